@@ -1,0 +1,112 @@
+"""Training history in bounded memory: MSE and every parameter, per epoch.
+
+The last ``recent`` epochs are kept at full resolution in a ring buffer; the whole run is
+kept thinned evenly (every s-th epoch, s doubling whenever the store fills).  Memory is
+therefore fixed by the two capacities, whatever the run's length.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+
+from .unit import PARAM_NAMES
+
+
+def column_names(units: int) -> list[str]:
+    """CSV columns: epoch, MSE, then the 12 names (prefixed u2., u3., ... for a chain)."""
+    names = ["epoch", "MSE"]
+    for u in range(units):
+        prefix = "" if u == 0 else f"u{u + 1}."
+        names += [prefix + n for n in PARAM_NAMES]
+    return names
+
+
+class History:
+    """Append one row per epoch; read back merged, sorted arrays."""
+
+    def __init__(self, units: int = 1, recent: int = 10_000, thinned: int = 10_000):
+        self.units = units
+        width = 1 + 12 * units
+        self._recent = np.empty((recent, width))
+        self._recent_epoch = np.empty(recent, dtype=np.int64)
+        self._count = 0          # rows ever appended
+        self._thin = np.empty((thinned, width))
+        self._thin_epoch = np.empty(thinned, dtype=np.int64)
+        self._thin_n = 0
+        self.stride = 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, epoch: int, mse: float, params: np.ndarray) -> None:
+        i = self._count % len(self._recent)
+        row = self._recent[i]
+        row[0] = mse
+        row[1:] = params.ravel()
+        self._recent_epoch[i] = epoch
+        self._count += 1
+        if epoch % self.stride == 0:
+            if self._thin_n == len(self._thin):
+                self._halve()
+            if epoch % self.stride == 0:
+                self._thin[self._thin_n] = row
+                self._thin_epoch[self._thin_n] = epoch
+                self._thin_n += 1
+
+    def _halve(self) -> None:
+        self.stride *= 2
+        keep = self._thin_epoch[: self._thin_n] % self.stride == 0
+        k = int(keep.sum())
+        self._thin[:k] = self._thin[: self._thin_n][keep]
+        self._thin_epoch[:k] = self._thin_epoch[: self._thin_n][keep]
+        self._thin_n = k
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs (N,), mse (N,), params (N, units, 12)): thinned past, then full recent."""
+        cap = len(self._recent)
+        n_recent = min(self._count, cap)
+        start = self._count % cap if self._count > cap else 0
+        order = (np.arange(n_recent) + start) % cap
+        rec_e = self._recent_epoch[order]
+        rec = self._recent[order]
+        first = rec_e[0] if n_recent else np.iinfo(np.int64).max
+        old = self._thin_epoch[: self._thin_n] < first
+        epochs = np.concatenate([self._thin_epoch[: self._thin_n][old], rec_e])
+        rows = np.concatenate([self._thin[: self._thin_n][old], rec])
+        return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(-1, self.units, 12)
+
+    def view(self, max_points: int = 3000):
+        """At most max_points evenly spaced rows of :meth:`arrays`, the last one included."""
+        epochs, mse, params = self.arrays()
+        if len(epochs) > max_points:
+            idx = np.unique(np.linspace(0, len(epochs) - 1, max_points).round().astype(int))
+            return epochs[idx], mse[idx], params[idx]
+        return epochs, mse, params
+
+    def to_csv(self) -> str:
+        """The history as CSV text with the C library's columns."""
+        epochs, mse, params = self.arrays()
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(column_names(self.units))
+        flat = params.reshape(len(epochs), -1)
+        for e, m, row in zip(epochs.tolist(), mse.tolist(), flat.tolist()):
+            w.writerow([e, repr(m), *map(repr, row)])
+        return out.getvalue()
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self._recent, self._recent_epoch, self._thin, self._thin_epoch))
+
+    def to_dict(self) -> dict:
+        epochs, mse, params = self.arrays()
+        return {"epoch": epochs.tolist(), "mse": mse.tolist(),
+                "params": params.reshape(len(epochs), -1).tolist()}
+
+    @classmethod
+    def from_dict(cls, d: dict, units: int) -> "History":
+        h = cls(units)
+        for e, m, p in zip(d["epoch"], d["mse"], d["params"]):
+            h.append(int(e), float(m), np.asarray(p, dtype=float))
+        return h

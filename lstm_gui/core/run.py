@@ -1,0 +1,243 @@
+"""A training run: model, optimizer, task, noise and seed, advanced epoch by epoch.
+
+The window, the command line and the tests all drive this one object.  It is plain code:
+whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once, and reads
+:meth:`TrainingRun.snapshot` for an immutable copy of what to show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import unit
+from .history import History
+from .noise import Noise
+from .optim import NonFiniteStep, check_lr, init_params, make_optimizer
+from .tasks import Task, preset
+
+# Why a run stopped.
+BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
+STOP_REASONS = {
+    BUDGET: "reached the epoch budget",
+    TARGET: "reached the target MSE",
+    PLATEAU: "the MSE stopped improving",
+    DIVERGED: "the loss became non-finite; kept the last finite parameters",
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run.  Changing task, noise, units, seed or the initial
+    range needs a reset; optimizer, learning rate, clipping and the stop criteria do not."""
+
+    task: Task = field(default_factory=lambda: preset("sin-cos"))
+    noise: Noise = field(default_factory=Noise)
+    units: int = 1
+    optimizer: str = "adam"
+    lr: float = 0.05
+    clip: float | None = None
+    seed: int = 0
+    init_low: float = -1.0
+    init_high: float = 1.0
+    delay: int = 0
+    epochs: int = 5000          # budget; 0 means none
+    target_mse: float = 0.0     # 0 means none
+    plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
+
+    def __post_init__(self):
+        if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
+            raise ValueError(f"units must be a whole number from 1 to 16, got {self.units!r}")
+        check_lr(self.lr)
+        make_optimizer(self.optimizer, self.lr, self.clip)
+        if self.delay not in (0, 1):
+            raise ValueError(f"delay must be 0 or 1, got {self.delay!r}")
+        if not self.init_low < self.init_high:
+            raise ValueError(f"initial range needs min < max, got [{self.init_low}, {self.init_high}]")
+        for name in ("epochs", "plateau"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not (np.isfinite(self.target_mse) and self.target_mse >= 0):
+            raise ValueError(f"target MSE must be a number >= 0, got {self.target_mse!r}")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+
+    def needs_reset(self, other: "RunConfig") -> bool:
+        keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
+        return any(getattr(self, k) != getattr(other, k) for k in keys)
+
+    def to_dict(self) -> dict:
+        return {"task": self.task.to_dict(), "noise": self.noise.to_dict(),
+                "units": self.units, "optimizer": self.optimizer, "lr": self.lr,
+                "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
+                "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
+                "target_mse": self.target_mse, "plateau": self.plateau}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunConfig":
+        clip = d.get("clip")
+        return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
+                   units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
+                   clip=None if clip is None else float(clip), seed=int(d["seed"]),
+                   init_low=float(d["init_low"]), init_high=float(d["init_high"]),
+                   delay=int(d["delay"]), epochs=int(d["epochs"]),
+                   target_mse=float(d["target_mse"]), plateau=int(d["plateau"]))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable copy of what the window shows; arrays are copies nobody else holds."""
+
+    epoch: int
+    mse: float
+    params: np.ndarray        # (units, 12)
+    x: np.ndarray             # the input the unit saw (noisy if noise is on the input)
+    target: np.ndarray        # the target it was trained on
+    clean_target: np.ndarray
+    trace: unit.Trace         # forward pass at the current params, on x
+    history: tuple            # (epochs, mse, params) thinned for display
+    events: tuple             # ((epoch, text), ...): settings changed mid-run
+    stop_reason: str | None
+
+
+def _rngs(seed: int):
+    """Independent streams from one seed: initial parameters, noise."""
+    init_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(init_ss), np.random.default_rng(noise_ss)
+
+
+class TrainingRun:
+    """One model being trained.  Same config and seed: bit-identical parameters, however the
+    epochs are split between calls."""
+
+    def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000):
+        self._history_recent = history_recent
+        self.reset(config or RunConfig(), reseed=None)
+
+    # ------------------------------------------------------------ state
+
+    def reset(self, config: RunConfig | None = None, reseed: int | None = None) -> None:
+        """Back to epoch 0: same initial parameters for the same seed; `reseed` picks a new one."""
+        config = config or self.config
+        if reseed is not None:
+            config = replace(config, seed=reseed)
+        self.config = config
+        init_rng, self._noise_rng = _rngs(config.seed)
+        self.initial_params = init_params(init_rng, config.units, config.init_low, config.init_high)
+        self.params = self.initial_params.copy()
+        self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
+        self.clean_x, self.clean_target = config.task.sequences()
+        self._draw_noise()
+        self.epoch = 0
+        self.mse = float("nan")
+        self.best_mse = float("inf")
+        self._best_epoch = 0
+        self.history = History(config.units, recent=self._history_recent)
+        self.events: list[tuple[int, str]] = []
+        self.stop_reason: str | None = None
+
+    def _draw_noise(self) -> None:
+        self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
+        # Time-major columns for the core's unchecked entry point: validated here, once.
+        unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
+        self._xb, self._tb = self.x[:, None], self.target[:, None]
+
+    def configure(self, config: RunConfig) -> bool:
+        """Apply new settings.  Returns True if that reset the run (see RunConfig)."""
+        if config.needs_reset(self.config):
+            self.reset(config)
+            return True
+        old = self.config
+        if (config.optimizer, config.clip) != (old.optimizer, old.clip):
+            self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
+            self.events.append((self.epoch, f"optimizer {config.optimizer}"))
+        elif config.lr != old.lr:
+            self.optimizer.set_lr(config.lr)
+            self.events.append((self.epoch, f"lr {config.lr:g}"))
+        self.config = config
+        if self.stop_reason in (BUDGET, TARGET, PLATEAU):
+            self.stop_reason = None
+        return False
+
+    def set_lr(self, lr: float) -> None:
+        self.configure(replace(self.config, lr=check_lr(lr)))
+
+    # ------------------------------------------------------------ training
+
+    def step(self) -> bool:
+        """One epoch: loss and exact gradient, then the update.  False if it diverged."""
+        cfg = self.config
+        if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
+            self._draw_noise()
+        mse, grad = unit.loss_and_grad(self.params[None], self._xb, self._tb, cfg.delay)
+        mse, grad = float(mse[0]), grad[0]
+        if not np.isfinite(mse):
+            self.stop_reason = DIVERGED
+            return False
+        try:
+            self.params = self.optimizer.step(self.params, grad)
+        except NonFiniteStep:
+            self.stop_reason = DIVERGED
+            return False
+        self.epoch += 1
+        self.mse = mse
+        self.history.append(self.epoch, mse, self.params)
+        if mse < self.best_mse * (1 - 1e-4):
+            self.best_mse, self._best_epoch = mse, self.epoch
+        return True
+
+    def should_stop(self) -> str | None:
+        """The reason to stop now, or None."""
+        cfg = self.config
+        if self.stop_reason == DIVERGED:
+            return DIVERGED
+        if cfg.epochs and self.epoch >= cfg.epochs:
+            return BUDGET
+        if cfg.target_mse and self.mse <= cfg.target_mse:
+            return TARGET
+        if cfg.plateau and self.epoch - self._best_epoch >= cfg.plateau:
+            return PLATEAU
+        return None
+
+    def train(self, epochs: int, should_continue=lambda: True) -> str | None:
+        """Advance up to `epochs` epochs, stopping early on a stop criterion (returned) or
+        when should_continue() says False (None returned)."""
+        for _ in range(epochs):
+            reason = self.should_stop()
+            if reason:
+                self.stop_reason = reason
+                return reason
+            if not should_continue():
+                return None
+            if not self.step():
+                return DIVERGED
+        reason = self.should_stop()
+        if reason:
+            self.stop_reason = reason
+        return reason
+
+    # ------------------------------------------------------------ reading
+
+    def current_mse(self) -> float:
+        """MSE at the current parameters (the history holds the loss before each update)."""
+        return unit.mse(self.params, self.x, self.target, self.config.delay)
+
+    def snapshot(self, history_points: int = 3000) -> Snapshot:
+        trace = unit.forward(self.params, self.x, self.config.delay)
+        return Snapshot(
+            epoch=self.epoch, mse=self.mse, params=self.params.copy(),
+            x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
+            trace=trace, history=self.history.view(history_points),
+            events=tuple(self.events), stop_reason=self.stop_reason)
+
+    def generalisation(self, factor: int = 3):
+        """Run the current model over `factor` times the training length of the clean task.
+
+        Returns (x, target, h, n_train, unseen_mse): the MSE on the part never trained on.
+        """
+        task = self.config.task.extended(factor)
+        x, target = task.sequences()
+        h = unit.forward(self.params, x, self.config.delay).h
+        n = self.config.task.length
+        unseen = float(np.mean((h[n:] - target[n:]) ** 2))
+        return x, target, h, n, unseen

@@ -1,0 +1,195 @@
+"""The waveform tasks: named pairs of sequences (input x, target).
+
+Presets reproduce the C library's experiments of SPEC.md.  Like the C code, the phase is
+``w_i = 2 * 3.14 / n * cycles * i`` with 3.14, not pi, so that its runs can be compared
+point for point.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+LSTMLIB_PI = 3.14
+
+
+def _square(w):
+    return np.where(np.sin(w) > 0, 1.0, -1.0)
+
+
+def _sawtooth(w):
+    # Rises from -1 to 1 over each cycle.
+    frac = (w / (2 * LSTMLIB_PI)) % 1.0
+    return 2.0 * frac - 1.0
+
+
+def _triangle(w):
+    return 2.0 * np.abs(_sawtooth(w + LSTMLIB_PI / 2)) - 1.0
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A built-in task and its defaults."""
+
+    key: str
+    title: str
+    description: str
+    length: int = 100
+    cycles: float = 5.0
+    amplitude: float = 0.5
+    epochs: int = 5000
+
+
+PRESETS = {p.key: p for p in (
+    Preset("sin-cos", "Sine to cosine", "x = A sin(w), target = A cos(w)"),
+    Preset("square-cos", "Square to cosine", "x = +A if sin(w) > 0 else -A, target = A cos(w)"),
+    Preset("sin-square", "Sine to square", "x = A sin(w), target = +A if sin(w) > 0 else -A"),
+    Preset("trajectories", "Parameter trajectories", "x = A sin(w), target = A cos(w), A = 1 "
+           "(the C library's 2000-epoch parameter run)", amplitude=1.0, epochs=2000),
+    Preset("freq-double", "Frequency doubled, shifted", "x = A sin(w), target = A sin(2w + n/50)"),
+    Preset("random", "Random target", "x = 0, target uniform in [-A, A] from the seed",
+           epochs=1000),
+    Preset("sawtooth-cos", "Sawtooth to cosine", "x = A sawtooth(w), target = A cos(w)"),
+    Preset("triangle-cos", "Triangle to cosine", "x = A triangle(w), target = A cos(w)"),
+)}
+CSV_TASK = "csv"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task and its settings: key of a preset (or 'csv'), length n, cycles, amplitude A.
+
+    For the random task, ``seed`` draws the target.  A CSV task carries its sequences.
+    """
+
+    key: str = "sin-cos"
+    length: int = 100
+    cycles: float = 5.0
+    amplitude: float = 0.5
+    seed: int = 0
+    source: str = ""
+    data: tuple = field(default=(), repr=False, compare=True)
+
+    def __post_init__(self):
+        if self.key != CSV_TASK and self.key not in PRESETS:
+            raise ValueError(f"unknown task {self.key!r}; choose one of {', '.join(PRESETS)}")
+        if not isinstance(self.length, (int, np.integer)) or self.length < 1:
+            raise ValueError(f"length must be a whole number of at least 1, got {self.length!r}")
+        if not (np.isfinite(self.cycles) and self.cycles > 0):
+            raise ValueError(f"cycles must be a positive number, got {self.cycles!r}")
+        if not (np.isfinite(self.amplitude) and self.amplitude > 0):
+            raise ValueError(f"amplitude must be a positive number, got {self.amplitude!r}")
+
+    @property
+    def title(self) -> str:
+        return f"CSV {Path(self.source).name}" if self.key == CSV_TASK else PRESETS[self.key].title
+
+    def sequences(self) -> tuple[np.ndarray, np.ndarray]:
+        """The clean (x, target), each of shape (length,)."""
+        if self.key == CSV_TASK:
+            x, target = np.array(self.data, dtype=float).reshape(2, -1)
+            return x, target
+        return _preset_sequences(self.key, self.length, self.cycles, self.amplitude, self.seed)
+
+    def extended(self, factor: int) -> "Task":
+        """The same waveform over `factor` times the length (cycles scaled alike)."""
+        if self.key == CSV_TASK:
+            raise ValueError("a CSV task has no continuation beyond its file")
+        return replace(self, length=self.length * factor, cycles=self.cycles * factor)
+
+    def to_dict(self) -> dict:
+        d = {"key": self.key, "length": self.length, "cycles": self.cycles,
+             "amplitude": self.amplitude, "seed": self.seed}
+        if self.key == CSV_TASK:
+            x, target = self.sequences()
+            d.update(source=self.source, x=x.tolist(), target=target.tolist())
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Task":
+        if d.get("key") == CSV_TASK:
+            return from_arrays(d["x"], d["target"], d.get("source", ""))
+        return cls(key=d["key"], length=int(d["length"]), cycles=float(d["cycles"]),
+                   amplitude=float(d["amplitude"]), seed=int(d.get("seed", 0)))
+
+
+def preset(key: str, **settings) -> Task:
+    """A preset task with its defaults, any of them overridden by `settings`."""
+    if key not in PRESETS:
+        raise ValueError(f"unknown task {key!r}; choose one of {', '.join(PRESETS)}")
+    p = PRESETS[key]
+    base = dict(length=p.length, cycles=p.cycles, amplitude=p.amplitude)
+    return Task(key=key, **{**base, **settings})
+
+
+def _preset_sequences(key, n, cycles, a, seed):
+    i = np.arange(n)
+    w = 2 * LSTMLIB_PI / n * cycles * i
+    if key in ("sin-cos", "trajectories"):
+        return a * np.sin(w), a * np.cos(w)
+    if key == "square-cos":
+        return a * _square(w), a * np.cos(w)
+    if key == "sin-square":
+        return a * np.sin(w), a * _square(w)
+    if key == "freq-double":
+        return a * np.sin(w), a * np.sin(2 * w + n / 50)
+    if key == "random":
+        return np.zeros(n), np.random.default_rng(seed).uniform(-a, a, n)
+    if key == "sawtooth-cos":
+        return a * _sawtooth(w), a * np.cos(w)
+    if key == "triangle-cos":
+        return a * _triangle(w), a * np.cos(w)
+    raise AssertionError(key)
+
+
+def from_arrays(x, target, source: str = "") -> Task:
+    x = np.asarray(x, dtype=float)
+    target = np.asarray(target, dtype=float)
+    if x.ndim != 1 or x.shape != target.shape or x.size < 1:
+        raise ValueError("a CSV task needs two columns of equal, non-zero length")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(target))):
+        raise ValueError("a CSV task's numbers must be finite")
+    return Task(key=CSV_TASK, length=int(x.size), source=str(source),
+                data=tuple(x.tolist() + target.tolist()))
+
+
+class TaskFileError(ValueError):
+    """A CSV file that is not two numeric columns; the message is one line."""
+
+
+def load_csv(path) -> Task:
+    """Read a task from a CSV file of two numeric columns (input, target).
+
+    A first row that is not numeric is taken as a header.  Raises TaskFileError naming the
+    file and the first problem found.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskFileError(f"{path.name}: cannot read the file ({exc.__class__.__name__})") from None
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise TaskFileError(f"{path.name}: the file is empty")
+    xs, ts = [], []
+    for lineno, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        try:
+            values = [float(c) for c in cells]
+        except ValueError:
+            if lineno == 1:
+                continue  # a header
+            raise TaskFileError(f"{path.name}: row {lineno} is not numeric: {','.join(cells)[:60]}") from None
+        if len(values) != 2:
+            raise TaskFileError(
+                f"{path.name}: row {lineno} has {len(values)} columns; expected 2 (input, target)")
+        if not all(np.isfinite(values)):
+            raise TaskFileError(f"{path.name}: row {lineno} contains NaN or infinity")
+        xs.append(values[0])
+        ts.append(values[1])
+    if not xs:
+        raise TaskFileError(f"{path.name}: no numeric rows after the header")
+    return from_arrays(xs, ts, source=str(path))

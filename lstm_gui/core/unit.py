@@ -1,0 +1,358 @@
+"""The single-input, single-output LSTM unit of SPEC.md: forward pass and exact gradient.
+
+Parameters come in three shapes, and every result mirrors the shape it was given:
+
+* ``(12,)``          one unit
+* ``(units, 12)``    a chain: unit u+1 reads the output sequence of unit u
+* ``(K, units, 12)`` a population of K independent chains, computed at once
+
+Internally everything is time-major, ``(n, K)`` per unit, with the four gates stacked in the
+order f, i, C~, o.  A single model runs its recurrences on Python floats, which is several
+times faster than numpy on length-1 arrays; populations run them on numpy arrays over K.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import tanh
+
+import numpy as np
+
+from ._memory import keep_freed_memory
+
+PARAM_NAMES = (
+    "W_fh", "W_fx", "b_f",
+    "W_ih", "W_ix", "b_i",
+    "W_Ch", "W_Cx", "b_C",
+    "W_oh", "W_ox", "b_o",
+)
+N_PARAMS = len(PARAM_NAMES)
+
+# Column indices, per gate in the order f, i, C~, o, of the 12-vector.
+_WH = np.array([0, 3, 6, 9])
+_WX = np.array([1, 4, 7, 10])
+_B = np.array([2, 5, 8, 11])
+
+# sigmoid(z) = 0.5 + 0.5 * tanh(z / 2): one tanh for all four gates, and no overflow in exp.
+_PRE = np.array([0.5, 0.5, 1.0, 0.5])
+_POST_OFFSET = np.array([0.5, 0.5, 0.0, 0.5])
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every sequence of a forward pass.
+
+    ``h`` is the model's output, shaped like x (``(K, n)`` for a population).  The gate
+    arrays have shape ``params.shape[:-1] + (n,)``: ``(n,)`` for one unit, ``(units, n)``
+    for a chain, ``(K, units, n)`` for a population.  ``x_in`` is what each unit read.
+    """
+
+    h: np.ndarray
+    f: np.ndarray
+    i: np.ndarray
+    c_tilde: np.ndarray
+    c: np.ndarray
+    o: np.ndarray
+    h_units: np.ndarray
+    x_in: np.ndarray
+
+
+@dataclass
+class _Layer:
+    """One unit's cached forward pass over a batch, time-major."""
+
+    x_in: np.ndarray   # (n, K)
+    gates: np.ndarray  # (n, 4, K): f, i, C~, o
+    c: np.ndarray      # (n, K)
+    h: np.ndarray      # (n, K)
+
+
+# ---------------------------------------------------------------- validation
+
+def _as_models(params) -> np.ndarray:
+    """Return params as a float (K, units, 12) array, or raise ValueError."""
+    p = np.asarray(params, dtype=float)
+    if p.ndim not in (1, 2, 3) or p.shape[-1] != N_PARAMS or 0 in p.shape:
+        raise ValueError(
+            f"params must have shape (12,), (units, 12) or (K, units, 12), got {p.shape}")
+    if not np.all(np.isfinite(p)):
+        raise ValueError("params contain NaN or infinite values")
+    return p.reshape((1,) * (3 - p.ndim) + p.shape)
+
+
+def _as_batch(seq, name: str, k: int, population: bool) -> np.ndarray:
+    """Return a sequence as a time-major (n, K) array, or raise ValueError."""
+    s = np.asarray(seq, dtype=float)
+    if s.ndim == 2 and population and s.shape[0] == k:
+        s = s.T
+    elif s.ndim == 1:
+        s = s[:, None]
+    else:
+        want = f"(n,) or ({k}, n)" if population else "(n,)"
+        raise ValueError(f"{name} must have shape {want}, got {s.shape}")
+    if s.shape[0] < 1:
+        raise ValueError(f"{name} must have length at least 1, got 0")
+    if not np.all(np.isfinite(s)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return np.broadcast_to(s, (s.shape[0], k))
+
+
+def _check_delay(delay: int) -> int:
+    if delay not in (0, 1):
+        raise ValueError(f"delay must be 0 or 1, got {delay!r}")
+    return delay
+
+
+def _delayed(x: np.ndarray, delay: int) -> np.ndarray:
+    """x shifted down by `delay` steps along time, zeros in front: lstmlib's timing."""
+    if delay == 0:
+        return x
+    out = np.zeros_like(x)
+    out[delay:] = x[:-delay]
+    return out
+
+
+# ---------------------------------------------------------------- one unit, forward
+
+_PRE_COL = _PRE[:, None]
+_OFFSET_COL = _POST_OFFSET[:, None]
+
+
+def _layer_forward(p: np.ndarray, x_in: np.ndarray) -> _Layer:
+    """Run one unit per model: p is (K, 12), x_in is (n, K)."""
+    wh = p[:, _WH].T * _PRE_COL                                              # (4, K)
+    pre = (x_in[:, None, :] * p[:, _WX].T + p[:, _B].T) * _PRE_COL           # (n, 4, K)
+    if x_in.shape[1] == 1:
+        c, h = _recur_forward_scalar(wh[:, 0], pre[:, :, 0])
+        h_prev = np.zeros_like(h)
+        h_prev[1:] = h[:-1]
+        gates = np.tanh(pre + wh * h_prev[:, None, :])
+        gates *= _PRE_COL
+        gates += _OFFSET_COL
+    else:
+        gates, c, h = _recur_forward_batch(wh, pre)
+    return _Layer(x_in=x_in, gates=gates, c=c, h=h)
+
+
+def _recur_forward_scalar(wh: np.ndarray, pre: np.ndarray):
+    # The gates are recomputed afterwards in one vectorised pass; the loop keeps C and h.
+    wf, wi, wg, wo = wh.tolist()
+    af, ai, ag, ao = pre.T.tolist()
+    out = []
+    keep = out.append
+    h = c = 0.0
+    for zf, zi, zg, zo in zip(af, ai, ag, ao):
+        # f = (1 + tanh)/2 and i = (1 + tanh)/2, with the halves taken out together.
+        c = 0.5 * ((1.0 + tanh(zf + wf * h)) * c + (1.0 + tanh(zi + wi * h)) * tanh(zg + wg * h))
+        h = 0.5 * (1.0 + tanh(zo + wo * h)) * tanh(c)
+        keep(c)
+        keep(h)
+    a = np.array(out).reshape(-1, 2)
+    return a[:, 0:1], a[:, 1:2]
+
+
+def _recur_forward_batch(wh: np.ndarray, pre: np.ndarray):
+    n, _, k = pre.shape
+    gates = np.empty((n, 4, k))
+    c_all = np.empty((n, k))
+    h_all = np.empty((n, k))
+    h = np.zeros(k)
+    c = np.zeros(k)
+    ig = np.empty(k)
+    for t in range(n):
+        z = gates[t]
+        np.multiply(wh, h, out=z)
+        z += pre[t]
+        np.tanh(z, out=z)
+        z *= _PRE_COL
+        z += _OFFSET_COL
+        np.multiply(z[0], c, out=c)          # f * C(t-1)
+        np.multiply(z[1], z[2], out=ig)      # + i * C~
+        c += ig
+        c_all[t] = c
+        np.tanh(c, out=h)
+        h *= z[3]
+        h_all[t] = h
+    return gates, c_all, h_all
+
+
+# ---------------------------------------------------------------- one unit, backward
+
+def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray):
+    """Exact gradient of one unit by backpropagation through time.
+
+    e is dE/dh(t) from outside the unit (the loss, or the unit after it), (n, K).
+    Returns dE/dp (K, 12) and dE/dx_in (n, K).
+    """
+    f, i, g, o = layer.gates.transpose(1, 0, 2)
+    c, h = layer.c, layer.h
+    c_prev = np.zeros_like(c)
+    c_prev[1:] = c[:-1]
+    h_prev = np.zeros_like(h)
+    h_prev[1:] = h[:-1]
+    tc = np.tanh(c)
+
+    # Local derivatives: dz_o = dh * a_o; dz_gate = dc * p_gate for f, i and C~.
+    d_gates = layer.gates * (1.0 - layer.gates)        # sigmoid' for f, i, o
+    a_o = tc * d_gates[:, 3]
+    b_c = o * (1.0 - tc * tc)                          # dc(t) += b_c(t) dh(t)
+    p_f = c_prev * d_gates[:, 0]
+    p_i = g * d_gates[:, 1]
+    p_g = i * (1.0 - g * g)
+
+    # What h(t) passes back from step t+1, as a 2x2 linear recurrence in (dh, dc):
+    #   dh(t) = e(t) + alpha(t+1) dh(t+1) + beta(t+1) dc(t+1)
+    #   dc(t) = b_c(t) dh(t) + f(t+1) dc(t+1)
+    alpha = np.zeros_like(c)
+    beta = np.zeros_like(c)
+    f_next = np.zeros_like(c)
+    alpha[:-1] = p[:, 9] * a_o[1:]
+    beta[:-1] = p[:, 0] * p_f[1:] + p[:, 3] * p_i[1:] + p[:, 6] * p_g[1:]
+    f_next[:-1] = f[1:]
+    if c.shape[1] == 1:
+        dh, dc = _recur_backward_scalar(e, alpha, beta, b_c, f_next)
+    else:
+        dh, dc = _recur_backward_batch(e, alpha, beta, b_c, f_next)
+
+    dz = np.stack([dc * p_f, dc * p_i, dc * p_g, dh * a_o], axis=1)    # (n, 4, K)
+    grad = np.empty((p.shape[0], N_PARAMS))
+    grad[:, _WH] = np.einsum("tgk,tk->kg", dz, h_prev)
+    grad[:, _WX] = np.einsum("tgk,tk->kg", dz, layer.x_in)
+    grad[:, _B] = dz.sum(axis=0).T
+    dx_in = np.einsum("tgk,kg->tk", dz, p[:, _WX])
+    return grad, dx_in
+
+
+def _recur_backward_scalar(e, alpha, beta, b_c, f_next):
+    cols = (e[::-1, 0].tolist(), alpha[::-1, 0].tolist(), beta[::-1, 0].tolist(),
+            b_c[::-1, 0].tolist(), f_next[::-1, 0].tolist())
+    out = []
+    keep = out.append
+    dh = dc = 0.0
+    for et, al, be, bc, fn in zip(*cols):
+        dh = et + al * dh + be * dc
+        dc = bc * dh + fn * dc
+        keep(dh)
+        keep(dc)
+    a = np.array(out).reshape(-1, 2)[::-1]
+    return a[:, 0:1], a[:, 1:2]
+
+
+def _recur_backward_batch(e, alpha, beta, b_c, f_next):
+    n, k = e.shape
+    dh_all = np.empty((n, k))
+    dc_all = np.empty((n, k))
+    dh = np.zeros(k)
+    dc = np.zeros(k)
+    tmp = np.empty(k)
+    for t in range(n - 1, -1, -1):
+        np.multiply(alpha[t], dh, out=dh)
+        np.multiply(beta[t], dc, out=tmp)
+        dh += tmp
+        dh += e[t]
+        np.multiply(f_next[t], dc, out=dc)
+        np.multiply(b_c[t], dh, out=tmp)
+        dc += tmp
+        dh_all[t] = dh
+        dc_all[t] = dc
+    return dh_all, dc_all
+
+
+# ---------------------------------------------------------------- models
+
+def _chain_forward(p: np.ndarray, x: np.ndarray, delay: int) -> list[_Layer]:
+    layers = []
+    seq = x
+    for u in range(p.shape[1]):
+        layer = _layer_forward(p[:, u, :], _delayed(seq, delay))
+        layers.append(layer)
+        seq = layer.h
+    return layers
+
+
+def _prepare(params, x, delay):
+    shape = np.shape(params)
+    p = _as_models(params)
+    population = len(shape) == 3
+    xb = _as_batch(x, "x", p.shape[0], population)
+    return shape, p, population, xb, _check_delay(delay)
+
+
+def forward(params, x, delay: int = 0) -> Trace:
+    """Run the unit (chain, population) over x with h(0) = C(0) = 0.
+
+    params: (12,), (units, 12) or (K, units, 12).  x: (n,), or for a population (n,)
+    shared by all models or (K, n).  delay=1 feeds each unit its input delayed by one step,
+    which is what the C library lstmlib computes.  Returns a :class:`Trace`.
+    """
+    shape, p, population, xb, delay = _prepare(params, x, delay)
+    layers = _chain_forward(p, xb, delay)
+    lead = shape[:-1]
+
+    def stacked(get) -> np.ndarray:
+        # (units, n, K) -> (K, units, n) -> the leading shape of params
+        a = np.stack([get(layer) for layer in layers]).transpose(2, 0, 1)
+        return np.ascontiguousarray(a.reshape(lead + a.shape[-1:]))
+
+    h = layers[-1].h.T
+    return Trace(
+        h=np.ascontiguousarray(h if population else h[0]),
+        f=stacked(lambda l: l.gates[:, 0]),
+        i=stacked(lambda l: l.gates[:, 1]),
+        c_tilde=stacked(lambda l: l.gates[:, 2]),
+        c=stacked(lambda l: l.c),
+        o=stacked(lambda l: l.gates[:, 3]),
+        h_units=stacked(lambda l: l.h),
+        x_in=stacked(lambda l: l.x_in),
+    )
+
+
+def mse_and_grad(params, x, target, delay: int = 0):
+    """Mean squared error of the output against target, and its exact gradient.
+
+    E = (1/n) sum_t (h(t) - target(t))^2, differentiated by backpropagation through time
+    through every unit of a chain.  Returns ``(mse, grad)``: a float and an array shaped
+    like params, or for a population (K, units, 12) a (K,) array and a (K, units, 12) array.
+    """
+    shape, p, population, xb, delay = _prepare(params, x, delay)
+    if p.shape[0] > 1:
+        keep_freed_memory()
+    tb = _as_batch(target, "target", p.shape[0], population)
+    if tb.shape[0] != xb.shape[0]:
+        raise ValueError(
+            f"x and target must have the same length, got {xb.shape[0]} and {tb.shape[0]}")
+    mse, grad = loss_and_grad(p, xb, tb, delay)
+    if population:
+        return mse, grad
+    return float(mse[0]), grad.reshape(shape)
+
+
+def loss_and_grad(p: np.ndarray, xb: np.ndarray, tb: np.ndarray, delay: int):
+    """The unchecked work of :func:`mse_and_grad`, for callers that validated once.
+
+    p: (K, units, 12); xb, tb: time-major (n, K).  Returns mse (K,) and grad (K, units, 12).
+    """
+    layers = _chain_forward(p, xb, delay)
+    n = xb.shape[0]
+    err = layers[-1].h - tb
+    mse = np.einsum("tk,tk->k", err, err) / n
+    e = (2.0 / n) * err
+    grad = np.empty_like(p)
+    for u in range(p.shape[1] - 1, -1, -1):
+        grad[:, u, :], dx_in = _layer_backward(p[:, u, :], layers[u], e)
+        if u:
+            e = np.zeros_like(dx_in)
+            e[: n - delay] = dx_in[delay:]
+    return mse, grad
+
+
+def mse(params, x, target, delay: int = 0):
+    """The MSE alone (float, or (K,) for a population); see :func:`mse_and_grad`."""
+    h = forward(params, x, delay).h
+    t = np.asarray(target, dtype=float)
+    if t.shape[-1] != h.shape[-1]:
+        raise ValueError(
+            f"x and target must have the same length, got {h.shape[-1]} and {t.shape[-1]}")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("target contains NaN or infinite values")
+    m = np.mean((h - t) ** 2, axis=-1)
+    return float(m) if np.ndim(m) == 0 else m
