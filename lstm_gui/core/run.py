@@ -13,7 +13,7 @@ import numpy as np
 from . import unit
 from .history import History
 from .noise import Noise
-from .optim import NonFiniteStep, check_lr, init_params, make_optimizer
+from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
 from .tasks import Task, preset
 
 # Why a run stopped.
@@ -52,7 +52,8 @@ class RunConfig:
         make_optimizer(self.optimizer, self.lr, self.clip)
         if self.delay not in (0, 1):
             raise ValueError(f"delay must be 0 or 1, got {self.delay!r}")
-        if not self.init_low < self.init_high:
+        if not (np.isfinite(self.init_low) and np.isfinite(self.init_high)
+                and self.init_low < self.init_high):
             raise ValueError(f"initial range needs min < max, got [{self.init_low}, {self.init_high}]")
         for name in ("epochs", "plateau"):
             if getattr(self, name) < 0:
@@ -110,8 +111,11 @@ class TrainingRun:
     """One model being trained.  Same config and seed: bit-identical parameters, however the
     epochs are split between calls."""
 
-    def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000):
+    def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
+                 initial_params: np.ndarray | None = None):
         self._history_recent = history_recent
+        # Parameters that did not come from the seed (a C library file): reset returns to them.
+        self._fixed_initial = None if initial_params is None else np.array(initial_params, dtype=float)
         self.reset(config or RunConfig(), reseed=None)
 
     # ------------------------------------------------------------ state
@@ -121,9 +125,14 @@ class TrainingRun:
         config = config or self.config
         if reseed is not None:
             config = replace(config, seed=reseed)
+            self._fixed_initial = None
+        if self._fixed_initial is not None and self._fixed_initial.shape != (config.units, 12):
+            self._fixed_initial = None
         self.config = config
         init_rng, self._noise_rng = _rngs(config.seed)
         self.initial_params = init_params(init_rng, config.units, config.init_low, config.init_high)
+        if self._fixed_initial is not None:
+            self.initial_params = self._fixed_initial.copy()
         self.params = self.initial_params.copy()
         self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
         self.clean_x, self.clean_target = config.task.sequences()
@@ -138,6 +147,9 @@ class TrainingRun:
 
     def _draw_noise(self) -> None:
         self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
+        self._check_sequences()
+
+    def _check_sequences(self) -> None:
         # Time-major columns for the core's unchecked entry point: validated here, once.
         unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
         self._xb, self._tb = self.x[:, None], self.target[:, None]
@@ -215,6 +227,60 @@ class TrainingRun:
         if reason:
             self.stop_reason = reason
         return reason
+
+    # ------------------------------------------------------------ saving
+
+    def state_dict(self, with_history: bool = True) -> dict:
+        """Everything needed to continue bit-identically (JSON-friendly)."""
+        d = {
+            "epoch": self.epoch,
+            "mse": None if not np.isfinite(self.mse) else self.mse,
+            "best_mse": None if not np.isfinite(self.best_mse) else self.best_mse,
+            "best_epoch": self._best_epoch,
+            "initial_params": self.initial_params.tolist(),
+            "fixed_initial": self._fixed_initial is not None,
+            "optimizer": self.optimizer.state_dict(),
+            "noise_rng": self._noise_rng.bit_generator.state,
+            "x": self.x.tolist(),
+            "target": self.target.tolist(),
+            "events": [list(e) for e in self.events],
+            "stop_reason": self.stop_reason,
+        }
+        if with_history:
+            d["history"] = self.history.to_dict()
+        return d
+
+    @classmethod
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> "TrainingRun":
+        """Rebuild a run saved with :meth:`state_dict` at `params`."""
+        initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
+        run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
+        run.initial_params = initial
+        run.params = np.array(params, dtype=float).reshape(config.units, 12)
+        run.epoch = int(state["epoch"])
+        run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
+        run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
+        run._best_epoch = int(state.get("best_epoch", 0))
+        if run.epoch < 0:
+            raise ValueError(f"epoch must be >= 0, got {run.epoch}")
+        run.optimizer = optimizer_from_state(state["optimizer"])
+        for name in ("velocity", "m", "v"):
+            moment = getattr(run.optimizer, name, None)
+            if moment is not None and moment.shape != run.params.shape:
+                raise ValueError(f"optimizer state {name!r} has shape {moment.shape}, "
+                                 f"expected {run.params.shape}")
+        run._noise_rng.bit_generator.state = state["noise_rng"]
+        x = np.array(state["x"], dtype=float)
+        target = np.array(state["target"], dtype=float)
+        if x.shape != run.clean_x.shape or target.shape != run.clean_target.shape:
+            raise ValueError("the saved sequences do not match the task's length")
+        run.x, run.target = x, target
+        run._check_sequences()
+        run.events = [(int(e), str(t)) for e, t in state.get("events", [])]
+        run.stop_reason = state.get("stop_reason")
+        if state.get("history"):
+            run.history = History.from_dict(state["history"], config.units)
+        return run
 
     # ------------------------------------------------------------ reading
 

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from lstm_gui.core.noise import Noise
+from lstm_gui.core.tasks import PRESETS, TaskFileError, load_csv, preset
+
+
+def test_presets_reproduce_the_c_library_experiments():
+    w = 2 * 3.14 / 100 * 5 * np.arange(100)
+    x, t = preset("sin-cos").sequences()
+    np.testing.assert_array_equal(x, 0.5 * np.sin(w))
+    np.testing.assert_array_equal(t, 0.5 * np.cos(w))
+    x, _ = preset("square-cos").sequences()
+    np.testing.assert_array_equal(x, np.where(np.sin(w) > 0, 0.5, -0.5))
+    x, t = preset("trajectories").sequences()
+    np.testing.assert_array_equal(t, np.cos(w))
+    _, t = preset("freq-double").sequences()
+    np.testing.assert_array_equal(t, 0.5 * np.sin(2 * w + 2))
+    x, t = preset("random").sequences()
+    assert np.all(x == 0) and np.all(np.abs(t) <= 0.5) and t.std() > 0.1
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_preset_honours_length_cycles_and_amplitude(key):
+    x, t = preset(key, length=37, cycles=2, amplitude=0.8).sequences()
+    assert x.shape == t.shape == (37,)
+    assert np.max(np.abs(np.concatenate([x, t]))) <= 0.8 + 1e-12
+
+
+def test_sawtooth_and_triangle_span_the_amplitude():
+    x, _ = preset("sawtooth-cos", length=400).sequences()
+    assert x.min() == pytest.approx(-0.5, abs=0.01) and x.max() == pytest.approx(0.5, abs=0.03)
+    x, _ = preset("triangle-cos", length=400).sequences()
+    assert np.all(np.abs(np.diff(x)) < 0.06)  # continuous, unlike the sawtooth
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="length"):
+        preset("sin-cos", length=0)
+    with pytest.raises(ValueError, match="unknown task"):
+        preset("nope")
+
+
+def test_csv_task_reads_two_columns_with_or_without_header(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("input,target\n0.1,0.2\n0.3,0.4\n")
+    x, t = load_csv(path).sequences()
+    assert x.tolist() == [0.1, 0.3] and t.tolist() == [0.2, 0.4]
+    path.write_text("1,2\n3,4\n\n")
+    assert load_csv(path).length == 2
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    ("a,b\n", "no numeric rows"),
+    ("1,2\n3\n", "row 2 has 1 columns"),
+    ("1,2\n3,4,5\n", "row 2 has 3 columns"),
+    ("1,2\nx,4\n", "row 2 is not numeric"),
+    ("1,2\nnan,4\n", "NaN"),
+])
+def test_bad_csv_gives_a_one_line_error(tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(TaskFileError, match=message) as info:
+        load_csv(path)
+    assert "\n" not in str(info.value) and "bad.csv" in str(info.value)
+
+
+def test_noise_modes_touch_only_what_they_say():
+    x, t = np.zeros(50), np.ones(50)
+    rng = lambda: np.random.default_rng(1)
+    nx, nt = Noise("target", 0.1).apply(x, t, rng())
+    assert np.all(nx == 0) and np.any(nt != 1) and np.max(np.abs(nt - 1)) <= 0.1
+    nx, nt = Noise("input", 0.1).apply(x, t, rng())
+    assert np.any(nx != 0) and np.all(nt == 1)
+    nx, nt = Noise("both", 0.1, kind="gaussian").apply(x, t, rng())
+    assert np.any(nx != 0) and np.any(nt != 1)
+    nx, nt = Noise("none").apply(x, t, rng())
+    assert nx is x and nt is t
+    with pytest.raises(ValueError, match="noise mode"):
+        Noise("everywhere")
