@@ -168,6 +168,11 @@ def _check_numbers(obj, depth=0) -> None:
                 _check_numbers(v, depth + 1)
 
 
+def is_lstmlib_file(path) -> bool:
+    """True if path holds the C library's format (ModelFileError if it cannot be read)."""
+    return _is_lstmlib(read_text(path))
+
+
 def _is_lstmlib(text: str) -> bool:
     lines = text.split()
     return bool(lines) and lines[0] == "0" and all(_is_number(v) for v in lines)

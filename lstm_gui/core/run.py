@@ -99,6 +99,7 @@ class Snapshot:
     history: tuple            # (epochs, mse, params) thinned for display
     events: tuple             # ((epoch, text), ...): settings changed mid-run
     stop_reason: str | None
+    span: tuple | None = None  # generalisation(): (x, target, h, n_train, unseen_mse)
 
 
 def _rngs(seed: int):
@@ -288,13 +289,17 @@ class TrainingRun:
         """MSE at the current parameters (the history holds the loss before each update)."""
         return unit.mse(self.params, self.x, self.target, self.config.delay)
 
-    def snapshot(self, history_points: int = 3000) -> Snapshot:
+    def snapshot(self, history_points: int = 3000, span: int = 0) -> Snapshot:
+        """A copy of the current state; `span` > 1 adds :meth:`generalisation` over that factor."""
         trace = unit.forward(self.params, self.x, self.config.delay)
+        span_result = None
+        if span > 1 and self.config.task.key != "csv":
+            span_result = self.generalisation(span)
         return Snapshot(
             epoch=self.epoch, mse=self.mse, params=self.params.copy(),
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=self.history.view(history_points),
-            events=tuple(self.events), stop_reason=self.stop_reason)
+            events=tuple(self.events), stop_reason=self.stop_reason, span=span_result)
 
     def generalisation(self, factor: int = 3):
         """Run the current model over `factor` times the training length of the clean task.

@@ -1,0 +1,240 @@
+"""The four live plots.  Each creates its curves once and updates them with setData."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import PARAM_NAMES
+from ..core.smoothing import ema
+from .qt import QtCore, QtGui, Qt, pg
+
+GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
+PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+
+
+def _pen(colour, width=1, style=Qt.PenStyle.SolidLine, alpha=255):
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    pen = pg.mkPen(c, width=width)
+    pen.setStyle(style)
+    return pen
+
+
+def param_pen(index: int):
+    """Gate colour for the parameter's gate; W_*h solid, W_*x dashed, b_* dotted."""
+    gate = PARAM_NAMES[index].split("_")[1][0]
+    return _pen(GATE_COLOURS[gate], 1, PARAM_STYLES[index % 3])
+
+
+class _Plot(pg.PlotWidget):
+    def __init__(self, title: str, x_label: str, y_label: str, object_name: str):
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setMinimumSize(220, 160)
+        item = self.getPlotItem()
+        item.setTitle(title, size="10pt")
+        item.setLabel("bottom", x_label)
+        item.setLabel("left", y_label)
+        # No grid: its alpha-blended lines doubled the cost of a redraw (29 -> 67 ms).
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
+        item.setMenuEnabled(True)
+        self.legend = item.addLegend(offset=(-5, 5), labelTextSize="8pt", verSpacing=-6)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.on_painted = None   # called after each paint: the window times its frames
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if self.on_painted is not None:
+            self.on_painted(self)
+
+
+class SignalPlot(_Plot):
+    """Input, noisy target, clean target and the unit's output over t."""
+
+    def __init__(self):
+        super().__init__("Signal", "t", "value", "signalPlot")
+        self.clean = self.plot(name="target (clean)", pen=_pen("#ff7f0e", 4, alpha=70))
+        self.target = self.plot(name="target", pen=_pen("#ff7f0e", 1))
+        self.input = self.plot(name="input x", pen=_pen("#7f7f7f", 1, Qt.PenStyle.DashLine))
+        self.output = self.plot(name="output h", pen=_pen("#1f77b4", 2))
+        self.span_output = self.plot(pen=_pen("#1f77b4", 2, Qt.PenStyle.DotLine))
+        self.span_target = self.plot(pen=_pen("#ff7f0e", 1, Qt.PenStyle.DotLine))
+        self.unseen = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(120, 120, 120, 30),
+                                          pen=pg.mkPen(None))
+        self.unseen.setZValue(-10)
+        self.unseen.setVisible(False)
+        self.addItem(self.unseen)
+        self.unseen_label = pg.TextItem(color="#555555", anchor=(0, 0))
+        self.addItem(self.unseen_label)
+
+    def show_snapshot(self, snap):
+        t = np.arange(len(snap.x))
+        noisy = not np.array_equal(snap.target, snap.clean_target)
+        self.clean.setData(t, snap.clean_target)
+        self.target.setData(t, snap.target if noisy else snap.clean_target)
+        if noisy != self.clean.isVisible():
+            self.clean.setVisible(noisy)
+            if noisy:
+                self.legend.addItem(self.clean, "target (clean)")
+            else:
+                self.legend.removeItem(self.clean)
+        self.input.setData(t, snap.x)
+        self.output.setData(t, snap.trace.h)
+        if snap.span is not None:
+            x, target, h, n, unseen = snap.span
+            ts = np.arange(n - 1, len(h))
+            self.span_output.setData(ts, h[n - 1:])
+            self.span_target.setData(ts, target[n - 1:])
+            self.unseen.setRegion((n - 1, len(h) - 1))
+            self.unseen_label.setText(f"unseen: MSE {unseen:.3g}")
+            self.unseen_label.setPos(n, float(np.max(np.abs(target))) * 1.1)
+        for item in (self.span_output, self.span_target, self.unseen, self.unseen_label):
+            item.setVisible(snap.span is not None)
+
+
+class MsePlot(_Plot):
+    """MSE against epoch, log axis: the raw curve faint, a smoothed one over it."""
+
+    def __init__(self):
+        super().__init__("MSE", "epoch", "MSE", "msePlot")
+        item = self.getPlotItem()
+        item.setLogMode(y=True)
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        self.raw = self.plot(name="MSE", pen=_pen("#1f77b4", 1, alpha=90))
+        self.smooth = self.plot(name="smoothed", pen=_pen("#1f77b4", 2))
+        self.smoothing = 25
+        self._markers: list = []
+        self._epochs = np.zeros(0)
+        self._mse = np.zeros(0)
+        self.readout = pg.TextItem(color="#000000", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 210))
+        self.readout.setZValue(20)
+        self.addItem(self.readout, ignoreBounds=True)
+        self.readout.setVisible(False)
+        self._proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
+
+    def show_snapshot(self, snap):
+        epochs, mse, _ = snap.history
+        keep = mse > 0
+        self._epochs, self._mse = epochs[keep], mse[keep]
+        self.raw.setData(self._epochs, self._mse)
+        self.smooth.setVisible(self.smoothing > 1)
+        if self.smoothing > 1 and len(self._mse):
+            # Smooth in log space: the curve spans decades.
+            self.smooth.setData(self._epochs, np.exp(ema(np.log(self._mse), self.smoothing)))
+        self._show_events(snap.events)
+
+    def _show_events(self, events):
+        if len(events) == len(self._markers):
+            return
+        for m in self._markers:
+            self.removeItem(m)
+        self._markers = []
+        for epoch, text in events:
+            line = pg.InfiniteLine(pos=epoch, angle=90, pen=_pen("#555555", 1, Qt.PenStyle.DashLine),
+                                   label=text, labelOpts={"position": 0.9, "color": "#555555"})
+            self.addItem(line)
+            self._markers.append(line)
+
+    def readout_at(self, epoch: float) -> str | None:
+        """The text shown when hovering at `epoch`: the nearest recorded point."""
+        if not len(self._epochs):
+            return None
+        k = int(np.clip(np.searchsorted(self._epochs, epoch), 0, len(self._epochs) - 1))
+        if k > 0 and abs(self._epochs[k - 1] - epoch) < abs(self._epochs[k] - epoch):
+            k -= 1
+        return f"epoch {int(self._epochs[k])}\nMSE {self._mse[k]:.4g}"
+
+    def _on_mouse(self, event):
+        pos = event[0]
+        vb = self.getPlotItem().vb
+        if not self.sceneBoundingRect().contains(pos) or not vb.sceneBoundingRect().contains(pos):
+            self.readout.setVisible(False)
+            return
+        point = vb.mapSceneToView(pos)
+        text = self.readout_at(point.x())
+        if text is None:
+            return
+        self.readout.setText(text)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        self.readout.setPos(x1, y1)
+        self.readout.setVisible(True)
+
+
+class ParamsPlot(_Plot):
+    """The 12 parameter trajectories of one unit; legend entries toggle the curves."""
+
+    def __init__(self):
+        super().__init__("Parameters", "epoch", "value", "paramsPlot")
+        self.legend.setColumnCount(4)
+        item = self.getPlotItem()
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        self.curves = [self.plot(name=name, pen=param_pen(k)) for k, name in enumerate(PARAM_NAMES)]
+        self.unit = 0
+
+    def show_snapshot(self, snap):
+        epochs, _, params = snap.history
+        u = min(self.unit, params.shape[1] - 1) if params.ndim == 3 and len(params) else 0
+        for k, curve in enumerate(self.curves):
+            if len(epochs):
+                curve.setData(epochs, params[:, u, k])
+            else:
+                curve.setData([], [])
+        self.getPlotItem().setTitle(
+            "Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""), size="10pt")
+
+
+class GatesPlot(_Plot):
+    """f, i, C~, C, o and h over t for the current parameters of one unit."""
+
+    NAMES = (("f", "f", "#d62728"), ("i", "i", "#2ca02c"), ("c_tilde", "C~", "#1f77b4"),
+             ("c", "C", "#17becf"), ("o", "o", "#9467bd"), ("h_units", "h", "#000000"))
+
+    def __init__(self):
+        super().__init__("Gates", "t", "value", "gatesPlot")
+        self.legend.setColumnCount(3)
+        self.curves = {key: self.plot(name=label, pen=_pen(colour, 2 if key == "h_units" else 1))
+                       for key, label, colour in self.NAMES}
+        self.unit = 0
+
+    def show_snapshot(self, snap):
+        units = snap.params.shape[0]
+        u = min(self.unit, units - 1)
+        for key, curve in self.curves.items():
+            seq = getattr(snap.trace, key)
+            curve.setData(np.arange(seq.shape[-1]), seq[u] if seq.ndim == 2 else seq)
+        self.getPlotItem().setTitle("Gates" + (f" (unit {u + 1})" if units > 1 else ""), size="10pt")
+
+
+def export_plot(plot: pg.PlotWidget, path: str) -> None:
+    """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters."""
+    from pyqtgraph.exporters import ImageExporter, SVGExporter
+
+    item = plot.getPlotItem()
+    if str(path).lower().endswith(".svg"):
+        try:
+            SVGExporter(item).export(str(path))
+        except ValueError:
+            # pyqtgraph 0.14.0 cannot parse closed paths ("... Z") that Qt 6 writes
+            # (pyqtgraph issue #3495); Qt's own SVG generator draws the same widget.
+            _render_svg(plot, str(path))
+    else:
+        exporter = ImageExporter(item)
+        exporter.parameters()["width"] = max(800, int(plot.width() * 2))
+        exporter.export(str(path))
+
+
+def _render_svg(widget, path: str) -> None:
+    from PySide6.QtSvg import QSvgGenerator
+
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(widget.size())
+    generator.setViewBox(widget.rect())
+    generator.setTitle(widget.objectName())
+    painter = QtGui.QPainter(generator)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()

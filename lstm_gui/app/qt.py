@@ -1,0 +1,10 @@
+"""The one place that imports the Qt binding and configures pyqtgraph."""
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt, Signal, Slot
+
+# Live curves: 1-pixel pens without antialiasing keep a redraw in milliseconds
+# (NOTES-QT.md); the exporters antialias on their own.
+pg.setConfigOptions(antialias=False, background="w", foreground="k")
+
+__all__ = ["pg", "QtCore", "QtGui", "QtWidgets", "Qt", "Signal", "Slot"]

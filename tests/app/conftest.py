@@ -1,0 +1,36 @@
+import pytest
+
+from lstm_gui.app.qt import QtCore, QtWidgets
+
+
+@pytest.fixture
+def settings(tmp_path):
+    s = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    yield s
+
+
+@pytest.fixture
+def window(qtbot, settings, monkeypatch):
+    from lstm_gui.app import MainWindow
+
+    # Never block a test on a modal dialog: anything unexpected fails loudly instead.
+    def no_dialog(*args, **kwargs):
+        raise AssertionError(f"unexpected dialog: {args[1:3]}")
+
+    for name in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QtWidgets.QMessageBox, name, no_dialog)
+    w = MainWindow(settings=settings)
+    # Not qtbot.addWidget: it would close the window after the dialogs are unpatched.
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    # Close now, discarding whatever the test trained.
+    w._confirm_discard = lambda action: True
+    w.close()
+    assert not w.thread.isRunning()
+
+
+def current(window):
+    with window.thread.locked() as run:
+        return run

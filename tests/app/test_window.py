@@ -1,0 +1,314 @@
+"""The window, driven through its real widgets (pytest-qt, offscreen)."""
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from lstm_gui.app.qt import QtCore, QtGui, QtWidgets, Qt
+from lstm_gui.core import modelfile
+from lstm_gui.core.run import RunConfig, TrainingRun
+
+from .conftest import current
+
+
+def choose(combo, data):
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def test_choosing_task_and_noise_configures_the_run(window, qtbot):
+    choose(window.panel.taskCombo, "square-cos")
+    choose(window.panel.noiseCombo, "target")
+    cfg = current(window).config
+    assert cfg.task.key == "square-cos" and cfg.noise.mode == "target"
+    run = current(window)
+    assert not np.array_equal(run.target, run.clean_target)
+    # The signal plot now draws the clean target beside the noisy one.
+    assert window.signalPlot.clean.isVisible()
+    np.testing.assert_array_equal(window.signalPlot.target.getData()[1], run.target)
+
+
+def test_step_three_times_raises_the_epoch_by_exactly_three(window, qtbot):
+    start = current(window).epoch
+    for _ in range(3):
+        qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
+    assert current(window).epoch == start + 3
+    assert window.epochLabel.text() == f"epoch {start + 3}"
+
+
+def test_keyboard_shortcuts_step_and_reset(window, qtbot):
+    window.activateWindow()
+    window.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert current(window).epoch == 2
+    qtbot.keyClick(window, Qt.Key.Key_Backspace)
+    assert current(window).epoch == 0
+    assert window.trainAction.shortcut() == QtGui.QKeySequence("Space")
+
+
+def test_train_until_the_target_mse_then_it_stops(window, qtbot):
+    window.panel.targetMseSpin.setValue(0.01)
+    qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
+    assert window.trainButton.text() == "Pause"
+    qtbot.waitUntil(lambda: not window.thread.is_training, timeout=60_000)
+    run = current(window)
+    assert run.stop_reason == "target" and run.mse <= 0.01 and 0 < run.epoch < 5000
+    qtbot.waitUntil(lambda: window.trainButton.text() == "Train")
+    assert window.mseLabel.text().startswith("MSE ")
+    assert window.progressBar.value() == run.epoch
+
+
+def test_pause_stops_the_epochs(window, qtbot):
+    window.panel.epochsSpin.setValue(0)
+    qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: current(window).epoch > 50, timeout=20_000)
+    qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    epoch = current(window).epoch
+    qtbot.wait(300)
+    assert current(window).epoch == epoch
+    assert window.rateLabel.text() == "paused"
+
+
+def test_reset_restores_the_initial_parameters(window, qtbot):
+    initial = current(window).params.copy()
+    for _ in range(5):
+        window.stepButton.click()
+    assert not np.array_equal(current(window).params, initial)
+    qtbot.mouseClick(window.resetButton, Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(current(window).params, initial)
+    assert current(window).epoch == 0
+
+
+def test_new_seed_reinitialises_and_shows_the_seed(window, qtbot):
+    before = current(window).params.copy()
+    window.reinitButton.click()
+    run = current(window)
+    assert window.panel.seedSpin.value() == run.config.seed
+    assert not np.array_equal(run.params, before)
+
+
+def test_save_and_reopen_through_the_menu(window, qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    for _ in range(4):
+        window.stepButton.click()
+    saved = current(window).params.copy()
+    window.saveAction.trigger()
+    assert path.exists() and not window.is_dirty()
+    assert window.windowTitle().startswith("model.json")
+    window.stepButton.click()
+    assert window.is_dirty()
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard)
+    window.openAction.trigger()
+    run = current(window)
+    assert run.epoch == 4 and run.params.tobytes() == saved.tobytes()
+    assert window.recent_files()[0] == str(path)
+    assert window.recentMenu.actions()[0].text() == str(path)
+
+
+def test_opening_a_broken_file_says_why_and_keeps_the_model(window, qtbot, tmp_path, monkeypatch):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "lstm-gui", "version": 1, "units": [{"W_fh": 1}]}')
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window.stepButton.click()
+    before = current(window)
+    params = before.params.copy()
+    assert window.open_path(bad) is False
+    assert shown == ["broken.json: unit 1 lacks W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o"]
+    assert current(window) is before and np.array_equal(current(window).params, params)
+    assert window.messageLabel.text() == shown[0]
+
+
+def test_an_absurd_learning_rate_is_refused_with_a_message(window, qtbot):
+    lr = current(window).optimizer.lr
+    window.panel.lrEdit.setText("5")
+    window.panel.lrEdit.editingFinished.emit()
+    assert "learning rate must lie in (0, 1), got 5" in window.messageLabel.text()
+    assert current(window).optimizer.lr == lr and window.panel.lrEdit.text() == f"{lr:.4g}"
+    window.panel.lrEdit.setText("0.002")
+    window.panel.lrEdit.editingFinished.emit()
+    assert current(window).optimizer.lr == 0.002
+
+
+def test_lr_slider_is_logarithmic_and_applies_live(window, qtbot):
+    window.stepButton.click()
+    window.panel.lrSlider.setValue(0)
+    assert current(window).optimizer.lr == pytest.approx(1e-5)
+    window.panel.lrSlider.setValue(window.panel.lrSlider.maximum())
+    assert current(window).optimizer.lr == pytest.approx(0.5)
+    assert current(window).epoch == 1  # no reset
+
+
+def test_a_change_that_needs_a_reset_asks_first(window, qtbot):
+    for _ in range(3):
+        window.stepButton.click()
+    window.panel.lengthSpin.setValue(150)
+    assert window.applyBar.isVisible() and current(window).epoch == 3
+    window.revertButton.click()
+    assert window.panel.lengthSpin.value() == 100 and current(window).epoch == 3
+    window.panel.lengthSpin.setValue(150)
+    window.applyButton.click()
+    assert current(window).epoch == 0 and current(window).config.task.length == 150
+    assert not window.applyBar.isVisible()
+
+
+def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot, monkeypatch):
+    from lstm_gui.core import unit
+
+    for _ in range(3):
+        window.stepButton.click()
+    good = current(window).params.copy()
+    monkeypatch.setattr(unit, "loss_and_grad",
+                        lambda p, x, t, d: (np.array([np.inf]), np.full_like(p, np.nan)))
+    window.trainButton.click()
+    qtbot.waitUntil(lambda: "diverged" in window.messageLabel.text(), timeout=10_000)
+    assert not window.thread.is_training and window.trainButton.text() == "Train"
+    np.testing.assert_array_equal(current(window).params, good)
+
+
+def test_mse_hover_readout_names_the_nearest_epoch(window, qtbot):
+    for _ in range(10):
+        window.stepButton.click()
+    text = window.msePlot.readout_at(6.7)
+    mse = current(window).history.arrays()[1][6]
+    assert text == f"epoch 7\nMSE {mse:.4g}"
+
+
+def test_legend_entries_toggle_their_curves(window, qtbot):
+    sample = window.paramsPlot.legend.items[0][0]
+    curve = window.paramsPlot.curves[0]
+
+    class Click:
+        def button(self):
+            return Qt.MouseButton.LeftButton
+
+        def accept(self):
+            pass
+
+    assert curve.isVisible()
+    sample.mouseClickEvent(Click())
+    assert not curve.isVisible()
+    sample.mouseClickEvent(Click())
+    assert curve.isVisible()
+
+
+def test_plots_show_the_run(window, qtbot):
+    for _ in range(20):
+        window.stepButton.click()
+    run = current(window)
+    epochs, mse, params = run.history.arrays()
+    np.testing.assert_array_equal(window.paramsPlot.curves[4].getData()[1], params[:, 0, 4])
+    np.testing.assert_allclose(window.signalPlot.output.getData()[1], run.snapshot().trace.h)
+    np.testing.assert_allclose(window.gatesPlot.curves["f"].getData()[1], run.snapshot().trace.f[0])
+    assert window.paramTable.item(4, 0).text().strip() == f"{run.params[0, 4]:.5f}"
+
+
+def test_a_chain_shows_the_chosen_unit(window, qtbot):
+    window.panel.unitsSpin.setValue(2)
+    window.stepButton.click()
+    window.panel.unitViewSpin.setValue(2)
+    run = current(window)
+    assert run.params.shape == (2, 12) and window.paramTable.columnCount() == 2
+    np.testing.assert_allclose(window.gatesPlot.curves["o"].getData()[1], run.snapshot().trace.o[1])
+    assert "unit 2" in window.paramsPlot.getPlotItem().titleLabel.text
+
+
+def test_exports_write_files(window, qtbot, tmp_path, monkeypatch):
+    for _ in range(3):
+        window.stepButton.click()
+    target = {}
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target["path"]), ""))
+    target["path"] = tmp_path / "h.csv"
+    window.export_history()
+    assert (tmp_path / "h.csv").read_text().splitlines()[0].startswith("epoch,MSE,W_fh")
+    target["path"] = tmp_path / "m.lstmlib"
+    window.export_lstmlib()
+    assert modelfile.load(tmp_path / "m.lstmlib").params.shape == (1, 12)
+    target["path"] = tmp_path / "w.png"
+    window.export_window_png()
+    assert QtGui.QImage(str(tmp_path / "w.png")).width() == window.width()
+    target["path"] = tmp_path / "mse.svg"
+    window.export_plot_dialog(window.msePlot)
+    assert "<svg" in (tmp_path / "mse.svg").read_text()
+
+
+def test_dropping_a_model_file_opens_it(window, qtbot, tmp_path):
+    run = TrainingRun(RunConfig(seed=9, epochs=0))
+    run.train(7)
+    path = tmp_path / "dropped.json"
+    modelfile.save(run, path)
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    event = QtGui.QDropEvent(QtCore.QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                             Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert current(window).epoch == 7 and current(window).config.seed == 9
+
+
+def test_settings_and_geometry_persist(qtbot, settings):
+    from lstm_gui.app import MainWindow
+
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.resize(790, 555)
+    first.show()
+    choose(first.panel.taskCombo, "sin-square")
+    first.panel.spanCheck.setChecked(True)
+    first.close()
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    # The offscreen screen is 800 px wide: restoring clamps the width, not the height.
+    assert second.height() == 555 and second.width() >= 790
+    assert second.panel.taskCombo.currentData() == "sin-square"
+    assert second.panel.spanCheck.isChecked()
+    second.thread.shutdown()
+
+
+def test_closing_while_training_exits_cleanly(tmp_path):
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from lstm_gui.app.qt import QtCore, QtWidgets
+        from lstm_gui.app import MainWindow
+        app = QtWidgets.QApplication([])
+        s = QtCore.QSettings({str(tmp_path / 's.ini')!r}, QtCore.QSettings.Format.IniFormat)
+        w = MainWindow(settings=s)
+        w.show()
+        w.panel.epochsSpin.setValue(0)
+        w.train()
+        QtWidgets.QMessageBox.question = lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard
+        QtCore.QTimer.singleShot(1500, w.close)
+        app.exec()
+        with w.thread.locked() as run:
+            print("epochs", run.epoch)
+        print("running", w.thread.isRunning())
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "Destroyed while thread" not in res.stderr
+    assert "running False" in res.stdout
+    assert int(res.stdout.split("epochs")[1].split()[0]) > 0
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 640)])
+def test_window_screenshots_at_both_sizes(window, qtbot, tmp_path, size):
+    window.resize(*size)
+    for _ in range(30):
+        window.stepButton.click()
+    qtbot.wait(50)
+    image = window.grab().toImage()
+    assert (image.width(), image.height()) == size
+    # Every plot keeps a usable size; the side panel scrolls rather than clips.
+    for plot in (window.signalPlot, window.msePlot, window.paramsPlot, window.gatesPlot):
+        assert plot.width() >= 200 and plot.height() >= 150, plot.objectName()
+    assert window.sidePanel.widget().width() <= window.sidePanel.viewport().width()
+    window.grab().save(str(tmp_path / f"window-{size[0]}x{size[1]}.png"))
