@@ -52,12 +52,10 @@ class Optimizer:
         """Return the updated parameters (a new array); raise NonFiniteStep if not finite."""
         params = np.asarray(params, dtype=float)
         grad = np.asarray(grad, dtype=float)
-        if not np.all(np.isfinite(grad)):
-            raise NonFiniteStep("the gradient is not finite")
-        grad = self._clipped(grad)
-        new, state = self._update(params, grad)
-        if not np.all(np.isfinite(new)):
-            raise NonFiniteStep("the update made the parameters non-finite")
+        new, state = self._update(params, self._clipped(grad))
+        # A non-finite gradient always makes a non-finite update: one check covers both.
+        if not np.isfinite(new).all():
+            raise NonFiniteStep("the gradient or the update is not finite")
         self._commit(state)
         return new
 

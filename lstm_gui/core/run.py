@@ -6,6 +6,7 @@ whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once,
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -184,7 +185,7 @@ class TrainingRun:
             self._draw_noise()
         mse, grad = unit.loss_and_grad(self.params[None], self._xb, self._tb, cfg.delay)
         mse, grad = float(mse[0]), grad[0]
-        if not np.isfinite(mse):
+        if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
         try:
@@ -220,10 +221,8 @@ class TrainingRun:
             if reason:
                 self.stop_reason = reason
                 return reason
-            if not should_continue():
-                return None
-            if not self.step():
-                return DIVERGED
+            if not (should_continue() and self.step()):
+                return self.stop_reason if self.stop_reason == DIVERGED else None
         reason = self.should_stop()
         if reason:
             self.stop_reason = reason

@@ -93,7 +93,8 @@ def _as_batch(seq, name: str, k: int, population: bool) -> np.ndarray:
         raise ValueError(f"{name} must have length at least 1, got 0")
     if not np.all(np.isfinite(s)):
         raise ValueError(f"{name} contains NaN or infinite values")
-    return np.broadcast_to(s, (s.shape[0], k))
+    # Contiguous, not a broadcast view: numpy's inner loops are much slower on stride 0.
+    return np.ascontiguousarray(np.broadcast_to(s, (s.shape[0], k)))
 
 
 def _check_delay(delay: int) -> int:
@@ -119,8 +120,13 @@ _OFFSET_COL = _POST_OFFSET[:, None]
 
 def _layer_forward(p: np.ndarray, x_in: np.ndarray) -> _Layer:
     """Run one unit per model: p is (K, 12), x_in is (n, K)."""
-    wh = p[:, _WH].T * _PRE_COL                                              # (4, K)
-    pre = (x_in[:, None, :] * p[:, _WX].T + p[:, _B].T) * _PRE_COL           # (n, 4, K)
+    # The 12-vector is (W_h, W_x, b) per gate: a (K, 4, 3) view, scaled for the tanh trick.
+    by_gate = p.reshape(-1, 4, 3) * _PRE_COL
+    wh = by_gate[:, :, 0].T                                                  # (4, K)
+    if x_in.shape[1] == 1:
+        pre = (np.multiply.outer(x_in[:, 0], by_gate[0, :, 1]) + by_gate[0, :, 2])[:, :, None]
+    else:
+        pre = x_in[:, None, :] * by_gate[:, :, 1].T + by_gate[:, :, 2].T     # (n, 4, K)
     if x_in.shape[1] == 1:
         c, h = _recur_forward_scalar(wh[:, 0], pre[:, :, 0])
         h_prev = np.zeros_like(h)
@@ -151,12 +157,13 @@ def _recur_forward_scalar(wh: np.ndarray, pre: np.ndarray):
 
 
 def _recur_forward_batch(wh: np.ndarray, pre: np.ndarray):
+    # Every result is written in place into its row of the output arrays: at K = 256 the
+    # cost of a step is the number of numpy calls, not the arithmetic.
     n, _, k = pre.shape
     gates = np.empty((n, 4, k))
     c_all = np.empty((n, k))
     h_all = np.empty((n, k))
-    h = np.zeros(k)
-    c = np.zeros(k)
+    h = c = np.zeros(k)
     ig = np.empty(k)
     for t in range(n):
         z = gates[t]
@@ -165,13 +172,13 @@ def _recur_forward_batch(wh: np.ndarray, pre: np.ndarray):
         np.tanh(z, out=z)
         z *= _PRE_COL
         z += _OFFSET_COL
-        np.multiply(z[0], c, out=c)          # f * C(t-1)
-        np.multiply(z[1], z[2], out=ig)      # + i * C~
-        c += ig
-        c_all[t] = c
-        np.tanh(c, out=h)
+        c_t, h = c_all[t], h_all[t]
+        np.multiply(z[0], c, out=c_t)          # f * C(t-1)
+        np.multiply(z[1], z[2], out=ig)        # + i * C~
+        c_t += ig
+        np.tanh(c_t, out=h)
         h *= z[3]
-        h_all[t] = h
+        c = c_t
     return gates, c_all, h_all
 
 
@@ -183,41 +190,46 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray):
     e is dE/dh(t) from outside the unit (the loss, or the unit after it), (n, K).
     Returns dE/dp (K, 12) and dE/dx_in (n, K).
     """
-    f, i, g, o = layer.gates.transpose(1, 0, 2)
-    c, h = layer.c, layer.h
-    c_prev = np.zeros_like(c)
-    c_prev[1:] = c[:-1]
-    h_prev = np.zeros_like(h)
-    h_prev[1:] = h[:-1]
+    gates, c, h = layer.gates, layer.c, layer.h
+    n, k = c.shape
     tc = np.tanh(c)
-
-    # Local derivatives: dz_o = dh * a_o; dz_gate = dc * p_gate for f, i and C~.
-    d_gates = layer.gates * (1.0 - layer.gates)        # sigmoid' for f, i, o
-    a_o = tc * d_gates[:, 3]
-    b_c = o * (1.0 - tc * tc)                          # dc(t) += b_c(t) dh(t)
-    p_f = c_prev * d_gates[:, 0]
-    p_i = g * d_gates[:, 1]
-    p_g = i * (1.0 - g * g)
+    # local[:, j] turns dc (for f, i, C~) or dh (for o) into dE/dz_j, z_j the pre-activation:
+    #   f: C(t-1) f(1-f)   i: C~ i(1-i)   C~: i(1-C~^2)   o: tanh(C) o(1-o)
+    local = gates * (1.0 - gates)
+    local[1:, 0] *= c[:-1]
+    local[0, 0] = 0.0
+    local[:, 1] *= gates[:, 2]
+    np.multiply(gates[:, 1], 1.0 - gates[:, 2] ** 2, out=local[:, 2])
+    local[:, 3] *= tc
+    b_c = gates[:, 3] * (1.0 - tc * tc)               # dc(t) += b_c(t) dh(t)
 
     # What h(t) passes back from step t+1, as a 2x2 linear recurrence in (dh, dc):
     #   dh(t) = e(t) + alpha(t+1) dh(t+1) + beta(t+1) dc(t+1)
     #   dc(t) = b_c(t) dh(t) + f(t+1) dc(t+1)
-    alpha = np.zeros_like(c)
-    beta = np.zeros_like(c)
-    f_next = np.zeros_like(c)
-    alpha[:-1] = p[:, 9] * a_o[1:]
-    beta[:-1] = p[:, 0] * p_f[1:] + p[:, 3] * p_i[1:] + p[:, 6] * p_g[1:]
-    f_next[:-1] = f[1:]
-    if c.shape[1] == 1:
-        dh, dc = _recur_backward_scalar(e, alpha, beta, b_c, f_next)
+    wh = p[:, _WH]                                     # (K, 4)
+    ahead = np.zeros((n, 3, k))
+    ahead[:-1, 0] = wh[:, 3] * local[1:, 3]
+    ahead[:-1, 1] = np.einsum("tgk,kg->tk", local[1:, :3], wh[:, :3])
+    ahead[:-1, 2] = gates[1:, 0]
+    if k == 1:
+        dh, dc = _recur_backward_scalar(e, ahead[:, 0], ahead[:, 1], b_c, ahead[:, 2])
     else:
-        dh, dc = _recur_backward_batch(e, alpha, beta, b_c, f_next)
+        dh, dc = _recur_backward_batch(e, ahead[:, 0], ahead[:, 1], b_c, ahead[:, 2])
 
-    dz = np.stack([dc * p_f, dc * p_i, dc * p_g, dh * a_o], axis=1)    # (n, 4, K)
-    grad = np.empty((p.shape[0], N_PARAMS))
-    grad[:, _WH] = np.einsum("tgk,tk->kg", dz, h_prev)
-    grad[:, _WX] = np.einsum("tgk,tk->kg", dz, layer.x_in)
-    grad[:, _B] = dz.sum(axis=0).T
+    dz = local                                          # (n, 4, K), now dE/dz
+    dz[:, :3] *= dc[:, None, :]
+    dz[:, 3] *= dh
+    h_prev = np.zeros_like(h)
+    h_prev[1:] = h[:-1]
+    if k == 1:
+        # One product gives all 12: rows f, i, C~, o; columns (h(t-1), x(t), 1).
+        inputs = np.stack([h_prev[:, 0], layer.x_in[:, 0], np.ones(n)], axis=1)
+        grad = (dz[:, :, 0].T @ inputs).reshape(1, N_PARAMS)
+    else:
+        grad = np.empty((k, N_PARAMS))
+        grad[:, _WH] = np.einsum("tgk,tk->kg", dz, h_prev)
+        grad[:, _WX] = np.einsum("tgk,tk->kg", dz, layer.x_in)
+        grad[:, _B] = dz.sum(axis=0).T
     dx_in = np.einsum("tgk,kg->tk", dz, p[:, _WX])
     return grad, dx_in
 
@@ -241,19 +253,18 @@ def _recur_backward_batch(e, alpha, beta, b_c, f_next):
     n, k = e.shape
     dh_all = np.empty((n, k))
     dc_all = np.empty((n, k))
-    dh = np.zeros(k)
-    dc = np.zeros(k)
+    dh = dc = np.zeros(k)
     tmp = np.empty(k)
     for t in range(n - 1, -1, -1):
-        np.multiply(alpha[t], dh, out=dh)
+        dh_t, dc_t = dh_all[t], dc_all[t]
+        np.multiply(alpha[t], dh, out=dh_t)
         np.multiply(beta[t], dc, out=tmp)
-        dh += tmp
-        dh += e[t]
-        np.multiply(f_next[t], dc, out=dc)
-        np.multiply(b_c[t], dh, out=tmp)
-        dc += tmp
-        dh_all[t] = dh
-        dc_all[t] = dc
+        dh_t += tmp
+        dh_t += e[t]
+        np.multiply(f_next[t], dc, out=dc_t)
+        np.multiply(b_c[t], dh_t, out=tmp)
+        dc_t += tmp
+        dh, dc = dh_t, dc_t
     return dh_all, dc_all
 
 

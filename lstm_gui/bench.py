@@ -1,0 +1,209 @@
+"""Benchmark: prints figures, asserts nothing.  `python -m lstm_gui.bench [--gui]`.
+
+Every speed is printed beside a reference measured in the same run, a plain pure-Python
+exact-BPTT loop, so that the ratios mean something on a shared, noisy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+
+from .core import unit
+from .core.optim import SGD, Adam
+from .core.run import RunConfig, TrainingRun
+from .core.tasks import preset
+
+
+def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
+    """One epoch of one unit in plain Python: forward, exact BPTT, SGD.  Returns the MSE.
+
+    The in-run reference, written the obvious way (min-char-rnn style), and an independent
+    check of the core's gradient (see check_plain_matches_core).
+    """
+    wfh, wfx, bf, wih, wix, bi, wch, wcx, bc, woh, wox, bo = p
+    sig = lambda z: 1.0 / (1.0 + math.exp(-z))
+    n = len(x)
+    hs, cs, fs, is_, gs, os_ = [0.0], [0.0], [], [], [], []
+    for t in range(n):
+        h, c = hs[-1], cs[-1]
+        f = sig(wfh * h + wfx * x[t] + bf)
+        i = sig(wih * h + wix * x[t] + bi)
+        g = math.tanh(wch * h + wcx * x[t] + bc)
+        o = sig(woh * h + wox * x[t] + bo)
+        c = f * c + i * g
+        fs.append(f); is_.append(i); gs.append(g); os_.append(o)
+        cs.append(c)
+        hs.append(o * math.tanh(c))
+    grad = [0.0] * 12
+    dh_next = dc_next = 0.0
+    mse = 0.0
+    for t in reversed(range(n)):
+        err = hs[t + 1] - target[t]
+        mse += err * err
+        dh = 2.0 / n * err + dh_next
+        tc = math.tanh(cs[t + 1])
+        do = dh * tc * os_[t] * (1 - os_[t])                 # through o
+        dc = dh * os_[t] * (1 - tc * tc) + dc_next           # through tanh(C)
+        df = dc * cs[t] * fs[t] * (1 - fs[t])
+        di = dc * gs[t] * is_[t] * (1 - is_[t])
+        dg = dc * is_[t] * (1 - gs[t] * gs[t])
+        h_prev = hs[t]
+        for k, dz in enumerate((df, di, dg, do)):
+            grad[3 * k] += dz * h_prev
+            grad[3 * k + 1] += dz * x[t]
+            grad[3 * k + 2] += dz
+        dh_next = df * wfh + di * wih + dg * wch + do * woh
+        dc_next = dc * fs[t]
+    for k in range(12):
+        p[k] -= lr * grad[k]
+    return mse / n
+
+
+def check_plain_matches_core() -> float:
+    """Largest relative difference between the plain loop's update and the core's."""
+    rng = np.random.default_rng(1)
+    p = rng.uniform(-1, 1, 12)
+    x, t = preset("sin-cos").sequences()
+    q = p.tolist()
+    plain_epoch(q, x.tolist(), t.tolist(), 0.5)
+    _, g = unit.mse_and_grad(p, x, t)
+    return float(np.max(np.abs((p - np.array(q)) / 0.5 - g)) / np.max(np.abs(g)))
+
+
+def _best(fn, repeat: int, number: int) -> float:
+    """Best time per call over `repeat` rounds of `number` calls (seconds)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t) / number)
+    return best
+
+
+def bench_core(quick: bool = False) -> None:
+    x, t = preset("sin-cos").sequences()
+    xl, tl = x.tolist(), t.tolist()
+    rep = 3 if quick else 7
+    p0 = np.random.default_rng(0).uniform(-1, 1, 12)
+
+    q = p0.tolist()
+    ref = _best(lambda: plain_epoch(q, xl, tl, 0.01), rep, 100)
+    print(f"reference: plain pure-Python exact-BPTT epoch, n = 100: {ref * 1e6:8.1f} us")
+    print(f"  (its update agrees with the core's to {check_plain_matches_core():.1e} relative)")
+
+    run = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, epochs=0))
+    single = _best(lambda: run.train(1), rep, 200)
+    print(f"one unit, n = 100, one training epoch (SGD):     {single * 1e6:8.1f} us"
+          f"   {ref / single:5.2f}x the reference (target >= 1.5x; <= 230 us)")
+    run = TrainingRun(RunConfig(optimizer="adam", lr=0.05, epochs=0))
+    single_adam = _best(lambda: run.train(1), rep, 200)
+    print(f"one unit, n = 100, one training epoch (Adam):    {single_adam * 1e6:8.1f} us"
+          f"   {ref / single_adam:5.2f}x the reference")
+
+    k = 256
+    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
+    opt = SGD(lr=0.01)
+    state = {"p": pop}
+
+    def pop_epoch():
+        _, g = unit.mse_and_grad(state["p"], x, t)
+        state["p"] = opt.step(state["p"], g)
+
+    per_model = _best(pop_epoch, rep, 5) / k
+    print(f"population K = {k}, n = 100, per model-epoch:    {per_model * 1e6:8.2f} us"
+          f"   {ref / per_model:5.1f}x the reference (target >= 25x; <= 14 us)")
+
+    print("epochs per second (Adam), chains by length:")
+    print(f"  {'units':>5} {'n=100':>9} {'n=300':>9} {'n=1000':>9}")
+    for units in (1, 2, 4):
+        cells = []
+        for n in (100, 300, 1000):
+            run = TrainingRun(RunConfig(task=preset("sin-cos", length=n), units=units, epochs=0))
+            per = _best(lambda: run.train(5), 2 if quick else 3, 2) / 5
+            cells.append(f"{1 / per:9,.0f}")
+        print(f"  {units:>5} " + " ".join(cells))
+
+
+def bench_gui(seconds: float = 6.0) -> None:
+    """Timer lateness in the GUI thread while the window trains at full speed."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from .app.qt import QtCore, QtWidgets
+    from .app.window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
+                                QtCore.QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(1400, 900)
+    window.show()
+    window.panel.epochsSpin.setValue(0)
+    frames = [0]
+    shown = window.show_snapshot
+
+    def counting(*args):
+        frames[0] += 1
+        shown(*args)
+
+    window.show_snapshot = counting
+    late: list[float] = []
+    last = [None]
+
+    def tick():
+        now = time.perf_counter()
+        if last[0] is not None:
+            late.append(now - last[0] - 0.010)
+        last[0] = now
+
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(tick)
+    timer.start(10)
+
+    def spin(sec):
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(int(sec * 1000), loop.quit)
+        loop.exec()
+
+    spin(1.0)
+    idle = np.array(late) * 1e3
+    window.train()
+    spin(1.0)
+    late.clear()
+    frames[0] = 0
+    with window.thread.locked() as run:
+        e0 = run.epoch
+    t0 = time.perf_counter()
+    spin(seconds)
+    dt = time.perf_counter() - t0
+    with window.thread.locked() as run:
+        e1 = run.epoch
+    busy = np.array(late) * 1e3
+    window._confirm_discard = lambda action: True
+    window.close()
+    print(f"GUI, 1400x900 offscreen, 10 ms timer lateness: idle p99 {np.percentile(idle, 99):.1f} ms;"
+          f" training p50 {np.percentile(busy, 50):.1f} ms, p99 {np.percentile(busy, 99):.1f} ms,"
+          f" max {busy.max():.1f} ms (target p99 <= 50 ms)")
+    print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstm_gui.bench", description=__doc__)
+    parser.add_argument("--gui", action="store_true", help="also measure the window's responsiveness")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args(argv)
+    bench_core(args.quick)
+    if args.gui:
+        bench_gui()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
