@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
     d.add_argument("--out", type=Path, default=Path("screenshots"))
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
+    d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
     return parser
 
 
@@ -246,7 +247,7 @@ def main(argv=None) -> int:
         return cmd_convert(args)
     if args.command == "demo":
         from .app.demo import run_demos
-        return run_demos(args.out, args.only)
+        return run_demos(args.out, args.only, args.epochs)
     parser.print_help()
     return 0
 

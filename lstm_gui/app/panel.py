@@ -134,6 +134,10 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(view_box)
         layout.addStretch(1)
 
+        # Long entries must not widen the panel: the plots need the room.
+        for combo in self.findChildren(QtWidgets.QComboBox):
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.set_config(RunConfig())
         for w in (self.noiseCombo, self.noiseKindCombo):
             w.currentIndexChanged.connect(self._on_edit)

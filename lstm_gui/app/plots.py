@@ -19,6 +19,19 @@ def _pen(colour, width=1, style=Qt.PenStyle.SolidLine, alpha=255):
     return pen
 
 
+def param_icon(index: int) -> QtGui.QIcon:
+    """A short line in the parameter's pen, for the table that serves as its legend."""
+    pixmap = QtGui.QPixmap(26, 10)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QtGui.QPainter(pixmap)
+    pen = QtGui.QPen(param_pen(index))
+    pen.setWidth(2)
+    painter.setPen(pen)
+    painter.drawLine(1, 5, 25, 5)
+    painter.end()
+    return QtGui.QIcon(pixmap)
+
+
 def param_pen(index: int):
     """Gate colour for the parameter's gate; W_*h solid, W_*x dashed, b_* dotted."""
     gate = PARAM_NAMES[index].split("_")[1][0]
@@ -26,7 +39,10 @@ def param_pen(index: int):
 
 
 class _Plot(pg.PlotWidget):
-    def __init__(self, title: str, x_label: str, y_label: str, object_name: str):
+    """A plot with a compact legend in its top-right corner; click an entry to hide a curve."""
+
+    def __init__(self, title: str, x_label: str, y_label: str, object_name: str,
+                 legend_columns: int = 6):
         super().__init__()
         self.setObjectName(object_name)
         self.setMinimumSize(220, 160)
@@ -38,8 +54,9 @@ class _Plot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(True)
-        self.legend = item.addLegend(offset=(-5, 5), labelTextSize="8pt", verSpacing=-6)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.legend = item.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8,
+                                     horSpacing=10, colCount=legend_columns)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
         self.on_painted = None   # called after each paint: the window times its frames
 
     def paintEvent(self, event):
@@ -52,7 +69,7 @@ class SignalPlot(_Plot):
     """Input, noisy target, clean target and the unit's output over t."""
 
     def __init__(self):
-        super().__init__("Signal", "t", "value", "signalPlot")
+        super().__init__("Signal", "t", "value", "signalPlot", legend_columns=2)
         self.clean = self.plot(name="target (clean)", pen=_pen("#ff7f0e", 4, alpha=70))
         self.target = self.plot(name="target", pen=_pen("#ff7f0e", 1))
         self.input = self.plot(name="input x", pen=_pen("#7f7f7f", 1, Qt.PenStyle.DashLine))
@@ -64,7 +81,7 @@ class SignalPlot(_Plot):
         self.unseen.setZValue(-10)
         self.unseen.setVisible(False)
         self.addItem(self.unseen)
-        self.unseen_label = pg.TextItem(color="#555555", anchor=(0, 0))
+        self.unseen_label = pg.TextItem(color="#555555", anchor=(0, 1))
         self.addItem(self.unseen_label)
 
     def show_snapshot(self, snap):
@@ -87,7 +104,8 @@ class SignalPlot(_Plot):
             self.span_target.setData(ts, target[n - 1:])
             self.unseen.setRegion((n - 1, len(h) - 1))
             self.unseen_label.setText(f"unseen: MSE {unseen:.3g}")
-            self.unseen_label.setPos(n, float(np.max(np.abs(target))) * 1.1)
+            # Bottom left of the unseen part: the legend holds the top right.
+            self.unseen_label.setPos(n, float(np.min(np.concatenate([target, h]))))
         for item in (self.span_output, self.span_target, self.unseen, self.unseen_label):
             item.setVisible(snap.span is not None)
 
@@ -96,7 +114,7 @@ class MsePlot(_Plot):
     """MSE against epoch, log axis: the raw curve faint, a smoothed one over it."""
 
     def __init__(self):
-        super().__init__("MSE", "epoch", "MSE", "msePlot")
+        super().__init__("MSE", "epoch", "MSE", "msePlot", legend_columns=2)
         item = self.getPlotItem()
         item.setLogMode(y=True)
         item.setDownsampling(auto=True, mode="peak")
@@ -166,11 +184,13 @@ class ParamsPlot(_Plot):
 
     def __init__(self):
         super().__init__("Parameters", "epoch", "value", "paramsPlot")
-        self.legend.setColumnCount(4)
+        # Twelve entries would cover the curves: the window's parameter table is this
+        # plot's legend (a swatch per row, and a check box that shows or hides the curve).
+        self.legend.setVisible(False)
         item = self.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.curves = [self.plot(name=name, pen=param_pen(k)) for k, name in enumerate(PARAM_NAMES)]
+        self.curves = [self.plot(pen=param_pen(k)) for k in range(len(PARAM_NAMES))]
         self.unit = 0
 
     def show_snapshot(self, snap):
@@ -192,8 +212,7 @@ class GatesPlot(_Plot):
              ("c", "C", "#17becf"), ("o", "o", "#9467bd"), ("h_units", "h", "#000000"))
 
     def __init__(self):
-        super().__init__("Gates", "t", "value", "gatesPlot")
-        self.legend.setColumnCount(3)
+        super().__init__("Gates", "t", "value", "gatesPlot", legend_columns=3)
         self.curves = {key: self.plot(name=label, pen=_pen(colour, 2 if key == "h_units" else 1))
                        for key, label, colour in self.NAMES}
         self.unit = 0
@@ -207,7 +226,7 @@ class GatesPlot(_Plot):
         self.getPlotItem().setTitle("Gates" + (f" (unit {u + 1})" if units > 1 else ""), size="10pt")
 
 
-def export_plot(plot: pg.PlotWidget, path: str) -> None:
+def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> None:
     """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters."""
     from pyqtgraph.exporters import ImageExporter, SVGExporter
 
@@ -221,7 +240,7 @@ def export_plot(plot: pg.PlotWidget, path: str) -> None:
             _render_svg(plot, str(path))
     else:
         exporter = ImageExporter(item)
-        exporter.parameters()["width"] = max(800, int(plot.width() * 2))
+        exporter.parameters()["width"] = width or max(800, int(plot.width() * 2))
         exporter.export(str(path))
 
 

@@ -11,7 +11,7 @@ from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
 from .panel import ControlPanel
-from .plots import GatesPlot, MsePlot, ParamsPlot, SignalPlot, export_plot
+from .plots import GatesPlot, MsePlot, ParamsPlot, SignalPlot, export_plot, param_icon
 from .qt import QtCore, QtGui, QtWidgets, Qt
 from .worker import TrainingThread
 
@@ -125,13 +125,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.paramsPlot = ParamsPlot()
         self.gatesPlot = GatesPlot()
         self.paramTable = QtWidgets.QTableWidget(len(PARAM_NAMES), 1, objectName="paramTable")
-        self.paramTable.setVerticalHeaderLabels(list(PARAM_NAMES))
         self.paramTable.setHorizontalHeaderLabels(["value"])
+        for k, name in enumerate(PARAM_NAMES):
+            self.paramTable.setVerticalHeaderItem(k, QtWidgets.QTableWidgetItem(param_icon(k), name))
+        self.paramTable.setToolTip("Current parameter values; the swatch is the curve's pen, "
+                                   "the check box shows or hides the curve")
+        self.paramTable.itemChanged.connect(self._on_param_item_changed)
         self.paramTable.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.paramTable.verticalHeader().setDefaultSectionSize(17)
         self.paramTable.horizontalHeader().setDefaultSectionSize(78)
-        self.paramTable.setMinimumWidth(150)
-        self.paramTable.setMaximumWidth(190)
+        self.paramTable.horizontalHeader().setStretchLastSection(True)
+        self.paramTable.setMinimumWidth(170)
+        self.paramTable.setMaximumWidth(200)
         font = self.paramTable.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.paramTable.setFont(font)
@@ -140,12 +145,12 @@ class MainWindow(QtWidgets.QMainWindow):
         grid = QtWidgets.QGridLayout(plots)
         grid.setContentsMargins(2, 2, 2, 2)
         grid.setSpacing(4)
-        grid.addWidget(self.signalPlot, 0, 0, 1, 2)
-        grid.addWidget(self.gatesPlot, 0, 2)
+        grid.addWidget(self.signalPlot, 0, 0)
+        grid.addWidget(self.gatesPlot, 0, 1)
         grid.addWidget(self.msePlot, 1, 0)
-        grid.addWidget(self.paramsPlot, 1, 1, 1, 2)
-        grid.addWidget(self.paramTable, 0, 3, 2, 1)
-        for col in range(3):
+        grid.addWidget(self.paramsPlot, 1, 1)
+        grid.addWidget(self.paramTable, 0, 2, 2, 1)
+        for col in range(2):
             grid.setColumnStretch(col, 1)
 
         splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
@@ -330,8 +335,16 @@ class MainWindow(QtWidgets.QMainWindow):
                 if item is None:
                     item = QtWidgets.QTableWidgetItem()
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if u == 0:
+                        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                        item.setCheckState(Qt.CheckState.Checked if self.paramsPlot.curves[k].isVisible()
+                                           else Qt.CheckState.Unchecked)
                     self.paramTable.setItem(k, u, item)
                 item.setText(f"{params[u, k]: .5f}")
+
+    def _on_param_item_changed(self, item) -> None:
+        if item.column() == 0 and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            self.paramsPlot.curves[item.row()].setVisible(item.checkState() == Qt.CheckState.Checked)
 
     def _update_title(self) -> None:
         name = self.current_path.name if self.current_path else "untitled"

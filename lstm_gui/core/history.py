@@ -91,7 +91,7 @@ class History:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(column_names(self.units))
-        flat = params.reshape(len(epochs), -1)
+        flat = params.reshape(len(epochs), 12 * self.units)
         for e, m, row in zip(epochs.tolist(), mse.tolist(), flat.tolist()):
             w.writerow([e, repr(m), *map(repr, row)])
         return out.getvalue()
@@ -102,7 +102,7 @@ class History:
     def to_dict(self) -> dict:
         epochs, mse, params = self.arrays()
         return {"epoch": epochs.tolist(), "mse": mse.tolist(),
-                "params": params.reshape(len(epochs), -1).tolist()}
+                "params": params.reshape(len(epochs), 12 * self.units).tolist()}
 
     @classmethod
     def from_dict(cls, d: dict, units: int) -> "History":

@@ -182,9 +182,22 @@ def test_mse_hover_readout_names_the_nearest_epoch(window, qtbot):
     assert text == f"epoch 7\nMSE {mse:.4g}"
 
 
+def test_table_check_boxes_toggle_the_parameter_curves(window, qtbot):
+    item = window.paramTable.item(5, 0)
+    curve = window.paramsPlot.curves[5]
+    assert curve.isVisible() and item.checkState() == Qt.CheckState.Checked
+    item.setCheckState(Qt.CheckState.Unchecked)
+    assert not curve.isVisible()
+    window.stepButton.click()  # a live update keeps the choice
+    assert not curve.isVisible() and item.checkState() == Qt.CheckState.Unchecked
+    item.setCheckState(Qt.CheckState.Checked)
+    assert curve.isVisible()
+    assert not window.paramTable.verticalHeaderItem(5).icon().isNull()
+
+
 def test_legend_entries_toggle_their_curves(window, qtbot):
-    sample = window.paramsPlot.legend.items[0][0]
-    curve = window.paramsPlot.curves[0]
+    sample = window.gatesPlot.legend.items[0][0]
+    curve = window.gatesPlot.curves["f"]
 
     class Click:
         def button(self):

@@ -1,0 +1,92 @@
+"""`lstm-gui demo`: train the C library's experiments headless and save screenshots."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.noise import Noise
+from ..core.run import RunConfig, TrainingRun
+from ..core.tasks import preset
+
+WINDOW_SIZE = (1400, 900)
+PLOT_WIDTH = 900
+
+
+@dataclass(frozen=True)
+class Demo:
+    name: str
+    title: str
+    config: RunConfig
+    epochs: int
+
+
+def _noisy(mode: str) -> RunConfig:
+    # The C library's noise runs: sine to cosine over n = 300 points, 15 cycles.
+    return RunConfig(task=preset("sin-cos", length=300, cycles=15), noise=Noise(mode, 0.1),
+                     epochs=0)
+
+
+DEMOS = (
+    Demo("sin-cos", "Sine to cosine (Adam)", RunConfig(task=preset("sin-cos"), epochs=0), 3000),
+    Demo("square-cos", "Square to cosine (Adam)", RunConfig(task=preset("square-cos"), epochs=0), 3000),
+    Demo("trajectories", "Parameter trajectories, plain gradient descent at lr 0.01 (the C library's run)",
+         RunConfig(task=preset("trajectories"), optimizer="sgd", lr=0.01, epochs=0), 2000),
+    Demo("noise-target", "Noise on the target", _noisy("target"), 2000),
+    Demo("noise-input", "Noise on the input", _noisy("input"), 2000),
+    Demo("noise-both", "Noise on both", _noisy("both"), 2000),
+    Demo("chain-2", "A chain of two units, frequency doubled and shifted",
+         RunConfig(task=preset("freq-double"), units=2, epochs=0), 3000),
+)
+
+
+def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
+    """Train each demo from its fixed seed and save the window and each plot as PNG."""
+    names = {d.name for d in DEMOS}
+    unknown = sorted(set(only or ()) - names)
+    if unknown:
+        print(f"lstm-gui demo: unknown demo {unknown[0]!r}; choose from {', '.join(sorted(names))}",
+              file=sys.stderr)
+        return 2
+    os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    from .plots import export_plot
+    from .qt import QtCore, QtWidgets
+    from .window import MainWindow
+
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"lstm-gui demo: cannot create {out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["lstm-gui"])
+    settings_dir = tempfile.mkdtemp(prefix="lstm-gui-demo-")
+    chosen = [d for d in DEMOS if not only or d.name in only]
+    started = time.perf_counter()
+    for k, demo in enumerate(chosen, start=1):
+        t0 = time.perf_counter()
+        run = TrainingRun(demo.config)
+        run.train(epochs or demo.epochs)
+        settings = QtCore.QSettings(os.path.join(settings_dir, f"{demo.name}.ini"),
+                                    QtCore.QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, run=run)
+        window.resize(*WINDOW_SIZE)
+        window.setWindowTitle(f"{demo.title} – lstm-gui")
+        window.show()
+        window.refresh()
+        app.processEvents()
+        files = [out / f"{demo.name}.png"]
+        window.grab().save(str(files[0]), "PNG")
+        for suffix, plot in (("signal", window.signalPlot), ("mse", window.msePlot),
+                             ("params", window.paramsPlot), ("gates", window.gatesPlot)):
+            files.append(out / f"{demo.name}-{suffix}.png")
+            export_plot(plot, str(files[-1]), width=PLOT_WIDTH)
+        window._saved_marker = (id(run), run.epoch)  # nothing to ask about on close
+        window.close()
+        print(f"[{k}/{len(chosen)}] {demo.name}: {run.epoch} epochs, MSE {run.current_mse():.4g}, "
+              f"{len(files)} images in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(f"wrote {len(chosen) * 5} images to {out} in {time.perf_counter() - started:.1f} s")
+    return 0

@@ -1,0 +1,78 @@
+"""The command line, run as a user would, in a subprocess."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "lstm_gui", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_train_writes_model_and_history(tmp_path):
+    res = cli("train", "--task", "sin-cos", "--noise", "target", "--noise-amp", "0.1", "--length", "100",
+              "--units", "1", "--optimizer", "adam", "--lr", "0.05", "--epochs", "300", "--seed", "0",
+              "--out", tmp_path / "m.json", "--history", tmp_path / "h.csv")
+    assert res.returncode == 0, res.stderr
+    assert "final MSE" in res.stdout and "epochs/s" in res.stderr
+    shown = cli("show", tmp_path / "m.json", "--json")
+    doc = json.loads(shown.stdout)
+    assert doc["epoch"] == 300 and len(doc["params"]) == 1 and len(doc["params"][0]) == 12
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0].startswith("epoch,MSE,W_fh") and len(lines) == 301
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--lr", "5"], "learning rate must lie in (0, 1)"),
+    (["train", "--epochs", "-3"], "--epochs"),
+    (["train", "--task", "nope"], "unknown task"),
+    (["train", "--noise", "sideways"], "invalid choice"),
+    (["train", "--units", "0"], "--units"),
+])
+def test_bad_options_are_one_line_usage_errors(args, message):
+    res = cli(*args)
+    assert res.returncode == 2
+    assert message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_tasks_lists_every_preset():
+    res = cli("tasks")
+    assert res.returncode == 0
+    for key in ("sin-cos", "square-cos", "sin-square", "trajectories", "freq-double", "random",
+                "sawtooth-cos", "triangle-cos"):
+        assert key in res.stdout
+
+
+def test_show_prints_a_broken_file_error_without_traceback(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    res = cli("show", bad)
+    assert res.returncode == 1
+    assert res.stderr.startswith("lstm-gui: bad.json: ") and res.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the repo")
+def test_show_and_convert_the_c_library_file(tmp_path):
+    ref = REFERENCE / "lstmlib_square_cos_seed7.txt"
+    res = cli("show", ref)
+    assert res.returncode == 0 and "format   lstmlib" in res.stdout and "-0.365651" in res.stdout
+    doc = json.loads(cli("show", ref, "--json").stdout)
+    assert doc["params"][0] == [float(v) for v in ref.read_text().split()[2:]]
+    assert cli("convert", ref, tmp_path / "m.json").returncode == 0
+    assert cli("convert", tmp_path / "m.json", tmp_path / "back.lstmlib").returncode == 0
+    assert (tmp_path / "back.lstmlib").read_text() == ref.read_text()
+    assert cli("convert", tmp_path / "m.json", tmp_path / "h.csv").returncode == 0
+    bad = cli("convert", tmp_path / "m.json", tmp_path / "m.xyz")
+    assert bad.returncode == 2 and "unknown extension" in bad.stderr
+
+
+def test_window_without_a_display_says_so(tmp_path):
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    res = subprocess.run([sys.executable, "-m", "lstm_gui"], capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 2 and "no display" in res.stderr
