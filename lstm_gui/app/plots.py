@@ -183,14 +183,14 @@ class ParamsPlot(_Plot):
     """The 12 parameter trajectories of one unit; legend entries toggle the curves."""
 
     def __init__(self):
-        super().__init__("Parameters", "epoch", "value", "paramsPlot")
+        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4)
         # Twelve entries would cover the curves: the window's parameter table is this
         # plot's legend (a swatch per row, and a check box that shows or hides the curve).
         self.legend.setVisible(False)
         item = self.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.curves = [self.plot(pen=param_pen(k)) for k in range(len(PARAM_NAMES))]
+        self.curves = [self.plot(name=name, pen=param_pen(k)) for k, name in enumerate(PARAM_NAMES)]
         self.unit = 0
 
     def show_snapshot(self, snap):
@@ -231,6 +231,17 @@ def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> Non
     from pyqtgraph.exporters import ImageExporter, SVGExporter
 
     item = plot.getPlotItem()
+    shown = plot.legend.isVisible()
+    plot.legend.setVisible(True)  # an exported plot has no table beside it
+    try:
+        _export(plot, item, path, width)
+    finally:
+        plot.legend.setVisible(shown)
+
+
+def _export(plot, item, path, width):
+    from pyqtgraph.exporters import ImageExporter, SVGExporter
+
     if str(path).lower().endswith(".svg"):
         try:
             SVGExporter(item).export(str(path))

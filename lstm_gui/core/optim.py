@@ -52,7 +52,8 @@ class Optimizer:
         """Return the updated parameters (a new array); raise NonFiniteStep if not finite."""
         params = np.asarray(params, dtype=float)
         grad = np.asarray(grad, dtype=float)
-        new, state = self._update(params, self._clipped(grad))
+        with np.errstate(all="ignore"):   # a non-finite step is reported just below
+            new, state = self._update(params, self._clipped(grad))
         # A non-finite gradient always makes a non-finite update: one check covers both.
         if not np.isfinite(new).all():
             raise NonFiniteStep("the gradient or the update is not finite")
