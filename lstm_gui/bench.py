@@ -146,13 +146,13 @@ def bench_gui(seconds: float = 6.0) -> None:
     window.show()
     window.panel.epochsSpin.setValue(0)
     frames = [0]
-    shown = window.show_snapshot
+    taken = window.thread.snapshot_taken
 
     def counting(*args):
         frames[0] += 1
-        shown(*args)
+        taken(*args)
 
-    window.show_snapshot = counting
+    window.thread.snapshot_taken = counting
     late: list[float] = []
     last = [None]
 

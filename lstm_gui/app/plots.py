@@ -57,12 +57,6 @@ class _Plot(pg.PlotWidget):
         self.legend = item.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8,
                                      horSpacing=10, colCount=legend_columns)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
-        self.on_painted = None   # called after each paint: the window times its frames
-
-    def paintEvent(self, event):
-        super().paintEvent(event)
-        if self.on_painted is not None:
-            self.on_painted(self)
 
 
 class SignalPlot(_Plot):

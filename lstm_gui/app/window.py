@@ -18,7 +18,6 @@ from .worker import TrainingThread
 MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
 MAX_RECENT = 8
 HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and cheap to draw
-MAX_PAINT_WAIT_MS = 150   # a hidden window never paints: stop holding training then
 
 
 def _one_line(exc: BaseException) -> str:
@@ -48,10 +47,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_panel()
         self._build_plots()
         self._plots = (self.signalPlot, self.msePlot, self.paramsPlot, self.gatesPlot)
-        self._unpainted: set = set()
+        self._frame_parts: list = []
         self._frame_start: float | None = None
-        for plot in self._plots:
-            plot.on_painted = self._on_plot_painted
         self._build_status()
         self._build_menus()
         self.panel.set_config(run.config)
@@ -169,8 +166,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progressBar = QtWidgets.QProgressBar(objectName="progressBar")
         self.progressBar.setMaximumWidth(160)
         self.progressBar.setTextVisible(True)
-        for w in (self.epochLabel, self.mseLabel, self.rateLabel, self.elapsedLabel):
-            w.setMinimumWidth(90)
+        # Fixed widths: a label that resizes with its text relayouts (and repaints) the window.
+        for w, width in ((self.epochLabel, 120), (self.mseLabel, 120), (self.rateLabel, 130),
+                         (self.elapsedLabel, 70)):
+            w.setFixedWidth(width)
             status.addPermanentWidget(w)
         status.addPermanentWidget(self.progressBar)
 
@@ -278,38 +277,44 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_snapshot(snap, self.thread.rate if self.thread.is_training else 0.0)
 
     def _on_snapshot(self, snap, rate: float) -> None:
-        # Training waits from here until the plots have painted this snapshot: with the
-        # worker running, every binding call of the paint would wait for the GIL.  The
-        # event loop runs in between, so timers and input are served between the two halves.
+        # Training waits (without the GIL) from here until the window has drawn the
+        # snapshot: with the worker running, every binding call of a paint would wait for
+        # the GIL.  The drawing goes one plot at a time, each part in its own pass of the
+        # event loop (a 1 ms timer fires after the paint the part caused), so timers and
+        # input are served between the parts instead of after the whole frame.
         self.thread.hold()
         self._frame_start = time.perf_counter()
-        self.show_snapshot(snap, rate)
-        self._unpainted = set(self._plots)
-        QtCore.QTimer.singleShot(MAX_PAINT_WAIT_MS, self._frame_done)
+        self._last_snapshot, self._last_rate = snap, rate
+        self._frame_parts = [self._show_status] + [
+            (lambda plot=plot: self._show_plot(plot)) for plot in self._plots]
+        self._next_frame_part()
 
-    def _on_plot_painted(self, plot) -> None:
-        if self._unpainted:
-            self._unpainted.discard(plot)
-            if not self._unpainted:
-                self._frame_done()
-
-    def _frame_done(self) -> None:
-        if self._frame_start is None:
-            return
-        self._unpainted = set()
-        self.thread.release()
-        self.thread.snapshot_taken(time.perf_counter() - self._frame_start)
-        self._frame_start = None
+    def _next_frame_part(self) -> None:
+        if self._frame_parts:
+            self._frame_parts.pop(0)()
+            QtCore.QTimer.singleShot(1, self._next_frame_part)
+        elif self._frame_start is not None:
+            self.thread.release()
+            self.thread.snapshot_taken(time.perf_counter() - self._frame_start)
+            self._frame_start = None
 
     def show_snapshot(self, snap, rate: float = 0.0) -> None:
+        """Draw a snapshot in one go (when not training, and for the demo)."""
         self._last_snapshot, self._last_rate = snap, rate
+        self._show_status()
+        for plot in self._plots:
+            self._show_plot(plot)
+
+    def _show_plot(self, plot) -> None:
         unit = self.panel.unitViewSpin.value() - 1
         self.paramsPlot.unit = self.gatesPlot.unit = unit
         self.msePlot.smoothing = self.panel.smoothSpin.value()
-        for plot in self._plots:
-            plot.show_snapshot(snap)
-            # Auto-range now, not in the paint: otherwise each plot is painted twice.
-            plot.getPlotItem().vb.prepareForPaint()
+        plot.show_snapshot(self._last_snapshot)
+        # Auto-range now, not in the paint: otherwise each plot is painted twice.
+        plot.getPlotItem().vb.prepareForPaint()
+
+    def _show_status(self) -> None:
+        snap, rate = self._last_snapshot, self._last_rate
         self._show_table(snap.params)
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
