@@ -32,7 +32,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("lstm-gui")
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.settings = settings if settings is not None else QtCore.QSettings("lstm-gui", "lstm-gui")
+        if settings is None:
+            settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
+                                        QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
+        self.settings = settings
         self.current_path: Path | None = None
         self._pending_config: RunConfig | None = None
         if run is None:

@@ -325,3 +325,46 @@ def test_window_screenshots_at_both_sizes(window, qtbot, tmp_path, size):
         assert plot.width() >= 200 and plot.height() >= 150, plot.objectName()
     assert window.sidePanel.widget().width() <= window.sidePanel.viewport().width()
     window.grab().save(str(tmp_path / f"window-{size[0]}x{size[1]}.png"))
+
+
+def test_a_long_history_draws_no_more_points_than_a_short_one(window, qtbot):
+    from lstm_gui.app.window import HISTORY_POINTS
+
+    with window.thread.locked() as run:
+        p = run.params.copy()
+        for epoch in range(1, 300_001):
+            run.history.append(epoch, 1.0 / epoch, p)
+        run.epoch = 300_000
+    window.refresh()
+    epochs, mse = window.msePlot.raw.getData()
+    assert len(epochs) <= HISTORY_POINTS and epochs[-1] == 300_000 and epochs[0] <= 64
+    assert all(len(c.getData()[0]) <= HISTORY_POINTS for c in window.paramsPlot.curves)
+
+
+def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
+    from lstm_gui.app import main as app_main
+    from lstm_gui.app.qt import QtWidgets as W
+
+    run = TrainingRun(RunConfig(seed=5, epochs=0))
+    run.train(11)
+    path = tmp_path / "start.json"
+    modelfile.save(run, path)
+    seen = {}
+
+    def fake_exec(self=None):
+        window = next(w for w in W.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
+                      and w.isVisible())
+        with window.thread.locked() as opened:
+            seen["epoch"], seen["title"] = opened.epoch, window.windowTitle()
+        window._confirm_discard = lambda action: True
+        window.close()
+        return 0
+
+    monkeypatch.setattr(W.QApplication, "exec", fake_exec)
+    # The user's settings stay untouched: the default settings live under tmp_path.
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,
+                             str(tmp_path))
+    assert app_main.run_app(str(path)) == 0
+    assert seen == {"epoch": 11, "title": "start.json – lstm-gui"}
+    assert (tmp_path / "lstm-gui" / "lstm-gui.ini").exists()
