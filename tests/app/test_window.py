@@ -47,7 +47,11 @@ def test_keyboard_shortcuts_step_and_reset(window, qtbot):
     assert current(window).epoch == 2
     qtbot.keyClick(window, Qt.Key.Key_Backspace)
     assert current(window).epoch == 0
-    assert window.trainAction.shortcut() == QtGui.QKeySequence("Space")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.thread.is_training and window.trainButton.text() == "Pause"
+    qtbot.waitUntil(lambda: current(window).epoch > 0, timeout=10_000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.thread.is_training and window.trainButton.text() == "Train"
 
 
 def test_train_until_the_target_mse_then_it_stops(window, qtbot):
