@@ -204,11 +204,39 @@ def bench_gui(seconds: float = 6.0) -> None:
     print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s")
 
 
+def run_workload(name: str, count: int) -> None:
+    """Run one workload `count` times and nothing else, for an instruction counter.
+
+    Wall-clock time on a shared machine drifts; instructions do not.  Counting with
+    valgrind's callgrind, the per-epoch cost is (workload - 'none') / count.
+    """
+    x, t = preset("sin-cos").sequences()
+    xl, tl = x.tolist(), t.tolist()
+    q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
+    run = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, epochs=0))
+    pop = np.random.default_rng(0).uniform(-1, 1, (256, 1, 12))
+    opt = SGD(lr=0.01)
+    for _ in range(count if name != "none" else 0):
+        if name == "ref":
+            plain_epoch(q, xl, tl, 0.01)
+        elif name == "core":
+            run.train(1)
+        elif name == "pop":
+            _, g = unit.mse_and_grad(pop, x, t)
+            pop = opt.step(pop, g)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_gui.bench", description=__doc__)
     parser.add_argument("--gui", action="store_true", help="also measure the window's responsiveness")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--workload", choices=("none", "ref", "core", "pop"),
+                        help="only run this workload --count times (for callgrind)")
+    parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args(argv)
+    if args.workload:
+        run_workload(args.workload, args.count)
+        return 0
     bench_core(args.quick)
     if args.gui:
         bench_gui()
