@@ -226,10 +226,46 @@ def run_workload(name: str, count: int) -> None:
             pop = opt.step(pop, g)
 
 
+def bench_instructions() -> None:
+    """Instructions per epoch, counted by valgrind's callgrind (deterministic, unlike time)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed; skipped")
+        return
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # idle BLAS threads spin and get counted
+    counts = {}
+    plan = (("none", 200), ("ref", 200), ("core", 200), ("pop", 20))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, count in plan:
+            res = subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{name}.out",
+                 sys.executable, "-m", "lstm_gui.bench", "--workload", name, "--count", str(count)],
+                capture_output=True, text=True, env=env)
+            found = re.search(r"Collected : (\d+)", res.stderr)
+            if not found:
+                print(f"instructions: callgrind failed for {name}; skipped")
+                return
+            counts[name] = int(found.group(1))
+    per = {name: (counts[name] - counts["none"]) / count for name, count in plan if name != "none"}
+    per["pop"] /= 256
+    print(f"instructions per epoch (callgrind): reference {per['ref'] / 1e6:.2f} M; one unit "
+          f"{per['core'] / 1e6:.2f} M ({per['ref'] / per['core']:.2f}x fewer, target >= 1.5x); "
+          f"population K = 256 {per['pop'] / 1e3:.1f} k per model ({per['ref'] / per['pop']:.1f}x fewer, "
+          f"target >= 25x)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_gui.bench", description=__doc__)
     parser.add_argument("--gui", action="store_true", help="also measure the window's responsiveness")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per epoch with valgrind (about 5 minutes)")
     parser.add_argument("--workload", choices=("none", "ref", "core", "pop"),
                         help="only run this workload --count times (for callgrind)")
     parser.add_argument("--count", type=int, default=200)
@@ -238,6 +274,8 @@ def main(argv=None) -> int:
         run_workload(args.workload, args.count)
         return 0
     bench_core(args.quick)
+    if args.instructions:
+        bench_instructions()
     if args.gui:
         bench_gui()
     return 0

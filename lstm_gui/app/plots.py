@@ -54,7 +54,7 @@ class _Plot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(True)
-        self.legend = item.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8,
+        self.legend = item.addLegend(offset=(-4, 4), labelTextSize="9pt", verSpacing=-8,
                                      horSpacing=10, colCount=legend_columns)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
 

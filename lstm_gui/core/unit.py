@@ -193,7 +193,7 @@ def _recur_forward_batch(wh: np.ndarray, pre: np.ndarray):
 
 # ---------------------------------------------------------------- one unit, backward
 
-def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray):
+def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray, need_dx: bool = True):
     """Exact gradient of one unit by backpropagation through time.
 
     e is dE/dh(t) from outside the unit (the loss, or the unit after it), (n, K).
@@ -221,7 +221,8 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray):
     ahead[:-1, 1] = np.einsum("tgk,kg->tk", local[1:, :3], wh[:, :3])
     ahead[:-1, 2] = gates[1:, 0]
     if k == 1:
-        dh, dc = _recur_backward_scalar(e, ahead[:, 0], ahead[:, 1], b_c, ahead[:, 2])
+        dh, dc = _recur_backward_scalar(
+            np.column_stack([e[:, 0], ahead[:, :, 0], b_c[:, 0]]))
     else:
         dh, dc = _recur_backward_batch(e, ahead[:, 0], ahead[:, 1], b_c, ahead[:, 2])
 
@@ -239,17 +240,17 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray):
         grad[:, _WH] = np.einsum("tgk,tk->kg", dz, h_prev)
         grad[:, _WX] = np.einsum("tgk,tk->kg", dz, layer.x_in)
         grad[:, _B] = dz.sum(axis=0).T
-    dx_in = np.einsum("tgk,kg->tk", dz, p[:, _WX])
+    # dE/dx_in is needed only to pass the error on to the unit before this one.
+    dx_in = np.einsum("tgk,kg->tk", dz, p[:, _WX]) if need_dx else None
     return grad, dx_in
 
 
-def _recur_backward_scalar(e, alpha, beta, b_c, f_next):
-    cols = (e[::-1, 0].tolist(), alpha[::-1, 0].tolist(), beta[::-1, 0].tolist(),
-            b_c[::-1, 0].tolist(), f_next[::-1, 0].tolist())
+def _recur_backward_scalar(rows: np.ndarray):
+    # rows: (n, 5) of e, alpha, beta, f(t+1), b_c; one conversion to Python floats.
     out = []
     keep = out.append
     dh = dc = 0.0
-    for et, al, be, bc, fn in zip(*cols):
+    for et, al, be, fn, bc in rows[::-1].tolist():
         dh = et + al * dh + be * dc
         dc = bc * dh + fn * dc
         keep(dh)
@@ -359,7 +360,7 @@ def loss_and_grad(p: np.ndarray, xb: np.ndarray, tb: np.ndarray, delay: int):
     e = (2.0 / n) * err
     grad = np.empty_like(p)
     for u in range(p.shape[1] - 1, -1, -1):
-        grad[:, u, :], dx_in = _layer_backward(p[:, u, :], layers[u], e)
+        grad[:, u, :], dx_in = _layer_backward(p[:, u, :], layers[u], e, need_dx=u > 0)
         if u:
             e = np.zeros_like(dx_in)
             e[: n - delay] = dx_in[delay:]
