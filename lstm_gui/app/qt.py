@@ -1,4 +1,6 @@
 """The one place that imports the Qt binding and configures pyqtgraph."""
+import sys
+
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
@@ -8,3 +10,14 @@ from PySide6.QtCore import Qt, Signal, Slot
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
 
 __all__ = ["pg", "QtCore", "QtGui", "QtWidgets", "Qt", "Signal", "Slot"]
+
+
+def _quiet_offscreen(mode, context, message):
+    # The offscreen platform warns on every window it shows that it "does not support
+    # propagateSizeHints()": harmless, and noise in `lstm-gui demo` and the tests.
+    if "propagateSizeHints" in message:
+        return
+    sys.stderr.write(message + "\n")
+
+
+QtCore.qInstallMessageHandler(_quiet_offscreen)
