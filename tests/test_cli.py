@@ -76,3 +76,11 @@ def test_window_without_a_display_says_so(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     res = subprocess.run([sys.executable, "-m", "lstm_gui"], capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 2 and "no display" in res.stderr
+
+
+def test_the_installed_console_script_runs():
+    script = Path(sys.executable).parent / "lstm-gui"
+    if not script.exists():
+        pytest.skip("lstm-gui is not installed in this environment (CI installs it)")
+    res = subprocess.run([str(script), "tasks"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and "sin-cos" in res.stdout

@@ -372,3 +372,12 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
     assert app_main.run_app(str(path)) == 0
     assert seen == {"epoch": 11, "title": "start.json – lstm-gui"}
     assert (tmp_path / "lstm-gui" / "lstm-gui.ini").exists()
+
+
+def test_a_setting_changed_mid_run_is_marked_on_the_mse_plot(window, qtbot):
+    for _ in range(5):
+        window.stepButton.click()
+    choose(window.panel.optimizerCombo, "momentum")
+    window.stepButton.click()
+    assert current(window).events == [(5, "optimizer momentum")]
+    assert len(window.msePlot._markers) == 1 and window.msePlot._markers[0].value() == 5
