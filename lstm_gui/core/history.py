@@ -63,27 +63,38 @@ class History:
         self._thin_epoch[:k] = self._thin_epoch[: self._thin_n][keep]
         self._thin_n = k
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(epochs (N,), mse (N,), params (N, units, 12)): thinned past, then full recent."""
+    def _layout(self):
+        """(rows of the thinned store older than the recent window, ring order of recent)."""
         cap = len(self._recent)
         n_recent = min(self._count, cap)
         start = self._count % cap if self._count > cap else 0
         order = (np.arange(n_recent) + start) % cap
-        rec_e = self._recent_epoch[order]
-        rec = self._recent[order]
-        first = rec_e[0] if n_recent else np.iinfo(np.int64).max
-        old = self._thin_epoch[: self._thin_n] < first
-        epochs = np.concatenate([self._thin_epoch[: self._thin_n][old], rec_e])
-        rows = np.concatenate([self._thin[: self._thin_n][old], rec])
+        first = self._recent_epoch[order[0]] if n_recent else np.iinfo(np.int64).max
+        # The thinned store is sorted by epoch, so the rows before the recent window are a prefix.
+        n_old = int(np.searchsorted(self._thin_epoch[: self._thin_n], first))
+        return n_old, order
+
+    def _gather(self, index: np.ndarray):
+        """Rows `index` of the merged history, without building the whole of it."""
+        n_old, order = self._layout()
+        old = index < n_old
+        recent = order[index[~old] - n_old]
+        epochs = np.concatenate([self._thin_epoch[index[old]], self._recent_epoch[recent]])
+        rows = np.concatenate([self._thin[index[old]], self._recent[recent]])
         return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(-1, self.units, 12)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs (N,), mse (N,), params (N, units, 12)): thinned past, then full recent."""
+        n_old, order = self._layout()
+        return self._gather(np.arange(n_old + len(order)))
 
     def view(self, max_points: int = 3000):
         """At most max_points evenly spaced rows of :meth:`arrays`, the last one included."""
-        epochs, mse, params = self.arrays()
-        if len(epochs) > max_points:
-            idx = np.unique(np.linspace(0, len(epochs) - 1, max_points).round().astype(int))
-            return epochs[idx], mse[idx], params[idx]
-        return epochs, mse, params
+        n_old, order = self._layout()
+        total = n_old + len(order)
+        if total <= max_points:
+            return self._gather(np.arange(total))
+        return self._gather(np.unique(np.linspace(0, total - 1, max_points).round().astype(int)))
 
     def to_csv(self) -> str:
         """The history as CSV text with the C library's columns."""
