@@ -42,8 +42,8 @@ class _Plot(pg.PlotWidget):
     """A plot with a compact legend in its top-right corner; click an entry to hide a curve."""
 
     def __init__(self, title: str, x_label: str, y_label: str, object_name: str,
-                 legend_columns: int = 6):
-        super().__init__()
+                 legend_columns: int = 6, axis_items=None):
+        super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
         self.setMinimumSize(220, 160)
         item = self.getPlotItem()
@@ -104,11 +104,22 @@ class SignalPlot(_Plot):
             item.setVisible(snap.span is not None)
 
 
+class _LogAxis(pg.AxisItem):
+    """A log axis that labels 1, 2 and 5 of each decade: 2..9 all labelled crowd a small plot."""
+
+    def tickStrings(self, values, scale, spacing):
+        strings = super().tickStrings(values, scale, spacing)
+        if not self.logMode or spacing is not None:
+            return strings
+        return [s if round(10 ** (v % 1)) in (1, 2, 5) else "" for v, s in zip(values, strings)]
+
+
 class MsePlot(_Plot):
     """MSE against epoch, log axis: the raw curve faint, a smoothed one over it."""
 
     def __init__(self):
-        super().__init__("MSE", "epoch", "MSE", "msePlot", legend_columns=2)
+        super().__init__("MSE", "epoch", "MSE", "msePlot", legend_columns=2,
+                         axis_items={"left": _LogAxis("left")})
         item = self.getPlotItem()
         item.setLogMode(y=True)
         item.setDownsampling(auto=True, mode="peak")
