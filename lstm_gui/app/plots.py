@@ -75,8 +75,6 @@ class SignalPlot(_Plot):
         self.unseen.setZValue(-10)
         self.unseen.setVisible(False)
         self.addItem(self.unseen)
-        self.unseen_label = pg.TextItem(color="#555555", anchor=(0, 1))
-        self.addItem(self.unseen_label)
 
     def show_snapshot(self, snap):
         t = np.arange(len(snap.x))
@@ -97,11 +95,11 @@ class SignalPlot(_Plot):
             self.span_output.setData(ts, h[n - 1:])
             self.span_target.setData(ts, target[n - 1:])
             self.unseen.setRegion((n - 1, len(h) - 1))
-            self.unseen_label.setText(f"unseen: MSE {unseen:.3g}")
-            # Bottom left of the unseen part: the legend holds the top right.
-            self.unseen_label.setPos(n, float(np.min(np.concatenate([target, h]))))
-        for item in (self.span_output, self.span_target, self.unseen, self.unseen_label):
+        for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
+        # The unseen part's MSE goes in the title, where it never covers a curve.
+        title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
+        self.getPlotItem().setTitle(title, size="10pt")
 
 
 class _LogAxis(pg.AxisItem):

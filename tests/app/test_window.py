@@ -381,3 +381,14 @@ def test_a_setting_changed_mid_run_is_marked_on_the_mse_plot(window, qtbot):
     window.stepButton.click()
     assert current(window).events == [(5, "optimizer momentum")]
     assert len(window.msePlot._markers) == 1 and window.msePlot._markers[0].value() == 5
+
+
+def test_generalisation_span_shades_the_unseen_part_and_reports_its_mse(window, qtbot):
+    window.panel.spanCheck.setChecked(True)
+    window.stepButton.click()
+    _, _, h, n, unseen = current(window).generalisation(3)
+    assert window.signalPlot.unseen.isVisible() and window.signalPlot.unseen.getRegion() == (n - 1, 3 * n - 1)
+    assert window.signalPlot.getPlotItem().titleLabel.text == f"Signal · unseen MSE {unseen:.3g}"
+    np.testing.assert_allclose(window.signalPlot.span_output.getData()[1], h[n - 1:])
+    window.panel.spanCheck.setChecked(False)
+    assert not window.signalPlot.unseen.isVisible()
