@@ -179,17 +179,11 @@ def _describe(run, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def _load(path):
-    from .core import modelfile
-    run = modelfile.load(path)
-    fmt = "lstmlib" if modelfile.is_lstmlib_file(path) else "lstm-gui"
-    return run, fmt
-
-
 def cmd_show(args) -> int:
+    from .core import modelfile
     from .core.modelfile import ModelFileError
     try:
-        run, fmt = _load(args.file)
+        run, fmt = modelfile.load_with_format(args.file)
     except ModelFileError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1

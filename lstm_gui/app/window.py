@@ -513,8 +513,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """
         path = Path(path)
         try:
-            run = modelfile.load(path)
-            is_native = not modelfile.is_lstmlib_file(path)
+            run, fmt = modelfile.load_with_format(path)
         except ModelFileError as exc:
             QtWidgets.QMessageBox.warning(self, "Cannot open model", str(exc))
             self.show_message(str(exc))
@@ -525,7 +524,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._discard_pending()
         self.thread.replace_run(run)
         self.panel.set_config(run.config)
-        self.current_path = path if is_native else None
+        # An lstmlib file is an import: Save asks where to write the native model.
+        self.current_path = path if fmt == modelfile.FORMAT else None
         self._saved_marker = (id(run), run.epoch)
         self._remember(path)
         self.show_message("")

@@ -168,11 +168,6 @@ def _check_numbers(obj, depth=0) -> None:
                 _check_numbers(v, depth + 1)
 
 
-def is_lstmlib_file(path) -> bool:
-    """True if path holds the C library's format (ModelFileError if it cannot be read)."""
-    return _is_lstmlib(read_text(path))
-
-
 def _is_lstmlib(text: str) -> bool:
     lines = text.split()
     return bool(lines) and lines[0] == "0" and all(_is_number(v) for v in lines)
@@ -236,11 +231,16 @@ def read_text(path) -> str:
 
 def load(path) -> TrainingRun:
     """Load a native or lstmlib model (recognised by content) as a run ready to train on."""
+    return load_with_format(path)[0]
+
+
+def load_with_format(path) -> tuple[TrainingRun, str]:
+    """(run, "lstm-gui" or "lstmlib"): :func:`load`, and which format the file was in."""
     path = Path(path)
     text = read_text(path)
     try:
         if _is_lstmlib(text):
-            return _from_lstmlib(text)
+            return _from_lstmlib(text), "lstmlib"
         try:
             doc = json.loads(text, parse_constant=_reject_constant)
         except RecursionError:
@@ -248,7 +248,7 @@ def load(path) -> TrainingRun:
         except json.JSONDecodeError as exc:
             raise ValueError(f"neither an lstm-gui JSON model nor an lstmlib file "
                              f"(JSON error at line {exc.lineno}: {exc.msg})") from None
-        return _from_native(doc)
+        return _from_native(doc), FORMAT
     except ModelFileError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,

@@ -392,3 +392,17 @@ def test_generalisation_span_shades_the_unseen_part_and_reports_its_mse(window, 
     np.testing.assert_allclose(window.signalPlot.span_output.getData()[1], h[n - 1:])
     window.panel.spanCheck.setChecked(False)
     assert not window.signalPlot.unseen.isVisible()
+
+
+def test_an_lstmlib_file_opens_as_an_import_with_its_timing(window, qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "c_model.txt"
+    path.write_text("0\n100\n" + "\n".join(f"{0.1 * k - 0.5:.6f}" for k in range(12)) + "\n")
+    assert window.open_path(path)
+    run = current(window)
+    assert run.config.delay == 1 and window.panel.timingCheck.isChecked()
+    assert window.current_path is None  # Save asks where to write the native model
+    saved = tmp_path / "native.json"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
+    window.stepButton.click()
+    assert window.save() and window.current_path == saved
+    assert modelfile.load(saved).config.delay == 1
