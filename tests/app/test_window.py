@@ -406,3 +406,24 @@ def test_an_lstmlib_file_opens_as_an_import_with_its_timing(window, qtbot, tmp_p
     window.stepButton.click()
     assert window.save() and window.current_path == saved
     assert modelfile.load(saved).config.delay == 1
+
+
+def test_load_csv_sets_the_task_and_a_bad_csv_says_why(window, qtbot, tmp_path, monkeypatch):
+    good = tmp_path / "wave.csv"
+    good.write_text("input,target\n" + "\n".join(f"{k / 10},{-k / 10}" for k in range(20)))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2\n3\n")
+    chosen = {}
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(chosen["p"]), ""))
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    chosen["p"] = good
+    qtbot.mouseClick(window.panel.loadCsvButton, Qt.MouseButton.LeftButton)
+    run = current(window)
+    assert run.config.task.key == "csv" and run.config.task.length == 20
+    assert window.panel.taskCombo.currentText() == "CSV wave.csv"
+    assert not window.panel.lengthSpin.isEnabled()
+    chosen["p"] = bad
+    window.panel.loadCsvButton.click()
+    assert shown == ["bad.csv: row 2 has 1 columns; expected 2 (input, target)"]
+    assert current(window).config.task.length == 20
