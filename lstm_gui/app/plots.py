@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core import PARAM_NAMES
 from ..core.smoothing import ema
-from .qt import QtCore, QtGui, Qt, pg
+from .qt import QtCore, QtGui, QtSvg, Qt, pg
 
 GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
@@ -231,8 +231,6 @@ class GatesPlot(_Plot):
 
 def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> None:
     """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters."""
-    from pyqtgraph.exporters import ImageExporter, SVGExporter
-
     item = plot.getPlotItem()
     shown = plot.legend.isVisible()
     plot.legend.setVisible(True)  # an exported plot has no table beside it
@@ -243,25 +241,21 @@ def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> Non
 
 
 def _export(plot, item, path, width):
-    from pyqtgraph.exporters import ImageExporter, SVGExporter
-
     if str(path).lower().endswith(".svg"):
         try:
-            SVGExporter(item).export(str(path))
+            pg.exporters.SVGExporter(item).export(str(path))
         except ValueError:
             # pyqtgraph 0.14.0 cannot parse closed paths ("... Z") that Qt 6 writes
             # (pyqtgraph issue #3495); Qt's own SVG generator draws the same widget.
             _render_svg(plot, str(path))
     else:
-        exporter = ImageExporter(item)
+        exporter = pg.exporters.ImageExporter(item)
         exporter.parameters()["width"] = width or max(800, int(plot.width() * 2))
         exporter.export(str(path))
 
 
 def _render_svg(widget, path: str) -> None:
-    from PySide6.QtSvg import QSvgGenerator
-
-    generator = QSvgGenerator()
+    generator = QtSvg.QSvgGenerator()
     generator.setFileName(path)
     generator.setSize(widget.size())
     generator.setViewBox(widget.rect())

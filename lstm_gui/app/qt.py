@@ -2,14 +2,15 @@
 import sys
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+import pyqtgraph.exporters  # noqa: F401  (pg.exporters)
+from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
 # Live curves: 1-pixel pens without antialiasing keep a redraw in milliseconds
 # (NOTES-QT.md); the exporters antialias on their own.
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
 
-__all__ = ["pg", "QtCore", "QtGui", "QtWidgets", "Qt", "Signal", "Slot"]
+__all__ = ["pg", "QtCore", "QtGui", "QtSvg", "QtWidgets", "Qt", "Signal", "Slot"]
 
 
 def _quiet_offscreen(mode, context, message):
