@@ -41,6 +41,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if run is None:
             run = TrainingRun(self._stored_config())
         self._saved_marker = (id(run), run.epoch)
+        self._snapshot_opts = {"span": 0, "history_points": HISTORY_POINTS}
         self.thread = TrainingThread(run, parent=self, snapshot_options=self._snapshot_options)
         self.thread.snapshot_ready.connect(self._on_snapshot)
         self.thread.run_stopped.connect(self._on_run_stopped)
@@ -267,11 +268,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------ display
 
     def _snapshot_options(self) -> dict:
-        return {"span": 3 if self._span_wanted else 0, "history_points": HISTORY_POINTS}
-
-    @property
-    def _span_wanted(self) -> bool:
-        return getattr(self, "panel", None) is not None and self.panel.spanCheck.isChecked()
+        # Called from the training thread too: it reads this plain dict, never a widget.
+        return self._snapshot_opts
 
     def refresh(self) -> None:
         """Draw the run as it is now (used whenever training is not sending snapshots)."""
@@ -366,6 +364,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().showMessage(text, 10_000)
 
     def _on_view_changed(self, *_) -> None:
+        span = 3 if self.panel.spanCheck.isChecked() else 0
+        self._snapshot_opts = {"span": span, "history_points": HISTORY_POINTS}
         if self.thread.is_training and self._last_snapshot is not None:
             return  # the next snapshot shows it
         self.refresh()

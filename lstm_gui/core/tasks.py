@@ -182,7 +182,8 @@ def load_csv(path) -> Task:
         except ValueError:
             if lineno == 1:
                 continue  # a header
-            raise TaskFileError(f"{path.name}: row {lineno} is not numeric: {','.join(cells)[:60]}") from None
+            shown = " ".join(",".join(cells).split())[:60]  # one line, whatever the cells hold
+            raise TaskFileError(f"{path.name}: row {lineno} is not numeric: {shown}") from None
         if len(values) != 2:
             raise TaskFileError(
                 f"{path.name}: row {lineno} has {len(values)} columns; expected 2 (input, target)")

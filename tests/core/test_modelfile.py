@@ -218,3 +218,12 @@ def test_mutated_json_values_load_or_fail_cleanly(tmp_path, data):
     file = tmp_path / "m.json"
     file.write_text(json.dumps(doc))
     _outcome_is_model_or_error(file)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.sampled_from(["0", "100", "0.5", "-1e3", "nan", "inf", "1e999", "x", "", "0 1",
+                                       "-0.000001", "12", "1.5", "99999999999"]), max_size=20))
+def test_lstmlib_like_texts_load_or_fail_cleanly(tmp_path, lines):
+    path = tmp_path / "m.lstmlib"
+    path.write_text("\n".join(lines))
+    _outcome_is_model_or_error(path)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.tasks import PRESETS, TaskFileError, load_csv, preset
@@ -79,3 +80,17 @@ def test_noise_modes_touch_only_what_they_say():
     assert nx is x and nt is t
     with pytest.raises(ValueError, match="noise mode"):
         Noise("everywhere")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet='0123456789.,-e \nnaifx\t"', max_size=80))
+def test_any_csv_text_gives_a_task_or_a_one_line_error(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    try:
+        task = load_csv(path)
+    except TaskFileError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("t.csv: ")
+        return
+    x, t = task.sequences()
+    assert x.shape == t.shape and len(x) >= 1 and np.all(np.isfinite(x)) and np.all(np.isfinite(t))
