@@ -149,11 +149,12 @@ def _recur_forward_scalar(wh: np.ndarray, pre: np.ndarray):
     af, ai, ag, ao = pre.T.tolist()
     out = []
     keep = out.append
+    th = tanh  # a local name: the loop calls it five times a step
     h = c = 0.0
     for zf, zi, zg, zo in zip(af, ai, ag, ao):
         # f = (1 + tanh)/2 and i = (1 + tanh)/2, with the halves taken out together.
-        c = 0.5 * ((1.0 + tanh(zf + wf * h)) * c + (1.0 + tanh(zi + wi * h)) * tanh(zg + wg * h))
-        h = 0.5 * (1.0 + tanh(zo + wo * h)) * tanh(c)
+        c = 0.5 * ((1.0 + th(zf + wf * h)) * c + (1.0 + th(zi + wi * h)) * th(zg + wg * h))
+        h = 0.5 * (1.0 + th(zo + wo * h)) * th(c)
         keep(c)
         keep(h)
     a = np.array(out).reshape(-1, 2)
