@@ -51,8 +51,25 @@ def _nonneg_float(text: str) -> float:
     return 0.0 if text.strip() in ("0", "0.0") else _positive_float(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _finite_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lstm-gui", description="Watch a single LSTM unit learn, live. "
         "Without a command, opens the window (optionally with MODEL).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -74,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
     t.add_argument("--plateau", type=_nonneg_int, default=0)
     t.add_argument("--seed", type=_nonneg_int, default=0)
+    t.add_argument("--init-min", type=_finite_float, default=-1.0, help="initial parameters from (default -1)")
+    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
     t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
@@ -112,7 +131,8 @@ def _config_from_args(args, parser):
             task=task, noise=Noise(args.noise, args.noise_amp, args.noise_kind, args.resample_noise),
             units=args.units, optimizer=args.optimizer,
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
-            seed=args.seed, delay=1 if args.lstmlib_timing else 0, epochs=args.epochs,
+            seed=args.seed, init_low=args.init_min, init_high=args.init_max,
+            delay=1 if args.lstmlib_timing else 0, epochs=args.epochs,
             target_mse=args.target_mse, plateau=args.plateau)
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
@@ -225,8 +245,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
         # The window, optionally opening a model file.
-        if len(argv) > 1 or (argv and argv[0].startswith("-")):
-            parser.error(f"unknown command {argv[0]!r}; choose one of {', '.join(COMMANDS)}, "
+        if len(argv) > 1 or (argv and (argv[0].startswith("-") or not Path(argv[0]).exists())):
+            parser.error(f"unknown command or file {argv[0]!r}; choose one of {', '.join(COMMANDS)}, "
                          "or give one model file to open")
         from .app.main import run_app
         return run_app(argv[0] if argv else None)

@@ -33,11 +33,16 @@ def test_train_writes_model_and_history(tmp_path):
     (["train", "--task", "nope"], "unknown task"),
     (["train", "--noise", "sideways"], "invalid choice"),
     (["train", "--units", "0"], "--units"),
+    (["train", "--init-min", "1", "--init-max", "-1"], "min < max"),
+    (["train", "--init-min", "nan"], "finite"),
+    (["frobnicate", "x"], "unknown command"),
+    (["frobnicate"], "unknown command or file 'frobnicate'"),
 ])
 def test_bad_options_are_one_line_usage_errors(args, message):
     res = cli(*args)
     assert res.returncode == 2
     assert message in res.stderr and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith("lstm-gui")
 
 
 def test_tasks_lists_every_preset():
