@@ -205,7 +205,8 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray, need_dx: bool =
     tc = np.tanh(c)
     # local[:, j] turns dc (for f, i, C~) or dh (for o) into dE/dz_j, z_j the pre-activation:
     #   f: C(t-1) f(1-f)   i: C~ i(1-i)   C~: i(1-C~^2)   o: tanh(C) o(1-o)
-    local = gates * (1.0 - gates)
+    local = np.subtract(1.0, gates)
+    local *= gates
     local[1:, 0] *= c[:-1]
     local[0, 0] = 0.0
     local[:, 1] *= gates[:, 2]
@@ -218,7 +219,7 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray, need_dx: bool =
     #   dc(t) = b_c(t) dh(t) + f(t+1) dc(t+1)
     wh = p[:, _WH]                                     # (K, 4)
     ahead = np.zeros((n, 3, k))
-    ahead[:-1, 0] = wh[:, 3] * local[1:, 3]
+    np.multiply(wh[:, 3], local[1:, 3], out=ahead[:-1, 0])
     ahead[:-1, 1] = np.einsum("tgk,kg->tk", local[1:, :3], wh[:, :3])
     ahead[:-1, 2] = gates[1:, 0]
     if k == 1:
@@ -230,15 +231,16 @@ def _layer_backward(p: np.ndarray, layer: _Layer, e: np.ndarray, need_dx: bool =
     dz = local                                          # (n, 4, K), now dE/dz
     dz[:, :3] *= dc[:, None, :]
     dz[:, 3] *= dh
-    h_prev = np.zeros_like(h)
-    h_prev[1:] = h[:-1]
     if k == 1:
         # One product gives all 12: rows f, i, C~, o; columns (h(t-1), x(t), 1).
-        inputs = np.stack([h_prev[:, 0], layer.x_in[:, 0], np.ones(n)], axis=1)
+        inputs = np.ones((n, 3))
+        inputs[0, 0] = 0.0
+        inputs[1:, 0] = h[:-1, 0]
+        inputs[:, 1] = layer.x_in[:, 0]
         grad = (dz[:, :, 0].T @ inputs).reshape(1, N_PARAMS)
     else:
         grad = np.empty((k, N_PARAMS))
-        grad[:, _WH] = np.einsum("tgk,tk->kg", dz, h_prev)
+        grad[:, _WH] = np.einsum("tgk,tk->kg", dz[1:], h[:-1])   # h(0) = 0 adds nothing
         grad[:, _WX] = np.einsum("tgk,tk->kg", dz, layer.x_in)
         grad[:, _B] = dz.sum(axis=0).T
     # dE/dx_in is needed only to pass the error on to the unit before this one.
