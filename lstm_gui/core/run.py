@@ -15,7 +15,7 @@ from . import unit
 from .history import History
 from .noise import Noise
 from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .tasks import Task, preset
+from .tasks import CSV_TASK, Task, preset
 
 # Why a run stopped.
 BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
@@ -147,9 +147,13 @@ class TrainingRun:
         self.events: list[tuple[int, str]] = []
         self.stop_reason: str | None = None
 
-    def _draw_noise(self) -> None:
+    def _draw_noise(self, check: bool = True) -> None:
         self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
-        self._check_sequences()
+        if check:
+            self._check_sequences()
+        else:
+            # A fresh draw each epoch: same lengths, finite noise on checked sequences.
+            self._xb, self._tb = self.x[:, None], self.target[:, None]
 
     def _check_sequences(self) -> None:
         # Time-major columns for the core's unchecked entry point: validated here, once.
@@ -182,7 +186,7 @@ class TrainingRun:
         """One epoch: loss and exact gradient, then the update.  False if it diverged."""
         cfg = self.config
         if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
-            self._draw_noise()
+            self._draw_noise(check=False)
         mse, grad = unit.loss_and_grad(self.params[None], self._xb, self._tb, cfg.delay)
         mse, grad = float(mse[0]), grad[0]
         if not math.isfinite(mse):
@@ -292,7 +296,7 @@ class TrainingRun:
         """A copy of the current state; `span` > 1 adds :meth:`generalisation` over that factor."""
         trace = unit.forward(self.params, self.x, self.config.delay)
         span_result = None
-        if span > 1 and self.config.task.key != "csv":
+        if span > 1 and self.config.task.key != CSV_TASK:
             span_result = self.generalisation(span)
         return Snapshot(
             epoch=self.epoch, mse=self.mse, params=self.params.copy(),
