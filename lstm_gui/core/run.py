@@ -149,16 +149,13 @@ class TrainingRun:
 
     def _draw_noise(self, check: bool = True) -> None:
         self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
+        # A fresh draw each epoch needs no check: same lengths, finite noise on checked sequences.
         if check:
             self._check_sequences()
-        else:
-            # A fresh draw each epoch: same lengths, finite noise on checked sequences.
-            self._xb, self._tb = self.x[:, None], self.target[:, None]
 
     def _check_sequences(self) -> None:
-        # Time-major columns for the core's unchecked entry point: validated here, once.
+        # Validated here, once: every epoch then calls the core's unchecked entry point.
         unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
-        self._xb, self._tb = self.x[:, None], self.target[:, None]
 
     def configure(self, config: RunConfig) -> bool:
         """Apply new settings.  Returns True if that reset the run (see RunConfig)."""
@@ -187,8 +184,7 @@ class TrainingRun:
         cfg = self.config
         if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
             self._draw_noise(check=False)
-        mse, grad = unit.loss_and_grad(self.params[None], self._xb, self._tb, cfg.delay)
-        mse, grad = float(mse[0]), grad[0]
+        mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False

@@ -170,8 +170,8 @@ def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot,
     for _ in range(3):
         window.stepButton.click()
     good = current(window).params.copy()
-    monkeypatch.setattr(unit, "loss_and_grad",
-                        lambda p, x, t, d: (np.array([np.inf]), np.full_like(p, np.nan)))
+    monkeypatch.setattr(unit, "model_loss_and_grad",
+                        lambda p, x, t, d: (np.inf, np.full_like(p, np.nan)))
     window.trainButton.click()
     qtbot.waitUntil(lambda: "diverged" in window.messageLabel.text(), timeout=10_000)
     assert not window.thread.is_training and window.trainButton.text() == "Train"

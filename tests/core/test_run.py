@@ -58,8 +58,8 @@ def test_divergence_stops_and_keeps_the_last_finite_parameters(monkeypatch):
     run.train(10)
     good = run.params.copy()
     from lstm_gui.core import unit
-    monkeypatch.setattr(unit, "loss_and_grad",
-                        lambda p, x, t, d: (np.array([np.nan]), np.full_like(p, np.nan)))
+    monkeypatch.setattr(unit, "model_loss_and_grad",
+                        lambda p, x, t, d: (np.nan, np.full_like(p, np.nan)))
     assert run.train(10) == DIVERGED
     assert np.array_equal(run.params, good) and run.epoch == 10 and run.stop_reason == DIVERGED
 

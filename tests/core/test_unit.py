@@ -106,7 +106,9 @@ def test_population_equals_its_models_one_by_one():
         mk, gk = mse_and_grad(pop[k], x, target, delay=1)
         assert abs(mk - m[k]) < 1e-14
         assert np.max(np.abs(gk - g[k])) < 1e-14
-        np.testing.assert_allclose(forward(pop[k], x, delay=1).h, tr.h[k], atol=1e-15)
+        one = forward(pop[k], x, delay=1)
+        for name in ("h", "f", "i", "c_tilde", "c", "o", "h_units", "x_in"):
+            np.testing.assert_allclose(getattr(one, name), getattr(tr, name)[k], atol=1e-15)
 
 
 def test_population_accepts_one_sequence_per_model():

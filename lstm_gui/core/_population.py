@@ -1,0 +1,123 @@
+"""K models at once: forward pass and exact gradient of one unit per model, vectorised over K.
+
+Time-major layout: sequences are (n, K), gates (n, 4, K) with rows f, i, C~, o.  The time
+loops cannot be vectorised, so each step is a fixed handful of numpy calls on (4, K) or (K,)
+rows, written in place into preallocated arrays; everything else is done on whole arrays.
+At K = 256 a step's cost is the number of calls and the elements they touch, so both are
+kept to a minimum (see the benchmark, `python -m lstm_gui.bench`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# sigmoid(z) = 0.5 + 0.5 * tanh(z / 2): the weights of f, i and o are halved once.
+_PRE = np.array([[0.5], [0.5], [1.0], [0.5]])
+_OFFSET = np.array([[0.5], [0.5], [0.0], [0.5]])
+
+
+@dataclass
+class Layer:
+    """One unit per model, its forward pass over a batch of sequences."""
+
+    x_in: np.ndarray   # (n, K)
+    gates: np.ndarray  # (n, 4, K): f, i, C~, o
+    c: np.ndarray      # (n, K)
+    tc: np.ndarray     # (n, K): tanh(C), kept for the backward pass
+    h: np.ndarray      # (n, K)
+
+
+def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
+    """Run one unit per model: p is (K, 12), x_in is (n, K)."""
+    n, k = x_in.shape
+    # (3, 4, K): W_h, W_x, b per gate, scaled for the tanh form.  Contiguous: numpy's inner
+    # loops are several times slower on strided or broadcast (stride 0) operands.
+    w = np.ascontiguousarray((p.reshape(k, 4, 3) * _PRE[None]).transpose(2, 1, 0))
+    gates = x_in[:, None, :] * w[1]            # the input part of every pre-activation
+    gates += w[2]
+    c_all = np.empty((n, k))
+    tc_all = np.empty((n, k))
+    h_all = np.empty((n, k))
+    scale = np.ascontiguousarray(np.broadcast_to(_PRE, (4, k)))
+    offset = np.ascontiguousarray(np.broadcast_to(_OFFSET, (4, k)))
+    wh = w[0]
+    multiply, add, tanh = np.multiply, np.add, np.tanh   # local names: no global lookups
+    rec = np.empty((4, k))
+    ig = np.empty(k)
+    c = h = np.zeros(k)
+    for z, c_t, tc_t, h_t in zip(gates, c_all, tc_all, h_all):
+        multiply(wh, h, out=rec)
+        add(z, rec, out=z)
+        tanh(z, out=z)
+        multiply(z, scale, out=z)
+        add(z, offset, out=z)
+        f, i, g, o = z
+        multiply(f, c, out=c_t)
+        multiply(i, g, out=ig)
+        add(c_t, ig, out=c_t)
+        tanh(c_t, out=tc_t)
+        multiply(tc_t, o, out=h_t)
+        c, h = c_t, h_t
+    return Layer(x_in, gates, c_all, tc_all, h_all)
+
+
+def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = True):
+    """Exact gradient of one unit per model by backpropagation through time.
+
+    e is dE/dh(t) from outside the unit (the loss, or the unit after it), (n, K).
+    Returns dE/dp (K, 12) and dE/dx_in (n, K) (None unless need_dx).
+    """
+    gates, c, tc, h = layer.gates, layer.c, layer.tc, layer.h
+    n, k = c.shape
+    # local[:, j] turns dC (for f, i, C~) or dh (for o) into dE/dz_j, z_j the pre-activation:
+    #   f: C(t-1) f(1-f)   i: C~ i(1-i)   C~: i(1-C~^2)   o: tanh(C) o(1-o)
+    local = np.subtract(1.0, gates)
+    local *= gates
+    local[1:, 0] *= c[:-1]
+    local[0, 0] = 0.0
+    local[:, 1] *= gates[:, 2]
+    g2 = local[:, 2]
+    np.multiply(gates[:, 2], gates[:, 2], out=g2)
+    np.subtract(1.0, g2, out=g2)
+    g2 *= gates[:, 1]
+    local[:, 3] *= tc
+    b_c = np.multiply(tc, tc)                   # dC(t) += b_c(t) dh(t)
+    np.subtract(1.0, b_c, out=b_c)
+    b_c *= gates[:, 3]
+
+    # What h(t) passes back from step t+1, as a 2x2 linear recurrence in (dh, dC):
+    #   dh(t) = e(t) + alpha(t+1) dh(t+1) + beta(t+1) dC(t+1)
+    #   dC(t) = b_c(t) dh(t) + f(t+1) dC(t+1)
+    wh = np.ascontiguousarray(p[:, 0::3].T)      # (4, K): W_fh, W_ih, W_Ch, W_oh
+    alpha = local[:, 3] * wh[3]
+    beta = np.einsum("tgk,gk->tk", local[:, :3], wh[:3])
+    dh_all = np.empty((n, k))
+    dc_all = np.empty((n, k))
+    multiply, add = np.multiply, np.add
+    tmp = np.empty(k)
+    dh, dc = dh_all[-1], dc_all[-1]
+    dh[:] = e[-1]
+    multiply(b_c[-1], dh, out=dc)
+    for t in range(n - 2, -1, -1):
+        dh_t, dc_t = dh_all[t], dc_all[t]
+        multiply(alpha[t + 1], dh, out=dh_t)
+        multiply(beta[t + 1], dc, out=tmp)
+        add(dh_t, tmp, out=dh_t)
+        add(dh_t, e[t], out=dh_t)
+        multiply(gates[t + 1, 0], dc, out=dc_t)
+        multiply(b_c[t], dh_t, out=tmp)
+        add(dc_t, tmp, out=dc_t)
+        dh, dc = dh_t, dc_t
+
+    dz = local                                  # now dE/dz
+    for j in range(3):
+        dz[:, j] *= dc_all
+    dz[:, 3] *= dh_all
+    grad = np.empty((k, 12))
+    grad[:, 0::3] = np.einsum("tgk,tk->kg", dz[1:], h[:-1])   # h(-1) = 0 adds nothing
+    grad[:, 1::3] = np.einsum("tgk,tk->kg", dz, layer.x_in)
+    grad[:, 2::3] = dz.sum(axis=0).T
+    # dE/dx_in is needed only to pass the error on to the unit before this one.
+    dx_in = np.einsum("tgk,kg->tk", dz, p[:, 1::3]) if need_dx else None
+    return grad, dx_in
