@@ -68,30 +68,33 @@ def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = T
     e is dE/dh(t) from outside the unit (the loss, or the unit after it), (n, K).
     Returns dE/dp (K, 12) and dE/dx_in (n, K) (None unless need_dx).
     """
-    gates, c, tc, h = layer.gates, layer.c, layer.tc, layer.h
+    c, tc, h = layer.c, layer.tc, layer.h
     n, k = c.shape
-    # local[:, j] turns dC (for f, i, C~) or dh (for o) into dE/dz_j, z_j the pre-activation:
+    # Gate-major (4, n, K) from here: each gate's (n, K) block is contiguous, and numpy runs
+    # a contiguous block in one inner loop, about three times faster than a strided view.
+    gates = np.ascontiguousarray(layer.gates.transpose(1, 0, 2))
+    f, i, g, o = gates
+    # local[j] turns dC (for f, i, C~) or dh (for o) into dE/dz_j, z_j the pre-activation:
     #   f: C(t-1) f(1-f)   i: C~ i(1-i)   C~: i(1-C~^2)   o: tanh(C) o(1-o)
     local = np.subtract(1.0, gates)
     local *= gates
-    local[1:, 0] *= c[:-1]
+    local[0, 1:] *= c[:-1]
     local[0, 0] = 0.0
-    local[:, 1] *= gates[:, 2]
-    g2 = local[:, 2]
-    np.multiply(gates[:, 2], gates[:, 2], out=g2)
-    np.subtract(1.0, g2, out=g2)
-    g2 *= gates[:, 1]
-    local[:, 3] *= tc
+    local[1] *= g
+    np.multiply(g, g, out=local[2])
+    np.subtract(1.0, local[2], out=local[2])
+    local[2] *= i
+    local[3] *= tc
     b_c = np.multiply(tc, tc)                   # dC(t) += b_c(t) dh(t)
     np.subtract(1.0, b_c, out=b_c)
-    b_c *= gates[:, 3]
+    b_c *= o
 
     # What h(t) passes back from step t+1, as a 2x2 linear recurrence in (dh, dC):
     #   dh(t) = e(t) + alpha(t+1) dh(t+1) + beta(t+1) dC(t+1)
     #   dC(t) = b_c(t) dh(t) + f(t+1) dC(t+1)
     wh = np.ascontiguousarray(p[:, 0::3].T)      # (4, K): W_fh, W_ih, W_Ch, W_oh
-    alpha = local[:, 3] * wh[3]
-    beta = np.einsum("tgk,gk->tk", local[:, :3], wh[:3])
+    alpha = local[3] * wh[3]
+    beta = np.einsum("gtk,gk->tk", local[:3], wh[:3])
     dh_all = np.empty((n, k))
     dc_all = np.empty((n, k))
     multiply, add = np.multiply, np.add
@@ -99,25 +102,26 @@ def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = T
     dh, dc = dh_all[-1], dc_all[-1]
     dh[:] = e[-1]
     multiply(b_c[-1], dh, out=dc)
-    for t in range(n - 2, -1, -1):
-        dh_t, dc_t = dh_all[t], dc_all[t]
-        multiply(alpha[t + 1], dh, out=dh_t)
-        multiply(beta[t + 1], dc, out=tmp)
+    # Step t reads rows t+1 of alpha, beta and f, rows t of e and b_c: zip makes the views.
+    for dh_t, dc_t, al, be, fn, et, bc in zip(
+            dh_all[-2::-1], dc_all[-2::-1], alpha[:0:-1], beta[:0:-1], f[:0:-1], e[-2::-1],
+            b_c[-2::-1]):
+        multiply(al, dh, out=dh_t)
+        multiply(be, dc, out=tmp)
         add(dh_t, tmp, out=dh_t)
-        add(dh_t, e[t], out=dh_t)
-        multiply(gates[t + 1, 0], dc, out=dc_t)
-        multiply(b_c[t], dh_t, out=tmp)
+        add(dh_t, et, out=dh_t)
+        multiply(fn, dc, out=dc_t)
+        multiply(bc, dh_t, out=tmp)
         add(dc_t, tmp, out=dc_t)
         dh, dc = dh_t, dc_t
 
     dz = local                                  # now dE/dz
-    for j in range(3):
-        dz[:, j] *= dc_all
-    dz[:, 3] *= dh_all
+    dz[:3] *= dc_all
+    dz[3] *= dh_all
     grad = np.empty((k, 12))
-    grad[:, 0::3] = np.einsum("tgk,tk->kg", dz[1:], h[:-1])   # h(-1) = 0 adds nothing
-    grad[:, 1::3] = np.einsum("tgk,tk->kg", dz, layer.x_in)
-    grad[:, 2::3] = dz.sum(axis=0).T
+    grad[:, 0::3] = np.einsum("gtk,tk->kg", dz[:, 1:], h[:-1])   # h(-1) = 0 adds nothing
+    grad[:, 1::3] = np.einsum("gtk,tk->kg", dz, layer.x_in)
+    grad[:, 2::3] = dz.sum(axis=1).T
     # dE/dx_in is needed only to pass the error on to the unit before this one.
-    dx_in = np.einsum("tgk,kg->tk", dz, p[:, 1::3]) if need_dx else None
+    dx_in = np.einsum("gtk,kg->tk", dz, p[:, 1::3]) if need_dx else None
     return grad, dx_in

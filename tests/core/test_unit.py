@@ -94,19 +94,22 @@ def test_gradient_matches_pytorch_autograd():
         np.testing.assert_allclose(forward(params, c["x"]).h, c["h"], rtol=1e-10, atol=1e-14)
 
 
-def test_population_equals_its_models_one_by_one():
+@pytest.mark.parametrize("n, delay", [(1, 0), (2, 1), (40, 0), (40, 1)])
+def test_population_equals_its_models_one_by_one(n, delay):
+    # Populations and single models run different code (numpy rows over K against Python
+    # floats): they must agree to rounding, at every length and timing.
     rng = np.random.default_rng(5)
     pop = rng.uniform(-2, 2, (6, 2, 12))
-    x, target = rng.uniform(-1, 1, 40), rng.uniform(-1, 1, 40)
-    m, g = mse_and_grad(pop, x, target, delay=1)
-    tr = forward(pop, x, delay=1)
-    assert m.shape == (6,) and g.shape == pop.shape and tr.h.shape == (6, 40)
-    assert tr.f.shape == (6, 2, 40)
+    x, target = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
+    m, g = mse_and_grad(pop, x, target, delay=delay)
+    tr = forward(pop, x, delay=delay)
+    assert m.shape == (6,) and g.shape == pop.shape and tr.h.shape == (6, n)
+    assert tr.f.shape == (6, 2, n)
     for k in range(6):
-        mk, gk = mse_and_grad(pop[k], x, target, delay=1)
+        mk, gk = mse_and_grad(pop[k], x, target, delay=delay)
         assert abs(mk - m[k]) < 1e-14
         assert np.max(np.abs(gk - g[k])) < 1e-14
-        one = forward(pop[k], x, delay=1)
+        one = forward(pop[k], x, delay=delay)
         for name in ("h", "f", "i", "c_tilde", "c", "o", "h_units", "x_in"):
             np.testing.assert_allclose(getattr(one, name), getattr(tr, name)[k], atol=1e-15)
 

@@ -1,0 +1,24 @@
+"""The benchmark's reference must compute what the core computes, or its ratios mean nothing."""
+import numpy as np
+
+from lstm_gui import bench
+
+
+def test_reference_update_equals_the_core_update():
+    assert bench.check_plain_matches_core() < 1e-12
+
+
+def test_paired_ratio_reports_quartiles_around_the_median():
+    calls = {"fn": 0, "ref": 0}
+
+    def fn():
+        calls["fn"] += 1
+
+    def ref():
+        calls["ref"] += 1
+        sum(range(200))
+
+    v = bench._versus(fn, ref, rounds=5, number=3, ref_number=2)
+    assert calls == {"fn": 15, "ref": 10}
+    assert v.low <= v.ratio <= v.high and v.best > 0 and v.best_ref > 0
+    assert np.isfinite(v.ratio)
