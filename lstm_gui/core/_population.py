@@ -34,8 +34,7 @@ def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
     # (3, 4, K): W_h, W_x, b per gate, scaled for the tanh form.  Contiguous: numpy's inner
     # loops are several times slower on strided or broadcast (stride 0) operands.
     w = np.ascontiguousarray((p.reshape(k, 4, 3) * _PRE[None]).transpose(2, 1, 0))
-    gates = x_in[:, None, :] * w[1]            # the input part of every pre-activation
-    gates += w[2]
+    gates = _input_part(w, x_in)
     c_all = np.empty((n, k))
     tc_all = np.empty((n, k))
     h_all = np.empty((n, k))
@@ -60,6 +59,24 @@ def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
         multiply(tc_t, o, out=h_t)
         c, h = c_t, h_t
     return Layer(x_in, gates, c_all, tc_all, h_all)
+
+
+def shared(x_in: np.ndarray) -> bool:
+    """True if every model reads the same sequence (a broadcast view, stride 0 over K)."""
+    return x_in.ndim == 2 and x_in.shape[1] > 1 and x_in.strides[1] == 0
+
+
+def _input_part(w: np.ndarray, x_in: np.ndarray) -> np.ndarray:
+    """W_x x(t) + b for every step, gate and model: (n, 4, K), written over by the loop."""
+    n, k = x_in.shape
+    if shared(x_in):
+        # One sequence for all: a single BLAS product (x(t), 1) @ (W_x; b), 3x faster.
+        x1 = np.ones((n, 2))
+        x1[:, 0] = x_in[:, 0]
+        return (x1 @ w[1:3].reshape(2, 4 * k)).reshape(n, 4, k)
+    gates = x_in[:, None, :] * w[1]
+    gates += w[2]
+    return gates
 
 
 def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = True):
@@ -120,8 +137,11 @@ def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = T
     dz[3] *= dh_all
     grad = np.empty((k, 12))
     grad[:, 0::3] = np.einsum("gtk,tk->kg", dz[:, 1:], h[:-1])   # h(-1) = 0 adds nothing
-    grad[:, 1::3] = np.einsum("gtk,tk->kg", dz, layer.x_in)
-    grad[:, 2::3] = dz.sum(axis=1).T
+    if shared(layer.x_in):
+        grad[:, 1::3] = (layer.x_in[:, 0] @ dz).T               # BLAS, as for the biases
+    else:
+        grad[:, 1::3] = np.einsum("gtk,tk->kg", dz, layer.x_in)
+    grad[:, 2::3] = (np.ones(n) @ dz).T
     # dE/dx_in is needed only to pass the error on to the unit before this one.
     dx_in = np.einsum("gtk,kg->tk", dz, p[:, 1::3]) if need_dx else None
     return grad, dx_in

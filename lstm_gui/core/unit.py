@@ -74,8 +74,11 @@ def _as_batch(seq, name: str, k: int, population: bool) -> np.ndarray:
         raise ValueError(f"{name} must have length at least 1, got 0")
     if not np.all(np.isfinite(s)):
         raise ValueError(f"{name} contains NaN or infinite values")
-    # Contiguous, not a broadcast view: numpy's inner loops are much slower on stride 0.
-    return np.ascontiguousarray(np.broadcast_to(s, (s.shape[0], k)))
+    if s.shape[1] == k:
+        return np.ascontiguousarray(s)
+    # One sequence for every model stays a broadcast view: the population code sees the
+    # stride 0 and uses matrix products where the sequence is an operand.
+    return np.broadcast_to(s, (s.shape[0], k))
 
 
 def _check_delay(delay: int) -> int:
@@ -88,6 +91,8 @@ def _delayed(x: np.ndarray, delay: int) -> np.ndarray:
     """x shifted down by `delay` steps along time, zeros in front: lstmlib's timing."""
     if delay == 0:
         return x
+    if _population.shared(x):
+        return np.broadcast_to(_delayed(x[:, :1], delay), x.shape)
     out = np.zeros_like(x)
     out[delay:] = x[:-delay]
     return out
