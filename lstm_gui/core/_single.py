@@ -32,24 +32,26 @@ class Layer:
 def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
     """Run one unit, p (12,), over x_in (n,)."""
     w = p.reshape(4, 3) * _PRE          # per gate (W_h, W_x, b), scaled for the tanh form
-    pre = w[:, 1:2] * x_in              # (4, n): input part of every pre-activation
-    pre += w[:, 2:3]
+    pre = np.multiply.outer(x_in, w[:, 1])  # (n, 4): input part of every pre-activation
+    pre += w[:, 2]
     wf, wi, wg, wo = w[:, 0].tolist()
     out = [0.0, 0.0]                    # C(-1), h(-1), then C(t), h(t) for every t
     keep = out.append
     th = tanh                           # a local name: the loop calls it five times a step
     h = c = 0.0
-    for zf, zi, zg, zo in zip(*pre.tolist()):
+    # A memoryview yields the floats one by one, without building lists first.
+    step = iter(memoryview(pre.reshape(-1)))
+    for zf, zi, zg, zo in zip(step, step, step, step):
         # f = (1 + tanh)/2 and i = (1 + tanh)/2, with the halves taken out together.
         c = 0.5 * ((1.0 + th(zf + wf * h)) * c + (1.0 + th(zi + wi * h)) * th(zg + wg * h))
         h = 0.5 * (1.0 + th(zo + wo * h)) * th(c)
         keep(c)
         keep(h)
-    ch = np.array(out).reshape(-1, 2)
+    ch = np.fromiter(out, float, len(out)).reshape(-1, 2)
     h_prev = ch[:-1, 1]
     # The gates again, vectorised: cheaper than keeping four more floats per step.
     gates = w[:, 0:1] * h_prev
-    gates += pre
+    gates += pre.T
     np.tanh(gates, out=gates)
     gates *= _PRE
     gates += _OFFSET
@@ -75,23 +77,26 @@ def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = T
     local[3] *= tc
 
     # dh(t) = e(t) + alpha(t+1) dh(t+1) + beta(t+1) dC(t+1);  dC(t) = b_c(t) dh(t) + f(t+1) dC(t+1)
-    # Rows e, b_c, alpha(t+1), beta(t+1), f(t+1), each shifted so that column t is step t.
-    rows = np.zeros((5, n))
-    np.multiply(gates[3], 1.0 - tc * tc, out=rows[1])
+    # Row t of `coef` holds e(t), b_c(t), alpha(t+1), beta(t+1), f(t+1); its rows are stored
+    # last step first, so that the loop reads the memory straight through.
+    rev = np.zeros((n, 5))
+    coef = rev[::-1]
+    np.multiply(gates[3], 1.0 - tc * tc, out=coef[:, 1])
     wh = p[0::3]                                    # W_fh, W_ih, W_Ch, W_oh
-    np.multiply(local[3, 1:], wh[3], out=rows[2, :-1])
-    np.dot(wh[:3], local[:3, 1:], out=rows[3, :-1])
-    rows[4, :-1] = gates[0, 1:]
-    rows[0] = e
+    np.multiply(local[3, 1:], wh[3], out=coef[:-1, 2])
+    coef[:-1, 3] = wh[:3] @ local[:3, 1:]
+    coef[:-1, 4] = gates[0, 1:]
+    coef[:, 0] = e
     out = []
     keep = out.append
     dh = dc = 0.0
-    for et, bc, al, be, fn in zip(*rows[:, ::-1].tolist()):
+    step = iter(memoryview(rev.reshape(-1)))
+    for et, bc, al, be, fn in zip(step, step, step, step, step):
         dh = et + al * dh + be * dc
         dc = bc * dh + fn * dc
         keep(dh)
         keep(dc)
-    d = np.array(out).reshape(-1, 2)[::-1]
+    d = np.fromiter(out, float, len(out)).reshape(-1, 2)[::-1]
 
     dz = local                                      # now dE/dz
     dz[:3] *= d[:, 1]

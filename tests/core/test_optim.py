@@ -74,3 +74,9 @@ def test_init_params_are_uniform_in_range_and_seeded():
 def test_unknown_optimizer_is_named_in_the_error():
     with pytest.raises(ValueError, match="rmsprop"):
         make_optimizer("rmsprop")
+
+
+def test_a_broken_hyper_parameter_is_a_non_finite_step_not_a_crash():
+    opt = optimizer_from_state({"name": "adam", "lr": 0.01, "clip": None, "beta1": 1.0})
+    with pytest.raises(NonFiniteStep):
+        opt.step(np.ones(12), np.ones(12))
