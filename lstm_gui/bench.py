@@ -179,7 +179,7 @@ def bench_gui(seconds: float = 6.0) -> None:
     from .app.qt import QtCore, QtWidgets
     from .app.window import MainWindow
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841 (kept alive)
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)

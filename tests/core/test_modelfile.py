@@ -9,7 +9,6 @@ from lstm_gui.core import PARAM_NAMES, modelfile
 from lstm_gui.core.modelfile import ModelFileError, load, save
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
