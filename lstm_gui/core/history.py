@@ -1,7 +1,7 @@
 """Training history in bounded memory: MSE and every parameter, per epoch.
 
 The last ``recent`` epochs are kept at full resolution in a ring buffer; the whole run is
-kept thinned evenly (every s-th epoch, s doubling whenever the store fills).  Memory is
+kept thinned evenly (the first epoch and every s-th, s doubling whenever the store fills).  Memory is
 therefore fixed by the two capacities, whatever the run's length.
 """
 from __future__ import annotations
@@ -58,6 +58,7 @@ class History:
     def _halve(self) -> None:
         self.stride *= 2
         keep = self._thin_epoch[: self._thin_n] % self.stride == 0
+        keep[0] = True   # the run's first epoch stays: the MSE curve starts where training did
         k = int(keep.sum())
         self._thin[:k] = self._thin[: self._thin_n][keep]
         self._thin_epoch[:k] = self._thin_epoch[: self._thin_n][keep]
