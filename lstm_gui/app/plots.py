@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import PARAM_NAMES
-from ..core.smoothing import ema
+from ..core.smoothing import smooth
 from .qt import QtGui, QtSvg, Qt, pg
 
 GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
@@ -39,10 +39,11 @@ def param_pen(index: int):
 
 
 class _Plot(pg.PlotWidget):
-    """A plot with a compact legend in its top-right corner; click an entry to hide a curve."""
+    """A plot with a compact legend above it (or over its top-right corner); click an entry
+    to hide a curve."""
 
     def __init__(self, title: str, x_label: str, y_label: str, object_name: str,
-                 legend_columns: int = 6, axis_items=None):
+                 legend_columns: int = 6, axis_items=None, legend_above: bool = True):
         super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
         self.setMinimumSize(220, 160)
@@ -54,9 +55,15 @@ class _Plot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(True)
-        self.legend = item.addLegend(offset=(-4, 4), labelTextSize="9pt", verSpacing=-8,
-                                     horSpacing=10, colCount=legend_columns)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
+        self.legend = item.addLegend(offset=None if legend_above else (-4, 4), labelTextSize="9pt",
+                                     verSpacing=-8, horSpacing=10, colCount=legend_columns,
+                                     frame=not legend_above)
+        if legend_above:
+            # In the grid row of the unused top axis, above the curves: never over one.
+            item.layout.addItem(self.legend, 1, 1)
+            item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
+        else:
+            self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
 
 
 class SignalPlot(_Plot):
@@ -64,10 +71,12 @@ class SignalPlot(_Plot):
 
     def __init__(self):
         super().__init__("Signal", "t", "value", "signalPlot", legend_columns=2)
-        self.clean = self.plot(name="target (clean)", pen=_pen("#ff7f0e", 4, alpha=70))
-        self.target = self.plot(name="target", pen=_pen("#ff7f0e", 1))
-        self.input = self.plot(name="input x", pen=_pen("#7f7f7f", 1, Qt.PenStyle.DashLine))
-        self.output = self.plot(name="output h", pen=_pen("#1f77b4", 2))
+        self.clean = self.plot(pen=_pen("#ff7f0e", 4, alpha=70))
+        self.target = self.plot(pen=_pen("#ff7f0e", 1))
+        self.input = self.plot(pen=_pen("#7f7f7f", 1, Qt.PenStyle.DashLine))
+        self.output = self.plot(pen=_pen("#1f77b4", 2))
+        self.clean.setVisible(False)
+        self._fill_legend()
         self.span_output = self.plot(pen=_pen("#1f77b4", 2, Qt.PenStyle.DotLine))
         self.span_target = self.plot(pen=_pen("#ff7f0e", 1, Qt.PenStyle.DotLine))
         self.unseen = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(120, 120, 120, 30),
@@ -76,6 +85,15 @@ class SignalPlot(_Plot):
         self.unseen.setVisible(False)
         self.addItem(self.unseen)
 
+    def _fill_legend(self):
+        # Refilled rather than edited: a removed entry would leave a hole in the grid.
+        self.legend.clear()
+        entries = [(self.target, "target"), (self.clean, "target (clean)"),
+                   (self.input, "input x"), (self.output, "output h")]
+        for item, name in entries:
+            if item is not self.clean or item.isVisible():
+                self.legend.addItem(item, name)
+
     def show_snapshot(self, snap):
         t = np.arange(len(snap.x))
         noisy = not np.array_equal(snap.target, snap.clean_target)
@@ -83,10 +101,7 @@ class SignalPlot(_Plot):
         self.target.setData(t, snap.target if noisy else snap.clean_target)
         if noisy != self.clean.isVisible():
             self.clean.setVisible(noisy)
-            if noisy:
-                self.legend.addItem(self.clean, "target (clean)")
-            else:
-                self.legend.removeItem(self.clean)
+            self._fill_legend()
         self.input.setData(t, snap.x)
         self.output.setData(t, snap.trace.h)
         if snap.span is not None:
@@ -103,13 +118,42 @@ class SignalPlot(_Plot):
 
 
 class _LogAxis(pg.AxisItem):
-    """A log axis that labels 1, 2 and 5 of each decade: 2..9 all labelled crowd a small plot."""
+    """A log axis that labels 1, 2 and 5 of each decade: 2..9 all labelled crowd a small plot.
+
+    Within less than a decade (an MSE between 0.12 and 0.15, say) there may be no such value
+    at all, and the axis would carry no number: then it takes evenly spaced round values.
+    """
+
+    _linear_step = None   # the spacing of the fallback ticks, when they are in use
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        self._linear_step = None
+        if not self.logMode or not np.isfinite([minVal, maxVal]).all() or maxVal <= minVal:
+            return levels
+        labelled = [v for _, values in levels for v in values if self._labelled(v)]
+        if len(labelled) >= 2:
+            return levels
+        lo, hi = 10.0 ** minVal, 10.0 ** maxVal
+        raw = (hi - lo) / 4
+        mag = 10.0 ** np.floor(np.log10(raw))
+        step = mag * next(m for m in (1, 2, 5, 10) if m * mag >= raw)
+        ticks = np.arange(np.ceil(lo / step) * step, hi, step)
+        self._linear_step = float(step)
+        return [(self._linear_step, list(np.log10(ticks[ticks > 0])))]
+
+    @staticmethod
+    def _labelled(v: float) -> bool:
+        return round(10 ** (v % 1)) in (1, 2, 5)
 
     def tickStrings(self, values, scale, spacing):
+        if self.logMode and spacing is not None and spacing == self._linear_step:
+            decimals = max(0, int(-np.floor(np.log10(spacing))))
+            return [f"{10 ** v:.{decimals}f}" for v in values]
         strings = super().tickStrings(values, scale, spacing)
         if not self.logMode or spacing is not None:
             return strings
-        return [s if round(10 ** (v % 1)) in (1, 2, 5) else "" for v, s in zip(values, strings)]
+        return [s if self._labelled(v) else "" for v, s in zip(values, strings)]
 
 
 class MsePlot(_Plot):
@@ -142,7 +186,7 @@ class MsePlot(_Plot):
         self.smooth.setVisible(self.smoothing > 1)
         if self.smoothing > 1 and len(self._mse):
             # Smooth in log space: the curve spans decades.
-            self.smooth.setData(self._epochs, np.exp(ema(np.log(self._mse), self.smoothing)))
+            self.smooth.setData(self._epochs, np.exp(smooth(np.log(self._mse), self.smoothing)))
         self._show_events(snap.events)
 
     def _show_events(self, events):
@@ -186,7 +230,8 @@ class ParamsPlot(_Plot):
     """The 12 parameter trajectories of one unit; legend entries toggle the curves."""
 
     def __init__(self):
-        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4)
+        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4,
+                         legend_above=False)
         # Twelve entries would cover the curves: the window's parameter table is this
         # plot's legend (a swatch per row, and a check box that shows or hides the curve).
         self.legend.setVisible(False)

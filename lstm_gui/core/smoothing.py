@@ -14,3 +14,15 @@ def ema(values: np.ndarray, span: int) -> np.ndarray:
         acc = alpha * v + (1 - alpha) * acc
         out[k] = acc
     return out
+
+
+def smooth(values: np.ndarray, span: int) -> np.ndarray:
+    """Zero-lag smoothing: the EMA run forwards, then backwards over its result.
+
+    A one-sided EMA trails a falling curve by about span/2 points, which early in a run put
+    the smoothed MSE above every raw point; the backward pass cancels that lag.  The span is
+    capped at an eighth of the points, so that a short history is not flattened.
+    """
+    values = np.asarray(values, dtype=float)
+    span = min(span, max(1, len(values) // 8))
+    return ema(ema(values, span)[::-1], span)[::-1]

@@ -427,3 +427,31 @@ def test_load_csv_sets_the_task_and_a_bad_csv_says_why(window, qtbot, tmp_path, 
     window.panel.loadCsvButton.click()
     assert shown == ["bad.csv: row 2 has 1 columns; expected 2 (input, target)"]
     assert current(window).config.task.length == 20
+
+
+def test_legends_sit_above_the_curves_not_over_them(window, qtbot):
+    choose(window.panel.noiseCombo, "target")       # four entries in the signal legend
+    for _ in range(5):
+        window.stepButton.click()
+    QtWidgets.QApplication.processEvents()
+    for plot in (window.signalPlot, window.gatesPlot, window.msePlot):
+        legend = plot.legend.sceneBoundingRect()
+        view = plot.getPlotItem().vb.sceneBoundingRect()
+        assert legend.height() > 0 and legend.bottom() <= view.top() + 1, plot.objectName()
+    names = [label.text for _, label in window.signalPlot.legend.items]
+    assert names == ["target", "target (clean)", "input x", "output h"]
+
+
+def test_the_mse_axis_has_numbers_when_the_mse_stays_within_a_decade(window, qtbot):
+    for _ in range(30):
+        window.stepButton.click()
+    QtWidgets.QApplication.processEvents()
+    mse = window.msePlot._mse
+    assert mse.max() / mse.min() < 2            # no 1, 2 or 5 of any decade needs to be inside
+    item = window.msePlot.getPlotItem()
+    axis = item.getAxis("left")
+    lo, hi = item.vb.viewRange()[1]
+    labels = [s for spacing, values in axis.tickValues(lo, hi, item.vb.height())
+              for s in axis.tickStrings(values, 1.0, spacing) if s]
+    assert len(labels) >= 2
+    assert all(mse.min() * 0.8 <= float(s) <= mse.max() * 1.25 for s in labels)
