@@ -39,11 +39,10 @@ def param_pen(index: int):
 
 
 class _Plot(pg.PlotWidget):
-    """A plot with a compact legend above it (or over its top-right corner); click an entry
-    to hide a curve."""
+    """A plot with a compact legend above it; click an entry to hide a curve."""
 
     def __init__(self, title: str, x_label: str, y_label: str, object_name: str,
-                 legend_columns: int = 6, axis_items=None, legend_above: bool = True):
+                 legend_columns: int = 6, axis_items=None):
         super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
         self.setMinimumSize(220, 160)
@@ -55,15 +54,24 @@ class _Plot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(True)
-        self.legend = item.addLegend(offset=None if legend_above else (-4, 4), labelTextSize="9pt",
-                                     verSpacing=-8, horSpacing=10, colCount=legend_columns,
-                                     frame=not legend_above)
-        if legend_above:
-            # In the grid row of the unused top axis, above the curves: never over one.
-            item.layout.addItem(self.legend, 1, 1)
-            item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
-        else:
-            self.legend.setBrush(pg.mkBrush(255, 255, 255, 190))
+        self.legend = item.addLegend(offset=None, labelTextSize="9pt", verSpacing=-8,
+                                     horSpacing=10, colCount=legend_columns, frame=False)
+        # In the grid cell of the top axis (never shown here), above the curves: never over one.
+        # Outside the view box no zoom reaches it, so it may scale with the rest when exported.
+        self.legend.setFlag(self.legend.GraphicsItemFlag.ItemIgnoresTransformations, False)
+        item.layout.removeItem(item.getAxis("top"))
+        self.show_legend(True)
+
+    def show_legend(self, shown: bool) -> None:
+        """Lay the legend out above the plot, or take it out (a hidden item keeps its room)."""
+        layout = self.getPlotItem().layout
+        if shown and layout.itemAt(1, 1) is not self.legend:
+            layout.addItem(self.legend, 1, 1)
+            layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
+        elif not shown and layout.itemAt(1, 1) is self.legend:
+            layout.removeItem(self.legend)
+        self.legend.setVisible(shown)
+        layout.activate()
 
 
 class SignalPlot(_Plot):
@@ -230,11 +238,11 @@ class ParamsPlot(_Plot):
     """The 12 parameter trajectories of one unit; legend entries toggle the curves."""
 
     def __init__(self):
-        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4,
-                         legend_above=False)
-        # Twelve entries would cover the curves: the window's parameter table is this
-        # plot's legend (a swatch per row, and a check box that shows or hides the curve).
-        self.legend.setVisible(False)
+        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4)
+        # Twelve entries would take a third of the plot: in the window, the parameter table
+        # is this plot's legend (a swatch per row, and a check box that shows or hides the
+        # curve); exported images get the legend.
+        self.show_legend(False)
         item = self.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
@@ -278,11 +286,11 @@ def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> Non
     """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters."""
     item = plot.getPlotItem()
     shown = plot.legend.isVisible()
-    plot.legend.setVisible(True)  # an exported plot has no table beside it
+    plot.show_legend(True)  # an exported plot has no table beside it
     try:
         _export(plot, item, path, width)
     finally:
-        plot.legend.setVisible(shown)
+        plot.show_legend(shown)
 
 
 def _export(plot, item, path, width):

@@ -438,6 +438,7 @@ def test_legends_sit_above_the_curves_not_over_them(window, qtbot):
         legend = plot.legend.sceneBoundingRect()
         view = plot.getPlotItem().vb.sceneBoundingRect()
         assert legend.height() > 0 and legend.bottom() <= view.top() + 1, plot.objectName()
+        assert plot.getPlotItem().layout.itemAt(1, 1) is plot.legend   # laid out, not floating
     names = [label.text for _, label in window.signalPlot.legend.items]
     assert names == ["target", "target (clean)", "input x", "output h"]
 
