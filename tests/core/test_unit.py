@@ -114,6 +114,19 @@ def test_population_equals_its_models_one_by_one(n, delay):
             np.testing.assert_allclose(getattr(one, name), getattr(tr, name)[k], atol=1e-15)
 
 
+def test_a_population_of_one_has_the_population_shapes():
+    rng = np.random.default_rng(9)
+    one = rng.uniform(-1, 1, (1, 2, 12))
+    x, target = rng.uniform(-1, 1, 15), rng.uniform(-1, 1, 15)
+    m, g = mse_and_grad(one, x, target)
+    tr = forward(one, x)
+    assert m.shape == (1,) and g.shape == (1, 2, 12) and tr.h.shape == (1, 15)
+    assert tr.c.shape == (1, 2, 15)
+    m0, g0 = mse_and_grad(one[0], x, target)
+    assert m[0] == m0 and np.array_equal(g[0], g0)
+    np.testing.assert_array_equal(tr.h[0], forward(one[0], x).h)
+
+
 def test_population_accepts_one_sequence_per_model():
     rng = np.random.default_rng(6)
     pop = rng.uniform(-1, 1, (3, 1, 12))
