@@ -100,20 +100,12 @@ def _delayed(x: np.ndarray, delay: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- models
 
-def _chain_forward(p: np.ndarray, x: np.ndarray, delay: int) -> list[_population.Layer]:
+def _chain(layer_forward, units, x: np.ndarray, delay: int) -> list:
+    """Forward passes of the units in order, each reading the output of the one before."""
     layers = []
     seq = x
-    for u in range(p.shape[1]):
-        layers.append(_population.layer_forward(p[:, u, :], _delayed(seq, delay)))
-        seq = layers[-1].h
-    return layers
-
-
-def _single_chain_forward(p: np.ndarray, x: np.ndarray, delay: int) -> list[_single.Layer]:
-    layers = []
-    seq = x
-    for pu in p:
-        layers.append(_single.layer_forward(pu, _delayed(seq, delay)))
+    for p in units:
+        layers.append(layer_forward(p, _delayed(seq, delay)))
         seq = layers[-1].h
     return layers
 
@@ -146,13 +138,13 @@ def forward(params, x, delay: int = 0) -> Trace:
     lead = shape[:-1]
     if p.shape[0] == 1:
         # One model: (units, n) per sequence; the gates are (units, 4, n).
-        layers = _single_chain_forward(p[0], xb[:, 0], delay)
+        layers = _chain(_single.layer_forward, p[0], xb[:, 0], delay)
         seqs = {name: np.stack([getattr(l, name) for l in layers])
                 for name in ("x_in", "gates", "c", "h")}
         h = seqs["h"][-1][None]
     else:
         # (units, n, K) -> (K, units, n); the gates (units, n, 4, K) -> (K, units, 4, n).
-        layers = _chain_forward(p, xb, delay)
+        layers = _chain(_population.layer_forward, p.transpose(1, 0, 2), xb, delay)
         seqs = {name: np.stack([getattr(l, name) for l in layers]).transpose(2, 0, 1)
                 for name in ("x_in", "c", "h")}
         seqs["gates"] = np.stack([l.gates for l in layers]).transpose(3, 0, 2, 1)
@@ -202,7 +194,7 @@ def loss_and_grad(p: np.ndarray, xb: np.ndarray, tb: np.ndarray, delay: int):
     if p.shape[0] == 1:
         mse, grad = model_loss_and_grad(p[0], xb[:, 0], tb[:, 0], delay)
         return np.array([mse]), grad[None]
-    layers = _chain_forward(p, xb, delay)
+    layers = _chain(_population.layer_forward, p.transpose(1, 0, 2), xb, delay)
     n = xb.shape[0]
     err = layers[-1].h - tb
     mse = np.einsum("tk,tk->k", err, err) / n
@@ -222,7 +214,7 @@ def model_loss_and_grad(p: np.ndarray, x: np.ndarray, t: np.ndarray, delay: int)
     Returns the MSE (a float) and the gradient (units, 12).  A training run calls this
     every epoch, so it skips the wrapping into a population of one.
     """
-    layers = _single_chain_forward(p, x, delay)
+    layers = _chain(_single.layer_forward, p, x, delay)
     n = x.shape[0]
     err = layers[-1].h - t
     mse = float(err.dot(err)) / n
