@@ -54,6 +54,7 @@ class _Plot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         item.setMenuEnabled(True)
+        self.legend_columns = legend_columns
         self.legend = item.addLegend(offset=None, labelTextSize="9pt", verSpacing=-8,
                                      horSpacing=10, colCount=legend_columns, frame=False)
         # In the grid cell of the top axis (never shown here), above the curves: never over one.
@@ -62,11 +63,37 @@ class _Plot(pg.PlotWidget):
         item.layout.removeItem(item.getAxis("top"))
         self.show_legend(True)
 
+    def resizeEvent(self, event):
+        self.fit_legend()   # first: the plot's minimum width depends on the legend's
+        super().resizeEvent(event)
+
+    def fit_legend(self) -> None:
+        """As many legend columns as fit in the plot's width: a wider legend would widen the
+        plot's grid, and with it the view box, past the widget's edge."""
+        # Not while PlotWidget is being built, nor once close() has cleared the scene (its
+        # last resize would touch deleted legend labels).
+        if "legend" not in self.__dict__ or self.__dict__.get("closed"):
+            return
+        entries = [(sample.item, label.text) for sample, label in self.legend.items]
+        if not entries:
+            return
+        widest = max(label.item.boundingRect().width() for _, label in self.legend.items)
+        entry = widest + 20 + 2 * self.legend.layout.horizontalSpacing()   # sample, spacing
+        room = self.width() - 16
+        columns = int(max(1, min(self.legend_columns, room // entry)))
+        if columns == self.legend.columnCount:
+            return
+        # Rebuilt, not reflowed: pyqtgraph's reflow can leave holes in the grid.
+        self.legend.clear()
+        self.legend.columnCount = columns
+        for curve, name in entries:
+            self.legend.addItem(curve, name)
+
     def show_legend(self, shown: bool) -> None:
         """Lay the legend out above the plot, or take it out (a hidden item keeps its room)."""
         layout = self.getPlotItem().layout
         if shown and layout.itemAt(1, 1) is not self.legend:
-            layout.addItem(self.legend, 1, 1)
+            layout.addItem(self.legend, 1, 0, 1, 3)     # over the axis columns too
             layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
         elif not shown and layout.itemAt(1, 1) is self.legend:
             layout.removeItem(self.legend)

@@ -456,3 +456,31 @@ def test_the_mse_axis_has_numbers_when_the_mse_stays_within_a_decade(window, qtb
               for s in axis.tickStrings(values, 1.0, spacing) if s]
     assert len(labels) >= 2
     assert all(mse.min() * 0.8 <= float(s) <= mse.max() * 1.25 for s in labels)
+
+
+def test_a_narrow_plot_wraps_its_legend_instead_of_overflowing(qtbot):
+    from lstm_gui.app.plots import MsePlot, SignalPlot
+
+    for plot in (SignalPlot(), MsePlot()):
+        qtbot.addWidget(plot)
+        plot.resize(plot.minimumWidth(), 260)
+        plot.show()
+        QtWidgets.QApplication.processEvents()
+        item = plot.getPlotItem()
+        # A legend wider than the plot used to widen it past its widget, clipping the curves.
+        assert item.width() <= plot.width() + 0.5, plot.objectName()
+        assert item.vb.sceneBoundingRect().right() <= plot.width(), plot.objectName()
+    assert plot.legend.columnCount == 1                 # "MSE", "smoothed": one per row
+    plot.resize(600, 260)
+    QtWidgets.QApplication.processEvents()
+    assert plot.legend.columnCount == 2                 # side by side when there is room
+
+
+def test_at_the_smallest_size_every_plot_fits_its_widget(window, qtbot):
+    window.resize(800, 600)
+    window.stepButton.click()
+    QtWidgets.QApplication.processEvents()
+    for plot in (window.signalPlot, window.gatesPlot, window.msePlot, window.paramsPlot):
+        item = plot.getPlotItem()
+        assert item.width() <= plot.width() + 0.5, plot.objectName()
+        assert item.vb.sceneBoundingRect().right() <= plot.width(), plot.objectName()
