@@ -47,7 +47,7 @@ class _Plot(pg.PlotWidget):
         self.setObjectName(object_name)
         self.setMinimumSize(220, 160)
         item = self.getPlotItem()
-        item.setTitle(title, size="10pt")
+        self.set_title(title)
         item.setLabel("bottom", x_label)
         item.setLabel("left", y_label)
         # No grid: its alpha-blended lines doubled the cost of a redraw (29 -> 67 ms).
@@ -62,6 +62,13 @@ class _Plot(pg.PlotWidget):
         self.legend.setFlag(self.legend.GraphicsItemFlag.ItemIgnoresTransformations, False)
         item.layout.removeItem(item.getAxis("top"))
         self.show_legend(True)
+
+    def set_title(self, text: str) -> None:
+        item = self.getPlotItem()
+        item.setTitle(text, size="10pt")
+        # pyqtgraph makes the title's width a minimum of the plot: a long title ("Signal ·
+        # unseen MSE ...") would widen a narrow plot past its widget and clip the curves.
+        item.titleLabel.setMinimumWidth(0)
 
     def resizeEvent(self, event):
         self.fit_legend()   # first: the plot's minimum width depends on the legend's
@@ -128,6 +135,7 @@ class SignalPlot(_Plot):
         for item, name in entries:
             if item is not self.clean or item.isVisible():
                 self.legend.addItem(item, name)
+        self.fit_legend()   # "target (clean)" is the widest entry
 
     def show_snapshot(self, snap):
         t = np.arange(len(snap.x))
@@ -149,7 +157,7 @@ class SignalPlot(_Plot):
             item.setVisible(snap.span is not None)
         # The unseen part's MSE goes in the title, where it never covers a curve.
         title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
-        self.getPlotItem().setTitle(title, size="10pt")
+        self.set_title(title)
 
 
 class _LogAxis(pg.AxisItem):
@@ -284,8 +292,7 @@ class ParamsPlot(_Plot):
                 curve.setData(epochs, params[:, u, k])
             else:
                 curve.setData([], [])
-        self.getPlotItem().setTitle(
-            "Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""), size="10pt")
+        self.set_title("Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""))
 
 
 class GatesPlot(_Plot):
@@ -306,7 +313,7 @@ class GatesPlot(_Plot):
         for key, curve in self.curves.items():
             seq = getattr(snap.trace, key)
             curve.setData(np.arange(seq.shape[-1]), seq[u] if seq.ndim == 2 else seq)
-        self.getPlotItem().setTitle("Gates" + (f" (unit {u + 1})" if units > 1 else ""), size="10pt")
+        self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
 
 
 def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> None:

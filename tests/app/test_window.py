@@ -484,3 +484,15 @@ def test_at_the_smallest_size_every_plot_fits_its_widget(window, qtbot):
         item = plot.getPlotItem()
         assert item.width() <= plot.width() + 0.5, plot.objectName()
         assert item.vb.sceneBoundingRect().right() <= plot.width(), plot.objectName()
+
+
+def test_a_long_title_does_not_widen_a_narrow_plot(qtbot):
+    from lstm_gui.app.plots import SignalPlot
+
+    plot = SignalPlot()
+    qtbot.addWidget(plot)
+    plot.resize(plot.minimumWidth(), 260)
+    plot.show()
+    plot.set_title("Signal · unseen MSE 0.00131 and a good deal more text than fits")
+    QtWidgets.QApplication.processEvents()
+    assert plot.getPlotItem().width() <= plot.width() + 0.5
