@@ -88,9 +88,12 @@ class _Plot(pg.PlotWidget):
         entry = widest + 20 + 2 * self.legend.layout.horizontalSpacing()   # sample, spacing
         room = self.width() - 16
         columns = int(max(1, min(self.legend_columns, room // entry)))
-        if columns == self.legend.columnCount:
-            return
-        # Rebuilt, not reflowed: pyqtgraph's reflow can leave holes in the grid.
+        if columns != self.legend.columnCount:
+            self.fill_legend(entries, columns)
+
+    def fill_legend(self, entries, columns: int) -> None:
+        """The legend anew from (curve, name) pairs: pyqtgraph's own removal and reflow can
+        leave holes in its grid."""
         self.legend.clear()
         self.legend.columnCount = columns
         for curve, name in entries:
@@ -128,13 +131,10 @@ class SignalPlot(_Plot):
         self.addItem(self.unseen)
 
     def _fill_legend(self):
-        # Refilled rather than edited: a removed entry would leave a hole in the grid.
-        self.legend.clear()
         entries = [(self.target, "target"), (self.clean, "target (clean)"),
                    (self.input, "input x"), (self.output, "output h")]
-        for item, name in entries:
-            if item is not self.clean or item.isVisible():
-                self.legend.addItem(item, name)
+        self.fill_legend([(item, name) for item, name in entries
+                          if item is not self.clean or item.isVisible()], self.legend.columnCount)
         self.fit_legend()   # "target (clean)" is the widest entry
 
     def show_snapshot(self, snap):

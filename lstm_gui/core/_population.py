@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# sigmoid(z) = 0.5 + 0.5 * tanh(z / 2): the weights of f, i and o are halved once.
-_PRE = np.array([[0.5], [0.5], [1.0], [0.5]])
-_OFFSET = np.array([[0.5], [0.5], [0.0], [0.5]])
+from ._single import _OFFSET, _PRE   # the tanh form of the sigmoid gates, as for one model
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Training history in bounded memory: MSE and every parameter, per epoch.
 
 The last ``recent`` epochs are kept at full resolution in a ring buffer; the whole run is
-kept thinned evenly (the first epoch and every s-th, s doubling whenever the store fills).  Memory is
-therefore fixed by the two capacities, whatever the run's length.
+kept thinned evenly (the first epoch and every s-th, s doubling whenever the store fills).
+Memory is therefore fixed by the two capacities, whatever the run's length.
 """
 from __future__ import annotations
 

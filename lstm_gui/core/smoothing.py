@@ -8,12 +8,14 @@ def ema(values: np.ndarray, span: int) -> np.ndarray:
     if span <= 1 or values.size == 0:
         return values.copy()
     alpha = 2.0 / (span + 1)
-    out = np.empty_like(values)
-    acc = values[0]
-    for k, v in enumerate(values.tolist()):
-        acc = alpha * v + (1 - alpha) * acc
-        out[k] = acc
-    return out
+    beta = 1 - alpha
+    out = []
+    keep = out.append
+    acc = float(values[0])
+    for v in values.tolist():
+        acc = alpha * v + beta * acc
+        keep(acc)
+    return np.array(out)
 
 
 def smooth(values: np.ndarray, span: int) -> np.ndarray:

@@ -178,10 +178,11 @@ def mse_and_grad(params, x, target, delay: int = 0):
     if tb.shape[0] != xb.shape[0]:
         raise ValueError(
             f"x and target must have the same length, got {xb.shape[0]} and {tb.shape[0]}")
-    if p.shape[0] == 1:
+    if not population:
         mse, grad = model_loss_and_grad(p[0], xb[:, 0], tb[:, 0], delay)
-        return (np.array([mse]), grad[None]) if population else (mse, grad.reshape(shape))
-    keep_freed_memory()
+        return mse, grad.reshape(shape)
+    if p.shape[0] > 1:
+        keep_freed_memory()
     return loss_and_grad(p, xb, tb, delay)
 
 
