@@ -6,8 +6,11 @@ whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once,
 """
 from __future__ import annotations
 
+import itertools
 import math
+import time
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +48,7 @@ class RunConfig:
     epochs: int = 5000          # budget; 0 means none
     target_mse: float = 0.0     # 0 means none
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
+    frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
 
     def __post_init__(self):
         if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
@@ -63,6 +67,12 @@ class RunConfig:
             raise ValueError(f"target MSE must be a number >= 0, got {self.target_mse!r}")
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        if self.epochs > MAX_EPOCHS:
+            raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
+        frozen = tuple(sorted({int(k) for k in self.frozen}))
+        if any(not 0 <= k < 12 * self.units for k in frozen):
+            raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
+        object.__setattr__(self, "frozen", frozen)
 
     def needs_reset(self, other: "RunConfig") -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
@@ -73,7 +83,8 @@ class RunConfig:
                 "units": self.units, "optimizer": self.optimizer, "lr": self.lr,
                 "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
                 "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
-                "target_mse": self.target_mse, "plateau": self.plateau}
+                "target_mse": self.target_mse, "plateau": self.plateau,
+                "frozen": list(self.frozen)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunConfig":
@@ -83,13 +94,50 @@ class RunConfig:
                    clip=None if clip is None else float(clip), seed=int(d["seed"]),
                    init_low=float(d["init_low"]), init_high=float(d["init_high"]),
                    delay=int(d["delay"]), epochs=int(d["epochs"]),
-                   target_mse=float(d["target_mse"]), plateau=int(d["plateau"]))
+                   target_mse=float(d["target_mse"]), plateau=int(d["plateau"]),
+                   frozen=tuple(int(k) for k in d.get("frozen", ())))
+
+
+# Revisions are unique across every run of the process, so a snapshot of a replaced run is
+# as recognisably old as one of an earlier state of the same run.
+_REVISIONS = itertools.count(1)
+MAX_EPOCHS = 2**62   # an epoch counter beyond this could overflow int64 arithmetic downstream
+
+
+class Event(NamedTuple):
+    """A change made mid-run (a setting, a hand edit), drawn as a marker on the MSE plot."""
+
+    epoch: int
+    text: str
+
+
+class HistoryView(NamedTuple):
+    """The history thinned for display: epochs (N,), mse (N,), params (N, units, 12)."""
+
+    epochs: np.ndarray
+    mse: np.ndarray
+    params: np.ndarray
+
+
+class Span(NamedTuple):
+    """The model run past its training length (see TrainingRun.generalisation)."""
+
+    x: np.ndarray
+    target: np.ndarray
+    h: np.ndarray
+    n_train: int
+    unseen_mse: float
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An immutable copy of what the window shows; arrays are copies nobody else holds."""
+    """An immutable copy of what the window shows; arrays are copies nobody else holds.
 
+    ``revision`` is the run's revision when it was taken: a snapshot whose revision is older
+    than one already shown is stale and is dropped by whoever reads it.
+    """
+
+    revision: int
     epoch: int
     mse: float
     params: np.ndarray        # (units, 12)
@@ -97,10 +145,12 @@ class Snapshot:
     target: np.ndarray        # the target it was trained on
     clean_target: np.ndarray
     trace: unit.Trace         # forward pass at the current params, on x
-    history: tuple            # (epochs, mse, params) thinned for display
-    events: tuple             # ((epoch, text), ...): settings changed mid-run
+    history: HistoryView      # thinned for display
+    events: tuple             # (Event, ...): settings changed mid-run
     stop_reason: str | None
-    span: tuple | None = None  # generalisation(): (x, target, h, n_train, unseen_mse)
+    config: RunConfig
+    elapsed: float = 0.0      # seconds spent training since epoch 0
+    span: Span | None = None  # generalisation(), when asked for
 
 
 def _rngs(seed: int):
@@ -144,8 +194,11 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = History(config.units, recent=self._history_recent)
-        self.events: list[tuple[int, str]] = []
+        self.events: list[Event] = []
         self.stop_reason: str | None = None
+        self.elapsed = 0.0
+        self._last_event_time = -math.inf
+        self.revision = next(_REVISIONS)
 
     def _draw_noise(self, check: bool = True) -> None:
         self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
@@ -165,14 +218,43 @@ class TrainingRun:
         old = self.config
         if (config.optimizer, config.clip) != (old.optimizer, old.clip):
             self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
-            self.events.append((self.epoch, f"optimizer {config.optimizer}"))
+            self.add_event(f"optimizer {config.optimizer}")
         elif config.lr != old.lr:
             self.optimizer.set_lr(config.lr)
-            self.events.append((self.epoch, f"lr {config.lr:g}"))
+            self.add_event(f"lr {config.lr:g}")
         self.config = config
         if self.stop_reason in (BUDGET, TARGET, PLATEAU):
             self.stop_reason = None
+        self.revision = next(_REVISIONS)
         return False
+
+    def add_event(self, text: str) -> None:
+        """Record a mid-run change.  Edits of the same setting within a second (a slider
+        drag) make one event: the last value replaces the previous one's text."""
+        key = text.split(" ", 1)[0]
+        now = time.monotonic()
+        last = self.events[-1] if self.events else None
+        if (last is not None and last.epoch == self.epoch and last.text.split(" ", 1)[0] == key
+                and now - self._last_event_time < 1.0):
+            self.events[-1] = Event(self.epoch, text)
+        else:
+            self.events.append(Event(self.epoch, text))
+        self._last_event_time = now
+        self.revision = next(_REVISIONS)
+
+    def set_params(self, params: np.ndarray, text: str = "edited parameters") -> None:
+        """Replace the current parameters by hand (an edit, a click on the landscape).
+
+        The optimizer's state is kept: training continues from here.  Non-finite values are
+        refused.
+        """
+        params = np.array(params, dtype=float).reshape(self.params.shape)
+        if not np.isfinite(params).all():
+            raise ValueError("parameters must be finite numbers")
+        self.params = params
+        self.stop_reason = None if self.stop_reason == DIVERGED else self.stop_reason
+        self.mse = self.current_mse()
+        self.add_event(text)
 
     def set_lr(self, lr: float) -> None:
         self.configure(replace(self.config, lr=check_lr(lr)))
@@ -188,12 +270,19 @@ class TrainingRun:
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
+        if cfg.frozen:
+            grad.ravel()[list(cfg.frozen)] = 0.0
         try:
-            self.params = self.optimizer.step(self.params, grad)
+            new = self.optimizer.step(self.params, grad)
         except NonFiniteStep:
             self.stop_reason = DIVERGED
             return False
+        if cfg.frozen:
+            # Zeroing the gradient is not enough: momentum and Adam move a parameter on.
+            new.ravel()[list(cfg.frozen)] = self.params.ravel()[list(cfg.frozen)]
+        self.params = new
         self.epoch += 1
+        self.revision = next(_REVISIONS)
         self.mse = mse
         self.history.append(self.epoch, mse, self.params)
         if mse < self.best_mse * (1 - 1e-4):
@@ -216,6 +305,13 @@ class TrainingRun:
     def train(self, epochs: int, should_continue=lambda: True) -> str | None:
         """Advance up to `epochs` epochs, stopping early on a stop criterion (returned) or
         when should_continue() says False (None returned)."""
+        start = time.perf_counter()
+        try:
+            return self._train(epochs, should_continue)
+        finally:
+            self.elapsed += time.perf_counter() - start
+
+    def _train(self, epochs: int, should_continue) -> str | None:
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:
@@ -276,7 +372,7 @@ class TrainingRun:
             raise ValueError("the saved sequences do not match the task's length")
         run.x, run.target = x, target
         run._check_sequences()
-        run.events = [(int(e), str(t)) for e, t in state.get("events", [])]
+        run.events = [Event(int(e), str(t)) for e, t in state.get("events", [])]
         run.stop_reason = state.get("stop_reason")
         if state.get("history"):
             run.history = History.from_dict(state["history"], config.units)
@@ -295,10 +391,11 @@ class TrainingRun:
         if span > 1 and self.config.task.key != CSV_TASK:
             span_result = self.generalisation(span)
         return Snapshot(
-            epoch=self.epoch, mse=self.mse, params=self.params.copy(),
+            revision=self.revision, epoch=self.epoch, mse=self.mse, params=self.params.copy(),
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
-            trace=trace, history=self.history.view(history_points),
-            events=tuple(self.events), stop_reason=self.stop_reason, span=span_result)
+            trace=trace, history=HistoryView(*self.history.view(history_points)),
+            events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
+            elapsed=self.elapsed, span=span_result)
 
     def generalisation(self, factor: int = 3):
         """Run the current model over `factor` times the training length of the clean task.
@@ -310,4 +407,4 @@ class TrainingRun:
         h = unit.forward(self.params, x, self.config.delay).h
         n = self.config.task.length
         unseen = float(np.mean((h[n:] - target[n:]) ** 2))
-        return x, target, h, n, unseen
+        return Span(x, target, h, n, unseen)

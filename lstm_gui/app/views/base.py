@@ -1,0 +1,77 @@
+"""What every view is: a widget that draws snapshots, living in a dock of its own.
+
+A view knows the run only through the snapshots it is given and the commands it sends
+(``ctx.trainer``).  Adding a view means writing one module with one ``View`` subclass and
+naming it in ``views/registry.py``; no other view changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..qt import QtCore, QtWidgets, Qt, Signal
+
+
+class TimeCursor(QtCore.QObject):
+    """The time step t shared by every view of the sequence (Signal, Gates, the cell)."""
+
+    changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.t = 0
+        self.length = 1
+
+    def set(self, t: int) -> None:
+        t = int(min(max(t, 0), self.length - 1))
+        if t != self.t:
+            self.t = t
+            self.changed.emit(t)
+
+    def set_length(self, n: int) -> None:
+        self.length = max(1, int(n))
+        if self.t >= self.length:
+            self.set(self.length - 1)
+
+
+@dataclass
+class ViewContext:
+    """What a view may use besides the snapshots.
+
+    trainer: the window's Trainer; views send commands through it (``set_params``,
+        ``configure``...) and never touch the run directly.
+    cursor: the shared time cursor.
+    undo: the window's QUndoStack (hand edits are undoable).
+    message: call with one line for the status bar.
+    settings: QSettings, for a view's own persistent options (prefix keys with its name).
+    """
+
+    trainer: Any
+    cursor: TimeCursor
+    undo: Any
+    message: Any
+    settings: Any
+
+
+class View(QtWidgets.QWidget):
+    """Subclasses set ``name`` (the dock's objectName, e.g. "cellView") and ``title``, and
+    implement :meth:`show_snapshot`.  It is called on the GUI thread for every snapshot the
+    window shows while the dock is visible, and once with the latest when it becomes visible.
+    It must stay cheap (a few ms): heavy work goes to a background worker of the view's own.
+    """
+
+    name = ""
+    title = ""
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    shown_by_default = True
+
+    def __init__(self, ctx: ViewContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def show_snapshot(self, snap) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def plots(self) -> list:
+        """The pyqtgraph plots of this view, for File → Export plot."""
+        return []
