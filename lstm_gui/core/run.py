@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import unit
+from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
 from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
@@ -151,6 +152,7 @@ class Snapshot:
     config: RunConfig
     elapsed: float = 0.0      # seconds spent training since epoch 0
     span: Span | None = None  # generalisation(), when asked for
+    evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
 
 
 def _rngs(seed: int):
@@ -194,6 +196,7 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = History(config.units, recent=self._history_recent)
+        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_target)
         self.events: list[Event] = []
         self.stop_reason: str | None = None
         self.elapsed = 0.0
@@ -285,6 +288,8 @@ class TrainingRun:
         self.revision = next(_REVISIONS)
         self.mse = mse
         self.history.append(self.epoch, mse, self.params)
+        if self.evaluation is not None and self.evaluation.due(self.epoch):
+            self.evaluation.record(self.epoch, self.params, self.x)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
         return True
@@ -395,7 +400,8 @@ class TrainingRun:
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=HistoryView(*self.history.view(history_points)),
             events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
-            elapsed=self.elapsed, span=span_result)
+            elapsed=self.elapsed, span=span_result,
+            evaluation=None if self.evaluation is None else self.evaluation.view())
 
     def generalisation(self, factor: int = 3):
         """Run the current model over `factor` times the training length of the clean task.

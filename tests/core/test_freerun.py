@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.core import unit
-from lstm_gui.core.freerun import _Chain, free_run, free_run_task
+from lstm_gui.core.freerun import _Chain, free_run, free_run_snapshot, free_run_task
 from lstm_gui.core.run import RunConfig, TrainingRun
 from lstm_gui.core.tasks import preset
 
@@ -50,7 +50,6 @@ def test_free_run_of_a_snapshot_uses_its_params_task_and_delay():
     run = TrainingRun(RunConfig(task=preset("next-step"), delay=1, seed=3))
     run.train(20)
     snap = run.snapshot()
-    from lstm_gui.core.freerun import free_run_snapshot
     got = free_run_snapshot(snap)
     want = free_run_task(run.params, run.config.task, 1)
     np.testing.assert_array_equal(got.predicted, want.predicted)
