@@ -5,12 +5,12 @@ Two errors, recorded every ``every`` epochs at the parameters after that epoch:
 * ``unseen_mse``: the MSE on the task's continuation past the training length (the part of
   ``task.extended(factor)`` never trained on), as in the PyTorch example that trains on one
   half of a wave and tests on the other.  NaN for a CSV task, which has no continuation.
-* ``clean_mse``: for a run with noise, the MSE of the output on the input the model saw
-  against the *clean* target.  With noise on the target, the training MSE cannot fall below
-  the noise's variance, but this one can; it rises again when the model starts fitting the
-  noise.  NaN without noise.
+* ``clean_mse``: for a run with noise, the MSE of the output on the *clean* input against
+  the *clean* target: how well the model learned the task behind the noise.  With noise on
+  the target, the training MSE cannot fall below the noise's variance, but this one can; it
+  rises again when the model starts fitting the noise.  NaN without noise.
 
-A record costs one forward pass over factor training lengths (two with input noise); measured
+A record costs one forward pass over factor training lengths; measured
 at n = 100, factor 3, one unit: 1.54 epochs' work (quartiles 1.50-1.58, 15 paired rounds), so
 one record every 50 epochs costs about 3 % of training speed (``python -m lstm_gui.bench``
 measures it again).  Memory is bounded:
@@ -45,39 +45,35 @@ def interval(budget: int) -> int:
 class EvalHistory:
     """Fill with :meth:`record` every :attr:`every` epochs; read with :meth:`view`."""
 
-    def __init__(self, config, clean_target: np.ndarray, factor: int = 3,
+    def __init__(self, config, clean_x: np.ndarray, clean_target: np.ndarray, factor: int = 3,
                  every: int | None = None, capacity: int = CAPACITY):
         self.config = config
         self.every = interval(config.epochs) if every is None else max(1, int(every))
-        self.n = config.task.length
-        self._clean_target = clean_target
-        self._long = None
+        self.n = len(clean_x)
+        # One forward pass over the clean input and its continuation serves both errors.
+        self._x, self._target = clean_x, clean_target
         if config.task.key != CSV_TASK:
-            self._long = config.task.extended(factor).sequences()   # (x, target), each (factor n,)
+            self._x, self._target = config.task.extended(factor).sequences()   # (factor n,)
         self._rows = np.empty((capacity, 3))
         self._count = 0
 
     def due(self, epoch: int) -> bool:
         return epoch % self.every == 0
 
-    def record(self, epoch: int, params: np.ndarray, x: np.ndarray) -> None:
-        """Evaluate params (units, 12); x (n,) is the input the run trains on (noisy or not)."""
+    def record(self, epoch: int, params: np.ndarray) -> None:
+        """Evaluate params (units, 12) at this epoch."""
         if self._count == len(self._rows):
             self._halve()
             if not self.due(epoch):
                 return
-        cfg = self.config
         unseen = clean = float("nan")
-        if self._long is not None:
-            x_long, t_long = self._long
-            h = unit.forward(params, x_long, cfg.delay).h
-            unseen = float(np.mean((h[self.n:] - t_long[self.n:]) ** 2))
-            if cfg.noise.active and cfg.noise.mode == "target":
-                # The input is clean: the first n outputs of the long pass are the run's.
-                clean = float(np.mean((h[: self.n] - self._clean_target) ** 2))
-        if cfg.noise.active and np.isnan(clean):
-            h = unit.forward(params, x, cfg.delay).h
-            clean = float(np.mean((h - self._clean_target) ** 2))
+        if self.config.noise.active or len(self._x) > self.n:
+            h = unit.forward(params, self._x, self.config.delay).h
+            err = (h - self._target) ** 2
+            if len(self._x) > self.n:
+                unseen = float(np.mean(err[self.n:]))
+            if self.config.noise.active:
+                clean = float(np.mean(err[: self.n]))
         self._rows[self._count] = (epoch, unseen, clean)
         self._count += 1
 

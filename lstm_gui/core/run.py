@@ -196,7 +196,7 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = History(config.units, recent=self._history_recent)
-        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_target)
+        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_x, self.clean_target)
         self.events: list[Event] = []
         self.stop_reason: str | None = None
         self.elapsed = 0.0
@@ -289,7 +289,7 @@ class TrainingRun:
         self.mse = mse
         self.history.append(self.epoch, mse, self.params)
         if self.evaluation is not None and self.evaluation.due(self.epoch):
-            self.evaluation.record(self.epoch, self.params, self.x)
+            self.evaluation.record(self.epoch, self.params)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
         return True
