@@ -53,7 +53,7 @@ def _files() -> dict:
     folder = resources.files("lstm_gui") / "lessons"
     found = {}
     for entry in folder.iterdir():
-        stem, dot, ext = entry.name.partition(".")
+        stem, _, ext = entry.name.partition(".")
         number, dash, name = stem.partition("-")
         if ext == "md" and dash and number.isdigit():
             found[name] = (int(number), entry)
