@@ -45,7 +45,7 @@ class _Plot(pg.PlotWidget):
                  legend_columns: int = 6, axis_items=None):
         super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
-        self.setMinimumSize(220, 160)
+        self.setMinimumSize(205, 150)
         item = self.getPlotItem()
         self.set_title(title)
         item.setLabel("bottom", x_label)

@@ -34,3 +34,10 @@ def window(qtbot, settings, monkeypatch):
 def current(window):
     with window.trainer.locked() as run:
         return run
+
+
+def enter(edit, value):
+    """Type value into a panel field and press Enter, as a user does."""
+    edit.setFocus()
+    edit.setText(str(value))
+    edit.editingFinished.emit()

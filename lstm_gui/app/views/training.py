@@ -110,7 +110,7 @@ class ParamsView(_EpochView):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.table = ParamTable()
-        self.table.setMinimumWidth(190)
+        self.table.setMinimumWidth(130)
         self.layout().addWidget(self.table)
         self.layout().setStretch(0, 3)
         self.layout().setStretch(1, 2)
