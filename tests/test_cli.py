@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[0] / "fixtures"
 
 
 def cli(*args, cwd=None):
@@ -61,7 +61,6 @@ def test_show_prints_a_broken_file_error_without_traceback(tmp_path):
     assert res.stderr.startswith("lstm-gui: bad.json: ") and res.stderr.count("\n") == 1
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the repo")
 def test_show_and_convert_the_c_library_file(tmp_path):
     ref = REFERENCE / "lstmlib_square_cos_seed7.txt"
     res = cli("show", ref)

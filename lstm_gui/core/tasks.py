@@ -1,6 +1,6 @@
 """The waveform tasks: named pairs of sequences (input x, target).
 
-Presets reproduce the C library's experiments of SPEC.md.  Like the C code, the phase is
+Presets reproduce the C library's experiments (docs/unit.md).  Like the C code, the phase is
 ``w_i = 2 * 3.14 / n * cycles * i`` with 3.14, not pi, so that its runs can be compared
 point for point.
 """

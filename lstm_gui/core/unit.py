@@ -1,4 +1,4 @@
-"""The single-input, single-output LSTM unit of SPEC.md: forward pass and exact gradient.
+"""The single-input, single-output LSTM unit of docs/unit.md: forward pass and exact gradient.
 
 Parameters come in three shapes, and every result mirrors the shape it was given:
 

@@ -10,7 +10,7 @@ from lstm_gui.core.modelfile import ModelFileError, load, save
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.run import RunConfig, TrainingRun
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def trained(epochs=50, **cfg):
@@ -55,7 +55,6 @@ def test_history_is_saved_and_optional(tmp_path):
                                   run.history.arrays()[1])
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the repo")
 def test_lstmlib_reference_reads_exactly_and_keeps_its_timing(tmp_path):
     path = REFERENCE / "lstmlib_square_cos_seed7.txt"
     numbers = [float(v) for v in path.read_text().split()]
