@@ -64,7 +64,7 @@ class RunConfig:
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
 
-    def needs_reset(self, other: "RunConfig") -> bool:
+    def needs_reset(self, other: RunConfig) -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
         return any(getattr(self, k) != getattr(other, k) for k in keys)
 
@@ -76,7 +76,7 @@ class RunConfig:
                 "target_mse": self.target_mse, "plateau": self.plateau}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunConfig":
+    def from_dict(cls, d: dict) -> RunConfig:
         clip = d.get("clip")
         return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
                    units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
@@ -112,6 +112,10 @@ def _rngs(seed: int):
 class TrainingRun:
     """One model being trained.  Same config and seed: bit-identical parameters, however the
     epochs are split between calls."""
+
+    config: RunConfig
+    clean_x: np.ndarray       # (length,)
+    clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
                  initial_params: np.ndarray | None = None):
@@ -251,7 +255,7 @@ class TrainingRun:
         return d
 
     @classmethod
-    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> "TrainingRun":
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
         """Rebuild a run saved with :meth:`state_dict` at `params`."""
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)

@@ -94,7 +94,7 @@ class Task:
             return x, target
         return _preset_sequences(self.key, self.length, self.cycles, self.amplitude, self.seed)
 
-    def extended(self, factor: int) -> "Task":
+    def extended(self, factor: int) -> Task:
         """The same waveform over `factor` times the length (cycles scaled alike)."""
         if self.key == CSV_TASK:
             raise ValueError("a CSV task has no continuation beyond its file")
@@ -109,7 +109,7 @@ class Task:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Task":
+    def from_dict(cls, d: dict) -> Task:
         if d.get("key") == CSV_TASK:
             return from_arrays(d["x"], d["target"], d.get("source", ""))
         return cls(key=d["key"], length=int(d["length"]), cycles=float(d["cycles"]),

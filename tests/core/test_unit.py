@@ -33,7 +33,9 @@ def test_forward_matches_hand_computed_formulas():
     rng = np.random.default_rng(3)
     p = rng.uniform(-2, 2, 12)
     x = rng.uniform(-1, 1, 9)
-    sig = lambda z: 1 / (1 + np.exp(-z))
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
     h = c = 0.0
     hs = []
     for xt in x:
