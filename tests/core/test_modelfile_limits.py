@@ -86,7 +86,8 @@ def _state(d):
 
 
 @pytest.mark.parametrize("make, mutate, field", [
-    (_doc, lambda d: _state(d)["initial_params"][0].__setitem__(3, "nan"), r"state.initial_params\[0\]\[3\]"),
+    (_doc, lambda d: _state(d)["initial_params"][0].__setitem__(3, "nan"),
+     r"state.initial_params\[0\]\[3\]"),
     (_doc, lambda d: _state(d)["initial_params"][0].__setitem__(0, None), r"state.initial_params\[0\]\[0\]"),
     (_doc, lambda d: _state(d)["optimizer"]["m"][0].__setitem__(1, None), r"state.optimizer.m\[0\]\[1\]"),
     (_doc, lambda d: _state(d)["optimizer"].update(v="nan"), "state.optimizer.v must have shape"),

@@ -93,7 +93,7 @@ def test_any_csv_text_gives_a_task_or_a_one_line_error(tmp_path, text):
     try:
         task = load_csv(path)
     except TaskFileError as exc:
-        assert "\n" not in str(exc) and str(exc).startswith("t.csv: ")
+        assert "\n" not in str(exc) and str(exc).startswith(f"{path}: ")
         return
     x, t = task.sequences()
     assert x.shape == t.shape and len(x) >= 1 and np.all(np.isfinite(x)) and np.all(np.isfinite(t))
