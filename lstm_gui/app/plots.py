@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core import PARAM_NAMES
 from ..core.smoothing import smooth
-from .qt import QtGui, QtSvg, Qt, pg
+from .qt import Qt, QtGui, QtSvg, pg
 
 GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)

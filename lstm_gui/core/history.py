@@ -117,7 +117,7 @@ class History:
                 "params": params.reshape(len(epochs), 12 * self.units).tolist()}
 
     @classmethod
-    def from_dict(cls, d: dict, units: int) -> "History":
+    def from_dict(cls, d: dict, units: int) -> History:
         h = cls(units)
         for e, m, p in zip(d["epoch"], d["mse"], d["params"]):
             h.append(int(e), float(m), np.asarray(p, dtype=float))

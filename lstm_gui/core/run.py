@@ -99,7 +99,7 @@ class RunConfig:
             return replace(self, units=value, frozen=frozen)
         return replace(self, **{name: value})
 
-    def needs_reset(self, other: "RunConfig") -> bool:
+    def needs_reset(self, other: RunConfig) -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
         return any(getattr(self, k) != getattr(other, k) for k in keys)
 
@@ -112,7 +112,7 @@ class RunConfig:
                 "frozen": list(self.frozen)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunConfig":
+    def from_dict(cls, d: dict) -> RunConfig:
         clip = d.get("clip")
         return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
                    units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
@@ -187,6 +187,10 @@ def _rngs(seed: int):
 class TrainingRun:
     """One model being trained.  Same config and seed: bit-identical parameters, however the
     epochs are split between calls."""
+
+    config: RunConfig
+    clean_x: np.ndarray       # (length,)
+    clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
                  initial_params: np.ndarray | None = None):
@@ -377,7 +381,7 @@ class TrainingRun:
         return d
 
     @classmethod
-    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> "TrainingRun":
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
         """Rebuild a run saved with :meth:`state_dict` at `params`."""
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)

@@ -6,7 +6,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from lstm_gui.app.qt import QtCore, QtGui, QtWidgets, Qt
+from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
 from lstm_gui.core import modelfile
 from lstm_gui.core.run import RunConfig, TrainingRun
 
