@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import unit
+from .compiled import trainer_for
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
@@ -346,6 +347,9 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
+        compiled_train = trainer_for(self)   # the numba kernel, when on and able (compiled/)
+        if compiled_train is not None:
+            return compiled_train(self, epochs, should_continue)
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:
