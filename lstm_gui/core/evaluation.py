@@ -10,10 +10,13 @@ Two errors, recorded every ``every`` epochs at the parameters after that epoch:
   the target, the training MSE cannot fall below the noise's variance, but this one can; it
   rises again when the model starts fitting the noise.  NaN without noise.
 
-A record costs one forward pass over factor training lengths; measured
-at n = 100, factor 3, one unit: 1.54 epochs' work (quartiles 1.50-1.58, 15 paired rounds), so
-one record every 50 epochs costs about 3 % of training speed (``python -m lstm_gui.bench``
-measures it again).  Memory is bounded:
+A record costs one forward pass over factor training lengths, on the path training takes
+(numpy or the compiled kernel).  Measured at n = 100, factor 3, one unit, 41 paired rounds
+(``python -m lstm_gui.bench``): 1.55-1.58 epochs' work on the numpy path (quartiles
+1.27-2.09), 1.7-3.7 on the compiled one, whose epochs are so short that the calls' overhead
+counts (quartiles 1.25-4.5).  One record every 50 epochs measured 13 % slower training on
+the compiled path in one paired run, so the interval is at least 100: 1.5-3.6 % (quartiles
+up to 4.3 %).  Memory is bounded:
 when the store fills, every other record is dropped and the interval doubles.
 """
 from __future__ import annotations
@@ -22,10 +25,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import unit
+from . import compiled, unit
 from .tasks import CSV_TASK
 
-MIN_EVERY = 50       # epochs between records, at least
+MIN_EVERY = 100      # epochs between records, at least (measured cost: see above)
 CAPACITY = 1000      # records kept, at most
 
 
@@ -35,6 +38,22 @@ class EvalView(NamedTuple):
     epochs: np.ndarray
     unseen_mse: np.ndarray
     clean_mse: np.ndarray
+
+
+def _output(params: np.ndarray, x: np.ndarray, delay: int) -> np.ndarray:
+    """h (n,) of a chain params (units, 12) over x (n,), on the path training takes: a
+    record costs a few epochs of whichever path trains, not of the slower numpy one."""
+    if compiled.active() != "compiled":
+        return unit.forward(params, x, delay).h
+    from .compiled import _kernels as K
+    x = np.ascontiguousarray(x, dtype=float)
+    work = np.empty((8, len(x)))   # x_in, f, i, c_tilde, c, o, tanh(c), h
+    K._delay_into(work[0], x, delay)
+    for u, p in enumerate(np.ascontiguousarray(params, dtype=float).reshape(-1, 12)):
+        if u:
+            K._delay_into(work[0], work[7].copy(), delay)
+        K.layer_forward(p, work[0], *work[1:])
+    return work[7].copy()
 
 
 def interval(budget: int) -> int:
@@ -68,7 +87,7 @@ class EvalHistory:
                 return
         unseen = clean = float("nan")
         if self.config.noise.active or len(self._x) > self.n:
-            h = unit.forward(params, self._x, self.config.delay).h
+            h = _output(params, self._x, self.config.delay)
             err = (h - self._target) ** 2
             if len(self._x) > self.n:
                 unseen = float(np.mean(err[self.n:]))
@@ -76,6 +95,14 @@ class EvalHistory:
                 clean = float(np.mean(err[: self.n]))
         self._rows[self._count] = (epoch, unseen, clean)
         self._count += 1
+
+    def record_rows(self, first: int, rows: np.ndarray) -> None:
+        """Record the due epochs among first, first + 1, ... given the parameters after each
+        (rows (epochs, units * 12)), as the compiled path trains a chunk of epochs at once."""
+        epochs = first + np.arange(len(rows))
+        for k in np.flatnonzero(epochs % self.every == 0).tolist():
+            if self.due(first + k):     # the interval may have doubled on the way
+                self.record(first + k, rows[k].reshape(-1, 12))
 
     def _halve(self) -> None:
         kept = self._rows[1: self._count: 2].copy()

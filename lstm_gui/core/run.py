@@ -15,11 +15,12 @@ from typing import NamedTuple
 import numpy as np
 
 from . import unit
+from .compiled import trainer_for
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
-from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .tasks import CSV_TASK, Task, preset
+from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .tasks import CSV_TASK, PRESETS, Task, preset
 
 # Why a run stopped.
 BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
@@ -75,7 +76,32 @@ class RunConfig:
             raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
 
-    def needs_reset(self, other: "RunConfig") -> bool:
+    def with_field(self, name: str, value) -> "RunConfig":
+        """This config with one setting changed (ValueError if the result is not valid).
+
+        ``name`` is a field, or "task.<field>" / "noise.<field>".  Choosing a task preset
+        ("task.key") takes its default length, cycles, amplitude and epoch budget; choosing an
+        optimizer takes its default learning rate.
+        """
+        part, _, sub = name.partition(".")
+        if part == "task" and sub == "key":
+            if value == CSV_TASK:
+                raise ValueError("load a CSV file to use a CSV task")
+            p = PRESETS[value]
+            return replace(self, task=preset(value), epochs=p.epochs)
+        if part in ("task", "noise") and sub:
+            return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
+        if name == "optimizer":
+            return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name not in self.__dataclass_fields__:
+            raise ValueError(f"unknown setting {name!r}")
+        if name == "units":
+            # Frozen parameters of units that no longer exist are dropped, not an error.
+            frozen = tuple(k for k in self.frozen if k < 12 * int(value))
+            return replace(self, units=value, frozen=frozen)
+        return replace(self, **{name: value})
+
+    def needs_reset(self, other: RunConfig) -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
         return any(getattr(self, k) != getattr(other, k) for k in keys)
 
@@ -88,7 +114,7 @@ class RunConfig:
                 "frozen": list(self.frozen)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunConfig":
+    def from_dict(cls, d: dict) -> RunConfig:
         clip = d.get("clip")
         return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
                    units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
@@ -165,6 +191,10 @@ class TrainingRun:
     """One model being trained.  Same config and seed: bit-identical parameters, however the
     epochs are split between calls."""
 
+    config: RunConfig
+    clean_x: np.ndarray       # (length,)
+    clean_target: np.ndarray  # (length,)
+
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
                  initial_params: np.ndarray | None = None):
         self._history_recent = history_recent
@@ -230,6 +260,11 @@ class TrainingRun:
             self.stop_reason = None
         self.revision = next(_REVISIONS)
         return False
+
+    def touch(self) -> None:
+        """A new revision without a change: the run was swapped back in (an undo), and what
+        shows it must redraw."""
+        self.revision = next(_REVISIONS)
 
     def add_event(self, text: str) -> None:
         """Record a mid-run change.  Edits of the same setting within a second (a slider
@@ -317,6 +352,9 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
+        compiled_train = trainer_for(self)   # the numba kernel, when on and able (compiled/)
+        if compiled_train is not None:
+            return compiled_train(self, epochs, should_continue)
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:
@@ -352,7 +390,7 @@ class TrainingRun:
         return d
 
     @classmethod
-    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> "TrainingRun":
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
         """Rebuild a run saved with :meth:`state_dict` at `params`."""
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)

@@ -1,6 +1,6 @@
 """The waveform tasks: named pairs of sequences (input x, target).
 
-Presets reproduce the C library's experiments of SPEC.md.  Like the C code, the phase is
+Presets reproduce the C library's experiments (docs/unit.md).  Like the C code, the phase is
 ``w_i = 2 * 3.14 / n * cycles * i`` with 3.14, not pi, so that its runs can be compared
 point for point.
 """
@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+
+from . import limits
+from .fileio import FileAccessError, read_regular
 
 LSTMLIB_PI = 3.14
 
@@ -98,7 +101,7 @@ class Task:
             return x, target
         return _preset_sequences(self.key, self.length, self.cycles, self.amplitude, self.seed)
 
-    def extended(self, factor: int) -> "Task":
+    def extended(self, factor: int) -> Task:
         """The same waveform over `factor` times the length (cycles scaled alike)."""
         if self.key == CSV_TASK:
             raise ValueError("a CSV task has no continuation beyond its file")
@@ -113,7 +116,7 @@ class Task:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Task":
+    def from_dict(cls, d: dict) -> Task:
         if d.get("key") == CSV_TASK:
             return from_arrays(d["x"], d["target"], d.get("source", ""))
         return cls(key=d["key"], length=int(d["length"]), cycles=float(d["cycles"]),
@@ -187,34 +190,54 @@ class TaskFileError(ValueError):
 def load_csv(path) -> Task:
     """Read a task from a CSV file of two numeric columns (input, target).
 
-    A first row that is not numeric is taken as a header.  Raises TaskFileError naming the
-    file and the first problem found.
+    A first row that is not numeric is taken as a header; a UTF-8 byte-order mark is not part
+    of it.  Regular files only, at most MAX_CSV_BYTES, fields of at most MAX_CSV_FIELD
+    characters, MAX_LENGTH rows.  Raises TaskFileError naming the path as given and the first
+    problem found.
     """
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskFileError(f"{path.name}: cannot read the file ({exc.__class__.__name__})") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
-    if not rows:
-        raise TaskFileError(f"{path.name}: the file is empty")
-    xs, ts = [], []
-    for lineno, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
-        try:
-            values = [float(c) for c in cells]
-        except ValueError:
-            if lineno == 1:
-                continue  # a header
-            shown = " ".join(",".join(cells).split())[:60]  # one line, whatever the cells hold
-            raise TaskFileError(f"{path.name}: row {lineno} is not numeric: {shown}") from None
-        if len(values) != 2:
-            raise TaskFileError(
-                f"{path.name}: row {lineno} has {len(values)} columns; expected 2 (input, target)")
-        if not all(np.isfinite(values)):
-            raise TaskFileError(f"{path.name}: row {lineno} contains NaN or infinity")
-        xs.append(values[0])
-        ts.append(values[1])
+        data = read_regular(path, limits.MAX_CSV_BYTES, "CSV file")
+    except FileAccessError as exc:
+        raise TaskFileError(str(exc)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TaskFileError(f"{path}: is not UTF-8 text; save it as UTF-8 CSV") from None
+    xs: list[float] = []
+    ts: list[float] = []
+    reader = csv.reader(io.StringIO(text))
+    lineno = 0
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            lineno += 1
+            if any(len(cell) > limits.MAX_CSV_FIELD for cell in row):
+                raise TaskFileError(f"{path}: row {lineno} has a field over "
+                                    f"{limits.MAX_CSV_FIELD // 1024} KB; is it a CSV of two numeric columns?")
+            cells = [c.strip() for c in row]
+            try:
+                values = [float(c) for c in cells]
+            except ValueError:
+                if lineno == 1:
+                    continue  # a header
+                shown = " ".join(",".join(cells).split())[:60]  # one line, whatever the cells hold
+                raise TaskFileError(f"{path}: row {lineno} is not numeric: {shown}") from None
+            if len(values) != 2:
+                raise TaskFileError(
+                    f"{path}: row {lineno} has {len(values)} columns; expected 2 (input, target)")
+            if not all(np.isfinite(values)):
+                raise TaskFileError(f"{path}: row {lineno} contains NaN or infinity")
+            if len(xs) == limits.MAX_LENGTH:
+                raise TaskFileError(f"{path}: more than {limits.MAX_LENGTH:,} rows; a task is at most "
+                                    f"{limits.MAX_LENGTH:,} points long")
+            xs.append(values[0])
+            ts.append(values[1])
+    except csv.Error as exc:
+        # The csv module's own limit is also 128 KB a field; its messages are one line.
+        raise TaskFileError(f"{path}: row {lineno + 1} is not valid CSV ({exc})") from None
+    if lineno == 0:
+        raise TaskFileError(f"{path}: the file is empty")
     if not xs:
-        raise TaskFileError(f"{path.name}: no numeric rows after the header")
+        raise TaskFileError(f"{path}: no numeric rows after the header")
     return from_arrays(xs, ts, source=str(path))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_gui.core import unit
+from lstm_gui.core import compiled, unit
 from lstm_gui.core.evaluation import MIN_EVERY, EvalHistory, interval
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.run import RunConfig, TrainingRun
@@ -67,3 +67,23 @@ def test_reset_empties_the_record():
     run.train(MIN_EVERY)
     run.reset()
     assert len(run.snapshot().evaluation.epochs) == 0
+
+
+@pytest.fixture
+def kernel():
+    yield compiled.use
+    compiled.use(None)
+
+
+@pytest.mark.parametrize("units, delay", [(1, 0), (2, 1)])
+def test_the_compiled_and_numpy_paths_record_the_same_evaluation(kernel, units, delay):
+    views = []
+    for name in ("numpy", "compiled"):
+        kernel(name)
+        run = TrainingRun(RunConfig(units=units, delay=delay, noise=Noise("input", 0.1), seed=2))
+        run.train(3 * MIN_EVERY + 7)
+        views.append(run.snapshot().evaluation)
+    numpy_view, compiled_view = views
+    assert numpy_view.epochs.tolist() == compiled_view.epochs.tolist() == [100, 200, 300]
+    np.testing.assert_allclose(compiled_view.unseen_mse, numpy_view.unseen_mse, rtol=1e-9)
+    np.testing.assert_allclose(compiled_view.clean_mse, numpy_view.clean_mse, rtol=1e-9)

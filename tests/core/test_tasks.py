@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.tasks import PRESETS, TaskFileError, load_csv, preset
@@ -71,7 +72,9 @@ def test_bad_csv_gives_a_one_line_error(tmp_path, text, message):
 
 def test_noise_modes_touch_only_what_they_say():
     x, t = np.zeros(50), np.ones(50)
-    rng = lambda: np.random.default_rng(1)
+    def rng():
+        return np.random.default_rng(1)
+
     nx, nt = Noise("target", 0.1).apply(x, t, rng())
     assert np.all(nx == 0) and np.any(nt != 1) and np.max(np.abs(nt - 1)) <= 0.1
     nx, nt = Noise("input", 0.1).apply(x, t, rng())
@@ -92,7 +95,7 @@ def test_any_csv_text_gives_a_task_or_a_one_line_error(tmp_path, text):
     try:
         task = load_csv(path)
     except TaskFileError as exc:
-        assert "\n" not in str(exc) and str(exc).startswith("t.csv: ")
+        assert "\n" not in str(exc) and str(exc).startswith(f"{path}: ")
         return
     x, t = task.sequences()
     assert x.shape == t.shape and len(x) >= 1 and np.all(np.isfinite(x)) and np.all(np.isfinite(t))
