@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_lessons
 from .cli_support import (
     EXIT_INTERRUPTED,
     OutputError,
@@ -23,7 +23,7 @@ from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo")
+COMMANDS = ("train", "tasks", "show", "convert", "demo") + cli_lessons.COMMANDS
 DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
 
 
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("tasks", help="list the tasks and their settings")
+    cli_lessons.register(sub)
 
     s = sub.add_parser("show", help="print a model file")
     s.add_argument("file", type=Path)
@@ -372,6 +373,8 @@ def _main(argv=None) -> int:
         return cmd_convert(args)
     if args.command == "demo":
         return cmd_demo(args)
+    if args.command in cli_lessons.COMMANDS:
+        return cli_lessons.run(args)
     parser.print_help()
     return 0
 
