@@ -221,6 +221,10 @@ class MsePlot(_Plot):
         item.setClipToView(True)
         self.raw = self.plot(name="MSE", pen=_pen("#1f77b4", 1, alpha=90))
         self.smooth = self.plot(name="smoothed", pen=_pen("#1f77b4", 2))
+        # Train/test over epochs (core/evaluation.py), in the legend only once they have points.
+        self.unseen = self.plot(pen=_pen("#d62728", 2, Qt.PenStyle.DashLine))
+        self.clean = self.plot(pen=_pen("#2ca02c", 2, Qt.PenStyle.DashLine))
+        self._evaluation_shown = (False, False)
         self.smoothing = 25
         self._markers: list = []
         self._marker_events: tuple = ()
@@ -244,7 +248,24 @@ class MsePlot(_Plot):
             self.smooth.setData(self._epochs, np.exp(smooth(np.log(self._mse), self.smoothing)))
         else:
             self.smooth.setData([], [])   # a run back at epoch 0 keeps no curve of the last
+        self._show_evaluation(getattr(snap, "evaluation", None))
         self._show_events(snap.events)
+
+    def _show_evaluation(self, evaluation) -> None:
+        """The MSE on the unseen continuation and against the clean target, where recorded."""
+        shown = []
+        for curve, values in ((self.unseen, None if evaluation is None else evaluation.unseen_mse),
+                              (self.clean, None if evaluation is None else evaluation.clean_mse)):
+            keep = np.zeros(0, bool) if values is None else np.isfinite(values) & (values > 0)
+            curve.setData(evaluation.epochs[keep] if keep.any() else [], values[keep] if keep.any() else [])
+            shown.append(bool(keep.any()))
+        if tuple(shown) != self._evaluation_shown:
+            self._evaluation_shown = tuple(shown)
+            entries = [(self.raw, "MSE"), (self.smooth, "smoothed"),
+                       (self.unseen, "unseen (3x)"), (self.clean, "vs clean target")]
+            self.fill_legend([e for e, s in zip(entries, (True, True, *shown)) if s],
+                             self.legend.columnCount)
+            self.fit_legend()
 
     def _show_events(self, events):
         """Markers for the run's events.  Only the last MAX_MARKERS are drawn, and a marker is

@@ -175,8 +175,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if "cellView" in d:
             self.splitDockWidget(d["gatesView"], d["cellView"], Qt.Orientation.Horizontal)
             placed.add("cellView")
+        if "lessonView" in d:   # the lesson's text between the controls and the plots
+            self.splitDockWidget(d["controlsDock"], d["lessonView"], Qt.Orientation.Horizontal)
         for name, view in self.views.items():
-            if name not in placed:
+            if name not in placed | {"lessonView"}:
                 self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d[name])
                 self.tabifyDockWidget(d["mseView"], d[name])
             d[name].setVisible(view.shown_by_default)
@@ -267,6 +269,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(view_menu, "Reset &layout", self.reset_layout, None, "resetLayoutAction")
 
         self.helpMenu = bar.addMenu("&Help")
+        self._action(self.helpMenu, "&Lessons", self.show_lessons, None, "lessonsAction")
         self._action(self.helpMenu, "Keyboard shortcuts", self._show_shortcuts)
         self._action(self.helpMenu, "About lstm-gui", self._show_about)
         self._rebuild_recent_menu()
@@ -677,6 +680,10 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     # ------------------------------------------------------------ help
+
+    def show_lessons(self) -> None:
+        self.docks["lessonView"].show()
+        self.docks["lessonView"].raise_()
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)

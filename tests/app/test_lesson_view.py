@@ -1,0 +1,86 @@
+"""The Lesson view (issue 17), through the real window's widgets."""
+import numpy as np
+from PySide6.QtCore import Qt
+
+from lstm_gui.app.qt import QtWidgets
+from lstm_gui.core import lessons
+
+from .conftest import current
+
+
+def _lessons_action(window):
+    return window.findChild(type(window.openAction), "lessonsAction")
+
+
+def test_help_lessons_opens_the_lesson_beside_the_plots(window, qtbot):
+    dock = window.docks["lessonView"]
+    assert not dock.isVisible()
+    assert _lessons_action(window) in window.helpMenu.actions()
+    _lessons_action(window).trigger()
+    qtbot.waitUntil(dock.isVisible)
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert window.docks["signalView"].isVisible() and window.docks["mseView"].isVisible()
+    view = window.views["lessonView"]
+    assert view.lessonCombo.count() == len(lessons.names())
+    text = view.text.toPlainText()
+    assert lessons.load("memory").title in text and "Before you press Train" in text
+
+
+def test_choosing_a_lesson_shows_its_text(window, qtbot):
+    window.show_lessons()
+    view = window.views["lessonView"]
+    view.lessonCombo.setCurrentIndex(view.lessonCombo.findData("noise"))
+    assert "Noise on the target" in view.text.toPlainText()
+    assert "What you saw" in view.text.toPlainText()
+
+
+def test_set_up_replaces_the_run_shows_the_views_and_undoes(window, qtbot):
+    window.show_lessons()
+    view = window.views["lessonView"]
+    before = current(window).config
+    view.open("forget-gate-frozen")
+    with qtbot.waitSignal(view.lesson_requested) as blocker:
+        qtbot.mouseClick(view.setUpButton, Qt.MouseButton.LeftButton)
+    lesson = blocker.args[0]
+    assert lesson.name == "forget-gate-frozen"
+    run = current(window)
+    assert run.config == lesson.config and run.epoch == 0
+    assert run.config.task.key == "running-sum" and run.config.frozen == (2,)
+    for name in lesson.docks:
+        if name in window.docks:
+            assert window.docks[name].isVisible()
+    # The panel shows the lesson's settings; Train trains the lesson's run.
+    assert window.panel.config().lr == lesson.config.lr
+    qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: current(window).epoch > 20, timeout=20_000)
+    window.pause()
+    np.testing.assert_array_equal(current(window).params[0, 2], run.initial_params[0, 2])
+    window.undoAction.trigger()   # back to the run before the lesson
+    qtbot.waitUntil(lambda: current(window).config == before)
+
+
+def test_the_mse_view_draws_the_unseen_and_clean_curves(window, qtbot):
+    window.show_lessons()
+    view = window.views["lessonView"]
+    view.open("noise")
+    view.set_up()
+    window.trainer.apply(lambda run: run.train(200))
+    window.refresh()
+    plot = window.msePlot
+    epochs, unseen = plot.unseen.getData()
+    _, clean = plot.clean.getData()
+    recorded = current(window).snapshot().evaluation
+    assert list(epochs) == [100, 200]
+    # The plot's y axis is logarithmic: pyqtgraph hands back log10 of the values.
+    np.testing.assert_allclose(10 ** unseen, recorded.unseen_mse)
+    np.testing.assert_allclose(10 ** clean, recorded.clean_mse)
+    names = [label.text for _, label in plot.legend.items]
+    assert "unseen (3x)" in names and "vs clean target" in names
+    assert isinstance(view.text, QtWidgets.QTextBrowser)
+
+
+def test_without_noise_the_clean_curve_stays_out_of_the_legend(window, qtbot):
+    window.trainer.apply(lambda run: run.train(100))
+    window.refresh()
+    names = [label.text for _, label in window.msePlot.legend.items]
+    assert "unseen (3x)" in names and "vs clean target" not in names
