@@ -114,3 +114,119 @@ def grad_loops(params, x, target) -> tuple[float, np.ndarray]:
         e = h[t] - hat_h[t]
         s += e * e
     return s / n, np.array(dE)
+
+
+# ---------------------------------------------------------------- adjoint form
+#
+# Write s(t) = (dh(t)/dp, dC(t)/dp).  For t > 1 the C code's recurrence is, with the slopes
+# a_g of the gates recomputed from x(t), k = o (1 - tanh(C)^2), D = a_o W_oh tanh(C) and
+# A = a_f W_fh C(t-1) + a_i W_ih C~ + i a_c W_Ch (all per step, shared by the 12 parameters):
+#
+#     dC(t) = A dh(t-1) + f dC(t-1) + u_C(t)        u_C = a_f C(t-1) d_f + a_i C~ d_i + i a_c d_C
+#     dh(t) = D dh(t-1) + k dC(t)   + u_o(t)        u_o = a_o tanh(C) d_o
+#
+# where d_g is the parameter's direct term in gate g (h(t-1), x(t) or 1, zero in the other
+# gates).  At t = 1, dC(1) = 0 and dh(1) = k u_C + u_o with h(0) = C(0) = 0, the same u.
+# The update sums e(t) dh(t), e = 2/n (h - target); its adjoint (lam_h, lam_C) runs backward:
+#
+#     g(t) = k(t) lam_h(t) + lam_C(t)
+#     lam_h(t-1) = e(t-1) + D(t) lam_h(t) + A(t) g(t),   lam_C(t-1) = f(t) g(t)
+#
+# and the update is sum_t g(t) u_C(t) + lam_h(t) u_o(t), with g(1) = k(1) lam_h(1) because
+# dC(1) is held at zero.
+
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _adjoint(p, x, target, f, i, g, o, c, h):
+    """The C library's update direction from a forward pass with lstmlib timing.
+
+    p: (12,) or (K, 12); every sequence (n,) or time-major (n, K).  Returns (n,)-summed
+    gradient shaped like p.
+    """
+    W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o = np.moveaxis(p, -1, 0)
+    h_prev = np.zeros_like(h)
+    h_prev[1:] = h[:-1]
+    c_prev = np.zeros_like(c)
+    c_prev[1:] = c[:-1]
+    sf = _sig(W_fh * h_prev + W_fx * x + b_f)
+    si = _sig(W_ih * h_prev + W_ix * x + b_i)
+    sc = np.tanh(W_Ch * h_prev + W_Cx * x + b_C)
+    so = _sig(W_oh * h_prev + W_ox * x + b_o)
+    a_f, a_i, a_c, a_o = sf * (1.0 - sf), si * (1.0 - si), 1.0 - sc * sc, so * (1.0 - so)
+    tc = np.tanh(c)
+    k = o * (1.0 - tc * tc)
+    D = a_o * W_oh * tc
+    A = a_f * W_fh * c_prev + a_i * W_ih * g + i * a_c * W_Ch
+    n = h.shape[0]
+    e = (2.0 / n) * (h - target)
+    lam_h = np.empty_like(h)
+    lam_C = np.empty_like(h)
+    if h.ndim == 1:
+        # One model: the recurrence on Python floats (a numpy call per step costs more).
+        lh_list, lc_list = _backward(e.tolist(), D.tolist(), A.tolist(), k.tolist(), f.tolist())
+        lam_h[:], lam_C[:] = lh_list, lc_list
+    else:
+        lam_h[:], lam_C[:] = _backward(e, D, A, k, f)
+    gC = k * lam_h + lam_C
+    gC[0] = k[0] * lam_h[0]
+    coef = np.stack([gC * a_f * c_prev, gC * a_i * g, gC * i * a_c, lam_h * a_o * tc])  # (4, n, ...)
+    one = np.ones_like(h)
+    direct = np.stack([h_prev, np.broadcast_to(x, h.shape), one])                     # (3, n, ...)
+    grad = np.einsum("gt...,dt...->...gd", coef, direct)
+    return grad.reshape(p.shape)
+
+
+def _backward(e, D, A, k, f):
+    """lam_h, lam_C over t = n..1 (see above); works on lists of floats or rows of arrays."""
+    n = len(e)
+    lh = [None] * n
+    lc = [None] * n
+    lam_h = e[n - 1]
+    lam_c = 0.0 * lam_h
+    lh[n - 1], lc[n - 1] = lam_h, lam_c
+    for t in range(n - 1, 0, -1):
+        gt = k[t] * lam_h + lam_c
+        lam_h = e[t - 1] + D[t] * lam_h + A[t] * gt
+        lam_c = f[t] * gt
+        lh[t - 1], lc[t - 1] = lam_h, lam_c
+    return lh, lc
+
+
+def mse_and_grad(params, x, target):
+    """MSE (lstmlib timing) and the C library's update direction, by one adjoint pass.
+
+    params: (12,) for one model or (K, 12) for a population; x, target: (n,) shared, or
+    (K, n) per model.  Returns (mse, direction): a float and (12,), or (K,) and (K, 12).
+    The direction agrees with :func:`grad_loops` to about 1e-15 relative.
+    """
+    p = np.asarray(params, dtype=float)
+    if p.ndim == 1:
+        x = np.asarray(x, dtype=float)
+        t = np.asarray(target, dtype=float)
+        layer = _single.layer_forward(p, _delayed(x))
+        f, i, g, o = layer.gates
+        err = layer.h - t
+        return float(err.dot(err)) / x.shape[0], _adjoint(p, x, t, f, i, g, o, layer.c, layer.h)
+    kk = p.shape[0]
+    xb = _time_major(x, kk)
+    tb = _time_major(target, kk)
+    layer = _population.layer_forward(p, np.ascontiguousarray(_delayed(xb)))
+    f, i, g, o = np.moveaxis(layer.gates, 1, 0)
+    err = layer.h - tb
+    mse = np.einsum("tk,tk->k", err, err) / xb.shape[0]
+    return mse, _adjoint(p, xb, tb, f, i, g, o, layer.c, layer.h)
+
+
+def _time_major(seq, k: int) -> np.ndarray:
+    s = np.asarray(seq, dtype=float)
+    if s.ndim == 1:
+        return np.ascontiguousarray(np.broadcast_to(s[:, None], (s.shape[0], k)))
+    return np.ascontiguousarray(s.T)
+
+
+def _delayed(x: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    out[1:] = x[:-1]
+    return out
