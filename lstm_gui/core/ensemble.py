@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _population, lstmlib_rule, unit
+from ._memory import keep_freed_memory
 from .optim import NonFiniteStep, init_params, make_optimizer
 from .run import RunConfig, _rngs
 
@@ -106,6 +107,7 @@ class EnsembleRun:
             raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(seeds)}")
         self.config = config
         self.seeds = tuple(seeds)
+        keep_freed_memory()   # the population kernel's temporaries: see core/_memory.py
         k = len(seeds)
         rngs = [_rngs(s) for s in seeds]
         self.initial_params = np.stack([
