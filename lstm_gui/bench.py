@@ -314,6 +314,8 @@ def main(argv=None) -> int:
         run_workload(args.workload, args.count)
         return 0
     bench_core(args.quick)
+    from .bench_ensemble import bench_ensemble
+    bench_ensemble(_versus, _ratio_text, args.quick)
     if args.instructions:
         bench_instructions()
     if args.gui:

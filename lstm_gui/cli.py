@@ -21,9 +21,10 @@ from .core import PARAM_NAMES, fileio
 from .core.limits import check_training_size
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
+from .core.run import GRADIENTS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo")
+COMMANDS = ("train", "tasks", "show", "convert", "demo", "sweep")
 DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
 
 
@@ -87,6 +88,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     t = sub.add_parser("train", help="train headless and save the model")
+    add_run_options(t)
+    t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
+                   help="start from a model file: a native file resumes its run (--epochs "
+                        "more epochs), an lstmlib file gives the initial parameters")
+    t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
+    t.add_argument("--history", type=Path, help="write the history as CSV here")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from .cli_sweep import add_sweep_parser
+    add_sweep_parser(sub, add_run_options)
+
+    sub.add_parser("tasks", help="list the tasks and their settings")
+
+    s = sub.add_parser("show", help="print a model file")
+    s.add_argument("file", type=Path)
+    s.add_argument("--json", action="store_true", help="print JSON with 'params' per unit")
+
+    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv)")
+    c.add_argument("src", type=Path, metavar="IN")
+    c.add_argument("dst", type=Path, metavar="OUT")
+    c.add_argument("--force", action="store_true",
+                   help="convert even when the model would behave differently (json -> lstmlib timing)")
+
+    d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
+    d.add_argument("--out", type=Path, default=Path("screenshots"))
+    d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
+    d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
+    return parser
+
+
+def add_run_options(t) -> None:
+    """The options that define a run, shared by train and sweep."""
     t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
     t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
     t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
@@ -107,27 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="initial parameters from (default -1)")
     t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
-    t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
-    t.add_argument("--history", type=Path, help="write the history as CSV here")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    sub.add_parser("tasks", help="list the tasks and their settings")
-
-    s = sub.add_parser("show", help="print a model file")
-    s.add_argument("file", type=Path)
-    s.add_argument("--json", action="store_true", help="print JSON with 'params' per unit")
-
-    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv)")
-    c.add_argument("src", type=Path, metavar="IN")
-    c.add_argument("dst", type=Path, metavar="OUT")
-    c.add_argument("--force", action="store_true",
-                   help="convert even when the model would behave differently (json -> lstmlib timing)")
-
-    d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
-    d.add_argument("--out", type=Path, default=Path("screenshots"))
-    d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
-    d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
-    return parser
+    t.add_argument("--gradient", choices=GRADIENTS, default="exact",
+                   help="exact, or the C library's training rule (implies --lstmlib-timing)")
 
 
 def _refuse_idle_options(args, parser, is_csv: bool) -> None:
@@ -167,8 +181,8 @@ def _config_from_args(args, parser):
             task=task, noise=noise, units=args.units, optimizer=args.optimizer,
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
             seed=args.seed, init_low=args.init_min, init_high=args.init_max,
-            delay=1 if args.lstmlib_timing else 0, epochs=epochs,
-            target_mse=args.target_mse, plateau=args.plateau)
+            delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
+            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
@@ -194,11 +208,18 @@ def cmd_train(args, parser) -> int:
     from .core import modelfile
     from .core.run import STOP_REASONS, TrainingRun
 
-    config = _config_from_args(args, parser)
+    if args.from_model:
+        from .cli_from import run_from_model
+        run = run_from_model(args, parser, _config_from_args)
+        config = run.config
+    else:
+        config = _config_from_args(args, parser)
+        run = None
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
-    run = TrainingRun(config)
+    if run is None:
+        run = TrainingRun(config)
     progress = Progress(config.epochs, args.quiet)
     reason = None
     with sigint_stops(StopFlag()) as stop:
@@ -370,6 +391,9 @@ def _main(argv=None) -> int:
         return cmd_show(args)
     if args.command == "convert":
         return cmd_convert(args)
+    if args.command == "sweep":
+        from .cli_sweep import cmd_sweep
+        return cmd_sweep(args, parser, _config_from_args)
     if args.command == "demo":
         return cmd_demo(args)
     parser.print_help()

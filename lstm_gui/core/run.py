@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import unit
+from . import lstmlib_rule, unit
 from .compiled import trainer_for
 from .history import History
 from .noise import Noise
@@ -50,6 +50,7 @@ class RunConfig:
     target_mse: float = 0.0     # 0 means none
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
     frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
+    gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
 
     def __post_init__(self):
         if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
@@ -74,6 +75,7 @@ class RunConfig:
         if any(not 0 <= k < 12 * self.units for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
+        check_gradient(self.gradient, self.units, self.delay)
 
     def with_field(self, name: str, value) -> "RunConfig":
         """This config with one setting changed (ValueError if the result is not valid).
@@ -110,7 +112,7 @@ class RunConfig:
                 "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
                 "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
                 "target_mse": self.target_mse, "plateau": self.plateau,
-                "frozen": list(self.frozen)}
+                "frozen": list(self.frozen), "gradient": self.gradient}
 
     @classmethod
     def from_dict(cls, d: dict) -> RunConfig:
@@ -121,7 +123,23 @@ class RunConfig:
                    init_low=float(d["init_low"]), init_high=float(d["init_high"]),
                    delay=int(d["delay"]), epochs=int(d["epochs"]),
                    target_mse=float(d["target_mse"]), plateau=int(d["plateau"]),
-                   frozen=tuple(int(k) for k in d.get("frozen", ())))
+                   frozen=tuple(int(k) for k in d.get("frozen", ())),
+                   gradient=str(d.get("gradient", "exact")))
+
+
+GRADIENTS = ("exact", "lstmlib")
+
+
+def check_gradient(gradient: str, units: int, delay: int) -> str:
+    """Raise ValueError unless `gradient` names a rule that applies to this model."""
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
+    # The C library trains one unit, and its rule is written for its own timing: it has no
+    # meaning for a chain or for the undelayed input.
+    if gradient == "lstmlib" and (units != 1 or delay != 1):
+        raise ValueError("the lstmlib rule is the C library's: it needs one unit and lstmlib "
+                         f"timing (units 1, delay 1), got units {units}, delay {delay}")
+    return gradient
 
 
 # Revisions are unique across every run of the process, so a snapshot of a replaced run is
@@ -246,6 +264,8 @@ class TrainingRun:
             self.reset(config)
             return True
         old = self.config
+        if config.gradient != old.gradient:
+            self.add_event(f"gradient {config.gradient}")
         if (config.optimizer, config.clip) != (old.optimizer, old.clip):
             self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
             self.add_event(f"optimizer {config.optimizer}")
@@ -297,11 +317,16 @@ class TrainingRun:
     # ------------------------------------------------------------ training
 
     def step(self) -> bool:
-        """One epoch: loss and exact gradient, then the update.  False if it diverged."""
+        """One epoch: loss and gradient (exact, or the C library's rule), then the update.
+        False if it diverged."""
         cfg = self.config
         if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
             self._draw_noise(check=False)
-        mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
+        if cfg.gradient == "lstmlib":
+            mse, grad = lstmlib_rule.mse_and_grad(self.params[0], self.x, self.target)
+            grad = grad[None]
+        else:
+            mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
