@@ -66,11 +66,11 @@ def analyse(params, x, target, delay: int = 0) -> GradientFlow:
     np.fill_diagonal(e, (2.0 / n) * (layers[-1].h - ts))
     units = p.shape[0]
     G = np.empty((n, n, units, 12))
+    by_gate = G.reshape(n, n, units, 4, 3)
     dE_dh = np.empty((units, n))
     dE_dc = np.empty((units, n))
     for u in range(units - 1, -1, -1):
-        per_step, dh, dc, dx_in = _itemised_backward(p[u], layers[u], e, need_dx=u > 0)
-        G[:, :, u, :] = per_step.transpose(1, 0, 2)     # (s, t, 12) -> (t, s, 12)
+        dh, dc, dx_in = _itemised_backward(p[u], layers[u], e, by_gate[:, :, u], need_dx=u > 0)
         dE_dh[u] = dh.sum(axis=1)
         dE_dc[u] = dc.sum(axis=1)
         if u:
@@ -89,12 +89,13 @@ def contributions(params, x, target, delay: int = 0) -> np.ndarray:
     return analyse(params, x, target, delay).G
 
 
-def _itemised_backward(p: np.ndarray, layer: _single.Layer, e: np.ndarray, need_dx: bool):
+def _itemised_backward(p: np.ndarray, layer: _single.Layer, e: np.ndarray, out: np.ndarray,
+                       need_dx: bool):
     """Backpropagation through time of one unit for every error term at once.
 
     p (12,); e (n_s, n_t): dE_t/dh(s) arriving from outside the unit, column t for origin t.
-    Returns per-step gradients (n_s, n_t, 12), dE_t/dh(s) and dE_t/dC(s) (n_s, n_t), and
-    dE_t/dx_in(s) (n_s, n_t) (None unless need_dx).  The recurrences are those of
+    Writes the per-step gradients dE_t/dtheta_s into out (n_t, n_s, 4, 3) and returns
+    dE_t/dh(s) and dE_t/dC(s) (n_s, n_t), and dE_t/dx_in(s) (n_s, n_t) (None unless need_dx).  The recurrences are those of
     ``_single.layer_backward``, with a row over origins in place of each float.
     """
     gates = layer.gates
@@ -130,9 +131,11 @@ def _itemised_backward(p: np.ndarray, layer: _single.Layer, e: np.ndarray, need_
     np.multiply(local[:3, :, None], dc, out=dz[:3])
     np.multiply(local[3, :, None], dh, out=dz[3])
     inputs = np.stack([layer.h_prev, layer.x_in, np.ones(n)], axis=1)    # (n_s, 3)
-    per_step = np.einsum("gst,sk->stgk", dz, inputs).reshape(n, n, 12)
+    # One broadcast product straight into G's (t, s) layout: einsum and a transposed copy
+    # took 3x as long at n = 500.
+    np.multiply(dz.transpose(2, 1, 0)[..., None], inputs[None, :, None, :], out=out)
     dx_in = np.einsum("g,gst->st", p[1::3], dz) if need_dx else None   # W_fx, W_ix, W_Cx, W_ox
-    return per_step, dh, dc, dx_in
+    return dh, dc, dx_in
 
 
 def by_lag(G: np.ndarray) -> np.ndarray:
