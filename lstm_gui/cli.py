@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
     t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
     t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
+    t.add_argument("--lag", type=_nonneg_int, help="k of the delay-k task (default 5)")
     t.add_argument("--noise", choices=NOISE_MODES, default="none")
     t.add_argument("--noise-amp", type=_nonneg_float, default=0.1)
     t.add_argument("--noise-kind", choices=NOISE_KINDS, default="uniform")
@@ -119,7 +120,8 @@ def _config_from_args(args, parser):
     try:
         if args.task in PRESETS:
             settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
-                                          ("amplitude", args.amplitude)) if v is not None}
+                                          ("amplitude", args.amplitude), ("lag", args.lag))
+                        if v is not None}
             task = preset(args.task, **settings)
         elif Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists():
             task = load_csv(args.task)
