@@ -7,12 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+from . import cli_landscape
 from .core import PARAM_NAMES
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo")
+COMMANDS = ("train", "tasks", "show", "convert", "demo") + cli_landscape.COMMANDS
 
 
 def _positive_int(text: str) -> int:
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=Path("screenshots"))
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
+    cli_landscape.register(sub, _positive_int, _positive_float)
     return parser
 
 
@@ -263,6 +265,8 @@ def main(argv=None) -> int:
     if args.command == "demo":
         from .app.demo import run_demos
         return run_demos(args.out, args.only, args.epochs)
+    if args.command in cli_landscape.COMMANDS:
+        return cli_landscape.main(args)
     parser.print_help()
     return 0
 
