@@ -20,7 +20,7 @@ def model(tmp_path):
 
 
 def test_landscape_writes_png_and_csv_of_the_grid(model, tmp_path, capsys):
-    path, run = model
+    path, _ = model
     png, grid = tmp_path / "map.png", tmp_path / "grid.csv"
     assert main(["landscape", str(path), "--out", str(png), "--csv", str(grid),
                  "--directions", "params:W_fx,b_f", "--size", "5", "--span", "0.5"]) == 0

@@ -110,7 +110,7 @@ def hessian_top(params, x, target, delay: int = 0):
 def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,
          names=DEFAULT_NAMES, rng: np.random.Generator | None = None):
     """The directions of one kind (see KINDS); path (E, ...) is the training path, its first
-    row the start.  `rng` is needed for 'line' and 'random'."""
+    row the start.  `rng` is needed for 'line' and 'random' (TypeError without it)."""
     if kind == "params":
         return named(params, names)
     if kind == "pca":
@@ -128,7 +128,7 @@ def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,
 
 def _need(rng):
     if not isinstance(rng, np.random.Generator):
-        raise ValueError("these directions are random: pass a numpy.random.Generator")
+        raise TypeError("these directions are random: pass a numpy.random.Generator")
     return rng
 
 

@@ -152,7 +152,7 @@ def test_make_dispatches_and_names_unknown_kinds():
     for kind in ("params", "random", "hessian"):
         d1, d2 = directions.make(kind, params, x=x, target=target, rng=rng)
         assert d1.shape == d2.shape == (12,)
-    with pytest.raises(ValueError, match="Generator"):
+    with pytest.raises(TypeError, match="Generator"):
         directions.make("random", params)
     with pytest.raises(ValueError, match="unknown"):
         directions.make("sideways", params)
