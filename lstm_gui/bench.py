@@ -305,6 +305,8 @@ def main(argv=None) -> int:
         run_workload(args.workload, args.count)
         return 0
     bench_core(args.quick)
+    from .bench_analysis import bench_analysis
+    bench_analysis(args.quick)
     if args.instructions:
         bench_instructions()
     if args.gui:
