@@ -17,8 +17,8 @@ import numpy as np
 from . import unit
 from .history import History
 from .noise import Noise
-from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .tasks import CSV_TASK, Task, preset
+from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .tasks import CSV_TASK, PRESETS, Task, preset
 
 # Why a run stopped.
 BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
@@ -73,6 +73,31 @@ class RunConfig:
         if any(not 0 <= k < 12 * self.units for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
+
+    def with_field(self, name: str, value) -> "RunConfig":
+        """This config with one setting changed (ValueError if the result is not valid).
+
+        ``name`` is a field, or "task.<field>" / "noise.<field>".  Choosing a task preset
+        ("task.key") takes its default length, cycles, amplitude and epoch budget; choosing an
+        optimizer takes its default learning rate.
+        """
+        part, _, sub = name.partition(".")
+        if part == "task" and sub == "key":
+            if value == CSV_TASK:
+                raise ValueError("load a CSV file to use a CSV task")
+            p = PRESETS[value]
+            return replace(self, task=preset(value), epochs=p.epochs)
+        if part in ("task", "noise") and sub:
+            return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
+        if name == "optimizer":
+            return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name not in self.__dataclass_fields__:
+            raise ValueError(f"unknown setting {name!r}")
+        if name == "units":
+            # Frozen parameters of units that no longer exist are dropped, not an error.
+            frozen = tuple(k for k in self.frozen if k < 12 * int(value))
+            return replace(self, units=value, frozen=frozen)
+        return replace(self, **{name: value})
 
     def needs_reset(self, other: "RunConfig") -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
@@ -227,6 +252,11 @@ class TrainingRun:
             self.stop_reason = None
         self.revision = next(_REVISIONS)
         return False
+
+    def touch(self) -> None:
+        """A new revision without a change: the run was swapped back in (an undo), and what
+        shows it must redraw."""
+        self.revision = next(_REVISIONS)
 
     def add_event(self, text: str) -> None:
         """Record a mid-run change.  Edits of the same setting within a second (a slider

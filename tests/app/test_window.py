@@ -48,17 +48,17 @@ def test_keyboard_shortcuts_step_and_reset(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Backspace)
     assert current(window).epoch == 0
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.thread.is_training and window.trainButton.text() == "Pause"
+    assert window.trainer.is_training and window.trainButton.text() == "Pause"
     qtbot.waitUntil(lambda: current(window).epoch > 0, timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert not window.thread.is_training and window.trainButton.text() == "Train"
+    assert not window.trainer.is_training and window.trainButton.text() == "Train"
 
 
 def test_train_until_the_target_mse_then_it_stops(window, qtbot):
     window.panel.targetMseSpin.setValue(0.01)
     qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
     assert window.trainButton.text() == "Pause"
-    qtbot.waitUntil(lambda: not window.thread.is_training, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.trainer.is_training, timeout=60_000)
     run = current(window)
     assert run.stop_reason == "target" and run.mse <= 0.01 and 0 < run.epoch < 5000
     qtbot.waitUntil(lambda: window.trainButton.text() == "Train")
@@ -174,7 +174,7 @@ def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot,
                         lambda p, x, t, d: (np.inf, np.full_like(p, np.nan)))
     window.trainButton.click()
     qtbot.waitUntil(lambda: "diverged" in window.messageLabel.text(), timeout=10_000)
-    assert not window.thread.is_training and window.trainButton.text() == "Train"
+    assert not window.trainer.is_training and window.trainButton.text() == "Train"
     np.testing.assert_array_equal(current(window).params, good)
 
 
@@ -307,7 +307,7 @@ def test_closing_while_training_exits_cleanly(tmp_path):
         app.exec()
         with w.thread.locked() as run:
             print("epochs", run.epoch)
-        print("running", w.thread.isRunning())
+        print("running", w.trainer.thread_running())
     """)
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
@@ -334,7 +334,7 @@ def test_window_screenshots_at_both_sizes(window, qtbot, tmp_path, size):
 def test_a_long_history_draws_no_more_points_than_a_short_one(window, qtbot):
     from lstm_gui.app.window import HISTORY_POINTS
 
-    with window.thread.locked() as run:
+    with window.trainer.locked() as run:
         p = run.params.copy()
         for epoch in range(1, 300_001):
             run.history.append(epoch, 1.0 / epoch, p)
@@ -358,7 +358,7 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
     def fake_exec(self=None):
         window = next(w for w in W.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
                       and w.isVisible())
-        with window.thread.locked() as opened:
+        with window.trainer.locked() as opened:
             seen["epoch"], seen["title"] = opened.epoch, window.windowTitle()
         window._confirm_discard = lambda action: True
         window.close()
