@@ -29,9 +29,12 @@ class LandscapeMap:
     mse: np.ndarray
     path: np.ndarray
     span: float
+    names: tuple = ()          # the two parameters, for kind 'params'
 
     @property
     def labels(self) -> tuple[str, str]:
+        if self.kind == "params":
+            return tuple(f"{n} (change)" for n in self.names)
         return AXIS_LABELS.get(self.kind, ("alpha", "beta"))
 
 
@@ -76,4 +79,5 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
     if span is None:
         span = directions.suggest_span(coords) if kind in ("pca", "line") else 1.0
     alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay)
-    return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span))
+    return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span),
+                        tuple(names) if kind == "params" else ())
