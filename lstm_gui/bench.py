@@ -316,6 +316,8 @@ def main(argv=None) -> int:
     bench_core(args.quick)
     from .bench_ensemble import bench_ensemble
     bench_ensemble(_versus, _ratio_text, args.quick)
+    from .bench_analysis import bench_analysis
+    bench_analysis(args.quick)
     if args.instructions:
         bench_instructions()
     if args.gui:

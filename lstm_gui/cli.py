@@ -19,12 +19,13 @@ from .cli_support import (
 )
 from .core import PARAM_NAMES, fileio
 from .core.limits import check_training_size
+from . import cli_landscape
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
 from .core.run import GRADIENTS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo", "sweep")
+COMMANDS = ("train", "tasks", "show", "convert", "demo", "sweep") + cli_landscape.COMMANDS
 DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
 
 
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=Path("screenshots"))
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
+    cli_landscape.register(sub, _positive_int, _positive_float)
     return parser
 
 
@@ -124,6 +126,7 @@ def add_run_options(t) -> None:
     t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
     t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
     t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
+    t.add_argument("--lag", type=_nonneg_int, help="k of the delay-k task (default 5)")
     t.add_argument("--noise", choices=NOISE_MODES, default="none")
     t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
     t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
@@ -167,7 +170,8 @@ def _config_from_args(args, parser):
         _refuse_idle_options(args, parser, is_csv)
         if not is_csv:
             settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
-                                          ("amplitude", args.amplitude)) if v is not None}
+                                          ("amplitude", args.amplitude), ("lag", args.lag))
+                        if v is not None}
             check_training_size(args.units, settings.get("length", PRESETS[args.task].length))
             task = preset(args.task, **settings)
             epochs = PRESETS[args.task].epochs if args.epochs is None else args.epochs
@@ -396,6 +400,8 @@ def _main(argv=None) -> int:
         return cmd_sweep(args, parser, _config_from_args)
     if args.command == "demo":
         return cmd_demo(args)
+    if args.command in cli_landscape.COMMANDS:
+        return cli_landscape.main(args)
     parser.print_help()
     return 0
 
