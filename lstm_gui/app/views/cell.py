@@ -15,14 +15,22 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ...core import PARAM_NAMES
 from .. import palette
-from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal
+from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
-from .cell_formulas import (GATE_FIRST_PARAM, GATE_FUNCTION, GATE_LABEL, GATES, MINUS,
-                            KEYS, cell_values, fmt, formulas, symbolic)
+from .cell_formulas import (
+    GATE_FIRST_PARAM,
+    GATE_FUNCTION,
+    GATE_LABEL,
+    GATES,
+    KEYS,
+    MINUS,
+    cell_values,
+    fmt,
+    formulas,
+    symbolic,
+)
 
 # Scene geometry, in scene units (pixels at scale 1).  One cell is CELL_W wide; cells sit
 # PITCH apart, the gap between them carrying the connector h(unit u) → x(unit u+1).
@@ -77,7 +85,7 @@ class _Editable:
     index = 0
     on_edit = None
 
-    def mouseDoubleClickEvent(self, event):  # noqa: N802 - Qt's name
+    def mouseDoubleClickEvent(self, event):
         if self.on_edit is not None:
             self.on_edit(self.unit, self.index)
         event.accept()
@@ -394,7 +402,7 @@ class _FitView(QtWidgets.QGraphicsView):
             scale = min(one_fit, 1.0, (vh - bar) / rect.height())
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
 
-    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self.fit()
 

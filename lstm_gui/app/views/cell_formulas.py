@@ -61,7 +61,10 @@ def cell_values(trace, params: np.ndarray, unit: int, t: int) -> CellValues:
     ((units, 12)).  t is clamped to the sequence."""
     n = trace.x_in.shape[-1]
     t = min(max(int(t), 0), n - 1)
-    row = lambda a: a.reshape(-1, n)[unit]  # noqa: E731  ((n,) for one unit, (units, n) chained)
+
+    def row(a):   # (n,) for one unit, (units, n) for a chain
+        return a.reshape(-1, n)[unit]
+
     h_units, c = row(trace.h_units), row(trace.c)
     return CellValues(
         unit=unit, t=t, x=float(row(trace.x_in)[t]),
