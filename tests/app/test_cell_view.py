@@ -258,3 +258,17 @@ def test_a_screenshot_can_be_seen_as_a_deuteranope_sees_it(qtbot):
     red = (rgb[..., 0] > 180) & (rgb[..., 1] < 120) & (rgb[..., 2] < 60)
     assert red.sum() > 20
     assert np.all(seen[red][:, 0] - seen[red][:, 1] < 60)
+
+
+def test_cells_out_of_sight_catch_up_when_scrolled_to(qtbot):
+    view = make_view(qtbot, size=(700, 500))
+    snap = snapshot(units=4, epochs=50)
+    view.show_snapshot(snap)
+    view.ctx.cursor.set(12)
+    last = view.cells[3]
+    assert 3 in view._stale          # out of sight: not drawn yet
+    bar = view.view.horizontalScrollBar()
+    bar.setValue(bar.maximum())
+    assert 3 not in view._stale
+    got = numbers(last.formula_items["h"].text())
+    assert got[-1] == pytest.approx(snap.trace.h_units[3, 12], rel=RTOL)
