@@ -322,6 +322,8 @@ def main(argv=None) -> int:
         bench_instructions()
     if args.gui:
         bench_gui()
+        from .bench_cell import bench_cell_view
+        bench_cell_view()
     return 0
 
 
