@@ -142,6 +142,7 @@ def bench_core(quick: bool = False) -> None:
         print(f"one unit, n = 100, one training epoch ({name:>4}):   {v.best * 1e6:8.1f} us"
               f"   {_ratio_text(v)}")
     print("  targets: <= 230 us and >= 1.5x (the reference's update is plain descent, like sgd)")
+    bench_evaluation(rounds)
 
     k = 256
     pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
@@ -167,6 +168,15 @@ def bench_core(quick: bool = False) -> None:
             per = _best(lambda: run.train(5), 2 if quick else 3, 2) / 5
             cells.append(f"{1 / per:9,.0f}")
         print(f"  {units:>5} " + " ".join(cells))
+
+
+def bench_evaluation(rounds: int) -> None:
+    """Training speed with train/test records (core/evaluation.py) against without them."""
+    with_eval, without = TrainingRun(RunConfig(epochs=0)), TrainingRun(RunConfig(epochs=0))
+    without.evaluation = None
+    v = _versus(lambda: with_eval.train(100), lambda: without.train(100), rounds, 1, 1)
+    print(f"train/test records every {with_eval.evaluation.every} epochs: training keeps "
+          f"{v.ratio:.1%} of its speed (quartiles {v.low:.1%}-{v.high:.1%}); target >= 95%")
 
 
 def bench_gui(seconds: float = 6.0) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import lstmlib_rule, unit
 from .compiled import trainer_for
+from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
@@ -195,6 +196,7 @@ class Snapshot:
     config: RunConfig
     elapsed: float = 0.0      # seconds spent training since epoch 0
     span: Span | None = None  # generalisation(), when asked for
+    evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
 
 
 def _rngs(seed: int):
@@ -242,6 +244,7 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = History(config.units, recent=self._history_recent)
+        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_x, self.clean_target)
         self.events: list[Event] = []
         self.stop_reason: str | None = None
         self.elapsed = 0.0
@@ -345,6 +348,8 @@ class TrainingRun:
         self.revision = next(_REVISIONS)
         self.mse = mse
         self.history.append(self.epoch, mse, self.params)
+        if self.evaluation is not None and self.evaluation.due(self.epoch):
+            self.evaluation.record(self.epoch, self.params)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
         return True
@@ -374,7 +379,7 @@ class TrainingRun:
     def _train(self, epochs: int, should_continue) -> str | None:
         compiled_train = trainer_for(self)   # the numba kernel, when on and able (compiled/)
         if compiled_train is not None:
-            return compiled_train(self, epochs, should_continue)
+            return self._train_compiled(compiled_train, epochs, should_continue)
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:
@@ -386,6 +391,24 @@ class TrainingRun:
         if reason:
             self.stop_reason = reason
         return reason
+
+    def _train_compiled(self, compiled_train, epochs: int, should_continue) -> str | None:
+        """The compiled kernel in pieces that end where the evaluation is due, so that the
+        train/test record is the same on both paths."""
+        if self.evaluation is None:
+            return compiled_train(self, epochs, should_continue)
+        left = epochs
+        while left > 0:
+            every = self.evaluation.every
+            piece = min(left, every - self.epoch % every)
+            before = self.epoch
+            reason = compiled_train(self, piece, should_continue)
+            left -= piece
+            if self.epoch > before and self.evaluation.due(self.epoch):
+                self.evaluation.record(self.epoch, self.params)
+            if reason or self.epoch - before < piece:
+                return reason
+        return self.should_stop()
 
     # ------------------------------------------------------------ saving
 
@@ -458,7 +481,8 @@ class TrainingRun:
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=HistoryView(*self.history.view(history_points)),
             events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
-            elapsed=self.elapsed, span=span_result)
+            elapsed=self.elapsed, span=span_result,
+            evaluation=None if self.evaluation is None else self.evaluation.view())
 
     def generalisation(self, factor: int = 3):
         """Run the current model over `factor` times the training length of the clean task.

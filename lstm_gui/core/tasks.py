@@ -59,6 +59,10 @@ PRESETS = {p.key: p for p in (
     Preset("triangle-cos", "Triangle to cosine", "x = A triangle(w), target = A cos(w)"),
     Preset("delay-k", "Delay by k steps", "x = A square(w), target = x delayed by k steps "
            "(k = lag, default 5): the answer is in the input k steps back"),
+    Preset("running-sum", "Running sum", "x uniform in [-A, A] from the seed, target the running "
+           "sum of x scaled to [-0.8, 0.8] over the training length", cycles=1.0, epochs=3000),
+    Preset("next-step", "Next step", "x = A (sin(w) + sin(2w) / 2) / 1.5, target = x one step "
+           "later: forecasting", cycles=3.0, epochs=3000),
 )}
 DEFAULT_LAG = 5
 CSV_TASK = "csv"
@@ -158,6 +162,13 @@ def _preset_sequences(key, n, cycles, a, seed):
         return a * _sawtooth(w), a * np.cos(w)
     if key == "triangle-cos":
         return a * _triangle(w), a * np.cos(w)
+    if key == "running-sum":
+        return _running_sum(n, cycles, a, seed)
+    if key == "next-step":
+        # One point more than n: the last target is the waveform's next value.
+        w1 = 2 * LSTMLIB_PI / n * cycles * np.arange(n + 1)
+        x = a * (np.sin(w1) + 0.5 * np.sin(2 * w1)) / 1.5
+        return x[:-1], x[1:]
     raise AssertionError(key)
 
 
@@ -168,6 +179,19 @@ def _delay_sequences(n, cycles, a, lag):
     # horizon 2 -> 16 and 33 steps as the unit learns.
     x = a * _square(2 * LSTMLIB_PI / n * cycles * np.arange(n))
     return x, np.concatenate([np.zeros(lag), x[:n - lag]])
+
+
+RUNNING_SUM_BOUND = 0.8
+
+
+def _running_sum(n, cycles, a, seed):
+    # For this task `cycles` counts training lengths (1 when training; extended() scales it),
+    # so a continuation draws the same first values and keeps the training part's scale.
+    base = max(1, round(n / cycles))
+    x = np.random.default_rng(seed).uniform(-a, a, n)
+    total = np.cumsum(x)
+    peak = np.max(np.abs(total[:base]))
+    return x, total * (RUNNING_SUM_BOUND / peak if peak > 0 else 1.0)
 
 
 def from_arrays(x, target, source: str = "") -> Task:
