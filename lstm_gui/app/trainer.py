@@ -48,6 +48,10 @@ class TrainingThread(QtCore.QThread):
                 continue
             t._gui_idle.wait(MAX_GUI_WAIT)
             chunk = max(1, int(CHUNK_SECONDS / per_epoch))
+            max_rate = t.max_rate
+            if max_rate:
+                # Slow motion: a chunk per frame at most, then wait out the rest of its time.
+                chunk = max(1, min(chunk, int(max_rate * SNAPSHOT_INTERVAL)))
             t0 = time.perf_counter()
             reason = None
             with t._lock:
@@ -69,7 +73,8 @@ class TrainingThread(QtCore.QThread):
                     t._training.clear()
                 snap = None
                 t1 = time.perf_counter()
-                if reason or (t1 - last_emit >= t._interval and t._consumed.is_set()):
+                slow = bool(max_rate) and max_rate <= 1 / SNAPSHOT_INTERVAL
+                if reason or ((slow or t1 - last_emit >= t._interval) and t._consumed.is_set()):
                     snap = run.snapshot(**t.snapshot_options())
             if done:
                 per_epoch = 0.8 * per_epoch + 0.2 * (t1 - t0) / done
@@ -83,6 +88,9 @@ class TrainingThread(QtCore.QThread):
                 t.snapshot_ready.emit(snap, t.rate)
             if reason:
                 t.stopped.emit(reason)
+            if max_rate and done:
+                # Paced: this chunk's share of a second at max_rate, less the time it took.
+                t._quit.wait(max(0.0, done / max_rate - (time.perf_counter() - t0)))
             time.sleep(0)   # let the GUI thread have the GIL
 
 
@@ -108,6 +116,7 @@ class Trainer(QtCore.QObject):
         self._interval = SNAPSHOT_INTERVAL
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
+        self.max_rate: float | None = None   # epochs per second; None: as fast as it goes
         self.shown_revision = 0
         self._thread = TrainingThread(self)
 
