@@ -60,6 +60,7 @@ class BandsPlot(pg.PlotWidget):
         self._items = []
         self.legend.clear()
         self._series = list(series)
+        medians = []
         for s, (label, b) in reversed(list(enumerate(self._series))):
             colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
             if not len(b.epochs):
@@ -77,9 +78,11 @@ class BandsPlot(pg.PlotWidget):
             self._add(lo)
             self._add(hi)
             self._add(pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(_colour(colour, 60))))
-            median = pg.PlotDataItem(x, b.median, pen=pg.mkPen(colour, width=2),
-                                     name=f"{label}: median, 10-90 %")
-            self._add(median)   # named: the legend lists it
+            median = pg.PlotDataItem(x, b.median, pen=pg.mkPen(colour, width=2))
+            self._add(median)
+            medians.append((median, f"{label}: median, 10-90 %"))
+        for median, name in reversed(medians):   # the legend in the order given
+            self.legend.addItem(median, name)
 
     def _add(self, it) -> None:
         self.getPlotItem().addItem(it)
