@@ -314,7 +314,15 @@ class MainWindow(QtWidgets.QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "Reset &layout", self.reset_layout, None, "resetLayoutAction")
 
+        compare = bar.addMenu("&Compare")
+        self._action(compare, "Ensemble of seeds of these settings", self.show_ensemble,
+                     None, "ensembleAction", "Train many seeds of the current settings at once")
+        self._action(compare, "lstmlib rule vs exact gradient", self.compare_rules, None,
+                     "compareRulesAction",
+                     "The C library's training rule against the exact gradient, same seeds")
+
         self.helpMenu = bar.addMenu("&Help")
+        self._action(self.helpMenu, "The LSTM unit", self.show_unit_help, "F1", "unitHelpAction")
         self._action(self.helpMenu, "Keyboard shortcuts", self._show_shortcuts)
         self._action(self.helpMenu, "About lstm-gui", self._show_about)
         self._rebuild_recent_menu()
@@ -781,6 +789,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.trainer.shutdown()
         self.frames.cancel()
+        self._play_timer.stop()
+        for view in self.views.values():
+            stop = getattr(view, "shutdown", None)
+            if stop is not None:
+                stop()
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keyGuard)
@@ -788,6 +801,28 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     # ------------------------------------------------------------ help
+
+    def show_unit_help(self) -> None:
+        from .help_text import HelpDialog
+        dialog = HelpDialog(self)
+        dialog.setObjectName("unitHelp")
+        dialog.show()
+
+    def _show_dock(self, name: str) -> QtWidgets.QWidget:
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        return self.views[name]
+
+    def show_ensemble(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.train_current()
+
+    def compare_rules(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.compare_rules()
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)

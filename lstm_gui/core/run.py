@@ -95,6 +95,9 @@ class RunConfig:
             return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
         if name == "optimizer":
             return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name == "gradient" and value == "lstmlib":
+            # The C library's rule belongs to its forward pass, which reads x(t-1).
+            return replace(self, gradient=value, delay=1)
         if name not in self.__dataclass_fields__:
             raise ValueError(f"unknown setting {name!r}")
         if name == "units":

@@ -370,3 +370,32 @@ def test_play_moves_the_time_cursor(window, qtbot):
     assert window.timeCursor.t == t and window.cursorLabel.text() == f"t = {t}"
     line = window.views["signalView"].cursor_line
     assert round(line.value()) == t
+
+
+def test_gradient_choice_switches_to_the_c_library_rule_with_its_timing(window, qtbot):
+    combo = window.panel.gradientCombo
+    combo.setCurrentIndex(combo.findData("lstmlib"))
+    cfg = current(window).config
+    assert cfg.gradient == "lstmlib" and cfg.delay == 1
+    assert window.panel.timingCheck.isChecked()
+    window.panel.unitsSpin.setValue(2)      # the rule trains one unit: refused, panel reverts
+    assert "one unit" in window.messageLabel.text() and current(window).config.units == 1
+    assert window.panel.unitsSpin.value() == 1
+
+
+def test_compare_menu_runs_the_rules_side_by_side(window, qtbot):
+    window.findChild(type(window.trainAction), "compareRulesAction").trigger()
+    view = window.views["ensembleView"]
+    assert window.docks["ensembleView"].isVisible()
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=60_000)
+    labels = [r.label for r in view.results]
+    assert labels == ["exact gradient", "lstmlib rule"]
+
+
+def test_help_shows_the_unit(window, qtbot):
+    window.findChild(type(window.trainAction), "unitHelpAction").trigger()
+    dialog = window.findChild(QtWidgets.QDialog, "unitHelp")
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
+    assert "forget" in text and "W_fh" in text
+    dialog.close()
