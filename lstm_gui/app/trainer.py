@@ -22,11 +22,15 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..core.compiled import trainer_for
 from ..core.run import TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
 CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-QT: ~1 ms)
+# The compiled kernel releases the GIL while it trains: the window draws alongside, so training
+# needs neither to wait for frames nor to stop every millisecond.
+GIL_FREE_CHUNK_SECONDS = 0.02
 MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
 
 
@@ -46,8 +50,10 @@ class TrainingThread(QtCore.QThread):
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
                 continue
-            t._gui_idle.wait(MAX_GUI_WAIT)
-            chunk = max(1, int(CHUNK_SECONDS / per_epoch))
+            gil_free = t.gil_free()
+            if not gil_free:
+                t._gui_idle.wait(MAX_GUI_WAIT)
+            chunk = max(1, int((GIL_FREE_CHUNK_SECONDS if gil_free else CHUNK_SECONDS) / per_epoch))
             max_rate = t.max_rate
             if max_rate:
                 # Slow motion: a chunk per frame at most, then wait out the rest of its time.
@@ -141,6 +147,10 @@ class Trainer(QtCore.QObject):
     def revision(self) -> int:
         return self._run.revision
 
+    def gil_free(self) -> bool:
+        """True if the run trains in the compiled kernel, which does not hold the GIL."""
+        return trainer_for(self._run) is not None
+
     @property
     def is_training(self) -> bool:
         return self._training.is_set()
@@ -207,10 +217,11 @@ class Trainer(QtCore.QObject):
     def snapshot_taken(self, draw_seconds: float = 0.0) -> None:
         """The window drew the last snapshot in draw_seconds; the next one may be sent.
 
-        Training waits while the window draws, so snapshots are spaced to leave training
-        at least two thirds of the time however slow the drawing is.
+        With the numpy kernel training waits while the window draws, so snapshots are spaced
+        to leave training at least two thirds of the time however slow the drawing is; the
+        compiled kernel trains alongside, and the next frame may follow at once.
         """
-        self._interval = max(SNAPSHOT_INTERVAL, 3 * draw_seconds)
+        self._interval = max(SNAPSHOT_INTERVAL, (1 if self.gil_free() else 3) * draw_seconds)
         self._consumed.set()
 
     def shutdown(self) -> None:
