@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__, cli_lessons
+from . import __version__, cli_landscape, cli_lessons
 from .cli_support import (
     EXIT_INTERRUPTED,
     OutputError,
@@ -21,9 +21,11 @@ from .core import PARAM_NAMES, fileio
 from .core.limits import check_training_size
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
+from .core.run import GRADIENTS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo") + cli_lessons.COMMANDS
+COMMANDS = (("train", "tasks", "show", "convert", "demo", "sweep") + cli_landscape.COMMANDS
+            + cli_lessons.COMMANDS)
 DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
 
 
@@ -87,29 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     t = sub.add_parser("train", help="train headless and save the model")
-    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
-    t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
-    t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
-    t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
-    t.add_argument("--noise", choices=NOISE_MODES, default="none")
-    t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
-    t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
-    t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
-    t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=_nonneg_int, help="epoch budget (default: the task's, see tasks)")
-    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
-    t.add_argument("--plateau", type=_nonneg_int, default=0)
-    t.add_argument("--seed", type=_nonneg_int, default=0)
-    t.add_argument("--init-min", type=_finite_float, default=-1.0,
-                   help="initial parameters from (default -1)")
-    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
-    t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
+    add_run_options(t)
+    t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
+                   help="start from a model file: a native file resumes its run (--epochs "
+                        "more epochs), an lstmlib file gives the initial parameters")
     t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from .cli_sweep import add_sweep_parser
+    add_sweep_parser(sub, add_run_options)
 
     sub.add_parser("tasks", help="list the tasks and their settings")
     cli_lessons.register(sub)
@@ -128,7 +117,35 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=Path("screenshots"))
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
+    cli_landscape.register(sub, _positive_int, _positive_float)
     return parser
+
+
+def add_run_options(t) -> None:
+    """The options that define a run, shared by train and sweep."""
+    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
+    t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
+    t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
+    t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
+    t.add_argument("--lag", type=_nonneg_int, help="k of the delay-k task (default 5)")
+    t.add_argument("--noise", choices=NOISE_MODES, default="none")
+    t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
+    t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
+    t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
+    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
+    t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
+    t.add_argument("--epochs", type=_nonneg_int, help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
+    t.add_argument("--plateau", type=_nonneg_int, default=0)
+    t.add_argument("--seed", type=_nonneg_int, default=0)
+    t.add_argument("--init-min", type=_finite_float, default=-1.0,
+                   help="initial parameters from (default -1)")
+    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
+    t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
+    t.add_argument("--gradient", choices=GRADIENTS, default="exact",
+                   help="exact, or the C library's training rule (implies --lstmlib-timing)")
 
 
 def _refuse_idle_options(args, parser, is_csv: bool) -> None:
@@ -154,7 +171,8 @@ def _config_from_args(args, parser):
         _refuse_idle_options(args, parser, is_csv)
         if not is_csv:
             settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
-                                          ("amplitude", args.amplitude)) if v is not None}
+                                          ("amplitude", args.amplitude), ("lag", args.lag))
+                        if v is not None}
             check_training_size(args.units, settings.get("length", PRESETS[args.task].length))
             task = preset(args.task, **settings)
             epochs = PRESETS[args.task].epochs if args.epochs is None else args.epochs
@@ -168,8 +186,8 @@ def _config_from_args(args, parser):
             task=task, noise=noise, units=args.units, optimizer=args.optimizer,
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
             seed=args.seed, init_low=args.init_min, init_high=args.init_max,
-            delay=1 if args.lstmlib_timing else 0, epochs=epochs,
-            target_mse=args.target_mse, plateau=args.plateau)
+            delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
+            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
@@ -195,11 +213,18 @@ def cmd_train(args, parser) -> int:
     from .core import modelfile
     from .core.run import STOP_REASONS, TrainingRun
 
-    config = _config_from_args(args, parser)
+    if args.from_model:
+        from .cli_from import run_from_model
+        run = run_from_model(args, parser, _config_from_args)
+        config = run.config
+    else:
+        config = _config_from_args(args, parser)
+        run = None
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
-    run = TrainingRun(config)
+    if run is None:
+        run = TrainingRun(config)
     progress = Progress(config.epochs, args.quiet)
     reason = None
     with sigint_stops(StopFlag()) as stop:
@@ -371,8 +396,13 @@ def _main(argv=None) -> int:
         return cmd_show(args)
     if args.command == "convert":
         return cmd_convert(args)
+    if args.command == "sweep":
+        from .cli_sweep import cmd_sweep
+        return cmd_sweep(args, parser, _config_from_args)
     if args.command == "demo":
         return cmd_demo(args)
+    if args.command in cli_landscape.COMMANDS:
+        return cli_landscape.main(args)
     if args.command in cli_lessons.COMMANDS:
         return cli_lessons.run(args)
     parser.print_help()

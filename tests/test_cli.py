@@ -94,3 +94,57 @@ def test_the_console_script_entry_point_runs():
     if script.exists():
         res = subprocess.run([str(script), "tasks"], capture_output=True, text=True, timeout=60)
         assert res.returncode == 0 and "sin-cos" in res.stdout
+
+
+def test_train_with_the_lstmlib_rule_from_a_c_library_file_replays_it(tmp_path):
+    ref = json.loads((Path(__file__).parent / "fixtures" / "lstmlib_reference.json").read_text())
+    start = ref["square-cos"]
+    # A C library save file holds the parameters with six decimals: these are exact there.
+    (tmp_path / "start.txt").write_text(
+        "0\n100\n" + "".join(f"{v:f}\n" for v in start["initial"]))
+    res = cli("train", "--from", tmp_path / "start.txt", "--task", "square-cos", "--gradient", "lstmlib",
+              "--optimizer", "sgd", "--lr", "0.01", "--epochs", "500", "--quiet",
+              "--out", tmp_path / "m.json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(cli("show", tmp_path / "m.json", "--json").stdout)
+    assert doc["delay"] == 1 and doc["epoch"] == 500
+    assert doc["params"][0] == pytest.approx(start["params"][0], rel=1e-9)
+
+
+def test_train_from_a_native_file_resumes_the_run(tmp_path):
+    common = ["--optimizer", "adam", "--seed", "4", "--quiet"]
+    assert cli("train", "--epochs", "300", *common, "--out", tmp_path / "all.json").returncode == 0
+    assert cli("train", "--epochs", "100", *common, "--out", tmp_path / "part.json").returncode == 0
+    res = cli("train", "--from", tmp_path / "part.json", "--epochs", "200", "--quiet",
+              "--out", tmp_path / "resumed.json")
+    assert res.returncode == 0, res.stderr
+    whole = json.loads(cli("show", tmp_path / "all.json", "--json").stdout)
+    resumed = json.loads(cli("show", tmp_path / "resumed.json", "--json").stdout)
+    assert resumed["epoch"] == 300 and resumed["params"] == whole["params"]
+
+
+def test_lstmlib_rule_with_a_chain_is_refused():
+    res = cli("train", "--gradient", "lstmlib", "--units", "2")
+    assert res.returncode == 2 and "needs one unit" in res.stderr
+
+
+def test_sweep_prints_each_setting_and_writes_csv_and_png(tmp_path):
+    res = cli("sweep", "--seeds", "6", "--vary", "lr=0.02,0.2", "--optimizer", "sgd", "--epochs", "150",
+              "--target-mse", "0.1", "--csv", tmp_path / "r.csv", "--plot", tmp_path / "b.png", "--quiet")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:2] == ["setting", "median"]
+    assert lines[1].startswith("lr=0.02") and lines[2].startswith("lr=0.2")
+    rows = (tmp_path / "r.csv").read_text().splitlines()
+    assert rows[0] == "setting,seed,final_mse,reached_target_at,diverged" and len(rows) == 13
+    assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("vary, message", [
+    ("speed=1,2", "NAME one of"), ("lr=fast", "must be float"), ("lr=2", "learning rate"),
+    ("gradient=exact,lstmlib --units 2", "needs one unit"),
+])
+def test_sweep_rejects_bad_settings_before_training(vary, message):
+    name_values, *rest = vary.split(" ")
+    res = cli("sweep", "--vary", name_values, *rest)
+    assert res.returncode == 2 and message in res.stderr

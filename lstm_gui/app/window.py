@@ -18,14 +18,17 @@ from .frames import FrameScheduler
 from .keys import KeyGuard
 from .panel import ControlPanel
 from .plots import export_plot
-from .qt import QtCore, QtGui, QtWidgets, Qt
+from .qt import Qt, QtCore, QtGui, QtWidgets
 from .stored_settings import SettingsReader
 from .trainer import Trainer
-from .views.base import TimeCursor, ViewContext
+from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 
 MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
 HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and cheap to draw
+SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
+          ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
+PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
@@ -58,23 +61,28 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document = Document(settings, self)
         self.document.changed.connect(self._update_title)
         self.document.saved_revision = run.revision if run.epoch else None
-        self.cursor = TimeCursor(self)
+        self.timeCursor = TimeCursor(self)
+        self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
+        self.replay_epoch: int | None = None
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
 
         self._build_side()
-        self.ctx = ViewContext(trainer=self.commands, cursor=self.cursor, undo=self.commands.undo,
+        self.ctx = ViewContext(trainer=self.commands, cursor=self.timeCursor, undo=self.commands.undo,
                                message=self.show_message, settings=settings)
-        self.views = {}
+        self.views: dict[str, View] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self._build_docks()
         self.frames = FrameScheduler(self.trainer, self._frame_parts, self)
         self.frames.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self._build_status()
         self._build_menus()
+        self.msePlot.scene().sigMouseClicked.connect(self._on_mse_clicked)
         self.keyGuard = KeyGuard(self)
-        QtWidgets.QApplication.instance().installEventFilter(self.keyGuard)
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.keyGuard)
         self.panel.set_config(run.config)
         self._restore_view_settings(reader)
         if reader.problems:
@@ -107,8 +115,48 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.addWidget(self.stepButton, 0, 1)
         grid.addWidget(self.resetButton, 1, 0)
         grid.addWidget(self.reinitButton, 1, 1)
+        self.speedCombo = QtWidgets.QComboBox(objectName="speedCombo")
+        for label, rate in SPEEDS:
+            self.speedCombo.addItem(label, rate)
+        self.speedCombo.setToolTip("Training speed: full, or slowed down to watch each epoch")
+        self.speedCombo.currentIndexChanged.connect(
+            lambda: setattr(self.trainer, "max_rate", self.speedCombo.currentData()))
+        self.stepNSpin = QtWidgets.QSpinBox(objectName="stepNSpin")
+        self.stepNSpin.setRange(1, 1_000_000)
+        self.stepNSpin.setValue(100)
+        self.stepNSpin.setToolTip("How many epochs Step N trains")
+        self.stepNButton = QtWidgets.QPushButton("Step N", objectName="stepNButton")
+        self.stepNButton.setToolTip("Train the number of epochs beside it, then show the result")
+        self.stepNButton.clicked.connect(lambda: self.step(self.stepNSpin.value()))
+        grid.addWidget(QtWidgets.QLabel("Speed"), 2, 0)
+        grid.addWidget(self.speedCombo, 2, 1)
+        grid.addWidget(self.stepNSpin, 3, 0)
+        grid.addWidget(self.stepNButton, 3, 1)
+        self.replaySlider = QtWidgets.QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
+        self.replaySlider.setToolTip("Replay: drag to see the model as it was at any stored epoch "
+                                     "(or click the MSE plot); Live returns to the run")
+        self.replaySlider.setRange(0, 0)
+        self.replaySlider.valueChanged.connect(self._on_replay_slider)
+        self.liveButton = QtWidgets.QPushButton("Live", objectName="liveButton")
+        self.liveButton.setToolTip("Leave replay: show the run as it is now")
+        self.liveButton.clicked.connect(self.leave_replay)
+        self.liveButton.setEnabled(False)
+        self.replayLabel = QtWidgets.QLabel("replay: off", objectName="replayLabel")
+        grid.addWidget(self.replaySlider, 4, 0)
+        grid.addWidget(self.liveButton, 4, 1)
+        grid.addWidget(self.replayLabel, 5, 0, 1, 2)
+        self.playButton = QtWidgets.QPushButton("Play t", objectName="playButton", checkable=True)
+        self.playButton.setToolTip("Move the time cursor through the sequence in slow motion")
+        self.playButton.toggled.connect(self._on_play_toggled)
+        self.cursorLabel = QtWidgets.QLabel("t = 0", objectName="cursorLabel")
+        grid.addWidget(self.playButton, 6, 0)
+        grid.addWidget(self.cursorLabel, 6, 1)
+        self._play_timer = QtCore.QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._advance_cursor)
+        self._replay_epochs = None
         self.trainButton.clicked.connect(self.toggle_training)
-        self.stepButton.clicked.connect(self.step)
+        self.stepButton.clicked.connect(lambda: self.step(1))
         self.resetButton.clicked.connect(self.reset)
         self.reinitButton.clicked.connect(self.reinitialise)
 
@@ -154,7 +202,7 @@ class MainWindow(QtWidgets.QMainWindow):
             view.setObjectName(cls.name + "Widget")
             dock = QtWidgets.QDockWidget(cls.title, self, objectName=cls.name)
             dock.setWidget(view)
-            dock.visibilityChanged.connect(lambda shown, v=view: shown and self._show_view(v))
+            dock.visibilityChanged.connect(lambda shown, v=view: self._show_view(v) if shown else None)
             self.views[cls.name] = view
             self.docks[cls.name] = dock
         self.default_layout()
@@ -255,7 +303,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         train = bar.addMenu("&Train")
         self.trainAction = self._action(train, "Train / Pause", self.toggle_training, "Space", "trainAction")
-        self.stepAction = self._action(train, "Step one epoch", self.step, "Right", "stepAction")
+        self.stepAction = self._action(train, "Step one epoch", lambda: self.step(1), "Right", "stepAction")
         self.resetAction = self._action(train, "Reset", self.reset, "Backspace", "resetAction")
         self._action(train, "Re-initialise from a new seed", self.reinitialise, "Ctrl+R", "reinitAction")
 
@@ -268,8 +316,16 @@ class MainWindow(QtWidgets.QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "Reset &layout", self.reset_layout, None, "resetLayoutAction")
 
+        compare = bar.addMenu("&Compare")
+        self._action(compare, "Ensemble of seeds of these settings", self.show_ensemble,
+                     None, "ensembleAction", "Train many seeds of the current settings at once")
+        self._action(compare, "lstmlib rule vs exact gradient", self.compare_rules, None,
+                     "compareRulesAction",
+                     "The C library's training rule against the exact gradient, same seeds")
+
         self.helpMenu = bar.addMenu("&Help")
         self._action(self.helpMenu, "&Lessons", self.show_lessons, None, "lessonsAction")
+        self._action(self.helpMenu, "The LSTM unit", self.show_unit_help, "F1", "unitHelpAction")
         self._action(self.helpMenu, "Keyboard shortcuts", self._show_shortcuts)
         self._action(self.helpMenu, "About lstm-gui", self._show_about)
         self._rebuild_recent_menu()
@@ -329,12 +385,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(f"Could not draw {view.title}: {one_line(exc)}", 10_000)
 
     def refresh(self) -> None:
-        """Draw the run as it is now (whenever training is not sending snapshots)."""
-        snap = self.trainer.snapshot()
+        """Draw the run as it is now, or the replayed epoch (whenever training is not sending
+        snapshots)."""
+        snap = self.trainer.read(lambda run: run.snapshot(**self._snapshot_opts, replay=self.replay_epoch))
         self.frames.cancel()
         self.trainer.is_fresh(snap)
         self._last_snapshot, self._last_rate = snap, (self.trainer.rate if self.trainer.is_training else 0.0)
-        self.cursor.set_length(len(snap.x))
+        self.timeCursor.set_length(len(snap.x))
         self.frames.draw_now(snap)
 
     def _on_snapshot(self, snap, rate: float) -> None:
@@ -342,7 +399,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.trainer.snapshot_taken(0.0)   # stale: older than what is shown; dropped
             return
         self._last_snapshot, self._last_rate = snap, rate
-        self.cursor.set_length(len(snap.x))
+        self.timeCursor.set_length(len(snap.x))
         self.frames.draw_async(snap)
 
     def show_snapshot(self, snap, rate: float = 0.0) -> None:
@@ -352,6 +409,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_status(self) -> None:
         snap, rate = self._last_snapshot, self._last_rate
+        assert snap is not None
+        self._update_replay_range(snap)
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")
@@ -383,11 +442,65 @@ class MainWindow(QtWidgets.QMainWindow):
                 view.show_unit(unit)
             elif hasattr(view, "unit"):
                 view.unit = unit
-        mse = self.views.get("mseView")
-        if mse is not None:
-            mse.plot.smoothing = self.panel.smoothSpin.value()
+        self.msePlot.smoothing = self.panel.smoothSpin.value()
         if not self.trainer.is_training:
             self.refresh()
+
+    # ------------------------------------------------------------ replay and the time cursor
+
+    def replay(self, epoch: int) -> None:
+        """Show the model as it was after the stored epoch nearest to `epoch`."""
+        if self.trainer.is_training:
+            self.pause()
+        epochs = self.trainer.read(lambda run: run.stored_epochs())
+        if not len(epochs):
+            return
+        self._replay_epochs = epochs
+        k = int(min(range(len(epochs)), key=lambda i: abs(int(epochs[i]) - epoch)))
+        blocked = self.replaySlider.blockSignals(True)
+        self.replaySlider.setRange(0, len(epochs) - 1)
+        self.replaySlider.setValue(k)
+        self.replaySlider.blockSignals(blocked)
+        self.replay_epoch = int(epochs[k])
+        self.replayLabel.setText(f"replay: epoch {self.replay_epoch:,}")
+        self.liveButton.setEnabled(True)
+        self.refresh()
+
+    def leave_replay(self) -> None:
+        if self.replay_epoch is None:
+            return
+        self.replay_epoch = None
+        self.replayLabel.setText("replay: off")
+        self.liveButton.setEnabled(False)
+        self.refresh()
+
+    def _update_replay_range(self, snap) -> None:
+        if self.replay_epoch is None:
+            blocked = self.replaySlider.blockSignals(True)
+            self.replaySlider.setRange(0, max(0, len(snap.history.epochs) - 1))
+            self.replaySlider.setValue(self.replaySlider.maximum())
+            self.replaySlider.blockSignals(blocked)
+            self._replay_epochs = snap.history.epochs
+
+    def _on_replay_slider(self, value: int) -> None:
+        epochs = self._replay_epochs
+        if epochs is not None and len(epochs):
+            self.replay(int(epochs[min(value, len(epochs) - 1)]))
+
+    def _on_mse_clicked(self, event) -> None:
+        vb = self.msePlot.getPlotItem().vb
+        if event.double() and vb.sceneBoundingRect().contains(event.scenePos()):
+            self.replay(round(vb.mapSceneToView(event.scenePos()).x()))
+
+    def _on_play_toggled(self, on: bool) -> None:
+        if on:
+            self._play_timer.start()
+        else:
+            self._play_timer.stop()
+
+    def _advance_cursor(self) -> None:
+        c = self.timeCursor
+        c.set(0 if c.t >= c.length - 1 else c.t + 1)
 
     # ------------------------------------------------------------ training
 
@@ -402,6 +515,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.train()
 
     def train(self) -> None:
+        self.leave_replay()
         reason = self.trainer.read(lambda run: run.should_stop())
         if reason and reason != DIVERGED:
             self.show_message(f"Not training: {STOP_REASONS[reason]}. Raise the budget or reset.")
@@ -431,9 +545,10 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.warning(self, "Training stopped", text + "\n\nThe model keeps its last state.")
         self.refresh()
 
-    def step(self) -> None:
+    def step(self, n: int = 1) -> None:
+        self.leave_replay()
         self.trainButton.setText("Train")
-        reason = self.trainer.step(1)
+        reason = self.trainer.step(n)
         if reason == DIVERGED:
             self._on_stopped(DIVERGED)
         self.refresh()
@@ -454,6 +569,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_message("")
 
     def _on_run_changed(self, reset: bool) -> None:
+        if self.replay_epoch is not None:
+            self.replay_epoch = None   # the run changed: replay shows the live model again
+            self.replayLabel.setText("replay: off")
+            self.liveButton.setEnabled(False)
         self.trainButton.setText("Pause" if self.trainer.is_training else "Train")
         cfg = self.trainer.read(lambda run: run.config)
         if self._pending is None:
@@ -567,10 +686,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self, "Save model", str(Path(self.document.dialog_dir()) / "model.json"), "lstm-gui JSON (*.json)")
         if not path:
             return False
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            path = path.with_name(path.name + ".json")
-        return self._save_to(path)
+        target = Path(path)
+        if target.suffix.lower() != ".json":
+            target = target.with_name(target.name + ".json")
+        return self._save_to(target)
 
     def _save_to(self, path: Path) -> bool:
         self.trainer.pause()
@@ -673,6 +792,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.trainer.shutdown()
         self.frames.cancel()
+        self._play_timer.stop()
+        for view in self.views.values():
+            stop = getattr(view, "shutdown", None)
+            if stop is not None:
+                stop()
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keyGuard)
@@ -681,9 +805,30 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ help
 
+    def show_unit_help(self) -> None:
+        from .help_text import HelpDialog
+        dialog = HelpDialog(self)
+        dialog.setObjectName("unitHelp")
+        dialog.show()
+
+    def _show_dock(self, name: str) -> QtWidgets.QWidget:
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        return self.views[name]
+
+    def show_ensemble(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.train_current()
+
+    def compare_rules(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.compare_rules()
+
     def show_lessons(self) -> None:
-        self.docks["lessonView"].show()
-        self.docks["lessonView"].raise_()
+        self._show_dock("lessonView")
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)

@@ -98,7 +98,7 @@ class EvalHistory:
 
     def record_rows(self, first: int, rows: np.ndarray) -> None:
         """Record the due epochs among first, first + 1, ... given the parameters after each
-        (rows (epochs, units * 12)), as the compiled path trains a chunk of epochs at once."""
+        (rows (epochs, units * 12)): the compiled path trains a chunk of epochs at once."""
         epochs = first + np.arange(len(rows))
         for k in np.flatnonzero(epochs % self.every == 0).tolist():
             if self.due(first + k):     # the interval may have doubled on the way

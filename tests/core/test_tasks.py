@@ -99,3 +99,27 @@ def test_any_csv_text_gives_a_task_or_a_one_line_error(tmp_path, text):
         return
     x, t = task.sequences()
     assert x.shape == t.shape and len(x) >= 1 and np.all(np.isfinite(x)) and np.all(np.isfinite(t))
+
+
+def test_delay_k_target_is_the_input_k_steps_back():
+    from lstm_gui.core.tasks import Task
+    x, target = preset("delay-k", lag=7).sequences()
+    np.testing.assert_array_equal(target[7:], x[:-7])
+    np.testing.assert_array_equal(target[:7], 0.0)
+    assert preset("delay-k").lag == 5
+    task = preset("delay-k", lag=3)
+    assert Task.from_dict(task.to_dict()) == task
+    with pytest.raises(ValueError):
+        preset("delay-k", lag=100)
+
+
+def test_a_unit_learns_delay_k_and_its_memory_horizon_grows():
+    from lstm_gui.core import gradflow
+    from lstm_gui.core.run import RunConfig, TrainingRun
+    run = TrainingRun(RunConfig(task=preset("delay-k"), epochs=5000, seed=0))
+    before = gradflow.memory_horizon(gradflow.contributions(run.params, run.x, run.target))
+    run.train(5000)
+    after = gradflow.memory_horizon(gradflow.contributions(run.params, run.x, run.target))
+    power = float(np.mean(run.target ** 2))
+    assert run.current_mse() < 0.25 * power
+    assert after >= before + 5

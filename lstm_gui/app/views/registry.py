@@ -1,8 +1,11 @@
 """The views the window shows, in the order of the View menu.  Adding a view is one line."""
 from __future__ import annotations
 
+from .cell import CellView
+from .ensemble import EnsembleView
+from .landscape import LandscapeView
 from .lesson import LessonView
 from .sequence import GatesView, SignalView
 from .training import MseView, ParamsView
 
-VIEWS = [SignalView, GatesView, MseView, ParamsView, LessonView]
+VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, EnsembleView, LessonView]

@@ -1,0 +1,51 @@
+"""The one place that says which colour each quantity has, in every view.
+
+Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/).  A gate has one
+colour everywhere; a parameter takes its gate's colour.  Checked under a simulation of
+deuteranopia (Machado et al. 2009, severity 1; ``lstm_gui.app.colour_vision``): the CIELAB
+distance between f and i is 53 there (the former red/green pair: about 7), and the smallest
+distance between two gates is 18 (i and o), so the gate plots also need a second cue (a line
+style).  h and the target are 63 apart under deuteranopia.
+"""
+from __future__ import annotations
+
+# Okabe-Ito, by its own names.
+VERMILLION = "#D55E00"
+BLUISH_GREEN = "#009E73"
+SKY_BLUE = "#56B4E9"
+REDDISH_PURPLE = "#CC79A7"
+ORANGE = "#E69F00"
+BLUE = "#0072B2"
+YELLOW = "#F0E442"
+BLACK = "#000000"
+GREY = "#7F7F7F"     # not Okabe-Ito's: a neutral for the input, 4:1 contrast on white
+
+# The quantities of SPEC.md, keyed by the names the core uses (Trace fields).
+F = VERMILLION          # forget gate f
+I = BLUISH_GREEN        # input gate i
+C_TILDE = SKY_BLUE      # candidate C~
+O = REDDISH_PURPLE      # output gate o
+C = ORANGE              # cell state C, the "conveyor belt"
+H = BLUE                # output h
+X = GREY                # input x
+# Black, not Okabe-Ito's yellow: yellow on a white background has a contrast of 1.3:1, too
+# faint for a thin line; black has 21:1 and stays 63 CIELAB units from h under deuteranopia.
+TARGET = BLACK
+
+POSITIVE = BLUE         # a weight > 0
+NEGATIVE = VERMILLION   # a weight < 0
+
+QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET}
+
+# Parameter k (SPEC order, gates f, i, C~, o of three parameters each) -> its gate's colour.
+GATE_OF_PARAM = ("f", "i", "c_tilde", "o")
+
+
+def param_colour(index: int) -> str:
+    """The colour of parameter `index` (0..11, SPEC order): its gate's."""
+    return QUANTITY[GATE_OF_PARAM[index % 12 // 3]]
+
+
+def weight_colour(value: float) -> str:
+    """Blue for a positive weight, vermillion for a negative one (zero counts as positive)."""
+    return NEGATIVE if value < 0 else POSITIVE

@@ -1,0 +1,522 @@
+"""The cell view: the unit drawn as the tutorials draw it, with its real numbers at the cursor.
+
+colah's layout ("Understanding LSTM Networks"): the cell state C(t−1) → C(t) runs across the
+top (the "conveyor belt") through the forget × and the input +; x(t) and h(t−1) come in at
+the bottom and reach the four gates f, i, C~, o through their weights; the output h(t) leaves
+on the right.  Every weight is an edge coloured by its sign and as thick as it is large, its
+value written beside it and in its tooltip; a double click edits it.  Below the drawing, the
+SPEC's formulas with the numbers of time step t plugged in.  A chain draws one cell per
+unit, the output of one leading into the input of the next.
+
+Items are built once per number of units; a snapshot only retexts the labels whose string
+changed and re-pens the edges whose parameter changed.
+"""
+from __future__ import annotations
+
+import math
+
+from ...core import PARAM_NAMES
+from .. import palette
+from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from .base import View
+from .cell_formulas import (
+    GATE_FIRST_PARAM,
+    GATE_FUNCTION,
+    GATE_LABEL,
+    GATES,
+    KEYS,
+    MINUS,
+    cell_values,
+    fmt,
+    formulas,
+    symbolic,
+)
+
+# Scene geometry, in scene units (pixels at scale 1).  One cell is CELL_W wide; cells sit
+# PITCH apart, the gap between them carrying the connector h(unit u) → x(unit u+1).
+CELL_W, PITCH = 640, 720
+C_Y = 40                                  # the conveyor belt
+GATE_Y, GATE_W, GATE_H = 165, 70, 44      # gate boxes (centre y, size)
+GATE_X = {"f": 140, "i": 250, "c_tilde": 360, "o": 470}
+X_BUS, H_BUS = 225, 252                   # x(t) and h(t−1) lines under the gates
+X_IN = 95                                 # where x(t) comes up into the cell
+FORGET_X, ADD_X, PRODUCT_Y = 140, 305, 105
+TANH_X, TANH_Y, OUT_Y = 545, 95, 165
+FORMULA_Y, LINE = 320, 20
+BOTTOM = FORMULA_Y + 7 * LINE + 4
+TITLE_H = 26                              # a chain names its units above the cells
+NODE_R = 11
+BUS = "#4d4d4d"                            # the h(t−1) line under the gates
+
+FONT_PX = {"label": 14, "weight": 13, "value": 16, "formula": 14, "title": 16}
+
+
+def _font(kind: str, bold: bool = False) -> QtGui.QFont:
+    f = QtGui.QFont()
+    f.setPixelSize(FONT_PX[kind])
+    f.setBold(bold)
+    return f
+
+
+def _pen(colour: str, width: float = 2.0, style=Qt.PenStyle.SolidLine) -> QtGui.QPen:
+    pen = QtGui.QPen(QtGui.QColor(colour), width)
+    pen.setStyle(style)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+def weight_width(value: float) -> float:
+    """Edge thickness for a weight: 1 at 0, 3 at ±1, about 8 at ±12 (the square root keeps
+    small weights visible next to the large recurrent ones a trained unit grows)."""
+    return min(1.0 + 2.0 * math.sqrt(abs(value)), 9.0)
+
+
+def _path(*points) -> QtGui.QPainterPath:
+    p = QtGui.QPainterPath(QtCore.QPointF(*points[0]))
+    for pt in points[1:]:
+        p.lineTo(QtCore.QPointF(*pt))
+    return p
+
+
+class _Editable:
+    """Mixin for the items that stand for a parameter: a double click asks to edit it."""
+
+    unit = 0
+    index = 0
+    on_edit = None
+
+    def mouseDoubleClickEvent(self, event):
+        if self.on_edit is not None:
+            self.on_edit(self.unit, self.index)
+        event.accept()
+
+
+class WeightEdge(_Editable, QtWidgets.QGraphicsPathItem):
+    """A weight's edge.  Its shape is widened so that a thin edge is still easy to hover."""
+
+    def shape(self):
+        stroker = QtGui.QPainterPathStroker()
+        stroker.setWidth(max(12.0, self.pen().widthF()))
+        return stroker.createStroke(self.path())
+
+
+class WeightLabel(_Editable, QtWidgets.QGraphicsSimpleTextItem):
+    """The value written beside a weight's edge."""
+
+
+class CellItems:
+    """The items of one unit's cell, placed at x offset `left` in `scene`."""
+
+    def __init__(self, scene: QtWidgets.QGraphicsScene, unit: int, units: int, left: float,
+                 on_edit, delay: int):
+        self.scene, self.unit, self.left = scene, unit, left
+        self._text: dict[int, str] = {}        # id(text item) -> what it shows now
+        self._items: list = []                  # keeps every text item's wrapper (and id) alive
+        self._params: tuple | None = None
+        self.labels: dict[str, QtWidgets.QGraphicsSimpleTextItem] = {}
+        self.edges: dict[int, WeightEdge] = {}
+        self.weight_labels: dict[int, WeightLabel] = {}
+        self.fills: dict[str, QtWidgets.QGraphicsRectItem] = {}
+        self.formula_items: dict[str, QtWidgets.QGraphicsSimpleTextItem] = {}
+        self._build(units, on_edit, delay)
+
+    # ------------------------------------------------------------ building
+
+    def _xy(self, x, y):
+        return (self.left + x, y)
+
+    def _line(self, colour, *points, width=2.0, z=0.0, arrow=False):
+        item = self.scene.addPath(_path(*(self._xy(*p) for p in points)), _pen(colour, width))
+        item.setZValue(z)
+        if arrow:
+            self._arrow(colour, points[-2], points[-1])
+        return item
+
+    def _arrow(self, colour, a, b):
+        ax, ay = self._xy(*a)
+        bx, by = self._xy(*b)
+        ang = math.atan2(by - ay, bx - ax)
+        tip = QtCore.QPointF(bx, by)
+        pts = [tip] + [QtCore.QPointF(bx - 9 * math.cos(ang + s), by - 9 * math.sin(ang + s))
+                       for s in (0.45, -0.45)]
+        item = self.scene.addPolygon(QtGui.QPolygonF(pts), _pen(colour, 1), QtGui.QBrush(QtGui.QColor(colour)))
+        item.setZValue(2)
+
+    def _text_item(self, key, x, y, kind="label", colour="#000000", bold=False, anchor="left",
+                   tooltip=""):
+        item = QtWidgets.QGraphicsSimpleTextItem()
+        item.setFont(_font(kind, bold))
+        item.setBrush(QtGui.QBrush(QtGui.QColor(colour)))
+        item.setZValue(5)
+        item.setToolTip(tooltip)
+        self.scene.addItem(item)
+        item.setData(0, (self.left + x, y, anchor))
+        self._items.append(item)
+        if key:
+            self.labels[key] = item
+        return item
+
+    def _node(self, x, y, symbol, colour="#333333", tooltip=""):
+        cx, cy = self._xy(x, y)
+        e = self.scene.addEllipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
+                                  QtGui.QBrush(QtGui.QColor("#ffffff")))
+        e.setZValue(3)
+        e.setToolTip(tooltip)
+        t = self._text_item(None, x, y - 1, "label", colour, bold=True, anchor="center")
+        t.setZValue(4)
+        self.set_text(t, symbol)
+
+    def _build(self, units, on_edit, delay):
+        C, H, X = palette.C, palette.H, palette.X
+        u = self.unit
+        if units > 1:
+            self.set_text(self._text_item("title", 70, -TITLE_H, "title", bold=True), f"Unit {u + 1}")
+        body = self.scene.addRect(QtCore.QRectF(self.left + 68, C_Y - 22, 532, 275),
+                                  _pen("#9a9a9a", 1.2), QtGui.QBrush(QtGui.QColor("#f7f7f7")))
+        body.setZValue(-2)
+
+        # The conveyor belt: C(t−1) → × (forget) → + (input) → C(t).
+        self._line(C, (0, C_Y), (CELL_W - 4, C_Y), width=4, z=1, arrow=True)
+        self.set_text(self._text_item(None, 2, C_Y - 19, colour=C, bold=True), f"C(t{MINUS}1)")
+        self._text_item("c_prev", 2, C_Y + 5, "value", C)
+        self.set_text(self._text_item(None, CELL_W - 36, C_Y - 19, colour=C, bold=True), "C(t)")
+        self._text_item("c", CELL_W - 36, C_Y + 5, "value", C, anchor="left")
+        self._node(FORGET_X, C_Y, "×", tooltip="f·C(t−1): the forget gate scales the old cell state")
+        self._node(ADD_X, C_Y, "+", tooltip="C = f·C(t−1) + i·C~: the new cell state")
+
+        # Gate outputs up to where they act.
+        gx = GATE_X
+        top = GATE_Y - GATE_H / 2
+        self._line(palette.F, (gx["f"], top), (FORGET_X, C_Y + NODE_R), z=1, arrow=True)
+        self._line(palette.I, (gx["i"], top), (gx["i"], PRODUCT_Y), (ADD_X - NODE_R, PRODUCT_Y),
+                   z=1, arrow=True)
+        self._line(palette.C_TILDE, (gx["c_tilde"], top), (gx["c_tilde"], PRODUCT_Y),
+                   (ADD_X + NODE_R, PRODUCT_Y), z=1, arrow=True)
+        self._line("#333333", (ADD_X, PRODUCT_Y - NODE_R), (ADD_X, C_Y + NODE_R), z=1, arrow=True)
+        self._node(ADD_X, PRODUCT_Y, "×", tooltip="i·C~: how much of the candidate goes in")
+
+        # The output: tanh(C), × o, → h(t).
+        self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - 12), width=2, z=1, arrow=True)
+        cx, cy = self._xy(TANH_X, TANH_Y)
+        tanh_box = self.scene.addEllipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5),
+                                         QtGui.QBrush(QtGui.QColor("#ffffff")))
+        tanh_box.setZValue(3)
+        tanh_box.setToolTip("tanh(C): the cell state squashed into (−1, 1)")
+        self.set_text(self._text_item(None, TANH_X, TANH_Y - 1, "label", C, anchor="center"), "tanh")
+        self._text_item("tanh_c", TANH_X + 30, TANH_Y - 8, "label", C)
+        self._line(C, (TANH_X, TANH_Y + 12), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
+        self._line(palette.O, (gx["o"] + GATE_W / 2, GATE_Y), (TANH_X - NODE_R, OUT_Y), z=1,
+                   arrow=True)
+        self._node(TANH_X, OUT_Y, "×", tooltip="h = o·tanh(C)")
+        self._line(H, (TANH_X + NODE_R, OUT_Y), (CELL_W - 4, OUT_Y), width=3, z=1, arrow=True)
+        self.set_text(self._text_item(None, CELL_W - 36, OUT_Y - 22, colour=H, bold=True), "h(t)")
+        self._text_item("h", CELL_W - 36, OUT_Y + 5, "value", H)
+
+        # Inputs: h(t−1) from the left, x(t) from below, on two buses under the gates.
+        last_x = gx["o"] - 14
+        # The buses are neutral: blue and vermillion on this part of the drawing mean a
+        # weight's sign.
+        self._line(BUS, (0, H_BUS), (gx["o"] + 14, H_BUS), width=2, z=0.5)
+        self.set_text(self._text_item(None, 2, H_BUS - 38, colour=H, bold=True), f"h(t{MINUS}1)")
+        self._text_item("h_prev", 2, H_BUS + 4, "value", H)
+        self._line(X, (X_IN, 290), (X_IN, X_BUS), (last_x, X_BUS), width=2, z=0.5)
+        x_name = "x(t)" if u == 0 else f"x(t) = h of unit {u}"
+        if delay:
+            x_name += f" at t{MINUS}1 (lstmlib timing)" if u else f" = input(t{MINUS}1), lstmlib timing"
+        self.set_text(self._text_item(None, X_IN - 25, 296, colour="#333333", bold=True), x_name)
+        self._text_item("x", X_IN + 8, 262, "value", "#333333")
+
+        for gate in GATES:
+            self._build_gate(gate, on_edit)
+
+        # The formulas, one line each, in the order they are computed.
+        self._text_item("header", 0, FORMULA_Y, "formula", "#333333")
+        # Each line is a formula with the numbers plugged in; its symbolic form is in the
+        # tooltip (both on one line would not fit a dock of 450 pixels at a readable size).
+        for row, key in enumerate(KEYS, start=1):
+            y = FORMULA_Y + row * LINE
+            swatch = self.scene.addRect(QtCore.QRectF(self.left, y + 5, 10, 10), QtGui.QPen(Qt.PenStyle.NoPen),
+                                        QtGui.QBrush(QtGui.QColor(palette.QUANTITY[key])))
+            swatch.setZValue(5)
+            swatch.setToolTip(symbolic(key))
+            item = self._text_item(f"formula_{key}", 16, y, "formula", tooltip=symbolic(key))
+            self.formula_items[key] = item
+
+    def _build_gate(self, gate, on_edit):
+        colour = palette.QUANTITY[gate]
+        gx = GATE_X[gate]
+        k = GATE_FIRST_PARAM[gate]
+        rect = QtCore.QRectF(self.left + gx - GATE_W / 2, GATE_Y - GATE_H / 2, GATE_W, GATE_H)
+        box = self.scene.addRect(rect, _pen(colour, 2), QtGui.QBrush(QtGui.QColor("#ffffff")))
+        box.setZValue(2)
+        meaning = {
+            "f": "forget gate: how much of C(t−1) is kept (0 forgets, 1 keeps)",
+            "i": "input gate: how much of the candidate C~ is added to C",
+            "c_tilde": "candidate C~: the value proposed for the cell state, in (−1, 1)",
+            "o": "output gate: how much of tanh(C) is shown as h",
+        }[gate]
+        box.setToolTip(f"{GATE_LABEL[gate]}, {meaning}")
+        fill = self.scene.addRect(rect, QtGui.QPen(Qt.PenStyle.NoPen), QtGui.QBrush(_alpha(colour, 80)))
+        fill.setZValue(2.5)
+        self.fills[gate] = fill
+        self.set_text(self._text_item(None, gx, GATE_Y - 11, "label", colour, bold=True, anchor="center"),
+                      f"{GATE_FUNCTION[gate]} {GATE_LABEL[gate]}")
+        self._text_item(f"gate_{gate}", gx, GATE_Y + 9, "value", "#000000", bold=True, anchor="center")
+
+        bottom = GATE_Y + GATE_H / 2
+        left = gx - GATE_W / 2
+        # (parameter index, edge points, label position, label anchor)
+        spec = (
+            (k + 1, ((gx - 14, X_BUS), (gx - 14, bottom)), (gx - 17, bottom + 6), "right"),
+            (k, ((gx + 14, H_BUS), (gx + 14, bottom)), (gx + 17, X_BUS + 5), "left"),
+            (k + 2, ((left - 28, GATE_Y), (left, GATE_Y)), (left - 14, GATE_Y - 21), "center"),
+        )
+        for index, points, (lx, ly), anchor in spec:
+            edge = WeightEdge(_path(*(self._xy(*p) for p in points)))
+            edge.setZValue(1.5)
+            edge.unit, edge.index, edge.on_edit = self.unit, index, on_edit
+            self.scene.addItem(edge)
+            self.edges[index] = edge
+            label = WeightLabel()
+            label.setFont(_font("weight"))
+            label.setZValue(5)
+            label.unit, label.index, label.on_edit = self.unit, index, on_edit
+            label.setData(0, (self.left + lx, ly, anchor))
+            self._items.append(label)
+            self.scene.addItem(label)
+            self.weight_labels[index] = label
+        # The bias reads a constant 1: a small dot where its edge starts.
+        bx, by = self._xy(left - 28, GATE_Y)
+        dot = self.scene.addEllipse(bx - 3, by - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen),
+                                    QtGui.QBrush(QtGui.QColor("#555555")))
+        dot.setToolTip("the bias reads a constant 1")
+        dot.setZValue(1.6)
+
+    # ------------------------------------------------------------ updating
+
+    def set_text(self, item, text: str) -> None:
+        """Set an item's text and place it by its anchor; nothing if the text is unchanged."""
+        key = id(item)
+        if self._text.get(key) == text:
+            return
+        self._text[key] = text
+        item.setText(text)
+        x, y, anchor = item.data(0)
+        w = item.boundingRect().width()
+        h = item.boundingRect().height()
+        if anchor == "center":
+            item.setPos(x - w / 2, y - h / 2)
+        elif anchor == "right":
+            item.setPos(x - w, y)
+        else:
+            item.setPos(x, y)
+
+    def show_params(self, params: tuple) -> None:
+        if params == self._params:
+            return
+        for index, edge in self.edges.items():
+            value = params[index]
+            if self._params is not None and self._params[index] == value:
+                continue
+            edge.setPen(_pen(palette.weight_colour(value), weight_width(value)))
+            name = PARAM_NAMES[index]
+            kind = ("recurrent weight on h(t−1)", "input weight on x(t)", "bias")[index % 3]
+            tip = f"{name} = {value:.6g}  ({kind}; double click to edit)"
+            edge.setToolTip(tip)
+            label = self.weight_labels[index]
+            label.setToolTip(tip)
+            label.setBrush(QtGui.QBrush(QtGui.QColor(palette.weight_colour(value))))
+            self.set_text(label, fmt(value))
+        self._params = params
+
+    def show_values(self, v, delay: int) -> None:
+        L = self.labels
+        self.set_text(L["c_prev"], fmt(v.c_prev))
+        self.set_text(L["c"], fmt(v.c))
+        self.set_text(L["h_prev"], fmt(v.h_prev))
+        self.set_text(L["h"], fmt(v.h))
+        self.set_text(L["x"], fmt(v.x))
+        self.set_text(L["tanh_c"], fmt(v.tanh_c))
+        for gate in GATES:
+            value = getattr(v, gate)
+            self.set_text(L[f"gate_{gate}"], fmt(value))
+            self._fill(gate, value)
+        source = "input" if v.unit == 0 else f"h of unit {v.unit}"
+        if delay:
+            source += f" at t{MINUS}1, lstmlib timing"
+        self.set_text(L["header"], f"t = {v.t}:  x = {fmt(v.x)} ({source}),  "
+                                   f"h(t{MINUS}1) = {fmt(v.h_prev)},  C(t{MINUS}1) = {fmt(v.c_prev)}")
+        for key, text in formulas(v).items():
+            self.set_text(self.formula_items[key], text)
+
+    def _fill(self, gate: str, value: float) -> None:
+        """The gate box filled to its value: from the bottom for σ in (0, 1), from the middle
+        for C~ in (−1, 1)."""
+        gx = self.left + GATE_X[gate]
+        x0, w = gx - GATE_W / 2, GATE_W
+        if gate == "c_tilde":
+            hh = GATE_H / 2 * min(abs(value), 1.0)
+            y = GATE_Y - hh if value > 0 else GATE_Y
+        else:
+            hh = GATE_H * min(max(value, 0.0), 1.0)
+            y = GATE_Y + GATE_H / 2 - hh
+        self.fills[gate].setRect(QtCore.QRectF(x0, y, w, hh))
+
+
+def _alpha(colour: str, alpha: int) -> QtGui.QColor:
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+class _FitView(QtWidgets.QGraphicsView):
+    """Scales the scene to the widget: all cells when they stay readable, else the height
+    of one cell with a horizontal scroll bar."""
+
+    resized = Signal()
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor("#ffffff")))
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
+        self.cell_width = PITCH
+
+    def fit(self) -> None:
+        rect = self.sceneRect()
+        if rect.isEmpty():
+            return
+        vw, vh = max(self.viewport().width(), 1), max(self.viewport().height(), 1)
+        if self.horizontalScrollBar().isVisible():
+            vh += self.horizontalScrollBar().height()
+        all_fit = min(vw / rect.width(), vh / rect.height())
+        one_fit = min(vw / min(self.cell_width, rect.width()), vh / rect.height())
+        scale = all_fit
+        if all_fit < min(one_fit, 1.0):
+            # All cells would be drawn smaller than life: draw them at up to life size and
+            # scroll instead, leaving room for the scroll bar.
+            bar = self.horizontalScrollBar().sizeHint().height()
+            scale = min(one_fit, 1.0, (vh - bar) / rect.height())
+        self.setTransform(QtGui.QTransform.fromScale(scale, scale))
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.fit()
+        self.resized.emit()
+
+
+class CellView(View):
+    """The live cell diagram (see the module's docstring)."""
+
+    name = "cellView"
+    title = "Cell"
+    shown_by_default = True
+
+    # (unit, parameter index 0..11, new value): emitted when the trainer has no set_param.
+    param_edit_requested = Signal(int, int, float)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.scene = QtWidgets.QGraphicsScene(self)
+        self.view = _FitView(self.scene, self)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.cells: list[CellItems] = []
+        self._stale: set[int] = set()           # cells showing an older snapshot or time step
+        self.view.horizontalScrollBar().valueChanged.connect(self._show_visible)
+        self.view.resized.connect(self._show_visible)
+        self._layout_key = None
+        self._snap = None
+        self.setToolTip("")
+        ctx.cursor.changed.connect(self._on_cursor)
+
+    # ------------------------------------------------------------ snapshots
+
+    def show_snapshot(self, snap) -> None:
+        self._snap = snap
+        units = snap.params.shape[0]
+        key = (units, snap.config.delay)
+        if key != self._layout_key:
+            self._rebuild(units, snap.config.delay)
+            self._layout_key = key
+        n = snap.trace.x_in.shape[-1]
+        if self.ctx.cursor.length != n:
+            self.ctx.cursor.set_length(n)   # may move the cursor: redraws below anyway
+        self._stale = set(range(len(self.cells)))
+        self._show_visible()
+
+    def _on_cursor(self, _t: int) -> None:
+        if self._snap is not None:
+            self._stale = set(range(len(self.cells)))
+            self._show_visible()
+
+    def _show_visible(self, *_) -> None:
+        """Bring the cells in sight up to date; the others wait until scrolled to.
+
+        A chain of 16 at 1400x900 shows about two cells: updating all of them took 8.5 ms
+        a snapshot (median), updating one 0.5 ms.
+        """
+        snap = self._snap
+        if snap is None or not self._stale:
+            return
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        for u in sorted(self._stale):
+            left = self.cells[u].left
+            if left <= shown.right() and left + PITCH >= shown.left():
+                self._update_cell(u)
+
+    def _update_cell(self, u: int) -> None:
+        snap, cell = self._snap, self.cells[u]
+        cell.show_params(tuple(float(p) for p in snap.params[u]))
+        cell.show_values(cell_values(snap.trace, snap.params, u, self.ctx.cursor.t),
+                         snap.config.delay)
+        self._stale.discard(u)
+
+    def _rebuild(self, units: int, delay: int) -> None:
+        self.scene.clear()
+        self.cells = [CellItems(self.scene, u, units, u * PITCH, self._edit, delay)
+                      for u in range(units)]
+        for u in range(units - 1):
+            # h(t) of unit u is the input x of unit u+1.
+            a = u * PITCH
+            b = (u + 1) * PITCH
+            pts = [(a + CELL_W, OUT_Y), (a + CELL_W + 28, OUT_Y), (a + CELL_W + 28, 290),
+                   (b + X_IN, 290), (b + X_IN, 285)]
+            item = self.scene.addPath(_path(*pts), _pen(palette.H, 2, Qt.PenStyle.DashLine))
+            item.setToolTip(f"the output h of unit {u + 1} is the input x of unit {u + 2}")
+        top = -TITLE_H - 4 if units > 1 else 0
+        self.scene.setSceneRect(QtCore.QRectF(-6, top, (units - 1) * PITCH + CELL_W + 40,
+                                              BOTTOM - top))
+        self.view.fit()
+
+    # ------------------------------------------------------------ editing
+
+    def _edit(self, unit: int, index: int) -> None:
+        if self._snap is None:
+            return
+        old = float(self._snap.params[unit, index])
+        label = f"{PARAM_NAMES[index]} of unit {unit + 1}" if len(self.cells) > 1 else PARAM_NAMES[index]
+        value, ok = QtWidgets.QInputDialog.getDouble(
+            self, "Edit parameter", label, old, -1e6, 1e6, 6)
+        if not ok or value == old:
+            return
+        set_param = getattr(self.ctx.trainer, "set_param", None)
+        if set_param is not None:
+            set_param(unit, index, value)
+        else:
+            self.param_edit_requested.emit(unit, index, value)
+
+    # ------------------------------------------------------------ reading (tests, export)
+
+    def formula_text(self, unit: int, key: str) -> str:
+        """The formula line shown for quantity `key` (f, i, c_tilde, c, o, h) of a unit,
+        brought up to date if the unit is out of sight."""
+        if unit in self._stale:
+            self._update_cell(unit)
+        return self.cells[unit].formula_items[key].text()
