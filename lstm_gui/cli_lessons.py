@@ -22,6 +22,8 @@ def _settings(lesson: lessons.Lesson) -> str:
         parts.append(f"noise on the {cfg.noise.mode} ±{cfg.noise.amplitude:g}")
     if cfg.delay:
         parts.append("lstmlib timing")
+    if cfg.gradient != "exact":
+        parts.append(f"the {cfg.gradient} rule")
     if cfg.frozen:
         parts.append("frozen " + ", ".join(map(str, cfg.frozen)))
     return "; ".join(parts)

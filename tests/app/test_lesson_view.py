@@ -84,3 +84,9 @@ def test_without_noise_the_clean_curve_stays_out_of_the_legend(window, qtbot):
     window.refresh()
     names = [label.text for _, label in window.msePlot.legend.items]
     assert "unseen (3x)" in names and "vs clean target" not in names
+
+
+def test_every_view_a_lesson_names_is_a_dock_of_the_window(window):
+    for name in lessons.names():
+        missing = set(lessons.load(name).docks) - set(window.docks)
+        assert not missing, f"lesson {name} names views the window lacks: {missing}"

@@ -10,10 +10,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_gui.core import compiled, lessons, unit
+from lstm_gui.core import compiled, lessons, lstmlib_rule, unit
 from lstm_gui.core.freerun import free_run_task
 from lstm_gui.core.noise import Noise
-from lstm_gui.core.run import TrainingRun
+from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.tasks import preset
 
 
 @pytest.fixture(params=["numpy", "compiled"], autouse=True)
@@ -102,10 +103,26 @@ def test_learning_rates_too_high_too_low_and_right():
     assert right[0] == pytest.approx(0.02, rel=0.1) and right[1] < 0.01 and right[2] < 0.003
 
 
-def test_plain_descent_needs_about_20000_epochs_adam_1000():
-    m = _mse_at(_run("lstmlib"), (1000, 5000, 20000))
-    np.testing.assert_allclose(m, [0.14, 0.11, 0.018], rtol=0.03)
-    assert _mse_at(_run("lstmlib", optimizer="adam", lr=0.05), (1000,))[0] < 0.0007
+def test_the_c_librarys_rule_is_a_third_off_and_slower_than_the_exact_gradient():
+    run = _run("lstmlib")
+    assert run.config.gradient == "lstmlib" and run.config.delay == 1
+    _, exact = unit.mse_and_grad(run.params, run.x, run.target, 1)
+    _, rule = lstmlib_rule.mse_and_grad(run.params[0], run.x, run.target)
+    assert np.linalg.norm(rule - exact.ravel()) / np.linalg.norm(exact) == pytest.approx(0.33, abs=0.01)
+    np.testing.assert_allclose(_mse_at(run, (1000, 5000)), [0.14, 0.13], rtol=0.03)
+    exact_run = _run("lstmlib", gradient="exact")
+    m = _mse_at(exact_run, (12000, 14000, 20000))
+    assert m[0] > 0.02 > m[1] and m[2] == pytest.approx(0.018, rel=0.03)
+    assert _mse_at(_run("lstmlib", gradient="exact", optimizer="adam", lr=0.05), (1000,))[0] < 0.0007
+
+
+def test_remembering_further_back_is_harder():
+    mse = []
+    for k in (1, 20):
+        run = TrainingRun(RunConfig(task=preset("delay-k", lag=k, cycles=2), seed=0, epochs=3000))
+        run.train(3000)
+        mse.append(run.current_mse())
+    assert mse[0] == pytest.approx(0.003, rel=0.1) and mse[1] == pytest.approx(0.105, rel=0.05)
 
 
 def test_a_chain_starves_its_first_unit_of_gradient():
