@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import PARAM_NAMES
+from ..core.freerun import FORECAST_TASKS, free_run_snapshot
 from ..core.smoothing import smooth
 from .qt import Qt, QtGui, QtSvg, pg
 
@@ -134,6 +135,8 @@ class SignalPlot(_Plot):
         self._fill_legend()
         self.span_output = self.plot(pen=_pen("#1f77b4", 2, Qt.PenStyle.DotLine))
         self.span_target = self.plot(pen=_pen("#ff7f0e", 1, Qt.PenStyle.DotLine))
+        # Forecasting tasks: the model fed its own output past the sequence (core/freerun.py).
+        self.free_run = self.plot(pen=_pen("#2ca02c", 2, Qt.PenStyle.DashLine))
         self.unseen = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(120, 120, 120, 30),
                                           pen=pg.mkPen(None))
         self.unseen.setZValue(-10)
@@ -167,6 +170,14 @@ class SignalPlot(_Plot):
             item.setVisible(snap.span is not None)
         # The unseen part's MSE goes in the title, where it never covers a curve.
         title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
+        free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
+        self.free_run.setVisible(free)
+        if free:
+            n = snap.span.n_train
+            run = free_run_snapshot(snap, factor=len(snap.span.h) // n)
+            # predicted[k] guesses x(n + k), which is the target at step n - 1 + k.
+            self.free_run.setData(np.arange(n - 1, n - 1 + len(run.predicted)), run.predicted)
+            title += f" · free-running: {run.steps_within} steps within {run.tolerance:g}"
         self.set_title(title)
 
 

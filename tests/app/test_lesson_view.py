@@ -90,3 +90,26 @@ def test_every_view_a_lesson_names_is_a_dock_of_the_window(window):
     for name in lessons.names():
         missing = set(lessons.load(name).docks) - set(window.docks)
         assert not missing, f"lesson {name} names views the window lacks: {missing}"
+
+
+def test_the_signal_view_runs_a_forecast_free_past_the_sequence(window, qtbot):
+    from lstm_gui.core.freerun import free_run_snapshot
+    window.show_lessons()
+    view = window.views["lessonView"]
+    view.open("forecasting")
+    view.set_up()
+    window.trainer.apply(lambda run: run.train(300))
+    window.panel.spanCheck.setChecked(True)
+    window.refresh()
+    plot = window.signalPlot
+    assert plot.free_run.isVisible()
+    t, predicted = plot.free_run.getData()
+    expected = free_run_snapshot(current(window).snapshot(span=3))
+    n = current(window).config.task.length
+    assert t[0] == n - 1 and len(t) == 2 * n
+    np.testing.assert_allclose(predicted, expected.predicted)
+    assert f"free-running: {expected.steps_within} steps" in plot.getPlotItem().titleLabel.text
+    view.open("memory")
+    view.set_up()
+    window.refresh()
+    assert not plot.free_run.isVisible()   # sine to cosine is no forecast
