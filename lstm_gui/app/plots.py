@@ -265,10 +265,11 @@ class MsePlot(_Plot):
     def _show_evaluation(self, evaluation) -> None:
         """The MSE on the unseen continuation and against the clean target, where recorded."""
         shown = []
-        for curve, values in ((self.unseen, None if evaluation is None else evaluation.unseen_mse),
-                              (self.clean, None if evaluation is None else evaluation.clean_mse)):
-            keep = np.zeros(0, bool) if values is None else np.isfinite(values) & (values > 0)
-            curve.setData(evaluation.epochs[keep] if keep.any() else [], values[keep] if keep.any() else [])
+        empty = np.zeros(0)
+        epochs, unseen, clean = (empty, empty, empty) if evaluation is None else evaluation
+        for curve, values in ((self.unseen, unseen), (self.clean, clean)):
+            keep = np.isfinite(values) & (values > 0)
+            curve.setData(epochs[keep], values[keep])
             shown.append(bool(keep.any()))
         if tuple(shown) != self._evaluation_shown:
             self._evaluation_shown = tuple(shown)

@@ -14,7 +14,6 @@ import numpy as np
 
 from .tasks import Task
 
-
 # The tasks whose target is the input's next value, so that the output can be fed back.
 FORECAST_TASKS = ("next-step",)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core import lessons
 from ...core.run import TrainingRun
-from ..qt import QtWidgets, Qt, Signal
+from ..qt import Qt, QtWidgets, Signal
 from .base import View
 
 
