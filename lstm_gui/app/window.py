@@ -829,6 +829,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_lessons(self) -> None:
         self._show_dock("lessonView")
+        # A screen's worth of text, not half the window: the plots it talks about stay wide.
+        self.resizeDocks([self.docks["lessonView"]], [440], Qt.Orientation.Horizontal)
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)

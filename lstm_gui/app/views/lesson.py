@@ -67,7 +67,6 @@ class LessonView(View):
             if name in docks:   # a view this build lacks (e.g. the landscape) is skipped
                 docks[name].show()
                 docks[name].raise_()
-        self.ctx.message(f"Lesson set up: {lesson.title}. Predict, then press Train.")
         self.lesson_requested.emit(lesson)
 
     def show_snapshot(self, snap) -> None:
