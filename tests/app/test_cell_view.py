@@ -126,8 +126,7 @@ def test_lstmlib_timing_reads_the_delayed_input_and_says_so(qtbot):
 def edge_at(view, unit, index):
     """The item under the middle of a weight's edge, as the mouse would find it."""
     edge = view.cells[unit].edges[index]
-    path = edge.path()
-    mid = path.pointAtPercent(0.5)
+    mid = edge.mapToScene(edge.path().pointAtPercent(0.5))
     pos = view.view.mapFromScene(mid)
     items = view.view.items(pos)
     return next(it for it in items if isinstance(it, WeightEdge)), pos
@@ -260,6 +259,24 @@ def test_a_screenshot_can_be_seen_as_a_deuteranope_sees_it(qtbot):
     assert np.all(seen[red][:, 0] - seen[red][:, 1] < 60)
 
 
+def test_a_tall_dock_stacks_the_chain(qtbot):
+    view = make_view(qtbot, size=(500, 900))
+    snap = snapshot(units=3, epochs=20)
+    view.show_snapshot(snap)
+    qtbot.wait(10)
+    assert view.vertical
+    ys = [cell.root.pos().y() for cell in view.cells]
+    assert ys == sorted(ys) and len(set(ys)) == 3
+    assert {cell.root.pos().x() for cell in view.cells} == {0.0}
+    assert view.view.verticalScrollBar().maximum() > 0
+    view.resize(1500, 600)          # wide again: side by side
+    qtbot.wait(10)
+    assert not view.vertical
+    assert len({cell.root.pos().x() for cell in view.cells}) == 3
+    item, _ = edge_at(view, 2, 5)
+    assert (item.unit, item.index) == (2, 5)
+
+
 def test_cells_out_of_sight_catch_up_when_scrolled_to(qtbot):
     view = make_view(qtbot, size=(700, 500))
     snap = snapshot(units=4, epochs=50)
@@ -267,8 +284,21 @@ def test_cells_out_of_sight_catch_up_when_scrolled_to(qtbot):
     view.ctx.cursor.set(12)
     last = view.cells[3]
     assert 3 in view._stale          # out of sight: not drawn yet
-    bar = view.view.horizontalScrollBar()
+    bar = view.view.verticalScrollBar() if view.vertical else view.view.horizontalScrollBar()
     bar.setValue(bar.maximum())
     assert 3 not in view._stale
     got = numbers(last.formula_items["h"].text())
     assert got[-1] == pytest.approx(snap.trace.h_units[3, 12], rel=RTOL)
+
+
+def test_weight_labels_are_short_and_tooltips_exact(qtbot):
+    from lstm_gui.app.views.cell_formulas import short
+
+    assert [short(v) for v in (2.3571, -0.07534, -11.43, 123.4, 0.0)] == \
+        ["2.36", "\u22120.08", "\u221211.4", "123", "0.00"]
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    for index, label in view.cells[0].weight_labels.items():
+        assert label.text() == short(snap.params[0, index])
+        assert len(label.text()) <= 6
