@@ -145,6 +145,19 @@ def test_hover_tooltip_on_an_edge_carries_the_weight(qtbot):
         assert float(re.search(r"= (\S+)", tip).group(1)) == pytest.approx(value, rel=1e-5)
 
 
+def test_hovering_an_edge_shows_its_tooltip(qtbot):
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    _, pos = edge_at(view, 0, 4)
+    viewport = view.view.viewport()
+    event = QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos))
+    QtWidgets.QApplication.sendEvent(viewport, event)
+    qtbot.waitUntil(lambda: QtWidgets.QToolTip.isVisible(), timeout=2000)
+    assert QtWidgets.QToolTip.text().startswith("W_ix = ")
+    QtWidgets.QToolTip.hideText()
+
+
 def test_an_edge_is_coloured_by_sign_and_thick_by_size(qtbot):
     view = make_view(qtbot)
     snap = snapshot()
@@ -244,13 +257,13 @@ def test_palette_reads_apart_under_deuteranopia():
 
 def test_a_screenshot_can_be_seen_as_a_deuteranope_sees_it(qtbot):
     from lstm_gui.app.colour_vision import simulate_deuteranopia
+    from lstm_gui.app.views.cell_shots import image_rgb, rgb_image
 
     view = make_view(qtbot, size=(450, 350))
     view.show_snapshot(snapshot())
-    image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
-    ptr = image.constBits()
-    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
-    rgb = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    rgb = image_rgb(view.grab().toImage())
+    assert rgb.shape == (350, 450, 3)
+    assert np.array_equal(image_rgb(rgb_image(rgb)), rgb)
     seen = simulate_deuteranopia(rgb)
     assert seen.shape == rgb.shape
     # Vermillion pixels (f, negative weights) are drawn and change hue under the simulation.
