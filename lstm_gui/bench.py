@@ -142,6 +142,7 @@ def bench_core(quick: bool = False) -> None:
         print(f"one unit, n = 100, one training epoch ({name:>4}):   {v.best * 1e6:8.1f} us"
               f"   {_ratio_text(v)}")
     print("  targets: <= 230 us and >= 1.5x (the reference's update is plain descent, like sgd)")
+    bench_evaluation(rounds)
 
     k = 256
     pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
@@ -169,6 +170,15 @@ def bench_core(quick: bool = False) -> None:
         print(f"  {units:>5} " + " ".join(cells))
 
 
+def bench_evaluation(rounds: int) -> None:
+    """Training speed with train/test records (core/evaluation.py) against without them."""
+    with_eval, without = TrainingRun(RunConfig(epochs=0)), TrainingRun(RunConfig(epochs=0))
+    without.evaluation = None
+    v = _versus(lambda: with_eval.train(100), lambda: without.train(100), rounds, 1, 1)
+    print(f"train/test records every {with_eval.evaluation.every} epochs: training keeps "
+          f"{v.ratio:.1%} of its speed (quartiles {v.low:.1%}-{v.high:.1%}); target >= 95%")
+
+
 def bench_gui(seconds: float = 6.0) -> None:
     """Timer lateness in the GUI thread while the window trains at full speed."""
     import os
@@ -185,15 +195,16 @@ def bench_gui(seconds: float = 6.0) -> None:
     window = MainWindow(settings=settings)
     window.resize(1400, 900)
     window.show()
-    window.panel.epochsSpin.setValue(0)
+    window.panel.epochsSpin.setText("never")
+    window.panel.epochsSpin.editingFinished.emit()
     frames = [0]
-    taken = window.thread.snapshot_taken
+    taken = window.trainer.snapshot_taken
 
     def counting(*args):
         frames[0] += 1
         taken(*args)
 
-    window.thread.snapshot_taken = counting
+    window.trainer.snapshot_taken = counting
     late: list[float] = []
     last = [None]
 
@@ -219,20 +230,28 @@ def bench_gui(seconds: float = 6.0) -> None:
     spin(1.0)
     late.clear()
     frames[0] = 0
-    with window.thread.locked() as run:
+    with window.trainer.locked() as run:
         e0 = run.epoch
     t0 = time.perf_counter()
     spin(seconds)
     dt = time.perf_counter() - t0
-    with window.thread.locked() as run:
+    with window.trainer.locked() as run:
         e1 = run.epoch
     busy = np.array(late) * 1e3
     window._confirm_discard = lambda action: True
     window.close()
+    # Headless, same config, same process, right after: the window's share of this speed.
+    from .core.run import TrainingRun
+    headless_run = TrainingRun(run.config)
+    h0, t0 = headless_run.epoch, time.perf_counter()
+    while time.perf_counter() - t0 < min(seconds, 3.0):
+        headless_run.train(200)
+    headless = (headless_run.epoch - h0) / (time.perf_counter() - t0)
     print(f"GUI, 1400x900 offscreen, 10 ms timer lateness: idle p99 {np.percentile(idle, 99):.1f} ms;"
           f" training p50 {np.percentile(busy, 50):.1f} ms, p99 {np.percentile(busy, 99):.1f} ms,"
           f" max {busy.max():.1f} ms (target p99 <= 50 ms)")
-    print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s")
+    print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s; "
+          f"headless {headless:,.0f} epochs/s: the window keeps {(e1 - e0) / dt / headless:.0%}")
 
 
 def run_workload(name: str, count: int) -> None:
@@ -305,6 +324,10 @@ def main(argv=None) -> int:
         run_workload(args.workload, args.count)
         return 0
     bench_core(args.quick)
+    from .bench_ensemble import bench_ensemble
+    bench_ensemble(_versus, _ratio_text, args.quick)
+    from .bench_analysis import bench_analysis
+    bench_analysis(args.quick)
     if args.instructions:
         bench_instructions()
     if args.gui:

@@ -4,15 +4,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
-from .core import PARAM_NAMES
+from . import __version__
+from .cli_support import (
+    EXIT_INTERRUPTED,
+    OutputError,
+    Progress,
+    StopFlag,
+    check_output,
+    finite_or_none,
+    quiet_on_closed_pipe,
+    sigint_stops,
+)
+from .core import PARAM_NAMES, fileio
+from .core.limits import check_training_size
+from . import cli_landscape
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
+from .core.run import GRADIENTS
 from .core.tasks import PRESETS, TaskFileError, load_csv, preset
 
-COMMANDS = ("train", "tasks", "show", "convert", "demo")
+COMMANDS = ("train", "tasks", "show", "convert", "demo", "sweep") + cli_landscape.COMMANDS
+DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
 
 
 def _positive_int(text: str) -> int:
@@ -71,31 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lstm-gui", description="Watch a single LSTM unit learn, live. "
         "Without a command, opens the window (optionally with MODEL).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     t = sub.add_parser("train", help="train headless and save the model")
-    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
-    t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
-    t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
-    t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
-    t.add_argument("--noise", choices=NOISE_MODES, default="none")
-    t.add_argument("--noise-amp", type=_nonneg_float, default=0.1)
-    t.add_argument("--noise-kind", choices=NOISE_KINDS, default="uniform")
-    t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
-    t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=_nonneg_int, default=5000)
-    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
-    t.add_argument("--plateau", type=_nonneg_int, default=0)
-    t.add_argument("--seed", type=_nonneg_int, default=0)
-    t.add_argument("--init-min", type=_finite_float, default=-1.0, help="initial parameters from (default -1)")
-    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
-    t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
+    add_run_options(t)
+    t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
+                   help="start from a model file: a native file resumes its run (--epochs "
+                        "more epochs), an lstmlib file gives the initial parameters")
     t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from .cli_sweep import add_sweep_parser
+    add_sweep_parser(sub, add_run_options)
 
     sub.add_parser("tasks", help="list the tasks and their settings")
 
@@ -106,63 +109,131 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv)")
     c.add_argument("src", type=Path, metavar="IN")
     c.add_argument("dst", type=Path, metavar="OUT")
+    c.add_argument("--force", action="store_true",
+                   help="convert even when the model would behave differently (json -> lstmlib timing)")
 
     d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
     d.add_argument("--out", type=Path, default=Path("screenshots"))
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=_positive_int, help="train each demo this many epochs instead")
+    cli_landscape.register(sub, _positive_int, _positive_float)
     return parser
+
+
+def add_run_options(t) -> None:
+    """The options that define a run, shared by train and sweep."""
+    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
+    t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
+    t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
+    t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
+    t.add_argument("--lag", type=_nonneg_int, help="k of the delay-k task (default 5)")
+    t.add_argument("--noise", choices=NOISE_MODES, default="none")
+    t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
+    t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
+    t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
+    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
+    t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
+    t.add_argument("--epochs", type=_nonneg_int, help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
+    t.add_argument("--plateau", type=_nonneg_int, default=0)
+    t.add_argument("--seed", type=_nonneg_int, default=0)
+    t.add_argument("--init-min", type=_finite_float, default=-1.0,
+                   help="initial parameters from (default -1)")
+    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
+    t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
+    t.add_argument("--gradient", choices=GRADIENTS, default="exact",
+                   help="exact, or the C library's training rule (implies --lstmlib-timing)")
+
+
+def _refuse_idle_options(args, parser, is_csv: bool) -> None:
+    """Options that would do nothing for the chosen task are refused, not silently ignored."""
+    if is_csv:
+        given = [f"--{k}" for k in ("length", "cycles", "amplitude") if getattr(args, k) is not None]
+        if given:
+            parser.error(f"{given[0]} does nothing with a CSV task (its file sets the sequences); drop it")
+    if args.noise == "none":
+        given = [opt for opt, v in (("--noise-amp", args.noise_amp), ("--noise-kind", args.noise_kind))
+                 if v is not None] + (["--resample-noise"] if args.resample_noise else [])
+        if given:
+            parser.error(f"{given[0]} does nothing without --noise; add --noise target, input or both")
 
 
 def _config_from_args(args, parser):
     from .core.run import RunConfig
     try:
-        if args.task in PRESETS:
-            settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
-                                          ("amplitude", args.amplitude)) if v is not None}
-            task = preset(args.task, **settings)
-        elif Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists():
-            task = load_csv(args.task)
-        else:
+        is_csv = args.task not in PRESETS
+        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
             parser.error(f"argument --task: unknown task {args.task!r}; "
                          f"choose one of {', '.join(PRESETS)} or a CSV file")
+        _refuse_idle_options(args, parser, is_csv)
+        if not is_csv:
+            settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
+                                          ("amplitude", args.amplitude), ("lag", args.lag))
+                        if v is not None}
+            check_training_size(args.units, settings.get("length", PRESETS[args.task].length))
+            task = preset(args.task, **settings)
+            epochs = PRESETS[args.task].epochs if args.epochs is None else args.epochs
+        else:
+            task = load_csv(args.task)
+            epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
+        check_training_size(args.units, task.length)
+        noise = Noise(args.noise, 0.1 if args.noise_amp is None else args.noise_amp,
+                      args.noise_kind or "uniform", args.resample_noise)
         return RunConfig(
-            task=task, noise=Noise(args.noise, args.noise_amp, args.noise_kind, args.resample_noise),
-            units=args.units, optimizer=args.optimizer,
+            task=task, noise=noise, units=args.units, optimizer=args.optimizer,
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
             seed=args.seed, init_low=args.init_min, init_high=args.init_max,
-            delay=1 if args.lstmlib_timing else 0, epochs=args.epochs,
-            target_mse=args.target_mse, plateau=args.plateau)
+            delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
+            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
         parser.error(str(exc))
 
 
+def _check_train_outputs(args, config, parser) -> None:
+    """--out and --history checked before training, so that a bad path costs nothing."""
+    from .core.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX
+    try:
+        if args.out:
+            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX), "model")
+            if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
+                raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
+                                  f"chain of {config.units}; save it as .json")
+        if args.history:
+            check_output(args.history, (".csv",), "history")
+    except OutputError as exc:
+        parser.error(f"cannot save: {exc}")
+
+
 def cmd_train(args, parser) -> int:
     from .core import modelfile
     from .core.run import STOP_REASONS, TrainingRun
 
-    config = _config_from_args(args, parser)
-    if args.epochs == 0 and not args.target_mse and not args.plateau:
+    if args.from_model:
+        from .cli_from import run_from_model
+        run = run_from_model(args, parser, _config_from_args)
+        config = run.config
+    else:
+        config = _config_from_args(args, parser)
+        run = None
+    if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
-    run = TrainingRun(config)
-    start = time.perf_counter()
-    last = 0.0
+    _check_train_outputs(args, config, parser)
+    if run is None:
+        run = TrainingRun(config)
+    progress = Progress(config.epochs, args.quiet)
     reason = None
-    while reason is None:
-        reason = run.train(200)
-        now = time.perf_counter()
-        if not args.quiet and (now - last > 0.2 or reason):
-            last = now
-            rate = run.epoch / max(now - start, 1e-9)
-            total = config.epochs or run.epoch
-            done = int(30 * run.epoch / max(total, 1))
-            print(f"\r[{'#' * done}{'.' * (30 - done)}] epoch {run.epoch}/{config.epochs or '-'}"
-                  f"  MSE {run.mse:.6g}  {rate:,.0f} epochs/s", end="", file=sys.stderr, flush=True)
-    if not args.quiet:
-        print(file=sys.stderr)
-    print(f"final MSE {run.current_mse():.6g} after {run.epoch} epochs ({STOP_REASONS[reason]})")
+    with sigint_stops(StopFlag()) as stop:
+        while reason is None and not stop:
+            reason = run.train(200, should_continue=lambda: not stop)
+            progress.update(run.epoch, run.mse)
+    progress.close()
+    final = run.current_mse()
+    why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
+    print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {progress.rate(run.epoch):,.0f} epochs/s")
     try:
         if args.out:
             modelfile.save(run, args.out)
@@ -171,16 +242,29 @@ def cmd_train(args, parser) -> int:
             modelfile.write_atomic(args.history, run.history.to_csv())
             print(f"saved {args.history}")
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
+        print(f"lstm-gui: cannot save: {_reason(exc)}", file=sys.stderr)
         return 1
+    if reason is None:
+        kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
+        print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0 if reason != "diverged" else 1
+
+
+def _reason(exc: Exception) -> str:
+    """An OSError or ValueError in the user's terms: no exception class, no temporary name."""
+    if isinstance(exc, OSError) and not isinstance(exc, ValueError):
+        name = exc.filename if exc.filename and fileio.TEMP_PREFIX not in str(exc.filename) else None
+        text = (exc.strerror or "cannot be written").lower()
+        return f"{name}: {text}" if name else text
+    return str(exc)
 
 
 def cmd_tasks() -> int:
     print(f"{'task':<14} {'length':>6} {'cycles':>6} {'ampl.':>5} {'epochs':>6}  description")
     for p in PRESETS.values():
         print(f"{p.key:<14} {p.length:>6} {p.cycles:>6g} {p.amplitude:>5g} {p.epochs:>6}  {p.description}")
-    print("a CSV file  two numeric columns (input, target), optional header")
+    print(f"a CSV file  two numeric columns (input, target), optional header; {DEFAULT_EPOCHS} epochs")
     print(f"noise modes: {', '.join(NOISE_MODES)}; kinds: {', '.join(NOISE_KINDS)}; "
           "drawn once from the seed, or every epoch with --resample-noise")
     return 0
@@ -198,51 +282,104 @@ def _describe(run, fmt: str) -> str:
     return "\n".join(lines)
 
 
+LSTMLIB_NOTE = "a C library file holds 12 parameters and a sequence length, nothing more"
+
+
+def _describe_lstmlib(params, length: int) -> str:
+    lines = ["format   lstmlib (" + LSTMLIB_NOTE + ")", f"length   {length}"]
+    lines += [f"  {name:<5} {value: .17g}" for name, value in zip(PARAM_NAMES, params)]
+    return "\n".join(lines)
+
+
 def cmd_show(args) -> int:
     from .core import modelfile
     from .core.modelfile import ModelFileError
     try:
-        run, fmt = modelfile.load_with_format(args.file)
+        lstmlib = modelfile.read_lstmlib(args.file)
+        if lstmlib is None:
+            run, fmt = modelfile.load_with_format(args.file)
     except ModelFileError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1
+    if lstmlib is not None:
+        params, length = lstmlib
+        if args.json:
+            print(json.dumps(finite_or_none({"format": "lstmlib", "note": LSTMLIB_NOTE, "length": length,
+                                             "units": 1, "names": list(PARAM_NAMES),
+                                             "params": [params.tolist()]}), allow_nan=False))
+        else:
+            print(_describe_lstmlib(params, length))
+        return 0
     if args.json:
-        print(json.dumps({"format": fmt, "units": run.config.units, "params": run.params.tolist(),
-                          "names": list(PARAM_NAMES), "task": run.config.task.key,
-                          "delay": run.config.delay, "epoch": run.epoch,
-                          "mse": run.current_mse()}))
+        print(json.dumps(finite_or_none({
+            "format": fmt, "units": run.config.units, "params": run.params.tolist(),
+            "names": list(PARAM_NAMES), "task": run.config.task.key, "length": run.config.task.length,
+            "delay": run.config.delay, "epoch": run.epoch, "mse": run.current_mse()}), allow_nan=False))
     else:
         print(_describe(run, fmt))
     return 0
 
 
 def cmd_convert(args) -> int:
-    from .core import modelfile
+    from dataclasses import replace
+
+    from .core import modelfile, unit
     suffix = args.dst.suffix.lower()
-    if suffix not in (".json", ".lstmlib", ".csv"):
-        print(f"lstm-gui: {args.dst.name}: unknown extension {suffix or '(none)'}; "
-              "use .json, .lstmlib or .csv", file=sys.stderr)
+    try:
+        check_output(args.dst, (".json", ".lstmlib", ".csv"), "converted model")
+    except OutputError as exc:
+        print(f"lstm-gui: {exc}", file=sys.stderr)
         return 2
     try:
-        run = modelfile.load(args.src)
+        run, fmt = modelfile.load_with_format(args.src)
+    except modelfile.ModelFileError as exc:
+        print(f"lstm-gui: {exc}", file=sys.stderr)
+        return 1
+    if suffix == ".lstmlib":
+        if run.config.units > 1:
+            print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
+                  f"chain of {run.config.units}; convert to .json instead", file=sys.stderr)
+            return 2
+        if run.config.delay == 0:
+            before = run.current_mse()
+            after = unit.mse(run.params, run.x, run.target, 1)
+            if not args.force:
+                print(f"lstm-gui: {args.dst}: the C library runs a model with its own timing (input "
+                      f"delayed one step), so this model's MSE would go from {before:.3g} to "
+                      f"{after:.3g}; add --force to convert anyway", file=sys.stderr)
+                return 2
+            print(f"lstm-gui: warning: with the C library's timing the MSE goes from {before:.3g} "
+                  f"to {after:.3g}", file=sys.stderr)
+            run.config = replace(run.config, delay=1)
+    try:
         if suffix == ".csv":
             modelfile.write_atomic(args.dst, run.history.to_csv())
         else:
             modelfile.save(run, args.dst)
-    except modelfile.ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
-        return 1
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot write {args.dst.name}: {exc}", file=sys.stderr)
+        print(f"lstm-gui: cannot write {args.dst}: {_reason(exc)}", file=sys.stderr)
         return 1
     print(f"wrote {args.dst}")
     return 0
 
 
+def cmd_demo(args) -> int:
+    from .app.demo import run_demos
+    try:
+        return run_demos(args.out, args.only, args.epochs)
+    except KeyboardInterrupt:
+        print(f"lstm-gui: interrupted; the demos finished so far are in {args.out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
 def main(argv=None) -> int:
+    return quiet_on_closed_pipe(lambda: _main(argv))
+
+
+def _main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+    if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
         # The window, optionally opening a model file.
         if len(argv) > 1 or (argv and (argv[0].startswith("-") or not Path(argv[0]).exists())):
             parser.error(f"unknown command or file {argv[0]!r}; choose one of {', '.join(COMMANDS)}, "
@@ -258,9 +395,13 @@ def main(argv=None) -> int:
         return cmd_show(args)
     if args.command == "convert":
         return cmd_convert(args)
+    if args.command == "sweep":
+        from .cli_sweep import cmd_sweep
+        return cmd_sweep(args, parser, _config_from_args)
     if args.command == "demo":
-        from .app.demo import run_demos
-        return run_demos(args.out, args.only, args.epochs)
+        return cmd_demo(args)
+    if args.command in cli_landscape.COMMANDS:
+        return cli_landscape.main(args)
     parser.print_help()
     return 0
 

@@ -22,3 +22,11 @@ def test_paired_ratio_reports_quartiles_around_the_median():
     assert calls == {"fn": 15, "ref": 10}
     assert v.low <= v.ratio <= v.high and v.best > 0 and v.best_ref > 0
     assert np.isfinite(v.ratio)
+
+
+def test_landscape_reference_computes_the_core_mse():
+    from lstm_gui.bench_analysis import plain_mse
+    from lstm_gui.core import mse
+    rng = np.random.default_rng(2)
+    p, x, t = rng.uniform(-1, 1, 12), rng.uniform(-1, 1, 30), rng.uniform(-1, 1, 30)
+    assert abs(plain_mse(p.tolist(), x.tolist(), t.tolist()) - mse(p, x, t)) < 1e-15

@@ -1,4 +1,4 @@
-"""Regression check of NOTES-QT.md: PySide6 6.12.0 on Python 3.11 drops a reference to None
+"""Regression check of docs/stack.md: PySide6 6.12.0 on Python 3.11 drops a reference to None
 on every binding call that returns nothing, and a live-plotting window then aborts."""
 import sys
 

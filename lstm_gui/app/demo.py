@@ -84,7 +84,7 @@ def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
                              ("params", window.paramsPlot), ("gates", window.gatesPlot)):
             files.append(out / f"{demo.name}-{suffix}.png")
             export_plot(plot, str(files[-1]), width=PLOT_WIDTH)
-        window._saved_marker = (id(run), run.epoch)  # nothing to ask about on close
+        window.trainer.read(lambda r: window.document.mark_saved(r, None))  # nothing to ask on close
         window.close()
         print(f"[{k}/{len(chosen)}] {demo.name}: {run.epoch} epochs, MSE {run.current_mse():.4g}, "
               f"{len(files)} images in {time.perf_counter() - t0:.1f} s", flush=True)

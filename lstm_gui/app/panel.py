@@ -1,29 +1,57 @@
-"""The side panel: settings in, RunConfig out.  It computes nothing else."""
+"""The side panel: shows a RunConfig and sends one changed field at a time.
+
+The panel is never the source of truth.  It shows the config it was last given
+(:meth:`set_config`: when a run is loaded, reset, reverted, or an edit was accepted) and
+emits ``field_edited(name, value)`` for the one setting the user changed; the window asks the
+core for the new config (``RunConfig.with_field``), which validates it.  So a value the panel
+cannot show cannot be written back by an unrelated edit, and nothing is clamped.
+"""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
-from ..core.noise import NOISE_MODES, Noise
-from ..core.optim import DEFAULT_LR, OPTIMIZERS, check_lr
+from ..core.noise import NOISE_MODES
+from ..core.optim import OPTIMIZERS
 from ..core.run import RunConfig
-from ..core.tasks import CSV_TASK, PRESETS, Task, preset
+from ..core.tasks import CSV_TASK, PRESETS, Task
+from .fields import NumberEdit
 from .qt import QtCore, QtWidgets, Signal
 
 LR_MIN, LR_MAX = 1e-5, 0.5
 SLIDER_STEPS = 1000
 
-
-def _spin(lo, hi, value, step=1, decimals=None, name=""):
-    box = QtWidgets.QSpinBox() if decimals is None else QtWidgets.QDoubleSpinBox()
-    if decimals is not None:
-        box.setDecimals(decimals)
-    box.setRange(lo, hi)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setKeyboardTracking(False)
-    box.setObjectName(name)
-    return box
+TIPS = {
+    "taskCombo": "The waveform task: what the unit reads (x) and what it must output (target).",
+    "lengthSpin": "Sequence length n: time steps per epoch (a whole number >= 1).",
+    "cyclesSpin": "Waveform cycles over the sequence (the C library uses 5).",
+    "amplitudeSpin": "Amplitude A of input and target (the C library uses 0.5).",
+    "loadCsvButton": "Load your own task: a CSV file with columns x and target.",
+    "noiseCombo": "Where noise is added: nowhere, to the target, to the input, or both.",
+    "noiseAmpSpin": "Noise amplitude a: uniform in [-a, a], or Gaussian with sd a (>= 0).",
+    "noiseKindCombo": "Uniform or Gaussian noise.",
+    "resampleCheck": "Draw new noise every epoch (off: drawn once from the seed, as the C "
+                     "library does).",
+    "unitsSpin": "Units in the chain (1-16): the output h of one unit is the input of the next.",
+    "seedSpin": "Seed of the initial parameters and the noise (any whole number from 0 to "
+                "2^63-1): the same seed trains the same run, bit for bit.",
+    "initLowEdit": "Initial parameters are drawn uniformly from [min, max] (default [-1, 1]).",
+    "initHighEdit": "Initial parameters are drawn uniformly from [min, max] (default [-1, 1]).",
+    "timingCheck": "lstmlib timing: step t reads x(t-1), as the C library's forward pass does.",
+    "optimizerCombo": "Gradient descent: p -= lr*g.  Momentum: a velocity of past gradients. "
+                      "Adam: per-parameter steps scaled by gradient statistics.",
+    "lrSlider": "Learning rate (log scale, 1e-5 to 0.5); type any value in (0, 1) beside it.",
+    "lrEdit": "Learning rate: any number in (0, 1).  Takes effect at once, without a reset.",
+    "clipSpin": "Clip the gradient's norm to at most this value before each update "
+                "(off: no clipping).",
+    "epochsSpin": "Stop after this many epochs in all (never: train until paused).",
+    "targetMseSpin": "Stop when the MSE falls to this value (off: no target).",
+    "plateauSpin": "Stop when the MSE has not improved by 0.01 % for this many epochs "
+                   "(off: never).",
+    "unitViewSpin": "Which unit of a chain the Gates and Parameters views show.",
+    "smoothSpin": "Span of the MSE curve's smoothing, in points (off: raw curve only).",
+    "spanCheck": "Run the model over three times the training length: does it go on "
+                 "producing the waveform where it never trained?",
+}
 
 
 def _form(box):
@@ -33,47 +61,58 @@ def _form(box):
     return form
 
 
-class ControlPanel(QtWidgets.QWidget):
-    """Emits config_edited when the user changes a setting, lr_invalid with a message when
-    the typed learning rate is not a number in (0, 1)."""
+def _spin(lo, hi, value, name):
+    box = QtWidgets.QSpinBox(objectName=name)
+    box.setRange(lo, hi)
+    box.setValue(value)
+    box.setKeyboardTracking(False)
+    return box
 
-    config_edited = Signal()
-    lr_invalid = Signal(str)
+
+class ControlPanel(QtWidgets.QWidget):
+    """Emits field_edited(name, value) for each change the user makes, message(text) when
+    what they typed is not a number (the field then shows its previous value)."""
+
+    field_edited = Signal(str, object)
+    message = Signal(str)
     load_csv_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._csv_task: Task | None = None
+        self._config = RunConfig()
         self._updating = False
-        self._seed = 0
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
+        self._fields: dict[str, NumberEdit] = {}
 
-        # Task
         task_box = QtWidgets.QGroupBox("Task")
         form = _form(task_box)
         self.taskCombo = QtWidgets.QComboBox(objectName="taskCombo")
         for p in PRESETS.values():
             self.taskCombo.addItem(p.title, p.key)
-        self.lengthSpin = _spin(1, 100_000, 100, name="lengthSpin")
-        self.cyclesSpin = _spin(0.1, 1000, 5, 0.5, 2, name="cyclesSpin")
-        self.amplitudeSpin = _spin(0.01, 100, 0.5, 0.1, 2, name="amplitudeSpin")
+            self.taskCombo.setItemData(self.taskCombo.count() - 1, p.description,
+                                       QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.taskDescription = QtWidgets.QLabel(objectName="taskDescription", wordWrap=True)
+        self.taskDescription.setStyleSheet("color: #555;")
+        self.lengthSpin = self._number("task.length", "Length", "lengthSpin", integer=True)
+        self.cyclesSpin = self._number("task.cycles", "Cycles", "cyclesSpin")
+        self.amplitudeSpin = self._number("task.amplitude", "Amplitude", "amplitudeSpin")
         self.loadCsvButton = QtWidgets.QPushButton("Load CSV…", objectName="loadCsvButton")
         form.addRow("Task", self.taskCombo)
+        form.addRow(self.taskDescription)
         form.addRow("Length", self.lengthSpin)
         form.addRow("Cycles", self.cyclesSpin)
         form.addRow("Amplitude", self.amplitudeSpin)
         form.addRow(self.loadCsvButton)
         layout.addWidget(task_box)
 
-        # Noise
         noise_box = QtWidgets.QGroupBox("Noise")
         form = _form(noise_box)
         self.noiseCombo = QtWidgets.QComboBox(objectName="noiseCombo")
         for mode, label in zip(NOISE_MODES, ("None", "On the target", "On the input", "On both")):
             self.noiseCombo.addItem(label, mode)
-        self.noiseAmpSpin = _spin(0.0, 10, 0.1, 0.05, 3, name="noiseAmpSpin")
+        self.noiseAmpSpin = self._number("noise.amplitude", "Noise amplitude", "noiseAmpSpin")
         self.noiseKindCombo = QtWidgets.QComboBox(objectName="noiseKindCombo")
         self.noiseKindCombo.addItem("Uniform in [-a, a]", "uniform")
         self.noiseKindCombo.addItem("Gaussian, sd a", "gaussian")
@@ -84,49 +123,55 @@ class ControlPanel(QtWidgets.QWidget):
         form.addRow(self.resampleCheck)
         layout.addWidget(noise_box)
 
-        # Model and optimizer
         model_box = QtWidgets.QGroupBox("Model and optimizer")
         form = _form(model_box)
-        self.unitsSpin = _spin(1, 16, 1, name="unitsSpin")
-        self.seedSpin = _spin(0, 2_000_000_000, 0, name="seedSpin")
+        self.unitsSpin = _spin(1, 16, 1, "unitsSpin")
+        self.seedSpin = self._number("seed", "Seed", "seedSpin", integer=True)
+        self.initLowEdit = self._number("init_low", "Initial min", "initLowEdit")
+        self.initHighEdit = self._number("init_high", "Initial max", "initHighEdit")
+        init_row = QtWidgets.QHBoxLayout()
+        init_row.addWidget(self.initLowEdit)
+        init_row.addWidget(QtWidgets.QLabel("to"))
+        init_row.addWidget(self.initHighEdit)
         self.timingCheck = QtWidgets.QCheckBox("lstmlib timing (input delayed)", objectName="timingCheck")
         self.optimizerCombo = QtWidgets.QComboBox(objectName="optimizerCombo")
         for name, label in zip(OPTIMIZERS, ("Gradient descent", "Momentum", "Adam")):
             self.optimizerCombo.addItem(label, name)
         self.lrSlider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, objectName="lrSlider")
         self.lrSlider.setRange(0, SLIDER_STEPS)
-        self.lrEdit = QtWidgets.QLineEdit(objectName="lrEdit")
+        self.lrEdit = self._number("lr", "Learning rate", "lrEdit")
         self.lrEdit.setMaximumWidth(80)
         lr_row = QtWidgets.QHBoxLayout()
         lr_row.addWidget(self.lrSlider, 1)
         lr_row.addWidget(self.lrEdit)
-        self.clipSpin = _spin(0.0, 1000, 0.0, 0.5, 2, name="clipSpin")
-        self.clipSpin.setSpecialValueText("off")
+        self.clipSpin = self._number("clip", "Clip", "clipSpin", special="off", special_value=None)
         form.addRow("Units in chain", self.unitsSpin)
         form.addRow("Seed", self.seedSpin)
+        form.addRow("Initial range", init_row)
         form.addRow(self.timingCheck)
         form.addRow("Optimizer", self.optimizerCombo)
         form.addRow("Learning rate", lr_row)
         form.addRow("Clip grad norm", self.clipSpin)
         layout.addWidget(model_box)
 
-        # Stop criteria
         stop_box = QtWidgets.QGroupBox("Stop when")
         form = _form(stop_box)
-        self.epochsSpin = _spin(0, 100_000_000, 5000, 1000, name="epochsSpin")
-        self.epochsSpin.setSpecialValueText("never")
-        self.targetMseSpin = _spin(0.0, 1.0, 0.0, 0.0001, 6, name="targetMseSpin")
-        self.targetMseSpin.setSpecialValueText("off")
+        self.epochsSpin = self._number("epochs", "Epoch budget", "epochsSpin", integer=True,
+                                       special="never", special_value=0)
+        self.targetMseSpin = self._number("target_mse", "Target MSE", "targetMseSpin",
+                                          special="off", special_value=0.0)
+        self.plateauSpin = self._number("plateau", "Plateau", "plateauSpin", integer=True,
+                                        special="off", special_value=0)
         form.addRow("Epoch budget", self.epochsSpin)
         form.addRow("Target MSE", self.targetMseSpin)
+        form.addRow("Plateau (epochs)", self.plateauSpin)
         layout.addWidget(stop_box)
 
-        # View
         view_box = QtWidgets.QGroupBox("View")
         form = _form(view_box)
-        self.unitViewSpin = _spin(1, 1, 1, name="unitViewSpin")
+        self.unitViewSpin = _spin(1, 1, 1, "unitViewSpin")
         self.spanCheck = QtWidgets.QCheckBox("Generalisation span (3x)", objectName="spanCheck")
-        self.smoothSpin = _spin(1, 500, 25, 5, name="smoothSpin")
+        self.smoothSpin = _spin(1, 500, 25, "smoothSpin")
         self.smoothSpin.setSpecialValueText("off")
         form.addRow("Show unit", self.unitViewSpin)
         form.addRow("MSE smoothing", self.smoothSpin)
@@ -138,88 +183,97 @@ class ControlPanel(QtWidgets.QWidget):
         for combo in self.findChildren(QtWidgets.QComboBox):
             combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
+        for w in self.findChildren(QtWidgets.QWidget):
+            if w.objectName() in TIPS:
+                w.setToolTip(TIPS[w.objectName()])
         self.set_config(RunConfig())
-        for w in (self.noiseCombo, self.noiseKindCombo):
-            w.currentIndexChanged.connect(self._on_edit)
-        self.taskCombo.currentIndexChanged.connect(self._on_task_chosen)
-        self.optimizerCombo.currentIndexChanged.connect(self._on_optimizer_chosen)
-        for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin, self.noiseAmpSpin,
-                  self.unitsSpin, self.seedSpin, self.clipSpin, self.epochsSpin,
-                  self.targetMseSpin):
-            w.valueChanged.connect(self._on_edit)
-        for w in (self.resampleCheck, self.timingCheck):
-            w.toggled.connect(self._on_edit)
+
+        self.taskCombo.currentIndexChanged.connect(
+            lambda: self._emit("task.key", self.taskCombo.currentData()))
+        self.noiseCombo.currentIndexChanged.connect(
+            lambda: self._emit("noise.mode", self.noiseCombo.currentData()))
+        self.noiseKindCombo.currentIndexChanged.connect(
+            lambda: self._emit("noise.kind", self.noiseKindCombo.currentData()))
+        self.resampleCheck.toggled.connect(lambda on: self._emit("noise.resample", bool(on)))
+        self.unitsSpin.valueChanged.connect(lambda v: self._emit("units", int(v)))
+        self.timingCheck.toggled.connect(lambda on: self._emit("delay", 1 if on else 0))
+        self.optimizerCombo.currentIndexChanged.connect(
+            lambda: self._emit("optimizer", self.optimizerCombo.currentData()))
         self.lrSlider.valueChanged.connect(self._on_lr_slider)
-        self.lrEdit.editingFinished.connect(self._on_lr_typed)
         self.loadCsvButton.clicked.connect(self.load_csv_requested)
+
+    def _number(self, field: str, label: str, name: str, integer: bool = False,
+                special: str | None = None, special_value=None) -> NumberEdit:
+        edit = NumberEdit(label, integer, special, special_value, name)
+        edit.committed.connect(lambda value, f=field: self._emit(f, value))
+        edit.invalid.connect(self.message)
+        self._fields[field] = edit
+        return edit
 
     # ------------------------------------------------------------ config in and out
 
     def set_config(self, cfg: RunConfig) -> None:
-        """Show cfg in the widgets without emitting config_edited."""
+        """Show cfg in the widgets without emitting anything."""
         self._updating = True
         try:
+            self._config = cfg
             task = cfg.task
             if task.key == CSV_TASK:
-                self._csv_task = task
                 if self.taskCombo.findData(CSV_TASK) < 0:
                     self.taskCombo.addItem(task.title, CSV_TASK)
                 self.taskCombo.setItemText(self.taskCombo.findData(CSV_TASK), task.title)
             self.taskCombo.setCurrentIndex(self.taskCombo.findData(task.key))
-            self.lengthSpin.setValue(task.length)
-            self.cyclesSpin.setValue(task.cycles)
-            self.amplitudeSpin.setValue(task.amplitude)
+            self.taskDescription.setText(f"CSV file, {task.length} points" if task.key == CSV_TASK
+                                         else PRESETS[task.key].description)
             for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin):
                 w.setEnabled(task.key != CSV_TASK)
             self.noiseCombo.setCurrentIndex(self.noiseCombo.findData(cfg.noise.mode))
-            self.noiseAmpSpin.setValue(cfg.noise.amplitude)
             self.noiseKindCombo.setCurrentIndex(self.noiseKindCombo.findData(cfg.noise.kind))
             self.resampleCheck.setChecked(cfg.noise.resample)
             self.unitsSpin.setValue(cfg.units)
             self.unitViewSpin.setMaximum(cfg.units)
-            self.seedSpin.setValue(cfg.seed)
             self.timingCheck.setChecked(cfg.delay == 1)
             self.optimizerCombo.setCurrentIndex(self.optimizerCombo.findData(cfg.optimizer))
-            self._show_lr(cfg.lr)
-            self.clipSpin.setValue(cfg.clip or 0.0)
-            self.epochsSpin.setValue(cfg.epochs)
-            self.targetMseSpin.setValue(cfg.target_mse)
-            self._init_range = (cfg.init_low, cfg.init_high)
-            self._plateau = cfg.plateau
+            for field, edit in self._fields.items():
+                part, _, sub = field.partition(".")
+                value = getattr(getattr(cfg, part), sub) if sub else getattr(cfg, part)
+                edit.set_value(value)
+            self._show_lr_slider(cfg.lr)
         finally:
             self._updating = False
 
     def config(self) -> RunConfig:
-        """The settings shown, as a RunConfig (ValueError if they do not make one)."""
+        """The config the panel shows (its source, not re-read from the widgets)."""
+        return self._config
+
+    def config_from_widgets(self) -> RunConfig:
+        """The config the widgets' texts stand for, parsed afresh: equal to :meth:`config`
+        whenever every value is shown exactly (the round-trip the tests demand)."""
+        cfg = self._config
         key = self.taskCombo.currentData()
-        if key == CSV_TASK and self._csv_task is not None:
-            task = self._csv_task
-        else:
-            task = preset(key, length=self.lengthSpin.value(), cycles=self.cyclesSpin.value(),
-                          amplitude=self.amplitudeSpin.value())
-        noise = Noise(self.noiseCombo.currentData(), self.noiseAmpSpin.value(),
-                      self.noiseKindCombo.currentData(), self.resampleCheck.isChecked())
-        clip = self.clipSpin.value() or None
+        task = cfg.task if key == CSV_TASK else Task(
+            key=key, length=self.lengthSpin.parse(self.lengthSpin.text()),
+            cycles=self.cyclesSpin.parse(self.cyclesSpin.text()),
+            amplitude=self.amplitudeSpin.parse(self.amplitudeSpin.text()), seed=cfg.task.seed)
+        values = {f: e.parse(e.text()) for f, e in self._fields.items() if "." not in f}
+        noise = type(cfg.noise)(self.noiseCombo.currentData(),
+                                self.noiseAmpSpin.parse(self.noiseAmpSpin.text()),
+                                self.noiseKindCombo.currentData(), self.resampleCheck.isChecked())
         return RunConfig(task=task, noise=noise, units=self.unitsSpin.value(),
-                         optimizer=self.optimizerCombo.currentData(), lr=self.lr(), clip=clip,
-                         seed=self.seedSpin.value(), init_low=self._init_range[0],
-                         init_high=self._init_range[1], delay=1 if self.timingCheck.isChecked() else 0,
-                         epochs=self.epochsSpin.value(), target_mse=self.targetMseSpin.value(),
-                         plateau=self._plateau)
+                         optimizer=self.optimizerCombo.currentData(),
+                         delay=1 if self.timingCheck.isChecked() else 0,
+                         frozen=cfg.frozen, **values)
 
     def set_csv_task(self, task: Task) -> None:
-        cfg = replace(self.config(), task=task)
-        self.set_config(cfg)
-        self.config_edited.emit()
+        self._emit("task", task)
 
-    # ------------------------------------------------------------ learning rate
+    # ------------------------------------------------------------ edits
 
-    def lr(self) -> float:
-        return self._lr
+    def _emit(self, field: str, value) -> None:
+        if not self._updating:
+            self.field_edited.emit(field, value)
 
-    def _show_lr(self, lr: float) -> None:
-        self._lr = lr
-        self.lrEdit.setText(f"{lr:.4g}")
+    def _show_lr_slider(self, lr: float) -> None:
         frac = (math.log10(min(max(lr, LR_MIN), LR_MAX)) - math.log10(LR_MIN)) / (
             math.log10(LR_MAX) - math.log10(LR_MIN))
         blocked = self.lrSlider.blockSignals(True)
@@ -228,45 +282,6 @@ class ControlPanel(QtWidgets.QWidget):
 
     def _on_lr_slider(self, value: int) -> None:
         lr = 10 ** (math.log10(LR_MIN) + value / SLIDER_STEPS * (math.log10(LR_MAX) - math.log10(LR_MIN)))
-        self._show_lr(float(f"{lr:.3g}"))
-        self._on_edit()
-
-    def _on_lr_typed(self) -> None:
-        text = self.lrEdit.text().strip()
-        try:
-            lr = check_lr(text)
-        except ValueError as exc:
-            self.lrEdit.setText(f"{self._lr:.4g}")
-            self.lr_invalid.emit(f"{exc}; kept {self._lr:g}")
-            return
-        if lr != self._lr:
-            self._show_lr(lr)
-            self._on_edit()
-
-    # ------------------------------------------------------------ edits
-
-    def _on_task_chosen(self) -> None:
-        key = self.taskCombo.currentData()
-        if self._updating:
-            return
-        if key in PRESETS:
-            p = PRESETS[key]
-            self._updating = True
-            self.lengthSpin.setValue(p.length)
-            self.cyclesSpin.setValue(p.cycles)
-            self.amplitudeSpin.setValue(p.amplitude)
-            self.epochsSpin.setValue(p.epochs)
-            self._updating = False
-        for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin):
-            w.setEnabled(key != CSV_TASK)
-        self._on_edit()
-
-    def _on_optimizer_chosen(self) -> None:
-        if not self._updating:
-            self._show_lr(DEFAULT_LR[self.optimizerCombo.currentData()])
-            self._on_edit()
-
-    def _on_edit(self, *_) -> None:
-        if not self._updating:
-            self.unitViewSpin.setMaximum(self.unitsSpin.value())
-            self.config_edited.emit()
+        lr = float(f"{lr:.3g}")
+        self.lrEdit.set_value(lr)
+        self._emit("lr", lr)

@@ -5,10 +5,20 @@ import numpy as np
 
 from ..core import PARAM_NAMES
 from ..core.smoothing import smooth
-from .qt import QtGui, QtSvg, Qt, pg
+from .qt import Qt, QtGui, QtSvg, pg
 
 GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+MAX_MARKERS = 200     # event markers drawn; older events are still listed by the hover readout
+LABEL_GAP = 0.08      # a marker gets a label when it is this share of the span from the last
+# Plots compute ranges as max - min: values near 1e308 overflow to inf and pyqtgraph refuses
+# the range ("Cannot set range [-inf, inf]").  Drawn values are clamped to this magnitude.
+DRAW_LIMIT = 1e150
+
+
+def finite_for_drawing(values: np.ndarray) -> np.ndarray:
+    """values with non-finite entries removed from view (NaN) and huge ones clamped."""
+    return np.clip(np.where(np.isfinite(values), values, np.nan), -DRAW_LIMIT, DRAW_LIMIT)
 
 
 def _pen(colour, width=1, style=Qt.PenStyle.SolidLine, alpha=255):
@@ -45,7 +55,7 @@ class _Plot(pg.PlotWidget):
                  legend_columns: int = 6, axis_items=None):
         super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
-        self.setMinimumSize(220, 160)
+        self.setMinimumSize(205, 150)
         item = self.getPlotItem()
         self.set_title(title)
         item.setLabel("bottom", x_label)
@@ -213,6 +223,8 @@ class MsePlot(_Plot):
         self.smooth = self.plot(name="smoothed", pen=_pen("#1f77b4", 2))
         self.smoothing = 25
         self._markers: list = []
+        self._marker_events: tuple = ()
+        self._events: tuple = ()
         self._epochs = np.zeros(0)
         self._mse = np.zeros(0)
         self.readout = pg.TextItem(color="#000000", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 210))
@@ -223,26 +235,45 @@ class MsePlot(_Plot):
 
     def show_snapshot(self, snap):
         epochs, mse, _ = snap.history
-        keep = mse > 0
+        keep = (mse > 0) & np.isfinite(mse)
         self._epochs, self._mse = epochs[keep], mse[keep]
         self.raw.setData(self._epochs, self._mse)
         self.smooth.setVisible(self.smoothing > 1)
         if self.smoothing > 1 and len(self._mse):
             # Smooth in log space: the curve spans decades.
             self.smooth.setData(self._epochs, np.exp(smooth(np.log(self._mse), self.smoothing)))
+        else:
+            self.smooth.setData([], [])   # a run back at epoch 0 keeps no curve of the last
         self._show_events(snap.events)
 
     def _show_events(self, events):
-        if len(events) == len(self._markers):
+        """Markers for the run's events.  Only the last MAX_MARKERS are drawn, and a marker is
+        labelled only where the previous label is far enough away; the hover readout names
+        every event.  Markers already drawn are kept, so a new event costs one marker, not a
+        redraw of all (1.9 s per new event at 1 000 events before)."""
+        self._events = events
+        shown = events[-MAX_MARKERS:]
+        if tuple(shown) == self._marker_events:
             return
         for m in self._markers:
             self.removeItem(m)
         self._markers = []
-        for epoch, text in events:
-            line = pg.InfiniteLine(pos=epoch, angle=90, pen=_pen("#555555", 1, Qt.PenStyle.DashLine),
-                                   label=text, labelOpts={"position": 0.9, "color": "#555555"})
+        pen = _pen("#555555", 1, Qt.PenStyle.DashLine)
+        last_labelled = None
+        span = max(1.0, float(shown[-1][0] - shown[0][0])) if shown else 1.0
+        for epoch, text in shown:
+            # A label only every LABEL_GAP of the span: labels never overprint.
+            room = last_labelled is None or (epoch - last_labelled) / span >= LABEL_GAP
+            line = pg.InfiniteLine(pos=epoch, angle=90, pen=pen)
+            if room:
+                # InfLineLabel formats its text with str.format: braces in the event's text
+                # (data, e.g. from a file) must be escaped, or "{" raises on every draw.
+                pg.InfLineLabel(line, text=str(text).replace("{", "{{").replace("}", "}}"),
+                                position=0.9, color="#555555")
+                last_labelled = epoch
             self.addItem(line)
             self._markers.append(line)
+        self._marker_events = tuple(shown)
 
     def readout_at(self, epoch: float) -> str | None:
         """The text shown when hovering at `epoch`: the nearest recorded point."""
@@ -251,7 +282,11 @@ class MsePlot(_Plot):
         k = int(np.clip(np.searchsorted(self._epochs, epoch), 0, len(self._epochs) - 1))
         if k > 0 and abs(self._epochs[k - 1] - epoch) < abs(self._epochs[k] - epoch):
             k -= 1
-        return f"epoch {int(self._epochs[k])}\nMSE {self._mse[k]:.4g}"
+        text = f"epoch {int(self._epochs[k])}\nMSE {self._mse[k]:.4g}"
+        near = [t for e, t in self._events if abs(e - self._epochs[k]) <= max(1, 0.01 * self._epochs[-1])]
+        if near:
+            text += "\n" + "; ".join(str(t) for t in near[-3:])
+        return text
 
     def _on_mouse(self, event):
         pos = event[0]
@@ -289,7 +324,7 @@ class ParamsPlot(_Plot):
         u = min(self.unit, params.shape[1] - 1) if params.ndim == 3 and len(params) else 0
         for k, curve in enumerate(self.curves):
             if len(epochs):
-                curve.setData(epochs, params[:, u, k])
+                curve.setData(epochs, finite_for_drawing(params[:, u, k]))
             else:
                 curve.setData([], [])
         self.set_title("Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""))

@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
 # Live curves: 1-pixel pens without antialiasing keep a redraw in milliseconds
-# (NOTES-QT.md); the exporters antialias on their own.
+# (docs/stack.md); the exporters antialias on their own.
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
 
 __all__ = ["pg", "QtCore", "QtGui", "QtSvg", "QtWidgets", "Qt", "Signal", "Slot"]

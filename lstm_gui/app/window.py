@@ -1,26 +1,35 @@
-"""The main window: controls on the left, four live plots and the parameter table."""
+"""The main window: composition of the trainer, the document, the panel and the view docks.
+
+It holds no state of the run: the trainer owns the run, the document knows the file, the
+views draw snapshots.  The window turns user actions into commands and snapshots into frames.
+"""
 from __future__ import annotations
 
-import json
 import secrets
-import time
 from pathlib import Path
 
-from ..core import PARAM_NAMES, modelfile
+from ..core import modelfile
 from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
+from .commands import Commands
+from .document import Document
+from .frames import FrameScheduler
+from .keys import KeyGuard
 from .panel import ControlPanel
-from .plots import GatesPlot, MsePlot, ParamsPlot, SignalPlot, export_plot, param_icon
+from .plots import export_plot
 from .qt import QtCore, QtGui, QtWidgets, Qt
-from .worker import TrainingThread
+from .stored_settings import SettingsReader
+from .trainer import Trainer
+from .views.base import TimeCursor, ViewContext
+from .views.registry import VIEWS
 
 MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
-MAX_RECENT = 8
 HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and cheap to draw
+LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or exc.__class__.__name__
 
 
@@ -29,57 +38,71 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, settings: QtCore.QSettings | None = None, run: TrainingRun | None = None):
         super().__init__()
-        self.setWindowTitle("lstm-gui")
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
         self.settings = settings
-        self.current_path: Path | None = None
-        self._pending_config: RunConfig | None = None
+        reader = SettingsReader(settings)
         if run is None:
-            run = TrainingRun(self._stored_config())
-        self._saved_marker = (id(run), run.epoch)
+            run = TrainingRun(reader.config())
         self._snapshot_opts = {"span": 0, "history_points": HISTORY_POINTS}
-        self.thread = TrainingThread(run, parent=self, snapshot_options=self._snapshot_options)
-        self.thread.snapshot_ready.connect(self._on_snapshot)
-        self.thread.run_stopped.connect(self._on_run_stopped)
+        self.trainer = Trainer(run, parent=self, snapshot_options=lambda: self._snapshot_opts)
+        self.trainer.snapshot_ready.connect(self._on_snapshot)
+        self.trainer.stopped.connect(self._on_stopped)
+        self.trainer.errored.connect(self._on_thread_error)
+        self.commands = Commands(self.trainer, self)
+        self.commands.changed.connect(self._on_run_changed)
+        self.document = Document(settings, self)
+        self.document.changed.connect(self._update_title)
+        self.document.saved_revision = run.revision if run.epoch else None
+        self.cursor = TimeCursor(self)
+        self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
 
-        self._build_panel()
-        self._build_plots()
-        self._plots = (self.signalPlot, self.msePlot, self.paramsPlot, self.gatesPlot)
-        self._frame_parts: list = []
-        self._frame_start: float | None = None
+        self._build_side()
+        self.ctx = ViewContext(trainer=self.commands, cursor=self.cursor, undo=self.commands.undo,
+                               message=self.show_message, settings=settings)
+        self.views = {}
+        self.docks: dict[str, QtWidgets.QDockWidget] = {}
+        self._build_docks()
+        self.frames = FrameScheduler(self.trainer, self._frame_parts, self)
+        self.frames.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self._build_status()
         self._build_menus()
+        self.keyGuard = KeyGuard(self)
+        QtWidgets.QApplication.instance().installEventFilter(self.keyGuard)
         self.panel.set_config(run.config)
-        self._restore_view_settings()
+        self._restore_view_settings(reader)
+        if reader.problems:
+            self.show_message(reader.problems[0] + (f" (and {len(reader.problems) - 1} more)"
+                                                    if len(reader.problems) > 1 else ""))
         self.refresh()
 
     # ------------------------------------------------------------ building
 
-    def _build_panel(self) -> None:
+    def _build_side(self) -> None:
         self.panel = ControlPanel()
-        self.panel.config_edited.connect(self._on_config_edited)
-        self.panel.lr_invalid.connect(self.show_message)
+        self.panel.field_edited.connect(self._on_field_edited)
+        self.panel.message.connect(self.show_message)
         self.panel.load_csv_requested.connect(self.load_csv_dialog)
-        self.panel.unitViewSpin.valueChanged.connect(self._on_view_changed)
-        self.panel.spanCheck.toggled.connect(self._on_view_changed)
-        self.panel.smoothSpin.valueChanged.connect(self._on_view_changed)
+        self.panel.unitViewSpin.valueChanged.connect(self._on_view_option)
+        self.panel.spanCheck.toggled.connect(self._on_view_option)
+        self.panel.smoothSpin.valueChanged.connect(self._on_view_option)
 
         transport = QtWidgets.QGroupBox("Training")
         grid = QtWidgets.QGridLayout(transport)
         self.trainButton = QtWidgets.QPushButton("Train", objectName="trainButton")
         self.trainButton.setToolTip("Train or pause (Space)")
         self.stepButton = QtWidgets.QPushButton("Step", objectName="stepButton")
-        self.stepButton.setToolTip("One epoch (Right arrow)")
+        self.stepButton.setToolTip("Train one epoch (Right arrow)")
         self.resetButton = QtWidgets.QPushButton("Reset", objectName="resetButton")
-        self.resetButton.setToolTip("Back to the same initial parameters (Backspace)")
+        self.resetButton.setToolTip("Back to the same initial parameters (Backspace; undo with Ctrl+Z)")
         self.reinitButton = QtWidgets.QPushButton("New seed", objectName="reinitButton")
-        self.reinitButton.setToolTip("Re-initialise from a new random seed (Ctrl+R)")
+        self.reinitButton.setToolTip("Re-initialise from a new random seed (Ctrl+R; undo with Ctrl+Z)")
         grid.addWidget(self.trainButton, 0, 0)
         grid.addWidget(self.stepButton, 0, 1)
         grid.addWidget(self.resetButton, 1, 0)
@@ -117,49 +140,54 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(side.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+        scroll.setMinimumWidth(side.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.sidePanel = scroll
 
-    def _build_plots(self) -> None:
-        self.signalPlot = SignalPlot()
-        self.msePlot = MsePlot()
-        self.paramsPlot = ParamsPlot()
-        self.gatesPlot = GatesPlot()
-        self.paramTable = QtWidgets.QTableWidget(len(PARAM_NAMES), 1, objectName="paramTable")
-        self.paramTable.setHorizontalHeaderLabels(["value"])
-        for k, name in enumerate(PARAM_NAMES):
-            self.paramTable.setVerticalHeaderItem(k, QtWidgets.QTableWidgetItem(param_icon(k), name))
-        self.paramTable.setToolTip("Current parameter values; the swatch is the curve's pen, "
-                                   "the check box shows or hides the curve")
-        self.paramTable.itemChanged.connect(self._on_param_item_changed)
-        self.paramTable.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.paramTable.verticalHeader().setDefaultSectionSize(17)
-        self.paramTable.horizontalHeader().setDefaultSectionSize(78)
-        self.paramTable.horizontalHeader().setStretchLastSection(True)
-        self.paramTable.setMinimumWidth(170)
-        self.paramTable.setMaximumWidth(200)
-        font = self.paramTable.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        self.paramTable.setFont(font)
+    def _build_docks(self) -> None:
+        controls = QtWidgets.QDockWidget("Controls", self, objectName="controlsDock")
+        controls.setWidget(self.sidePanel)
+        controls.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.docks["controlsDock"] = controls
+        for cls in VIEWS:
+            view = cls(self.ctx)
+            view.setObjectName(cls.name + "Widget")
+            dock = QtWidgets.QDockWidget(cls.title, self, objectName=cls.name)
+            dock.setWidget(view)
+            dock.visibilityChanged.connect(lambda shown, v=view: shown and self._show_view(v))
+            self.views[cls.name] = view
+            self.docks[cls.name] = dock
+        self.default_layout()
+        self._default_state = self.saveState(LAYOUT_VERSION)
 
-        plots = QtWidgets.QWidget()
-        grid = QtWidgets.QGridLayout(plots)
-        grid.setContentsMargins(2, 2, 2, 2)
-        grid.setSpacing(4)
-        grid.addWidget(self.signalPlot, 0, 0)
-        grid.addWidget(self.gatesPlot, 0, 1)
-        grid.addWidget(self.msePlot, 1, 0)
-        grid.addWidget(self.paramsPlot, 1, 1)
-        grid.addWidget(self.paramTable, 0, 2, 2, 1)
-        for col in range(2):
-            grid.setColumnStretch(col, 1)
+    def default_layout(self) -> None:
+        """Controls on the left; Signal and Gates above MSE and Parameters; the cell view
+        beside them; every other view tabbed with the MSE, hidden until asked for."""
+        for dock in self.docks.values():
+            dock.setFloating(False)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks["controlsDock"])
+        d = self.docks
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["signalView"])
+        self.splitDockWidget(d["signalView"], d["mseView"], Qt.Orientation.Vertical)
+        self.splitDockWidget(d["signalView"], d["gatesView"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["mseView"], d["paramsView"], Qt.Orientation.Horizontal)
+        placed = {"signalView", "gatesView", "mseView", "paramsView"}
+        if "cellView" in d:
+            self.splitDockWidget(d["gatesView"], d["cellView"], Qt.Orientation.Horizontal)
+            placed.add("cellView")
+        for name, view in self.views.items():
+            if name not in placed:
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d[name])
+                self.tabifyDockWidget(d["mseView"], d[name])
+            d[name].setVisible(view.shown_by_default)
+        for dock in d.values():
+            dock.show() if dock.objectName() in placed | {"controlsDock"} else None
+        d["mseView"].raise_()
 
-        splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sidePanel)
-        splitter.addWidget(plots)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        self.setCentralWidget(splitter)
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for name, view in self.views.items():
+            self.docks[name].setVisible(view.shown_by_default)
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -171,13 +199,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progressBar.setMaximumWidth(160)
         self.progressBar.setTextVisible(True)
         # Fixed widths: a label that resizes with its text relayouts (and repaints) the window.
-        for w, width in ((self.epochLabel, 120), (self.mseLabel, 120), (self.rateLabel, 130),
+        for w, width in ((self.epochLabel, 150), (self.mseLabel, 120), (self.rateLabel, 130),
                          (self.elapsedLabel, 70)):
             w.setFixedWidth(width)
             status.addPermanentWidget(w)
         status.addPermanentWidget(self.progressBar)
 
-    def _action(self, menu, text, slot, shortcut=None, name=None):
+    def _action(self, menu, text, slot, shortcut=None, name=None, tip=None):
         action = QtGui.QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QtGui.QKeySequence(shortcut))
@@ -185,13 +213,15 @@ class MainWindow(QtWidgets.QMainWindow):
         action.triggered.connect(slot)
         if name:
             action.setObjectName(name)
+        if tip:
+            action.setToolTip(tip)
         menu.addAction(action)
         return action
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("&File")
         K = QtGui.QKeySequence.StandardKey
+        file = bar.addMenu("&File")
         self.openAction = self._action(file, "&Open…", self.open_dialog, K.Open, "openAction")
         self.recentMenu = file.addMenu("Open &Recent")
         self.recentMenu.setObjectName("recentMenu")
@@ -204,11 +234,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "Export &window screenshot…", self.export_window_png, "Ctrl+Shift+P",
                      "exportWindowAction")
         plots = file.addMenu("Export &plot")
-        for label, plot in (("Signal", self.signalPlot), ("MSE", self.msePlot),
-                            ("Parameters", self.paramsPlot), ("Gates", self.gatesPlot)):
-            self._action(plots, f"{label}…", lambda _=False, p=plot: self.export_plot_dialog(p))
+        for name, view in self.views.items():
+            for plot in view.plots():
+                self._action(plots, f"{self.docks[name].windowTitle()}…",
+                             lambda _=False, p=plot: self.export_plot_dialog(p))
         file.addSeparator()
         self._action(file, "&Quit", self.close, K.Quit, "quitAction")
+
+        edit = bar.addMenu("&Edit")
+        self.undoAction = self.commands.undo.createUndoAction(self, "&Undo")
+        self.undoAction.setShortcut(QtGui.QKeySequence(K.Undo))
+        self.undoAction.setObjectName("undoAction")
+        self.redoAction = self.commands.undo.createRedoAction(self, "&Redo")
+        self.redoAction.setShortcut(QtGui.QKeySequence(K.Redo))
+        self.redoAction.setObjectName("redoAction")
+        edit.addAction(self.undoAction)
+        edit.addAction(self.redoAction)
 
         train = bar.addMenu("&Train")
         self.trainAction = self._action(train, "Train / Pause", self.toggle_training, "Space", "trainAction")
@@ -216,145 +257,112 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resetAction = self._action(train, "Reset", self.reset, "Backspace", "resetAction")
         self._action(train, "Re-initialise from a new seed", self.reinitialise, "Ctrl+R", "reinitAction")
 
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts)
-        self._action(help_menu, "About lstm-gui", self._show_about)
+        view_menu = bar.addMenu("&View")
+        self.viewMenu = view_menu
+        for name, dock in self.docks.items():
+            action = dock.toggleViewAction()
+            action.setObjectName(f"{name}Action")
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self._action(view_menu, "Reset &layout", self.reset_layout, None, "resetLayoutAction")
+
+        self.helpMenu = bar.addMenu("&Help")
+        self._action(self.helpMenu, "Keyboard shortcuts", self._show_shortcuts)
+        self._action(self.helpMenu, "About lstm-gui", self._show_about)
         self._rebuild_recent_menu()
+
+    # The plots of the four basic views, by the names the tests and the demo use.
+    signalPlot = property(lambda self: self.views["signalView"].plot)
+    gatesPlot = property(lambda self: self.views["gatesView"].plot)
+    msePlot = property(lambda self: self.views["mseView"].plot)
+    paramsPlot = property(lambda self: self.views["paramsView"].plot)
+    paramTable = property(lambda self: self.views["paramsView"].table)
 
     # ------------------------------------------------------------ settings
 
-    def _stored_config(self) -> RunConfig:
-        text = self.settings.value("config")
-        if text:
-            try:
-                return RunConfig.from_dict(json.loads(text))
-            except (ValueError, TypeError, KeyError):
-                pass  # a config from another version: start from the defaults
-        return RunConfig()
-
-    def _restore_view_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+    def _restore_view_settings(self, reader: SettingsReader) -> None:
+        geometry = reader.byte_array("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
-        self.panel.spanCheck.setChecked(self.settings.value("view/span", False, type=bool))
-        self.panel.smoothSpin.setValue(int(self.settings.value("view/smoothing", 25)))
+        state = reader.byte_array("windowState")
+        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
+            reader.problems.append("the saved dock layout is from another version; using the default")
+        self.panel.spanCheck.setChecked(reader.boolean("view/span", False))
+        self.panel.smoothSpin.setValue(reader.integer("view/smoothing", 25, 1, 500))
 
     def _store_settings(self) -> None:
+        import json
         self.settings.setValue("geometry", self.saveGeometry())
-        with self.thread.locked() as run:
-            self.settings.setValue("config", json.dumps(run.config.to_dict()))
+        self.settings.setValue("windowState", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))
         self.settings.setValue("view/span", self.panel.spanCheck.isChecked())
         self.settings.setValue("view/smoothing", self.panel.smoothSpin.value())
         self.settings.sync()
 
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent") or []
-        return [value] if isinstance(value, str) else list(value)
-
-    def _remember(self, path: Path) -> None:
-        files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
-        self.settings.setValue("recent", files[:MAX_RECENT])
-        self._rebuild_recent_menu()
+        return self.document.recent_files()
 
     def _rebuild_recent_menu(self) -> None:
         self.recentMenu.clear()
-        files = self.recent_files()
+        files = self.document.recent_files()
         for f in files:
             self._action(self.recentMenu, f, lambda _=False, p=f: self.open_path(p))
         self.recentMenu.setEnabled(bool(files))
 
     # ------------------------------------------------------------ display
 
-    def _snapshot_options(self) -> dict:
-        # Called from the training thread too: it reads this plain dict, never a widget.
-        return self._snapshot_opts
+    def _frame_parts(self, snap):
+        parts = [("status", self._show_status)]
+        for name, view in self.views.items():
+            if self.docks[name].isVisible() and not self.docks[name].visibleRegion().isEmpty():
+                parts.append((self.docks[name].windowTitle(), lambda v=view: v.show_snapshot(snap)))
+        return parts
+
+    def _show_view(self, view) -> None:
+        if self._last_snapshot is not None:
+            try:
+                view.show_snapshot(self._last_snapshot)
+            except Exception as exc:   # noqa: BLE001 - reported like any frame part
+                self.statusBar().showMessage(f"Could not draw {view.title}: {one_line(exc)}", 10_000)
 
     def refresh(self) -> None:
-        """Draw the run as it is now (used whenever training is not sending snapshots)."""
-        with self.thread.locked() as run:
-            snap = run.snapshot(**self._snapshot_options())
-        self.show_snapshot(snap, self.thread.rate if self.thread.is_training else 0.0)
+        """Draw the run as it is now (whenever training is not sending snapshots)."""
+        snap = self.trainer.snapshot()
+        self.frames.cancel()
+        self.trainer.is_fresh(snap)
+        self._last_snapshot, self._last_rate = snap, (self.trainer.rate if self.trainer.is_training else 0.0)
+        self.cursor.set_length(len(snap.x))
+        self.frames.draw_now(snap)
 
     def _on_snapshot(self, snap, rate: float) -> None:
-        # Training waits (without the GIL) from here until the window has drawn the
-        # snapshot: with the worker running, every binding call of a paint would wait for
-        # the GIL.  The drawing goes one plot at a time, each part in its own pass of the
-        # event loop (a 1 ms timer fires after the paint the part caused), so timers and
-        # input are served between the parts instead of after the whole frame.
-        self.thread.hold()
-        self._frame_start = time.perf_counter()
+        if not self.trainer.is_fresh(snap):
+            self.trainer.snapshot_taken(0.0)   # stale: older than what is shown; dropped
+            return
         self._last_snapshot, self._last_rate = snap, rate
-        self._frame_parts = [self._show_status] + [
-            (lambda plot=plot: self._show_plot(plot)) for plot in self._plots]
-        self._next_frame_part()
-
-    def _next_frame_part(self) -> None:
-        if self._frame_parts:
-            self._frame_parts.pop(0)()
-            QtCore.QTimer.singleShot(1, self._next_frame_part)
-        elif self._frame_start is not None:
-            self.thread.release()
-            self.thread.snapshot_taken(time.perf_counter() - self._frame_start)
-            self._frame_start = None
+        self.cursor.set_length(len(snap.x))
+        self.frames.draw_async(snap)
 
     def show_snapshot(self, snap, rate: float = 0.0) -> None:
-        """Draw a snapshot in one go (when not training, and for the demo)."""
+        """Draw a snapshot in one go (the demo and tests)."""
         self._last_snapshot, self._last_rate = snap, rate
-        self._show_status()
-        for plot in self._plots:
-            self._show_plot(plot)
-
-    def _show_plot(self, plot) -> None:
-        unit = self.panel.unitViewSpin.value() - 1
-        self.paramsPlot.unit = self.gatesPlot.unit = unit
-        self.msePlot.smoothing = self.panel.smoothSpin.value()
-        plot.show_snapshot(self._last_snapshot)
-        # Auto-range now, not in the paint: otherwise each plot is painted twice.
-        plot.getPlotItem().vb.prepareForPaint()
+        self.frames.draw_now(snap)
 
     def _show_status(self) -> None:
         snap, rate = self._last_snapshot, self._last_rate
-        self._show_table(snap.params)
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
-        self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate else "paused")
-        seconds = int(self.thread.elapsed)
+        self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")
+        seconds = int(snap.elapsed)
         self.elapsedLabel.setText(f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}")
-        with self.thread.locked() as run:
-            budget = run.config.epochs
-        self.progressBar.setRange(0, budget or 1)
-        self.progressBar.setValue(min(snap.epoch, budget) if budget else 0)
-        self.progressBar.setFormat("%p%" if budget else "no budget")
+        budget = snap.config.epochs
+        # QProgressBar is 32-bit: show per-mille of the budget, whatever its size.
+        self.progressBar.setRange(0, 1000)
+        self.progressBar.setValue(min(1000, int(1000 * snap.epoch / budget)) if budget else 0)
+        self.progressBar.setFormat(f"{min(snap.epoch / budget, 1):.0%}" if budget else "no budget")
         self._update_title()
 
-    def _show_table(self, params) -> None:
-        units = params.shape[0]
-        if self.paramTable.columnCount() != units:
-            self.paramTable.setColumnCount(units)
-            self.paramTable.setHorizontalHeaderLabels(["value"] if units == 1 else
-                                                      [f"unit {u + 1}" for u in range(units)])
-        for u in range(units):
-            for k in range(len(PARAM_NAMES)):
-                item = self.paramTable.item(k, u)
-                if item is None:
-                    item = QtWidgets.QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if u == 0:
-                        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                        item.setCheckState(Qt.CheckState.Checked if self.paramsPlot.curves[k].isVisible()
-                                           else Qt.CheckState.Unchecked)
-                    self.paramTable.setItem(k, u, item)
-                item.setText(f"{params[u, k]: .5f}")
-
-    def _on_param_item_changed(self, item) -> None:
-        if item.column() == 0 and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
-            self.paramsPlot.curves[item.row()].setVisible(item.checkState() == Qt.CheckState.Checked)
-
     def _update_title(self) -> None:
-        name = self.current_path.name if self.current_path else "untitled"
-        self.setWindowTitle(f"{name}{' *' if self.is_dirty() else ''} – lstm-gui")
+        self.setWindowTitle(self.trainer.read(self.document.title))
 
     def show_message(self, text: str) -> None:
         """A one-line message under the transport buttons and in the status bar."""
@@ -363,274 +371,285 @@ class MainWindow(QtWidgets.QMainWindow):
         if text:
             self.statusBar().showMessage(text, 10_000)
 
-    def _on_view_changed(self, *_) -> None:
+    def _on_view_option(self, *_) -> None:
         span = 3 if self.panel.spanCheck.isChecked() else 0
         self._snapshot_opts = {"span": span, "history_points": HISTORY_POINTS}
-        if self.thread.is_training and self._last_snapshot is not None:
-            return  # the next snapshot shows it
-        self.refresh()
+        unit = self.panel.unitViewSpin.value() - 1
+        for view in self.views.values():
+            if hasattr(view, "show_unit"):
+                view.show_unit(unit)
+            elif hasattr(view, "unit"):
+                view.unit = unit
+        mse = self.views.get("mseView")
+        if mse is not None:
+            mse.plot.smoothing = self.panel.smoothSpin.value()
+        if not self.trainer.is_training:
+            self.refresh()
 
     # ------------------------------------------------------------ training
 
+    @property
+    def is_training(self) -> bool:
+        return self.trainer.is_training
+
     def toggle_training(self) -> None:
-        if self.thread.is_training:
+        if self.trainer.is_training:
             self.pause()
         else:
             self.train()
 
     def train(self) -> None:
-        with self.thread.locked() as run:
-            reason = run.should_stop()
+        reason = self.trainer.read(lambda run: run.should_stop())
         if reason and reason != DIVERGED:
             self.show_message(f"Not training: {STOP_REASONS[reason]}. Raise the budget or reset.")
             return
         self.show_message("")
-        self.thread.start_training()
+        self.trainer.train()
         self.trainButton.setText("Pause")
 
     def pause(self) -> None:
-        self.thread.pause()
+        self.trainer.pause()
         self.trainButton.setText("Train")
         self.refresh()
 
-    def _on_run_stopped(self, reason: str) -> None:
+    def _on_stopped(self, reason: str) -> None:
         self.trainButton.setText("Train")
-        with self.thread.locked() as run:
-            epoch = run.epoch
+        epoch = self.trainer.read(lambda run: run.epoch)
         if reason == DIVERGED:
-            self.show_message(f"Training diverged after epoch {epoch}: the loss became "
+            self.show_message(f"Training diverged after epoch {epoch:,}: the loss became "
                               f"non-finite; kept the last finite parameters. Try a lower learning rate.")
         else:
-            self.statusBar().showMessage(f"Stopped at epoch {epoch}: {STOP_REASONS[reason]}.", 10_000)
+            self.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}.", 10_000)
+        self.refresh()
+
+    def _on_thread_error(self, text: str) -> None:
+        self.trainButton.setText("Train")
+        self.show_message(text)
+        QtWidgets.QMessageBox.warning(self, "Training stopped", text + "\n\nThe model keeps its last state.")
         self.refresh()
 
     def step(self) -> None:
-        if self.thread.is_training:
-            self.pause()
-        with self.thread.locked() as run:
-            ok = run.step()
-        if not ok:
-            self._on_run_stopped(DIVERGED)
+        self.trainButton.setText("Train")
+        reason = self.trainer.step(1)
+        if reason == DIVERGED:
+            self._on_stopped(DIVERGED)
         self.refresh()
 
     def reset(self) -> None:
-        self._discard_pending()
-        with self.thread.locked() as run:
-            run.reset()
-        self.thread.elapsed = 0.0
+        if self._pending is not None:
+            self.apply_pending()   # the panel shows the pending settings: reset to those
+            return
+        self.trainButton.setText("Train")
+        self.commands.reset()
         self.show_message("")
-        self.refresh()
 
     def reinitialise(self) -> None:
-        self._discard_pending()
-        seed = secrets.randbelow(2_000_000_000)
-        with self.thread.locked() as run:
-            run.reset(reseed=seed)
-            cfg = run.config
-        self.thread.elapsed = 0.0
-        self.panel.set_config(cfg)
+        if self._pending is not None:
+            self.apply_pending()
+        self.trainButton.setText("Train")
+        self.commands.reseed(secrets.randbelow(2**63))
         self.show_message("")
-        self.refresh()
+
+    def _on_run_changed(self, reset: bool) -> None:
+        self.trainButton.setText("Pause" if self.trainer.is_training else "Train")
+        cfg = self.trainer.read(lambda run: run.config)
+        if self._pending is None:
+            self.panel.set_config(cfg)
+        if reset:
+            self._discard_pending()
+            self.panel.set_config(cfg)
+        if not self.trainer.is_training:
+            self.refresh()
 
     # ------------------------------------------------------------ settings from the panel
 
-    def _on_config_edited(self) -> None:
+    def _on_field_edited(self, name: str, value) -> None:
+        base = self._pending or self.trainer.read(lambda run: run.config)
         try:
-            cfg = self.panel.config()
-        except ValueError as exc:
-            self.show_message(_one_line(exc))
+            cfg = base.with_field(name, value)
+        except (ValueError, TypeError) as exc:
+            self.show_message(one_line(exc))
+            self.panel.set_config(base)
             return
-        with self.thread.locked() as run:
-            needs_reset = cfg.needs_reset(run.config)
-            epoch = run.epoch
-            if not needs_reset or epoch == 0:
-                run.configure(cfg)
-        if needs_reset and epoch > 0:
-            self._pending_config = cfg
+        self.show_message("")
+        current, epoch = self.trainer.read(lambda run: (run.config, run.epoch))
+        if cfg.needs_reset(current) and epoch > 0:
+            self._pending = cfg
+            self.panel.set_config(cfg)
             self.applyLabel.setText(f"These settings restart training: epoch {epoch:,} and its "
-                                    "history will be lost.")
+                                    "history will be lost (Ctrl+Z brings them back).")
             self.applyBar.show()
             return
         self._discard_pending()
-        self.show_message("")
-        if needs_reset or not self.thread.is_training:
-            self.refresh()
+        self.commands.configure(cfg)
 
     def apply_pending(self) -> None:
-        cfg = self._pending_config
+        cfg = self._pending
         self._discard_pending()
-        if cfg is None:
-            return
-        with self.thread.locked() as run:
-            run.configure(cfg)
-        self.thread.elapsed = 0.0
-        self.refresh()
+        if cfg is not None:
+            self.commands.configure(cfg)
 
     def revert_pending(self) -> None:
         self._discard_pending()
-        with self.thread.locked() as run:
-            cfg = run.config
-        self.panel.set_config(cfg)
+        self.panel.set_config(self.trainer.read(lambda run: run.config))
 
     def _discard_pending(self) -> None:
-        self._pending_config = None
+        self._pending = None
         self.applyBar.hide()
 
     # ------------------------------------------------------------ files
 
     def is_dirty(self) -> bool:
-        with self.thread.locked() as run:
-            return run.epoch > 0 and (id(run), run.epoch) != self._saved_marker
+        return self.trainer.read(self.document.is_dirty)
 
     def _confirm_discard(self, action: str) -> bool:
         """True if there is nothing unsaved, or the user saved or chose to discard it."""
         if not self.is_dirty():
             return True
-        was_training = self.thread.is_training
+        was_training = self.trainer.is_training
         if was_training:
             self.pause()
+        B = QtWidgets.QMessageBox.StandardButton
         answer = QtWidgets.QMessageBox.question(
             self, "Unsaved training", f"Save the trained model before {action}?",
-            QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
-            | QtWidgets.QMessageBox.StandardButton.Cancel, QtWidgets.QMessageBox.StandardButton.Save)
-        if answer == QtWidgets.QMessageBox.StandardButton.Save:
+            B.Save | B.Discard | B.Cancel, B.Save)
+        if answer == B.Save:
             return self.save()
-        if answer == QtWidgets.QMessageBox.StandardButton.Discard:
+        if answer == B.Discard:
             return True
         if was_training:
             self.train()
         return False
 
     def open_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", self._dialog_dir(), MODEL_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", self.document.dialog_dir(),
+                                                        MODEL_FILTER)
         if path:
             self.open_path(path)
 
     def open_path(self, path, confirmed: bool = False) -> bool:
-        """Load a model; on failure say why in a dialog and keep the current one.
+        """Load a model: either all of it is shown, or nothing changes and one dialog says why.
 
         The file is read first, so a broken file never asks about unsaved training.
         """
         path = Path(path)
         try:
-            run, fmt = modelfile.load_with_format(path)
+            run, fmt = self.document.read(path)
         except ModelFileError as exc:
             QtWidgets.QMessageBox.warning(self, "Cannot open model", str(exc))
             self.show_message(str(exc))
             return False
         if not confirmed and not self._confirm_discard("opening another model"):
             return False
-        self.pause()
+        self.trainButton.setText("Train")
         self._discard_pending()
-        self.thread.replace_run(run)
+        self.trainer.replace_run(run)
+        self.commands.undo.clear()
+        run.touch()
+        self.document.opened(run, path, fmt)
+        self._rebuild_recent_menu()
         self.panel.set_config(run.config)
-        # An lstmlib file is an import: Save asks where to write the native model.
-        self.current_path = path if fmt == modelfile.FORMAT else None
-        self._saved_marker = (id(run), run.epoch)
-        self._remember(path)
         self.show_message("")
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
         self.refresh()
         return True
 
     def save(self) -> bool:
-        if self.current_path is None:
+        if self.document.path is None:
             return self.save_as()
-        return self._save_to(self.current_path)
+        return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save model", str(Path(self._dialog_dir()) / "model.json"), "lstm-gui JSON (*.json)")
+            self, "Save model", str(Path(self.document.dialog_dir()) / "model.json"), "lstm-gui JSON (*.json)")
         if not path:
             return False
         path = Path(path)
         if path.suffix.lower() != ".json":
-            path = path.with_suffix(path.suffix + ".json") if path.suffix else path.with_suffix(".json")
-        if self._save_to(path):
-            self.current_path = path
-            self._update_title()
-            return True
-        return False
+            path = path.with_name(path.name + ".json")
+        return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
-        with self.thread.locked() as run:
+        self.trainer.pause()
+        run = self.trainer.copy_run()
+        try:
             text = modelfile.to_json_text(run)
-            marker = (id(run), run.epoch)
+        except (ValueError, TypeError) as exc:
+            self._failed("Cannot save", f"{path.name}: cannot save ({one_line(exc)})")
+            return False
         if not self._write(path, text):
             return False
-        self._saved_marker = marker
-        self._remember(path)
+        self.trainer.read(lambda current: self.document.mark_saved(current, path))
+        self.document.remember(path)
+        self._rebuild_recent_menu()
         self.statusBar().showMessage(f"Saved {path.name}", 5000)
-        self._update_title()
         return True
+
+    def _failed(self, title: str, message: str) -> None:
+        QtWidgets.QMessageBox.warning(self, title, message)
+        self.show_message(message)
 
     def _write(self, path: Path, text: str) -> bool:
         try:
-            modelfile.write_atomic(path, text)
-        except OSError as exc:
-            message = f"{Path(path).name}: cannot save ({exc.strerror or exc})"
-            QtWidgets.QMessageBox.warning(self, "Cannot save", message)
-            self.show_message(message)
+            self.document.write(path, text)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or one_line(exc)
+            self._failed("Cannot save", f"{Path(path).name}: cannot save ({reason})")
             return False
         return True
 
     def export_lstmlib(self) -> None:
-        with self.thread.locked() as run:
-            try:
-                text = modelfile.to_lstmlib_text(run.params, run.config.task.length)
-            except ValueError as exc:
-                self.show_message(_one_line(exc))
-                return
+        try:
+            text = self.trainer.read(lambda run: modelfile.to_lstmlib_text(run.params, run.config.task.length))
+        except ValueError as exc:
+            self.show_message(one_line(exc))
+            return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export lstmlib", str(Path(self._dialog_dir()) / "model.lstmlib"), "lstmlib (*.lstmlib)")
+            self, "Export lstmlib", str(Path(self.document.dialog_dir()) / "model.lstmlib"), "lstmlib (*.lstmlib)")
         if path and self._write(Path(path), text):
             self.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
 
     def export_history(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export history", str(Path(self._dialog_dir()) / "history.csv"), "CSV (*.csv)")
+            self, "Export history", str(Path(self.document.dialog_dir()) / "history.csv"), "CSV (*.csv)")
         if not path:
             return
-        with self.thread.locked() as run:
-            text = run.history.to_csv()
+        text = self.trainer.read(lambda run: run.history.to_csv())
         if self._write(Path(path), text):
             self.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
 
     def export_window_png(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save screenshot", str(Path(self._dialog_dir()) / "lstm-gui.png"), "PNG (*.png)")
+            self, "Save screenshot", str(Path(self.document.dialog_dir()) / "lstm-gui.png"), "PNG (*.png)")
         if path and not self.grab().save(path, "PNG"):
             self.show_message(f"{Path(path).name}: cannot save the screenshot")
 
     def export_plot_dialog(self, plot) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export plot", str(Path(self._dialog_dir()) / f"{plot.objectName()}.png"),
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export plot", str(Path(self.document.dialog_dir()) / f"{plot.objectName()}.png"),
             "PNG (*.png);;SVG (*.svg)")
         if not path:
             return
+        if Path(path).suffix.lower() not in (".png", ".svg"):
+            path += ".svg" if "SVG" in chosen else ".png"
         try:
             export_plot(plot, path)
-        except (OSError, RuntimeError) as exc:
-            self.show_message(f"{Path(path).name}: cannot export ({_one_line(exc)})")
+        except (OSError, RuntimeError, ValueError) as exc:
+            self.show_message(f"{Path(path).name}: cannot export ({one_line(exc)})")
+            return
+        self.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
 
     def load_csv_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load task CSV", self._dialog_dir(),
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load task CSV", self.document.dialog_dir(),
                                                         "CSV (*.csv);;All files (*)")
         if not path:
             return
         try:
             task = load_csv(path)
         except TaskFileError as exc:
-            QtWidgets.QMessageBox.warning(self, "Cannot load task", str(exc))
-            self.show_message(str(exc))
+            self._failed("Cannot load task", str(exc))
             return
         self.panel.set_csv_task(task)
-
-    def _dialog_dir(self) -> str:
-        if self.current_path is not None:
-            return str(self.current_path.parent)
-        recent = self.recent_files()
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     # ------------------------------------------------------------ drag and drop, close
 
@@ -649,7 +668,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._confirm_discard("closing"):
             event.ignore()
             return
-        self.thread.shutdown()
+        self.trainer.shutdown()
+        self.frames.cancel()
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.keyGuard)
         self._store_settings()
         event.accept()
 
@@ -668,9 +691,12 @@ SHORTCUTS_TEXT = """Space: train / pause
 Right arrow: one epoch
 Backspace: reset to the initial parameters
 Ctrl+R: re-initialise from a new seed
+Ctrl+Z / Ctrl+Shift+Z: undo / redo (reset, new seed, settings, parameter edits)
 Ctrl+O / Ctrl+S / Ctrl+Shift+S: open / save / save as
 Ctrl+E: export the history as CSV
 Ctrl+Shift+P: screenshot of the window
 Ctrl+Q: quit
+The bare keys (Space, arrows, Backspace) go to the focused control first: Space ticks a
+focused check box, arrows move a focused slider or the time cursor of a focused plot.
 Click a legend entry to hide or show its curve; drag to pan, wheel to zoom,
 right-click a plot for its menu (auto-range, log axes, export)."""

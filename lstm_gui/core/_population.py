@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._single import _OFFSET, _PRE   # the tanh form of the sigmoid gates, as for one model
+from ._single import _OFFSET, _PRE  # the tanh form of the sigmoid gates, as for one model
 
 
 @dataclass

@@ -47,7 +47,7 @@ def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
         h = 0.5 * (1.0 + th(zo + wo * h)) * th(c)
         keep(c)
         keep(h)
-    ch = np.fromiter(out, float, len(out)).reshape(-1, 2)
+    ch = np.fromiter(out, np.float64, len(out)).reshape(-1, 2)
     h_prev = ch[:-1, 1]
     # The gates again, vectorised: cheaper than keeping four more floats per step.
     gates = w[:, 0:1] * h_prev
@@ -87,16 +87,16 @@ def layer_backward(p: np.ndarray, layer: Layer, e: np.ndarray, need_dx: bool = T
     coef[:-1, 3] = wh[:3] @ local[:3, 1:]
     coef[:-1, 4] = gates[0, 1:]
     coef[:, 0] = e
-    out = []
+    out: list[float] = []
     keep = out.append
     dh = dc = 0.0
-    step = iter(memoryview(rev.reshape(-1)))
+    step = iter(memoryview(rev.reshape(-1)))  # type: ignore[arg-type]  # numpy's stubs lack Buffer
     for et, bc, al, be, fn in zip(step, step, step, step, step):
         dh = et + al * dh + be * dc
         dc = bc * dh + fn * dc
         keep(dh)
         keep(dc)
-    d = np.fromiter(out, float, len(out)).reshape(-1, 2)[::-1]
+    d = np.fromiter(out, np.float64, len(out)).reshape(-1, 2)[::-1]
 
     dz = local                                      # now dE/dz
     dz[:3] *= d[:, 1]

@@ -55,6 +55,36 @@ class History:
                 self._thin_epoch[self._thin_n] = epoch
                 self._thin_n += 1
 
+    def extend(self, epochs: np.ndarray, mse: np.ndarray, params: np.ndarray) -> None:
+        """append() for many rows at once, with the same result: epochs (m,) increasing,
+        mse (m,), params (m, units * 12).  For the compiled kernel's chunks."""
+        m = len(epochs)
+        if m == 0:
+            return
+        rows = np.empty((m, self._recent.shape[1]))
+        rows[:, 0] = mse
+        rows[:, 1:] = params.reshape(m, -1)
+        cap = len(self._recent)
+        keep = min(m, cap)       # only the last `cap` rows stay in the ring
+        slots = (self._count + np.arange(m - keep, m)) % cap
+        self._recent[slots] = rows[m - keep:]
+        self._recent_epoch[slots] = epochs[m - keep:]
+        self._count += m
+        # The thinned store, as append() fills it: rows on the stride, halving when full
+        # (when a row on the old stride finds no room), then the new stride from that row.
+        start = 0
+        while start < m:
+            on = np.flatnonzero(epochs[start:] % self.stride == 0) + start
+            room = len(self._thin) - self._thin_n
+            take = on[:room]
+            self._thin[self._thin_n:self._thin_n + len(take)] = rows[take]
+            self._thin_epoch[self._thin_n:self._thin_n + len(take)] = epochs[take]
+            self._thin_n += len(take)
+            if len(take) == len(on):
+                break
+            start = on[room]
+            self._halve()
+
     def _halve(self) -> None:
         self.stride *= 2
         keep = self._thin_epoch[: self._thin_n] % self.stride == 0
@@ -117,7 +147,7 @@ class History:
                 "params": params.reshape(len(epochs), 12 * self.units).tolist()}
 
     @classmethod
-    def from_dict(cls, d: dict, units: int) -> "History":
+    def from_dict(cls, d: dict, units: int) -> History:
         h = cls(units)
         for e, m, p in zip(d["epoch"], d["mse"], d["params"]):
             h.append(int(e), float(m), np.asarray(p, dtype=float))

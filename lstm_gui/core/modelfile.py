@@ -1,69 +1,88 @@
 """Model files: lstm-gui's native JSON format and the C library's text format.
 
-Loading never runs code (no pickle), reads at most MAX_BYTES, and turns anything that is
-not a valid model into one ModelFileError whose one-line message names the file.
+Loading never runs code (no pickle), reads regular files only and at most MAX_BYTES, checks
+every field (modelcheck) before anything is allocated from it, and turns anything that is not
+a valid model into one ModelFileError whose one-line message names the path and the field.
+
+Format versions: 1 wrote every array as an indented JSON list (about 25 bytes a number; a
+16-unit chain with a full history took 59 MB); 2 writes the long arrays (history, sequences)
+as base64 of little-endian float64, exact and about 10.7 bytes a number.  Both are read.
 """
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .run import RunConfig, TrainingRun
+from . import limits, modelcheck
+from .fileio import FileAccessError, read_regular
+from .fileio import write_atomic as _write_atomic
+from .run import STOP_REASONS, RunConfig, TrainingRun
 from .tasks import preset
 from .unit import PARAM_NAMES
 
 FORMAT = "lstm-gui"
-VERSION = 1
-MAX_BYTES = 50 * 1024 * 1024
+VERSION = 2
 LSTMLIB_SUFFIX = ".lstmlib"
+JSON_SUFFIX = ".json"
+
+
+def _b64_len(n_float64: int) -> int:
+    return 4 * ((8 * n_float64 + 2) // 3)
+
+
+# The largest file the app can write, from the limits: the history at its cap for 16 units,
+# the two saved sequences and a CSV task's two columns at the longest length (as JSON lists,
+# at most 25 bytes a number), the events, and 1 MB for everything else.  Format 1 files of the
+# same models are larger per number but hold less; this bound reads the 59 MB ones.
+MAX_BYTES = (_b64_len(limits.MAX_HISTORY_ROWS * (2 + 12 * limits.MAX_UNITS))
+             + 2 * _b64_len(limits.MAX_LENGTH)
+             + 2 * 25 * limits.MAX_LENGTH
+             + limits.MAX_EVENTS * (limits.MAX_EVENT_TEXT * 6 + 40)
+             + 2**20)
 
 
 class ModelFileError(ValueError):
-    """A file that is not a valid model; str() is one line naming the file."""
+    """A file that is not a valid model; str() is one line naming the path as given."""
 
     def __init__(self, path, reason: str):
         self.path = Path(path)
         self.reason = " ".join(str(reason).split())
-        super().__init__(f"{self.path.name}: {self.reason}")
+        super().__init__(f"{path}: {self.reason}")
 
 
 # ---------------------------------------------------------------- writing
 
-def write_atomic(path, text: str) -> None:
-    """Write text to a temporary file beside path, then rename it over path.
+def write_atomic(path, text: str | bytes) -> None:
+    """Replace the file at path (symlinks followed, mode kept) in one rename; see fileio."""
+    _write_atomic(path, text)
 
-    A crash or a full disk leaves the old file whole: the rename happens only after the
-    new content is completely on disk.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+
+def _history_arrays(run: TrainingRun):
+    epochs, mse, params = run.history.arrays()
+    if len(epochs) > limits.MAX_HISTORY_ROWS:
+        epochs, mse, params = run.history.view(limits.MAX_HISTORY_ROWS)
+    return epochs, mse, params.reshape(len(epochs), 12 * run.config.units)
 
 
 def to_json_text(run: TrainingRun, with_history: bool = True) -> str:
+    """The run as format-2 JSON: small fields readable, long arrays packed."""
+    state = run.state_dict(with_history=False)
+    state["x"] = modelcheck.pack(run.x)
+    state["target"] = modelcheck.pack(run.target)
+    if with_history:
+        epochs, mse, params = _history_arrays(run)
+        state["history"] = {"epoch": modelcheck.pack(epochs, "<i8"), "mse": modelcheck.pack(mse),
+                            "params": modelcheck.pack(params)}
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "units": [dict(zip(PARAM_NAMES, row)) for row in run.params.tolist()],
         "delay": run.config.delay,
         "config": run.config.to_dict(),
-        "state": run.state_dict(with_history),
+        "state": state,
     }
     return json.dumps(doc, allow_nan=False, indent=1)
 
@@ -89,23 +108,22 @@ def save(run: TrainingRun, path, with_history: bool = True) -> None:
 # ---------------------------------------------------------------- reading
 
 def _reject_constant(name):
-    raise ValueError(f"{name} is not a valid number")
+    raise ValueError(f"the file holds {name}, which is not a number a model can use")
 
 
-def _finite(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} must be a number, got {type(value).__name__}")
-    v = float(value)
+def _finite_float(text: str) -> float:
+    # 1e999 parses to inf: refused here, whatever the field.
+    v = float(text)
     if not math.isfinite(v):
-        raise ValueError(f"{what} is not finite")
+        raise ValueError(f"the file holds {text[:30]}, which overflows to infinity")
     return v
 
 
 def _params_from_units(units) -> np.ndarray:
     if not isinstance(units, list) or not units:
         raise ValueError("'units' must be a non-empty list of parameter sets")
-    if len(units) > 16:
-        raise ValueError(f"'units' has {len(units)} units; at most 16 are supported")
+    if len(units) > limits.MAX_UNITS:
+        raise ValueError(f"'units' has {len(units)} units; at most {limits.MAX_UNITS} are supported")
     rows = []
     for k, u in enumerate(units, start=1):
         if not isinstance(u, dict):
@@ -115,8 +133,9 @@ def _params_from_units(units) -> np.ndarray:
             raise ValueError(f"unit {k} lacks {', '.join(missing)}")
         extra = sorted(set(u) - set(PARAM_NAMES))
         if extra:
-            raise ValueError(f"unit {k} has unknown parameter {extra[0]!r}")
-        rows.append([_finite(u[n], f"unit {k} {n}") for n in PARAM_NAMES])
+            raise ValueError(f"unit {k} has unknown parameter {extra[0][:40]!r}")
+        rows.append([modelcheck.number(u[n], f"unit {k} {n}", -limits.MAX_PARAM, limits.MAX_PARAM)
+                     for n in PARAM_NAMES])
     return np.array(rows)
 
 
@@ -129,7 +148,8 @@ def _from_native(doc) -> TrainingRun:
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValueError("'version' must be a whole number")
     if version > VERSION:
-        raise ValueError(f"format version {version} is newer than this lstm-gui reads ({VERSION})")
+        raise ValueError(f"format version {version} is newer than this lstm-gui reads ({VERSION}); "
+                         "update lstm-gui")
     if version < 1:
         raise ValueError(f"unknown format version {version}")
     params = _params_from_units(doc.get("units"))
@@ -137,35 +157,75 @@ def _from_native(doc) -> TrainingRun:
     state = doc.get("state")
     if config_doc is None:
         # A bare model: just parameters (and timing), as someone might write by hand.
-        config = RunConfig(units=len(params), delay=doc.get("delay", 0))
+        delay = modelcheck.integer(doc.get("delay", 0), "delay", 0, 1)
+        config = RunConfig(units=len(params), delay=delay)
         return TrainingRun(config, initial_params=params)
-    if not isinstance(config_doc, dict) or not isinstance(state, dict):
-        raise ValueError("'config' and 'state' must be objects")
+    modelcheck.check_config(config_doc)
     config = RunConfig.from_dict(config_doc)
     if config.units != len(params):
         raise ValueError(f"config says {config.units} units but the file holds {len(params)}")
     if doc.get("delay", config.delay) != config.delay:
         raise ValueError("'delay' disagrees with the config")
-    _check_numbers(state)
-    return TrainingRun.restore(config, params, state)
+    return TrainingRun.restore(config, params, _checked_state(state, config, version))
 
 
-def _check_numbers(obj, depth=0) -> None:
-    """Reject NaN or infinity anywhere in the state (json writes them only on request)."""
-    if depth > 8:
-        raise ValueError("the state is nested too deeply")
-    if isinstance(obj, float) and not math.isfinite(obj):
-        raise ValueError("the state holds a non-finite number")
-    if isinstance(obj, dict):
-        for v in obj.values():
-            _check_numbers(v, depth + 1)
-    elif isinstance(obj, list):
-        if obj and all(isinstance(v, float) for v in obj):
-            if not all(math.isfinite(v) for v in obj):
-                raise ValueError("the state holds a non-finite number")
+def _checked_state(state, config: RunConfig, version: int) -> dict:
+    """The state's fields checked and turned into arrays, ready for TrainingRun.restore."""
+    st = modelcheck.obj(state, "state")
+    units, n = config.units, config.task.length
+    out = dict(st)
+    epoch = modelcheck.integer(st.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
+    modelcheck.optional(st.get("mse"), modelcheck.number, "state.mse", 0)
+    modelcheck.optional(st.get("best_mse"), modelcheck.number, "state.best_mse", 0)
+    modelcheck.integer(st.get("best_epoch", 0), "state.best_epoch", 0, epoch)
+    out["initial_params"] = modelcheck.numbers(st.get("initial_params"), "state.initial_params",
+                                               (units, 12), limits.MAX_PARAM)
+    if not isinstance(st.get("fixed_initial", False), bool):
+        raise ValueError("state.fixed_initial must be true or false")
+    modelcheck.check_optimizer(st.get("optimizer"), units)
+    modelcheck.obj(st.get("noise_rng"), "state.noise_rng")
+    for name in ("x", "target"):
+        if version >= 2:
+            out[name] = modelcheck.unpack(st.get(name), f"state.{name}", (n,))
         else:
-            for v in obj:
-                _check_numbers(v, depth + 1)
+            out[name] = modelcheck.numbers(st.get(name), f"state.{name}", (n,))
+    out["events"] = modelcheck.check_events(st.get("events", []))
+    reason = st.get("stop_reason")
+    if reason is not None:
+        modelcheck.choice(reason, "state.stop_reason", list(STOP_REASONS))
+    hist = st.get("history")
+    if hist:
+        out["history"] = _checked_history(hist, units, epoch, version)
+    return out
+
+
+def _checked_history(hist, units: int, epoch: int, version: int) -> dict:
+    hist = modelcheck.obj(hist, "state.history")
+    width = 12 * units
+    if version >= 2:
+        shape = modelcheck.obj(hist.get("epoch"), "state.history.epoch").get("shape")
+        if not (isinstance(shape, list) and len(shape) == 1 and isinstance(shape[0], int)
+                and 0 <= shape[0] <= limits.MAX_HISTORY_ROWS):
+            raise ValueError(f"state.history holds more than {limits.MAX_HISTORY_ROWS:,} rows or no "
+                             "valid shape")
+        rows = shape[0]
+        epochs = modelcheck.unpack(hist["epoch"], "state.history.epoch", (rows,), "<i8")
+        mse = modelcheck.unpack(hist.get("mse"), "state.history.mse", (rows,))
+        params = modelcheck.unpack(hist.get("params"), "state.history.params", (rows, width))
+    else:
+        ep = hist.get("epoch")
+        if not isinstance(ep, list) or len(ep) > limits.MAX_HISTORY_ROWS:
+            raise ValueError(f"state.history.epoch must be a list of at most "
+                             f"{limits.MAX_HISTORY_ROWS:,} epochs")
+        rows = len(ep)
+        for k, e in enumerate(ep):
+            modelcheck.integer(e, f"state.history.epoch[{k}]", 1, limits.MAX_EPOCH)
+        epochs = np.array(ep, dtype=np.int64)
+        mse = modelcheck.numbers(hist.get("mse"), "state.history.mse", (rows,))
+        params = modelcheck.numbers(hist.get("params"), "state.history.params", (rows, width))
+    if rows and (epochs[0] < 1 or epochs[-1] > epoch or np.any(np.diff(epochs) <= 0)):
+        raise ValueError("state.history.epoch must increase from 1 up to the run's epoch")
+    return {"epoch": epochs.tolist(), "mse": mse, "params": params}
 
 
 def _is_lstmlib(text: str) -> bool:
@@ -188,11 +248,16 @@ def parse_lstmlib(text: str) -> tuple[np.ndarray, int]:
         raise ValueError(f"an lstmlib file has 14 numbers (version, length, 12 parameters); "
                          f"this one has {len(values)}")
     length = float(values[1])
-    if not (math.isfinite(length) and length == int(length) and 1 <= length <= 10**7):
-        raise ValueError(f"sequence length {values[1]} is not a whole number from 1 to 10^7")
+    if not (math.isfinite(length) and length == int(length) and 1 <= length <= limits.MAX_LENGTH):
+        raise ValueError(f"sequence length {values[1][:30]} is not a whole number from 1 to "
+                         f"{limits.MAX_LENGTH:,}")
     params = np.array([float(v) for v in values[2:]])
-    if not np.all(np.isfinite(params)):
-        raise ValueError("a parameter is NaN or infinite")
+    for name, v in zip(PARAM_NAMES, params):
+        if not math.isfinite(v):
+            raise ValueError(f"parameter {name} is NaN or infinite")
+        if abs(v) > limits.MAX_PARAM:
+            raise ValueError(f"parameter {name} is {v:g}; lstm-gui reads parameters up to "
+                             f"{limits.MAX_PARAM:g} in size")
     return params, int(length)
 
 
@@ -204,27 +269,17 @@ def _from_lstmlib(text: str) -> TrainingRun:
 
 
 def read_text(path) -> str:
-    path = Path(path)
+    """The text of a model file: regular files only, at most MAX_BYTES, UTF-8, no NUL."""
     try:
-        if path.is_dir():
-            raise ModelFileError(path, "is a folder, not a model file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ModelFileError(path, f"is {size / 2**20:.0f} MB; a model file is at most "
-                                       f"{MAX_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelFileError(path, "no such file") from None
-    except PermissionError:
-        raise ModelFileError(path, "permission denied") from None
-    except OSError as exc:
-        raise ModelFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        data = read_regular(path, MAX_BYTES, "model file")
+    except FileAccessError as exc:
+        raise ModelFileError(path, exc.reason) from None
     if not data.strip():
         raise ModelFileError(path, "is empty")
     if b"\x00" in data:
         raise ModelFileError(path, "is binary, not a model file")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModelFileError(path, "is not UTF-8 text; not a model file") from None
 
@@ -234,15 +289,28 @@ def load(path) -> TrainingRun:
     return load_with_format(path)[0]
 
 
+def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
+    """(params (12,), length) if the file at path is a C library file, else None.
+
+    Reads without building a run: what ``show`` prints for such a file is all it holds.
+    """
+    text = read_text(path)
+    if not _is_lstmlib(text):
+        return None
+    try:
+        return parse_lstmlib(text)
+    except ValueError as exc:
+        raise ModelFileError(path, str(exc)) from None
+
+
 def load_with_format(path) -> tuple[TrainingRun, str]:
     """(run, "lstm-gui" or "lstmlib"): :func:`load`, and which format the file was in."""
-    path = Path(path)
     text = read_text(path)
     try:
         if _is_lstmlib(text):
             return _from_lstmlib(text), "lstmlib"
         try:
-            doc = json.loads(text, parse_constant=_reject_constant)
+            doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
         except json.JSONDecodeError as exc:
@@ -251,9 +319,11 @@ def load_with_format(path) -> tuple[TrainingRun, str]:
         return _from_native(doc), FORMAT
     except ModelFileError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
-            RecursionError) as exc:
-        reason = str(exc) if isinstance(exc, ValueError) else f"malformed model ({exc.__class__.__name__}: {exc})"
-        if isinstance(exc, KeyError):
-            reason = f"malformed model: missing {exc}"
-        raise ModelFileError(path, reason) from None
+    except KeyError as exc:
+        raise ModelFileError(path, f"is not a valid model: it lacks the field {exc}") from None
+    except ValueError as exc:
+        raise ModelFileError(path, str(exc)) from None
+    except (TypeError, IndexError, AttributeError, OverflowError, RecursionError):
+        # modelcheck names the field for everything it knows; this is the rest (e.g. a
+        # random generator state numpy refuses).
+        raise ModelFileError(path, "is not a valid model: a field has the wrong type or size") from None

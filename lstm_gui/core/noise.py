@@ -53,6 +53,6 @@ class Noise:
                 "resample": self.resample}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Noise":
+    def from_dict(cls, d: dict) -> Noise:
         return cls(mode=d["mode"], amplitude=float(d["amplitude"]), kind=d.get("kind", "uniform"),
                    resample=bool(d.get("resample", False)))

@@ -14,11 +14,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import unit
+from . import lstmlib_rule, unit
+from .compiled import trainer_for
+from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
-from .optim import NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .tasks import CSV_TASK, Task, preset
+from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .tasks import CSV_TASK, PRESETS, Task, preset
 
 # Why a run stopped.
 BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
@@ -49,6 +51,7 @@ class RunConfig:
     target_mse: float = 0.0     # 0 means none
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
     frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
+    gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
 
     def __post_init__(self):
         if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
@@ -73,8 +76,34 @@ class RunConfig:
         if any(not 0 <= k < 12 * self.units for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
+        check_gradient(self.gradient, self.units, self.delay)
 
-    def needs_reset(self, other: "RunConfig") -> bool:
+    def with_field(self, name: str, value) -> "RunConfig":
+        """This config with one setting changed (ValueError if the result is not valid).
+
+        ``name`` is a field, or "task.<field>" / "noise.<field>".  Choosing a task preset
+        ("task.key") takes its default length, cycles, amplitude and epoch budget; choosing an
+        optimizer takes its default learning rate.
+        """
+        part, _, sub = name.partition(".")
+        if part == "task" and sub == "key":
+            if value == CSV_TASK:
+                raise ValueError("load a CSV file to use a CSV task")
+            p = PRESETS[value]
+            return replace(self, task=preset(value), epochs=p.epochs)
+        if part in ("task", "noise") and sub:
+            return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
+        if name == "optimizer":
+            return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name not in self.__dataclass_fields__:
+            raise ValueError(f"unknown setting {name!r}")
+        if name == "units":
+            # Frozen parameters of units that no longer exist are dropped, not an error.
+            frozen = tuple(k for k in self.frozen if k < 12 * int(value))
+            return replace(self, units=value, frozen=frozen)
+        return replace(self, **{name: value})
+
+    def needs_reset(self, other: RunConfig) -> bool:
         keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
         return any(getattr(self, k) != getattr(other, k) for k in keys)
 
@@ -84,10 +113,10 @@ class RunConfig:
                 "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
                 "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
                 "target_mse": self.target_mse, "plateau": self.plateau,
-                "frozen": list(self.frozen)}
+                "frozen": list(self.frozen), "gradient": self.gradient}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunConfig":
+    def from_dict(cls, d: dict) -> RunConfig:
         clip = d.get("clip")
         return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
                    units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
@@ -95,7 +124,23 @@ class RunConfig:
                    init_low=float(d["init_low"]), init_high=float(d["init_high"]),
                    delay=int(d["delay"]), epochs=int(d["epochs"]),
                    target_mse=float(d["target_mse"]), plateau=int(d["plateau"]),
-                   frozen=tuple(int(k) for k in d.get("frozen", ())))
+                   frozen=tuple(int(k) for k in d.get("frozen", ())),
+                   gradient=str(d.get("gradient", "exact")))
+
+
+GRADIENTS = ("exact", "lstmlib")
+
+
+def check_gradient(gradient: str, units: int, delay: int) -> str:
+    """Raise ValueError unless `gradient` names a rule that applies to this model."""
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
+    # The C library trains one unit, and its rule is written for its own timing: it has no
+    # meaning for a chain or for the undelayed input.
+    if gradient == "lstmlib" and (units != 1 or delay != 1):
+        raise ValueError("the lstmlib rule is the C library's: it needs one unit and lstmlib "
+                         f"timing (units 1, delay 1), got units {units}, delay {delay}")
+    return gradient
 
 
 # Revisions are unique across every run of the process, so a snapshot of a replaced run is
@@ -151,6 +196,7 @@ class Snapshot:
     config: RunConfig
     elapsed: float = 0.0      # seconds spent training since epoch 0
     span: Span | None = None  # generalisation(), when asked for
+    evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
 
 
 def _rngs(seed: int):
@@ -162,6 +208,10 @@ def _rngs(seed: int):
 class TrainingRun:
     """One model being trained.  Same config and seed: bit-identical parameters, however the
     epochs are split between calls."""
+
+    config: RunConfig
+    clean_x: np.ndarray       # (length,)
+    clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
                  initial_params: np.ndarray | None = None):
@@ -194,6 +244,7 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = History(config.units, recent=self._history_recent)
+        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_x, self.clean_target)
         self.events: list[Event] = []
         self.stop_reason: str | None = None
         self.elapsed = 0.0
@@ -216,6 +267,8 @@ class TrainingRun:
             self.reset(config)
             return True
         old = self.config
+        if config.gradient != old.gradient:
+            self.add_event(f"gradient {config.gradient}")
         if (config.optimizer, config.clip) != (old.optimizer, old.clip):
             self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
             self.add_event(f"optimizer {config.optimizer}")
@@ -227,6 +280,11 @@ class TrainingRun:
             self.stop_reason = None
         self.revision = next(_REVISIONS)
         return False
+
+    def touch(self) -> None:
+        """A new revision without a change: the run was swapped back in (an undo), and what
+        shows it must redraw."""
+        self.revision = next(_REVISIONS)
 
     def add_event(self, text: str) -> None:
         """Record a mid-run change.  Edits of the same setting within a second (a slider
@@ -262,11 +320,16 @@ class TrainingRun:
     # ------------------------------------------------------------ training
 
     def step(self) -> bool:
-        """One epoch: loss and exact gradient, then the update.  False if it diverged."""
+        """One epoch: loss and gradient (exact, or the C library's rule), then the update.
+        False if it diverged."""
         cfg = self.config
         if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
             self._draw_noise(check=False)
-        mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
+        if cfg.gradient == "lstmlib":
+            mse, grad = lstmlib_rule.mse_and_grad(self.params[0], self.x, self.target)
+            grad = grad[None]
+        else:
+            mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
@@ -285,6 +348,8 @@ class TrainingRun:
         self.revision = next(_REVISIONS)
         self.mse = mse
         self.history.append(self.epoch, mse, self.params)
+        if self.evaluation is not None and self.evaluation.due(self.epoch):
+            self.evaluation.record(self.epoch, self.params)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
         return True
@@ -312,6 +377,9 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
+        compiled_train = trainer_for(self)   # the numba kernel, when on and able (compiled/)
+        if compiled_train is not None:
+            return self._train_compiled(compiled_train, epochs, should_continue)
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:
@@ -323,6 +391,24 @@ class TrainingRun:
         if reason:
             self.stop_reason = reason
         return reason
+
+    def _train_compiled(self, compiled_train, epochs: int, should_continue) -> str | None:
+        """The compiled kernel in pieces that end where the evaluation is due, so that the
+        train/test record is the same on both paths."""
+        if self.evaluation is None:
+            return compiled_train(self, epochs, should_continue)
+        left = epochs
+        while left > 0:
+            every = self.evaluation.every
+            piece = min(left, every - self.epoch % every)
+            before = self.epoch
+            reason = compiled_train(self, piece, should_continue)
+            left -= piece
+            if self.epoch > before and self.evaluation.due(self.epoch):
+                self.evaluation.record(self.epoch, self.params)
+            if reason or self.epoch - before < piece:
+                return reason
+        return self.should_stop()
 
     # ------------------------------------------------------------ saving
 
@@ -347,7 +433,7 @@ class TrainingRun:
         return d
 
     @classmethod
-    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> "TrainingRun":
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
         """Rebuild a run saved with :meth:`state_dict` at `params`."""
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
@@ -395,7 +481,8 @@ class TrainingRun:
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=HistoryView(*self.history.view(history_points)),
             events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
-            elapsed=self.elapsed, span=span_result)
+            elapsed=self.elapsed, span=span_result,
+            evaluation=None if self.evaluation is None else self.evaluation.view())
 
     def generalisation(self, factor: int = 3):
         """Run the current model over `factor` times the training length of the clean task.

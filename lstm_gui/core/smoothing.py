@@ -9,7 +9,7 @@ def ema(values: np.ndarray, span: int) -> np.ndarray:
         return values.copy()
     alpha = 2.0 / (span + 1)
     beta = 1 - alpha
-    out = []
+    out: list[float] = []
     keep = out.append
     acc = float(values[0])
     for v in values.tolist():

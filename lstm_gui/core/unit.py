@@ -1,4 +1,4 @@
-"""The single-input, single-output LSTM unit of SPEC.md: forward pass and exact gradient.
+"""The single-input, single-output LSTM unit of docs/unit.md: forward pass and exact gradient.
 
 Parameters come in three shapes, and every result mirrors the shape it was given:
 
@@ -139,15 +139,15 @@ def forward(params, x, delay: int = 0) -> Trace:
     if p.shape[0] == 1:
         # One model: (units, n) per sequence; the gates are (units, 4, n).
         layers = _chain(_single.layer_forward, p[0], xb[:, 0], delay)
-        seqs = {name: np.stack([getattr(l, name) for l in layers])
+        seqs = {name: np.stack([getattr(layer, name) for layer in layers])
                 for name in ("x_in", "gates", "c", "h")}
         h = seqs["h"][-1][None]
     else:
         # (units, n, K) -> (K, units, n); the gates (units, n, 4, K) -> (K, units, 4, n).
         layers = _chain(_population.layer_forward, p.transpose(1, 0, 2), xb, delay)
-        seqs = {name: np.stack([getattr(l, name) for l in layers]).transpose(2, 0, 1)
+        seqs = {name: np.stack([getattr(layer, name) for layer in layers]).transpose(2, 0, 1)
                 for name in ("x_in", "c", "h")}
-        seqs["gates"] = np.stack([l.gates for l in layers]).transpose(3, 0, 2, 1)
+        seqs["gates"] = np.stack([layer.gates for layer in layers]).transpose(3, 0, 2, 1)
         h = seqs["h"][:, -1, :]
 
     def shaped(a: np.ndarray) -> np.ndarray:

@@ -28,9 +28,16 @@ def window(qtbot, settings, monkeypatch):
     # Close now, discarding whatever the test trained.
     w._confirm_discard = lambda action: True
     w.close()
-    assert not w.thread.isRunning()
+    assert not w.trainer.thread_running()
 
 
 def current(window):
-    with window.thread.locked() as run:
+    with window.trainer.locked() as run:
         return run
+
+
+def enter(edit, value):
+    """Type value into a panel field and press Enter, as a user does."""
+    edit.setFocus()
+    edit.setText(str(value))
+    edit.editingFinished.emit()

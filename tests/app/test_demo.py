@@ -28,8 +28,8 @@ def test_demo_runs_are_repeatable(tmp_path):
                               "--only", "square-cos", "--epochs", "25"],
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
-    assert (tmp_path / "a" / "square-cos.png").read_bytes() == (tmp_path / "b" / "square-cos.png").read_bytes()
-    assert (tmp_path / "a" / "square-cos-mse.png").read_bytes() == (tmp_path / "b" / "square-cos-mse.png").read_bytes()
+    for name in ("square-cos.png", "square-cos-mse.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_unknown_demo_is_a_usage_error(tmp_path):

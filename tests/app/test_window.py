@@ -6,11 +6,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from lstm_gui.app.qt import QtCore, QtGui, QtWidgets, Qt
+from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
 from lstm_gui.core import modelfile
 from lstm_gui.core.run import RunConfig, TrainingRun
 
-from .conftest import current
+from .conftest import current, enter
 
 
 def choose(combo, data):
@@ -48,26 +48,26 @@ def test_keyboard_shortcuts_step_and_reset(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Backspace)
     assert current(window).epoch == 0
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.thread.is_training and window.trainButton.text() == "Pause"
+    assert window.trainer.is_training and window.trainButton.text() == "Pause"
     qtbot.waitUntil(lambda: current(window).epoch > 0, timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert not window.thread.is_training and window.trainButton.text() == "Train"
+    assert not window.trainer.is_training and window.trainButton.text() == "Train"
 
 
 def test_train_until_the_target_mse_then_it_stops(window, qtbot):
-    window.panel.targetMseSpin.setValue(0.01)
+    enter(window.panel.targetMseSpin, 0.01)
     qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
     assert window.trainButton.text() == "Pause"
-    qtbot.waitUntil(lambda: not window.thread.is_training, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.trainer.is_training, timeout=60_000)
     run = current(window)
     assert run.stop_reason == "target" and run.mse <= 0.01 and 0 < run.epoch < 5000
     qtbot.waitUntil(lambda: window.trainButton.text() == "Train")
     assert window.mseLabel.text().startswith("MSE ")
-    assert window.progressBar.value() == run.epoch
+    assert window.progressBar.value() == int(1000 * run.epoch / run.config.epochs)
 
 
 def test_pause_stops_the_epochs(window, qtbot):
-    window.panel.epochsSpin.setValue(0)
+    enter(window.panel.epochsSpin, 0)
     qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: current(window).epoch > 50, timeout=20_000)
     qtbot.mouseClick(window.trainButton, Qt.MouseButton.LeftButton)
@@ -154,11 +154,11 @@ def test_lr_slider_is_logarithmic_and_applies_live(window, qtbot):
 def test_a_change_that_needs_a_reset_asks_first(window, qtbot):
     for _ in range(3):
         window.stepButton.click()
-    window.panel.lengthSpin.setValue(150)
+    enter(window.panel.lengthSpin, 150)
     assert window.applyBar.isVisible() and current(window).epoch == 3
     window.revertButton.click()
     assert window.panel.lengthSpin.value() == 100 and current(window).epoch == 3
-    window.panel.lengthSpin.setValue(150)
+    enter(window.panel.lengthSpin, 150)
     window.applyButton.click()
     assert current(window).epoch == 0 and current(window).config.task.length == 150
     assert not window.applyBar.isVisible()
@@ -174,7 +174,7 @@ def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot,
                         lambda p, x, t, d: (np.inf, np.full_like(p, np.nan)))
     window.trainButton.click()
     qtbot.waitUntil(lambda: "diverged" in window.messageLabel.text(), timeout=10_000)
-    assert not window.thread.is_training and window.trainButton.text() == "Train"
+    assert not window.trainer.is_training and window.trainButton.text() == "Train"
     np.testing.assert_array_equal(current(window).params, good)
 
 
@@ -225,7 +225,7 @@ def test_plots_show_the_run(window, qtbot):
     np.testing.assert_array_equal(window.paramsPlot.curves[4].getData()[1], params[:, 0, 4])
     np.testing.assert_allclose(window.signalPlot.output.getData()[1], run.snapshot().trace.h)
     np.testing.assert_allclose(window.gatesPlot.curves["f"].getData()[1], run.snapshot().trace.f[0])
-    assert window.paramTable.item(4, 0).text().strip() == f"{run.params[0, 4]:.5f}"
+    assert window.paramTable.item(4, 1).text().strip() == f"{run.params[0, 4]:.5f}"
 
 
 def test_a_chain_shows_the_chosen_unit(window, qtbot):
@@ -233,7 +233,7 @@ def test_a_chain_shows_the_chosen_unit(window, qtbot):
     window.stepButton.click()
     window.panel.unitViewSpin.setValue(2)
     run = current(window)
-    assert run.params.shape == (2, 12) and window.paramTable.columnCount() == 2
+    assert run.params.shape == (2, 12) and window.paramTable.columnCount() == 1 + 2 * 2
     np.testing.assert_allclose(window.gatesPlot.curves["o"].getData()[1], run.snapshot().trace.o[1])
     assert "unit 2" in window.paramsPlot.getPlotItem().titleLabel.text
 
@@ -287,7 +287,7 @@ def test_settings_and_geometry_persist(qtbot, settings):
     assert second.height() == 555 and second.width() >= 790
     assert second.panel.taskCombo.currentData() == "sin-square"
     assert second.panel.spanCheck.isChecked()
-    second.thread.shutdown()
+    second.trainer.shutdown()
 
 
 def test_closing_while_training_exits_cleanly(tmp_path):
@@ -300,14 +300,14 @@ def test_closing_while_training_exits_cleanly(tmp_path):
         s = QtCore.QSettings({str(tmp_path / 's.ini')!r}, QtCore.QSettings.Format.IniFormat)
         w = MainWindow(settings=s)
         w.show()
-        w.panel.epochsSpin.setValue(0)
+        w.panel.epochsSpin.setText("0"); w.panel.epochsSpin.editingFinished.emit()
         w.train()
         QtWidgets.QMessageBox.question = lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard
         QtCore.QTimer.singleShot(1500, w.close)
         app.exec()
-        with w.thread.locked() as run:
+        with w.trainer.locked() as run:
             print("epochs", run.epoch)
-        print("running", w.thread.isRunning())
+        print("running", w.trainer.thread_running())
     """)
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
@@ -316,7 +316,7 @@ def test_closing_while_training_exits_cleanly(tmp_path):
     assert int(res.stdout.split("epochs")[1].split()[0]) > 0
 
 
-@pytest.mark.parametrize("size", [(1400, 900), (1024, 640)])
+@pytest.mark.parametrize("size", [(1400, 900), (930, 600)])
 def test_window_screenshots_at_both_sizes(window, qtbot, tmp_path, size):
     window.resize(*size)
     for _ in range(30):
@@ -334,7 +334,7 @@ def test_window_screenshots_at_both_sizes(window, qtbot, tmp_path, size):
 def test_a_long_history_draws_no_more_points_than_a_short_one(window, qtbot):
     from lstm_gui.app.window import HISTORY_POINTS
 
-    with window.thread.locked() as run:
+    with window.trainer.locked() as run:
         p = run.params.copy()
         for epoch in range(1, 300_001):
             run.history.append(epoch, 1.0 / epoch, p)
@@ -358,7 +358,7 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
     def fake_exec(self=None):
         window = next(w for w in W.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
                       and w.isVisible())
-        with window.thread.locked() as opened:
+        with window.trainer.locked() as opened:
             seen["epoch"], seen["title"] = opened.epoch, window.windowTitle()
         window._confirm_discard = lambda action: True
         window.close()
@@ -400,11 +400,11 @@ def test_an_lstmlib_file_opens_as_an_import_with_its_timing(window, qtbot, tmp_p
     assert window.open_path(path)
     run = current(window)
     assert run.config.delay == 1 and window.panel.timingCheck.isChecked()
-    assert window.current_path is None  # Save asks where to write the native model
+    assert window.document.path is None  # Save asks where to write the native model
     saved = tmp_path / "native.json"
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     window.stepButton.click()
-    assert window.save() and window.current_path == saved
+    assert window.save() and window.document.path == saved
     assert modelfile.load(saved).config.delay == 1
 
 

@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
 
-from lstm_gui.core.optim import (Adam, Momentum, NonFiniteStep, SGD, init_params,
-                                 make_optimizer, optimizer_from_state)
+from lstm_gui.core.optim import (
+    SGD,
+    Adam,
+    Momentum,
+    NonFiniteStep,
+    init_params,
+    make_optimizer,
+    optimizer_from_state,
+)
 
 
 def test_sgd_is_the_c_library_update():

@@ -54,6 +54,8 @@ def test_stop_criteria():
 
 
 def test_divergence_stops_and_keeps_the_last_finite_parameters(monkeypatch):
+    # The numpy path: the patched function below is its (test_compiled.py has the kernel's).
+    monkeypatch.setenv("LSTM_GUI_KERNEL", "numpy")
     run = TrainingRun(RunConfig(epochs=0))
     run.train(10)
     good = run.params.copy()

@@ -1,0 +1,177 @@
+"""Plots of ensembles: MSE over epochs as median with a 10-90 % band and faint member curves,
+and a histogram of final MSEs.  Used by the ensemble view and by `lstm-gui sweep --plot`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .qt import QtGui, QtWidgets, Signal, pg
+
+# Colours for the series of a comparison, in order (the first is the MSE plot's own blue).
+SERIES_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _colour(colour, alpha: int) -> QtGui.QColor:
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+def _log10(a: np.ndarray) -> np.ndarray:
+    """log10 of an MSE curve, NaN where it is not positive (diverged members)."""
+    with np.errstate(all="ignore"):
+        return np.where(a > 0, np.log10(np.where(a > 0, a, 1.0)), np.nan)
+
+
+class BandsPlot(pg.PlotWidget):
+    """MSE over epochs (log scale) for one or more series (label, core.ensemble.Bands).
+
+    Members are drawn as one faint curve per series (a single item, broken between members:
+    256 separate items made a redraw several times slower).  A click near a member's curve
+    emits ``member_clicked(series, k)``.
+    """
+
+    member_clicked = Signal(int, int)
+
+    def __init__(self, parent=None, show_members: bool = True):
+        super().__init__(parent)
+        self.setObjectName("ensembleMsePlot")
+        self.setMinimumSize(260, 180)
+        item = self.getPlotItem()
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "MSE")
+        item.setLogMode(x=False, y=True)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.show_members = show_members
+        self._series: list = []
+        self._items: list = []
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def set_series(self, series) -> None:
+        """series: [(label, Bands), ...]; the first is drawn on top."""
+        item = self.getPlotItem()
+        for it in self._items:
+            item.removeItem(it)
+        self._items = []
+        self.legend.clear()
+        self._series = list(series)
+        for s, (label, b) in reversed(list(enumerate(self._series))):
+            colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+            if not len(b.epochs):
+                continue
+            x = b.epochs.astype(float)
+            if self.show_members and b.members.size:
+                k = b.members.shape[1]
+                xs = np.concatenate([np.append(x, np.nan)] * k)
+                ys = np.concatenate([np.append(col, np.nan) for col in b.members.T])
+                faint = pg.PlotDataItem(xs, ys, connect="finite",
+                                        pen=pg.mkPen(_colour(colour, 28), width=1))
+                self._add(faint)
+            lo = pg.PlotDataItem(x, b.q10, pen=pg.mkPen(_colour(colour, 90)))
+            hi = pg.PlotDataItem(x, b.q90, pen=pg.mkPen(_colour(colour, 90)))
+            self._add(lo)
+            self._add(hi)
+            self._add(pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(_colour(colour, 60))))
+            median = pg.PlotDataItem(x, b.median, pen=pg.mkPen(colour, width=2),
+                                     name=f"{label}: median, 10-90 %")
+            self._add(median)   # named: the legend lists it
+
+    def _add(self, it) -> None:
+        self.getPlotItem().addItem(it)
+        self._items.append(it)
+
+    def series_count(self) -> int:
+        return len(self._series)
+
+    def member_near(self, epoch: float, log_mse: float) -> tuple[int, int] | None:
+        """(series, member) whose curve passes nearest to (epoch, log10 MSE), or None."""
+        best, found = np.inf, None
+        for s, (_, b) in enumerate(self._series):
+            if not len(b.epochs) or not b.members.size:
+                continue
+            row = int(np.clip(np.searchsorted(b.epochs, epoch), 0, len(b.epochs) - 1))
+            dist = np.abs(_log10(b.members[row]) - log_mse)
+            if np.isfinite(dist).any():
+                k = int(np.nanargmin(dist))
+                if dist[k] < best:
+                    best, found = dist[k], (s, k)
+        return found
+
+    def _on_click(self, event) -> None:
+        vb = self.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = vb.mapSceneToView(event.scenePos())
+        found = self.member_near(point.x(), point.y())
+        if found is not None:
+            self.member_clicked.emit(*found)
+
+
+class FinalMseHistogram(pg.PlotWidget):
+    """How the final MSEs of the members spread, on log10 bins; one bar set per series."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ensembleHistogram")
+        self.setMinimumSize(200, 120)
+        item = self.getPlotItem()
+        item.setLabel("bottom", "final MSE (log10)")
+        item.setLabel("left", "seeds")
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
+        self._bars: list = []
+        self.counts: list[np.ndarray] = []
+
+    def set_series(self, finals) -> None:
+        """finals: [(label, mse (K,)), ...]."""
+        item = self.getPlotItem()
+        for b in self._bars:
+            item.removeItem(b)
+        self._bars, self.counts = [], []
+        logs = [_log10(np.asarray(m, dtype=float)) for _, m in finals]
+        every = np.concatenate([v[np.isfinite(v)] for v in logs]) if logs else np.empty(0)
+        if not every.size:
+            return
+        lo, hi = float(every.min()), float(every.max())
+        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, 21)
+        width = (edges[1] - edges[0]) / max(len(logs), 1)
+        for s, v in enumerate(logs):
+            counts, _ = np.histogram(v[np.isfinite(v)], bins=edges)
+            self.counts.append(counts)
+            colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+            bars = pg.BarGraphItem(x0=edges[:-1] + s * width, width=width, height=counts,
+                                   brush=_colour(colour, 160), pen=pg.mkPen(colour))
+            item.addItem(bars)
+            self._bars.append(bars)
+
+
+def _application():
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QtWidgets.QApplication(["lstm-gui"])
+    return app
+
+
+def save_bands_png(path, series, title: str = "", size=(900, 520)) -> None:
+    """Render the bands of [(label, Bands), ...] to a PNG (works without a display)."""
+    app = _application()
+    plot = BandsPlot()
+    plot.resize(*size)
+    plot.getPlotItem().setTitle(title, size="10pt")
+    plot.set_series(series)
+    plot.show()
+    app.processEvents()
+    image = plot.grab().toImage()
+    plot.close()
+    if not image.save(str(Path(path))):
+        raise OSError(f"could not write {path}")
+
+
+

@@ -1,0 +1,114 @@
+"""The landscape map as a pyqtgraph plot: log-scale colour map, colour bar, contour lines,
+the projected training path and the current model.  Used by the landscape view and by
+`lstm-gui landscape --out map.png`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .qt import QtCore, pg
+
+CONTOURS = 8          # contour lines, evenly spaced in log10(MSE)
+COLOUR_MAP = "viridis"
+
+
+def log_mse(mse: np.ndarray) -> np.ndarray:
+    """log10 of the MSE, with NaN (non-finite models) and zeros kept finite for drawing."""
+    finite = np.isfinite(mse) & (mse > 0)
+    floor = float(mse[finite].min()) if finite.any() else 1.0
+    out = np.log10(np.where(finite, mse, floor))
+    if finite.any():
+        out[~np.isfinite(mse)] = out[finite].max()
+    return out
+
+
+class LandscapePlot(pg.GraphicsLayoutWidget):
+    """MSE over the plane (x: alpha along d1, y: beta along d2), colour = log10 MSE."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("landscapePlot")
+        self.setMinimumSize(260, 220)
+        self.plot = self.addPlot(row=0, col=0)
+        self.plot.setAspectLocked(False)
+        self.plot.getViewBox().setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.plot.addItem(self.image)
+        self.contours = []
+        for _ in range(CONTOURS):
+            iso = pg.IsocurveItem(pen=pg.mkPen((255, 255, 255, 150), width=1))
+            iso.setParentItem(self.image)    # image pixel coordinates, as its data
+            self.contours.append(iso)
+        self.path = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=2))
+        self.start = pg.ScatterPlotItem(size=9, symbol="s", brush="#ffffff", pen="#ff5050")
+        self.current = pg.ScatterPlotItem(size=13, symbol="o", brush="#ff5050", pen="w")
+        for item in (self.path, self.start, self.current):
+            item.setZValue(10)
+            self.plot.addItem(item)
+        self.bar = pg.ColorBarItem(colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
+                                   width=14, label="log10 MSE")
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.map = None
+
+    def set_map(self, m) -> None:
+        """Draw a :class:`lstm_gui.core.plane.LandscapeMap`."""
+        self.map = m
+        z = log_mse(m.mse)
+        self.image.setImage(z, autoLevels=False)
+        lo, hi = float(z.min()), float(z.max())
+        if hi <= lo:
+            hi = lo + 1e-9
+        self.bar.setLevels((lo, hi))
+        da = m.alphas[1] - m.alphas[0]
+        db = m.betas[1] - m.betas[0]
+        self.image.setRect(QtCore.QRectF(m.alphas[0] - da / 2, m.betas[0] - db / 2,
+                                         da * len(m.alphas), db * len(m.betas)))
+        for level, iso in zip(np.linspace(lo, hi, CONTOURS + 2)[1:-1], self.contours):
+            iso.setData(z, level)
+        # IsocurveItem draws in the data's index space; pixel (i, j) has its centre at i + 0.5.
+        for iso in self.contours:
+            iso.setPos(0.5, 0.5)
+        a, b = m.labels
+        self.plot.setLabel("bottom", a)
+        self.plot.setLabel("left", b)
+        self.plot.setRange(xRange=(m.alphas[0], m.alphas[-1]), yRange=(m.betas[0], m.betas[-1]),
+                           padding=0)
+        self.set_path(m.path)
+
+    def set_path(self, coords: np.ndarray) -> None:
+        """The training path (N, 2) in plane coordinates, its last point the current model."""
+        coords = np.asarray(coords, dtype=float).reshape(-1, 2)
+        self.path.setData(coords[:, 0], coords[:, 1])
+        self.start.setData(coords[:1, 0], coords[:1, 1])
+        self.current.setData(coords[-1:, 0], coords[-1:, 1])
+
+    def value_at(self, alpha: float, beta: float) -> float | None:
+        """The grid's MSE nearest to (alpha, beta), None outside the grid."""
+        m = self.map
+        if m is None:
+            return None
+        if not (m.alphas[0] <= alpha <= m.alphas[-1] and m.betas[0] <= beta <= m.betas[-1]):
+            return None
+        i = int(np.abs(m.alphas - alpha).argmin())
+        j = int(np.abs(m.betas - beta).argmin())
+        return float(m.mse[i, j])
+
+
+def export_map(m, path: str, width: int = 900, title: str = "") -> None:
+    """Render a map to PNG offscreen with pyqtgraph's ImageExporter."""
+    from .qt import QtWidgets
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["lstm-gui"])
+    plot = LandscapePlot()
+    plot.resize(width, int(width * 0.8))
+    if title:
+        plot.plot.setTitle(title)
+    plot.set_map(m)
+    plot.show()
+    app.processEvents()
+    exporter = pg.exporters.ImageExporter(plot.scene())
+    exporter.parameters()["width"] = width
+    exporter.export(str(path))
+    plot.close()

@@ -1,0 +1,214 @@
+"""The trainer: owns the run, trains it on a QThread, and takes the window's commands.
+
+The run is the one source of truth.  The window never holds it: it sends commands (train,
+pause, step, reset, a new config, a replaced run, an edited parameter) and reads immutable
+snapshots.  Every command runs under the run's lock and bumps the run's revision; every
+snapshot carries the revision it was taken at, and :attr:`Trainer.shown_revision` lets the
+window drop any snapshot older than what it already shows (a chunk that finished just before
+a pause, a snapshot of a run that was replaced since).
+
+Pause is acknowledged in-band: the thread checks the training flag *inside* the lock, so once
+:meth:`pause` has taken and released the lock no further epoch runs; the snapshot it then
+returns is the run's last state, and any snapshot still queued is older and dropped.
+
+Errors in the thread leave it as :attr:`errored` (the run keeps its state and the thread goes
+on waiting for commands); nothing dies silently.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+import time
+
+from ..core.run import TrainingRun
+from .qt import QtCore, Signal
+
+SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
+CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-QT: ~1 ms)
+MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
+
+
+class TrainingThread(QtCore.QThread):
+    """The loop: train a chunk under the lock while the flag is set, emit snapshots."""
+
+    def __init__(self, trainer: "Trainer"):
+        super().__init__(trainer.parent())
+        self._t = trainer
+
+    def run(self) -> None:  # noqa: D401 - QThread's entry point
+        t = self._t
+        per_epoch = 2e-4
+        last_emit = 0.0
+        window_start, window_epochs = time.perf_counter(), 0
+        while not t._quit.is_set():
+            if not t._training.wait(0.05):
+                window_start, window_epochs = time.perf_counter(), 0
+                continue
+            t._gui_idle.wait(MAX_GUI_WAIT)
+            chunk = max(1, int(CHUNK_SECONDS / per_epoch))
+            t0 = time.perf_counter()
+            reason = None
+            with t._lock:
+                # Checked under the lock: a pause that took the lock is never followed by
+                # another chunk.
+                if not t._training.is_set() or t._quit.is_set():
+                    continue
+                run = t._run
+                before = run.epoch
+                try:
+                    reason = run.train(chunk)
+                except Exception as exc:   # noqa: BLE001 - reported, never swallowed
+                    t._training.clear()
+                    t.errored.emit(f"Training stopped at epoch {run.epoch:,}: "
+                                   f"{' '.join(str(exc).split()) or type(exc).__name__}")
+                    continue
+                done = run.epoch - before
+                if reason:
+                    t._training.clear()
+                snap = None
+                t1 = time.perf_counter()
+                if reason or (t1 - last_emit >= t._interval and t._consumed.is_set()):
+                    snap = run.snapshot(**t.snapshot_options())
+            if done:
+                per_epoch = 0.8 * per_epoch + 0.2 * (t1 - t0) / done
+            window_epochs += done
+            if t1 - window_start > 0.5:
+                t.rate = window_epochs / (t1 - window_start)
+                window_start, window_epochs = t1, 0
+            if snap is not None:
+                last_emit = t1
+                t._consumed.clear()
+                t.snapshot_ready.emit(snap, t.rate)
+            if reason:
+                t.stopped.emit(reason)
+            time.sleep(0)   # let the GUI thread have the GIL
+
+
+class Trainer(QtCore.QObject):
+    """Commands in, snapshots out.  Signals arrive on the GUI thread (queued)."""
+
+    snapshot_ready = Signal(object, float)   # Snapshot, epochs per second
+    stopped = Signal(str)                    # a key of core.run.STOP_REASONS
+    errored = Signal(str)                    # one line: what went wrong in the thread
+
+    def __init__(self, run: TrainingRun, parent=None, snapshot_options=None):
+        super().__init__(parent)
+        self._run = run
+        self._lock = threading.RLock()
+        self._training = threading.Event()
+        self._quit = threading.Event()
+        self._consumed = threading.Event()
+        self._consumed.set()
+        # Cleared while the window draws a snapshot: the thread then waits without the GIL,
+        # so the window's Python (every binding call re-takes the GIL) runs uncontended.
+        self._gui_idle = threading.Event()
+        self._gui_idle.set()
+        self._interval = SNAPSHOT_INTERVAL
+        self.snapshot_options = snapshot_options or (lambda: {})
+        self.rate = 0.0
+        self.shown_revision = 0
+        self._thread = TrainingThread(self)
+
+    # ------------------------------------------------------------ reading
+
+    @contextlib.contextmanager
+    def locked(self):
+        """The run, for reading (or a command's change) while the block runs."""
+        with self._lock:
+            yield self._run
+
+    def snapshot(self):
+        with self._lock:
+            return self._run.snapshot(**self.snapshot_options())
+
+    def read(self, fn):
+        """fn(run) under the lock; for a save, an export, a question about the run."""
+        with self._lock:
+            return fn(self._run)
+
+    @property
+    def revision(self) -> int:
+        return self._run.revision
+
+    @property
+    def is_training(self) -> bool:
+        return self._training.is_set()
+
+    def is_fresh(self, snap) -> bool:
+        """True if snap is at least as new as what was shown; then it becomes what is shown."""
+        if snap.revision < self.shown_revision:
+            return False
+        self.shown_revision = snap.revision
+        return True
+
+    # ------------------------------------------------------------ commands
+
+    def train(self) -> None:
+        self._training.set()
+        if not self._thread.isRunning():
+            self._thread.start()
+
+    def pause(self) -> None:
+        """Stop training; when this returns no epoch runs until the next train()."""
+        self._training.clear()
+        with self._lock:
+            pass
+
+    def apply(self, fn):
+        """A command: fn(run) under the lock (training paused around it if it must be)."""
+        with self._lock:
+            return fn(self._run)
+
+    def step(self, n: int = 1) -> str | None:
+        self.pause()
+        with self._lock:
+            return self._run.train(n)
+
+    def replace_run(self, run: TrainingRun) -> TrainingRun:
+        """Swap in another run (an opened file, an undo); returns the previous one."""
+        self.pause()
+        with self._lock:
+            old, self._run = self._run, run
+        return old
+
+    def copy_run(self) -> TrainingRun:
+        """A deep copy of the run, to keep for undo or to change and swap in."""
+        with self._lock:
+            return copy.deepcopy(self._run)
+
+    # ------------------------------------------------------------ frames
+
+    @contextlib.contextmanager
+    def drawing(self):
+        """While the window draws: training waits; always released (finally)."""
+        self._gui_idle.clear()
+        try:
+            yield
+        finally:
+            self._gui_idle.set()
+
+    def hold(self) -> None:
+        self._gui_idle.clear()
+
+    def release(self) -> None:
+        self._gui_idle.set()
+
+    def snapshot_taken(self, draw_seconds: float = 0.0) -> None:
+        """The window drew the last snapshot in draw_seconds; the next one may be sent.
+
+        Training waits while the window draws, so snapshots are spaced to leave training
+        at least two thirds of the time however slow the drawing is.
+        """
+        self._interval = max(SNAPSHOT_INTERVAL, 3 * draw_seconds)
+        self._consumed.set()
+
+    def shutdown(self) -> None:
+        """Stop cooperatively and wait for the thread to end."""
+        self._quit.set()
+        self._training.set()   # wake the loop so it can see the quit flag
+        self._thread.wait()
+        self._training.clear()
+
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()

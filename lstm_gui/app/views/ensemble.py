@@ -1,0 +1,299 @@
+"""The ensemble view: K seeds of the current settings, trained in a thread of the view's own.
+
+Was that run luck?  The view trains K models (seeds s, s+1, ..., s+K-1 from the current
+run's seed s, so member 0 is the current run from epoch 0) with core.ensemble and shows the
+MSE over epochs as median, 10-90 % band and faint member curves; the share of seeds that
+reach the target MSE and the epochs they took; a histogram of the final MSEs.  A click on a
+member's curve opens that seed as the current run.
+
+Comparison: "Pin" keeps the last result as a ghost drawn under the next one, the legend
+naming what differs (core.compare); "lstmlib rule vs exact" trains both rules from the same
+seeds at once.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ...core.compare import difference
+from ...core.ensemble import Bands, EnsembleRun
+from ...core.run import RunConfig, TrainingRun
+from ..ensemble_plot import BandsPlot, FinalMseHistogram
+from ..qt import QtCore, QtWidgets, Qt, Signal
+from .base import View
+
+MIN_SEEDS, MAX_SEEDS = 8, 256
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """One ensemble's state, copied for the GUI thread."""
+
+    label: str
+    config: RunConfig
+    seeds: tuple
+    epoch: int
+    bands: Bands
+    final: np.ndarray          # (K,) MSE, NaN where diverged
+    success: float             # share of seeds at the target (NaN without a target)
+    epochs_to_target: np.ndarray
+
+
+def _result(label: str, ens: EnsembleRun) -> SeriesResult:
+    rate, took = ens.success()
+    return SeriesResult(label, ens.config, ens.seeds, ens.epoch, ens.bands(), ens.mse.copy(),
+                        rate, took)
+
+
+class EnsembleThread(QtCore.QThread):
+    """Trains one or more ensembles in chunks, side by side; cancel with requestInterruption()."""
+
+    progress = Signal(object)   # [SeriesResult, ...]
+    done = Signal(object, float)  # [SeriesResult, ...], seconds
+
+    def __init__(self, series: list[tuple[str, RunConfig]], seeds, epochs: int, parent=None):
+        super().__init__(parent)
+        self.series = series
+        self.seeds = list(seeds)
+        self.epochs = int(epochs)
+
+    def run(self) -> None:  # QThread's entry point
+        start = time.perf_counter()
+        runs = [(label, EnsembleRun(replace(cfg, epochs=self.epochs), self.seeds))
+                for label, cfg in self.series]
+        last_emit = 0.0
+        while not self.isInterruptionRequested():
+            taken = sum(ens.train(20, lambda: not self.isInterruptionRequested())
+                        for _, ens in runs)
+            now = time.perf_counter()
+            if not taken:
+                break
+            if now - last_emit > 0.25:   # a few redraws a second keep the GUI thread free
+                last_emit = now
+                self.progress.emit([_result(label, ens) for label, ens in runs])
+        self.done.emit([_result(label, ens) for label, ens in runs], time.perf_counter() - start)
+
+
+class EnsembleView(View):
+    name = "ensembleView"
+    title = "Ensemble"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+    shown_by_default = False
+
+    member_chosen = Signal(object)   # RunConfig of the member clicked
+    finished = Signal()              # a training of the view's own ended (or was cancelled)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.config = RunConfig()
+        self.thread: EnsembleThread | None = None
+        self.results: list[SeriesResult] = []
+        self.ghosts: list[SeriesResult] = []
+        self.elapsed = 0.0
+
+        self.seeds = QtWidgets.QSpinBox(objectName="ensembleSeeds")
+        self.seeds.setRange(MIN_SEEDS, MAX_SEEDS)
+        self.seeds.setValue(32)
+        self.seeds.setToolTip("How many seeds (models) to train: the current seed and the next ones")
+        self.epochs = QtWidgets.QSpinBox(objectName="ensembleEpochs")
+        self.epochs.setRange(10, 1_000_000)
+        self.epochs.setSingleStep(500)
+        self.epochs.setValue(2000)
+        self.target = QtWidgets.QDoubleSpinBox(objectName="ensembleTarget")
+        self.target.setDecimals(4)
+        self.target.setRange(0.0001, 1.0)
+        self.target.setSingleStep(0.005)
+        self.target.setValue(0.02)
+        self.target.setToolTip("A seed succeeds when its MSE reaches this; it then stops, as a run does")
+        self.run_button = QtWidgets.QPushButton("Train seeds", objectName="ensembleRun")
+        self.cancel_button = QtWidgets.QPushButton("Cancel", objectName="ensembleCancel")
+        self.cancel_button.setEnabled(False)
+        self.pin_button = QtWidgets.QPushButton("Pin", objectName="ensemblePin")
+        self.pin_button.setToolTip("Keep this result as a ghost and compare the next one with it")
+        self.pin_button.setEnabled(False)
+        self.unpin_button = QtWidgets.QPushButton("Unpin", objectName="ensembleUnpin")
+        self.unpin_button.setEnabled(False)
+        self.rules_button = QtWidgets.QPushButton("lstmlib rule vs exact", objectName="ensembleRules")
+        self.rules_button.setToolTip("Train the C library's rule and the exact gradient from the "
+                                     "same seeds, with lstmlib timing and these settings")
+        self.summary = QtWidgets.QLabel("Train seeds of the current settings: was that run luck?",
+                                        objectName="ensembleSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plot = BandsPlot()
+        self.histogram = FinalMseHistogram()
+
+        row = QtWidgets.QHBoxLayout()
+        for label, widget in (("Seeds", self.seeds), ("Epochs", self.epochs),
+                              ("Target MSE", self.target)):
+            row.addWidget(QtWidgets.QLabel(label))
+            row.addWidget(widget)
+        for button in (self.run_button, self.cancel_button, self.pin_button, self.unpin_button,
+                       self.rules_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.histogram)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+        self.run_button.clicked.connect(self.train_current)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.pin_button.clicked.connect(self.pin)
+        self.unpin_button.clicked.connect(self.unpin)
+        self.rules_button.clicked.connect(self.compare_rules)
+        self.plot.member_clicked.connect(self._on_member_clicked)
+
+    # ------------------------------------------------------------ the view protocol
+
+    def show_snapshot(self, snap) -> None:
+        # Cheap: the settings are read when the user asks for seeds, never trained here.
+        self.config = snap.config
+
+    def plots(self) -> list:
+        return [self.plot, self.histogram]
+
+    # ------------------------------------------------------------ commands
+
+    def _settings(self, config: RunConfig) -> RunConfig:
+        return replace(config, target_mse=self.target.value(), epochs=self.epochs.value())
+
+    def train_current(self) -> None:
+        """K seeds of the current settings."""
+        cfg = self._settings(self.config)
+        label = "this setting"
+        if self.ghosts:
+            _, label = difference(self.ghosts[0].config, cfg, seeds_matter=False)
+        self._start([(label, cfg)])
+
+    def compare_rules(self) -> None:
+        """The C library's rule against the exact gradient, same seeds, same timing."""
+        cfg = self._settings(self.config)
+        if cfg.units != 1:
+            self._message("The lstmlib rule trains one unit: set units to 1 to compare the rules")
+            return
+        exact = replace(cfg, delay=1, gradient="exact")
+        rule = replace(cfg, delay=1, gradient="lstmlib")
+        self.ghosts = []
+        self._start([("exact gradient", exact), ("lstmlib rule", rule)])
+
+    def cancel(self) -> None:
+        if self.thread is not None:
+            self.thread.requestInterruption()
+
+    def pin(self) -> None:
+        """Keep the shown result as the ghost the next one is compared with."""
+        if not self.results:
+            return
+        self.ghosts = list(self.results)
+        self.unpin_button.setEnabled(True)
+        self._draw(self.results)
+        self._message("Pinned; change the settings and train seeds again to compare")
+
+    def unpin(self) -> None:
+        self.ghosts = []
+        self.unpin_button.setEnabled(False)
+        self._draw(self.results)
+
+    def is_running(self) -> bool:
+        return self.thread is not None
+
+    def shutdown(self) -> None:
+        """Stop the thread and wait for it (the window calls this on close)."""
+        if self.thread is not None:
+            self.thread.requestInterruption()
+            self.thread.wait()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------ internals
+
+    def _start(self, series) -> None:
+        if self.thread is not None:
+            return
+        seed0 = series[0][1].seed
+        seeds = range(seed0, seed0 + self.seeds.value())
+        self.thread = EnsembleThread(series, seeds, self.epochs.value(), self)
+        self.thread.progress.connect(self._draw)
+        self.thread.done.connect(self._on_done)
+        for w in (self.run_button, self.rules_button, self.pin_button):
+            w.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.summary.setText(f"Training {len(seeds)} seeds x {len(series)} setting"
+                             f"{'s' if len(series) > 1 else ''}...")
+        self.thread.start()
+
+    def _on_done(self, results, seconds: float) -> None:
+        thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        self.elapsed = seconds
+        for w in (self.run_button, self.rules_button, self.pin_button):
+            w.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self._draw(results)
+        self.finished.emit()
+
+    def _labelled_ghosts(self):
+        if not self.ghosts or not self.results:
+            return list(self.ghosts)
+        ghost_label, _ = difference(self.ghosts[0].config, self.results[0].config, seeds_matter=False)
+        if len(self.ghosts) == 1:
+            return [replace(self.ghosts[0], label=f"{ghost_label} (pinned)")]
+        return [replace(g, label=f"{g.label} (pinned)") for g in self.ghosts]
+
+    def _draw(self, results) -> None:
+        self.results = list(results)
+        shown = self.results + self._labelled_ghosts()
+        self.plot.set_series([(r.label, r.bands) for r in shown])
+        self.histogram.set_series([(r.label, r.final) for r in shown])
+        self.summary.setText(self.summary_text(shown))
+
+    def summary_text(self, shown) -> str:
+        lines = []
+        for r in shown:
+            k = len(r.seeds)
+            finite = r.final[np.isfinite(r.final)]
+            med = f"{np.median(finite):.3g}" if finite.size else "-"
+            text = f"{r.label}: {k} seeds, epoch {r.epoch}, final MSE median {med}"
+            target = r.config.target_mse
+            if target and np.isfinite(r.success):
+                text += f"; {100 * r.success:.0f} % reached {target:g}"
+                if len(r.epochs_to_target):
+                    q1, q2, q3 = np.percentile(r.epochs_to_target, [25, 50, 75])
+                    text += f" after {q2:.0f} epochs (quartiles {q1:.0f}-{q3:.0f})"
+            diverged = int(np.isnan(r.final).sum())
+            if diverged:
+                text += f"; {diverged} diverged"
+            lines.append(text)
+        if self.thread is None and self.elapsed:
+            lines.append(f"trained in {self.elapsed:.1f} s; click a curve to open that seed")
+        return "\n".join(lines)
+
+    def _on_member_clicked(self, series: int, k: int) -> None:
+        shown = self.results + self._labelled_ghosts()
+        if not 0 <= series < len(shown):
+            return
+        r = shown[series]
+        config = replace(r.config, seed=r.seeds[k])
+        self.member_chosen.emit(config)
+        trainer = getattr(self.ctx, "trainer", None)
+        if trainer is not None and hasattr(trainer, "replace_run"):
+            trainer.replace_run(TrainingRun(config))
+        self._message(f"Opened seed {config.seed} ({r.label}) at epoch 0: train to replay it")
+
+    def _message(self, text: str) -> None:
+        message = getattr(self.ctx, "message", None)
+        if callable(message):
+            message(text)

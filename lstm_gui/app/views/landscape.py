@@ -1,0 +1,272 @@
+"""The loss landscape around the model, live: where it is, where it can go, the path it took.
+
+The map (the MSE over a plane of parameters, log colour scale) is recomputed by the view's
+own background worker, at most a tenth of the time while training runs and at once when it
+is paused; the training path is projected onto the last map at every snapshot, so it grows
+live between maps.  A click on the map moves the model there (undoable).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...core import PARAM_NAMES, landscape, plane
+from ..landscape_plot import LandscapePlot
+from ..qt import QtCore, QtWidgets, Qt
+from .background import LatestJobWorker, watch_window_close
+from .base import View
+
+DIRECTIONS = (
+    ("pca", "PCA of the path"),
+    ("line", "Start → current"),
+    ("params", "Two parameters"),
+    ("random", "Random (filter-normalised)"),
+    ("hessian", "Top Hessian eigenvectors"),
+)
+SIZES = (16, 32, 48, 64, 96, 128)
+DEFAULT_SIZE = 48
+RANDOM_SEED = 0      # random directions stay the same plane from one map to the next
+
+
+def _compute(params, x, target, delay, kind, path, names, size, span, lr):
+    """The job the worker runs: the map and the curvature readout at params."""
+    m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
+                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
+    top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+    return m, top, limit
+
+
+class LandscapeView(View):
+    name = "landscapeView"
+    title = "Landscape"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    shown_by_default = False
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.directionsCombo = QtWidgets.QComboBox(objectName="landscapeDirections")
+        for key, text in DIRECTIONS:
+            self.directionsCombo.addItem(text, key)
+        self.directionsCombo.setToolTip(
+            "The plane the map shows: the two main directions of the training path so far; the "
+            "line from the start to the current model; two parameters (an exact slice); two "
+            "random directions scaled gate by gate to the parameters; or the directions of "
+            "greatest curvature.")
+        self.param1Combo = QtWidgets.QComboBox(objectName="landscapeParam1")
+        self.param2Combo = QtWidgets.QComboBox(objectName="landscapeParam2")
+        self.sizeCombo = QtWidgets.QComboBox(objectName="landscapeSize")
+        for s in SIZES:
+            self.sizeCombo.addItem(f"{s}×{s}", s)
+        self.sizeCombo.setToolTip("Resolution of the map (models evaluated per side)")
+        self.spanSpin = QtWidgets.QDoubleSpinBox(objectName="landscapeSpan")
+        self.spanSpin.setRange(0.0, 100.0)
+        self.spanSpin.setDecimals(2)
+        self.spanSpin.setSingleStep(0.25)
+        self.spanSpin.setSpecialValueText("auto")
+        self.spanSpin.setToolTip("Half-width of the square shown, in units of the directions; "
+                                 "auto fits the training path")
+        self.plot = LandscapePlot()
+        self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.curvatureLabel = QtWidgets.QLabel(objectName="landscapeCurvature", wordWrap=True)
+        self.curvatureLabel.setToolTip(
+            "Plain gradient descent with learning rate lr is stable only where the largest "
+            "eigenvalue of the Hessian (the sharpest curvature) is below 2/lr; beyond it, the "
+            "steps overshoot and grow.  Adam rescales its steps, so for Adam this is a guide only.")
+
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(4, 2, 4, 0)
+        row.addWidget(self.directionsCombo, 2)
+        row.addWidget(self.param1Combo, 1)
+        row.addWidget(self.param2Combo, 1)
+        row.addWidget(QtWidgets.QLabel("span"))
+        row.addWidget(self.spanSpin)
+        row.addWidget(self.sizeCombo)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.curvatureLabel)
+
+        self._units = 0
+        self._fill_param_combos(1)
+        self._restore_settings()
+        self.worker = LatestJobWorker(self)
+        self.worker.done.connect(self._on_result)
+        self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
+        self._snap = None
+        self._requested = None     # the revision and settings of the last job submitted
+        for w in (self.directionsCombo, self.param1Combo, self.param2Combo, self.sizeCombo):
+            w.currentIndexChanged.connect(self._on_setting)
+        self.spanSpin.valueChanged.connect(self._on_setting)
+        self.plot.scene().sigMouseMoved.connect(self._on_hover)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self._sync_param_combos()
+
+    # ------------------------------------------------------------ settings
+
+    def _key(self, name: str) -> str:
+        return f"{self.name}/{name}"
+
+    def _restore_settings(self) -> None:
+        s = self.ctx.settings
+        if s is None:
+            return
+        kind = s.value(self._key("directions"), "pca")
+        i = self.directionsCombo.findData(kind)
+        self.directionsCombo.setCurrentIndex(max(i, 0))
+        try:
+            size = int(s.value(self._key("size"), DEFAULT_SIZE))
+        except (TypeError, ValueError):
+            size = DEFAULT_SIZE
+        i = self.sizeCombo.findData(size)
+        self.sizeCombo.setCurrentIndex(i if i >= 0 else self.sizeCombo.findData(DEFAULT_SIZE))
+        try:
+            self.spanSpin.setValue(float(s.value(self._key("span"), 0.0)))
+        except (TypeError, ValueError):
+            self.spanSpin.setValue(0.0)
+        for combo, key, default in ((self.param1Combo, "param1", "W_fx"),
+                                    (self.param2Combo, "param2", "b_f")):
+            i = combo.findData(str(s.value(self._key(key), default)))
+            combo.setCurrentIndex(i if i >= 0 else combo.findData(default))
+
+    def _store_settings(self) -> None:
+        s = self.ctx.settings
+        if s is None:
+            return
+        s.setValue(self._key("directions"), self.directionsCombo.currentData())
+        s.setValue(self._key("size"), self.sizeCombo.currentData())
+        s.setValue(self._key("span"), self.spanSpin.value())
+        s.setValue(self._key("param1"), self.param1Combo.currentData())
+        s.setValue(self._key("param2"), self.param2Combo.currentData())
+
+    def _fill_param_combos(self, units: int) -> None:
+        if units == self._units:
+            return
+        self._units = units
+        for combo in (self.param1Combo, self.param2Combo):
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for u in range(units):
+                for name in PARAM_NAMES:
+                    key = name if u == 0 else f"{name}@{u + 1}"
+                    combo.addItem(name if units == 1 else f"{name} (unit {u + 1})", key)
+            i = combo.findData(keep)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
+    def _sync_param_combos(self) -> None:
+        show = self.directionsCombo.currentData() == "params"
+        self.param1Combo.setVisible(show)
+        self.param2Combo.setVisible(show)
+
+    def _on_setting(self, *_) -> None:
+        self._sync_param_combos()
+        self._store_settings()
+        if self._snap is not None:
+            self._submit(self._snap, urgent=True)
+
+    # ------------------------------------------------------------ snapshots and maps
+
+    def settings_tuple(self):
+        names = (self.param1Combo.currentData(), self.param2Combo.currentData())
+        span = self.spanSpin.value() or None
+        return self.directionsCombo.currentData(), names, self.sizeCombo.currentData(), span
+
+    def _training(self) -> bool:
+        trainer = getattr(self.ctx.trainer, "trainer", self.ctx.trainer)
+        return bool(getattr(trainer, "is_training", False))
+
+    def show_snapshot(self, snap) -> None:
+        self._fill_param_combos(snap.params.shape[0])
+        self._snap = snap
+        self._draw_path()
+        self._submit(snap, urgent=not self._training())
+
+    def _submit(self, snap, urgent: bool) -> None:
+        kind, names, size, span = self.settings_tuple()
+        request = (snap.revision, snap.epoch, kind, names, size, span)
+        if request == self._requested:
+            return
+        if kind == "params" and names[0] == names[1]:
+            self.readout.setText("Choose two different parameters.")
+            return
+        self._requested = request
+        path = snap.history.params
+        args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
+                path, names, size, span, snap.config.lr)
+        self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
+
+    def _on_result(self, result) -> None:
+        request, (m, top, limit) = result
+        self.plot.set_map(m)
+        self._draw_path()
+        verdict = ("below 2/lr: plain descent is stable here" if top < limit else
+                   "above 2/lr: plain descent overshoots along the top eigenvector")
+        optimizer = self._snap.config.optimizer if self._snap is not None else ""
+        note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
+        self.curvatureLabel.setText(f"Largest curvature λmax = {top:.4g}, 2/lr = {limit:.4g}: "
+                                    f"{verdict}{note}.")
+        if m.kind != request[2]:
+            self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
+                             "history; showing random directions")
+
+    def path_coords(self, snap=None) -> np.ndarray | None:
+        """The training path (history, then the current model) in the plane of the map: (N, 2)."""
+        snap = snap or self._snap
+        m = self.plot.map
+        if snap is None or m is None or m.origin.shape != snap.params.shape:
+            return None
+        path = np.concatenate([snap.history.params.reshape((-1,) + snap.params.shape),
+                               snap.params[None]])
+        return landscape.project(path, m.origin, m.d1, m.d2)
+
+    def _draw_path(self) -> None:
+        coords = self.path_coords()
+        if coords is not None:
+            self.plot.set_path(coords)
+
+    # ------------------------------------------------------------ the mouse
+
+    def _plane_point(self, scene_pos):
+        m = self.plot.map
+        vb = self.plot.plot.getViewBox()
+        if m is None or not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        return float(p.x()), float(p.y())
+
+    def _on_hover(self, scene_pos) -> None:
+        point = self._plane_point(scene_pos)
+        if point is None:
+            return
+        value = self.plot.value_at(*point)
+        if value is not None:
+            a, b = self.plot.map.labels
+            self.readout.setText(f"{a}: {point[0]:.4g}   {b}: {point[1]:.4g}   MSE {value:.5g}"
+                                 "   (click to move the model here)")
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        point = self._plane_point(event.scenePos())
+        if point is not None and self.plot.value_at(*point) is not None:
+            self.move_to(*point)
+
+    def move_to(self, alpha: float, beta: float) -> None:
+        """Set the model to the map's origin + alpha d1 + beta d2 (an undoable edit)."""
+        m = self.plot.map
+        params = m.origin + alpha * m.d1 + beta * m.d2
+        self.ctx.trainer.set_params(params.reshape(-1, 12),
+                                    f"landscape ({alpha:.3g}, {beta:.3g})")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        watch_window_close(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Close:
+            self.worker.stop()
+        return False

@@ -1,0 +1,154 @@
+"""The views of training over epochs: MSE and Parameters."""
+from __future__ import annotations
+
+from ..plots import MsePlot, ParamsPlot
+from ..qt import QtWidgets, Qt
+from .base import View
+
+
+class _EpochView(View):
+    plot_class: type = MsePlot
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.plot = self.plot_class()
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.unit = 0
+
+    def show_snapshot(self, snap) -> None:
+        self.plot.unit = min(self.unit, snap.params.shape[0] - 1)
+        self.plot.show_snapshot(snap)
+        self.plot.getPlotItem().vb.prepareForPaint()
+
+    def plots(self) -> list:
+        return [self.plot]
+
+
+class MseView(_EpochView):
+    name = "mseView"
+    title = "MSE"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+    plot_class = MsePlot
+
+
+class ParamTable(QtWidgets.QTableWidget):
+    """Rows: the 12 parameters.  Columns: "show" (the curve in the plot), then per unit its
+    value (double-click to edit) and "fix" (kept fixed while the others train)."""
+
+    def __init__(self, parent=None):
+        super().__init__(12, 1, parent)
+        self.setObjectName("paramTable")
+        self.units = 0
+        self._filling = False
+        self.verticalHeader().setDefaultSectionSize(18)
+        self.horizontalHeader().setDefaultSectionSize(74)
+        self.setToolTip("Current parameter values.  Double-click a value to edit it (undo with "
+                        "Ctrl+Z); tick \"fix\" to keep a parameter fixed while the others train; "
+                        "untick \"show\" to hide its curve.  W_*h: weight on h(t-1) (recurrent), "
+                        "W_*x: weight on the input x(t), b_*: bias.")
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.setFont(font)
+
+    def value_column(self, unit: int) -> int:
+        return 1 + 2 * unit
+
+    def fill(self, params, frozen, visible) -> None:
+        """Show params (units, 12); frozen: flat indices; visible: 12 booleans."""
+        from ...core import PARAM_NAMES
+        from ..plots import param_icon
+        units = params.shape[0]
+        self._filling = True
+        try:
+            if units != self.units:
+                self.units = units
+                self.setColumnCount(1 + 2 * units)
+                labels = ["show"]
+                for u in range(units):
+                    labels += ["value" if units == 1 else f"unit {u + 1}", "fix"]
+                self.setHorizontalHeaderLabels(labels)
+                self.setColumnWidth(0, 44)
+                for u in range(units):
+                    self.setColumnWidth(self.value_column(u) + 1, 30)
+                for k, name in enumerate(PARAM_NAMES):
+                    self.setVerticalHeaderItem(k, QtWidgets.QTableWidgetItem(param_icon(k), name))
+                    show = QtWidgets.QTableWidgetItem()
+                    show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                    show.setCheckState(Qt.CheckState.Checked if visible[k] else Qt.CheckState.Unchecked)
+                    self.setItem(k, 0, show)
+                    for u in range(units):
+                        value = QtWidgets.QTableWidgetItem()
+                        value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        self.setItem(k, self.value_column(u), value)
+                        fix = QtWidgets.QTableWidgetItem()
+                        fix.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                        fix.setToolTip(f"Keep {name} of unit {u + 1} fixed while training")
+                        self.setItem(k, self.value_column(u) + 1, fix)
+            fixed = set(frozen)
+            for u in range(units):
+                for k in range(12):
+                    item = self.item(k, self.value_column(u))
+                    if self.state() != self.State.EditingState or self.currentItem() is not item:
+                        item.setText(f"{params[u, k]: .5f}")
+                        item.setToolTip(f"{PARAM_NAMES[k]} = {params[u, k]!r}")
+                    want = Qt.CheckState.Checked if u * 12 + k in fixed else Qt.CheckState.Unchecked
+                    fix = self.item(k, self.value_column(u) + 1)
+                    if fix.checkState() != want:
+                        fix.setCheckState(want)
+        finally:
+            self._filling = False
+
+
+class ParamsView(_EpochView):
+    name = "paramsView"
+    title = "Parameters"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+    plot_class = ParamsPlot
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.table = ParamTable()
+        self.table.setMinimumWidth(130)
+        self.layout().addWidget(self.table)
+        self.layout().setStretch(0, 3)
+        self.layout().setStretch(1, 2)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self._snap = None
+
+    def _visible(self) -> list[bool]:
+        return [c.isVisible() for c in self.plot.curves]
+
+    def show_snapshot(self, snap) -> None:
+        super().show_snapshot(snap)
+        self._snap = snap
+        self.table.fill(snap.params, snap.config.frozen, self._visible())
+
+    def show_unit(self, unit: int) -> None:
+        self.unit = unit
+        if self.table.units > unit:
+            self.table.scrollToItem(self.table.item(0, self.table.value_column(unit)))
+
+    def _on_item_changed(self, item) -> None:
+        if self.table._filling or self._snap is None:
+            return
+        col, k = item.column(), item.row()
+        if col == 0:
+            self.plot.curves[k].setVisible(item.checkState() == Qt.CheckState.Checked)
+            return
+        u, is_fix = divmod(col - 1, 2)
+        if is_fix:
+            self.ctx.trainer.set_frozen(u * 12 + k, item.checkState() == Qt.CheckState.Checked)
+            return
+        text = item.text().strip()
+        try:
+            value = float(text)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+        except ValueError:
+            self.ctx.message(f"{text!r} is not a finite number; the parameter keeps its value")
+            self.table.fill(self._snap.params, self._snap.config.frozen, self._visible())
+            return
+        if value != self._snap.params[u, k]:
+            self.ctx.trainer.set_param(u, k, value)

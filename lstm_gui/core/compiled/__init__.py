@@ -1,0 +1,120 @@
+"""The compiled training kernel (numba), optional: which path trains, and loading it.
+
+Two paths compute the same epochs: ``numpy`` (``core/_single.py``, ``_population.py``,
+``optim.py``: the readable reference, and the fallback without numba) and ``compiled``
+(``_kernels.py``).  The compiled path is used when numba imports, unless the environment
+variable ``LSTM_GUI_KERNEL=numpy|compiled`` or :func:`use` says otherwise.
+
+numba compiles on first use; ``cache=True`` keeps the machine code on disk, so only the
+first launch after an install pays (1.6-1.8 s measured, 0.14 s from the cache).
+:func:`warm_up` does that up front and says whether it really compiled.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+
+import numpy as np
+
+KERNELS = ("numpy", "compiled")
+ENV_VAR = "LSTM_GUI_KERNEL"
+COMPILING_MESSAGE = "compiling the training kernel (first launch only)…"
+
+_forced: str | None = None
+_available: bool | None = None
+
+
+def available() -> bool:
+    """True if numba can be imported (checked once, without importing it)."""
+    global _available
+    if _available is None:
+        _available = importlib.util.find_spec("numba") is not None
+    return _available
+
+
+def use(name: str | None) -> None:
+    """Force a path for this process: 'numpy' or 'compiled'; None goes back to the
+    environment variable, or to the compiled path when numba is installed."""
+    if name is not None and name not in KERNELS:
+        raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}")
+    global _forced
+    _forced = name
+
+
+def active() -> str:
+    """The path training takes now: 'numpy' or 'compiled'.
+
+    Raises ValueError for an unknown LSTM_GUI_KERNEL, RuntimeError if the compiled path is
+    demanded and numba is missing (a silent fallback would hide it from a test).
+    """
+    name = _forced or os.environ.get(ENV_VAR, "").strip().lower() or None
+    if name is None:
+        return "compiled" if available() else "numpy"
+    if name not in KERNELS:
+        raise ValueError(f"{ENV_VAR} must be one of {', '.join(KERNELS)}, got {name!r}")
+    if name == "compiled" and not available():
+        raise RuntimeError(f"{ENV_VAR}=compiled needs numba: pip install 'lstm-gui[fast]'")
+    return name
+
+
+def kernels():
+    """The module of numba kernels (imports numba; compiling happens on first call)."""
+    from . import _kernels
+    return _kernels
+
+
+def _dispatchers():
+    k = kernels()
+    return (k.train_chunk, k.model_loss_and_grad, k.train_population_chunk,
+            k.population_loss_and_grad)
+
+
+def is_cached() -> bool | None:
+    """True if numba's cache holds an index for every kernel, False if one is missing,
+    None if that cannot be told (numba's cache layout is not public API)."""
+    try:
+        return all(os.path.exists(d._cache._cache_file._index_path) for d in _dispatchers())
+    except AttributeError:
+        return None
+
+
+def warm_up(progress=None) -> bool:
+    """Compile the kernels, or load them from numba's cache, by running each once on a tiny
+    problem.  progress(text) is called with :data:`COMPILING_MESSAGE` before compiling when
+    the cache is empty.  Returns True if anything was compiled (not loaded from the cache).
+    """
+    if not available():
+        return False
+    if progress is not None and not is_cached():
+        progress(COMPILING_MESSAGE)
+    from . import chunk
+    rng = np.random.default_rng(0)
+    x = np.linspace(-0.5, 0.5, 4)
+    chunk.model_loss_and_grad(rng.uniform(-1, 1, (1, 12)), x, x, 0)
+    chunk.population_loss_and_grad(rng.uniform(-1, 1, (2, 1, 12)), np.stack([x, x], 1),
+                                   np.stack([x, x], 1), 0)
+    # The training chunks, through the callers' own argument types.
+    from ..optim import make_optimizer
+    from ..run import RunConfig, TrainingRun
+    from ..tasks import preset
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=4), epochs=0))
+    chunk.train(run, 1)
+    chunk.train_population(rng.uniform(-1, 1, (2, 1, 12)), x, x, make_optimizer("adam"), 1)
+    return any(d.stats.cache_misses for d in _dispatchers())
+
+
+def compile_seconds() -> float:
+    """Time of :func:`warm_up` in this process (for the benchmark's subprocesses)."""
+    start = time.perf_counter()
+    warm_up()
+    return time.perf_counter() - start
+
+
+def trainer_for(run):
+    """chunk.train if the compiled path is on and computes exactly what run.step() would,
+    else None (TrainingRun then takes the numpy path, epoch by epoch)."""
+    if active() != "compiled":
+        return None
+    from . import chunk
+    return chunk.train if chunk.supported(run) else None

@@ -1,0 +1,420 @@
+"""numba kernels: the exact epoch of one model (a chain of units) and of a population.
+
+The same computation as ``_single`` / ``_population`` and ``optim``, written as plain loops
+over floats that numba compiles.  Every kernel is ``nogil=True``: while a chunk of epochs runs,
+the window's thread holds the GIL and draws.  ``cache=True`` keeps the machine code on disk,
+so only the first launch compiles.
+
+Layouts: one model's parameters are ``p`` (U, 12) in the SPEC order
+(W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o); its sequences
+``(U, n)``, one row per unit.  A population is ``p`` (K, U, 12) with sequences (U, n, K):
+the models are the innermost loop, so the independent recurrences of K models overlap in
+the CPU instead of each waiting on its own exp/tanh latency.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# Stop reasons, as codes (run.py's names: see REASONS in compiled/__init__.py).
+NONE, BUDGET, TARGET, PLATEAU, DIVERGED = 0, 1, 2, 3, 4
+# Optimizers, as codes.
+SGD, MOMENTUM, ADAM = 0, 1, 2
+
+_KW = dict(nogil=True, cache=True)
+
+
+@njit(inline="always", **_KW)
+def _sigmoid(z):
+    # exp(-z) overflows to inf for z < -709: 1 / inf = 0, the right limit.
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@njit(inline="always", **_KW)
+def _tanh(z):
+    # tanh from expm1, 3.9e-16 relative at most (checked on [-30, 30]); beyond 20 tanh
+    # rounds to 1 and expm1 would reach inf/inf.
+    if z > 20.0:
+        return 1.0
+    e = math.expm1(2.0 * z)
+    return e / (e + 2.0)
+
+
+# ---------------------------------------------------------------- one model (a chain)
+
+@njit(**_KW)
+def layer_forward(p, x_in, f, i, c_tilde, c, o, tc, h):
+    """One unit, p (12,), over x_in (n,): fills f, i, c_tilde, c, o, tanh(c), h (n,)."""
+    W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o = (
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11])
+    h_t = 0.0
+    c_t = 0.0
+    for t in range(x_in.shape[0]):
+        x_t = x_in[t]
+        f_t = _sigmoid(W_fh * h_t + W_fx * x_t + b_f)
+        i_t = _sigmoid(W_ih * h_t + W_ix * x_t + b_i)
+        g_t = _tanh(W_Ch * h_t + W_Cx * x_t + b_C)
+        o_t = _sigmoid(W_oh * h_t + W_ox * x_t + b_o)
+        c_t = f_t * c_t + i_t * g_t
+        tc_t = _tanh(c_t)
+        h_t = o_t * tc_t
+        f[t], i[t], c_tilde[t], o[t], c[t], tc[t], h[t] = f_t, i_t, g_t, o_t, c_t, tc_t, h_t
+
+
+@njit(**_KW)
+def layer_backward(p, x_in, f, i, c_tilde, c, o, tc, h, e, grad, dx_in):
+    """Exact gradient of one unit by backpropagation through time.
+
+    e (n,) is dE/dh(t) from outside the unit.  Adds dE/dp into grad (12,) and writes
+    dE/dx_in (n,) into dx_in.
+    """
+    W_fh, W_fx, W_ih, W_ix, W_Ch, W_Cx, W_oh, W_ox = (
+        p[0], p[1], p[3], p[4], p[6], p[7], p[9], p[10])
+    dh_next = 0.0     # dE/dh(t) through step t+1's gates
+    dc_next = 0.0     # dE/dC(t) through C(t+1)
+    for t in range(x_in.shape[0] - 1, -1, -1):
+        dh = e[t] + dh_next
+        dc = dh * o[t] * (1.0 - tc[t] * tc[t]) + dc_next
+        # dE/dz of each gate's pre-activation z.
+        dz_o = dh * tc[t] * o[t] * (1.0 - o[t])
+        c_prev = c[t - 1] if t > 0 else 0.0
+        h_prev = h[t - 1] if t > 0 else 0.0
+        dz_f = dc * c_prev * f[t] * (1.0 - f[t])
+        dz_i = dc * c_tilde[t] * i[t] * (1.0 - i[t])
+        dz_g = dc * i[t] * (1.0 - c_tilde[t] * c_tilde[t])
+        x_t = x_in[t]
+        grad[0] += dz_f * h_prev
+        grad[1] += dz_f * x_t
+        grad[2] += dz_f
+        grad[3] += dz_i * h_prev
+        grad[4] += dz_i * x_t
+        grad[5] += dz_i
+        grad[6] += dz_g * h_prev
+        grad[7] += dz_g * x_t
+        grad[8] += dz_g
+        grad[9] += dz_o * h_prev
+        grad[10] += dz_o * x_t
+        grad[11] += dz_o
+        dx_in[t] = W_fx * dz_f + W_ix * dz_i + W_Cx * dz_g + W_ox * dz_o
+        dh_next = W_fh * dz_f + W_ih * dz_i + W_Ch * dz_g + W_oh * dz_o
+        dc_next = dc * f[t]
+
+
+@njit(**_KW)
+def _delay_into(dst, src, delay):
+    """dst = src shifted down by `delay` steps, zeros in front (lstmlib's timing)."""
+    n = src.shape[0]
+    for t in range(delay):
+        dst[t] = 0.0
+    for t in range(delay, n):
+        dst[t] = src[t - delay]
+
+
+@njit(**_KW)
+def model_loss_and_grad(p, x, target, delay, work, grad):
+    """MSE of a chain p (U, 12) over x, target (n,), and its exact gradient into grad (U, 12).
+
+    work (10, U, n) is scratch: x_in, f, i, c_tilde, c, o, tanh(c), h, dE/dh, dE/dx_in.
+    """
+    units = p.shape[0]
+    n = x.shape[0]
+    x_in, f, i, g, c, o, tc, h, e = (work[0], work[1], work[2], work[3], work[4], work[5],
+                                     work[6], work[7], work[8])
+    _delay_into(x_in[0], x, delay)
+    for u in range(units):
+        layer_forward(p[u], x_in[u], f[u], i[u], g[u], c[u], o[u], tc[u], h[u])
+        if u + 1 < units:
+            _delay_into(x_in[u + 1], h[u], delay)
+    mse = 0.0
+    out = h[units - 1]
+    e_last = e[units - 1]
+    for t in range(n):
+        err = out[t] - target[t]
+        mse += err * err
+        e_last[t] = 2.0 / n * err
+    grad[:] = 0.0
+    dx_in = work[9, 0]
+    for u in range(units - 1, -1, -1):
+        layer_backward(p[u], x_in[u], f[u], i[u], g[u], c[u], o[u], tc[u], h[u], e[u],
+                       grad[u], dx_in)
+        if u > 0:
+            # The unit before reads dE/dx_in as its dE/dh, undoing the delay.
+            e_prev = e[u - 1]
+            for t in range(n - delay):
+                e_prev[t] = dx_in[t + delay]
+            for t in range(n - delay, n):
+                e_prev[t] = 0.0
+    return mse / n
+
+
+# ---------------------------------------------------------------- the optimizers
+
+@njit(**_KW)
+def clip_and_freeze(grad, clip, frozen):
+    """Zero the frozen entries of grad (flat, (P,)), then scale it to norm <= clip (if > 0),
+    as optim.Optimizer._clipped does for one model."""
+    for k in range(grad.shape[0]):
+        if frozen[k]:
+            grad[k] = 0.0
+    if clip > 0.0:
+        sq = 0.0
+        for k in range(grad.shape[0]):
+            sq += grad[k] * grad[k]
+        scale = min(1.0, clip / max(math.sqrt(sq), 1e-300))
+        for k in range(grad.shape[0]):
+            grad[k] = grad[k] * scale
+
+
+@njit(**_KW)
+def optimizer_step(kind, p, grad, new, lr, beta, beta1, beta2, eps, m, v, t, new_m, new_v):
+    """The update of optim.py into new (flat (P,)), moments into new_m, new_v; nothing else
+    is touched, so a non-finite result can be dropped.  t is Adam's step count before this
+    step.  Returns True if every new parameter is finite.
+
+    A moment that optim.py starts as None is zeros here: beta * 0 + g is exactly g.
+    """
+    finite = True
+    if kind == SGD:
+        for k in range(p.shape[0]):
+            new[k] = p[k] - lr * grad[k]
+    elif kind == MOMENTUM:
+        for k in range(p.shape[0]):
+            new_m[k] = beta * m[k] + grad[k]
+            new[k] = p[k] - lr * new_m[k]
+    else:
+        c1 = 1.0 - beta1 ** (t + 1)
+        c2 = 1.0 - beta2 ** (t + 1)
+        for k in range(p.shape[0]):
+            g = grad[k]
+            new_m[k] = beta1 * m[k] + (1.0 - beta1) * g
+            new_v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+            new[k] = p[k] - lr * (new_m[k] / c1) / (math.sqrt(new_v[k] / c2) + eps)
+    for k in range(p.shape[0]):
+        if not math.isfinite(new[k]):
+            finite = False
+    return finite
+
+
+@njit(**_KW)
+def stop_reason(epoch, mse, best_epoch, budget, target_mse, plateau):
+    """run.TrainingRun.should_stop, for a run that has not diverged."""
+    if budget > 0 and epoch >= budget:
+        return BUDGET
+    if target_mse > 0.0 and mse <= target_mse:
+        return TARGET
+    if plateau > 0 and epoch - best_epoch >= plateau:
+        return PLATEAU
+    return NONE
+
+
+# ---------------------------------------------------------------- a chunk of epochs
+
+@njit(**_KW)
+def train_chunk(p, xs, targets, delay, kind, lr, clip, beta, beta1, beta2, eps, m, v,
+                counters, floats, frozen, budget, target_mse, plateau, out_mse, out_params):
+    """Up to out_mse.shape[0] epochs of TrainingRun.step for one model, stopping as
+    TrainingRun._train does.  Returns (epochs done, stop reason code).
+
+    p (U, 12) is updated in place; xs, targets (R, n): the sequences of each epoch (R = 1
+    when they never change).  m, v (U*12,): the optimizer's moments, updated in place.
+    counters int64 (3,): epoch, best epoch, Adam's step count; floats (2,): mse, best mse;
+    both updated in place.  frozen bool (U*12,).  Row j of out_mse (E,) and out_params
+    (E, U*12) is the history row of the j-th epoch done: the loss before the update and the
+    parameters after it.  A non-finite loss or update stops with DIVERGED and keeps the last
+    finite parameters and moments.
+    """
+    units = p.shape[0]
+    n = xs.shape[1]
+    size = units * 12
+    flat = p.reshape(size)
+    work = np.empty((10, units, n))
+    grad = np.empty((units, 12))
+    g = grad.reshape(size)
+    new = np.empty(size)
+    new_m = np.empty(size)
+    new_v = np.empty(size)
+    for j in range(out_mse.shape[0]):
+        reason = stop_reason(counters[0], floats[0], counters[1], budget, target_mse, plateau)
+        if reason != NONE:
+            return j, reason
+        r = j if xs.shape[0] > 1 else 0
+        mse = model_loss_and_grad(p, xs[r], targets[r], delay, work, grad)
+        if not math.isfinite(mse):
+            return j, DIVERGED
+        clip_and_freeze(g, clip, frozen)
+        if not optimizer_step(kind, flat, g, new, lr, beta, beta1, beta2, eps, m, v,
+                              counters[2], new_m, new_v):
+            return j, DIVERGED
+        for k in range(size):
+            # Zeroing the gradient is not enough: momentum and Adam move a parameter on.
+            if not frozen[k]:
+                flat[k] = new[k]
+        if kind != SGD:
+            m[:] = new_m
+        if kind == ADAM:
+            v[:] = new_v
+            counters[2] += 1
+        counters[0] += 1
+        floats[0] = mse
+        out_mse[j] = mse
+        out_params[j] = flat
+        if mse < floats[1] * (1.0 - 1e-4):
+            floats[1] = mse
+            counters[1] = counters[0]
+    return out_mse.shape[0], stop_reason(counters[0], floats[0], counters[1], budget,
+                                         target_mse, plateau)
+
+
+# ---------------------------------------------------------------- a population
+
+@njit(**_KW)
+def population_loss_and_grad(p, xb, tb, delay, mse, grad):
+    """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
+    xb, tb (n, K), into mse and grad."""
+    k_models, units, _ = p.shape
+    n = xb.shape[0]
+    # (U, n, K) each: the models innermost, so the K independent steps overlap.
+    x_in = np.empty((units, n, k_models))
+    f = np.empty((units, n, k_models))
+    i = np.empty((units, n, k_models))
+    g = np.empty((units, n, k_models))
+    c = np.empty((units, n, k_models))
+    o = np.empty((units, n, k_models))
+    tc = np.empty((units, n, k_models))
+    h = np.empty((units, n, k_models))
+    # Parameters gate-major per unit, (U, 12, K): read along K in the inner loops.
+    w = np.empty((units, 12, k_models))
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                w[u, q, km] = p[km, u, q]
+    h_t = np.empty(k_models)
+    c_t = np.empty(k_models)
+    for u in range(units):
+        for t in range(n):
+            for km in range(k_models):
+                if t < delay:
+                    x_in[u, t, km] = 0.0
+                elif u == 0:
+                    x_in[u, t, km] = xb[t - delay, km]
+                else:
+                    x_in[u, t, km] = h[u - 1, t - delay, km]
+        wu = w[u]
+        h_t[:] = 0.0
+        c_t[:] = 0.0
+        for t in range(n):
+            for km in range(k_models):
+                x_t = x_in[u, t, km]
+                hp = h_t[km]
+                f_t = _sigmoid(wu[0, km] * hp + wu[1, km] * x_t + wu[2, km])
+                i_t = _sigmoid(wu[3, km] * hp + wu[4, km] * x_t + wu[5, km])
+                g_t = _tanh(wu[6, km] * hp + wu[7, km] * x_t + wu[8, km])
+                o_t = _sigmoid(wu[9, km] * hp + wu[10, km] * x_t + wu[11, km])
+                cc = f_t * c_t[km] + i_t * g_t
+                tcc = _tanh(cc)
+                hh = o_t * tcc
+                f[u, t, km], i[u, t, km], g[u, t, km], o[u, t, km] = f_t, i_t, g_t, o_t
+                c[u, t, km], tc[u, t, km], h[u, t, km] = cc, tcc, hh
+                c_t[km] = cc
+                h_t[km] = hh
+
+    e = np.empty((n, k_models))
+    mse[:] = 0.0
+    last = h[units - 1]
+    for t in range(n):
+        for km in range(k_models):
+            err = last[t, km] - tb[t, km]
+            mse[km] += err * err
+            e[t, km] = 2.0 / n * err
+    for km in range(k_models):
+        mse[km] /= n
+
+    gw = np.zeros((units, 12, k_models))
+    dx_in = np.empty((n, k_models))
+    dh_next = np.empty(k_models)
+    dc_next = np.empty(k_models)
+    for u in range(units - 1, -1, -1):
+        wu = w[u]
+        gu = gw[u]
+        dh_next[:] = 0.0
+        dc_next[:] = 0.0
+        for t in range(n - 1, -1, -1):
+            for km in range(k_models):
+                o_t, tc_t, f_t, i_t, g_t = o[u, t, km], tc[u, t, km], f[u, t, km], i[u, t, km], g[u, t, km]
+                dh = e[t, km] + dh_next[km]
+                dc = dh * o_t * (1.0 - tc_t * tc_t) + dc_next[km]
+                dz_o = dh * tc_t * o_t * (1.0 - o_t)
+                c_prev = c[u, t - 1, km] if t > 0 else 0.0
+                h_prev = h[u, t - 1, km] if t > 0 else 0.0
+                dz_f = dc * c_prev * f_t * (1.0 - f_t)
+                dz_i = dc * g_t * i_t * (1.0 - i_t)
+                dz_g = dc * i_t * (1.0 - g_t * g_t)
+                x_t = x_in[u, t, km]
+                gu[0, km] += dz_f * h_prev
+                gu[1, km] += dz_f * x_t
+                gu[2, km] += dz_f
+                gu[3, km] += dz_i * h_prev
+                gu[4, km] += dz_i * x_t
+                gu[5, km] += dz_i
+                gu[6, km] += dz_g * h_prev
+                gu[7, km] += dz_g * x_t
+                gu[8, km] += dz_g
+                gu[9, km] += dz_o * h_prev
+                gu[10, km] += dz_o * x_t
+                gu[11, km] += dz_o
+                dx_in[t, km] = wu[1, km] * dz_f + wu[4, km] * dz_i + wu[7, km] * dz_g + wu[10, km] * dz_o
+                dh_next[km] = wu[0, km] * dz_f + wu[3, km] * dz_i + wu[6, km] * dz_g + wu[9, km] * dz_o
+                dc_next[km] = dc * f_t
+        if u > 0:
+            for t in range(n):
+                for km in range(k_models):
+                    e[t, km] = dx_in[t + delay, km] if t + delay < n else 0.0
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                grad[km, u, q] = gw[u, q, km]
+
+
+@njit(**_KW)
+def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, v,
+                           t, epochs, out_mse):
+    """`epochs` epochs of K independent models p (K, U, 12), updated in place, each with the
+    optimizer `kind` (clipping per model, as optim.py).  m, v (K, U*12) are the moments,
+    t (K,) int64 Adam's step counts.  out_mse (epochs, K): each epoch's loss before the
+    update.  A model whose loss or update is not finite keeps its last finite parameters
+    and moments and is no longer updated; returns the (K,) bool mask of those models.
+    """
+    k_models, units, _ = p.shape
+    size = units * 12
+    flat = p.reshape(k_models, size)
+    grad = np.empty((k_models, units, 12))
+    gflat = grad.reshape(k_models, size)
+    mse = np.empty(k_models)
+    new = np.empty(size)
+    new_m = np.empty(size)
+    new_v = np.empty(size)
+    none_frozen = np.zeros(size, dtype=np.bool_)
+    diverged = np.zeros(k_models, dtype=np.bool_)
+    for j in range(epochs):
+        population_loss_and_grad(p, xb, tb, delay, mse, grad)
+        for km in range(k_models):
+            out_mse[j, km] = mse[km]
+            if diverged[km]:
+                continue
+            if not math.isfinite(mse[km]):
+                diverged[km] = True
+                continue
+            clip_and_freeze(gflat[km], clip, none_frozen)
+            if not optimizer_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
+                                  m[km], v[km], t[km], new_m, new_v):
+                diverged[km] = True
+                continue
+            flat[km] = new
+            if kind != SGD:
+                m[km] = new_m
+            if kind == ADAM:
+                v[km] = new_v
+                t[km] += 1
+    return diverged

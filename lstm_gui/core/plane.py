@@ -1,0 +1,83 @@
+"""A loss-landscape map ready to draw: the grid, its directions and the projected path.
+
+Shared by the command line (`lstm-gui landscape`) and the landscape view, so both show the
+same plane for the same model, directions and seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import directions, landscape
+
+
+@dataclass(frozen=True)
+class LandscapeMap:
+    """The MSE over a plane through ``origin`` (units, 12) spanned by d1, d2.
+
+    alphas, betas (size,); mse (size, size) with mse[i, j] at origin + alphas[i] d1 + betas[j] d2;
+    path (N, 2): the training path's plane coordinates, its last row the origin (0, 0).
+    """
+
+    kind: str
+    origin: np.ndarray
+    d1: np.ndarray
+    d2: np.ndarray
+    alphas: np.ndarray
+    betas: np.ndarray
+    mse: np.ndarray
+    path: np.ndarray
+    span: float
+    names: tuple = ()          # the two parameters, for kind 'params'
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        if self.kind == "params":
+            return tuple(f"{n} (change)" for n in self.names)
+        return AXIS_LABELS.get(self.kind, ("alpha", "beta"))
+
+
+AXIS_LABELS = {
+    "pca": ("principal direction 1", "principal direction 2"),
+    "line": ("start -> current", "orthogonal (random)"),
+    "random": ("random direction 1 (filter-normalised)", "random direction 2"),
+    "hessian": ("top Hessian eigenvector", "second eigenvector"),
+}
+
+
+def directions_for(kind: str, params, x, target, delay: int, path, names, rng):
+    """d1, d2 for `kind` (see directions.KINDS), falling back to 'random' when the path is
+    too short for 'pca' or 'line'.  Returns (kind actually used, d1, d2)."""
+    try:
+        return (kind,) + directions.make(kind, params, x=x, target=target, delay=delay,
+                                         path=path, names=names, rng=rng)
+    except ValueError:
+        if kind not in ("pca", "line"):
+            raise
+        return ("random",) + directions.make("random", params, rng=rng)
+
+
+def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
+            names=directions.DEFAULT_NAMES, size: int = 64, span: float | None = None,
+            rng: np.random.Generator | None = None, planes=None) -> LandscapeMap:
+    """The map around params (units, 12) on x, target (n,).
+
+    path (E, units, 12): the training path so far (history), oldest first; the current
+    params are appended as its end.  span None picks one that shows the path.  `planes`
+    (kind, d1, d2) reuses directions chosen before, so a map recomputed during training
+    stays in the same plane.
+    """
+    p = np.asarray(params, dtype=float)
+    full = p[None] if path is None or len(path) == 0 else np.concatenate(
+        [np.asarray(path, dtype=float).reshape((-1,) + p.shape), p[None]])
+    if planes is None:
+        planes = directions_for(kind, p, x, target, delay, full, names,
+                                rng if rng is not None else np.random.default_rng(0))
+    kind, d1, d2 = planes
+    coords = landscape.project(full, p, d1, d2)
+    if span is None:
+        span = directions.suggest_span(coords) if kind in ("pca", "line") else 1.0
+    alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay)
+    return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span),
+                        tuple(names) if kind == "params" else ())

@@ -1,0 +1,132 @@
+"""The ensemble view through its real widgets (pytest-qt, offscreen)."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lstm_gui.app.qt import QtCore, Qt
+from lstm_gui.app.views.base import TimeCursor, ViewContext
+from lstm_gui.app.views.ensemble import EnsembleView
+from lstm_gui.core.ensemble import EnsembleRun
+from lstm_gui.core.run import RunConfig, TrainingRun
+
+
+class RecordingTrainer:
+    """Stands in for the window's Trainer: records the runs the view opens."""
+
+    def __init__(self):
+        self.runs = []
+
+    def replace_run(self, run):
+        self.runs.append(run)
+        return run
+
+
+@pytest.fixture
+def view(qtbot):
+    messages = []
+    ctx = ViewContext(trainer=RecordingTrainer(), cursor=TimeCursor(), undo=None,
+                      message=messages.append, settings=None)
+    v = EnsembleView(ctx)
+    v.messages = messages
+    qtbot.addWidget(v)
+    v.resize(1100, 500)
+    v.show()
+    qtbot.waitExposed(v)
+    yield v
+    v.shutdown()
+
+
+def _snap(config):
+    run = TrainingRun(config)
+    return run.snapshot()
+
+
+def _train(view, qtbot, button):
+    with qtbot.waitSignal(view.finished, timeout=60_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_trains_seeds_of_the_current_settings_and_shows_bands_success_and_histogram(view, qtbot):
+    config = RunConfig(optimizer="adam", lr=0.05, seed=5)
+    view.show_snapshot(_snap(config))
+    view.seeds.setValue(8)
+    view.epochs.setValue(300)
+    view.target.setValue(0.05)
+    _train(view, qtbot, view.run_button)
+    (r,) = view.results
+    assert r.seeds == tuple(range(5, 13)) and r.epoch <= 300
+    # The same numbers as the core's ensemble of those seeds.
+    ens = EnsembleRun(replace(config, target_mse=0.05, epochs=300), range(5, 13))
+    ens.train(300)
+    np.testing.assert_allclose(r.final, ens.mse, rtol=1e-12)
+    rate, _ = ens.success()
+    assert f"{100 * rate:.0f} % reached 0.05" in view.summary.text()
+    assert view.plot.series_count() == 1
+    assert sum(view.histogram.counts[0]) == np.isfinite(ens.mse).sum()
+    assert view.pin_button.isEnabled() and not view.cancel_button.isEnabled()
+
+
+def test_lstmlib_rule_vs_exact_overlays_both_with_a_legend_naming_them(view, qtbot):
+    view.show_snapshot(_snap(RunConfig(optimizer="sgd", lr=0.05)))
+    view.seeds.setValue(8)
+    view.epochs.setValue(200)
+    _train(view, qtbot, view.rules_button)
+    labels = [r.label for r in view.results]
+    assert labels == ["exact gradient", "lstmlib rule"]
+    assert [r.config.gradient for r in view.results] == ["exact", "lstmlib"]
+    assert all(r.config.delay == 1 for r in view.results)
+    legend = [item[1].text for item in view.plot.legend.items]
+    assert any("exact gradient" in t for t in legend) and any("lstmlib rule" in t for t in legend)
+    # Same seeds, different rules: different results.
+    assert not np.allclose(view.results[0].final, view.results[1].final)
+
+
+def test_pinned_result_stays_as_a_ghost_named_by_what_differs(view, qtbot):
+    view.show_snapshot(_snap(RunConfig(optimizer="sgd", lr=0.01)))
+    view.seeds.setValue(8)
+    view.epochs.setValue(100)
+    _train(view, qtbot, view.run_button)
+    qtbot.mouseClick(view.pin_button, Qt.MouseButton.LeftButton)
+    view.show_snapshot(_snap(RunConfig(optimizer="adam", lr=0.05)))
+    _train(view, qtbot, view.run_button)
+    assert view.plot.series_count() == 2
+    legend = " | ".join(item[1].text for item in view.plot.legend.items)
+    assert "Adam 0.05" in legend and "plain descent 0.01 (pinned)" in legend
+    qtbot.mouseClick(view.unpin_button, Qt.MouseButton.LeftButton)
+    assert view.plot.series_count() == 1
+
+
+def test_clicking_a_member_opens_that_seed_as_the_current_run(view, qtbot):
+    view.show_snapshot(_snap(RunConfig(optimizer="adam", lr=0.05, seed=10)))
+    view.seeds.setValue(8)
+    view.epochs.setValue(100)
+    _train(view, qtbot, view.run_button)
+    r = view.results[0]
+    k = 3
+    epoch = r.bands.epochs[len(r.bands.epochs) // 2]
+    row = list(r.bands.epochs).index(epoch)
+    vb = view.plot.getPlotItem().vb
+    vb.prepareForPaint()   # the range follows the data when painted; the test maps before
+    qtbot.wait(50)
+    scene = vb.mapViewToScene(QtCore.QPointF(float(epoch), float(np.log10(r.bands.members[row, k]))))
+    pos = view.plot.mapFromScene(scene)
+    assert view.plot.viewport().rect().contains(pos)
+    with qtbot.waitSignal(view.member_chosen) as chosen:
+        qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert chosen.args[0].seed == r.seeds[k] == 13
+    assert view.ctx.trainer.runs[-1].config.seed == 13
+    assert "seed 13" in view.messages[-1]
+
+
+def test_cancel_stops_the_thread_early(view, qtbot):
+    view.show_snapshot(_snap(RunConfig(optimizer="adam", lr=0.05)))
+    view.seeds.setValue(64)
+    view.epochs.setValue(1_000_000)
+    view.target.setValue(0.0001)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(view.results), timeout=30_000)
+    with qtbot.waitSignal(view.finished, timeout=30_000):
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert not view.is_running() and view.results[0].epoch < 1_000_000
+    assert view.run_button.isEnabled()

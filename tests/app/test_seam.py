@@ -1,0 +1,325 @@
+"""The window's seam (issue 10): each defect found on the old main, driven through the widgets."""
+import hashlib
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from lstm_gui.app.qt import QtCore, QtWidgets, Qt
+from lstm_gui.core import modelfile
+from lstm_gui.core.noise import Noise
+from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.tasks import preset
+
+from .conftest import current, enter
+
+
+def _saved(tmp_path, name, **cfg):
+    run = TrainingRun(RunConfig(**cfg))
+    run.train(20)
+    path = tmp_path / name
+    modelfile.save(run, path)
+    return path, run
+
+
+def test_a_64_bit_seed_and_budget_open_show_exactly_and_save_to_the_right_file(window, tmp_path):
+    first, _ = _saved(tmp_path, "first.json")
+    assert window.open_path(first, confirmed=True)
+    before = hashlib.sha256(first.read_bytes()).hexdigest()
+    big, run = _saved(tmp_path, "big.json", seed=3_000_000_000, epochs=2**40)
+    assert window.open_path(big, confirmed=True)
+    assert window.document.path == big and window.windowTitle().startswith("big.json")
+    assert window.panel.seedSpin.text() == "3000000000"
+    assert window.panel.epochsSpin.text() == str(2**40)
+    assert window.panel.config_from_widgets() == run.config
+    window.stepButton.click()
+    assert window.save()
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == before   # the first file untouched
+    assert modelfile.load(big).epoch == 21
+
+
+def test_the_window_starts_after_closing_on_a_64_bit_config(qtbot, settings, tmp_path):
+    from lstm_gui.app import MainWindow
+    big, run = _saved(tmp_path, "big.json", seed=2**63 - 1, epochs=2**62)
+    w = MainWindow(settings=settings)
+    w.open_path(big, confirmed=True)
+    w.close()
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    assert again.panel.config() == run.config
+    again.trainer.shutdown()
+
+
+CORRUPT = [
+    ("view/smoothing", "2.5"), ("view/smoothing", "-4"), ("geometry", "not bytes"),
+    ("windowState", "text"), ("config", "null"), ("config", "[1, 2]"), ("config", "{"),
+    ("config", '{"task": 5}'), ("config", '{"units": 1e999}'), ("recent", "5"),
+    ("view/span", "maybe"),
+]
+
+
+@pytest.mark.parametrize("key,value", CORRUPT)
+def test_corrupt_settings_never_stop_the_window(qtbot, tmp_path, key, value):
+    from lstm_gui.app import MainWindow
+    path = tmp_path / "s.ini"
+    path.write_text(f"[General]\n{key}={value}\n")
+    s = QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
+    w = MainWindow(settings=s)
+    qtbot.addWidget(w)
+    assert w.panel.config() == current(w).config
+    if key in ("view/smoothing", "config", "view/span", "geometry", "windowState"):
+        assert "setting" in w.messageLabel.text() or "layout" in w.messageLabel.text()
+    w.trainer.shutdown()
+
+
+def test_many_pauses_at_random_moments_never_show_a_stale_snapshot(window, qtbot):
+    enter(window.panel.epochsSpin, "never")
+    rng = random.Random(5)
+    for _ in range(40):
+        window.train()
+        qtbot.wait(rng.randint(1, 40))
+        window.pause()
+        run = current(window)
+        # Whatever was queued from the thread arrives now, and must not replace the display.
+        QtWidgets.QApplication.processEvents()
+        qtbot.wait(rng.randint(0, 5))
+        shown = window._last_snapshot
+        assert shown.revision == run.revision and shown.epoch == run.epoch
+        assert window.epochLabel.text() == f"epoch {run.epoch:,}"
+        epoch = run.epoch
+        window.stepButton.click()
+        QtWidgets.QApplication.processEvents()
+        assert window._last_snapshot.epoch == epoch + 1 == current(window).epoch
+
+
+def test_opens_while_training_always_show_the_opened_run(window, qtbot, tmp_path):
+    enter(window.panel.epochsSpin, "never")
+    path, saved = _saved(tmp_path, "m.json", task=preset("square-cos"), epochs=0)
+    rng = random.Random(9)
+    for _ in range(25):
+        window.train()
+        qtbot.wait(rng.randint(1, 30))
+        assert window.open_path(path, confirmed=True)
+        for _ in range(3):
+            QtWidgets.QApplication.processEvents()
+            qtbot.wait(rng.randint(0, 3))
+        assert window._last_snapshot.epoch == 20
+        assert window._last_snapshot.config.task.key == "square-cos"
+        assert window.epochLabel.text() == "epoch 20"
+
+
+@pytest.mark.parametrize("action", ["reset", "reseed", "task"])
+def test_after_reset_the_mse_plot_is_empty(window, qtbot, action):
+    for _ in range(30):
+        window.stepButton.click()
+    assert len(window.msePlot.smooth.getData()[0]) > 0
+    if action == "reset":
+        window.resetButton.click()
+    elif action == "reseed":
+        window.reinitButton.click()
+    else:
+        window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("square-cos"))
+        window.applyButton.click()
+    assert current(window).epoch == 0
+    for curve in (window.msePlot.raw, window.msePlot.smooth):
+        x, _ = curve.getData()
+        assert x is None or len(x) == 0
+
+
+def test_reset_with_pending_settings_trains_what_the_panel_shows(window, qtbot):
+    for _ in range(5):
+        window.stepButton.click()
+    window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("square-cos"))
+    window.panel.unitsSpin.setValue(2)
+    assert window.applyBar.isVisible()
+    window.resetButton.click()
+    run = current(window)
+    assert run.config.task.key == "square-cos" and run.config.units == 2
+    assert window.panel.config() == run.config and not window.applyBar.isVisible()
+
+
+def test_a_view_that_raises_is_reported_and_training_keeps_its_speed(window, qtbot, monkeypatch):
+    enter(window.panel.epochsSpin, "never")
+
+    def broken(snap):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(window.views["gatesView"], "show_snapshot", broken)
+    window.train()
+    qtbot.wait(1500)
+    assert "boom" in window.statusBar().currentMessage() or window.frames.last_error
+    assert window.trainer._gui_idle.is_set() or window.frames.busy()
+    e0 = current(window).epoch
+    qtbot.wait(1000)
+    # At 20 epochs/s (the old stuck hold) a second gives ~20; a working hold gives hundreds.
+    assert current(window).epoch - e0 > 200
+    window.pause()
+
+
+def test_an_exception_in_the_thread_reaches_the_window(window, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    enter(window.panel.epochsSpin, "never")
+    with window.trainer.locked() as run:
+        def explode(*a, **k):
+            raise OverflowError("Python int too large to convert to C long")
+        run.step = explode
+    window.train()
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "Training stopped" in shown[0] and not window.trainer.is_training
+    qtbot.waitUntil(lambda: window.trainButton.text() == "Train")
+    assert window.trainer.thread_running()   # the thread lives on for the next command
+
+
+def test_huge_finite_parameters_are_drawn_and_files_still_open(window, qtbot, tmp_path):
+    params = np.full((1, 12), 1e308)
+    params[0, 1] = -1e308
+    run = TrainingRun(RunConfig(delay=1), initial_params=params)
+    window.commands.replace_run(run)
+    window.stepButton.click()   # the loss may diverge; the window must still draw
+    assert "Cannot set range" not in window.statusBar().currentMessage()
+    assert window.frames.last_error is None
+    path, _ = _saved(tmp_path, "ok.json")
+    assert window.open_path(path, confirmed=True)
+    assert window.epochLabel.text() == "epoch 20"
+
+
+def test_a_slider_drag_is_one_event_and_many_events_draw_fast(window, qtbot):
+    import time
+    window.stepButton.click()
+    for value in range(400, 700, 5):
+        window.panel.lrSlider.setValue(value)
+    assert len(current(window).events) == 1
+    run = current(window)
+    with window.trainer.locked():
+        run.events = [run.events[0].__class__(e, "{") for e in range(100_000)]
+        run.touch()
+    t0 = time.perf_counter()
+    window.refresh()
+    assert time.perf_counter() - t0 < 3.0
+    assert len(window.msePlot._markers) <= 200
+    assert window.frames.last_error is None
+
+
+def test_dirty_after_save_then_lr_reset_and_steps(window, qtbot, tmp_path):
+    for _ in range(3):
+        window.stepButton.click()
+    path = tmp_path / "m.json"
+    assert window._save_to(path) and not window.is_dirty()
+    enter(window.panel.lrEdit, 0.02)
+    window.resetButton.click()
+    for _ in range(5):
+        window.stepButton.click()
+    assert window.is_dirty() and window.windowTitle().startswith("m.json *")
+
+
+def test_reset_and_new_seed_are_undoable(window, qtbot):
+    for _ in range(12):
+        window.stepButton.click()
+    params = current(window).params.copy()
+    qtbot.keyClick(window, Qt.Key.Key_Backspace)
+    assert current(window).epoch == 0
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert current(window).epoch == 12 and np.array_equal(current(window).params, params)
+    assert window.epochLabel.text() == "epoch 12"
+    seed = current(window).config.seed
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert current(window).config.seed != seed and current(window).epoch == 0
+    window.undoAction.trigger()
+    assert current(window).config.seed == seed and current(window).epoch == 12
+    assert window.panel.config() == current(window).config
+
+
+def test_bare_keys_go_to_the_focused_control(window, qtbot):
+    for _ in range(3):
+        window.stepButton.click()
+    box = window.panel.resampleCheck
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() and not window.trainer.is_training
+    slider = window.panel.lrSlider
+    slider.setFocus()
+    value = slider.value()
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert slider.value() == value + 1
+    qtbot.keyClick(slider, Qt.Key.Key_Backspace)
+    run = current(window)
+    assert run.epoch == 3, "no step, no reset while the slider has focus"
+    window.trainButton.setFocus()
+    qtbot.keyClick(window.trainButton, Qt.Key.Key_Right)
+    assert current(window).epoch == 4   # a push button leaves the arrows to the window
+
+
+def test_loaded_values_are_not_clamped_by_an_unrelated_edit(window, qtbot, tmp_path):
+    cfg = RunConfig(task=preset("sin-cos", length=2000), target_mse=1e-9, clip=0.125,
+                    noise=Noise("target", 0.0125), plateau=7, init_low=-0.3, init_high=0.7)
+    run = TrainingRun(cfg)
+    run.train(2)
+    path = tmp_path / "m.json"
+    modelfile.save(run, path)
+    assert window.open_path(path, confirmed=True)
+    enter(window.panel.lrEdit, 0.02)
+    got = current(window).config
+    assert got == RunConfig(**{**cfg.__dict__, "lr": 0.02})
+    assert not window.applyBar.isVisible() and current(window).epoch == 2
+
+
+def test_save_failure_shows_a_dialog_and_keeps_working(window, qtbot, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    window.stepButton.click()
+    monkeypatch.setattr(modelfile, "to_json_text", lambda run: (_ for _ in ()).throw(ValueError("nan in state")))
+    assert not window._save_to(tmp_path / "x.json")
+    assert shown and "cannot save" in shown[0] and window.is_dirty()
+
+
+def test_docks_hide_show_and_reset_layout(window, qtbot):
+    dock = window.docks["gatesView"]
+    assert dock.isVisible()
+    dock.toggleViewAction().trigger()
+    assert not dock.isVisible()
+    window.findChild(type(window.trainAction), "resetLayoutAction").trigger()
+    assert dock.isVisible()
+
+
+def test_the_layout_persists(qtbot, settings):
+    from lstm_gui.app import MainWindow
+    w = MainWindow(settings=settings)
+    w.resize(1400, 900)
+    w.show()
+    w.docks["gatesView"].toggleViewAction().trigger()
+    w.close()
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.docks["gatesView"].isVisible() and again.docks["signalView"].isVisible()
+    again.trainer.shutdown()
+
+
+panel_values = st.fixed_dictionaries({
+    "task": st.builds(lambda key, n, c, a: preset(key, length=n, cycles=c, amplitude=a),
+                      st.sampled_from(["sin-cos", "square-cos", "random", "freq-double"]),
+                      st.integers(1, 10**6),
+                      st.floats(1e-3, 1e3, allow_nan=False), st.floats(1e-6, 1e6, allow_nan=False)),
+    "noise": st.builds(Noise, st.sampled_from(["none", "target", "input", "both"]),
+                       st.floats(0, 100, allow_nan=False), st.sampled_from(["uniform", "gaussian"]),
+                       st.booleans()),
+    "units": st.integers(1, 16), "optimizer": st.sampled_from(["sgd", "momentum", "adam"]),
+    "lr": st.floats(1e-9, 0.999999), "clip": st.none() | st.floats(1e-9, 1e9),
+    "seed": st.integers(0, 2**63 - 1), "delay": st.integers(0, 1),
+    "epochs": st.integers(0, 2**62), "target_mse": st.floats(0, 10),
+    "plateau": st.integers(0, 2**40), "init_low": st.floats(-10, -1e-3),
+    "init_high": st.floats(1e-3, 10),
+})
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=panel_values)
+def test_every_config_round_trips_through_the_panel(qtbot, values):
+    from lstm_gui.app.panel import ControlPanel
+    panel = ControlPanel()
+    qtbot.addWidget(panel)
+    cfg = RunConfig(**values)
+    panel.set_config(cfg)
+    assert panel.config_from_widgets() == cfg

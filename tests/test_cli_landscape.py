@@ -1,0 +1,61 @@
+"""`lstm-gui landscape` and `lstm-gui gradflow` end to end, on a trained model file."""
+import csv
+
+import numpy as np
+import pytest
+
+from lstm_gui.cli import main
+from lstm_gui.core import PARAM_NAMES, gradflow, modelfile, mse_and_grad
+from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.tasks import preset
+
+
+@pytest.fixture
+def model(tmp_path):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=40), epochs=80, seed=1))
+    run.train(80)
+    path = tmp_path / "m.json"
+    modelfile.save(run, path)
+    return path, run
+
+
+def test_landscape_writes_png_and_csv_of_the_grid(model, tmp_path, capsys):
+    path, _ = model
+    png, grid = tmp_path / "map.png", tmp_path / "grid.csv"
+    assert main(["landscape", str(path), "--out", str(png), "--csv", str(grid),
+                 "--directions", "params:W_fx,b_f", "--size", "5", "--span", "0.5"]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = list(csv.DictReader(grid.open()))
+    assert len(rows) == 25
+    loaded = modelfile.load(path)
+    for row in rows[::6]:
+        p = loaded.params.copy()
+        p[0, PARAM_NAMES.index("W_fx")] += float(row["alpha"])
+        p[0, PARAM_NAMES.index("b_f")] += float(row["beta"])
+        assert float(row["mse"]) == pytest.approx(mse_and_grad(p, loaded.x, loaded.target)[0],
+                                                  abs=1e-12)
+
+
+def test_landscape_usage_errors_are_one_line(model, tmp_path, capsys):
+    path, _ = model
+    assert main(["landscape", str(path), "--csv", str(tmp_path / "g.csv"),
+                 "--directions", "params:W_fx,W_zz"]) == 2
+    assert "unknown parameter" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["landscape", str(path), "--directions", "sideways"])
+    assert exc.value.code == 2
+    assert main(["landscape", str(path)]) == 2
+
+
+def test_gradflow_csv_lag_profile_sums_to_the_gradient(model, tmp_path, capsys):
+    path, _ = model
+    out = tmp_path / "lag.csv"
+    assert main(["gradflow", str(path), "--csv", str(out)]) == 0
+    loaded = modelfile.load(path)
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == loaded.config.task.length
+    total = np.array([[float(r[name]) for name in PARAM_NAMES] for r in rows]).sum(axis=0)
+    _, grad = mse_and_grad(loaded.params, loaded.x, loaded.target)
+    np.testing.assert_allclose(total, grad[0], atol=1e-12)
+    G = gradflow.contributions(loaded.params, loaded.x, loaded.target)
+    assert f"memory horizon {gradflow.memory_horizon(G)} steps" in capsys.readouterr().out
