@@ -444,7 +444,9 @@ class CellView(View):
         return QtCore.QSize(560, 420)
 
     def minimumSizeHint(self):
-        return QtCore.QSize(320, 240)
+        # Small: the window's minimum width (825 px) must not grow by the dock's; the
+        # drawing scales down with it.
+        return QtCore.QSize(80, 60)
 
     # ------------------------------------------------------------ snapshots
 
