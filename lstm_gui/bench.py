@@ -175,6 +175,7 @@ def bench_evaluation(rounds: int) -> None:
     with_eval, without = TrainingRun(RunConfig(epochs=0)), TrainingRun(RunConfig(epochs=0))
     without.evaluation = None
     v = _versus(lambda: with_eval.train(100), lambda: without.train(100), rounds, 1, 1)
+    assert with_eval.evaluation is not None
     print(f"train/test records every {with_eval.evaluation.every} epochs: training keeps "
           f"{v.ratio:.1%} of its speed (quartiles {v.low:.1%}-{v.high:.1%}); target >= 95%")
 

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_landscape
 from .cli_support import (
     EXIT_INTERRUPTED,
     OutputError,
@@ -19,7 +19,6 @@ from .cli_support import (
 )
 from .core import PARAM_NAMES, fileio
 from .core.limits import check_training_size
-from . import cli_landscape
 from .core.noise import NOISE_KINDS, NOISE_MODES, Noise
 from .core.optim import DEFAULT_LR, OPTIMIZERS
 from .core.run import GRADIENTS

@@ -108,14 +108,15 @@ def _gradflow(run, args) -> int:
     from .core.modelfile import write_atomic
     flow = gradflow.analyse(run.params, run.x, run.target, run.config.delay)
     units = run.params.shape[0]
-    G = flow.G.reshape(flow.G.shape[:2] + (units, 12))
-    profile = gradflow.by_lag(G).reshape(G.shape[0], -1)
+    n = flow.G.shape[0]
+    G = flow.G.reshape((n, n, units, 12))
+    profile = gradflow.by_lag(G).reshape(n, -1)
     magnitude = gradflow.lag_magnitude(G)
     names = [name if units == 1 else f"{name}@{u + 1}" for u in range(units) for name in PARAM_NAMES]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["lag"] + names + ["magnitude"])
-    for k in range(G.shape[0]):
+    for k in range(n):
         w.writerow([k] + [repr(float(v)) for v in profile[k]] + [repr(float(magnitude[k]))])
     write_atomic(args.csv, out.getvalue())
     print(f"memory horizon {gradflow.horizon_of(magnitude)} steps "

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def parse_vary(items: list[str]) -> list[tuple[str, list]]:
     return out
 
 
-def settings(base, vary: list[tuple[str, list]]) -> list[tuple[str, object]]:
+def settings(base, vary: list[tuple[str, list]]) -> list[tuple[str, Any]]:
     """(label, config) for every combination of the varied values."""
     combos = [("", base)]
     for name, values in vary:

@@ -17,7 +17,7 @@ UNDO_LIMIT = 20
 
 
 class _Swap(QtGui.QUndoCommand):
-    def __init__(self, commands: "Commands", before: TrainingRun, after: TrainingRun, text: str):
+    def __init__(self, commands: Commands, before: TrainingRun, after: TrainingRun, text: str):
         super().__init__(text)
         self._c, self._before, self._after = commands, before, after
 

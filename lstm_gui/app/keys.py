@@ -8,7 +8,7 @@ the widget.  This filter accepts it for the widgets that use those keys themselv
 """
 from __future__ import annotations
 
-from .qt import QtCore, QtWidgets, Qt
+from .qt import Qt, QtCore, QtWidgets
 
 BARE_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Backspace, Qt.Key.Key_Left, Qt.Key.Key_Right,
              Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Delete}

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import threading
 import time
+from collections.abc import Callable
 
 from ..core.run import TrainingRun
 from .qt import QtCore, Signal
@@ -32,7 +33,7 @@ MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to dra
 class TrainingThread(QtCore.QThread):
     """The loop: train a chunk under the lock while the flag is set, emit snapshots."""
 
-    def __init__(self, trainer: "Trainer"):
+    def __init__(self, trainer: Trainer):
         super().__init__(trainer.parent())
         self._t = trainer
 
@@ -105,7 +106,7 @@ class Trainer(QtCore.QObject):
         self._gui_idle = threading.Event()
         self._gui_idle.set()
         self._interval = SNAPSHOT_INTERVAL
-        self.snapshot_options = snapshot_options or (lambda: {})
+        self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
         self.shown_revision = 0
         self._thread = TrainingThread(self)

@@ -18,10 +18,10 @@ from .frames import FrameScheduler
 from .keys import KeyGuard
 from .panel import ControlPanel
 from .plots import export_plot
-from .qt import QtCore, QtGui, QtWidgets, Qt
+from .qt import Qt, QtCore, QtGui, QtWidgets
 from .stored_settings import SettingsReader
 from .trainer import Trainer
-from .views.base import TimeCursor, ViewContext
+from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 
 MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
@@ -58,15 +58,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document = Document(settings, self)
         self.document.changed.connect(self._update_title)
         self.document.saved_revision = run.revision if run.epoch else None
-        self.cursor = TimeCursor(self)
+        self.timeCursor = TimeCursor(self)
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
 
         self._build_side()
-        self.ctx = ViewContext(trainer=self.commands, cursor=self.cursor, undo=self.commands.undo,
+        self.ctx = ViewContext(trainer=self.commands, cursor=self.timeCursor, undo=self.commands.undo,
                                message=self.show_message, settings=settings)
-        self.views = {}
+        self.views: dict[str, View] = {}
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self._build_docks()
         self.frames = FrameScheduler(self.trainer, self._frame_parts, self)
@@ -74,7 +74,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_status()
         self._build_menus()
         self.keyGuard = KeyGuard(self)
-        QtWidgets.QApplication.instance().installEventFilter(self.keyGuard)
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.keyGuard)
         self.panel.set_config(run.config)
         self._restore_view_settings(reader)
         if reader.problems:
@@ -154,7 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
             view.setObjectName(cls.name + "Widget")
             dock = QtWidgets.QDockWidget(cls.title, self, objectName=cls.name)
             dock.setWidget(view)
-            dock.visibilityChanged.connect(lambda shown, v=view: shown and self._show_view(v))
+            dock.visibilityChanged.connect(lambda shown, v=view: self._show_view(v) if shown else None)
             self.views[cls.name] = view
             self.docks[cls.name] = dock
         self.default_layout()
@@ -331,7 +333,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.frames.cancel()
         self.trainer.is_fresh(snap)
         self._last_snapshot, self._last_rate = snap, (self.trainer.rate if self.trainer.is_training else 0.0)
-        self.cursor.set_length(len(snap.x))
+        self.timeCursor.set_length(len(snap.x))
         self.frames.draw_now(snap)
 
     def _on_snapshot(self, snap, rate: float) -> None:
@@ -339,7 +341,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.trainer.snapshot_taken(0.0)   # stale: older than what is shown; dropped
             return
         self._last_snapshot, self._last_rate = snap, rate
-        self.cursor.set_length(len(snap.x))
+        self.timeCursor.set_length(len(snap.x))
         self.frames.draw_async(snap)
 
     def show_snapshot(self, snap, rate: float = 0.0) -> None:
@@ -349,6 +351,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_status(self) -> None:
         snap, rate = self._last_snapshot, self._last_rate
+        assert snap is not None
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")
@@ -380,9 +383,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 view.show_unit(unit)
             elif hasattr(view, "unit"):
                 view.unit = unit
-        mse = self.views.get("mseView")
-        if mse is not None:
-            mse.plot.smoothing = self.panel.smoothSpin.value()
+        self.msePlot.smoothing = self.panel.smoothSpin.value()
         if not self.trainer.is_training:
             self.refresh()
 
@@ -564,10 +565,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self, "Save model", str(Path(self.document.dialog_dir()) / "model.json"), "lstm-gui JSON (*.json)")
         if not path:
             return False
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            path = path.with_name(path.name + ".json")
-        return self._save_to(path)
+        target = Path(path)
+        if target.suffix.lower() != ".json":
+            target = target.with_name(target.name + ".json")
+        return self._save_to(target)
 
     def _save_to(self, path: Path) -> bool:
         self.trainer.pause()

@@ -95,7 +95,8 @@ def _itemised_backward(p: np.ndarray, layer: _single.Layer, e: np.ndarray, out: 
 
     p (12,); e (n_s, n_t): dE_t/dh(s) arriving from outside the unit, column t for origin t.
     Writes the per-step gradients dE_t/dtheta_s into out (n_t, n_s, 4, 3) and returns
-    dE_t/dh(s) and dE_t/dC(s) (n_s, n_t), and dE_t/dx_in(s) (n_s, n_t) (None unless need_dx).  The recurrences are those of
+    dE_t/dh(s) and dE_t/dC(s) (n_s, n_t), and dE_t/dx_in(s) (n_s, n_t) (None unless need_dx).
+    The recurrences are those of
     ``_single.layer_backward``, with a row over origins in place of each float.
     """
     gates = layer.gates

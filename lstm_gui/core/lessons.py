@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from .noise import Noise
 from .run import RunConfig
@@ -68,7 +69,7 @@ def names() -> list[str]:
 def _config(d: dict) -> RunConfig:
     d = dict(d)
     task = dict(d.pop("task", {"key": "sin-cos"}))
-    settings = {"task": preset(task.pop("key"), **task)}
+    settings: dict[str, Any] = {"task": preset(task.pop("key"), **task)}
     if "noise" in d:
         settings["noise"] = Noise(**d.pop("noise"))
     if "frozen" in d:

@@ -78,7 +78,7 @@ class RunConfig:
         object.__setattr__(self, "frozen", frozen)
         check_gradient(self.gradient, self.units, self.delay)
 
-    def with_field(self, name: str, value) -> "RunConfig":
+    def with_field(self, name: str, value) -> RunConfig:
         """This config with one setting changed (ValueError if the result is not valid).
 
         ``name`` is a field, or "task.<field>" / "noise.<field>".  Choosing a task preset

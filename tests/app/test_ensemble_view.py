@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_gui.app.qt import QtCore, Qt
+from lstm_gui.app.qt import Qt, QtCore
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.ensemble import EnsembleView
 from lstm_gui.core.ensemble import EnsembleRun

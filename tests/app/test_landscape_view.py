@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.app.commands import Commands
-from lstm_gui.app.qt import QtCore, Qt
+from lstm_gui.app.qt import Qt, QtCore
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.landscape import LandscapeView

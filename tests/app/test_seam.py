@@ -4,9 +4,11 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from lstm_gui.app.qt import QtCore, QtWidgets, Qt
+from lstm_gui.app.qt import Qt, QtCore, QtWidgets
 from lstm_gui.core import modelfile
 from lstm_gui.core.noise import Noise
 from lstm_gui.core.run import RunConfig, TrainingRun
@@ -164,7 +166,7 @@ def test_an_exception_in_the_thread_reaches_the_window(window, qtbot, monkeypatc
     with window.trainer.locked() as run:
         def explode(*a, **k):
             raise OverflowError("Python int too large to convert to C long")
-        run.step = explode
+        run.train = explode
     window.train()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "Training stopped" in shown[0] and not window.trainer.is_training

@@ -42,7 +42,7 @@ def test_members_stop_at_the_target_like_single_runs_and_success_is_counted():
     reached = sorted(e for reason, e in singles if reason == "target")
     assert rate == len(reached) / 6 and epochs.tolist() == reached
     assert 0 < rate
-    for k, seed in enumerate(range(6)):
+    for k, _seed in enumerate(range(6)):
         if ens.stopped_at[k]:
             assert ens.stopped_at[k] == singles[k][1]
     # Another target is read from the history, and a looser one is reached at least as soon.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..qt import QtCore, QtWidgets, Qt, Signal
+from ..qt import Qt, QtCore, QtWidgets, Signal
 
 
 class TimeCursor(QtCore.QObject):

@@ -21,7 +21,7 @@ from ...core.compare import difference
 from ...core.ensemble import Bands, EnsembleRun
 from ...core.run import RunConfig, TrainingRun
 from ..ensemble_plot import BandsPlot, FinalMseHistogram
-from ..qt import QtCore, QtWidgets, Qt, Signal
+from ..qt import Qt, QtCore, QtWidgets, Signal
 from .base import View
 
 MIN_SEEDS, MAX_SEEDS = 8, 256
@@ -88,7 +88,7 @@ class EnsembleView(View):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.config = RunConfig()
-        self.thread: EnsembleThread | None = None
+        self.worker: EnsembleThread | None = None
         self.results: list[SeriesResult] = []
         self.ghosts: list[SeriesResult] = []
         self.elapsed = 0.0
@@ -186,8 +186,8 @@ class EnsembleView(View):
         self._start([("exact gradient", exact), ("lstmlib rule", rule)])
 
     def cancel(self) -> None:
-        if self.thread is not None:
-            self.thread.requestInterruption()
+        if self.worker is not None:
+            self.worker.requestInterruption()
 
     def pin(self) -> None:
         """Keep the shown result as the ghost the next one is compared with."""
@@ -204,13 +204,13 @@ class EnsembleView(View):
         self._draw(self.results)
 
     def is_running(self) -> bool:
-        return self.thread is not None
+        return self.worker is not None
 
     def shutdown(self) -> None:
         """Stop the thread and wait for it (the window calls this on close)."""
-        if self.thread is not None:
-            self.thread.requestInterruption()
-            self.thread.wait()
+        if self.worker is not None:
+            self.worker.requestInterruption()
+            self.worker.wait()
 
     def closeEvent(self, event) -> None:
         self.shutdown()
@@ -219,22 +219,22 @@ class EnsembleView(View):
     # ------------------------------------------------------------ internals
 
     def _start(self, series) -> None:
-        if self.thread is not None:
+        if self.worker is not None:
             return
         seed0 = series[0][1].seed
         seeds = range(seed0, seed0 + self.seeds.value())
-        self.thread = EnsembleThread(series, seeds, self.epochs.value(), self)
-        self.thread.progress.connect(self._draw)
-        self.thread.done.connect(self._on_done)
+        self.worker = EnsembleThread(series, seeds, self.epochs.value(), self)
+        self.worker.progress.connect(self._draw)
+        self.worker.done.connect(self._on_done)
         for w in (self.run_button, self.rules_button, self.pin_button):
             w.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.summary.setText(f"Training {len(seeds)} seeds x {len(series)} setting"
                              f"{'s' if len(series) > 1 else ''}...")
-        self.thread.start()
+        self.worker.start()
 
     def _on_done(self, results, seconds: float) -> None:
-        thread, self.thread = self.thread, None
+        thread, self.worker = self.worker, None
         if thread is not None:
             thread.wait()
             thread.deleteLater()
@@ -277,7 +277,7 @@ class EnsembleView(View):
             if diverged:
                 text += f"; {diverged} diverged"
             lines.append(text)
-        if self.thread is None and self.elapsed:
+        if self.worker is None and self.elapsed:
             lines.append(f"trained in {self.elapsed:.1f} s; click a curve to open that seed")
         return "\n".join(lines)
 

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from .cell import CellView
+from .ensemble import EnsembleView
 from .landscape import LandscapeView
 from .sequence import GatesView, SignalView
 from .training import MseView, ParamsView
 
-VIEWS = [SignalView, GatesView, MseView, ParamsView]
-VIEWS.append(LandscapeView)
-VIEWS.append(CellView)
+VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, EnsembleView]

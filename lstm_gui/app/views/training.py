@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..plots import MsePlot, ParamsPlot
-from ..qt import QtWidgets, Qt
+from ..qt import Qt, QtWidgets
 from .base import View
 
 
@@ -82,19 +82,19 @@ class ParamTable(QtWidgets.QTableWidget):
                         value = QtWidgets.QTableWidgetItem()
                         value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                         self.setItem(k, self.value_column(u), value)
-                        fix = QtWidgets.QTableWidgetItem()
-                        fix.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-                        fix.setToolTip(f"Keep {name} of unit {u + 1} fixed while training")
-                        self.setItem(k, self.value_column(u) + 1, fix)
+                        fix_item = QtWidgets.QTableWidgetItem()
+                        fix_item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                        fix_item.setToolTip(f"Keep {name} of unit {u + 1} fixed while training")
+                        self.setItem(k, self.value_column(u) + 1, fix_item)
             fixed = set(frozen)
             for u in range(units):
                 for k in range(12):
-                    item = self.item(k, self.value_column(u))
+                    item, fix = self.item(k, self.value_column(u)), self.item(k, self.value_column(u) + 1)
+                    assert item is not None and fix is not None
                     if self.state() != self.State.EditingState or self.currentItem() is not item:
                         item.setText(f"{params[u, k]: .5f}")
                         item.setToolTip(f"{PARAM_NAMES[k]} = {params[u, k]!r}")
                     want = Qt.CheckState.Checked if u * 12 + k in fixed else Qt.CheckState.Unchecked
-                    fix = self.item(k, self.value_column(u) + 1)
                     if fix.checkState() != want:
                         fix.setCheckState(want)
         finally:
