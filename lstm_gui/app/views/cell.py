@@ -508,8 +508,10 @@ class CellView(View):
         if not units:
             return
         view = self.view
-        vw = view.viewport().width() + (view.verticalScrollBar().width() if view.verticalScrollBar().isVisible() else 0)
-        vh = view.viewport().height() + (view.horizontalScrollBar().height() if view.horizontalScrollBar().isVisible() else 0)
+        # The whole widget, as if no scroll bar were shown: the layout decides whether one is.
+        vbar, hbar = view.verticalScrollBar(), view.horizontalScrollBar()
+        vw = view.viewport().width() + (vbar.width() if vbar.isVisible() else 0)
+        vh = view.viewport().height() + (hbar.height() if hbar.isVisible() else 0)
         vw, vh = max(vw, 1), max(vh, 1)
         vertical = units > 1 and vh / VPITCH > vw / PITCH
         if force or vertical != self.vertical:
