@@ -7,7 +7,7 @@ import pytest
 from lstm_gui.app import palette
 from lstm_gui.app.qt import QtCore, QtGui, QtWidgets
 from lstm_gui.app.views.base import TimeCursor, ViewContext
-from lstm_gui.app.views.cell import CellView, WeightEdge, weight_width
+from lstm_gui.app.views.cell import CELL_W, CellView, WeightEdge, weight_width
 from lstm_gui.core import PARAM_NAMES
 from lstm_gui.core.run import RunConfig, TrainingRun
 
@@ -315,3 +315,35 @@ def test_weight_labels_are_short_and_tooltips_exact(qtbot):
     for index, label in view.cells[0].weight_labels.items():
         assert label.text() == short(snap.params[0, index])
         assert len(label.text()) <= 6
+
+
+def test_show_unit_scrolls_to_its_cell(qtbot):
+    view = make_view(qtbot, size=(900, 600))
+    view.show_snapshot(snapshot(units=5, epochs=20))
+    qtbot.wait(10)
+    shown = lambda: view.view.mapToScene(view.view.viewport().rect()).boundingRect()  # noqa: E731
+    cell = view.cells[4]
+    assert not shown().contains(cell.root.pos() + QtCore.QPointF(CELL_W / 2, 100))
+    view.show_unit(4)
+    assert shown().contains(cell.root.pos() + QtCore.QPointF(CELL_W / 2, 100))
+    assert 4 not in view._stale
+
+
+def test_in_the_window_the_cell_view_is_shown_and_edits_go_through_undo(window, qtbot, monkeypatch):
+    from .conftest import current
+
+    view = window.views["cellView"]
+    assert window.docks["cellView"].isVisible()
+    window.refresh()
+    window.timeCursor.set(30)
+    snap = current(window).snapshot()
+    assert_formulas_match(view, snap, 0, 30)
+    h_before = snap.trace.h.copy()
+    double_click_edge(qtbot, view, 0, 2, monkeypatch, value=5.0)       # b_f = +5
+    after = current(window).snapshot()
+    assert after.params[0, 2] == 5.0
+    assert not np.allclose(after.trace.h, h_before)                    # the output changed
+    qtbot.waitUntil(lambda: numbers(view.formula_text(0, "f"))[4] == 5.0)
+    assert_formulas_match(view, after, 0, 30)
+    window.commands.undo.undo()
+    assert current(window).params[0, 2] == snap.params[0, 2]

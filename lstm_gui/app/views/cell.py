@@ -562,6 +562,13 @@ class CellView(View):
             rect = QtCore.QRectF(-6, top, (units - 1) * PITCH + CELL_W + 46, BOTTOM - top)
         self.scene.setSceneRect(rect)
 
+    def show_unit(self, unit: int) -> None:
+        """Scroll to unit `unit`'s cell (the panel's "Show unit")."""
+        if 0 <= unit < len(self.cells):
+            pos = self.cells[unit].root.pos()
+            self.view.ensureVisible(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, CELL_W, BOTTOM + TITLE_H), 0, 0)
+            self._show_visible()
+
     # ------------------------------------------------------------ editing
 
     def _edit(self, unit: int, index: int) -> None:
