@@ -50,7 +50,7 @@ VPITCH = BOTTOM + TITLE_H + 24            # cells stacked in a tall dock
 NODE_R = 11
 BUS = "#4d4d4d"                            # the h(t−1) line under the gates
 
-FONT_PX = {"label": 14, "weight": 13, "value": 16, "formula": 14, "title": 16}
+FONT_PX = {"label": 15, "weight": 14, "value": 16, "formula": 15, "title": 16}
 
 
 def _font(kind: str, bold: bool = False) -> QtGui.QFont:
