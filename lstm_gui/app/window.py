@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..core import modelfile
 from ..core.modelfile import ModelFileError
+from ..core.hints import hints
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
 from .commands import Commands
@@ -176,6 +177,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.messageLabel = QtWidgets.QLabel(objectName="messageLabel", wordWrap=True)
         self.messageLabel.setStyleSheet("color: #b00020;")
         self.messageLabel.hide()
+        self.hintLabel = QtWidgets.QLabel(objectName="hintLabel", wordWrap=True)
+        self.hintLabel.setStyleSheet("color: #0b5394;")
+        self.hintLabel.setToolTip("A hint about this run: why it cannot succeed, or is stalling")
+        self.hintLabel.hide()
 
         side = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(side)
@@ -183,6 +188,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(transport)
         layout.addWidget(self.applyBar)
         layout.addWidget(self.messageLabel)
+        layout.addWidget(self.hintLabel)
         layout.addWidget(self.panel)
         scroll = QtWidgets.QScrollArea(objectName="sidePanel")
         scroll.setWidget(side)
@@ -408,6 +414,10 @@ class MainWindow(QtWidgets.QMainWindow):
         snap, rate = self._last_snapshot, self._last_rate
         assert snap is not None
         self._update_replay_range(snap)
+        text = "\n".join("Hint: " + h for h in hints(snap))
+        if text != self.hintLabel.text():
+            self.hintLabel.setText(text)
+            self.hintLabel.setVisible(bool(text))
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")

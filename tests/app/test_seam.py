@@ -399,3 +399,9 @@ def test_help_shows_the_unit(window, qtbot):
     text = dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
     assert "forget" in text and "W_fh" in text
     dialog.close()
+
+
+def test_a_run_that_cannot_succeed_gets_a_hint(window, qtbot):
+    assert not window.hintLabel.isVisible()
+    window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("random"))
+    assert window.hintLabel.isVisible() and "all zeros" in window.hintLabel.text()
