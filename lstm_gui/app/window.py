@@ -238,10 +238,28 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.show() if dock.objectName() in placed | {"controlsDock"} else None
         d["mseView"].raise_()
 
+    def balance_docks(self) -> None:
+        """The default sizes: the controls as narrow as they allow, the top row in thirds
+        (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
+        d = self.docks
+        rest = max(600, self.width() - self.sidePanel.minimumWidth())
+        self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
+        top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
+        self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
+                         Qt.Orientation.Horizontal)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            self.balance_docks()
+
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for name, view in self.views.items():
             self.docks[name].setVisible(view.shown_by_default)
+        self.balance_docks()
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -347,7 +365,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
         state = reader.byte_array("windowState")
-        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
+        self._layout_restored = state is not None and self.restoreState(state, LAYOUT_VERSION)
+        if state is not None and not self._layout_restored:
             reader.problems.append("the saved dock layout is from another version; using the default")
         self.panel.spanCheck.setChecked(reader.boolean("view/span", False))
         self.panel.smoothSpin.setValue(reader.integer("view/smoothing", 25, 1, 500))
