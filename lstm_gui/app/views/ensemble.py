@@ -151,6 +151,10 @@ class EnsembleView(View):
         self.unpin_button.clicked.connect(self.unpin)
         self.rules_button.clicked.connect(self.compare_rules)
         self.plot.member_clicked.connect(self._on_member_clicked)
+        # A dock's widget may be deleted without a close event: never leave the thread running.
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------ the view protocol
 
