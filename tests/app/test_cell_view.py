@@ -347,3 +347,35 @@ def test_in_the_window_the_cell_view_is_shown_and_edits_go_through_undo(window, 
     assert_formulas_match(view, after, 0, 30)
     window.commands.undo.undo()
     assert current(window).params[0, 2] == snap.params[0, 2]
+
+
+def test_arrow_keys_move_the_time_cursor(qtbot):
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    view.ctx.cursor.set(10)
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Right)
+    assert view.ctx.cursor.t == 11
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Left)
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Left)
+    assert view.ctx.cursor.t == 9
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_End)
+    assert view.ctx.cursor.t == snap.x.size - 1
+    assert_formulas_match(view, snap, 0, snap.x.size - 1)
+
+
+def test_a_fixed_parameter_is_drawn_dashed_and_says_so(qtbot):
+    import dataclasses
+
+    view = make_view(qtbot)
+    run = TrainingRun(RunConfig(units=2, seed=2, frozen=(2, 12 + 9)))
+    snap = run.snapshot()
+    view.show_snapshot(snap)
+    dashed = {(u, k) for u, cell in enumerate(view.cells) for k, e in cell.edges.items()
+              if e.pen().style() == QtCore.Qt.PenStyle.DashLine}
+    assert dashed == {(0, 2), (1, 9)}
+    assert "fixed" in view.cells[1].edges[9].toolTip()
+    assert "fixed" not in view.cells[1].edges[2].toolTip()
+    view.show_snapshot(dataclasses.replace(snap, config=dataclasses.replace(snap.config, frozen=())))
+    assert all(e.pen().style() == QtCore.Qt.PenStyle.SolidLine
+               for cell in view.cells for e in cell.edges.values())

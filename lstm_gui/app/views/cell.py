@@ -359,23 +359,28 @@ class CellItems:
         else:
             item.setPos(x, y)
 
-    def show_params(self, params: tuple) -> None:
-        if params == self._params:
+    def show_params(self, params: tuple, frozen: frozenset = frozenset()) -> None:
+        """The 12 weights (SPEC order) on their edges; the indices in `frozen` (0..11) are
+        fixed by training and drawn dashed."""
+        state = (params, frozen)
+        if state == self._params:
             return
+        old = self._params
         for index, edge in self.edges.items():
-            value = params[index]
-            if self._params is not None and self._params[index] == value:
+            value, fixed = params[index], index in frozen
+            if old is not None and old[0][index] == value and (index in old[1]) == fixed:
                 continue
-            edge.setPen(_pen(palette.weight_colour(value), weight_width(value)))
+            style = Qt.PenStyle.DashLine if fixed else Qt.PenStyle.SolidLine
+            edge.setPen(_pen(palette.weight_colour(value), weight_width(value), style))
             name = PARAM_NAMES[index]
             kind = ("recurrent weight on h(t−1)", "input weight on x(t)", "bias")[index % 3]
-            tip = f"{name} = {value:.6g}  ({kind}; double click to edit)"
+            tip = f"{name} = {value:.6g}  ({kind}{', fixed' if fixed else ''}; double click to edit)"
             edge.setToolTip(tip)
             label = self.weight_labels[index]
             label.setToolTip(tip)
             label.setBrush(QtGui.QBrush(QtGui.QColor(palette.weight_colour(value))))
-            self.set_text(label, short(value))
-        self._params = params
+            self.set_text(label, short(value) + (" ⊠" if fixed else ""))
+        self._params = state
 
     def show_values(self, v, delay: int) -> None:
         L = self.labels
@@ -421,6 +426,7 @@ class _Canvas(QtWidgets.QGraphicsView):
     """The drawing's widget: white, no frame, drag to scroll; says when it is resized."""
 
     resized = Signal()
+    step_requested = Signal(int)       # move the time cursor by this many steps
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -433,6 +439,16 @@ class _Canvas(QtWidgets.QGraphicsView):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self.resized.emit()
+
+    def keyPressEvent(self, event):
+        # Left and right move the time cursor (as in the plots), not the scroll bars.
+        steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_PageUp: -10,
+                 Qt.Key.Key_PageDown: 10, Qt.Key.Key_Home: -10**9, Qt.Key.Key_End: 10**9}
+        if event.key() in steps:
+            self.step_requested.emit(steps[event.key()])
+            event.accept()
+        else:
+            super().keyPressEvent(event)
 
 
 class CellView(View):
@@ -459,6 +475,8 @@ class CellView(View):
         self.view.horizontalScrollBar().valueChanged.connect(self._show_visible)
         self.view.verticalScrollBar().valueChanged.connect(self._show_visible)
         self.view.resized.connect(self._on_resized)
+        self.view.step_requested.connect(lambda k: ctx.cursor.set(ctx.cursor.t + k))
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._layout_key = None
         self._snap = None
         self.setToolTip("")
@@ -510,7 +528,8 @@ class CellView(View):
 
     def _update_cell(self, u: int) -> None:
         snap, cell = self._snap, self.cells[u]
-        cell.show_params(tuple(float(p) for p in snap.params[u]))
+        frozen = frozenset(k - 12 * u for k in snap.config.frozen if 12 * u <= k < 12 * u + 12)
+        cell.show_params(tuple(float(p) for p in snap.params[u]), frozen)
         cell.show_values(cell_values(snap.trace, snap.params, u, self.ctx.cursor.t),
                          snap.config.delay)
         self._stale.discard(u)
