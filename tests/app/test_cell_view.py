@@ -379,3 +379,14 @@ def test_a_fixed_parameter_is_drawn_dashed_and_says_so(qtbot):
     view.show_snapshot(dataclasses.replace(snap, config=dataclasses.replace(snap.config, frozen=())))
     assert all(e.pen().style() == QtCore.Qt.PenStyle.SolidLine
                for cell in view.cells for e in cell.edges.values())
+
+
+def test_a_too_small_dock_scrolls_instead_of_shrinking_the_text(qtbot):
+    from lstm_gui.app.views.cell import MIN_SCALE
+
+    view = make_view(qtbot, size=(300, 220))
+    view.show_snapshot(snapshot())
+    qtbot.wait(10)
+    assert view.view.transform().m11() == pytest.approx(MIN_SCALE)
+    assert view.view.horizontalScrollBar().maximum() > 0
+    assert view.view.verticalScrollBar().maximum() > 0

@@ -50,6 +50,9 @@ VPITCH = BOTTOM + TITLE_H + 24            # cells stacked in a tall dock
 NODE_R = 11
 BUS = "#4d4d4d"                            # the h(t−1) line under the gates
 
+# The smallest scale: 15-pixel text drawn at 9 pixels.  A smaller dock scrolls instead (the
+# default window at 1400x900 gives the cell dock about 360 pixels: 0.52 to fit it all).
+MIN_SCALE = 0.6
 FONT_PX = {"label": 15, "weight": 14, "value": 16, "formula": 15, "title": 16}
 
 
@@ -547,7 +550,8 @@ class CellView(View):
     def _arrange(self, force: bool = False) -> None:
         """Place the cells side by side, or stacked when the dock is tall enough to show more
         of them that way, and scale them to the dock: all of them when they stay at least
-        life size, else one cell's height (width) at up to life size, scrolling."""
+        life size, else one cell's height (width) at up to life size, scrolling.  Never
+        below MIN_SCALE: a smaller dock scrolls both ways rather than shrink the text."""
         units = len(self.cells)
         if not units:
             return
@@ -573,8 +577,10 @@ class CellView(View):
             scale = min(one_fit, 1.0, (vw - bar) / rect.width())
         else:
             scale = min(one_fit, 1.0, (vh - bar) / rect.height())
-        view.setHorizontalScrollBarPolicy(off if vertical else needed)
-        view.setVerticalScrollBarPolicy(needed if vertical else off)
+        small = scale < MIN_SCALE
+        scale = max(scale, MIN_SCALE)
+        view.setHorizontalScrollBarPolicy(off if vertical and not small else needed)
+        view.setVerticalScrollBarPolicy(needed if vertical or small else off)
         view.setTransform(QtGui.QTransform.fromScale(scale, scale))
 
     def _place(self, units: int) -> None:
