@@ -482,7 +482,6 @@ class CellView(View):
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._layout_key = None
         self._snap = None
-        self.setToolTip("")
         ctx.cursor.changed.connect(self._on_cursor)
 
     def sizeHint(self):
