@@ -30,6 +30,8 @@ HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and chea
 SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
           ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
 PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
+MIN_SIZE = (930, 600)
+CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
@@ -45,6 +47,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # Below this the plots stop being readable (docks could shrink further).
+        self.setMinimumSize(*MIN_SIZE)
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
@@ -243,6 +247,10 @@ class MainWindow(QtWidgets.QMainWindow):
         (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
         d = self.docks
         rest = max(600, self.width() - self.sidePanel.minimumWidth())
+        if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
+            # Too narrow for three across: the cell shares the Gates place, as a tab in front.
+            self.tabifyDockWidget(d["gatesView"], d["cellView"])
+            d["cellView"].raise_()
         self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
         self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
