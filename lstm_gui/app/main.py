@@ -24,6 +24,7 @@ def run_app(model_path: str | None = None) -> int:
     app.setOrganizationName("lstm-gui")
     window = MainWindow()
     window.show()
+    window.warm_up_kernel()
     if model_path:
         window.open_path(model_path, confirmed=True)
     return app.exec()

@@ -837,6 +837,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self._store_settings()
         event.accept()
 
+    def warm_up_kernel(self) -> bool:
+        """Compile the training kernel (first launch only) or load it from the cache, saying
+        so in the status bar rather than pausing silently.  True if it compiled."""
+        from ..core import compiled
+
+        def progress(text: str) -> None:
+            self.statusBar().showMessage(text)
+            QtWidgets.QApplication.processEvents()
+
+        try:
+            done = compiled.warm_up(progress)
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
+            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
+                              "training uses numpy.")
+            return False
+        if done:
+            self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
+        return done
+
     # ------------------------------------------------------------ help
 
     def show_unit_help(self) -> None:
