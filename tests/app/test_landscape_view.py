@@ -38,9 +38,9 @@ def make_view(qtbot, ctx):
 def shown(qtbot, view, ctx):
     """Feed the current snapshot and wait for its map."""
     snap = ctx.trainer.trainer.snapshot()
+    drawn = view.results_drawn
     view.show_snapshot(snap)
-    qtbot.waitUntil(lambda: view.plot.map is not None and not view.worker.pending()
-                    and not view.worker.isRunning(), timeout=10_000)
+    qtbot.waitUntil(lambda: view.results_drawn > drawn, timeout=10_000)
     return snap
 
 

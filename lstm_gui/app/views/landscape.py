@@ -93,6 +93,7 @@ class LandscapeView(View):
         self._fill_param_combos(1)
         self._restore_settings()
         self.worker = LatestJobWorker(self)
+        self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
         self.worker.done.connect(self._on_result)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
@@ -201,6 +202,7 @@ class LandscapeView(View):
 
     def _on_result(self, result) -> None:
         request, (m, top, limit) = result
+        self.results_drawn += 1
         self.plot.set_map(m)
         self._draw_path()
         verdict = ("below 2/lr: plain descent is stable here" if top < limit else
