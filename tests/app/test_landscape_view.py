@@ -85,6 +85,10 @@ def test_hover_reads_out_and_a_click_moves_the_model_undoably(qtbot, ctx):
     view.spanSpin.setValue(0.5)
     view.sizeCombo.setCurrentIndex(view.sizeCombo.findData(16))
     before = shown(qtbot, view, ctx).params.copy()
+    # Each setting above asked for a map; the click must land on the last one.
+    qtbot.waitUntil(lambda: (view.plot.map.kind, view.plot.map.span, view.plot.map.mse.shape)
+                    == ("params", 0.5, (16, 16)) and not view.worker.isRunning(), timeout=10_000)
+    qtbot.wait(50)
     vb = view.plot.plot.getViewBox()
     scene = vb.mapViewToScene(QtCore.QPointF(0.25, -0.25))
     widget_pos = view.plot.mapFromScene(scene)
