@@ -38,7 +38,7 @@ def test_a_failing_job_is_reported_and_the_worker_goes_on(qtbot):
     worker.failed.connect(errors.append)
     worker.done.connect(results.append)
     worker.submit(lambda: 1 / 0, urgent=True)
-    qtbot.waitUntil(lambda: errors, timeout=5000)
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
     assert "division" in errors[0]
     worker.submit(lambda: 7, urgent=True)
     qtbot.waitUntil(lambda: results == [7], timeout=5000)
