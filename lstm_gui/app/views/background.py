@@ -93,7 +93,10 @@ class LatestJobWorker(QtCore.QThread):
 def watch_window_close(view) -> None:
     """Let `view` see its top-level window's Close event (its eventFilter stops its worker):
     a QThread still running when the window is destroyed would abort the process."""
-    window = view.window()
+    # The main window, not view.window(): a floating dock is a top-level window of its own.
+    window = view
+    while window.parentWidget() is not None:
+        window = window.parentWidget()
     if window is not view and getattr(view, "_watched_window", None) is not window:
         window.installEventFilter(view)
         view._watched_window = window
