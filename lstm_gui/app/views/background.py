@@ -34,6 +34,7 @@ class LatestJobWorker(QtCore.QThread):
         self._stopping = False
         self._active = False     # a run() loop will look at the job (set and cleared under lock)
         self.last_seconds = 0.0
+        self.busy_seconds = 0.0  # all jobs together, for measuring the duty cycle
 
     def submit(self, job, urgent: bool = False) -> None:
         with self._cond:
@@ -73,6 +74,7 @@ class LatestJobWorker(QtCore.QThread):
             finally:
                 took = time.perf_counter() - t0
                 self.last_seconds = took
+                self.busy_seconds += took
                 with self._cond:
                     self._not_before = time.perf_counter() + took * (1 - self.duty) / self.duty
             self.done.emit(result)
