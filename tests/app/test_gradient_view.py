@@ -1,6 +1,5 @@
 """The gradient-flow view through its real widgets, fed snapshots of a real TrainingRun."""
 import numpy as np
-import pytest
 
 from lstm_gui.app.commands import Commands
 from lstm_gui.app.trainer import Trainer
@@ -36,7 +35,7 @@ def feed(qtbot, view, trainer):
 
 
 def test_heat_map_lag_profile_and_horizon_are_the_cores(qtbot, settings):
-    view, run, trainer, ctx = make(qtbot, settings)
+    view, run, trainer, _ = make(qtbot, settings)
     run.train(300)
     snap = feed(qtbot, view, trainer)
     G = gradflow.contributions(snap.params, snap.x, snap.target)
@@ -70,11 +69,11 @@ def test_follows_the_time_cursor(qtbot, settings):
 
 
 def test_horizon_and_gradient_over_epochs_and_clipping(qtbot, settings):
-    view, run, trainer, ctx = make(qtbot, settings, clip=1e-3)
+    view, run, trainer, _ = make(qtbot, settings, clip=1e-3)
     feed(qtbot, view, trainer)
     run.train(200)
     feed(qtbot, view, trainer)
-    epochs, horizons = view.horizonCurve.getData()
+    epochs, _ = view.horizonCurve.getData()
     assert list(epochs) == [0, 200]
     assert len(view.paramCurves[0].getOriginalDataset()[0]) == 2
     assert "clipping active" in view.summary.text()
@@ -91,7 +90,7 @@ def test_update_sizes_come_from_the_history_and_the_choice_is_kept(qtbot, settin
     run.train(50)
     snap = feed(qtbot, view, trainer)
     view.quantityCombo.setCurrentIndex(view.quantityCombo.findData("update"))
-    epochs, values = view.paramCurves[2].getOriginalDataset()    # b_f
+    _, values = view.paramCurves[2].getOriginalDataset()    # b_f
     p = snap.history.params[:, 0, 2]
     np.testing.assert_allclose(values, np.abs(np.diff(p))[np.abs(np.diff(p)) > 0], rtol=1e-12)
     again = GradientView(ctx)

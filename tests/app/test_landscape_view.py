@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.app.commands import Commands
-from lstm_gui.app.qt import QtCore, Qt
+from lstm_gui.app.qt import Qt, QtCore
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.landscape import LandscapeView
@@ -122,5 +122,5 @@ def test_random_and_hessian_planes(qtbot, ctx):
     for kind in ("random", "hessian", "line"):
         view.directionsCombo.setCurrentIndex(view.directionsCombo.findData(kind))
         shown(qtbot, view, ctx)
-        qtbot.waitUntil(lambda: view.plot.map.kind == kind, timeout=10_000)
+        qtbot.waitUntil(lambda kind=kind: view.plot.map.kind == kind, timeout=10_000)
         assert np.isfinite(view.plot.map.mse).all()

@@ -165,7 +165,7 @@ def test_suggested_span_covers_the_path():
 
 def test_plane_map_falls_back_to_random_without_a_path_and_ends_the_path_at_the_origin():
     from lstm_gui.core import plane
-    params, x, target, rng = problem((1, 12), n=20)
+    params, x, target, _ = problem((1, 12), n=20)
     m = plane.compute(params, x, target, kind="pca", size=5, rng=np.random.default_rng(0))
     assert m.kind == "random" and m.span == 1.0 and m.path.shape == (1, 2)
     run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), epochs=0, seed=4))

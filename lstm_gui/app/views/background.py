@@ -52,7 +52,7 @@ class LatestJobWorker(QtCore.QThread):
         with self._cond:
             return self._job is not None
 
-    def run(self) -> None:  # noqa: D401 - QThread's entry point
+    def run(self) -> None:
         while True:
             with self._cond:
                 while self._job is not None and not self._stopping and not self._urgent:

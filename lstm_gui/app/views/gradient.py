@@ -13,7 +13,7 @@ import numpy as np
 
 from ...core import gradflow
 from ..plots import GATE_COLOURS, param_pen
-from ..qt import QtCore, QtWidgets, Qt, pg
+from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...core import PARAM_NAMES, landscape, plane
 from ..landscape_plot import LandscapePlot
-from ..qt import QtCore, QtWidgets, Qt
+from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
 from .base import View
 
