@@ -34,7 +34,8 @@ class LandscapeMap:
     @property
     def labels(self) -> tuple[str, str]:
         if self.kind == "params":
-            return tuple(f"{n} (change)" for n in self.names)
+            first, second = self.names
+            return f"{first} (change)", f"{second} (change)"
         return AXIS_LABELS.get(self.kind, ("alpha", "beta"))
 
 
