@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.app.commands import Commands
-from lstm_gui.app.qt import Qt, QtCore
+from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.landscape import LandscapeView
@@ -92,7 +92,14 @@ def test_hover_reads_out_and_a_click_moves_the_model_undoably(qtbot, ctx):
     vb = view.plot.plot.getViewBox()
     scene = vb.mapViewToScene(QtCore.QPointF(0.25, -0.25))
     widget_pos = view.plot.mapFromScene(scene)
-    qtbot.mouseMove(view.plot.viewport(), widget_pos)
+    # A move event sent as such: QTest's mouseMove sends none when the cursor is already
+    # there (an earlier test left it there), so the hover depended on the order of tests.
+    viewport = view.plot.viewport()
+    move = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, QtCore.QPointF(widget_pos),
+                             QtCore.QPointF(viewport.mapToGlobal(widget_pos)),
+                             Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                             Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(viewport, move)
     qtbot.waitUntil(lambda: "MSE" in view.readout.text())
     assert "W_fx" in view.plot.plot.getAxis("bottom").labelText
     qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
