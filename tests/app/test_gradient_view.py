@@ -97,3 +97,18 @@ def test_update_sizes_come_from_the_history_and_the_choice_is_kept(qtbot, settin
     qtbot.addWidget(again)
     assert again.quantityCombo.currentData() == "update"
     trainer.shutdown()
+
+
+def test_a_chain_is_itemised_and_a_too_long_run_is_refused_in_words(qtbot, settings):
+    view, run, trainer, _ = make(qtbot, settings, units=2)
+    run.train(20)
+    feed(qtbot, view, trainer)
+    assert view.image.image.shape == (40, 40)
+    G = gradflow.contributions(run.params, run.x, run.target)
+    assert f"memory horizon <b>{gradflow.memory_horizon(G)}</b>" in view.summary.text()
+    trainer.shutdown()
+    long_run = TrainingRun(RunConfig(task=preset("sin-cos", length=1500), epochs=0, units=2))
+    drawn = view.results_drawn
+    view.show_snapshot(long_run.snapshot())
+    assert "Too long to itemise" in view.summary.text()
+    assert not view.worker.pending() and view.results_drawn == drawn

@@ -21,6 +21,7 @@ GATES = ("f", "i", "C", "o")
 GATE_NAMES = {"f": "f", "i": "i", "C": "C~", "o": "o"}
 DECADES = 8            # the heat map shows this many decades below its largest entry
 MAX_POINTS = 2000      # per series over epochs: every other point dropped beyond this
+MAX_BYTES = 200e6      # G of n = 1000 and one unit is 96 MB; a longer run is not itemised
 
 
 def _analyse(params, x, target, delay):
@@ -138,6 +139,12 @@ class GradientView(View):
         if request == self._requested:
             return
         self._requested = request
+        need = gradflow.nbytes(len(snap.x), snap.params.size)
+        if need > MAX_BYTES:
+            self.summary.setText(f"Too long to itemise: G would take {need / 1e6:,.0f} MB "
+                                 f"(limit {MAX_BYTES / 1e6:,.0f} MB); shorten the sequence or "
+                                 "use fewer units.")
+            return
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay)
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
 
