@@ -131,3 +131,23 @@ def test_random_and_hessian_planes(qtbot, ctx):
         shown(qtbot, view, ctx)
         qtbot.waitUntil(lambda kind=kind: view.plot.map.kind == kind, timeout=10_000)
         assert np.isfinite(view.plot.map.mse).all()
+
+
+def test_a_chain_offers_every_units_parameters(qtbot, settings):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), units=2, epochs=0, seed=1))
+    run.train(40)
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    ctx = ViewContext(trainer=commands, cursor=TimeCursor(), undo=commands.undo,
+                      message=print, settings=settings)
+    view = make_view(qtbot, ctx)
+    view.sizeCombo.setCurrentIndex(view.sizeCombo.findData(16))
+    view.directionsCombo.setCurrentIndex(view.directionsCombo.findData("params"))
+    view.param2Combo.setCurrentIndex(0)
+    shown(qtbot, view, ctx)
+    assert view.param1Combo.count() == 24
+    view.param2Combo.setCurrentIndex(view.param2Combo.findData("b_o@2"))
+    assert view.param2Combo.currentText() == "b_o (unit 2)"
+    qtbot.waitUntil(lambda: view.plot.map.d2[1, 11] == 1.0, timeout=10_000)
+    assert view.plot.map.origin.shape == (2, 12)
+    trainer.shutdown()
