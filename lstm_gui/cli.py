@@ -339,12 +339,32 @@ def cmd_convert(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .app.demo import run_demos
-    try:
-        return run_demos(args.out, args.only, args.epochs)
-    except KeyboardInterrupt:
-        print(f"lstm-gui: interrupted; the demos finished so far are in {args.out}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """The demos one at a time, so that Ctrl+C stops between two of them, never inside Qt."""
+    import contextlib
+    import io
+    import re
+    import time
+
+    from .app.demo import DEMOS, run_demos
+    names = args.only or [d.name for d in DEMOS]
+    start, images = time.perf_counter(), 0
+    with sigint_stops(StopFlag()) as stop:
+        for done, name in enumerate(names):
+            if stop:
+                print(f"lstm-gui: interrupted after {done} of {len(names)} demos; their images are in "
+                      f"{args.out}", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = run_demos(args.out, [name], args.epochs)
+            for line in out.getvalue().splitlines():     # "[1/1] name: ..." as "[k/n] name: ..."
+                if line.startswith("[1/1] "):
+                    print(f"[{done + 1}/{len(names)}] {line[6:]}", flush=True)
+                    images += int((re.search(r"(\d+) images in", line) or [0, 0])[1])
+            if status:
+                return status
+    print(f"wrote {images} images to {args.out} in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def main(argv=None) -> int:

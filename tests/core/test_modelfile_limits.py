@@ -104,7 +104,7 @@ def _state(d):
     (_doc, lambda d: d["config"]["task"].update(length=10**9), "config.task.length"),
     (_doc, lambda d: d["config"].update(units=10**6), "config.units"),
     (_doc, lambda d: d["units"][0].update(W_fh=1e308), "unit 1 W_fh must lie in"),
-    (_doc, lambda d: _state(d).update(events=[[1, {"text": "{"}]]), r"state.events\[0\] text must be a string"),
+    (_doc, lambda d: _state(d).update(events=[[1, {"text": "{"}]]), r"state.events\[0\] text must be a str"),
     (_doc, lambda d: _state(d).update(events=[[1, "x"]] * (limits.MAX_EVENTS + 1)), "state.events has"),
     (_doc, lambda d: _state(d)["x"].update(shape=[10**9]), "state.x.shape"),
     (_doc, lambda d: _state(d)["history"]["epoch"].update(shape=[10**8]), "state.history holds more"),
