@@ -228,7 +228,7 @@ def cmd_train(args, parser) -> int:
 
 def _reason(exc: Exception) -> str:
     """An OSError or ValueError in the user's terms: no exception class, no temporary name."""
-    if isinstance(exc, OSError) and not isinstance(exc, ValueError):
+    if isinstance(exc, OSError) and not isinstance(exc, fileio.FileAccessError):
         name = exc.filename if exc.filename and fileio.TEMP_PREFIX not in str(exc.filename) else None
         text = (exc.strerror or "cannot be written").lower()
         return f"{name}: {text}" if name else text
