@@ -95,6 +95,8 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+    except FileAccessError:
+        raise
     except OSError as exc:
         raise FileAccessError(path, _os_reason(exc)) from None
     finally:
