@@ -163,3 +163,17 @@ def test_a_fifo_or_a_device_is_refused_in_one_line(tmp_path):
         load(fifo)
     with pytest.raises(ModelFileError, match="/dev/urandom: is a device"):
         load("/dev/urandom")
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda s: s["optimizer"].update(beta1=1.5), "state.optimizer.beta1"),
+    (lambda s: s["optimizer"].update(m=[[float("nan")] * 12]), "state.optimizer.m"),
+    (lambda s: s.update(epoch=2**63), "state.epoch"),
+])
+def test_restore_itself_refuses_what_the_optimizer_cannot_use(change, field):
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(3)
+    state = run.state_dict()
+    change(state)
+    with pytest.raises(ValueError, match=field):
+        TrainingRun.restore(run.config, run.params, state)
