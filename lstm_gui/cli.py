@@ -209,16 +209,16 @@ def cmd_train(args, parser) -> int:
     final = run.current_mse()
     why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
     print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {progress.rate(run.epoch):,.0f} epochs/s")
-    try:
-        if args.out:
-            modelfile.save(run, args.out)
-            print(f"saved {args.out}")
-        if args.history:
-            modelfile.write_atomic(args.history, run.history.to_csv())
-            print(f"saved {args.history}")
-    except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot save: {_reason(exc)}", file=sys.stderr)
-        return 1
+    for path, write in ((args.out, lambda p: modelfile.save(run, p)),
+                        (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
+        if not path:
+            continue
+        try:
+            write(path)
+        except (OSError, ValueError) as exc:
+            print(f"lstm-gui: {_save_error(path, exc)}", file=sys.stderr)
+            return 1
+        print(f"saved {path}")
     if reason is None:
         kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
         print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
@@ -226,13 +226,14 @@ def cmd_train(args, parser) -> int:
     return 0 if reason != "diverged" else 1
 
 
-def _reason(exc: Exception) -> str:
-    """An OSError or ValueError in the user's terms: no exception class, no temporary name."""
-    if isinstance(exc, OSError) and not isinstance(exc, fileio.FileAccessError):
-        name = exc.filename if exc.filename and fileio.TEMP_PREFIX not in str(exc.filename) else None
-        text = (exc.strerror or "cannot be written").lower()
-        return f"{name}: {text}" if name else text
-    return str(exc)
+def _save_error(path, exc: Exception) -> str:
+    """A failed save in the user's terms: the path they typed, no exception class, no
+    temporary file name (an OSError from the rename names the temporary)."""
+    if isinstance(exc, fileio.FileAccessError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
+    return f"{path}: cannot save ({exc})"
 
 
 def cmd_tasks() -> int:
@@ -332,7 +333,7 @@ def cmd_convert(args) -> int:
         else:
             modelfile.save(run, args.dst)
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot write {args.dst}: {_reason(exc)}", file=sys.stderr)
+        print(f"lstm-gui: {_save_error(args.dst, exc)}", file=sys.stderr)
         return 1
     print(f"wrote {args.dst}")
     return 0

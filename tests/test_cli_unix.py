@@ -182,3 +182,19 @@ def test_csv_tasks_with_a_byte_order_mark_and_huge_fields(tmp_path):
     huge = tmp_path / "huge.csv"
     huge.write_text("1," + "2" * 200_000 + "\n")
     assert "field larger than field limit" in one_line_error(cli("train", "--task", huge))
+
+
+def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monkeypatch, capsys):
+    from lstm_gui import cli as cli_module
+    from lstm_gui.core import fileio
+    out = tmp_path / "m.json"
+    out.write_text("the old model")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", full_disk)
+    assert cli_module.main(["train", "--epochs", "5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"lstm-gui: {out}: cannot save (no space left on device)\n"
+    assert out.read_text() == "the old model" and os.listdir(tmp_path) == ["m.json"]
