@@ -254,7 +254,7 @@ def _describe(run, fmt: str) -> str:
     for u, row in enumerate(run.params):
         if run.config.units > 1:
             lines.append(f"unit {u + 1}")
-        lines += [f"  {name:<5} {value: .17g}" for name, value in zip(PARAM_NAMES, row)]
+        lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, row)]
     return "\n".join(lines)
 
 
@@ -263,7 +263,7 @@ LSTMLIB_NOTE = "a C library file holds 12 parameters and a sequence length, noth
 
 def _describe_lstmlib(params, length: int) -> str:
     lines = ["format   lstmlib (" + LSTMLIB_NOTE + ")", f"length   {length}"]
-    lines += [f"  {name:<5} {value: .17g}" for name, value in zip(PARAM_NAMES, params)]
+    lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, params)]
     return "\n".join(lines)
 
 

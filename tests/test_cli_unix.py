@@ -181,7 +181,7 @@ def test_csv_tasks_with_a_byte_order_mark_and_huge_fields(tmp_path):
     assert strict_json(cli("show", tmp_path / "m.json", "--json").stdout)["length"] == 2
     huge = tmp_path / "huge.csv"
     huge.write_text("1," + "2" * 200_000 + "\n")
-    assert "field larger than field limit" in one_line_error(cli("train", "--task", huge))
+    assert "row 1 has a field over 128 KB" in one_line_error(cli("train", "--task", huge))
 
 
 def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monkeypatch, capsys):

@@ -151,7 +151,7 @@ def test_huge_lstmlib_parameters_and_lengths_are_refused(tmp_path):
         load(path)
     path.write_text("0\n10000000\n" + "0.1\n" * 12)
     start = time.perf_counter()
-    with pytest.raises(ModelFileError, match="from 1 to 1,000,000"):
+    with pytest.raises(ModelFileError, match="10000000: lstm-gui reads whole numbers from 1 to 1,000,000"):
         load(path)
     assert time.perf_counter() - start < 1
 
