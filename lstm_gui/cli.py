@@ -205,25 +205,27 @@ def cmd_train(args, parser) -> int:
         while reason is None and not stop:
             reason = run.train(200, should_continue=lambda: not stop)
             progress.update(run.epoch, run.mse)
-    progress.close()
-    final = run.current_mse()
-    why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
-    print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {progress.rate(run.epoch):,.0f} epochs/s")
-    for path, write in ((args.out, lambda p: modelfile.save(run, p)),
-                        (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
-        if not path:
-            continue
-        try:
-            write(path)
-        except (OSError, ValueError) as exc:
-            print(f"lstm-gui: {_save_error(path, exc)}", file=sys.stderr)
-            return 1
-        print(f"saved {path}")
-    if reason is None:
-        kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
-        print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return 0 if reason != "diverged" else 1
+        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        progress.close()
+        final = run.current_mse()
+        why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
+        rate = progress.rate(run.epoch)
+        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {rate:,.0f} epochs/s")
+        for path, write in ((args.out, lambda p: modelfile.save(run, p)),
+                            (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
+            if not path:
+                continue
+            try:
+                write(path)
+            except (OSError, ValueError) as exc:
+                print(f"lstm-gui: {_save_error(path, exc)}", file=sys.stderr)
+                return 1
+            print(f"saved {path}")
+        if reason is None:
+            kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
+            print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return 0 if reason != "diverged" else 1
 
 
 def _save_error(path, exc: Exception) -> str:
