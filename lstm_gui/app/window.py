@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from ..core import modelfile
-from ..core.modelfile import ModelFileError
 from ..core.hints import hints
+from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
 from .commands import Commands
@@ -69,6 +70,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
+        self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
@@ -864,7 +866,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.setObjectName("unitHelp")
         dialog.show()
 
-    def _show_dock(self, name: str) -> QtWidgets.QWidget:
+    def _show_dock(self, name: str) -> Any:
         dock = self.docks[name]
         dock.show()
         dock.raise_()
