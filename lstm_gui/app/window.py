@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from ..core import modelfile
-from ..core.modelfile import ModelFileError
 from ..core.hints import hints
+from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
 from .commands import Commands
@@ -30,6 +31,8 @@ HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and chea
 SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
           ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
 PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
+MIN_SIZE = (930, 600)
+CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
@@ -45,6 +48,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # Below this the plots stop being readable (docks could shrink further).
+        self.setMinimumSize(*MIN_SIZE)
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
@@ -65,6 +70,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
+        self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
@@ -243,6 +249,10 @@ class MainWindow(QtWidgets.QMainWindow):
         (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
         d = self.docks
         rest = max(600, self.width() - self.sidePanel.minimumWidth())
+        if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
+            # Too narrow for three across: the cell shares the Gates place, as a tab in front.
+            self.tabifyDockWidget(d["gatesView"], d["cellView"])
+            d["cellView"].raise_()
         self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
         self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
@@ -829,6 +839,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self._store_settings()
         event.accept()
 
+    def warm_up_kernel(self) -> bool:
+        """Compile the training kernel (first launch only) or load it from the cache, saying
+        so in the status bar rather than pausing silently.  True if it compiled."""
+        from ..core import compiled
+
+        def progress(text: str) -> None:
+            self.statusBar().showMessage(text)
+            QtWidgets.QApplication.processEvents()
+
+        try:
+            done = compiled.warm_up(progress)
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
+            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
+                              "training uses numpy.")
+            return False
+        if done:
+            self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
+        return done
+
     # ------------------------------------------------------------ help
 
     def show_unit_help(self) -> None:
@@ -837,7 +866,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.setObjectName("unitHelp")
         dialog.show()
 
-    def _show_dock(self, name: str) -> QtWidgets.QWidget:
+    def _show_dock(self, name: str) -> Any:
         dock = self.docks[name]
         dock.show()
         dock.raise_()
