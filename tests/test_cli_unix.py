@@ -158,7 +158,14 @@ def test_ctrl_c_during_train_keeps_what_was_trained(tmp_path):
 
 
 def test_ctrl_c_during_demo_stops_cleanly(tmp_path):
-    status, out, err = _start_and_interrupt(["demo", "--out", tmp_path, "--epochs", "300"], 5)
+    # Interrupt once the first demo is done, however loaded the machine is.
+    proc = subprocess.Popen([*CMD, "demo", "--out", str(tmp_path), "--epochs", "300"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    first = proc.stdout.readline()
+    assert first.startswith("[1/7]"), first
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=120)
+    status, out = proc.returncode, first + rest
     assert status == 130 and "Traceback" not in err, err
     done = int(re.search(r"interrupted after (\d) of 7 demos", err).group(1))
     assert 1 <= done < 7 and len(list(tmp_path.glob("*.png"))) == 5 * done
