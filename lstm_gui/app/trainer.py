@@ -79,7 +79,7 @@ class TrainingThread(QtCore.QThread):
                     t._training.clear()
                 snap = None
                 t1 = time.perf_counter()
-                slow = bool(max_rate) and max_rate <= 1 / SNAPSHOT_INTERVAL
+                slow = max_rate is not None and max_rate <= 1 / SNAPSHOT_INTERVAL
                 if reason or ((slow or t1 - last_emit >= t._interval) and t._consumed.is_set()):
                     snap = run.snapshot(**t.snapshot_options())
             if done:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from ..core import modelfile
+from ..core.hints import hints
 from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
@@ -29,6 +31,8 @@ HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and chea
 SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
           ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
 PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
+MIN_SIZE = (930, 600)
+CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
@@ -44,6 +48,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # Below this the plots stop being readable (docks could shrink further).
+        self.setMinimumSize(*MIN_SIZE)
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
@@ -64,6 +70,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
+        self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
@@ -176,6 +183,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.messageLabel = QtWidgets.QLabel(objectName="messageLabel", wordWrap=True)
         self.messageLabel.setStyleSheet("color: #b00020;")
         self.messageLabel.hide()
+        self.hintLabel = QtWidgets.QLabel(objectName="hintLabel", wordWrap=True)
+        self.hintLabel.setStyleSheet("color: #0b5394;")
+        self.hintLabel.setToolTip("A hint about this run: why it cannot succeed, or is stalling")
+        self.hintLabel.hide()
 
         side = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(side)
@@ -183,6 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(transport)
         layout.addWidget(self.applyBar)
         layout.addWidget(self.messageLabel)
+        layout.addWidget(self.hintLabel)
         layout.addWidget(self.panel)
         scroll = QtWidgets.QScrollArea(objectName="sidePanel")
         scroll.setWidget(side)
@@ -234,10 +246,32 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.show() if dock.objectName() in placed | {"controlsDock"} else None
         d["mseView"].raise_()
 
+    def balance_docks(self) -> None:
+        """The default sizes: the controls as narrow as they allow, the top row in thirds
+        (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
+        d = self.docks
+        rest = max(600, self.width() - self.sidePanel.minimumWidth())
+        if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
+            # Too narrow for three across: the cell shares the Gates place, as a tab in front.
+            self.tabifyDockWidget(d["gatesView"], d["cellView"])
+            d["cellView"].raise_()
+        self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
+        top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
+        self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
+                         Qt.Orientation.Horizontal)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            self.balance_docks()
+
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for name, view in self.views.items():
             self.docks[name].setVisible(view.shown_by_default)
+        self.balance_docks()
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -344,7 +378,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
         state = reader.byte_array("windowState")
-        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
+        self._layout_restored = state is not None and self.restoreState(state, LAYOUT_VERSION)
+        if state is not None and not self._layout_restored:
             reader.problems.append("the saved dock layout is from another version; using the default")
         self.panel.spanCheck.setChecked(reader.boolean("view/span", False))
         self.panel.smoothSpin.setValue(reader.integer("view/smoothing", 25, 1, 500))
@@ -411,6 +446,10 @@ class MainWindow(QtWidgets.QMainWindow):
         snap, rate = self._last_snapshot, self._last_rate
         assert snap is not None
         self._update_replay_range(snap)
+        text = "\n".join("Hint: " + h for h in hints(snap))
+        if text != self.hintLabel.text():
+            self.hintLabel.setText(text)
+            self.hintLabel.setVisible(bool(text))
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")
@@ -803,6 +842,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self._store_settings()
         event.accept()
 
+    def warm_up_kernel(self) -> bool:
+        """Compile the training kernel (first launch only) or load it from the cache, saying
+        so in the status bar rather than pausing silently.  True if it compiled."""
+        from ..core import compiled
+
+        def progress(text: str) -> None:
+            self.statusBar().showMessage(text)
+            QtWidgets.QApplication.processEvents()
+
+        try:
+            done = compiled.warm_up(progress)
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
+            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
+                              "training uses numpy.")
+            return False
+        if done:
+            self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
+        return done
+
     # ------------------------------------------------------------ help
 
     def show_unit_help(self) -> None:
@@ -811,7 +869,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.setObjectName("unitHelp")
         dialog.show()
 
-    def _show_dock(self, name: str) -> QtWidgets.QWidget:
+    def _show_dock(self, name: str) -> Any:
         dock = self.docks[name]
         dock.show()
         dock.raise_()

@@ -203,6 +203,13 @@ class Snapshot:
     replay: int | None = None  # the stored epoch shown instead of the live model, if any
 
 
+def _as_lists(obj):
+    """obj with arrays as nested lists, as a JSON file would give them."""
+    if isinstance(obj, dict):
+        return {k: _as_lists(v) for k, v in obj.items()}
+    return obj.tolist() if isinstance(obj, np.ndarray) else obj
+
+
 def _rngs(seed: int):
     """Independent streams from one seed: initial parameters, noise."""
     init_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
@@ -422,7 +429,14 @@ class TrainingRun:
 
     @classmethod
     def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
-        """Rebuild a run saved with :meth:`state_dict` at `params`."""
+        """Rebuild a run saved with :meth:`state_dict` at `params`.
+
+        Values the optimizer cannot use (betas outside [0, 1), NaN or null moments, an epoch
+        beyond 2**62) raise ValueError naming the field; modelfile checks the rest of a file.
+        """
+        from . import limits, modelcheck
+        modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
+        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), config.units)
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
         run.initial_params = initial

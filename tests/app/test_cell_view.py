@@ -7,7 +7,7 @@ import pytest
 from lstm_gui.app import palette
 from lstm_gui.app.qt import QtCore, QtGui, QtWidgets
 from lstm_gui.app.views.base import TimeCursor, ViewContext
-from lstm_gui.app.views.cell import CellView, WeightEdge, weight_width
+from lstm_gui.app.views.cell import CELL_W, CellView, WeightEdge, weight_width
 from lstm_gui.core import PARAM_NAMES
 from lstm_gui.core.run import RunConfig, TrainingRun
 
@@ -126,8 +126,7 @@ def test_lstmlib_timing_reads_the_delayed_input_and_says_so(qtbot):
 def edge_at(view, unit, index):
     """The item under the middle of a weight's edge, as the mouse would find it."""
     edge = view.cells[unit].edges[index]
-    path = edge.path()
-    mid = path.pointAtPercent(0.5)
+    mid = edge.mapToScene(edge.path().pointAtPercent(0.5))
     pos = view.view.mapFromScene(mid)
     items = view.view.items(pos)
     return next(it for it in items if isinstance(it, WeightEdge)), pos
@@ -144,6 +143,19 @@ def test_hover_tooltip_on_an_edge_carries_the_weight(qtbot):
         tip = item.toolTip()
         assert PARAM_NAMES[index] in tip
         assert float(re.search(r"= (\S+)", tip).group(1)) == pytest.approx(value, rel=1e-5)
+
+
+def test_hovering_an_edge_shows_its_tooltip(qtbot):
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    _, pos = edge_at(view, 0, 4)
+    viewport = view.view.viewport()
+    event = QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos))
+    QtWidgets.QApplication.sendEvent(viewport, event)
+    qtbot.waitUntil(lambda: QtWidgets.QToolTip.isVisible(), timeout=2000)
+    assert QtWidgets.QToolTip.text().startswith("W_ix = ")
+    QtWidgets.QToolTip.hideText()
 
 
 def test_an_edge_is_coloured_by_sign_and_thick_by_size(qtbot):
@@ -245,19 +257,37 @@ def test_palette_reads_apart_under_deuteranopia():
 
 def test_a_screenshot_can_be_seen_as_a_deuteranope_sees_it(qtbot):
     from lstm_gui.app.colour_vision import simulate_deuteranopia
+    from lstm_gui.app.views.cell_shots import image_rgb, rgb_image
 
     view = make_view(qtbot, size=(450, 350))
     view.show_snapshot(snapshot())
-    image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
-    ptr = image.constBits()
-    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
-    rgb = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    rgb = image_rgb(view.grab().toImage())
+    assert rgb.shape == (350, 450, 3)
+    assert np.array_equal(image_rgb(rgb_image(rgb)), rgb)
     seen = simulate_deuteranopia(rgb)
     assert seen.shape == rgb.shape
     # Vermillion pixels (f, negative weights) are drawn and change hue under the simulation.
     red = (rgb[..., 0] > 180) & (rgb[..., 1] < 120) & (rgb[..., 2] < 60)
     assert red.sum() > 20
     assert np.all(seen[red][:, 0] - seen[red][:, 1] < 60)
+
+
+def test_a_tall_dock_stacks_the_chain(qtbot):
+    view = make_view(qtbot, size=(500, 900))
+    snap = snapshot(units=3, epochs=20)
+    view.show_snapshot(snap)
+    qtbot.wait(10)
+    assert view.vertical
+    ys = [cell.root.pos().y() for cell in view.cells]
+    assert ys == sorted(ys) and len(set(ys)) == 3
+    assert {cell.root.pos().x() for cell in view.cells} == {0.0}
+    assert view.view.verticalScrollBar().maximum() > 0
+    view.resize(1500, 600)          # wide again: side by side
+    qtbot.wait(10)
+    assert not view.vertical
+    assert len({cell.root.pos().x() for cell in view.cells}) == 3
+    item, _ = edge_at(view, 2, 5)
+    assert (item.unit, item.index) == (2, 5)
 
 
 def test_cells_out_of_sight_catch_up_when_scrolled_to(qtbot):
@@ -267,8 +297,96 @@ def test_cells_out_of_sight_catch_up_when_scrolled_to(qtbot):
     view.ctx.cursor.set(12)
     last = view.cells[3]
     assert 3 in view._stale          # out of sight: not drawn yet
-    bar = view.view.horizontalScrollBar()
+    bar = view.view.verticalScrollBar() if view.vertical else view.view.horizontalScrollBar()
     bar.setValue(bar.maximum())
     assert 3 not in view._stale
     got = numbers(last.formula_items["h"].text())
     assert got[-1] == pytest.approx(snap.trace.h_units[3, 12], rel=RTOL)
+
+
+def test_weight_labels_are_short_and_tooltips_exact(qtbot):
+    from lstm_gui.app.views.cell_formulas import short
+
+    assert [short(v) for v in (2.3571, -0.07534, -11.43, 123.4, 0.0)] == \
+        ["2.36", "\u22120.08", "\u221211.4", "123", "0.00"]
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    for index, label in view.cells[0].weight_labels.items():
+        assert label.text() == short(snap.params[0, index])
+        assert len(label.text()) <= 6
+
+
+def test_show_unit_scrolls_to_its_cell(qtbot):
+    view = make_view(qtbot, size=(900, 600))
+    view.show_snapshot(snapshot(units=5, epochs=20))
+    qtbot.wait(10)
+    shown = lambda: view.view.mapToScene(view.view.viewport().rect()).boundingRect()  # noqa: E731
+    cell = view.cells[4]
+    assert not shown().contains(cell.root.pos() + QtCore.QPointF(CELL_W / 2, 100))
+    view.show_unit(4)
+    assert shown().contains(cell.root.pos() + QtCore.QPointF(CELL_W / 2, 100))
+    assert 4 not in view._stale
+
+
+def test_in_the_window_the_cell_view_is_shown_and_edits_go_through_undo(window, qtbot, monkeypatch):
+    from .conftest import current
+
+    view = window.views["cellView"]
+    assert window.docks["cellView"].isVisible()
+    window.refresh()
+    window.timeCursor.set(30)
+    snap = current(window).snapshot()
+    assert_formulas_match(view, snap, 0, 30)
+    h_before = snap.trace.h.copy()
+    double_click_edge(qtbot, view, 0, 2, monkeypatch, value=5.0)       # b_f = +5
+    after = current(window).snapshot()
+    assert after.params[0, 2] == 5.0
+    assert not np.allclose(after.trace.h, h_before)                    # the output changed
+    qtbot.waitUntil(lambda: numbers(view.formula_text(0, "f"))[4] == 5.0)
+    assert_formulas_match(view, after, 0, 30)
+    window.commands.undo.undo()
+    assert current(window).params[0, 2] == snap.params[0, 2]
+
+
+def test_arrow_keys_move_the_time_cursor(qtbot):
+    view = make_view(qtbot)
+    snap = snapshot()
+    view.show_snapshot(snap)
+    view.ctx.cursor.set(10)
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Right)
+    assert view.ctx.cursor.t == 11
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Left)
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_Left)
+    assert view.ctx.cursor.t == 9
+    qtbot.keyClick(view.view, QtCore.Qt.Key.Key_End)
+    assert view.ctx.cursor.t == snap.x.size - 1
+    assert_formulas_match(view, snap, 0, snap.x.size - 1)
+
+
+def test_a_fixed_parameter_is_drawn_dashed_and_says_so(qtbot):
+    import dataclasses
+
+    view = make_view(qtbot)
+    run = TrainingRun(RunConfig(units=2, seed=2, frozen=(2, 12 + 9)))
+    snap = run.snapshot()
+    view.show_snapshot(snap)
+    dashed = {(u, k) for u, cell in enumerate(view.cells) for k, e in cell.edges.items()
+              if e.pen().style() == QtCore.Qt.PenStyle.DashLine}
+    assert dashed == {(0, 2), (1, 9)}
+    assert "fixed" in view.cells[1].edges[9].toolTip()
+    assert "fixed" not in view.cells[1].edges[2].toolTip()
+    view.show_snapshot(dataclasses.replace(snap, config=dataclasses.replace(snap.config, frozen=())))
+    assert all(e.pen().style() == QtCore.Qt.PenStyle.SolidLine
+               for cell in view.cells for e in cell.edges.values())
+
+
+def test_a_too_small_dock_scrolls_instead_of_shrinking_the_text(qtbot):
+    from lstm_gui.app.views.cell import MIN_SCALE
+
+    view = make_view(qtbot, size=(300, 220))
+    view.show_snapshot(snapshot())
+    qtbot.wait(10)
+    assert view.view.transform().m11() == pytest.approx(MIN_SCALE)
+    assert view.view.horizontalScrollBar().maximum() > 0
+    assert view.view.verticalScrollBar().maximum() > 0

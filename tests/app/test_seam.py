@@ -399,3 +399,18 @@ def test_help_shows_the_unit(window, qtbot):
     text = dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
     assert "forget" in text and "W_fh" in text
     dialog.close()
+
+
+def test_a_run_that_cannot_succeed_gets_a_hint(window, qtbot):
+    assert not window.hintLabel.isVisible()
+    window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("random"))
+    assert window.hintLabel.isVisible() and "all zeros" in window.hintLabel.text()
+
+
+def test_the_first_launch_says_it_is_compiling(window, qtbot, monkeypatch):
+    from lstm_gui.core import compiled
+    said = []
+    monkeypatch.setattr(compiled, "is_cached", lambda: False)
+    monkeypatch.setattr(window.statusBar(), "showMessage", lambda text, *a: said.append(text))
+    window.warm_up_kernel()
+    assert said and said[0] == compiled.COMPILING_MESSAGE

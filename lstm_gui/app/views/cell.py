@@ -29,11 +29,12 @@ from .cell_formulas import (
     cell_values,
     fmt,
     formulas,
+    short,
     symbolic,
 )
 
 # Scene geometry, in scene units (pixels at scale 1).  One cell is CELL_W wide; cells sit
-# PITCH apart, the gap between them carrying the connector h(unit u) → x(unit u+1).
+# PITCH apart (VPITCH stacked), the gap carrying the connector h(unit u) → x(unit u+1).
 CELL_W, PITCH = 640, 720
 C_Y = 40                                  # the conveyor belt
 GATE_Y, GATE_W, GATE_H = 165, 70, 44      # gate boxes (centre y, size)
@@ -45,10 +46,14 @@ TANH_X, TANH_Y, OUT_Y = 545, 95, 165
 FORMULA_Y, LINE = 320, 20
 BOTTOM = FORMULA_Y + 7 * LINE + 4
 TITLE_H = 26                              # a chain names its units above the cells
+VPITCH = BOTTOM + TITLE_H + 24            # cells stacked in a tall dock
 NODE_R = 11
 BUS = "#4d4d4d"                            # the h(t−1) line under the gates
 
-FONT_PX = {"label": 14, "weight": 13, "value": 16, "formula": 14, "title": 16}
+# The smallest scale: 15-pixel text drawn at 9 pixels.  A smaller dock scrolls instead (the
+# default window at 1400x900 gives the cell dock about 360 pixels: 0.52 to fit it all).
+MIN_SCALE = 0.6
+FONT_PX = {"label": 15, "weight": 14, "value": 16, "formula": 15, "title": 16}
 
 
 def _font(kind: str, bold: bool = False) -> QtGui.QFont:
@@ -104,12 +109,54 @@ class WeightLabel(_Editable, QtWidgets.QGraphicsSimpleTextItem):
     """The value written beside a weight's edge."""
 
 
-class CellItems:
-    """The items of one unit's cell, placed at x offset `left` in `scene`."""
+class _Smooth:
+    """Mixin: the item paints itself antialiased.  The view draws without antialiasing:
+    with it, a repaint of one cell took 8 times as long (paired medians, 11.1 ms against
+    1.3 ms on a loaded machine), and the lines are all horizontal or vertical anyway; only
+    the round nodes and the arrowheads need it."""
 
-    def __init__(self, scene: QtWidgets.QGraphicsScene, unit: int, units: int, left: float,
-                 on_edit, delay: int):
-        self.scene, self.unit, self.left = scene, unit, left
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        super().paint(painter, option, widget)
+
+
+class SmoothEllipse(_Smooth, QtWidgets.QGraphicsEllipseItem):
+    pass
+
+
+class SmoothPolygon(_Smooth, QtWidgets.QGraphicsPolygonItem):
+    pass
+
+
+class _Parented:
+    """The scene's add* methods, each item made a child of `root` (cell coordinates)."""
+
+    def __init__(self, scene, root):
+        self._scene, self._root = scene, root
+
+    def __getattr__(self, name):
+        add = getattr(self._scene, name)
+
+        def adding(*args):
+            item = add(*args)
+            item = args[0] if item is None else item    # addItem returns nothing
+            item.setParentItem(self._root)
+            return item
+        return adding
+
+
+class CellItems:
+    """The items of one unit's cell, children of ``root``, in the cell's own coordinates
+    (``root.setPos`` places the cell in the scene)."""
+
+    def __init__(self, scene: QtWidgets.QGraphicsScene, unit: int, units: int, on_edit,
+                 delay: int):
+        self.root = QtWidgets.QGraphicsRectItem()
+        self.root.setPen(QtGui.QPen(Qt.PenStyle.NoPen))
+        self.root.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        scene.addItem(self.root)
+        self.scene = _Parented(scene, self.root)
+        self.unit = unit
         self._text: dict[int, str] = {}        # id(text item) -> what it shows now
         self._items: list = []                  # keeps every text item's wrapper (and id) alive
         self._params: tuple | None = None
@@ -122,25 +169,31 @@ class CellItems:
 
     # ------------------------------------------------------------ building
 
-    def _xy(self, x, y):
-        return (self.left + x, y)
-
     def _line(self, colour, *points, width=2.0, z=0.0, arrow=False):
-        item = self.scene.addPath(_path(*(self._xy(*p) for p in points)), _pen(colour, width))
+        item = self.scene.addPath(_path(*points), _pen(colour, width))
         item.setZValue(z)
         if arrow:
             self._arrow(colour, points[-2], points[-1])
         return item
 
     def _arrow(self, colour, a, b):
-        ax, ay = self._xy(*a)
-        bx, by = self._xy(*b)
+        ax, ay = a
+        bx, by = b
         ang = math.atan2(by - ay, bx - ax)
         tip = QtCore.QPointF(bx, by)
         pts = [tip] + [QtCore.QPointF(bx - 9 * math.cos(ang + s), by - 9 * math.sin(ang + s))
                        for s in (0.45, -0.45)]
-        item = self.scene.addPolygon(QtGui.QPolygonF(pts), _pen(colour, 1), QtGui.QBrush(QtGui.QColor(colour)))
+        item = self._shape(SmoothPolygon(QtGui.QPolygonF(pts)), _pen(colour, 1), QtGui.QColor(colour))
         item.setZValue(2)
+
+    def _shape(self, item, pen, brush):
+        item.setPen(pen)
+        item.setBrush(brush)
+        self.scene.addItem(item)
+        return item
+
+    def _ellipse(self, x, y, w, h, pen, brush):
+        return self._shape(SmoothEllipse(x, y, w, h), pen, brush)
 
     def _text_item(self, key, x, y, kind="label", colour="#000000", bold=False, anchor="left",
                    tooltip=""):
@@ -150,16 +203,16 @@ class CellItems:
         item.setZValue(5)
         item.setToolTip(tooltip)
         self.scene.addItem(item)
-        item.setData(0, (self.left + x, y, anchor))
+        item.setData(0, (x, y, anchor))
         self._items.append(item)
         if key:
             self.labels[key] = item
         return item
 
     def _node(self, x, y, symbol, colour="#333333", tooltip=""):
-        cx, cy = self._xy(x, y)
-        e = self.scene.addEllipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
-                                  QtGui.QBrush(QtGui.QColor("#ffffff")))
+        cx, cy = x, y
+        e = self._ellipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
+                          QtGui.QColor("#ffffff"))
         e.setZValue(3)
         e.setToolTip(tooltip)
         t = self._text_item(None, x, y - 1, "label", colour, bold=True, anchor="center")
@@ -171,7 +224,7 @@ class CellItems:
         u = self.unit
         if units > 1:
             self.set_text(self._text_item("title", 70, -TITLE_H, "title", bold=True), f"Unit {u + 1}")
-        body = self.scene.addRect(QtCore.QRectF(self.left + 68, C_Y - 22, 532, 275),
+        body = self.scene.addRect(QtCore.QRectF(68, C_Y - 22, 532, 275),
                                   _pen("#9a9a9a", 1.2), QtGui.QBrush(QtGui.QColor("#f7f7f7")))
         body.setZValue(-2)
 
@@ -197,13 +250,12 @@ class CellItems:
 
         # The output: tanh(C), × o, → h(t).
         self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - 12), width=2, z=1, arrow=True)
-        cx, cy = self._xy(TANH_X, TANH_Y)
-        tanh_box = self.scene.addEllipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5),
-                                         QtGui.QBrush(QtGui.QColor("#ffffff")))
+        cx, cy = TANH_X, TANH_Y
+        tanh_box = self._ellipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5), QtGui.QColor("#ffffff"))
         tanh_box.setZValue(3)
         tanh_box.setToolTip("tanh(C): the cell state squashed into (−1, 1)")
         self.set_text(self._text_item(None, TANH_X, TANH_Y - 1, "label", C, anchor="center"), "tanh")
-        self._text_item("tanh_c", TANH_X + 30, TANH_Y - 8, "label", C)
+        self._text_item("tanh_c", TANH_X - 6, TANH_Y + 12, "label", C, anchor="right")
         self._line(C, (TANH_X, TANH_Y + 12), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
         self._line(palette.O, (gx["o"] + GATE_W / 2, GATE_Y), (TANH_X - NODE_R, OUT_Y), z=1,
                    arrow=True)
@@ -235,7 +287,7 @@ class CellItems:
         # tooltip (both on one line would not fit a dock of 450 pixels at a readable size).
         for row, key in enumerate(KEYS, start=1):
             y = FORMULA_Y + row * LINE
-            swatch = self.scene.addRect(QtCore.QRectF(self.left, y + 5, 10, 10), QtGui.QPen(Qt.PenStyle.NoPen),
+            swatch = self.scene.addRect(QtCore.QRectF(0, y + 5, 10, 10), QtGui.QPen(Qt.PenStyle.NoPen),
                                         QtGui.QBrush(QtGui.QColor(palette.QUANTITY[key])))
             swatch.setZValue(5)
             swatch.setToolTip(symbolic(key))
@@ -246,7 +298,7 @@ class CellItems:
         colour = palette.QUANTITY[gate]
         gx = GATE_X[gate]
         k = GATE_FIRST_PARAM[gate]
-        rect = QtCore.QRectF(self.left + gx - GATE_W / 2, GATE_Y - GATE_H / 2, GATE_W, GATE_H)
+        rect = QtCore.QRectF(gx - GATE_W / 2, GATE_Y - GATE_H / 2, GATE_W, GATE_H)
         box = self.scene.addRect(rect, _pen(colour, 2), QtGui.QBrush(QtGui.QColor("#ffffff")))
         box.setZValue(2)
         meaning = {
@@ -269,10 +321,10 @@ class CellItems:
         spec = (
             (k + 1, ((gx - 14, X_BUS), (gx - 14, bottom)), (gx - 17, bottom + 6), "right"),
             (k, ((gx + 14, H_BUS), (gx + 14, bottom)), (gx + 17, X_BUS + 5), "left"),
-            (k + 2, ((left - 28, GATE_Y), (left, GATE_Y)), (left - 14, GATE_Y - 21), "center"),
+            (k + 2, ((left - 28, GATE_Y), (left, GATE_Y)), (left - 14, GATE_Y - 28), "center"),
         )
         for index, points, (lx, ly), anchor in spec:
-            edge = WeightEdge(_path(*(self._xy(*p) for p in points)))
+            edge = WeightEdge(_path(*points))
             edge.setZValue(1.5)
             edge.unit, edge.index, edge.on_edit = self.unit, index, on_edit
             self.scene.addItem(edge)
@@ -281,14 +333,13 @@ class CellItems:
             label.setFont(_font("weight"))
             label.setZValue(5)
             label.unit, label.index, label.on_edit = self.unit, index, on_edit
-            label.setData(0, (self.left + lx, ly, anchor))
+            label.setData(0, (lx, ly, anchor))
             self._items.append(label)
             self.scene.addItem(label)
             self.weight_labels[index] = label
         # The bias reads a constant 1: a small dot where its edge starts.
-        bx, by = self._xy(left - 28, GATE_Y)
-        dot = self.scene.addEllipse(bx - 3, by - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen),
-                                    QtGui.QBrush(QtGui.QColor("#555555")))
+        bx, by = left - 28, GATE_Y
+        dot = self._ellipse(bx - 3, by - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen), QtGui.QColor("#555555"))
         dot.setToolTip("the bias reads a constant 1")
         dot.setZValue(1.6)
 
@@ -311,23 +362,28 @@ class CellItems:
         else:
             item.setPos(x, y)
 
-    def show_params(self, params: tuple) -> None:
-        if params == self._params:
+    def show_params(self, params: tuple, frozen: frozenset = frozenset()) -> None:
+        """The 12 weights (SPEC order) on their edges; the indices in `frozen` (0..11) are
+        fixed by training and drawn dashed."""
+        state = (params, frozen)
+        if state == self._params:
             return
+        old = self._params
         for index, edge in self.edges.items():
-            value = params[index]
-            if self._params is not None and self._params[index] == value:
+            value, fixed = params[index], index in frozen
+            if old is not None and old[0][index] == value and (index in old[1]) == fixed:
                 continue
-            edge.setPen(_pen(palette.weight_colour(value), weight_width(value)))
+            style = Qt.PenStyle.DashLine if fixed else Qt.PenStyle.SolidLine
+            edge.setPen(_pen(palette.weight_colour(value), weight_width(value), style))
             name = PARAM_NAMES[index]
             kind = ("recurrent weight on h(t−1)", "input weight on x(t)", "bias")[index % 3]
-            tip = f"{name} = {value:.6g}  ({kind}; double click to edit)"
+            tip = f"{name} = {value:.6g}  ({kind}{', fixed' if fixed else ''}; double click to edit)"
             edge.setToolTip(tip)
             label = self.weight_labels[index]
             label.setToolTip(tip)
             label.setBrush(QtGui.QBrush(QtGui.QColor(palette.weight_colour(value))))
-            self.set_text(label, fmt(value))
-        self._params = params
+            self.set_text(label, short(value) + (" ⊠" if fixed else ""))
+        self._params = state
 
     def show_values(self, v, delay: int) -> None:
         L = self.labels
@@ -352,7 +408,7 @@ class CellItems:
     def _fill(self, gate: str, value: float) -> None:
         """The gate box filled to its value: from the bottom for σ in (0, 1), from the middle
         for C~ in (−1, 1)."""
-        gx = self.left + GATE_X[gate]
+        gx = GATE_X[gate]
         x0, w = gx - GATE_W / 2, GATE_W
         if gate == "c_tilde":
             hh = GATE_H / 2 * min(abs(value), 1.0)
@@ -369,45 +425,33 @@ def _alpha(colour: str, alpha: int) -> QtGui.QColor:
     return c
 
 
-class _FitView(QtWidgets.QGraphicsView):
-    """Scales the scene to the widget: all cells when they stay readable, else the height
-    of one cell with a horizontal scroll bar."""
+class _Canvas(QtWidgets.QGraphicsView):
+    """The drawing's widget: white, no frame, drag to scroll; says when it is resized."""
 
     resized = Signal()
+    step_requested = Signal(int)       # move the time cursor by this many steps
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
-        self.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        self.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)   # shapes: see _Smooth
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor("#ffffff")))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
-        self.cell_width = PITCH
-
-    def fit(self) -> None:
-        rect = self.sceneRect()
-        if rect.isEmpty():
-            return
-        vw, vh = max(self.viewport().width(), 1), max(self.viewport().height(), 1)
-        if self.horizontalScrollBar().isVisible():
-            vh += self.horizontalScrollBar().height()
-        all_fit = min(vw / rect.width(), vh / rect.height())
-        one_fit = min(vw / min(self.cell_width, rect.width()), vh / rect.height())
-        scale = all_fit
-        if all_fit < min(one_fit, 1.0):
-            # All cells would be drawn smaller than life: draw them at up to life size and
-            # scroll instead, leaving room for the scroll bar.
-            bar = self.horizontalScrollBar().sizeHint().height()
-            scale = min(one_fit, 1.0, (vh - bar) / rect.height())
-        self.setTransform(QtGui.QTransform.fromScale(scale, scale))
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        self.fit()
         self.resized.emit()
+
+    def keyPressEvent(self, event):
+        # Left and right move the time cursor (as in the plots), not the scroll bars.
+        steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_PageUp: -10,
+                 Qt.Key.Key_PageDown: 10, Qt.Key.Key_Home: -10**9, Qt.Key.Key_End: 10**9}
+        if event.key() in steps:
+            self.step_requested.emit(steps[event.key()])
+            event.accept()
+        else:
+            super().keyPressEvent(event)
 
 
 class CellView(View):
@@ -423,18 +467,31 @@ class CellView(View):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.scene = QtWidgets.QGraphicsScene(self)
-        self.view = _FitView(self.scene, self)
+        self.view = _Canvas(self.scene, self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.cells: list[CellItems] = []
         self._stale: set[int] = set()           # cells showing an older snapshot or time step
+        self._connectors: list = []
+        self.vertical = False                   # a chain stacked top to bottom (tall docks)
         self.view.horizontalScrollBar().valueChanged.connect(self._show_visible)
-        self.view.resized.connect(self._show_visible)
+        self.view.verticalScrollBar().valueChanged.connect(self._show_visible)
+        self.view.resized.connect(self._on_resized)
+        self.view.step_requested.connect(lambda k: ctx.cursor.set(ctx.cursor.t + k))
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._layout_key = None
         self._snap = None
-        self.setToolTip("")
         ctx.cursor.changed.connect(self._on_cursor)
+
+    def sizeHint(self):
+        # One cell at about 0.8 of life size: readable, and a dock beside four plots.
+        return QtCore.QSize(560, 420)
+
+    def minimumSizeHint(self):
+        # Small: the window's minimum width (825 px) must not grow by the dock's; the
+        # drawing scales down with it.
+        return QtCore.QSize(80, 60)
 
     # ------------------------------------------------------------ snapshots
 
@@ -467,33 +524,99 @@ class CellView(View):
             return
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         for u in sorted(self._stale):
-            left = self.cells[u].left
-            if left <= shown.right() and left + PITCH >= shown.left():
+            pos = self.cells[u].root.pos()
+            if shown.intersects(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, PITCH, VPITCH)):
                 self._update_cell(u)
 
     def _update_cell(self, u: int) -> None:
         snap, cell = self._snap, self.cells[u]
-        cell.show_params(tuple(float(p) for p in snap.params[u]))
+        frozen = frozenset(k - 12 * u for k in snap.config.frozen if 12 * u <= k < 12 * u + 12)
+        cell.show_params(tuple(float(p) for p in snap.params[u]), frozen)
         cell.show_values(cell_values(snap.trace, snap.params, u, self.ctx.cursor.t),
                          snap.config.delay)
         self._stale.discard(u)
 
     def _rebuild(self, units: int, delay: int) -> None:
         self.scene.clear()
-        self.cells = [CellItems(self.scene, u, units, u * PITCH, self._edit, delay)
-                      for u in range(units)]
+        self._connectors = []
+        self.cells = [CellItems(self.scene, u, units, self._edit, delay) for u in range(units)]
+        self._arrange(force=True)
+
+    def _on_resized(self) -> None:
+        self._arrange()
+        self._show_visible()
+
+    def _arrange(self, force: bool = False) -> None:
+        """Place the cells side by side, or stacked when the dock is tall enough to show more
+        of them that way, and scale them to the dock: all of them when they stay at least
+        life size, else one cell's height (width) at up to life size, scrolling.  Never
+        below MIN_SCALE: a smaller dock scrolls both ways rather than shrink the text."""
+        units = len(self.cells)
+        if not units:
+            return
+        view = self.view
+        # The whole widget, as if no scroll bar were shown: the layout decides whether one is.
+        vbar, hbar = view.verticalScrollBar(), view.horizontalScrollBar()
+        vw = view.viewport().width() + (vbar.width() if vbar.isVisible() else 0)
+        vh = view.viewport().height() + (hbar.height() if hbar.isVisible() else 0)
+        vw, vh = max(vw, 1), max(vh, 1)
+        vertical = units > 1 and vh / VPITCH > vw / PITCH
+        if force or vertical != self.vertical:
+            self.vertical = vertical
+            self._place(units)
+        rect = self.scene.sceneRect()
+        one_w, one_h = CELL_W + 46, BOTTOM + (TITLE_H + 4 if units > 1 else 0)
+        all_fit = min(vw / rect.width(), vh / rect.height())
+        one_fit = min(vw / one_w, vh / one_h)
+        bar = view.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
+        off, needed = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        if all_fit >= min(one_fit, 1.0) - 1e-9:
+            scale = all_fit
+        elif vertical:
+            scale = min(one_fit, 1.0, (vw - bar) / rect.width())
+        else:
+            scale = min(one_fit, 1.0, (vh - bar) / rect.height())
+        small = scale < MIN_SCALE
+        scale = max(scale, MIN_SCALE)
+        view.setHorizontalScrollBarPolicy(off if vertical and not small else needed)
+        view.setVerticalScrollBarPolicy(needed if vertical or small else off)
+        view.setTransform(QtGui.QTransform.fromScale(scale, scale))
+
+    def _place(self, units: int) -> None:
+        for item in self._connectors:
+            self.scene.removeItem(item)
+        self._connectors = []
+        for u, cell in enumerate(self.cells):
+            if self.vertical:
+                cell.root.setPos(0, u * VPITCH)
+            else:
+                cell.root.setPos(u * PITCH, 0)
+        side = CELL_W + 24
         for u in range(units - 1):
-            # h(t) of unit u is the input x of unit u+1.
-            a = u * PITCH
-            b = (u + 1) * PITCH
-            pts = [(a + CELL_W, OUT_Y), (a + CELL_W + 28, OUT_Y), (a + CELL_W + 28, 290),
-                   (b + X_IN, 290), (b + X_IN, 285)]
+            # h(t) of unit u is the input x of unit u+1: along the right, then under its body.
+            if self.vertical:
+                y1 = (u + 1) * VPITCH
+                pts = [(CELL_W, u * VPITCH + OUT_Y), (side, u * VPITCH + OUT_Y),
+                       (side, y1 + 284), (X_IN, y1 + 284)]
+            else:
+                a, b = u * PITCH, (u + 1) * PITCH
+                pts = [(a + CELL_W, OUT_Y), (a + side, OUT_Y), (a + side, 284), (b + X_IN, 284)]
             item = self.scene.addPath(_path(*pts), _pen(palette.H, 2, Qt.PenStyle.DashLine))
             item.setToolTip(f"the output h of unit {u + 1} is the input x of unit {u + 2}")
+            self._connectors.append(item)
         top = -TITLE_H - 4 if units > 1 else 0
-        self.scene.setSceneRect(QtCore.QRectF(-6, top, (units - 1) * PITCH + CELL_W + 40,
-                                              BOTTOM - top))
-        self.view.fit()
+        if self.vertical:
+            rect = QtCore.QRectF(-6, top, CELL_W + 46, (units - 1) * VPITCH + BOTTOM - top)
+        else:
+            rect = QtCore.QRectF(-6, top, (units - 1) * PITCH + CELL_W + 46, BOTTOM - top)
+        self.scene.setSceneRect(rect)
+
+    def show_unit(self, unit: int) -> None:
+        """Scroll to unit `unit`'s cell (the panel's "Show unit")."""
+        if 0 <= unit < len(self.cells):
+            pos = self.cells[unit].root.pos()
+            self.view.ensureVisible(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, CELL_W, BOTTOM + TITLE_H), 0, 0)
+            self._show_visible()
 
     # ------------------------------------------------------------ editing
 

@@ -25,6 +25,13 @@ def fmt(v: float) -> str:
     return f"{v:.3g}".replace("-", MINUS)
 
 
+def short(v: float) -> str:
+    """At most five characters, for a label beside an edge: 2.36, −0.08, −11.4, 123."""
+    a = abs(v)
+    text = f"{v:.2f}" if a < 9.995 else f"{v:.1f}" if a < 99.95 else f"{v:.0f}"
+    return text.replace("-", MINUS)
+
+
 def factor(v: float) -> str:
     """A number as a factor of a product: negative ones in parentheses."""
     return f"({fmt(v)})" if v < 0 else fmt(v)

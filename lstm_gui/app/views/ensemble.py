@@ -292,10 +292,14 @@ class EnsembleView(View):
         r = shown[series]
         config = replace(r.config, seed=r.seeds[k])
         self.member_chosen.emit(config)
+        # A member equals the single run of its seed (core/ensemble.py), so training that run
+        # as far as the ensemble went opens the member as it is in the plot.
+        run = TrainingRun(config)
+        run.train(r.epoch)
         trainer = getattr(self.ctx, "trainer", None)
         if trainer is not None and hasattr(trainer, "replace_run"):
-            trainer.replace_run(TrainingRun(config))
-        self._message(f"Opened seed {config.seed} ({r.label}) at epoch 0: train to replay it")
+            trainer.replace_run(run, f"Open seed {config.seed}")
+        self._message(f"Opened seed {config.seed} ({r.label}) at epoch {run.epoch:,} (Ctrl+Z goes back)")
 
     def _message(self, text: str) -> None:
         message = getattr(self.ctx, "message", None)

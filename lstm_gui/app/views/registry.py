@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from .cell import CellView
 from .ensemble import EnsembleView
+from .gradient import GradientView
 from .landscape import LandscapeView
 from .lesson import LessonView
 from .sequence import GatesView, SignalView
 from .training import MseView, ParamsView
 
-VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, EnsembleView, LessonView]
+VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, GradientView,
+         EnsembleView, LessonView]
