@@ -391,7 +391,7 @@ class TrainingRun:
         compiled_train = trainer_for(self)   # the numba kernel, when on and able (compiled/)
         if compiled_train is not None:
             # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
-            # chunks at every due epoch instead cost 11-17 % of training speed (paired, median).
+            # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
             return compiled_train(self, epochs, should_continue)
         for _ in range(epochs):
             reason = self.should_stop()

@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 
 from lstm_gui.app.qt import QtWidgets
 from lstm_gui.core import lessons
+from lstm_gui.core.evaluation import MIN_EVERY
 
 from .conftest import current
 
@@ -64,13 +65,13 @@ def test_the_mse_view_draws_the_unseen_and_clean_curves(window, qtbot):
     view = window.views["lessonView"]
     view.open("noise")
     view.set_up()
-    window.trainer.apply(lambda run: run.train(200))
+    window.trainer.apply(lambda run: run.train(2 * MIN_EVERY))
     window.refresh()
     plot = window.msePlot
     epochs, unseen = plot.unseen.getData()
     _, clean = plot.clean.getData()
     recorded = current(window).snapshot().evaluation
-    assert list(epochs) == [100, 200]
+    assert list(epochs) == [MIN_EVERY, 2 * MIN_EVERY]
     # The plot's y axis is logarithmic: pyqtgraph hands back log10 of the values.
     np.testing.assert_allclose(10 ** unseen, recorded.unseen_mse)
     np.testing.assert_allclose(10 ** clean, recorded.clean_mse)
@@ -80,7 +81,7 @@ def test_the_mse_view_draws_the_unseen_and_clean_curves(window, qtbot):
 
 
 def test_without_noise_the_clean_curve_stays_out_of_the_legend(window, qtbot):
-    window.trainer.apply(lambda run: run.train(100))
+    window.trainer.apply(lambda run: run.train(MIN_EVERY))
     window.refresh()
     names = [label.text for _, label in window.msePlot.legend.items]
     assert "unseen (3x)" in names and "vs clean target" not in names

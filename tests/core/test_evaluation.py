@@ -12,7 +12,7 @@ from lstm_gui.core.tasks import from_arrays, preset
 def test_interval_is_one_percent_of_the_budget_but_never_below_the_minimum():
     assert interval(0) == MIN_EVERY
     assert interval(3000) == MIN_EVERY
-    assert interval(100_000) == 1000
+    assert interval(100_000) == 1000 and interval(20_000) == max(MIN_EVERY, 200)
 
 
 def test_the_run_records_the_unseen_mse_every_interval():
@@ -84,6 +84,6 @@ def test_the_compiled_and_numpy_paths_record_the_same_evaluation(kernel, units, 
         run.train(3 * MIN_EVERY + 7)
         views.append(run.snapshot().evaluation)
     numpy_view, compiled_view = views
-    assert numpy_view.epochs.tolist() == compiled_view.epochs.tolist() == [100, 200, 300]
+    assert numpy_view.epochs.tolist() == compiled_view.epochs.tolist() == [MIN_EVERY * k for k in (1, 2, 3)]
     np.testing.assert_allclose(compiled_view.unseen_mse, numpy_view.unseen_mse, rtol=1e-9)
     np.testing.assert_allclose(compiled_view.clean_mse, numpy_view.clean_mse, rtol=1e-9)
