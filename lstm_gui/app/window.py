@@ -245,8 +245,8 @@ class MainWindow(QtWidgets.QMainWindow):
         d["mseView"].raise_()
 
     def balance_docks(self) -> None:
-        """The default sizes: the controls as narrow as they allow, the top row in thirds
-        (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
+        """The default sizes: the controls as narrow as they allow, Signal, Gates and the cell
+        across the top, MSE and Parameters side by side below."""
         d = self.docks
         rest = max(600, self.width() - self.sidePanel.minimumWidth())
         if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
@@ -255,7 +255,9 @@ class MainWindow(QtWidgets.QMainWindow):
             d["cellView"].raise_()
         self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
-        self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
+        # The cell diagram reads well from ~440 px; the two plots share the rest.
+        weights = [4 if dock.objectName() == "cellView" else 3 for dock in top]
+        self.resizeDocks(top, [rest * w // sum(weights) for w in weights], Qt.Orientation.Horizontal)
         self.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
                          Qt.Orientation.Horizontal)
 
