@@ -34,12 +34,11 @@ def _sigmoid(z):
 
 @njit(inline="always", **_KW)
 def _tanh(z):
-    # tanh from expm1, 3.9e-16 relative at most (checked on [-30, 30]); beyond 20 tanh
-    # rounds to 1 and expm1 would reach inf/inf.
-    if z > 20.0:
-        return 1.0
-    e = math.expm1(2.0 * z)
-    return e / (e + 2.0)
+    # tanh from exp: exp costs 4.2 ns here, math.tanh 14 ns and expm1 9.7 ns (measured,
+    # independent calls), and there are two tanh per step.  The absolute error stays below
+    # 2.3e-16 (the relative error grows near 0, where tanh(z) ~ z, harmlessly: every use
+    # adds it to terms of order 1).  exp overflows to inf for z > 354: 1 - 2/inf = 1.
+    return 1.0 - 2.0 / (math.exp(2.0 * z) + 1.0)
 
 
 # ---------------------------------------------------------------- one model (a chain)
@@ -269,10 +268,27 @@ def train_chunk(p, xs, targets, delay, kind, lr, clip, beta, beta1, beta2, eps, 
 
 # ---------------------------------------------------------------- a population
 
+# Models per block of the population kernel, so that the block's sequences, 8 arrays of
+# (U, n, B), stay in the L2 cache.  Measured at n = 100, one unit, per model-epoch: K = 256
+# in one block 7.1 us, blocks of 16 to 64 4.0-4.7 us, 8 about the same, 4 7.7 us; the rest
+# is the five exp and four divisions of a step (exp alone costs 4.2 ns).
+BLOCK = 32
+
+
 @njit(**_KW)
 def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
     xb, tb (n, K), into mse and grad."""
+    k_all = p.shape[0]
+    for lo in range(0, k_all, BLOCK):
+        hi = min(lo + BLOCK, k_all)
+        _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi])
+
+
+@njit(**_KW)
+def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad):
+    """population_loss_and_grad for the models lo, lo+1, ... of p (B, U, 12): columns
+    lo.. of xb, tb (n, K)."""
     k_models, units, _ = p.shape
     n = xb.shape[0]
     # (U, n, K) each: the models innermost, so the K independent steps overlap.
@@ -298,7 +314,7 @@ def population_loss_and_grad(p, xb, tb, delay, mse, grad):
                 if t < delay:
                     x_in[u, t, km] = 0.0
                 elif u == 0:
-                    x_in[u, t, km] = xb[t - delay, km]
+                    x_in[u, t, km] = xb[t - delay, lo + km]
                 else:
                     x_in[u, t, km] = h[u - 1, t - delay, km]
         wu = w[u]
@@ -325,7 +341,7 @@ def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     last = h[units - 1]
     for t in range(n):
         for km in range(k_models):
-            err = last[t, km] - tb[t, km]
+            err = last[t, km] - tb[t, lo + km]
             mse[km] += err * err
             e[t, km] = 2.0 / n * err
     for km in range(k_models):
