@@ -157,7 +157,9 @@ def train(run, epochs: int, should_continue=lambda: True) -> str | None:
         reason = _chunk(run, size)
         took = run.epoch - before
         done += took
-        if took >= 16:   # a short chunk's time is mostly call overhead, not epochs
+        if took:
+            # Every chunk updates the estimate, so one slowed by a busy machine (a chunk of
+            # one epoch next) is followed by a fast one that sets it right.
             per = (time.perf_counter() - start) / (took * steps)
             _seconds_per_step[0] = 0.5 * _seconds_per_step[0] + 0.5 * per
         if reason == _run.DIVERGED:
