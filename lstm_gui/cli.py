@@ -146,6 +146,12 @@ def cmd_train(args, parser) -> int:
     config = _config_from_args(args, parser)
     if args.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
+    from .core import compiled
+    try:
+        if compiled.active() == "compiled":   # says so when it compiles, not a silent pause
+            compiled.warm_up(lambda text: print(text, file=sys.stderr, flush=True))
+    except (ValueError, RuntimeError) as exc:
+        parser.error(str(exc))
     run = TrainingRun(config)
     start = time.perf_counter()
     last = 0.0
