@@ -304,7 +304,14 @@ def main(argv=None) -> int:
     if args.workload:
         run_workload(args.workload, args.count)
         return 0
-    bench_core(args.quick)
+    from . import bench_compiled
+    from .core import compiled
+    compiled.use("numpy")          # the figures above are the numpy path's
+    try:
+        bench_core(args.quick)
+    finally:
+        compiled.use(None)
+    bench_compiled.main(args.quick)
     if args.instructions:
         bench_instructions()
     if args.gui:
