@@ -91,9 +91,9 @@ def bench_epochs(reference, rounds: int) -> None:
             v = _versus(fn, reference, rounds, number, 25)
             print(f"    {name:>8} {v.best / per_call * 1e6:6.1f} us {_ratio_text(v, per_call)}")
         print(f"  {opt}, TrainingRun.train with history and stop criteria:")
-        stops = dict(epochs=10**9, target_mse=1e-12, plateau=10**9)
         for name in compiled.KERNELS:
-            config = RunConfig(optimizer=opt, lr=lr, **stops)
+            config = RunConfig(optimizer=opt, lr=lr, epochs=10**9, target_mse=1e-12,
+                               plateau=10**9)
             # train(1) a call on the numpy path (it steps epoch by epoch anyway); 200 a call
             # compiled, which the window and the command line ask for at once.
             per_call = 1 if name == "numpy" else chunk
@@ -138,7 +138,7 @@ def bench_chains(quick: bool) -> None:
             for n in (100, 300, 1000):
                 run = TrainingRun(RunConfig(task=preset("sin-cos", length=n), units=units, epochs=0))
                 run.train(10)
-                per = _best(lambda: run.train(200), 2 if quick else 3, 1) / 200
+                per = _best(lambda run=run: run.train(200), 2 if quick else 3, 1) / 200
                 cells.append(f"{1 / per:9,.0f}")
             print(f"  {units:>5} " + " ".join(cells))
 
@@ -197,11 +197,11 @@ def bench_gil(seconds: float = 2.0) -> None:
             run = TrainingRun(RunConfig(epochs=0))
             run.train(10)
             start, e0 = time.perf_counter(), run.epoch
-            run.train(10**9, should_continue=lambda: time.perf_counter() - start < seconds / 2)
+            run.train(10**9, should_continue=lambda start=start: time.perf_counter() - start < seconds / 2)
             alone = (run.epoch - e0) / (time.perf_counter() - start)
         stop = threading.Event()
 
-        def train(name=name, run=run):
+        def train(name=name, run=run, stop=stop):
             with _kernel(name):
                 run.train(10**9, should_continue=lambda: not stop.is_set())
 
@@ -226,7 +226,9 @@ def main(quick: bool) -> None:
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
     q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
-    reference = lambda: plain_epoch(q, xl, tl, 0.01)  # noqa: E731
+    def reference():
+        plain_epoch(q, xl, tl, 0.01)
+
     rounds = 11 if quick else 41
     print()
     bench_epochs(reference, rounds)

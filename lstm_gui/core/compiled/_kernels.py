@@ -23,16 +23,17 @@ NONE, BUDGET, TARGET, PLATEAU, DIVERGED = 0, 1, 2, 3, 4
 # Optimizers, as codes.
 SGD, MOMENTUM, ADAM = 0, 1, 2
 
-_KW = dict(nogil=True, cache=True)
+# Every kernel: without the GIL while it runs, machine code kept in numba's disk cache.
+kernel = njit(nogil=True, cache=True)
 
 
-@njit(**_KW)
+@kernel
 def _sigmoid(z):
     # exp(-z) overflows to inf for z < -709: 1 / inf = 0, the right limit.
     return 1.0 / (1.0 + math.exp(-z))
 
 
-@njit(**_KW)
+@kernel
 def _tanh(z):
     # tanh from exp: exp costs 4.2 ns here, math.tanh 14 ns and expm1 9.7 ns (measured,
     # independent calls), and there are two tanh per step.  The absolute error stays below
@@ -43,7 +44,7 @@ def _tanh(z):
 
 # ---------------------------------------------------------------- one model (a chain)
 
-@njit(**_KW)
+@kernel
 def layer_forward(p, x_in, f, i, c_tilde, c, o, tc, h):
     """One unit, p (12,), over x_in (n,): fills f, i, c_tilde, c, o, tanh(c), h (n,)."""
     W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o = (
@@ -62,7 +63,7 @@ def layer_forward(p, x_in, f, i, c_tilde, c, o, tc, h):
         f[t], i[t], c_tilde[t], o[t], c[t], tc[t], h[t] = f_t, i_t, g_t, o_t, c_t, tc_t, h_t
 
 
-@njit(**_KW)
+@kernel
 def layer_backward(p, x_in, f, i, c_tilde, c, o, tc, h, e, grad, dx_in):
     """Exact gradient of one unit by backpropagation through time.
 
@@ -101,7 +102,7 @@ def layer_backward(p, x_in, f, i, c_tilde, c, o, tc, h, e, grad, dx_in):
         dc_next = dc * f[t]
 
 
-@njit(**_KW)
+@kernel
 def _delay_into(dst, src, delay):
     """dst = src shifted down by `delay` steps, zeros in front (lstmlib's timing)."""
     n = src.shape[0]
@@ -111,7 +112,7 @@ def _delay_into(dst, src, delay):
         dst[t] = src[t - delay]
 
 
-@njit(**_KW)
+@kernel
 def model_loss_and_grad(p, x, target, delay, work, grad):
     """MSE of a chain p (U, 12) over x, target (n,), and its exact gradient into grad (U, 12).
 
@@ -150,7 +151,7 @@ def model_loss_and_grad(p, x, target, delay, work, grad):
 
 # ---------------------------------------------------------------- the optimizers
 
-@njit(**_KW)
+@kernel
 def clip_and_freeze(grad, clip, frozen):
     """Zero the frozen entries of grad (flat, (P,)), then scale it to norm <= clip (if > 0),
     as optim.Optimizer._clipped does for one model."""
@@ -166,7 +167,7 @@ def clip_and_freeze(grad, clip, frozen):
             grad[k] = grad[k] * scale
 
 
-@njit(**_KW)
+@kernel
 def optimizer_step(kind, p, grad, new, lr, beta, beta1, beta2, eps, m, v, t, new_m, new_v):
     """The update of optim.py into new (flat (P,)), moments into new_m, new_v; nothing else
     is touched, so a non-finite result can be dropped.  t is Adam's step count before this
@@ -196,7 +197,7 @@ def optimizer_step(kind, p, grad, new, lr, beta, beta1, beta2, eps, m, v, t, new
     return finite
 
 
-@njit(**_KW)
+@kernel
 def stop_reason(epoch, mse, best_epoch, budget, target_mse, plateau):
     """run.TrainingRun.should_stop, for a run that has not diverged."""
     if budget > 0 and epoch >= budget:
@@ -210,7 +211,7 @@ def stop_reason(epoch, mse, best_epoch, budget, target_mse, plateau):
 
 # ---------------------------------------------------------------- a chunk of epochs
 
-@njit(**_KW)
+@kernel
 def train_chunk(p, xs, targets, delay, kind, lr, clip, beta, beta1, beta2, eps, m, v,
                 counters, floats, frozen, budget, target_mse, plateau, out_mse, out_params):
     """Up to out_mse.shape[0] epochs of TrainingRun.step for one model, stopping as
@@ -275,7 +276,7 @@ def train_chunk(p, xs, targets, delay, kind, lr, clip, beta, beta1, beta2, eps, 
 BLOCK = 32
 
 
-@njit(**_KW)
+@kernel
 def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
     xb, tb (n, K), into mse and grad."""
@@ -285,7 +286,7 @@ def population_loss_and_grad(p, xb, tb, delay, mse, grad):
         _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi])
 
 
-@njit(**_KW)
+@kernel
 def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad):
     """population_loss_and_grad for the models lo, lo+1, ... of p (B, U, 12): columns
     lo.. of xb, tb (n, K)."""
@@ -393,7 +394,7 @@ def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad):
                 grad[km, u, q] = gw[u, q, km]
 
 
-@njit(**_KW)
+@kernel
 def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, v,
                            t, epochs, out_mse):
     """`epochs` epochs of K independent models p (K, U, 12), updated in place, each with the
