@@ -392,6 +392,18 @@ def test_without_numba_the_numpy_path_trains(monkeypatch):
         compiled.active()
 
 
+def test_a_numba_that_fails_to_import_counts_as_missing(monkeypatch):
+    import importlib
+
+    def broken(name, *args):
+        raise ImportError("Numba needs NumPy 2.3 or less")
+
+    monkeypatch.setattr(compiled, "_available", None)
+    monkeypatch.setattr(importlib, "import_module", broken)
+    monkeypatch.delenv("LSTM_GUI_KERNEL", raising=False)
+    assert not compiled.available() and compiled.active() == "numpy"
+
+
 def test_unsupported_configs_take_the_numpy_path(kernel_switch):
     kernel_switch("compiled")
     run = TrainingRun(RunConfig(epochs=0))

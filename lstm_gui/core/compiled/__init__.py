@@ -11,6 +11,7 @@ first launch after an install pays (1.6-1.8 s measured, 0.14 s from the cache).
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import time
@@ -24,10 +25,15 @@ _available: bool | None = None
 
 
 def available() -> bool:
-    """True if numba can be imported (checked once, without importing it)."""
+    """True if numba imports (checked once).  An installed numba that fails to import (it
+    lags numpy's releases, and says so with an ImportError) counts as missing."""
     global _available
     if _available is None:
-        _available = importlib.util.find_spec("numba") is not None
+        try:
+            _available = importlib.util.find_spec("numba") is not None and bool(
+                importlib.import_module("numba"))
+        except ImportError:
+            _available = False
     return _available
 
 
