@@ -94,6 +94,20 @@ def test_population_of_chains_is_each_model_alone():
         np.testing.assert_allclose(grad[k], g1, rtol=0, atol=1e-15)
 
 
+def test_vector_exp_matches_math_exp_and_keeps_nan():
+    z = np.concatenate([np.linspace(-708, 709, 100_001), np.random.default_rng(0).normal(0, 5, 999)])
+    out = np.empty_like(z)
+    K._vexp(z, out, np.empty(len(z), dtype=np.int64))
+    assert np.max(np.abs(out / np.exp(z) - 1)) <= 4.5e-16
+    special = np.array([np.nan, -np.inf, -1e4, 1e4, np.inf, 0.0])
+    out = np.empty_like(special)
+    K._vexp(special, out, np.empty(6, dtype=np.int64))
+    assert np.isnan(out[0]) and out[5] == 1.0
+    # Clamped: the sigmoid and tanh built on it reach their limits all the same.
+    assert 0 < out[1] == out[2] < 1e-307 and 1e307 < out[3] == out[4] < np.inf
+    assert 1.0 / (1.0 + out[4]) < 1e-307 and 1.0 - 2.0 / (out[4] + 1.0) == 1.0
+
+
 # ---------------------------------------------------------------- short runs, both paths
 
 CONFIGS = {
