@@ -1,6 +1,7 @@
 """The compiled kernel (numba) against the numpy reference, and its own guarantees."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -206,6 +207,33 @@ def test_compiled_resumption_after_a_stop_continues_the_noise_stream(kernel_swit
     straight.train(1000)
     assert np.array_equal(stopped.params, straight.params)
     assert np.array_equal(stopped.x, straight.x)
+
+
+def test_a_saved_compiled_run_resumes_bit_identically(kernel_switch):
+    kernel_switch("compiled")
+    config = CONFIGS["noise-every-epoch"]
+    straight = TrainingRun(config)
+    straight.train(60)
+    first = TrainingRun(config)
+    first.train(30)
+    again = TrainingRun.restore(config, first.params, json.loads(json.dumps(first.state_dict())))
+    again.train(30)
+    assert np.array_equal(again.params, straight.params)
+    for a, b in zip(again.history.arrays(), straight.history.arrays()):
+        assert np.array_equal(a, b)
+
+
+def test_the_paths_can_take_turns(kernel_switch):
+    # A step from the window's Step button (numpy), then training (compiled): one optimizer.
+    config = CONFIGS["adam-clip"]
+    kernel_switch("numpy")
+    ref = TrainingRun(config)
+    ref.train(20)
+    mixed = TrainingRun(config)
+    for k in range(4):
+        kernel_switch(compiled.KERNELS[k % 2])
+        mixed.train(5)
+    assert_same_run(ref, mixed, 1e-13)
 
 
 def test_should_continue_is_asked_between_chunks(kernel_switch):
