@@ -5,6 +5,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -255,6 +257,30 @@ def test_revision_moves_once_per_chunk(kernel_switch, monkeypatch):
     monkeypatch.setattr(chunk, "CHUNK_SECONDS", 1e-12)   # one epoch per chunk
     run.train(5, should_continue=lambda: seen.append(run.revision) or True)
     assert len(set(seen)) == 5 and run.revision > seen[-1]
+
+
+def test_the_kernel_leaves_the_gil_while_it_trains(kernel_switch):
+    # One long kernel call on a thread: had it kept the GIL, the main thread could not run a
+    # single bytecode between the call's start and end.
+    kernel_switch("compiled")
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(1)
+    span = []
+
+    def train():
+        start = time.perf_counter()
+        chunk._chunk(run, 20_000)
+        span.extend([start, time.perf_counter()])
+
+    thread = threading.Thread(target=train)
+    ticks = []
+    thread.start()
+    while thread.is_alive():
+        ticks.append(time.perf_counter())
+    thread.join()
+    start, end = span
+    inside = [t for t in ticks if start + 0.25 * (end - start) < t < end - 0.25 * (end - start)]
+    assert run.epoch == 20_001 and len(inside) > 100
 
 
 # ---------------------------------------------------------------- the NaN guard
