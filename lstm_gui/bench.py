@@ -241,6 +241,8 @@ def run_workload(name: str, count: int) -> None:
     Wall-clock time on a shared machine drifts; instructions do not.  Counting with
     valgrind's callgrind, the per-epoch cost is (workload - 'none') / count.
     """
+    from .core import compiled
+    compiled.use("numpy")   # the counts are the numpy core's, as the README's table says
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
     q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
