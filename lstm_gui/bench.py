@@ -345,6 +345,8 @@ def main(argv=None) -> int:
         bench_gui()
         from .bench_cell import bench_cell_view
         bench_cell_view()
+        from . import bench_window
+        bench_window.main()
     if args.files:
         from .bench_files import bench_files
         bench_files(args.quick)
