@@ -5,9 +5,8 @@ import numpy as np
 
 from ..core import PARAM_NAMES
 from ..core.smoothing import smooth
-from .qt import Qt, QtGui, QtSvg, pg
-
 from . import palette
+from .qt import Qt, QtGui, QtSvg, pg
 
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 MAX_MARKERS = 200     # event markers drawn; older events are still listed by the hover readout
@@ -159,9 +158,17 @@ class _Plot(pg.PlotWidget):
             self._tip_legend()
         return curve
 
+    SHORT = 230           # below this height (px) the plot drops its title and y label:
+    # at the window's smallest size (825 x 384) a plot is ~150 px high, and title, legend
+    # and axes left ~40 px for the curves; the dock's title bar still names the plot.
+
+    def is_short(self) -> bool:
+        return self.height() < self.SHORT
+
     def set_title(self, text: str) -> None:
         item = self.getPlotItem()
-        item.setTitle(text, size="10pt")
+        self.title_text = text
+        item.setTitle(None if self.is_short() else text, size="10pt")
         # pyqtgraph makes the title's width a minimum of the plot: a long title ("Signal ·
         # unseen MSE ...") would widen a narrow plot past its widget and clip the curves.
         item.titleLabel.setMinimumWidth(0)
@@ -170,6 +177,11 @@ class _Plot(pg.PlotWidget):
     def resizeEvent(self, event):
         self.fit_legend()   # first: the plot's minimum width depends on the legend's
         super().resizeEvent(event)
+        if "title_text" in self.__dict__ and self.is_short() != self.__dict__.get("_was_short"):
+            self._was_short = self.is_short()
+            self.set_title(self.title_text)
+            for row in self.rows():
+                row.getAxis("left").showLabel(not self._was_short)
 
     def fit_legend(self) -> None:
         """As many legend columns as fit in the plot's width: a wider legend would widen the
@@ -530,7 +542,7 @@ GATE_WORDS = {"f": "forget gate f", "i": "input gate i", "C": "candidate C~", "o
 def param_tip(name: str) -> str:
     """What parameter `name` (e.g. "W_fh") is, for tooltips."""
     kind = "b" if name.startswith("b_") else name[-1]
-    gate = name[2] if kind != "b" else name[2]
+    gate = name[2]        # W_fh -> f, b_C -> C
     return (f"{name}: {PARAM_TIPS[kind]} of the {GATE_WORDS[gate]}; any real value, "
             "initially in [-1, 1].")
 
@@ -594,7 +606,7 @@ class GatesPlot(_Plot):
              ("o", "o", palette.O, DASH_DOT, 1.5)),
             (("c_tilde", "C~", palette.C_TILDE, DOT, 1.5), ("h_units", "h", palette.H, SOLID, 2)),
             (("c", "C", palette.C, SOLID, 1.5),))
-    RANGES = ((0.0, 1.0), (-1.0, 1.0), None)
+    RANGES = ((0.0, 1.0), (-1.0, 1.0), (-1.0, 1.0))   # C's: until a snapshot gives its bound
     LEFT_WIDTH = 42       # the same for every row: their view boxes line up in t
 
     def __init__(self):
@@ -605,9 +617,9 @@ class GatesPlot(_Plot):
         self.grid = pg.GraphicsLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(0)
-        self.setCentralItem(self.grid)
         top = self.getPlotItem()
         self._rows = [top, pg.PlotItem(), pg.PlotItem()]
+        self.setCentralItem(self.grid)
         labels = ("f, i, o", "C~, h", "C")
         for r, row in enumerate(self._rows):
             self.grid.addItem(row, row=r, col=0)
@@ -633,12 +645,34 @@ class GatesPlot(_Plot):
             for key, name, colour, style, width in entries:
                 self.curves[key] = self.add_curve(name, _pen(colour, width, style), GATE_TIPS[name],
                                                   row=self._rows[r])
+        self.grid.layout.setVerticalSpacing(4)     # the tick labels of two rows never touch
         self.fit_legend()
-        self._c_bound = None
+        self._c_bound = 1.0
+        self._short = None
+        self._set_ticks()
         self.unit = 0
 
     def rows(self) -> list:
         return list(self._rows)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        short = self.height() < self.FEW_TICKS
+        if "_short" in self.__dict__ and short != self._short:   # not while being built
+            self._short = short
+            self._set_ticks()
+
+    FEW_TICKS = 300       # below this height (px), a row shows only its end ticks
+
+    def _set_ticks(self) -> None:
+        """Fixed ticks: three on a row (two when the plot is short), so that at the window's
+        smallest size (rows ~30 px high) the labels of neighbouring rows do not overprint."""
+        short = bool(self._short)
+        b = self._c_bound
+        ends = ((0.0, 1.0), (-1.0, 1.0), (-b, b))
+        for row, (lo, hi) in zip(self._rows, ends):
+            values = (lo, hi) if short else (lo, (lo + hi) / 2, hi)
+            row.getAxis("left").setTicks([[(v, f"{v:g}") for v in values]])
 
     def export_item(self):
         return self.grid
@@ -650,13 +684,13 @@ class GatesPlot(_Plot):
             seq = getattr(snap.trace, key)
             seq = seq[u] if seq.ndim == 2 else seq
             set_curve(curve, np.arange(seq.shape[-1]), finite_for_drawing(seq))
-        c = getattr(snap.trace, "c")
-        c = c[u] if c.ndim == 2 else c
+        c = snap.trace.c[u] if snap.trace.c.ndim == 2 else snap.trace.c
         bound = nice_bound(np.nanmax(np.abs(c)) if np.isfinite(c).any() else 1.0)
         if bound != self._c_bound:
             # 1, 2, 5 steps: the C axis changes only when C crosses one, not every frame.
             self._rows[2].setYRange(-bound, bound, padding=0.05)
             self._c_bound = bound
+            self._set_ticks()
         self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
 
 
