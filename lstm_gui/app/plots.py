@@ -15,6 +15,7 @@ LABEL_GAP = 0.08      # a marker gets a label when it is this share of the span 
 # the range ("Cannot set range [-inf, inf]").  Drawn values are clamped to this magnitude.
 DRAW_LIMIT = 1e150
 HOVER_COLOUR = "#555555"
+MSE_COLOUR = "#333333"  # not h's blue: the MSE is not a quantity of the unit
 POINT_SIZE = 7        # the marker of a curve of one point (a task of length 1), in pixels
 
 
@@ -442,11 +443,11 @@ class MsePlot(_Plot):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.raw = self.add_curve(
-            "MSE", _pen(palette.H, 1, alpha=90),
+            "MSE", _pen(MSE_COLOUR, 1, alpha=90),
             "MSE of each recorded epoch: (1/n)·Σ (h(t) − target(t))², from 0 (perfect) up; "
             "about 0.125 is the output staying at 0 on a ±0.5 waveform.")
         self.smooth = self.add_curve(
-            "smoothed", _pen(palette.H, 2),
+            "smoothed", _pen(MSE_COLOUR, 2),
             "The MSE smoothed over the panel's smoothing window (a mean of log MSE).")
         self.smoothing = 25
         self._markers: list = []
