@@ -320,6 +320,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workload", choices=("none", "ref", "core", "pop"),
                         help="only run this workload --count times (for callgrind)")
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--files", action="store_true", help="also measure model files (format 2 vs 1)")
     args = parser.parse_args(argv)
     if args.workload:
         run_workload(args.workload, args.count)
@@ -335,6 +336,9 @@ def main(argv=None) -> int:
         bench_gui()
         from .bench_cell import bench_cell_view
         bench_cell_view()
+    if args.files:
+        from .bench_files import bench_files
+        bench_files(args.quick)
     return 0
 
 

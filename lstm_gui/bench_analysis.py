@@ -16,7 +16,7 @@ from .core.tasks import preset
 def plain_mse(p, x, target) -> float:
     """The MSE of one unit by a plain pure-Python forward pass: the landscape's reference."""
     wfh, wfx, bf, wih, wix, bi, wch, wcx, bc, woh, wox, bo = p
-    sig = lambda z: 1.0 / (1.0 + math.exp(-z))  # noqa: E731
+    sig = lambda z: 1.0 / (1.0 + math.exp(-z))
     h = c = 0.0
     total = 0.0
     for xt, tt in zip(x, target):
@@ -53,7 +53,7 @@ def bench_analysis(quick: bool = False) -> None:
           f"Python: {v.best_ref * 1e3:7.1f} ms; {bench._ratio_text(v)}  (target >= 5x)")
 
     rounds = 5 if quick else 15
-    grad = lambda: unit.mse_and_grad(p, x, t)  # noqa: E731
+    grad = lambda: unit.mse_and_grad(p, x, t)
     v = bench._versus(lambda: landscape.hessian(p, x, t), grad, rounds, 3, 20)
     print(f"exact Hessian (12 x 12, complex step of the gradient), n = 100: {v.best * 1e3:6.2f} ms"
           f"   {_cost_text(v)}")
@@ -65,7 +65,7 @@ def bench_analysis(quick: bool = False) -> None:
 
     for n in (100, 500):
         xs, ts = preset("sin-cos", length=n, cycles=5 * n / 100).sequences()
-        v = bench._versus(lambda: gradflow.analyse(p, xs, ts), lambda: unit.mse_and_grad(p, xs, ts),
-                          rounds, 2, 10)
+        v = bench._versus(lambda xs=xs, ts=ts: gradflow.analyse(p, xs, ts),
+                          lambda xs=xs, ts=ts: unit.mse_and_grad(p, xs, ts), rounds, 2, 10)
         print(f"gradient flow G (n x n x 12) + adjoints, n = {n}:                 {v.best * 1e3:6.2f} ms"
               f"   {_cost_text(v)}")

@@ -20,12 +20,12 @@ def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
         ens = EnsembleRun(config, range(k))
         singles = [TrainingRun(replace(config, seed=s)) for s in range(k)]
 
-        def one_after_another():
+        def one_after_another(singles=singles):
             for run in singles:
                 run.train(1)
 
         ens.train(2)   # allocator set up, as a user's first chunk would
-        v = versus(lambda: ens.train(1), one_after_another, rounds, 3, 1)
+        v = versus(lambda ens=ens: ens.train(1), one_after_another, rounds, 3, 1)
         print(f"ensemble of {k} seeds, one epoch ({name:>4}):     {v.best * 1e3:8.2f} ms"
               f"   {v.ratio:5.1f}x faster than {k} single runs one after another "
               f"(quartiles {v.low:.1f}-{v.high:.1f}); {v.best / k * 1e6:.1f} us per model-epoch")

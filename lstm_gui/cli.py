@@ -229,34 +229,37 @@ def cmd_train(args, parser) -> int:
         while reason is None and not stop:
             reason = run.train(200, should_continue=lambda: not stop)
             progress.update(run.epoch, run.mse)
-    progress.close()
-    final = run.current_mse()
-    why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
-    print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {progress.rate(run.epoch):,.0f} epochs/s")
-    try:
-        if args.out:
-            modelfile.save(run, args.out)
-            print(f"saved {args.out}")
-        if args.history:
-            modelfile.write_atomic(args.history, run.history.to_csv())
-            print(f"saved {args.history}")
-    except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot save: {_reason(exc)}", file=sys.stderr)
-        return 1
-    if reason is None:
-        kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
-        print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return 0 if reason != "diverged" else 1
+        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        progress.close()
+        final = run.current_mse()
+        why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
+        rate = progress.rate(run.epoch)
+        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {rate:,.0f} epochs/s")
+        for path, write in ((args.out, lambda p: modelfile.save(run, p)),
+                            (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
+            if not path:
+                continue
+            try:
+                write(path)
+            except (OSError, ValueError) as exc:
+                print(f"lstm-gui: {_save_error(path, exc)}", file=sys.stderr)
+                return 1
+            print(f"saved {path}")
+        if reason is None:
+            kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
+            print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return 0 if reason != "diverged" else 1
 
 
-def _reason(exc: Exception) -> str:
-    """An OSError or ValueError in the user's terms: no exception class, no temporary name."""
-    if isinstance(exc, OSError) and not isinstance(exc, ValueError):
-        name = exc.filename if exc.filename and fileio.TEMP_PREFIX not in str(exc.filename) else None
-        text = (exc.strerror or "cannot be written").lower()
-        return f"{name}: {text}" if name else text
-    return str(exc)
+def _save_error(path, exc: Exception) -> str:
+    """A failed save in the user's terms: the path they typed, no exception class, no
+    temporary file name (an OSError from the rename names the temporary)."""
+    if isinstance(exc, fileio.FileAccessError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
+    return f"{path}: cannot save ({exc})"
 
 
 def cmd_tasks() -> int:
@@ -277,7 +280,7 @@ def _describe(run, fmt: str) -> str:
     for u, row in enumerate(run.params):
         if run.config.units > 1:
             lines.append(f"unit {u + 1}")
-        lines += [f"  {name:<5} {value: .17g}" for name, value in zip(PARAM_NAMES, row)]
+        lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, row)]
     return "\n".join(lines)
 
 
@@ -286,7 +289,7 @@ LSTMLIB_NOTE = "a C library file holds 12 parameters and a sequence length, noth
 
 def _describe_lstmlib(params, length: int) -> str:
     lines = ["format   lstmlib (" + LSTMLIB_NOTE + ")", f"length   {length}"]
-    lines += [f"  {name:<5} {value: .17g}" for name, value in zip(PARAM_NAMES, params)]
+    lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, params)]
     return "\n".join(lines)
 
 
@@ -356,19 +359,39 @@ def cmd_convert(args) -> int:
         else:
             modelfile.save(run, args.dst)
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot write {args.dst}: {_reason(exc)}", file=sys.stderr)
+        print(f"lstm-gui: {_save_error(args.dst, exc)}", file=sys.stderr)
         return 1
     print(f"wrote {args.dst}")
     return 0
 
 
 def cmd_demo(args) -> int:
-    from .app.demo import run_demos
-    try:
-        return run_demos(args.out, args.only, args.epochs)
-    except KeyboardInterrupt:
-        print(f"lstm-gui: interrupted; the demos finished so far are in {args.out}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """The demos one at a time, so that Ctrl+C stops between two of them, never inside Qt."""
+    import contextlib
+    import io
+    import re
+    import time
+
+    from .app.demo import DEMOS, run_demos
+    names = args.only or [d.name for d in DEMOS]
+    start, images = time.perf_counter(), 0
+    with sigint_stops(StopFlag()) as stop:
+        for done, name in enumerate(names):
+            if stop:
+                print(f"lstm-gui: interrupted after {done} of {len(names)} demos; their images are in "
+                      f"{args.out}", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = run_demos(args.out, [name], args.epochs)
+            for line in out.getvalue().splitlines():     # "[1/1] name: ..." as "[k/n] name: ..."
+                if line.startswith("[1/1] "):
+                    print(f"[{done + 1}/{len(names)}] {line[6:]}", flush=True)
+                    images += int((re.search(r"(\d+) images in", line) or [0, 0])[1])
+            if status:
+                return status
+    print(f"wrote {images} images to {args.out} in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def main(argv=None) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 COMMANDS = ("landscape", "gradflow")
+MAX_GRADFLOW_BYTES = 1e9    # G is n * n * 12 * units floats: n = 1000 with 16 units is 1.5 GB
 
 
 def _directions(text: str):
@@ -106,6 +107,11 @@ def _landscape(run, args) -> int:
 def _gradflow(run, args) -> int:
     from .core import PARAM_NAMES, gradflow
     from .core.modelfile import write_atomic
+    need = gradflow.nbytes(len(run.x), run.params.size)
+    if need > MAX_GRADFLOW_BYTES:
+        print(f"lstm-gui: the itemised gradient of this model would take {need / 1e9:.1f} GB "
+              f"(limit {MAX_GRADFLOW_BYTES / 1e9:.0f} GB)", file=sys.stderr)
+        return 1
     flow = gradflow.analyse(run.params, run.x, run.target, run.config.delay)
     units = run.params.shape[0]
     n = flow.G.shape[0]

@@ -26,13 +26,13 @@ class OutputError(ValueError):
 
 def check_output(path: Path, suffixes: tuple[str, ...], what: str) -> None:
     """Refuse, before any work, an output whose extension or place cannot take it."""
-    if path.suffix.lower() not in suffixes:
-        raise OutputError(f"{path}: a {what} is written as {' or '.join(suffixes)}; "
-                          f"name the file with {'that extension' if len(suffixes) == 1 else 'one of them'}")
     try:
         save_target(path)
     except FileAccessError as exc:
         raise OutputError(str(exc)) from None
+    if path.suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: a {what} is written as {' or '.join(suffixes)}; "
+                          f"name the file with {'that extension' if len(suffixes) == 1 else 'one of them'}")
 
 
 class Progress:
@@ -61,6 +61,12 @@ class Progress:
             print(text, file=self.stream, flush=True)
             return
         width = shutil.get_terminal_size((80, 24)).columns - 1
+        # What fits, most important first: a narrow terminal gets the epoch and the MSE only.
+        text = ""
+        for part in (f"epoch {epoch}{budget}", f"MSE {mse:.4g}", f"{self.rate(epoch):,.0f} epochs/s"):
+            if len(text) + len(part) + 2 > width:
+                break
+            text = f"{text}  {part}" if text else part
         bar_width = min(30, width - len(text) - 3)
         if self.total and bar_width >= 10:
             done = int(bar_width * min(epoch, self.total) / self.total)

@@ -1,13 +1,18 @@
 """The four live plots.  Each creates its curves once and updates them with setData."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..core import PARAM_NAMES
+from ..core.fileio import replacing, with_default_suffix
 from ..core.smoothing import smooth
 from . import palette
 from .qt import Qt, QtGui, QtSvg, pg
 
+# A gate's colour by the letter of its parameters' names (W_fh -> "f", W_Ch -> "C").
+GATE_COLOURS = {"f": palette.F, "i": palette.I, "C": palette.C_TILDE, "o": palette.O}
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 MAX_MARKERS = 200     # event markers drawn; older events are still listed by the hover readout
 LABEL_GAP = 0.08      # a marker gets a label when it is this share of the span from the last
@@ -31,7 +36,7 @@ def device_scale() -> float:
     a curve); without this factor a 2 px curve is drawn 2 device pixels wide at a scale of 2,
     a hairline on the screen (measured: 2 px wide in a 600 x 400 grab of a 300 x 200 plot)."""
     app = QtGui.QGuiApplication.instance()
-    return float(app.devicePixelRatio()) if app is not None else 1.0
+    return float(app.devicePixelRatio()) if isinstance(app, QtGui.QGuiApplication) else 1.0
 
 
 def _pen(colour, width=1, style=Qt.PenStyle.SolidLine, alpha=255):
@@ -697,29 +702,42 @@ class GatesPlot(_Plot):
         self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
 
 
-def export_plot(plot: pg.PlotWidget, path: str, width: int | None = None) -> None:
-    """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters."""
+EXPORT_SUFFIXES = (".png", ".svg")
+
+
+def export_plot(plot: pg.PlotWidget, path, width: int | None = None, default_suffix: str = ".png") -> Path:
+    """Save one plot as PNG or SVG (by extension) with pyqtgraph's exporters; returns the path.
+
+    A name without either extension gets `default_suffix` (the format chosen in the dialog).
+    The image is rendered to a temporary file in the same folder and renamed over the target
+    only when complete (fileio.replacing): a full disk leaves the old file and raises OSError.
+    """
+    path = with_default_suffix(path, default_suffix, EXPORT_SUFFIXES)
     item = plot.export_item() if isinstance(plot, _Plot) else plot.getPlotItem()
     shown = plot.legend.isVisible()
     plot.show_legend(True)  # an exported plot has no table beside it
     try:
-        _export(plot, item, path, width)
+        with replacing(path, suffix=path.suffix.lower()) as tmp:
+            _export(plot, item, str(tmp), width)
     finally:
         plot.show_legend(shown)
+    return path
 
 
-def _export(plot, item, path, width):
-    if str(path).lower().endswith(".svg"):
+def _export(plot, item, path: str, width):
+    if path.lower().endswith(".svg"):
         try:
-            pg.exporters.SVGExporter(item).export(str(path))
+            pg.exporters.SVGExporter(item).export(path)
         except ValueError:
             # pyqtgraph 0.14.0 cannot parse closed paths ("... Z") that Qt 6 writes
             # (pyqtgraph issue #3495); Qt's own SVG generator draws the same widget.
-            _render_svg(plot, str(path))
+            _render_svg(plot, path)
     else:
         exporter = pg.exporters.ImageExporter(item)
         exporter.parameters()["width"] = width or max(800, int(plot.width() * 2))
-        exporter.export(str(path))
+        # pyqtgraph ignores QImage.save's result; a full disk must not pass for success.
+        if not exporter.export(toBytes=True).save(path, "PNG"):
+            raise OSError("the image could not be written (is the disk full?)")
 
 
 def _render_svg(widget, path: str) -> None:

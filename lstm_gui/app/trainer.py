@@ -22,11 +22,15 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..core.compiled import trainer_for
 from ..core.run import TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
 CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-QT: ~1 ms)
+# The compiled kernel releases the GIL while it trains: the window draws alongside, so training
+# needs neither to wait for frames nor to stop every millisecond.
+GIL_FREE_CHUNK_SECONDS = 0.02
 MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
 
 
@@ -46,8 +50,14 @@ class TrainingThread(QtCore.QThread):
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
                 continue
-            t._gui_idle.wait(MAX_GUI_WAIT)
-            chunk = max(1, int(CHUNK_SECONDS / per_epoch))
+            gil_free = t.gil_free()
+            if not gil_free:
+                t._gui_idle.wait(MAX_GUI_WAIT)
+            chunk = max(1, int((GIL_FREE_CHUNK_SECONDS if gil_free else CHUNK_SECONDS) / per_epoch))
+            max_rate = t.max_rate
+            if max_rate:
+                # Slow motion: a chunk per frame at most, then wait out the rest of its time.
+                chunk = max(1, min(chunk, int(max_rate * SNAPSHOT_INTERVAL)))
             t0 = time.perf_counter()
             reason = None
             with t._lock:
@@ -69,7 +79,8 @@ class TrainingThread(QtCore.QThread):
                     t._training.clear()
                 snap = None
                 t1 = time.perf_counter()
-                if reason or (t1 - last_emit >= t._interval and t._consumed.is_set()):
+                slow = max_rate is not None and max_rate <= 1 / SNAPSHOT_INTERVAL
+                if reason or ((slow or t1 - last_emit >= t._interval) and t._consumed.is_set()):
                     snap = run.snapshot(**t.snapshot_options())
             if done:
                 per_epoch = 0.8 * per_epoch + 0.2 * (t1 - t0) / done
@@ -83,6 +94,9 @@ class TrainingThread(QtCore.QThread):
                 t.snapshot_ready.emit(snap, t.rate)
             if reason:
                 t.stopped.emit(reason)
+            if max_rate and done:
+                # Paced: this chunk's share of a second at max_rate, less the time it took.
+                t._quit.wait(max(0.0, done / max_rate - (time.perf_counter() - t0)))
             time.sleep(0)   # let the GUI thread have the GIL
 
 
@@ -108,6 +122,7 @@ class Trainer(QtCore.QObject):
         self._interval = SNAPSHOT_INTERVAL
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
+        self.max_rate: float | None = None   # epochs per second; None: as fast as it goes
         self.shown_revision = 0
         self._thread = TrainingThread(self)
 
@@ -131,6 +146,10 @@ class Trainer(QtCore.QObject):
     @property
     def revision(self) -> int:
         return self._run.revision
+
+    def gil_free(self) -> bool:
+        """True if the run trains in the compiled kernel, which does not hold the GIL."""
+        return trainer_for(self._run) is not None
 
     @property
     def is_training(self) -> bool:
@@ -198,10 +217,11 @@ class Trainer(QtCore.QObject):
     def snapshot_taken(self, draw_seconds: float = 0.0) -> None:
         """The window drew the last snapshot in draw_seconds; the next one may be sent.
 
-        Training waits while the window draws, so snapshots are spaced to leave training
-        at least two thirds of the time however slow the drawing is.
+        With the numpy kernel training waits while the window draws, so snapshots are spaced
+        to leave training at least two thirds of the time however slow the drawing is; the
+        compiled kernel trains alongside, and the next frame may follow at once.
         """
-        self._interval = max(SNAPSHOT_INTERVAL, 3 * draw_seconds)
+        self._interval = max(SNAPSHOT_INTERVAL, (1 if self.gil_free() else 3) * draw_seconds)
         self._consumed.set()
 
     def shutdown(self) -> None:

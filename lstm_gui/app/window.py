@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from ..core import modelfile
+from ..core.hints import hints
 from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.tasks import TaskFileError, load_csv
@@ -26,6 +28,11 @@ from .views.registry import VIEWS
 
 MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
 HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and cheap to draw
+SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
+          ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
+PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
+MIN_SIZE = (930, 600)
+CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
 
@@ -41,6 +48,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # Below this the plots stop being readable (docks could shrink further).
+        self.setMinimumSize(*MIN_SIZE)
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
@@ -59,6 +68,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document.changed.connect(self._update_title)
         self.document.saved_revision = run.revision if run.epoch else None
         self.timeCursor = TimeCursor(self)
+        self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
+        self.replay_epoch: int | None = None
+        self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
         self._last_rate = 0.0
@@ -73,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.frames.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self._build_status()
         self._build_menus()
+        self.msePlot.scene().sigMouseClicked.connect(self._on_mse_clicked)
         self.keyGuard = KeyGuard(self)
         app = QtWidgets.QApplication.instance()
         if app is not None:
@@ -109,8 +122,48 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.addWidget(self.stepButton, 0, 1)
         grid.addWidget(self.resetButton, 1, 0)
         grid.addWidget(self.reinitButton, 1, 1)
+        self.speedCombo = QtWidgets.QComboBox(objectName="speedCombo")
+        for label, rate in SPEEDS:
+            self.speedCombo.addItem(label, rate)
+        self.speedCombo.setToolTip("Training speed: full, or slowed down to watch each epoch")
+        self.speedCombo.currentIndexChanged.connect(
+            lambda: setattr(self.trainer, "max_rate", self.speedCombo.currentData()))
+        self.stepNSpin = QtWidgets.QSpinBox(objectName="stepNSpin")
+        self.stepNSpin.setRange(1, 1_000_000)
+        self.stepNSpin.setValue(100)
+        self.stepNSpin.setToolTip("How many epochs Step N trains")
+        self.stepNButton = QtWidgets.QPushButton("Step N", objectName="stepNButton")
+        self.stepNButton.setToolTip("Train the number of epochs beside it, then show the result")
+        self.stepNButton.clicked.connect(lambda: self.step(self.stepNSpin.value()))
+        grid.addWidget(QtWidgets.QLabel("Speed"), 2, 0)
+        grid.addWidget(self.speedCombo, 2, 1)
+        grid.addWidget(self.stepNSpin, 3, 0)
+        grid.addWidget(self.stepNButton, 3, 1)
+        self.replaySlider = QtWidgets.QSlider(Qt.Orientation.Horizontal, objectName="replaySlider")
+        self.replaySlider.setToolTip("Replay: drag to see the model as it was at any stored epoch "
+                                     "(or click the MSE plot); Live returns to the run")
+        self.replaySlider.setRange(0, 0)
+        self.replaySlider.valueChanged.connect(self._on_replay_slider)
+        self.liveButton = QtWidgets.QPushButton("Live", objectName="liveButton")
+        self.liveButton.setToolTip("Leave replay: show the run as it is now")
+        self.liveButton.clicked.connect(self.leave_replay)
+        self.liveButton.setEnabled(False)
+        self.replayLabel = QtWidgets.QLabel("replay: off", objectName="replayLabel")
+        grid.addWidget(self.replaySlider, 4, 0)
+        grid.addWidget(self.liveButton, 4, 1)
+        grid.addWidget(self.replayLabel, 5, 0, 1, 2)
+        self.playButton = QtWidgets.QPushButton("Play t", objectName="playButton", checkable=True)
+        self.playButton.setToolTip("Move the time cursor through the sequence in slow motion")
+        self.playButton.toggled.connect(self._on_play_toggled)
+        self.cursorLabel = QtWidgets.QLabel("t = 0", objectName="cursorLabel")
+        grid.addWidget(self.playButton, 6, 0)
+        grid.addWidget(self.cursorLabel, 6, 1)
+        self._play_timer = QtCore.QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._advance_cursor)
+        self._replay_epochs = None
         self.trainButton.clicked.connect(self.toggle_training)
-        self.stepButton.clicked.connect(self.step)
+        self.stepButton.clicked.connect(lambda: self.step(1))
         self.resetButton.clicked.connect(self.reset)
         self.reinitButton.clicked.connect(self.reinitialise)
 
@@ -130,6 +183,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.messageLabel = QtWidgets.QLabel(objectName="messageLabel", wordWrap=True)
         self.messageLabel.setStyleSheet("color: #b00020;")
         self.messageLabel.hide()
+        self.hintLabel = QtWidgets.QLabel(objectName="hintLabel", wordWrap=True)
+        self.hintLabel.setStyleSheet("color: #0b5394;")
+        self.hintLabel.setToolTip("A hint about this run: why it cannot succeed, or is stalling")
+        self.hintLabel.hide()
 
         side = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(side)
@@ -137,6 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(transport)
         layout.addWidget(self.applyBar)
         layout.addWidget(self.messageLabel)
+        layout.addWidget(self.hintLabel)
         layout.addWidget(self.panel)
         scroll = QtWidgets.QScrollArea(objectName="sidePanel")
         scroll.setWidget(side)
@@ -186,10 +244,32 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.show() if dock.objectName() in placed | {"controlsDock"} else None
         d["mseView"].raise_()
 
+    def balance_docks(self) -> None:
+        """The default sizes: the controls as narrow as they allow, the top row in thirds
+        (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
+        d = self.docks
+        rest = max(600, self.width() - self.sidePanel.minimumWidth())
+        if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
+            # Too narrow for three across: the cell shares the Gates place, as a tab in front.
+            self.tabifyDockWidget(d["gatesView"], d["cellView"])
+            d["cellView"].raise_()
+        self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
+        top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
+        self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
+                         Qt.Orientation.Horizontal)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            self.balance_docks()
+
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for name, view in self.views.items():
             self.docks[name].setVisible(view.shown_by_default)
+        self.balance_docks()
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -255,7 +335,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         train = bar.addMenu("&Train")
         self.trainAction = self._action(train, "Train / Pause", self.toggle_training, "Space", "trainAction")
-        self.stepAction = self._action(train, "Step one epoch", self.step, "Right", "stepAction")
+        self.stepAction = self._action(train, "Step one epoch", lambda: self.step(1), "Right", "stepAction")
         self.resetAction = self._action(train, "Reset", self.reset, "Backspace", "resetAction")
         self._action(train, "Re-initialise from a new seed", self.reinitialise, "Ctrl+R", "reinitAction")
 
@@ -268,7 +348,15 @@ class MainWindow(QtWidgets.QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "Reset &layout", self.reset_layout, None, "resetLayoutAction")
 
+        compare = bar.addMenu("&Compare")
+        self._action(compare, "Ensemble of seeds of these settings", self.show_ensemble,
+                     None, "ensembleAction", "Train many seeds of the current settings at once")
+        self._action(compare, "lstmlib rule vs exact gradient", self.compare_rules, None,
+                     "compareRulesAction",
+                     "The C library's training rule against the exact gradient, same seeds")
+
         self.helpMenu = bar.addMenu("&Help")
+        self._action(self.helpMenu, "The LSTM unit", self.show_unit_help, "F1", "unitHelpAction")
         self._action(self.helpMenu, "Keyboard shortcuts", self._show_shortcuts)
         self._action(self.helpMenu, "About lstm-gui", self._show_about)
         self._rebuild_recent_menu()
@@ -287,7 +375,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
         state = reader.byte_array("windowState")
-        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
+        self._layout_restored = state is not None and self.restoreState(state, LAYOUT_VERSION)
+        if state is not None and not self._layout_restored:
             reader.problems.append("the saved dock layout is from another version; using the default")
         self.panel.spanCheck.setChecked(reader.boolean("view/span", False))
         self.panel.smoothSpin.setValue(reader.integer("view/smoothing", 25, 1, 500))
@@ -328,8 +417,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(f"Could not draw {view.title}: {one_line(exc)}", 10_000)
 
     def refresh(self) -> None:
-        """Draw the run as it is now (whenever training is not sending snapshots)."""
-        snap = self.trainer.snapshot()
+        """Draw the run as it is now, or the replayed epoch (whenever training is not sending
+        snapshots)."""
+        snap = self.trainer.read(lambda run: run.snapshot(**self._snapshot_opts, replay=self.replay_epoch))
         self.frames.cancel()
         self.trainer.is_fresh(snap)
         self._last_snapshot, self._last_rate = snap, (self.trainer.rate if self.trainer.is_training else 0.0)
@@ -352,6 +442,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_status(self) -> None:
         snap, rate = self._last_snapshot, self._last_rate
         assert snap is not None
+        self._update_replay_range(snap)
+        text = "\n".join("Hint: " + h for h in hints(snap))
+        if text != self.hintLabel.text():
+            self.hintLabel.setText(text)
+            self.hintLabel.setVisible(bool(text))
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and self.trainer.is_training else "paused")
@@ -387,6 +482,62 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.trainer.is_training:
             self.refresh()
 
+    # ------------------------------------------------------------ replay and the time cursor
+
+    def replay(self, epoch: int) -> None:
+        """Show the model as it was after the stored epoch nearest to `epoch`."""
+        if self.trainer.is_training:
+            self.pause()
+        epochs = self.trainer.read(lambda run: run.stored_epochs())
+        if not len(epochs):
+            return
+        self._replay_epochs = epochs
+        k = int(min(range(len(epochs)), key=lambda i: abs(int(epochs[i]) - epoch)))
+        blocked = self.replaySlider.blockSignals(True)
+        self.replaySlider.setRange(0, len(epochs) - 1)
+        self.replaySlider.setValue(k)
+        self.replaySlider.blockSignals(blocked)
+        self.replay_epoch = int(epochs[k])
+        self.replayLabel.setText(f"replay: epoch {self.replay_epoch:,}")
+        self.liveButton.setEnabled(True)
+        self.refresh()
+
+    def leave_replay(self) -> None:
+        if self.replay_epoch is None:
+            return
+        self.replay_epoch = None
+        self.replayLabel.setText("replay: off")
+        self.liveButton.setEnabled(False)
+        self.refresh()
+
+    def _update_replay_range(self, snap) -> None:
+        if self.replay_epoch is None:
+            blocked = self.replaySlider.blockSignals(True)
+            self.replaySlider.setRange(0, max(0, len(snap.history.epochs) - 1))
+            self.replaySlider.setValue(self.replaySlider.maximum())
+            self.replaySlider.blockSignals(blocked)
+            self._replay_epochs = snap.history.epochs
+
+    def _on_replay_slider(self, value: int) -> None:
+        epochs = self._replay_epochs
+        if epochs is not None and len(epochs):
+            self.replay(int(epochs[min(value, len(epochs) - 1)]))
+
+    def _on_mse_clicked(self, event) -> None:
+        vb = self.msePlot.getPlotItem().vb
+        if event.double() and vb.sceneBoundingRect().contains(event.scenePos()):
+            self.replay(round(vb.mapSceneToView(event.scenePos()).x()))
+
+    def _on_play_toggled(self, on: bool) -> None:
+        if on:
+            self._play_timer.start()
+        else:
+            self._play_timer.stop()
+
+    def _advance_cursor(self) -> None:
+        c = self.timeCursor
+        c.set(0 if c.t >= c.length - 1 else c.t + 1)
+
     # ------------------------------------------------------------ training
 
     @property
@@ -400,6 +551,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.train()
 
     def train(self) -> None:
+        self.leave_replay()
         reason = self.trainer.read(lambda run: run.should_stop())
         if reason and reason != DIVERGED:
             self.show_message(f"Not training: {STOP_REASONS[reason]}. Raise the budget or reset.")
@@ -429,9 +581,10 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.warning(self, "Training stopped", text + "\n\nThe model keeps its last state.")
         self.refresh()
 
-    def step(self) -> None:
+    def step(self, n: int = 1) -> None:
+        self.leave_replay()
         self.trainButton.setText("Train")
-        reason = self.trainer.step(1)
+        reason = self.trainer.step(n)
         if reason == DIVERGED:
             self._on_stopped(DIVERGED)
         self.refresh()
@@ -452,6 +605,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_message("")
 
     def _on_run_changed(self, reset: bool) -> None:
+        if self.replay_epoch is not None:
+            self.replay_epoch = None   # the run changed: replay shows the live model again
+            self.replayLabel.setText("replay: off")
+            self.liveButton.setEnabled(False)
         self.trainButton.setText("Pause" if self.trainer.is_training else "Train")
         cfg = self.trainer.read(lambda run: run.config)
         if self._pending is None:
@@ -671,13 +828,59 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.trainer.shutdown()
         self.frames.cancel()
+        self._play_timer.stop()
+        for view in self.views.values():
+            stop = getattr(view, "shutdown", None)
+            if stop is not None:
+                stop()
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keyGuard)
         self._store_settings()
         event.accept()
 
+    def warm_up_kernel(self) -> bool:
+        """Compile the training kernel (first launch only) or load it from the cache, saying
+        so in the status bar rather than pausing silently.  True if it compiled."""
+        from ..core import compiled
+
+        def progress(text: str) -> None:
+            self.statusBar().showMessage(text)
+            QtWidgets.QApplication.processEvents()
+
+        try:
+            done = compiled.warm_up(progress)
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
+            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
+                              "training uses numpy.")
+            return False
+        if done:
+            self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
+        return done
+
     # ------------------------------------------------------------ help
+
+    def show_unit_help(self) -> None:
+        from .help_text import HelpDialog
+        dialog = HelpDialog(self)
+        dialog.setObjectName("unitHelp")
+        dialog.show()
+
+    def _show_dock(self, name: str) -> Any:
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        return self.views[name]
+
+    def show_ensemble(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.train_current()
+
+    def compare_rules(self) -> None:
+        view = self._show_dock("ensembleView")
+        view.show_snapshot(self._last_snapshot)
+        view.compare_rules()
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)

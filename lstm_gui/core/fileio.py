@@ -31,13 +31,19 @@ _OLD_TEMP_RE = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 _OLD_AGE_S = 3600
 
 
-class FileAccessError(ValueError):
-    """A path that cannot be read or written as asked; str() is one line naming the path."""
+class FileAccessError(OSError):
+    """A path that cannot be read or written as asked; str() is one line naming the path.
+
+    An OSError, so that whoever already handles a failed write handles this too.
+    """
 
     def __init__(self, path, reason: str):
+        super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
 
 
 def _kind(mode: int) -> str:
@@ -89,6 +95,8 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+    except FileAccessError:
+        raise
     except OSError as exc:
         raise FileAccessError(path, _os_reason(exc)) from None
     finally:

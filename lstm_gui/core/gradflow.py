@@ -21,6 +21,12 @@ from . import _single, unit
 HORIZON_SHARE = 0.9
 
 
+def nbytes(n: int, n_params: int) -> int:
+    """Memory G takes for sequence length n and n_params parameters (n * n * n_params floats);
+    the backward pass needs about as much again.  n = 1000 with a chain of 16: 1.5 GB."""
+    return 8 * n * n * n_params
+
+
 @dataclass(frozen=True)
 class GradientFlow:
     """The itemised gradient of one model and what is derived from it.

@@ -249,7 +249,7 @@ def parse_lstmlib(text: str) -> tuple[np.ndarray, int]:
                          f"this one has {len(values)}")
     length = float(values[1])
     if not (math.isfinite(length) and length == int(length) and 1 <= length <= limits.MAX_LENGTH):
-        raise ValueError(f"sequence length {values[1][:30]} is not a whole number from 1 to "
+        raise ValueError(f"sequence length {values[1][:30]}: lstm-gui reads whole numbers from 1 to "
                          f"{limits.MAX_LENGTH:,}")
     params = np.array([float(v) for v in values[2:]])
     for name, v in zip(PARAM_NAMES, params):

@@ -78,7 +78,7 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
     kind, d1, d2 = planes
     coords = landscape.project(full, p, d1, d2)
     if span is None:
-        span = directions.suggest_span(coords) if kind in ("pca", "line") else 1.0
+        span = directions.suggest_span(coords) if kind in ("pca", "line", "params") else 1.0
     alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay)
     return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span),
                         tuple(names) if kind == "params" else ())

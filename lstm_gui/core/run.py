@@ -95,6 +95,9 @@ class RunConfig:
             return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
         if name == "optimizer":
             return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name == "gradient" and value == "lstmlib":
+            # The C library's rule belongs to its forward pass, which reads x(t-1).
+            return replace(self, gradient=value, delay=1)
         if name not in self.__dataclass_fields__:
             raise ValueError(f"unknown setting {name!r}")
         if name == "units":
@@ -197,6 +200,14 @@ class Snapshot:
     elapsed: float = 0.0      # seconds spent training since epoch 0
     span: Span | None = None  # generalisation(), when asked for
     evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
+    replay: int | None = None  # the stored epoch shown instead of the live model, if any
+
+
+def _as_lists(obj):
+    """obj with arrays as nested lists, as a JSON file would give them."""
+    if isinstance(obj, dict):
+        return {k: _as_lists(v) for k, v in obj.items()}
+    return obj.tolist() if isinstance(obj, np.ndarray) else obj
 
 
 def _rngs(seed: int):
@@ -434,7 +445,14 @@ class TrainingRun:
 
     @classmethod
     def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
-        """Rebuild a run saved with :meth:`state_dict` at `params`."""
+        """Rebuild a run saved with :meth:`state_dict` at `params`.
+
+        Values the optimizer cannot use (betas outside [0, 1), NaN or null moments, an epoch
+        beyond 2**62) raise ValueError naming the field; modelfile checks the rest of a file.
+        """
+        from . import limits, modelcheck
+        modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
+        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), config.units)
         initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
         run.initial_params = initial
@@ -470,28 +488,51 @@ class TrainingRun:
         """MSE at the current parameters (the history holds the loss before each update)."""
         return unit.mse(self.params, self.x, self.target, self.config.delay)
 
-    def snapshot(self, history_points: int = 3000, span: int = 0) -> Snapshot:
-        """A copy of the current state; `span` > 1 adds :meth:`generalisation` over that factor."""
-        trace = unit.forward(self.params, self.x, self.config.delay)
+    def stored_epochs(self) -> np.ndarray:
+        """The epochs whose parameters the history holds (every one of the last 10 000,
+        thinned before), for replay."""
+        return self.history.arrays()[0]
+
+    def snapshot(self, history_points: int = 3000, span: int = 0,
+                 replay: int | None = None) -> Snapshot:
+        """A copy of the current state; `span` > 1 adds :meth:`generalisation` over that factor.
+
+        ``replay``: show the model as it was after that stored epoch instead (the nearest
+        stored one): its parameters from the history, its outputs and gates recomputed, the MSE
+        it had.  The history and events stay the whole run's.
+        """
+        params, epoch, mse = self.params, self.epoch, self.mse
+        if replay is not None and len(self.history):
+            epochs, losses, stored = self.history.arrays()
+            k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
+            if k > 0 and abs(epochs[k - 1] - replay) <= abs(epochs[k] - replay):
+                k -= 1
+            params, epoch = stored[k], int(epochs[k])
+            # The history's MSE is the loss before that epoch's update; shown is the model's own.
+            mse = unit.mse(params, self.x, self.target, self.config.delay)
+            replay = epoch
+        else:
+            replay = None
+        trace = unit.forward(params, self.x, self.config.delay)
         span_result = None
         if span > 1 and self.config.task.key != CSV_TASK:
-            span_result = self.generalisation(span)
+            span_result = self.generalisation(span, params)
         return Snapshot(
-            revision=self.revision, epoch=self.epoch, mse=self.mse, params=self.params.copy(),
+            revision=self.revision, epoch=epoch, mse=mse, params=params.copy(), replay=replay,
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=HistoryView(*self.history.view(history_points)),
             events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
             elapsed=self.elapsed, span=span_result,
             evaluation=None if self.evaluation is None else self.evaluation.view())
 
-    def generalisation(self, factor: int = 3):
+    def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
         """Run the current model over `factor` times the training length of the clean task.
 
         Returns (x, target, h, n_train, unseen_mse): the MSE on the part never trained on.
         """
         task = self.config.task.extended(factor)
         x, target = task.sequences()
-        h = unit.forward(self.params, x, self.config.delay).h
+        h = unit.forward(self.params if params is None else params, x, self.config.delay).h
         n = self.config.task.length
         unseen = float(np.mean((h[n:] - target[n:]) ** 2))
         return Span(x, target, h, n, unseen)

@@ -256,7 +256,10 @@ def load_csv(path) -> Task:
             xs.append(values[0])
             ts.append(values[1])
     except csv.Error as exc:
-        # The csv module's own limit is also 128 KB a field; its messages are one line.
+        # The csv module stops at its own limit of 128 KB a field, before the check above.
+        if "field larger than field limit" in str(exc):
+            raise TaskFileError(f"{path}: row {lineno + 1} has a field over {limits.MAX_CSV_FIELD // 1024} "
+                                "KB; is it a CSV of two numeric columns?") from None
         raise TaskFileError(f"{path}: row {lineno + 1} is not valid CSV ({exc})") from None
     if lineno == 0:
         raise TaskFileError(f"{path}: the file is empty")

@@ -17,7 +17,7 @@ class RecordingTrainer:
     def __init__(self):
         self.runs = []
 
-    def replace_run(self, run):
+    def replace_run(self, run, text="Open"):
         self.runs.append(run)
         return run
 
@@ -115,7 +115,8 @@ def test_clicking_a_member_opens_that_seed_as_the_current_run(view, qtbot):
     with qtbot.waitSignal(view.member_chosen) as chosen:
         qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert chosen.args[0].seed == r.seeds[k] == 13
-    assert view.ctx.trainer.runs[-1].config.seed == 13
+    opened = view.ctx.trainer.runs[-1]
+    assert opened.config.seed == 13 and opened.epoch == r.epoch   # the member as plotted
     assert "seed 13" in view.messages[-1]
 
 

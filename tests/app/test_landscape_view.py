@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.app.commands import Commands
-from lstm_gui.app.qt import Qt, QtCore
+from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.landscape import LandscapeView
@@ -38,9 +38,9 @@ def make_view(qtbot, ctx):
 def shown(qtbot, view, ctx):
     """Feed the current snapshot and wait for its map."""
     snap = ctx.trainer.trainer.snapshot()
+    drawn = view.results_drawn
     view.show_snapshot(snap)
-    qtbot.waitUntil(lambda: view.plot.map is not None and not view.worker.pending()
-                    and not view.worker.isRunning(), timeout=10_000)
+    qtbot.waitUntil(lambda: view.results_drawn > drawn, timeout=10_000)
     return snap
 
 
@@ -85,10 +85,21 @@ def test_hover_reads_out_and_a_click_moves_the_model_undoably(qtbot, ctx):
     view.spanSpin.setValue(0.5)
     view.sizeCombo.setCurrentIndex(view.sizeCombo.findData(16))
     before = shown(qtbot, view, ctx).params.copy()
+    # Each setting above asked for a map; the click must land on the last one.
+    qtbot.waitUntil(lambda: (view.plot.map.kind, view.plot.map.span, view.plot.map.mse.shape)
+                    == ("params", 0.5, (16, 16)) and not view.worker.isRunning(), timeout=10_000)
+    qtbot.wait(50)
     vb = view.plot.plot.getViewBox()
     scene = vb.mapViewToScene(QtCore.QPointF(0.25, -0.25))
     widget_pos = view.plot.mapFromScene(scene)
-    qtbot.mouseMove(view.plot.viewport(), widget_pos)
+    # A move event sent as such: QTest's mouseMove sends none when the cursor is already
+    # there (an earlier test left it there), so the hover depended on the order of tests.
+    viewport = view.plot.viewport()
+    move = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, QtCore.QPointF(widget_pos),
+                             QtCore.QPointF(viewport.mapToGlobal(widget_pos)),
+                             Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                             Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(viewport, move)
     qtbot.waitUntil(lambda: "MSE" in view.readout.text())
     assert "W_fx" in view.plot.plot.getAxis("bottom").labelText
     qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
@@ -118,5 +129,25 @@ def test_random_and_hessian_planes(qtbot, ctx):
     for kind in ("random", "hessian", "line"):
         view.directionsCombo.setCurrentIndex(view.directionsCombo.findData(kind))
         shown(qtbot, view, ctx)
-        qtbot.waitUntil(lambda: view.plot.map.kind == kind, timeout=10_000)
+        qtbot.waitUntil(lambda kind=kind: view.plot.map.kind == kind, timeout=10_000)
         assert np.isfinite(view.plot.map.mse).all()
+
+
+def test_a_chain_offers_every_units_parameters(qtbot, settings):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), units=2, epochs=0, seed=1))
+    run.train(40)
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    ctx = ViewContext(trainer=commands, cursor=TimeCursor(), undo=commands.undo,
+                      message=print, settings=settings)
+    view = make_view(qtbot, ctx)
+    view.sizeCombo.setCurrentIndex(view.sizeCombo.findData(16))
+    view.directionsCombo.setCurrentIndex(view.directionsCombo.findData("params"))
+    view.param2Combo.setCurrentIndex(0)
+    shown(qtbot, view, ctx)
+    assert view.param1Combo.count() == 24
+    view.param2Combo.setCurrentIndex(view.param2Combo.findData("b_o@2"))
+    assert view.param2Combo.currentText() == "b_o (unit 2)"
+    qtbot.waitUntil(lambda: view.plot.map.d2[1, 11] == 1.0, timeout=10_000)
+    assert view.plot.map.origin.shape == (2, 12)
+    trainer.shutdown()

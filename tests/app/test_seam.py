@@ -325,3 +325,92 @@ def test_every_config_round_trips_through_the_panel(qtbot, values):
     cfg = RunConfig(**values)
     panel.set_config(cfg)
     assert panel.config_from_widgets() == cfg
+
+
+def test_replay_shows_a_stored_epoch_and_live_returns(window, qtbot):
+    for _ in range(40):
+        window.stepButton.click()
+    run = current(window)
+    epochs, _, stored = run.history.arrays()
+    window.replay(10)
+    snap = window._last_snapshot
+    assert snap.replay == 10 and window.epochLabel.text() == "epoch 10"
+    np.testing.assert_array_equal(window.views["paramsView"].table.item(0, 1).text().strip(),
+                                  f"{stored[list(epochs).index(10)][0, 0]:.5f}")
+    np.testing.assert_allclose(window.signalPlot.output.getData()[1], snap.trace.h)
+    window.replaySlider.setValue(window.replaySlider.maximum())
+    assert window._last_snapshot.replay == 40
+    window.liveButton.click()
+    assert window._last_snapshot.replay is None and window.epochLabel.text() == "epoch 40"
+    window.replay(5)
+    window.stepButton.click()          # training leaves replay
+    assert window._last_snapshot.replay is None and current(window).epoch == 41
+
+
+def test_step_n_and_slow_motion(window, qtbot):
+    window.stepNSpin.setValue(25)
+    window.stepNButton.click()
+    assert current(window).epoch == 25 and window.epochLabel.text() == "epoch 25"
+    window.speedCombo.setCurrentIndex(window.speedCombo.findData(10.0))
+    enter(window.panel.epochsSpin, "never")
+    window.train()
+    qtbot.wait(1500)
+    window.pause()
+    done = current(window).epoch - 25
+    assert 5 <= done <= 25, done          # about 10 epochs a second
+
+
+def test_play_moves_the_time_cursor(window, qtbot):
+    window.stepButton.click()
+    window.playButton.click()
+    qtbot.waitUntil(lambda: window.timeCursor.t >= 3, timeout=3000)
+    window.playButton.click()
+    t = window.timeCursor.t
+    qtbot.wait(300)
+    assert window.timeCursor.t == t and window.cursorLabel.text() == f"t = {t}"
+    line = window.views["signalView"].cursor_line
+    assert round(line.value()) == t
+
+
+def test_gradient_choice_switches_to_the_c_library_rule_with_its_timing(window, qtbot):
+    combo = window.panel.gradientCombo
+    combo.setCurrentIndex(combo.findData("lstmlib"))
+    cfg = current(window).config
+    assert cfg.gradient == "lstmlib" and cfg.delay == 1
+    assert window.panel.timingCheck.isChecked()
+    window.panel.unitsSpin.setValue(2)      # the rule trains one unit: refused, panel reverts
+    assert "one unit" in window.messageLabel.text() and current(window).config.units == 1
+    assert window.panel.unitsSpin.value() == 1
+
+
+def test_compare_menu_runs_the_rules_side_by_side(window, qtbot):
+    window.findChild(type(window.trainAction), "compareRulesAction").trigger()
+    view = window.views["ensembleView"]
+    assert window.docks["ensembleView"].isVisible()
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=60_000)
+    labels = [r.label for r in view.results]
+    assert labels == ["exact gradient", "lstmlib rule"]
+
+
+def test_help_shows_the_unit(window, qtbot):
+    window.findChild(type(window.trainAction), "unitHelpAction").trigger()
+    dialog = window.findChild(QtWidgets.QDialog, "unitHelp")
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
+    assert "forget" in text and "W_fh" in text
+    dialog.close()
+
+
+def test_a_run_that_cannot_succeed_gets_a_hint(window, qtbot):
+    assert not window.hintLabel.isVisible()
+    window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("random"))
+    assert window.hintLabel.isVisible() and "all zeros" in window.hintLabel.text()
+
+
+def test_the_first_launch_says_it_is_compiling(window, qtbot, monkeypatch):
+    from lstm_gui.core import compiled
+    said = []
+    monkeypatch.setattr(compiled, "is_cached", lambda: False)
+    monkeypatch.setattr(window.statusBar(), "showMessage", lambda text, *a: said.append(text))
+    window.warm_up_kernel()
+    assert said and said[0] == compiled.COMPILING_MESSAGE

@@ -137,3 +137,18 @@ def test_chain_state_adjoints_have_one_row_per_unit():
 def test_population_is_refused():
     with pytest.raises(ValueError):
         gradflow.contributions(np.zeros((2, 1, 12)), np.zeros(5), np.zeros(5))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_open_forget_gate_lengthens_the_memory_horizon(seed):
+    # b_f = +5 keeps f near 1, so C carries gradient back many steps; b_f = -5 wipes C.
+    from lstm_gui.core.run import RunConfig, TrainingRun
+    from lstm_gui.core.tasks import preset
+    run = TrainingRun(RunConfig(task=preset("delay-k"), epochs=0, seed=seed))
+    horizons = {}
+    for b_f in (5.0, -5.0):
+        p = run.params.copy()
+        p[0, 2] = b_f
+        horizons[b_f] = gradflow.memory_horizon(gradflow.contributions(p, run.x, run.target))
+    assert horizons[5.0] >= horizons[-5.0] + 3
+    assert horizons[-5.0] <= 2

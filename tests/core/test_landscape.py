@@ -161,3 +161,19 @@ def test_make_dispatches_and_names_unknown_kinds():
 def test_suggested_span_covers_the_path():
     assert directions.suggest_span(np.array([[0.2, -3.0], [0.0, 0.0]])) == pytest.approx(3.75)
     assert directions.suggest_span(None) == 1.0
+
+
+def test_plane_map_falls_back_to_random_without_a_path_and_ends_the_path_at_the_origin():
+    from lstm_gui.core import plane
+    params, x, target, _ = problem((1, 12), n=20)
+    m = plane.compute(params, x, target, kind="pca", size=5, rng=np.random.default_rng(0))
+    assert m.kind == "random" and m.span == 1.0 and m.path.shape == (1, 2)
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), epochs=0, seed=4))
+    run.train(30)
+    path = run.history.view(3000)[2]
+    m = plane.compute(run.params, run.x, run.target, kind="params", names=("W_ox", "b_o"),
+                      path=path, size=5)
+    assert m.labels == ("W_ox (change)", "b_o (change)")
+    np.testing.assert_array_equal(m.path[-1], 0.0)
+    assert m.span >= np.abs(m.path).max()
+    np.testing.assert_allclose(m.path[0], (path[0] - run.params)[0, [10, 11]], atol=1e-12)

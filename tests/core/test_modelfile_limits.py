@@ -104,7 +104,7 @@ def _state(d):
     (_doc, lambda d: d["config"]["task"].update(length=10**9), "config.task.length"),
     (_doc, lambda d: d["config"].update(units=10**6), "config.units"),
     (_doc, lambda d: d["units"][0].update(W_fh=1e308), "unit 1 W_fh must lie in"),
-    (_doc, lambda d: _state(d).update(events=[[1, {"text": "{"}]]), r"state.events\[0\] text must be a string"),
+    (_doc, lambda d: _state(d).update(events=[[1, {"text": "{"}]]), r"state.events\[0\] text must be a str"),
     (_doc, lambda d: _state(d).update(events=[[1, "x"]] * (limits.MAX_EVENTS + 1)), "state.events has"),
     (_doc, lambda d: _state(d)["x"].update(shape=[10**9]), "state.x.shape"),
     (_doc, lambda d: _state(d)["history"]["epoch"].update(shape=[10**8]), "state.history holds more"),
@@ -151,7 +151,7 @@ def test_huge_lstmlib_parameters_and_lengths_are_refused(tmp_path):
         load(path)
     path.write_text("0\n10000000\n" + "0.1\n" * 12)
     start = time.perf_counter()
-    with pytest.raises(ModelFileError, match="from 1 to 1,000,000"):
+    with pytest.raises(ModelFileError, match="10000000: lstm-gui reads whole numbers from 1 to 1,000,000"):
         load(path)
     assert time.perf_counter() - start < 1
 
@@ -163,3 +163,17 @@ def test_a_fifo_or_a_device_is_refused_in_one_line(tmp_path):
         load(fifo)
     with pytest.raises(ModelFileError, match="/dev/urandom: is a device"):
         load("/dev/urandom")
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda s: s["optimizer"].update(beta1=1.5), "state.optimizer.beta1"),
+    (lambda s: s["optimizer"].update(m=[[float("nan")] * 12]), "state.optimizer.m"),
+    (lambda s: s.update(epoch=2**63), "state.epoch"),
+])
+def test_restore_itself_refuses_what_the_optimizer_cannot_use(change, field):
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(3)
+    state = run.state_dict()
+    change(state)
+    with pytest.raises(ValueError, match=field):
+        TrainingRun.restore(run.config, run.params, state)

@@ -63,3 +63,21 @@ def test_slider_drag_makes_one_event():
     run.train(1)
     run.set_lr(0.05)
     assert len(run.events) == 2
+
+
+def test_replay_shows_the_stored_parameters_of_the_chosen_epoch():
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(50)
+    snap = run.snapshot(replay=20)
+    epochs, _, stored = run.history.arrays()
+    k = list(epochs).index(20)
+    assert snap.replay == 20 and snap.epoch == 20
+    np.testing.assert_array_equal(snap.params, stored[k])
+    np.testing.assert_array_equal(snap.trace.h, run_forward(snap.params, run))
+    assert snap.mse == pytest.approx(float(np.mean((snap.trace.h - run.target) ** 2)))
+    assert run.snapshot().replay is None and run.snapshot().epoch == 50
+
+
+def run_forward(params, run):
+    from lstm_gui.core import unit
+    return unit.forward(params, run.x, run.config.delay).h

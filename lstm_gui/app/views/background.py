@@ -34,6 +34,7 @@ class LatestJobWorker(QtCore.QThread):
         self._stopping = False
         self._active = False     # a run() loop will look at the job (set and cleared under lock)
         self.last_seconds = 0.0
+        self.busy_seconds = 0.0  # all jobs together, for measuring the duty cycle
 
     def submit(self, job, urgent: bool = False) -> None:
         with self._cond:
@@ -51,7 +52,7 @@ class LatestJobWorker(QtCore.QThread):
         with self._cond:
             return self._job is not None
 
-    def run(self) -> None:  # noqa: D401 - QThread's entry point
+    def run(self) -> None:
         while True:
             with self._cond:
                 while self._job is not None and not self._stopping and not self._urgent:
@@ -73,6 +74,7 @@ class LatestJobWorker(QtCore.QThread):
             finally:
                 took = time.perf_counter() - t0
                 self.last_seconds = took
+                self.busy_seconds += took
                 with self._cond:
                     self._not_before = time.perf_counter() + took * (1 - self.duty) / self.duty
             self.done.emit(result)
@@ -93,7 +95,10 @@ class LatestJobWorker(QtCore.QThread):
 def watch_window_close(view) -> None:
     """Let `view` see its top-level window's Close event (its eventFilter stops its worker):
     a QThread still running when the window is destroyed would abort the process."""
-    window = view.window()
+    # The main window, not view.window(): a floating dock is a top-level window of its own.
+    window = view
+    while window.parentWidget() is not None:
+        window = window.parentWidget()
     if window is not view and getattr(view, "_watched_window", None) is not window:
         window.installEventFilter(view)
         view._watched_window = window

@@ -151,6 +151,10 @@ class EnsembleView(View):
         self.unpin_button.clicked.connect(self.unpin)
         self.rules_button.clicked.connect(self.compare_rules)
         self.plot.member_clicked.connect(self._on_member_clicked)
+        # A dock's widget may be deleted without a close event: never leave the thread running.
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------ the view protocol
 
@@ -288,10 +292,14 @@ class EnsembleView(View):
         r = shown[series]
         config = replace(r.config, seed=r.seeds[k])
         self.member_chosen.emit(config)
+        # A member equals the single run of its seed (core/ensemble.py), so training that run
+        # as far as the ensemble went opens the member as it is in the plot.
+        run = TrainingRun(config)
+        run.train(r.epoch)
         trainer = getattr(self.ctx, "trainer", None)
         if trainer is not None and hasattr(trainer, "replace_run"):
-            trainer.replace_run(TrainingRun(config))
-        self._message(f"Opened seed {config.seed} ({r.label}) at epoch 0: train to replay it")
+            trainer.replace_run(run, f"Open seed {config.seed}")
+        self._message(f"Opened seed {config.seed} ({r.label}) at epoch {run.epoch:,} (Ctrl+Z goes back)")
 
     def _message(self, text: str) -> None:
         message = getattr(self.ctx, "message", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...core import PARAM_NAMES, landscape, plane
-from ..landscape_plot import LandscapePlot
+from ..landscape_plot import LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -32,7 +32,7 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr):
     m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
                       size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
     top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
-    return m, top, limit
+    return m, contour_lines(m), top, limit
 
 
 class LandscapeView(View):
@@ -93,6 +93,7 @@ class LandscapeView(View):
         self._fill_param_combos(1)
         self._restore_settings()
         self.worker = LatestJobWorker(self)
+        self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
         self.worker.done.connect(self._on_result)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
@@ -200,8 +201,9 @@ class LandscapeView(View):
         self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
 
     def _on_result(self, result) -> None:
-        request, (m, top, limit) = result
-        self.plot.set_map(m)
+        request, (m, lines, top, limit) = result
+        self.results_drawn += 1
+        self.plot.set_map(m, lines)
         self._draw_path()
         verdict = ("below 2/lr: plain descent is stable here" if top < limit else
                    "above 2/lr: plain descent overshoots along the top eigenvector")

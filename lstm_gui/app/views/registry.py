@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from .cell import CellView
 from .ensemble import EnsembleView
+from .gradient import GradientView
 from .landscape import LandscapeView
 from .sequence import GatesView, SignalView
 from .training import MseView, ParamsView
 
-VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, EnsembleView]
+VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, GradientView,
+         EnsembleView]

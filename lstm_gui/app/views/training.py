@@ -43,7 +43,7 @@ class ParamTable(QtWidgets.QTableWidget):
         self.units = 0
         self._filling = False
         self.verticalHeader().setDefaultSectionSize(18)
-        self.horizontalHeader().setDefaultSectionSize(74)
+        self.horizontalHeader().setDefaultSectionSize(66)
         self.setToolTip("Current parameter values.  Double-click a value to edit it (undo with "
                         "Ctrl+Z); tick \"fix\" to keep a parameter fixed while the others train; "
                         "untick \"show\" to hide its curve.  W_*h: weight on h(t-1) (recurrent), "
@@ -69,9 +69,9 @@ class ParamTable(QtWidgets.QTableWidget):
                 for u in range(units):
                     labels += ["value" if units == 1 else f"unit {u + 1}", "fix"]
                 self.setHorizontalHeaderLabels(labels)
-                self.setColumnWidth(0, 44)
+                self.setColumnWidth(0, 40)
                 for u in range(units):
-                    self.setColumnWidth(self.value_column(u) + 1, 30)
+                    self.setColumnWidth(self.value_column(u) + 1, 28)
                 for k, name in enumerate(PARAM_NAMES):
                     header = QtWidgets.QTableWidgetItem(param_icon(k), name)
                     header.setToolTip(param_tip(name))      # the row is the curve's legend
@@ -112,7 +112,7 @@ class ParamsView(_EpochView):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.table = ParamTable()
-        self.table.setMinimumWidth(130)
+        self.table.setMinimumWidth(192)
         self.layout().addWidget(self.table)
         self.layout().setStretch(0, 3)
         self.layout().setStretch(1, 2)

@@ -1,0 +1,114 @@
+"""The gradient-flow view through its real widgets, fed snapshots of a real TrainingRun."""
+import numpy as np
+
+from lstm_gui.app.commands import Commands
+from lstm_gui.app.trainer import Trainer
+from lstm_gui.app.views.base import TimeCursor, ViewContext
+from lstm_gui.app.views.gradient import DECADES, GradientView
+from lstm_gui.core import gradflow
+from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.tasks import preset
+
+
+def make(qtbot, settings, **config):
+    run = TrainingRun(RunConfig(task=preset("delay-k", length=40), epochs=0, seed=0, **config))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    cursor = TimeCursor()
+    cursor.set_length(40)
+    ctx = ViewContext(trainer=commands, cursor=cursor, undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(640, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, run, trainer, ctx
+
+
+def feed(qtbot, view, trainer):
+    snap = trainer.snapshot()
+    drawn = view.results_drawn
+    view.show_snapshot(snap)
+    qtbot.waitUntil(lambda: view.results_drawn > drawn, timeout=10_000)
+    return snap
+
+
+def test_heat_map_lag_profile_and_horizon_are_the_cores(qtbot, settings):
+    view, run, trainer, _ = make(qtbot, settings)
+    run.train(300)
+    snap = feed(qtbot, view, trainer)
+    G = gradflow.contributions(snap.params, snap.x, snap.target)
+    A = np.abs(G).sum(axis=(2, 3))
+    floor = A.max() * 10.0 ** -DECADES
+    np.testing.assert_allclose(view.image.image, np.log10(np.maximum(A, floor)).T)
+    # Nothing above the diagonal: error terms never learn from later steps.
+    assert np.all(view.image.image[np.triu_indices(40, 1)[::-1]] == np.log10(floor))
+    horizon = gradflow.memory_horizon(G)
+    assert f"memory horizon <b>{horizon}</b>" in view.summary.text()
+    assert view.horizonLine.value() == horizon
+    f_lags, f_values = view.gateCurves[0].getOriginalDataset()
+    G5 = G.reshape(40, 40, 4, 3)
+    expected = gradflow.lag_magnitude(G5[:, :, 0, :])
+    np.testing.assert_allclose(f_values, expected[f_lags.astype(int)], rtol=1e-12)
+    trainer.shutdown()
+
+
+def test_follows_the_time_cursor(qtbot, settings):
+    view, run, trainer, ctx = make(qtbot, settings)
+    run.train(100)
+    snap = feed(qtbot, view, trainer)
+    ctx.cursor.set(25)
+    assert view.cursorLine.value() == 25
+    lags, values = view.rowCurve.getOriginalDataset()
+    A = np.abs(gradflow.contributions(snap.params, snap.x, snap.target)).sum(axis=(2, 3))
+    np.testing.assert_allclose(values, A[25, 25 - lags.astype(int)], rtol=1e-12)
+    assert lags.max() <= 25
+    assert "row t = 25" in view.lagPlot.titleLabel.text
+    trainer.shutdown()
+
+
+def test_horizon_and_gradient_over_epochs_and_clipping(qtbot, settings):
+    view, run, trainer, _ = make(qtbot, settings, clip=1e-3)
+    feed(qtbot, view, trainer)
+    run.train(200)
+    feed(qtbot, view, trainer)
+    epochs, _ = view.horizonCurve.getData()
+    assert list(epochs) == [0, 200]
+    assert len(view.paramCurves[0].getOriginalDataset()[0]) == 2
+    assert "clipping active" in view.summary.text()
+    assert view.clipLine.isVisible()
+    # A reset run starts the series over.
+    run.reset()
+    feed(qtbot, view, trainer)
+    assert list(view.horizonCurve.getData()[0]) == [0]
+    trainer.shutdown()
+
+
+def test_update_sizes_come_from_the_history_and_the_choice_is_kept(qtbot, settings):
+    view, run, trainer, ctx = make(qtbot, settings)
+    run.train(50)
+    snap = feed(qtbot, view, trainer)
+    view.quantityCombo.setCurrentIndex(view.quantityCombo.findData("update"))
+    _, values = view.paramCurves[2].getOriginalDataset()    # b_f
+    p = snap.history.params[:, 0, 2]
+    np.testing.assert_allclose(values, np.abs(np.diff(p))[np.abs(np.diff(p)) > 0], rtol=1e-12)
+    again = GradientView(ctx)
+    qtbot.addWidget(again)
+    assert again.quantityCombo.currentData() == "update"
+    trainer.shutdown()
+
+
+def test_a_chain_is_itemised_and_a_too_long_run_is_refused_in_words(qtbot, settings):
+    view, run, trainer, _ = make(qtbot, settings, units=2)
+    run.train(20)
+    feed(qtbot, view, trainer)
+    assert view.image.image.shape == (40, 40)
+    G = gradflow.contributions(run.params, run.x, run.target)
+    assert f"memory horizon <b>{gradflow.memory_horizon(G)}</b>" in view.summary.text()
+    trainer.shutdown()
+    long_run = TrainingRun(RunConfig(task=preset("sin-cos", length=1500), epochs=0, units=2))
+    drawn = view.results_drawn
+    view.show_snapshot(long_run.snapshot())
+    assert "Too long to itemise" in view.summary.text()
+    assert not view.worker.pending() and view.results_drawn == drawn
