@@ -456,12 +456,37 @@ class MsePlot(_Plot):
         self.smooth = self.add_curve(
             "smoothed", _pen(MSE_COLOUR, 2),
             "The MSE smoothed over the panel's smoothing window (a mean of log MSE).")
+        self.ghost = self.add_curve(
+            "pinned", _pen("#999999", 2, Qt.PenStyle.DashLine),
+            "A run pinned for comparison (Compare → Pin this run): its smoothed MSE, dashed.",
+            legend=False)
+        self.ghost.setVisible(False)
+        self.ghost_label: str | None = None
         self.smoothing = 25
         self._markers: list = []
         self._marker_events: tuple = ()
         self._events: tuple = ()
         self._epochs = np.zeros(0)
         self._mse = np.zeros(0)
+
+    def set_ghost(self, epochs, mse, label: str | None, current_label: str = "MSE") -> None:
+        """Overlay a pinned run's MSE (label: what differs in it), or remove it (label None).
+        The current run's legend entry then names what differs in the current run."""
+        for curve in (self.raw, self.ghost):
+            self.legend.removeItem(curve)
+        self.ghost_label = label
+        self.ghost.setVisible(label is not None)
+        if label is None:
+            self.ghost.setData([], [])
+            self.legend.addItem(self.raw, "MSE")
+        else:
+            keep = (np.asarray(mse) > 0) & np.isfinite(mse)
+            e, m = np.asarray(epochs)[keep], np.asarray(mse)[keep]
+            span = min(self.smoothing, max(1, len(m) // 8)) if self.smoothing > 1 else 1
+            self.ghost.setData(e, np.exp(smooth(np.log(m), span)) if len(m) and span > 1 else m)
+            self.legend.addItem(self.raw, f"MSE: {current_label}")
+            self.legend.addItem(self.ghost, f"pinned: {label}")
+        self.fit_legend()
 
     @property
     def readout(self):
