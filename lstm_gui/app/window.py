@@ -71,7 +71,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
-        self._ghost = None
+        self._ghost: tuple | None = None
         self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
