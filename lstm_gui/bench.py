@@ -272,6 +272,8 @@ def run_workload(name: str, count: int) -> None:
     Wall-clock time on a shared machine drifts; instructions do not.  Counting with
     valgrind's callgrind, the per-epoch cost is (workload - 'none') / count.
     """
+    from .core import compiled
+    compiled.use("numpy")   # the counts are the numpy core's, as the README's table says
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
     q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
@@ -336,7 +338,14 @@ def main(argv=None) -> int:
     if args.workload:
         run_workload(args.workload, args.count)
         return 0
-    bench_core(args.quick)
+    from . import bench_compiled
+    from .core import compiled
+    compiled.use("numpy")          # the figures above are the numpy path's
+    try:
+        bench_core(args.quick)
+    finally:
+        compiled.use(None)
+    bench_compiled.main(args.quick)
     from .bench_ensemble import bench_ensemble
     bench_ensemble(_versus, _ratio_text, args.quick)
     from .bench_analysis import bench_analysis
@@ -347,6 +356,8 @@ def main(argv=None) -> int:
         bench_gui()
         from .bench_cell import bench_cell_view
         bench_cell_view()
+        from . import bench_window
+        bench_window.main()
     if args.files:
         from .bench_files import bench_files
         bench_files(args.quick)

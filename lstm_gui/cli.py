@@ -223,6 +223,12 @@ def cmd_train(args, parser) -> int:
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
+    from .core import compiled
+    try:
+        if compiled.active() == "compiled":   # says so when it compiles, not a silent pause
+            compiled.warm_up(lambda text: print(text, file=sys.stderr, flush=True))
+    except (ValueError, RuntimeError) as exc:
+        parser.error(str(exc))
     if run is None:
         run = TrainingRun(config)
     progress = Progress(config.epochs, args.quiet)

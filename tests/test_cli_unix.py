@@ -69,7 +69,8 @@ def test_progress_without_a_terminal_is_plain_lines_and_the_final_mse_is_said_on
 
 def test_progress_on_a_terminal_never_grows_wider_than_it(tmp_path):
     master, slave = pty.openpty()
-    env = {**ENV, "COLUMNS": "40", "LINES": "10"}
+    # The numpy kernel: the compiled one ends 3000 epochs before a progress frame is due.
+    env = {**ENV, "COLUMNS": "40", "LINES": "10", "LSTM_GUI_KERNEL": "numpy"}
     proc = subprocess.Popen([*CMD, "train", "--epochs", "3000", "--units", "2"], stdout=subprocess.PIPE,
                             stderr=slave, env=env)
     os.close(slave)
@@ -165,7 +166,8 @@ def test_ctrl_c_during_demo_stops_cleanly(tmp_path):
     assert first.startswith("[1/7]"), first
     proc.send_signal(signal.SIGINT)
     rest, err = proc.communicate(timeout=120)
-    status, out = proc.returncode, first + rest
+    status = proc.returncode
+    assert "Traceback" not in rest
     assert status == 130 and "Traceback" not in err, err
     done = int(re.search(r"interrupted after (\d) of 7 demos", err).group(1))
     assert 1 <= done < 7 and len(list(tmp_path.glob("*.png"))) == 5 * done

@@ -9,15 +9,20 @@ from ..core import PARAM_NAMES
 from ..core.fileio import replacing, with_default_suffix
 from ..core.freerun import FORECAST_TASKS, free_run_snapshot
 from ..core.smoothing import smooth
+from . import palette
 from .qt import Qt, QtGui, QtSvg, pg
 
-GATE_COLOURS = {"f": "#d62728", "i": "#2ca02c", "C": "#1f77b4", "o": "#9467bd"}
+# A gate's colour by the letter of its parameters' names (W_fh -> "f", W_Ch -> "C").
+GATE_COLOURS = {"f": palette.F, "i": palette.I, "C": palette.C_TILDE, "o": palette.O}
 PARAM_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 MAX_MARKERS = 200     # event markers drawn; older events are still listed by the hover readout
 LABEL_GAP = 0.08      # a marker gets a label when it is this share of the span from the last
 # Plots compute ranges as max - min: values near 1e308 overflow to inf and pyqtgraph refuses
 # the range ("Cannot set range [-inf, inf]").  Drawn values are clamped to this magnitude.
 DRAW_LIMIT = 1e150
+HOVER_COLOUR = "#555555"
+MSE_COLOUR = "#333333"  # not h's blue: the MSE is not a quantity of the unit
+POINT_SIZE = 7        # the marker of a curve of one point (a task of length 1), in pixels
 
 
 def finite_for_drawing(values: np.ndarray) -> np.ndarray:
@@ -25,10 +30,20 @@ def finite_for_drawing(values: np.ndarray) -> np.ndarray:
     return np.clip(np.where(np.isfinite(values), values, np.nan), -DRAW_LIMIT, DRAW_LIMIT)
 
 
+def device_scale() -> float:
+    """Device pixels per logical pixel (2 under QT_SCALE_FACTOR=2).
+
+    pyqtgraph's pens are cosmetic (their width is in device pixels, so zooming never thickens
+    a curve); without this factor a 2 px curve is drawn 2 device pixels wide at a scale of 2,
+    a hairline on the screen (measured: 2 px wide in a 600 x 400 grab of a 300 x 200 plot)."""
+    app = QtGui.QGuiApplication.instance()
+    return float(app.devicePixelRatio()) if isinstance(app, QtGui.QGuiApplication) else 1.0
+
+
 def _pen(colour, width=1, style=Qt.PenStyle.SolidLine, alpha=255):
     c = QtGui.QColor(colour)
     c.setAlpha(alpha)
-    pen = pg.mkPen(c, width=width)
+    pen = pg.mkPen(c, width=width * device_scale(), cosmetic=True)
     pen.setStyle(style)
     return pen
 
@@ -47,26 +62,73 @@ def param_icon(index: int) -> QtGui.QIcon:
 
 
 def param_pen(index: int):
-    """Gate colour for the parameter's gate; W_*h solid, W_*x dashed, b_* dotted."""
-    gate = PARAM_NAMES[index].split("_")[1][0]
-    return _pen(GATE_COLOURS[gate], 1, PARAM_STYLES[index % 3])
+    """The colour of the parameter's gate (palette.py); W_*h solid, W_*x dashed, b_* dotted."""
+    # Width 1: at 1.5, Qt's wide-line path for dashed and dotted pens made a redraw of the
+    # 12 curves 6x slower (measured: 2.4 -> 15 ms per paint of the plot at 3000 epochs).
+    return _pen(palette.param_colour(index), 1, PARAM_STYLES[index % 3])
+
+
+def set_curve(curve, x, y) -> None:
+    """curve.setData(x, y), with a dot when there is a single point: a line of one point
+    draws nothing (a task of length 1 showed empty Signal and Gates plots)."""
+    single = len(x) == 1
+    if single != (curve.opts.get("symbol") is not None):
+        if single:
+            colour = curve.opts["pen"].color() if curve.opts.get("pen") is not None else "k"
+            curve.setSymbol("o")
+            curve.setSymbolSize(POINT_SIZE * device_scale())
+            curve.setSymbolBrush(pg.mkBrush(colour))
+            curve.setSymbolPen(None)
+        else:
+            curve.setSymbol(None)
+    curve.setData(x, y)
+
+
+def nice_bound(value: float) -> float:
+    """The smallest of 0.1, 0.2, 0.5, 1, 2, 5, 10, ... at or above |value|: a range that
+    changes only when the data cross one of these, not every frame."""
+    value = abs(float(value))
+    if not np.isfinite(value) or value <= 0.1:
+        return 0.1
+    value = min(value, DRAW_LIMIT)
+    mag = 10.0 ** np.floor(np.log10(value))
+    return float(next(m * mag for m in (1, 2, 5, 10) if m * mag >= value * (1 - 1e-12)))
+
+
+class _IntegerAxis(pg.AxisItem):
+    """An axis of whole numbers (epochs): no tick at 1.5 when the run has two epochs."""
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = [(spacing, [v for v in values if float(v).is_integer()])
+                  for spacing, values in super().tickValues(minVal, maxVal, size) if spacing >= 1]
+        if any(values for _, values in levels):
+            return levels
+        lo, hi = np.ceil(minVal), np.floor(maxVal)
+        return [(1.0, list(np.arange(lo, hi + 1)))] if hi >= lo else []
 
 
 class _Plot(pg.PlotWidget):
-    """A plot with a compact legend above it; click an entry to hide a curve."""
+    """A plot with a compact legend above it (click an entry to hide a curve; hover it for
+    what the curve is) and a hover readout: a marker on every curve at the hovered x, and
+    the values in a box."""
+
+    x_name = "t"
+    per_line = 1          # readout entries on one line
 
     def __init__(self, title: str, x_label: str, y_label: str, object_name: str,
-                 legend_columns: int = 6, axis_items=None):
+                 legend_columns: int = 6, axis_items=None, title_tip: str = ""):
         super().__init__(axisItems=axis_items)
         self.setObjectName(object_name)
         self.setMinimumSize(205, 150)
         item = self.getPlotItem()
+        self.title_tip = title_tip
+        self.tips: dict[str, str] = {}      # legend name -> its tooltip
+        self.named: list = []               # (name, curve, row) read out on hover
+        self._hover: dict = {}              # row -> (line, dots, readout)
         self.set_title(title)
         item.setLabel("bottom", x_label)
         item.setLabel("left", y_label)
-        # No grid: its alpha-blended lines doubled the cost of a redraw (29 -> 67 ms).
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).enableAutoSIPrefix(False)
+        self.style_row(item)
         item.setMenuEnabled(True)
         self.legend_columns = legend_columns
         self.legend = item.addLegend(offset=None, labelTextSize="9pt", verSpacing=-8,
@@ -76,17 +138,59 @@ class _Plot(pg.PlotWidget):
         self.legend.setFlag(self.legend.GraphicsItemFlag.ItemIgnoresTransformations, False)
         item.layout.removeItem(item.getAxis("top"))
         self.show_legend(True)
+        self._proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
+
+    @staticmethod
+    def style_row(item) -> None:
+        # No grid: its alpha-blended lines doubled the cost of a redraw (29 -> 67 ms).
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
+            item.getAxis(axis).setPen(_pen(pg.getConfigOption("foreground")))
+
+    def rows(self) -> list:
+        """The plot items (one per stacked plot) that share the x axis."""
+        return [self.getPlotItem()]
+
+    def export_item(self):
+        """What an exported image shows."""
+        return self.getPlotItem()
+
+    def add_curve(self, name: str, pen, tip: str, row=None, legend: bool = True):
+        """A curve in `row` (the first by default), read out on hover, in the legend with
+        `tip` as its tooltip."""
+        row = row or self.getPlotItem()
+        curve = row.plot(pen=pen)
+        self.tips[name] = tip
+        self.named.append((name, curve, row))
+        if legend:
+            self.legend.addItem(curve, name)
+            self._tip_legend()
+        return curve
+
+    SHORT = 230           # below this height (px) the plot drops its title and y label:
+    # at the window's smallest size (825 x 384) a plot is ~150 px high, and title, legend
+    # and axes left ~40 px for the curves; the dock's title bar still names the plot.
+
+    def is_short(self) -> bool:
+        return self.height() < self.SHORT
 
     def set_title(self, text: str) -> None:
         item = self.getPlotItem()
-        item.setTitle(text, size="10pt")
+        self.title_text = text
+        item.setTitle(None if self.is_short() else text, size="10pt")
         # pyqtgraph makes the title's width a minimum of the plot: a long title ("Signal ·
         # unseen MSE ...") would widen a narrow plot past its widget and clip the curves.
         item.titleLabel.setMinimumWidth(0)
+        item.titleLabel.setToolTip(self.title_tip)
 
     def resizeEvent(self, event):
         self.fit_legend()   # first: the plot's minimum width depends on the legend's
         super().resizeEvent(event)
+        if "title_text" in self.__dict__ and self.is_short() != self.__dict__.get("_was_short"):
+            self._was_short = self.is_short()
+            self.set_title(self.title_text)
+            for row in self.rows():
+                row.getAxis("left").showLabel(not self._was_short)
 
     def fit_legend(self) -> None:
         """As many legend columns as fit in the plot's width: a wider legend would widen the
@@ -112,6 +216,13 @@ class _Plot(pg.PlotWidget):
         self.legend.columnCount = columns
         for curve, name in entries:
             self.legend.addItem(curve, name)
+        self._tip_legend()
+
+    def _tip_legend(self) -> None:
+        for sample, label in self.legend.items:
+            tip = self.tips.get(label.text, "")
+            sample.setToolTip(tip)
+            label.setToolTip(tip)
 
     def show_legend(self, shown: bool) -> None:
         """Lay the legend out above the plot, or take it out (a hidden item keeps its room)."""
@@ -124,22 +235,133 @@ class _Plot(pg.PlotWidget):
         self.legend.setVisible(shown)
         layout.activate()
 
+    # Hover readout ------------------------------------------------------------------------
+
+    def values_at(self, x: float) -> tuple[float, list] | None:
+        """(the nearest recorded x, [(name, y, curve, row)] of every shown curve there)."""
+        found: list = []
+        at = None
+        for name, curve, row in self.named:
+            xs, ys = curve.xData, curve.yData
+            if not curve.isVisible() or xs is None or not len(xs):
+                continue
+            k = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+            if k > 0 and abs(xs[k - 1] - x) <= abs(xs[k] - x):
+                k -= 1
+            at = float(xs[k]) if at is None else at
+            found.append((name, float(ys[k]), curve, row))
+        return None if at is None else (at, found)
+
+    def readout_rows(self, x: float) -> list[str] | None:
+        """The readout of each row at x (the x value heads the first)."""
+        got = self.values_at(x)
+        if got is None:
+            return None
+        at, found = got
+        texts = []
+        for r, row in enumerate(self.rows()):
+            entries = [f"{name} {y:.4g}" for name, y, _, item in found if item is row]
+            lines = ["  ".join(entries[k:k + self.per_line])
+                     for k in range(0, len(entries), self.per_line)]
+            if r == 0:
+                lines.insert(0, f"{self.x_name} {at:g}")
+            texts.append("\n".join(lines))
+        return texts
+
+    def readout_at(self, x: float) -> str | None:
+        """The text the hover readout shows at x, all rows together."""
+        rows = self.readout_rows(x)
+        return None if rows is None else "\n".join(t for t in rows if t)
+
+    def _hover_items(self, row):
+        if row not in self._hover:
+            line = pg.InfiniteLine(angle=90, movable=False,
+                                   pen=_pen(HOVER_COLOUR, 1, Qt.PenStyle.DotLine))
+            dots = pg.ScatterPlotItem(size=8 * device_scale(), pen=_pen("#ffffff", 1))
+            readout = pg.TextItem(color="#000000", anchor=(1, 0),
+                                  fill=pg.mkBrush(255, 255, 255, 210))
+            for z, part in enumerate((line, dots, readout)):
+                part.setZValue(18 + z)
+                part.setVisible(False)
+                row.addItem(part, ignoreBounds=True)
+            self._hover[row] = (line, dots, readout)
+        return self._hover[row]
+
+    def hide_hover(self) -> None:
+        for parts in self._hover.values():
+            for part in parts:
+                part.setVisible(False)
+
+    def show_hover(self, x: float) -> bool:
+        """Markers and readout at the recorded x nearest `x`; False when there is no data."""
+        got = self.values_at(x)
+        texts = self.readout_rows(x)
+        if got is None or texts is None:
+            self.hide_hover()
+            return False
+        at, found = got
+        for row, text in zip(self.rows(), texts):
+            line, dots, readout = self._hover_items(row)
+            log_y = row.getAxis("left").logMode
+            spots = [{"pos": (at, np.log10(y) if log_y else y),
+                      "brush": pg.mkBrush(curve.opts["pen"].color())}
+                     for _, y, curve, item in found
+                     if item is row and np.isfinite(y) and (y > 0 or not log_y)]
+            line.setValue(at)
+            dots.setData(spots)
+            (x0, x1), (_, y1) = row.vb.viewRange()
+            # On the side away from the pointer: the readout never hides the hovered values.
+            right = at < (x0 + x1) / 2
+            readout.setAnchor((1, 0) if right else (0, 0))
+            readout.setText(text)
+            readout.setPos(x1 if right else x0, y1)
+            for part in (line, dots):
+                part.setVisible(True)
+            readout.setVisible(bool(text))
+        return True
+
+    def _on_mouse(self, event):
+        pos = event[0]
+        for row in self.rows():
+            if row.vb.sceneBoundingRect().contains(pos):
+                self.show_hover(row.vb.mapSceneToView(pos).x())
+                return
+        self.hide_hover()
+
+
+SOLID, DASH, DOT, DASH_DOT = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
+                              Qt.PenStyle.DashDotLine)
+H_TIP = ("h(t) = o(t)·tanh(C(t)), the unit's output: in (-1, 1).  The same colour (blue) in "
+         "every view; in Signal it should follow the target.")
+
 
 class SignalPlot(_Plot):
     """Input, noisy target, clean target and the unit's output over t."""
 
     def __init__(self):
-        super().__init__("Signal", "t", "value", "signalPlot", legend_columns=2)
-        self.clean = self.plot(pen=_pen("#ff7f0e", 4, alpha=70))
-        self.target = self.plot(pen=_pen("#ff7f0e", 1))
-        self.input = self.plot(pen=_pen("#7f7f7f", 1, Qt.PenStyle.DashLine))
-        self.output = self.plot(pen=_pen("#1f77b4", 2))
+        super().__init__("Signal", "t (time step)", "value of h, target, x", "signalPlot",
+                         legend_columns=2,
+                         title_tip="The task's sequence and the unit's answer at the current "
+                                   "parameters: training makes h follow the target, t = 0..n-1.")
+        self.clean = self.add_curve(
+            "target (clean)", _pen(palette.TARGET, 4, alpha=60),
+            "The target before noise was added: what the unit can at best learn.  Same range "
+            "as the target.", legend=False)
+        self.target = self.add_curve(
+            "target", _pen(palette.TARGET, 1),
+            "target(t): what h(t) should be; MSE = (1/n)·Σ (h(t) − target(t))².  The task's "
+            "range, e.g. [-0.5, 0.5] for the waveforms.")
+        self.input = self.add_curve(
+            "input x", _pen(palette.X, 1, DASH),
+            "x(t): the input sequence fed to the unit at each step (the task's; shifted one "
+            "step later with lstmlib timing).")
+        self.output = self.add_curve("output h", _pen(palette.H, 2), H_TIP)
         self.clean.setVisible(False)
         self._fill_legend()
-        self.span_output = self.plot(pen=_pen("#1f77b4", 2, Qt.PenStyle.DotLine))
-        self.span_target = self.plot(pen=_pen("#ff7f0e", 1, Qt.PenStyle.DotLine))
+        self.span_output = self.plot(pen=_pen(palette.H, 2, DOT))
+        self.span_target = self.plot(pen=_pen(palette.TARGET, 1, DOT))
         # Forecasting tasks: the model fed its own output past the sequence (core/freerun.py).
-        self.free_run = self.plot(pen=_pen("#2ca02c", 2, Qt.PenStyle.DashLine))
+        self.free_run = self.plot(pen=_pen(palette.BLUISH_GREEN, 2, DASH))
         self.unseen = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(120, 120, 120, 30),
                                           pen=pg.mkPen(None))
         self.unseen.setZValue(-10)
@@ -156,13 +378,13 @@ class SignalPlot(_Plot):
     def show_snapshot(self, snap):
         t = np.arange(len(snap.x))
         noisy = not np.array_equal(snap.target, snap.clean_target)
-        self.clean.setData(t, snap.clean_target)
-        self.target.setData(t, snap.target if noisy else snap.clean_target)
+        set_curve(self.clean, t, snap.clean_target)
+        set_curve(self.target, t, snap.target if noisy else snap.clean_target)
         if noisy != self.clean.isVisible():
             self.clean.setVisible(noisy)
             self._fill_legend()
-        self.input.setData(t, snap.x)
-        self.output.setData(t, snap.trace.h)
+        set_curve(self.input, t, snap.x)
+        set_curve(self.output, t, snap.trace.h)
         if snap.span is not None:
             x, target, h, n, unseen = snap.span
             ts = np.arange(n - 1, len(h))
@@ -226,18 +448,41 @@ class _LogAxis(pg.AxisItem):
 class MsePlot(_Plot):
     """MSE against epoch, log axis: the raw curve faint, a smoothed one over it."""
 
+    x_name = "epoch"
+
     def __init__(self):
-        super().__init__("MSE", "epoch", "MSE", "msePlot", legend_columns=2,
-                         axis_items={"left": _LogAxis("left")})
+        super().__init__("MSE", "epoch", "MSE (log)", "msePlot", legend_columns=2,
+                         axis_items={"left": _LogAxis("left"), "bottom": _IntegerAxis("bottom")},
+                         title_tip="The training error after each epoch, on a log axis: "
+                                   "MSE = (1/n)·Σ_t (h(t) − target(t))².  Dashed lines mark "
+                                   "events (edits, restarts, loads).")
         item = self.getPlotItem()
         item.setLogMode(y=True)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.raw = self.plot(name="MSE", pen=_pen("#1f77b4", 1, alpha=90))
-        self.smooth = self.plot(name="smoothed", pen=_pen("#1f77b4", 2))
+        self.raw = self.add_curve(
+            "MSE", _pen(MSE_COLOUR, 1, alpha=90),
+            "MSE of each recorded epoch: (1/n)·Σ (h(t) − target(t))², from 0 (perfect) up; "
+            "about 0.125 is the output staying at 0 on a ±0.5 waveform.")
+        self.smooth = self.add_curve(
+            "smoothed", _pen(MSE_COLOUR, 2),
+            "The MSE smoothed over the panel's smoothing window (a mean of log MSE).")
+        self.ghost = self.add_curve(
+            "pinned", _pen("#999999", 2, Qt.PenStyle.DashLine),
+            "A run pinned for comparison (Compare → Pin this run): its smoothed MSE, dashed.",
+            legend=False)
+        self.ghost.setVisible(False)
+        self.ghost_label: str | None = None
         # Train/test over epochs (core/evaluation.py), in the legend only once they have points.
-        self.unseen = self.plot(pen=_pen("#d62728", 2, Qt.PenStyle.DashLine))
-        self.clean = self.plot(pen=_pen("#2ca02c", 2, Qt.PenStyle.DashLine))
+        self.unseen = self.add_curve(
+            "unseen (3x)", _pen(palette.VERMILLION, 2, DASH),
+            "MSE on the task's continuation past the training length (3 times it), never "
+            "trained on; recorded every 1 % of the epoch budget, at least every 150 epochs.",
+            legend=False)
+        self.clean = self.add_curve(
+            "vs clean target", _pen(palette.BLUISH_GREEN, 2, DASH),
+            "With noise: the MSE of the output on the clean input against the clean target, "
+            "the task behind the noise.", legend=False)
         self._evaluation_shown = (False, False)
         self.smoothing = 25
         self._markers: list = []
@@ -245,23 +490,43 @@ class MsePlot(_Plot):
         self._events: tuple = ()
         self._epochs = np.zeros(0)
         self._mse = np.zeros(0)
-        self.readout = pg.TextItem(color="#000000", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 210))
-        self.readout.setZValue(20)
-        self.addItem(self.readout, ignoreBounds=True)
-        self.readout.setVisible(False)
-        self._proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
+
+    def set_ghost(self, epochs, mse, label: str | None, current_label: str = "MSE") -> None:
+        """Overlay a pinned run's MSE (label: what differs in it), or remove it (label None).
+        The current run's legend entry then names what differs in the current run."""
+        for curve in (self.raw, self.ghost):
+            self.legend.removeItem(curve)
+        self.ghost_label = label
+        self.ghost.setVisible(label is not None)
+        if label is None:
+            self.ghost.setData([], [])
+            self.legend.addItem(self.raw, "MSE")
+        else:
+            keep = (np.asarray(mse) > 0) & np.isfinite(mse)
+            e, m = np.asarray(epochs)[keep], np.asarray(mse)[keep]
+            span = min(self.smoothing, max(1, len(m) // 8)) if self.smoothing > 1 else 1
+            self.ghost.setData(e, np.exp(smooth(np.log(m), span)) if len(m) and span > 1 else m)
+            self.legend.addItem(self.raw, f"MSE: {current_label}")
+            self.legend.addItem(self.ghost, f"pinned: {label}")
+        self.fit_legend()
+
+    @property
+    def readout(self):
+        """The hover readout's text item."""
+        return self._hover_items(self.getPlotItem())[2]
 
     def show_snapshot(self, snap):
         epochs, mse, _ = snap.history
         keep = (mse > 0) & np.isfinite(mse)
         self._epochs, self._mse = epochs[keep], mse[keep]
-        self.raw.setData(self._epochs, self._mse)
+        set_curve(self.raw, self._epochs, self._mse)
         self.smooth.setVisible(self.smoothing > 1)
         if self.smoothing > 1 and len(self._mse):
             # Smooth in log space: the curve spans decades.
             self.smooth.setData(self._epochs, np.exp(smooth(np.log(self._mse), self.smoothing)))
         else:
             self.smooth.setData([], [])   # a run back at epoch 0 keeps no curve of the last
+        self._fit_y()
         self._show_evaluation(getattr(snap, "evaluation", None))
         self._show_events(snap.events)
 
@@ -276,11 +541,30 @@ class MsePlot(_Plot):
             shown.append(bool(keep.any()))
         if tuple(shown) != self._evaluation_shown:
             self._evaluation_shown = tuple(shown)
-            entries = [(self.raw, "MSE"), (self.smooth, "smoothed"),
-                       (self.unseen, "unseen (3x)"), (self.clean, "vs clean target")]
-            self.fill_legend([e for e, s in zip(entries, (True, True, *shown)) if s],
-                             self.legend.columnCount)
+            for curve, name, show in ((self.unseen, "unseen (3x)", shown[0]),
+                                      (self.clean, "vs clean target", shown[1])):
+                self.legend.removeItem(curve)
+                if show:
+                    self.legend.addItem(curve, name)
+            self._tip_legend()
             self.fit_legend()
+
+    def _fit_y(self) -> None:
+        """Auto-range, but at least a decade around an MSE that has not moved yet (one or two
+        nearly equal points after a Step): a range of a hundredth of a decade has no 1, 2 or 5
+        to label, and pyqtgraph gives only a single point its decade."""
+        vb = self.getPlotItem().vb
+        if not len(self._mse):
+            return
+        lo, hi = np.log10(self._mse.min()), np.log10(self._mse.max())
+        narrow = hi - lo < 0.01
+        if narrow:
+            vb.setYRange((lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5, padding=0)
+        elif self._narrowed:
+            vb.enableAutoRange(y=True)
+        self._narrowed = narrow
+
+    _narrowed = False
 
     def _show_events(self, events):
         """Markers for the run's events.  Only the last MAX_MARKERS are drawn, and a marker is
@@ -311,7 +595,7 @@ class MsePlot(_Plot):
             self._markers.append(line)
         self._marker_events = tuple(shown)
 
-    def readout_at(self, epoch: float) -> str | None:
+    def readout_rows(self, epoch: float) -> list[str] | None:
         """The text shown when hovering at `epoch`: the nearest recorded point."""
         if not len(self._epochs):
             return None
@@ -322,29 +606,34 @@ class MsePlot(_Plot):
         near = [t for e, t in self._events if abs(e - self._epochs[k]) <= max(1, 0.01 * self._epochs[-1])]
         if near:
             text += "\n" + "; ".join(str(t) for t in near[-3:])
-        return text
+        return [text]
 
-    def _on_mouse(self, event):
-        pos = event[0]
-        vb = self.getPlotItem().vb
-        if not self.sceneBoundingRect().contains(pos) or not vb.sceneBoundingRect().contains(pos):
-            self.readout.setVisible(False)
-            return
-        point = vb.mapSceneToView(pos)
-        text = self.readout_at(point.x())
-        if text is None:
-            return
-        self.readout.setText(text)
-        (x0, x1), (y0, y1) = vb.viewRange()
-        self.readout.setPos(x1, y1)
-        self.readout.setVisible(True)
+
+PARAM_TIPS = {"h": "weight on h(t-1), the unit's previous output (recurrent)",
+              "x": "weight on the input x(t)", "b": "bias"}
+GATE_WORDS = {"f": "forget gate f", "i": "input gate i", "C": "candidate C~", "o": "output gate o"}
+
+
+def param_tip(name: str) -> str:
+    """What parameter `name` (e.g. "W_fh") is, for tooltips."""
+    kind = "b" if name.startswith("b_") else name[-1]
+    gate = name[2]        # W_fh -> f, b_C -> C
+    return (f"{name}: {PARAM_TIPS[kind]} of the {GATE_WORDS[gate]}; any real value, "
+            "initially in [-1, 1].")
 
 
 class ParamsPlot(_Plot):
     """The 12 parameter trajectories of one unit; legend entries toggle the curves."""
 
+    x_name = "epoch"
+    per_line = 3          # one gate (W_*h, W_*x, b_*) per line
+
     def __init__(self):
-        super().__init__("Parameters", "epoch", "value", "paramsPlot", legend_columns=4)
+        super().__init__("Parameters", "epoch", "parameter value", "paramsPlot",
+                         legend_columns=4, axis_items={"bottom": _IntegerAxis("bottom")},
+                         title_tip="The 12 parameters of the unit over the epochs.  Colour: "
+                                   "the gate (f, i, C~, o); line: W_*h solid, W_*x dashed, "
+                                   "b_* dotted.")
         # Twelve entries would take a third of the plot: in the window, the parameter table
         # is this plot's legend (a swatch per row, and a check box that shows or hides the
         # curve); exported images get the legend.
@@ -352,7 +641,8 @@ class ParamsPlot(_Plot):
         item = self.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.curves = [self.plot(name=name, pen=param_pen(k)) for k, name in enumerate(PARAM_NAMES)]
+        self.curves = [self.add_curve(name, param_pen(k), param_tip(name))
+                       for k, name in enumerate(PARAM_NAMES)]
         self.unit = 0
 
     def show_snapshot(self, snap):
@@ -360,30 +650,122 @@ class ParamsPlot(_Plot):
         u = min(self.unit, params.shape[1] - 1) if params.ndim == 3 and len(params) else 0
         for k, curve in enumerate(self.curves):
             if len(epochs):
-                curve.setData(epochs, finite_for_drawing(params[:, u, k]))
+                set_curve(curve, epochs, finite_for_drawing(params[:, u, k]))
             else:
                 curve.setData([], [])
         self.set_title("Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""))
 
 
-class GatesPlot(_Plot):
-    """f, i, C~, C, o and h over t for the current parameters of one unit."""
+GATE_TIPS = {
+    "f": "f(t) = σ(W_fh·h(t−1) + W_fx·x(t) + b_f), the forget gate: in [0, 1], the share of "
+         "C(t−1) kept (1 keeps all, 0 forgets).",
+    "i": "i(t) = σ(W_ih·h(t−1) + W_ix·x(t) + b_i), the input gate: in [0, 1], the share of "
+         "C~(t) written into the cell.",
+    "o": "o(t) = σ(W_oh·h(t−1) + W_ox·x(t) + b_o), the output gate: in [0, 1], the share of "
+         "tanh(C(t)) put out as h(t).",
+    "C~": "C~(t) = tanh(W_Ch·h(t−1) + W_Cx·x(t) + b_C), the candidate: in [-1, 1], the new "
+          "value the input gate lets into the cell.",
+    "h": H_TIP,
+    "C": "C(t) = f(t)·C(t−1) + i(t)·C~(t), the cell state (the \"conveyor belt\"): unbounded, "
+         "so it has its own axis; C(0) = 0.",
+}
 
-    NAMES = (("f", "f", "#d62728"), ("i", "i", "#2ca02c"), ("c_tilde", "C~", "#1f77b4"),
-             ("c", "C", "#17becf"), ("o", "o", "#9467bd"), ("h_units", "h", "#000000"))
+
+class GatesPlot(_Plot):
+    """f, i, o (fixed [0, 1]), C~ and h (fixed [-1, 1]) and C (its own axis) over t for the
+    current parameters of one unit: three stacked plots sharing the t axis."""
+
+    # (Trace field, name, colour, line style, width) per row.  The line style is the second
+    # cue: under deuteranopia i and o are only 18 CIELAB units apart (palette.py).
+    ROWS = ((("f", "f", palette.F, SOLID, 1), ("i", "i", palette.I, DASH, 1),
+             ("o", "o", palette.O, DASH_DOT, 1)),
+            (("c_tilde", "C~", palette.C_TILDE, DOT, 1), ("h_units", "h", palette.H, SOLID, 2)),
+            (("c", "C", palette.C, SOLID, 1),))
+    RANGES = ((0.0, 1.0), (-1.0, 1.0), (-1.0, 1.0))   # C's: until a snapshot gives its bound
+    LEFT_WIDTH = 42       # the same for every row: their view boxes line up in t
 
     def __init__(self):
-        super().__init__("Gates", "t", "value", "gatesPlot", legend_columns=3)
-        self.curves = {key: self.plot(name=label, pen=_pen(colour, 2 if key == "h_units" else 1))
-                       for key, label, colour in self.NAMES}
+        super().__init__("Gates", "t (time step)", "f, i, o", "gatesPlot", legend_columns=3,
+                         title_tip="Inside the unit at the current parameters: the gates f, "
+                                   "i, o (top, fixed 0..1), the candidate C~ and the output h "
+                                   "(middle, fixed -1..1), the cell state C (bottom).")
+        self.grid = pg.GraphicsLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(0)
+        top = self.getPlotItem()
+        self._rows = [top, pg.PlotItem(), pg.PlotItem()]
+        self.setCentralItem(self.grid)
+        labels = ("f, i, o", "C~, h", "C")
+        for r, row in enumerate(self._rows):
+            self.grid.addItem(row, row=r, col=0)
+            row.setLabel("left", labels[r])
+            row.getAxis("left").setWidth(self.LEFT_WIDTH)
+            if r:
+                self.style_row(row)
+                row.hideAxis("top")
+                row.setXLink(top)
+            if r < 2:
+                row.hideAxis("bottom")
+            if self.RANGES[r] is not None:
+                # Fixed: a gate is always within [0, 1], and the range no longer jumps each frame.
+                row.setYRange(*self.RANGES[r], padding=0.05)
+                row.setMouseEnabled(y=False)
+        bottom = self._rows[2]
+        bottom.setLabel("bottom", "t (time step)")
+        self.grid.layout.setRowStretchFactor(0, 5)   # the top row also holds title and legend
+        self.grid.layout.setRowStretchFactor(1, 3)
+        self.grid.layout.setRowStretchFactor(2, 3)
+        self.curves = {}
+        for r, entries in enumerate(self.ROWS):
+            for key, name, colour, style, width in entries:
+                self.curves[key] = self.add_curve(name, _pen(colour, width, style), GATE_TIPS[name],
+                                                  row=self._rows[r])
+        self.grid.layout.setVerticalSpacing(4)     # the tick labels of two rows never touch
+        self.fit_legend()
+        self._c_bound = 1.0
+        self._short = None
+        self._set_ticks()
         self.unit = 0
+
+    def rows(self) -> list:
+        return list(self._rows)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        short = self.height() < self.FEW_TICKS
+        if "_short" in self.__dict__ and short != self._short:   # not while being built
+            self._short = short
+            self._set_ticks()
+
+    FEW_TICKS = 300       # below this height (px), a row shows only its end ticks
+
+    def _set_ticks(self) -> None:
+        """Fixed ticks: three on a row (two when the plot is short), so that at the window's
+        smallest size (rows ~30 px high) the labels of neighbouring rows do not overprint."""
+        short = bool(self._short)
+        b = self._c_bound
+        ends = ((0.0, 1.0), (-1.0, 1.0), (-b, b))
+        for row, (lo, hi) in zip(self._rows, ends):
+            values = (lo, hi) if short else (lo, (lo + hi) / 2, hi)
+            row.getAxis("left").setTicks([[(v, f"{v:g}") for v in values]])
+
+    def export_item(self):
+        return self.grid
 
     def show_snapshot(self, snap):
         units = snap.params.shape[0]
         u = min(self.unit, units - 1)
         for key, curve in self.curves.items():
             seq = getattr(snap.trace, key)
-            curve.setData(np.arange(seq.shape[-1]), seq[u] if seq.ndim == 2 else seq)
+            seq = seq[u] if seq.ndim == 2 else seq
+            set_curve(curve, np.arange(seq.shape[-1]), finite_for_drawing(seq))
+        c = snap.trace.c[u] if snap.trace.c.ndim == 2 else snap.trace.c
+        bound = nice_bound(np.nanmax(np.abs(c)) if np.isfinite(c).any() else 1.0)
+        if bound != self._c_bound:
+            # 1, 2, 5 steps: the C axis changes only when C crosses one, not every frame.
+            self._rows[2].setYRange(-bound, bound, padding=0.05)
+            self._c_bound = bound
+            self._set_ticks()
         self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
 
 
@@ -398,7 +780,7 @@ def export_plot(plot: pg.PlotWidget, path, width: int | None = None, default_suf
     only when complete (fileio.replacing): a full disk leaves the old file and raises OSError.
     """
     path = with_default_suffix(path, default_suffix, EXPORT_SUFFIXES)
-    item = plot.getPlotItem()
+    item = plot.export_item() if isinstance(plot, _Plot) else plot.getPlotItem()
     shown = plot.legend.isVisible()
     plot.show_legend(True)  # an exported plot has no table beside it
     try:
@@ -430,6 +812,10 @@ def _render_svg(widget, path: str) -> None:
     generator.setFileName(path)
     generator.setSize(widget.size())
     generator.setViewBox(widget.rect())
+    # At the generator's default 72 dpi, the axes (which pyqtgraph replays from a QPicture
+    # recorded at the screen's 96 dpi) were scaled by 72/96: drawn at 75 %, the curves ran
+    # off them.  At the widget's own resolution a QPicture replays at 1:1.
+    generator.setResolution(widget.logicalDpiX())
     generator.setTitle(widget.objectName())
     painter = QtGui.QPainter(generator)
     try:

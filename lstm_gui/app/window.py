@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import modelfile
+from ..core.compare import difference
 from ..core.hints import hints
 from ..core.modelfile import ModelFileError
 from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
@@ -70,6 +71,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
+        self._ghost: tuple | None = None
         self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
@@ -247,8 +249,8 @@ class MainWindow(QtWidgets.QMainWindow):
         d["mseView"].raise_()
 
     def balance_docks(self) -> None:
-        """The default sizes: the controls as narrow as they allow, the top row in thirds
-        (the cell diagram needs ~400 px to be read), MSE and Parameters side by side."""
+        """The default sizes: the controls as narrow as they allow, Signal, Gates and the cell
+        across the top, MSE and Parameters side by side below."""
         d = self.docks
         rest = max(600, self.width() - self.sidePanel.minimumWidth())
         if rest < 3 * CELL_MIN_WIDTH and "cellView" in d and not d["cellView"].isFloating():
@@ -257,7 +259,9 @@ class MainWindow(QtWidgets.QMainWindow):
             d["cellView"].raise_()
         self.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
-        self.resizeDocks(top, [rest // len(top)] * len(top), Qt.Orientation.Horizontal)
+        # The cell diagram reads well from ~440 px; the two plots share the rest.
+        weights = [4 if dock.objectName() == "cellView" else 3 for dock in top]
+        self.resizeDocks(top, [rest * w // sum(weights) for w in weights], Qt.Orientation.Horizontal)
         self.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
                          Qt.Orientation.Horizontal)
 
@@ -353,6 +357,9 @@ class MainWindow(QtWidgets.QMainWindow):
         compare = bar.addMenu("&Compare")
         self._action(compare, "Ensemble of seeds of these settings", self.show_ensemble,
                      None, "ensembleAction", "Train many seeds of the current settings at once")
+        self._action(compare, "Pin this run as a ghost", self.pin_run, "Ctrl+G", "pinAction",
+                     "Keep this run's MSE curve on the MSE plot, to compare the next settings with")
+        self._action(compare, "Remove the ghost", self.unpin_run, None, "unpinAction")
         self._action(compare, "lstmlib rule vs exact gradient", self.compare_rules, None,
                      "compareRulesAction",
                      "The C library's training rule against the exact gradient, same seeds")
@@ -608,6 +615,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_message("")
 
     def _on_run_changed(self, reset: bool) -> None:
+        self._show_ghost()   # the labels name what differs from the settings now
         if self.replay_epoch is not None:
             self.replay_epoch = None   # the run changed: replay shows the live model again
             self.replayLabel.setText("replay: off")
@@ -874,6 +882,28 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.show()
         dock.raise_()
         return self.views[name]
+
+    def pin_run(self) -> None:
+        """The current run's MSE stays on the MSE plot as a ghost, labelled by what differs."""
+        snap = self.trainer.read(lambda run: run.snapshot(history_points=HISTORY_POINTS))
+        if snap.epoch == 0:
+            self.show_message("Nothing to pin yet: train a few epochs first")
+            return
+        self._ghost = (snap.history.epochs, snap.history.mse, snap.config)
+        self._show_ghost()
+        self.statusBar().showMessage("Pinned: change a setting and train to compare", 8000)
+
+    def unpin_run(self) -> None:
+        self._ghost = None
+        self.msePlot.set_ghost([], [], None)
+
+    def _show_ghost(self) -> None:
+        if self._ghost is None:
+            return
+        epochs, mse, config = self._ghost
+        current = self.trainer.read(lambda run: run.config)
+        pinned_label, current_label = difference(config, current)
+        self.msePlot.set_ghost(epochs, mse, pinned_label, current_label)
 
     def show_ensemble(self) -> None:
         view = self._show_dock("ensembleView")

@@ -120,12 +120,23 @@ class History:
         return self._gather(np.arange(n_old + len(order)))
 
     def view(self, max_points: int = 3000):
-        """At most max_points evenly spaced rows of :meth:`arrays`, the last one included."""
+        """At most max_points rows of :meth:`arrays` evenly spaced in *epoch*, the first and
+        the last included: (epochs (M,), mse (M,), params (M, units, 12)), M <= max_points.
+
+        Evenly spaced in row index, the full-resolution recent window (10 000 rows over the
+        last 10 000 epochs) outweighed the thinned past: at 300 000 epochs 62 % of the drawn
+        points fell in the last 5 % of the run, and its right edge looked unstable."""
         n_old, order = self._layout()
         total = n_old + len(order)
         if total <= max_points:
             return self._gather(np.arange(total))
-        return self._gather(np.unique(np.linspace(0, total - 1, max_points).round().astype(int)))
+        epochs = np.concatenate([self._thin_epoch[:n_old], self._recent_epoch[order]])
+        wanted = np.linspace(epochs[0], epochs[-1], max_points)
+        # The row nearest each wanted epoch; where rows are sparser than the wanted epochs
+        # (the thinned past) neighbours pick the same row, so there may be fewer than asked.
+        right = np.clip(np.searchsorted(epochs, wanted), 1, total - 1)
+        nearer_left = wanted - epochs[right - 1] <= epochs[right] - wanted
+        return self._gather(np.unique(np.where(nearer_left, right - 1, right)))
 
     def to_csv(self) -> str:
         """The history as CSV text with the C library's columns."""

@@ -298,13 +298,15 @@ class TrainingRun:
         self.revision = next(_REVISIONS)
 
     def add_event(self, text: str) -> None:
-        """Record a mid-run change.  Edits of the same setting within a second (a slider
-        drag) make one event: the last value replaces the previous one's text."""
+        """Record a mid-run change.  Edits of the same setting with no epoch trained between
+        them (a slider drag while paused), or within a second of each other (a drag while
+        training), make one event: the last value replaces the previous one's text, since
+        only it took effect."""
         key = text.split(" ", 1)[0]
         now = time.monotonic()
         last = self.events[-1] if self.events else None
-        if (last is not None and last.epoch == self.epoch and last.text.split(" ", 1)[0] == key
-                and now - self._last_event_time < 1.0):
+        if (last is not None and last.text.split(" ", 1)[0] == key
+                and (last.epoch == self.epoch or now - self._last_event_time < 1.0)):
             self.events[-1] = Event(self.epoch, text)
         else:
             self.events.append(Event(self.epoch, text))

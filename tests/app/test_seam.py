@@ -414,3 +414,19 @@ def test_the_first_launch_says_it_is_compiling(window, qtbot, monkeypatch):
     monkeypatch.setattr(window.statusBar(), "showMessage", lambda text, *a: said.append(text))
     window.warm_up_kernel()
     assert said and said[0] == compiled.COMPILING_MESSAGE
+
+
+def test_a_pinned_run_stays_as_a_ghost_labelled_by_what_differs(window, qtbot):
+    for _ in range(30):
+        window.stepButton.click()
+    window.findChild(type(window.trainAction), "pinAction").trigger()
+    ghost = window.msePlot.ghost
+    assert ghost.isVisible() and len(ghost.getData()[0]) == 30
+    window.panel.optimizerCombo.setCurrentIndex(window.panel.optimizerCombo.findData("sgd"))
+    labels = [label.text for _, label in window.msePlot.legend.items]
+    assert any("pinned" in t and "Adam" in t for t in labels), labels
+    assert any(t.startswith("MSE") and "descent" in t for t in labels), labels
+    window.resetButton.click()
+    assert ghost.isVisible() and len(ghost.getData()[0]) == 30   # survives the reset
+    window.findChild(type(window.trainAction), "unpinAction").trigger()
+    assert not ghost.isVisible()

@@ -167,6 +167,7 @@ def test_a_change_that_needs_a_reset_asks_first(window, qtbot):
 def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot, monkeypatch):
     from lstm_gui.core import unit
 
+    monkeypatch.setenv("LSTM_GUI_KERNEL", "numpy")   # the patched function is the numpy path's
     for _ in range(3):
         window.stepButton.click()
     good = current(window).params.copy()

@@ -1,9 +1,12 @@
 """The compiled kernel (numba) against the numpy reference, and its own guarantees."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -92,6 +95,20 @@ def test_population_of_chains_is_each_model_alone():
         m1, g1 = chunk.model_loss_and_grad(p[k], x[k], t[k], 1)
         assert mse[k] == pytest.approx(m1, rel=1e-14)
         np.testing.assert_allclose(grad[k], g1, rtol=0, atol=1e-15)
+
+
+def test_vector_exp_matches_math_exp_and_keeps_nan():
+    z = np.concatenate([np.linspace(-708, 709, 100_001), np.random.default_rng(0).normal(0, 5, 999)])
+    out = np.empty_like(z)
+    K._vexp(z, out, np.empty(len(z), dtype=np.int64))
+    assert np.max(np.abs(out / np.exp(z) - 1)) <= 4.5e-16
+    special = np.array([np.nan, -np.inf, -1e4, 1e4, np.inf, 0.0])
+    out = np.empty_like(special)
+    K._vexp(special, out, np.empty(6, dtype=np.int64))
+    assert np.isnan(out[0]) and out[5] == 1.0
+    # Clamped: the sigmoid and tanh built on it reach their limits all the same.
+    assert 0 < out[1] == out[2] < 1e-307 and 1e307 < out[3] == out[4] < np.inf
+    assert 1.0 / (1.0 + out[4]) < 1e-307 and 1.0 - 2.0 / (out[4] + 1.0) == 1.0
 
 
 # ---------------------------------------------------------------- short runs, both paths
@@ -194,6 +211,33 @@ def test_compiled_resumption_after_a_stop_continues_the_noise_stream(kernel_swit
     assert np.array_equal(stopped.x, straight.x)
 
 
+def test_a_saved_compiled_run_resumes_bit_identically(kernel_switch):
+    kernel_switch("compiled")
+    config = CONFIGS["noise-every-epoch"]
+    straight = TrainingRun(config)
+    straight.train(60)
+    first = TrainingRun(config)
+    first.train(30)
+    again = TrainingRun.restore(config, first.params, json.loads(json.dumps(first.state_dict())))
+    again.train(30)
+    assert np.array_equal(again.params, straight.params)
+    for a, b in zip(again.history.arrays(), straight.history.arrays()):
+        assert np.array_equal(a, b)
+
+
+def test_the_paths_can_take_turns(kernel_switch):
+    # A step from the window's Step button (numpy), then training (compiled): one optimizer.
+    config = CONFIGS["adam-clip"]
+    kernel_switch("numpy")
+    ref = TrainingRun(config)
+    ref.train(20)
+    mixed = TrainingRun(config)
+    for k in range(4):
+        kernel_switch(compiled.KERNELS[k % 2])
+        mixed.train(5)
+    assert_same_run(ref, mixed, 1e-13)
+
+
 def test_should_continue_is_asked_between_chunks(kernel_switch):
     kernel_switch("compiled")
     run = TrainingRun(RunConfig(epochs=0))
@@ -213,6 +257,30 @@ def test_revision_moves_once_per_chunk(kernel_switch, monkeypatch):
     monkeypatch.setattr(chunk, "CHUNK_SECONDS", 1e-12)   # one epoch per chunk
     run.train(5, should_continue=lambda: seen.append(run.revision) or True)
     assert len(set(seen)) == 5 and run.revision > seen[-1]
+
+
+def test_the_kernel_leaves_the_gil_while_it_trains(kernel_switch):
+    # One long kernel call on a thread: had it kept the GIL, the main thread could not run a
+    # single bytecode between the call's start and end.
+    kernel_switch("compiled")
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(1)
+    span = []
+
+    def train():
+        start = time.perf_counter()
+        chunk._chunk(run, 20_000)
+        span.extend([start, time.perf_counter()])
+
+    thread = threading.Thread(target=train)
+    ticks = []
+    thread.start()
+    while thread.is_alive():
+        ticks.append(time.perf_counter())
+    thread.join()
+    start, end = span
+    inside = [t for t in ticks if start + 0.25 * (end - start) < t < end - 0.25 * (end - start)]
+    assert run.epoch == 20_001 and len(inside) > 100
 
 
 # ---------------------------------------------------------------- the NaN guard
@@ -392,6 +460,18 @@ def test_without_numba_the_numpy_path_trains(monkeypatch):
         compiled.active()
 
 
+def test_a_numba_that_fails_to_import_counts_as_missing(monkeypatch):
+    import importlib
+
+    def broken(name, *args):
+        raise ImportError("Numba needs NumPy 2.3 or less")
+
+    monkeypatch.setattr(compiled, "_available", None)
+    monkeypatch.setattr(importlib, "import_module", broken)
+    monkeypatch.delenv("LSTM_GUI_KERNEL", raising=False)
+    assert not compiled.available() and compiled.active() == "numpy"
+
+
 def test_unsupported_configs_take_the_numpy_path(kernel_switch):
     kernel_switch("compiled")
     run = TrainingRun(RunConfig(epochs=0))
@@ -405,12 +485,22 @@ def test_unsupported_configs_take_the_numpy_path(kernel_switch):
     assert compiled.trainer_for(custom) is None and compiled.trainer_for(run) is chunk.train
 
 
-def test_warm_up_says_when_it_compiles(tmp_path):
-    # A fresh cache: the first process compiles and says so, the second loads.
+def test_first_launch_says_it_compiles_then_loads_from_the_cache(tmp_path):
+    # A fresh cache: the command line compiles and says so; the next process loads.
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.pop("LSTM_GUI_KERNEL", None)
+    first = subprocess.run([sys.executable, "-m", "lstm_gui", "train", "--epochs", "20",
+                            "--quiet"], env=env, capture_output=True, text=True, check=True)
+    assert first.stderr.count(compiled.COMPILING_MESSAGE) == 1
     code = ("from lstm_gui.core import compiled; said = []; "
             "print(compiled.warm_up(said.append), said)")
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                           text=True, check=True).stdout.strip() for _ in range(2)]
-    assert runs[0] == f"True [{compiled.COMPILING_MESSAGE!r}]"
-    assert runs[1] == "False []"
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    assert second.stdout.strip() == "False []"
+
+
+def test_the_command_line_refuses_an_unknown_kernel():
+    env = dict(os.environ, LSTM_GUI_KERNEL="fortran", PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-m", "lstm_gui", "train", "--epochs", "5"], env=env,
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 2 and "LSTM_GUI_KERNEL" in res.stderr

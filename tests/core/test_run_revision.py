@@ -61,8 +61,15 @@ def test_slider_drag_makes_one_event():
         run.set_lr(lr)
     assert [e.text for e in run.events] == ["lr 0.04"]
     run.train(1)
-    run.set_lr(0.05)
-    assert len(run.events) == 2
+    run.set_lr(0.05)            # a drag while training: within a second, still one event
+    assert [e.text for e in run.events] == ["lr 0.05"]
+    run._last_event_time -= 2.0  # a second later, after an epoch: a new event
+    run.train(1)
+    run.set_lr(0.06)
+    assert [(e.epoch, e.text) for e in run.events] == [(6, "lr 0.05"), (7, "lr 0.06")]
+    run._last_event_time -= 60.0
+    run.set_lr(0.07)            # paused, no epoch between: the same event, however late
+    assert [(e.epoch, e.text) for e in run.events] == [(6, "lr 0.05"), (7, "lr 0.07")]
 
 
 def test_replay_shows_the_stored_parameters_of_the_chosen_epoch():

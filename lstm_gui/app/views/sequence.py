@@ -5,7 +5,7 @@ it; with the plot focused, the arrow keys move it one step.
 """
 from __future__ import annotations
 
-from ..plots import GatesPlot, SignalPlot
+from ..plots import GatesPlot, SignalPlot, _pen
 from ..qt import Qt, QtWidgets, pg
 from .base import View
 
@@ -19,12 +19,16 @@ class _SequenceView(View):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
-        self.cursor_line = pg.InfiniteLine(pos=0, angle=90, movable=True,
-                                           pen=pg.mkPen("#444444", width=1, style=Qt.PenStyle.DashLine))
-        self.cursor_line.setZValue(15)
-        self.plot.addItem(self.cursor_line, ignoreBounds=True)
-        self.cursor_line.sigPositionChanged.connect(
-            lambda line: self.ctx.cursor.set(round(line.value())))
+        # One cursor line per stacked plot (Gates has three), all at the same t.
+        self.cursor_lines = []
+        for row in self.plot.rows():
+            line = pg.InfiniteLine(pos=0, angle=90, movable=True,
+                                   pen=_pen("#444444", 1, Qt.PenStyle.DashLine))
+            line.setZValue(15)
+            row.addItem(line, ignoreBounds=True)
+            line.sigPositionChanged.connect(lambda line: self.ctx.cursor.set(round(line.value())))
+            self.cursor_lines.append(line)
+        self.cursor_line = self.cursor_lines[0]
         ctx.cursor.changed.connect(self._on_cursor)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -32,13 +36,15 @@ class _SequenceView(View):
         self.unit = 0
 
     def _on_cursor(self, t: int) -> None:
-        if round(self.cursor_line.value()) != t:
-            self.cursor_line.setValue(t)
+        for line in self.cursor_lines:
+            if round(line.value()) != t:
+                line.setValue(t)
 
     def _on_click(self, event) -> None:
-        vb = self.plot.getPlotItem().vb
-        if vb.sceneBoundingRect().contains(event.scenePos()):
-            self.ctx.cursor.set(round(vb.mapSceneToView(event.scenePos()).x()))
+        for row in self.plot.rows():
+            if row.vb.sceneBoundingRect().contains(event.scenePos()):
+                self.ctx.cursor.set(round(row.vb.mapSceneToView(event.scenePos()).x()))
+                return
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.plot and event.type() == event.Type.KeyPress:
@@ -52,7 +58,8 @@ class _SequenceView(View):
         self.plot.unit = min(self.unit, snap.params.shape[0] - 1)
         self.plot.show_snapshot(snap)
         self._on_cursor(self.ctx.cursor.t)
-        self.plot.getPlotItem().vb.prepareForPaint()
+        for row in self.plot.rows():
+            row.vb.prepareForPaint()
 
     def plots(self) -> list:
         return [self.plot]

@@ -58,7 +58,7 @@ class ParamTable(QtWidgets.QTableWidget):
     def fill(self, params, frozen, visible) -> None:
         """Show params (units, 12); frozen: flat indices; visible: 12 booleans."""
         from ...core import PARAM_NAMES
-        from ..plots import param_icon
+        from ..plots import param_icon, param_tip
         units = params.shape[0]
         self._filling = True
         try:
@@ -73,7 +73,9 @@ class ParamTable(QtWidgets.QTableWidget):
                 for u in range(units):
                     self.setColumnWidth(self.value_column(u) + 1, 28)
                 for k, name in enumerate(PARAM_NAMES):
-                    self.setVerticalHeaderItem(k, QtWidgets.QTableWidgetItem(param_icon(k), name))
+                    header = QtWidgets.QTableWidgetItem(param_icon(k), name)
+                    header.setToolTip(param_tip(name))      # the row is the curve's legend
+                    self.setVerticalHeaderItem(k, header)
                     show = QtWidgets.QTableWidgetItem()
                     show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
                     show.setCheckState(Qt.CheckState.Checked if visible[k] else Qt.CheckState.Unchecked)

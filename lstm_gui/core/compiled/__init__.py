@@ -11,11 +11,10 @@ first launch after an install pays (1.6-1.8 s measured, 0.14 s from the cache).
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import time
-
-import numpy as np
 
 KERNELS = ("numpy", "compiled")
 ENV_VAR = "LSTM_GUI_KERNEL"
@@ -26,10 +25,15 @@ _available: bool | None = None
 
 
 def available() -> bool:
-    """True if numba can be imported (checked once, without importing it)."""
+    """True if numba imports (checked once).  An installed numba that fails to import (it
+    lags numpy's releases, and says so with an ImportError) counts as missing."""
     global _available
     if _available is None:
-        _available = importlib.util.find_spec("numba") is not None
+        try:
+            _available = importlib.util.find_spec("numba") is not None and bool(
+                importlib.import_module("numba"))
+        except ImportError:
+            _available = False
     return _available
 
 
@@ -65,14 +69,13 @@ def kernels():
 
 
 def _dispatchers():
-    k = kernels()
-    return (k.train_chunk, k.model_loss_and_grad, k.train_population_chunk,
-            k.population_loss_and_grad)
+    """The kernel TrainingRun calls (numba compiles what it calls along with it)."""
+    return (kernels().train_chunk,)
 
 
 def is_cached() -> bool | None:
-    """True if numba's cache holds an index for every kernel, False if one is missing,
-    None if that cannot be told (numba's cache layout is not public API)."""
+    """True if numba's cache holds an index for every training kernel, False if one is
+    missing, None if that cannot be told (numba's cache layout is not public API)."""
     try:
         return all(os.path.exists(d._cache._cache_file._index_path) for d in _dispatchers())
     except AttributeError:
@@ -80,27 +83,22 @@ def is_cached() -> bool | None:
 
 
 def warm_up(progress=None) -> bool:
-    """Compile the kernels, or load them from numba's cache, by running each once on a tiny
-    problem.  progress(text) is called with :data:`COMPILING_MESSAGE` before compiling when
-    the cache is empty.  Returns True if anything was compiled (not loaded from the cache).
+    """Compile the training kernel, or load it from numba's cache, by training a tiny run.
+
+    progress(text) is called with :data:`COMPILING_MESSAGE` before compiling when the cache
+    is empty.  Returns True if anything was compiled (not loaded from the cache).  The
+    population kernels (chunk.train_population) compile on their first use: nothing in the
+    window needs them, and they would double the first launch's wait.
     """
     if not available():
         return False
     if progress is not None and not is_cached():
         progress(COMPILING_MESSAGE)
-    from . import chunk
-    rng = np.random.default_rng(0)
-    x = np.linspace(-0.5, 0.5, 4)
-    chunk.model_loss_and_grad(rng.uniform(-1, 1, (1, 12)), x, x, 0)
-    chunk.population_loss_and_grad(rng.uniform(-1, 1, (2, 1, 12)), np.stack([x, x], 1),
-                                   np.stack([x, x], 1), 0)
-    # The training chunks, through the callers' own argument types.
-    from ..optim import make_optimizer
     from ..run import RunConfig, TrainingRun
     from ..tasks import preset
+    from . import chunk
     run = TrainingRun(RunConfig(task=preset("sin-cos", length=4), epochs=0))
     chunk.train(run, 1)
-    chunk.train_population(rng.uniform(-1, 1, (2, 1, 12)), x, x, make_optimizer("adam"), 1)
     return any(d.stats.cache_misses for d in _dispatchers())
 
 

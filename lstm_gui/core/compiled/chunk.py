@@ -106,7 +106,8 @@ def _chunk(run, size: int) -> str | None:
     cfg = run.config
     opt = run.optimizer
     units = run.params.shape[0]
-    rng_state = copy.deepcopy(run._noise_rng.bit_generator.state)
+    resample = cfg.noise.resample and cfg.noise.active
+    rng_state = copy.deepcopy(run._noise_rng.bit_generator.state) if resample else None
     x0, t0 = run.x, run.target
     xs, ts = _sequences(run, size)
     p = np.array(run.params, dtype=float)
@@ -120,7 +121,7 @@ def _chunk(run, size: int) -> str | None:
     done, code = K.train_chunk(p, xs, ts, cfg.delay, *_hyper(opt), m, v, counters, floats,
                                frozen, cfg.epochs, cfg.target_mse, cfg.plateau, out_mse,
                                out_params)
-    if len(xs) > 1:
+    if resample:
         # The epochs begun took a draw each (a diverging one too, as in run.step()); give
         # back the draws of epochs never begun, so the Generator stands where step() leaves it.
         used = done + (code == K.DIVERGED)
@@ -159,7 +160,9 @@ def train(run, epochs: int, should_continue=lambda: True) -> str | None:
         reason = _chunk(run, size)
         took = run.epoch - before
         done += took
-        if took >= 16:   # a short chunk's time is mostly call overhead, not epochs
+        if took:
+            # Every chunk updates the estimate, so one slowed by a busy machine (a chunk of
+            # one epoch next) is followed by a fast one that sets it right.
             per = (time.perf_counter() - start) / (took * steps)
             _seconds_per_step[0] = 0.5 * _seconds_per_step[0] + 0.5 * per
         if reason == _run.DIVERGED:
