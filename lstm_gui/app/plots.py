@@ -483,6 +483,8 @@ class MsePlot(_Plot):
             "vs clean target", _pen(palette.BLUISH_GREEN, 2, DASH),
             "With noise: the MSE of the output on the clean input against the clean target, "
             "the task behind the noise.", legend=False)
+        self.unseen.setVisible(False)
+        self.clean.setVisible(False)
         self._evaluation_shown = (False, False)
         self.smoothing = 25
         self._markers: list = []
@@ -538,6 +540,7 @@ class MsePlot(_Plot):
         for curve, values in ((self.unseen, unseen), (self.clean, clean)):
             keep = np.isfinite(values) & (values > 0)
             curve.setData(epochs[keep], values[keep])
+            curve.setVisible(bool(keep.any()))   # no hover marker on a curve with no points
             shown.append(bool(keep.any()))
         if tuple(shown) != self._evaluation_shown:
             self._evaluation_shown = tuple(shown)

@@ -85,5 +85,7 @@ def test_the_compiled_and_numpy_paths_record_the_same_evaluation(kernel, units, 
         views.append(run.snapshot().evaluation)
     numpy_view, compiled_view = views
     assert numpy_view.epochs.tolist() == compiled_view.epochs.tolist() == [MIN_EVERY * k for k in (1, 2, 3)]
-    np.testing.assert_allclose(compiled_view.unseen_mse, numpy_view.unseen_mse, rtol=1e-9)
-    np.testing.assert_allclose(compiled_view.clean_mse, numpy_view.clean_mse, rtol=1e-9)
+    # The compiled kernel computes tanh from exp: the same to rounding, which 300 epochs of
+    # training grow to about 1e-8 relative.
+    np.testing.assert_allclose(compiled_view.unseen_mse, numpy_view.unseen_mse, rtol=1e-6)
+    np.testing.assert_allclose(compiled_view.clean_mse, numpy_view.clean_mse, rtol=1e-6)
