@@ -84,6 +84,10 @@ class Task:
     source: str = ""
     data: tuple = field(default=(), repr=False, compare=True)
     lag: int = DEFAULT_LAG
+    # How many training lengths this task spans (extended() sets it; never saved): the C
+    # library's frequency-doubled target is shifted by n/50 of the *training* length n, and a
+    # continuation must keep that shift to continue the same waveform.
+    extension: int = 1
 
     def __post_init__(self):
         if self.key != CSV_TASK and self.key not in PRESETS:
@@ -109,13 +113,15 @@ class Task:
             return x, target
         if self.key == "delay-k":
             return _delay_sequences(self.length, self.cycles, self.amplitude, self.lag)
-        return _preset_sequences(self.key, self.length, self.cycles, self.amplitude, self.seed)
+        return _preset_sequences(self.key, self.length, self.cycles, self.amplitude, self.seed,
+                                 self.extension)
 
     def extended(self, factor: int) -> Task:
         """The same waveform over `factor` times the length (cycles scaled alike)."""
         if self.key == CSV_TASK:
             raise ValueError("a CSV task has no continuation beyond its file")
-        return replace(self, length=self.length * factor, cycles=self.cycles * factor)
+        return replace(self, length=self.length * factor, cycles=self.cycles * factor,
+                       extension=self.extension * factor)
 
     def to_dict(self) -> dict:
         d = {"key": self.key, "length": self.length, "cycles": self.cycles,
@@ -145,7 +151,7 @@ def preset(key: str, **settings) -> Task:
     return Task(key=key, **{**base, **settings})
 
 
-def _preset_sequences(key, n, cycles, a, seed):
+def _preset_sequences(key, n, cycles, a, seed, extension=1):
     i = np.arange(n)
     w = 2 * LSTMLIB_PI / n * cycles * i
     if key in ("sin-cos", "trajectories"):
@@ -155,7 +161,7 @@ def _preset_sequences(key, n, cycles, a, seed):
     if key == "sin-square":
         return a * np.sin(w), a * _square(w)
     if key == "freq-double":
-        return a * np.sin(w), a * np.sin(2 * w + n / 50)
+        return a * np.sin(w), a * np.sin(2 * w + n / extension / 50)
     if key == "random":
         return np.zeros(n), np.random.default_rng(seed).uniform(-a, a, n)
     if key == "sawtooth-cos":

@@ -123,3 +123,15 @@ def test_a_unit_learns_delay_k_and_its_memory_horizon_grows():
     power = float(np.mean(run.target ** 2))
     assert run.current_mse() < 0.25 * power
     assert after >= before + 5
+
+
+def test_every_preset_continues_its_own_waveform():
+    from lstm_gui.core.tasks import PRESETS, preset
+    for key in PRESETS:
+        task = preset(key)
+        x, target = task.sequences()
+        x3, target3 = task.extended(3).sequences()
+        n = task.length
+        # The continuation starts as the training part: the same waveform, only longer.
+        np.testing.assert_allclose(x3[:n], x, atol=1e-9, err_msg=key)
+        np.testing.assert_allclose(target3[:n], target, atol=1e-9, err_msg=key)
