@@ -430,3 +430,32 @@ def test_a_pinned_run_stays_as_a_ghost_labelled_by_what_differs(window, qtbot):
     assert ghost.isVisible() and len(ghost.getData()[0]) == 30   # survives the reset
     window.findChild(type(window.trainAction), "unpinAction").trigger()
     assert not ghost.isVisible()
+
+
+def test_an_edited_parameter_changes_the_output_and_survives_save_and_load(window, qtbot, tmp_path):
+    for _ in range(5):
+        window.stepButton.click()
+    h_before = window.signalPlot.output.getData()[1].copy()
+    item = window.paramTable.item(2, 1)              # b_f of unit 1
+    item.setText("5.0")
+    run = current(window)
+    assert run.params[0, 2] == 5.0 and run.events[-1].text == "b_f = 5"
+    assert not np.allclose(window.signalPlot.output.getData()[1], h_before)
+    path = tmp_path / "edited.json"
+    assert window._save_to(path)
+    assert window.open_path(path, confirmed=True)
+    assert current(window).params[0, 2] == 5.0
+    assert window.paramTable.item(2, 1).text().strip() == "5.00000"
+    window.stepButton.click()                        # training continues from the edit
+    assert current(window).epoch == 6
+
+
+def test_show_unit_scrolls_the_table_to_that_units_column(window, qtbot):
+    window.panel.unitsSpin.setValue(4)
+    window.stepButton.click()
+    window.panel.unitViewSpin.setValue(4)
+    table = window.paramTable
+    col = table.value_column(3)
+    rect = table.visualItemRect(table.item(0, col))
+    assert table.viewport().rect().intersects(rect), "unit 4's column is in sight"
+    assert window.paramsPlot.unit == 3
