@@ -13,6 +13,19 @@ from .core.run import RunConfig, TrainingRun
 
 
 def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
+    from .core import compiled
+    kernels = ["numpy"] + (["compiled"] if compiled.available() else [])
+    for kernel in kernels:
+        compiled.use(kernel)
+        try:
+            print(f"{kernel} kernel (ensemble and single runs alike):")
+            _ensembles(versus, quick)
+        finally:
+            compiled.use(None)
+    _rule(versus, ratio_text, quick)
+
+
+def _ensembles(versus, quick: bool) -> None:
     rounds = 7 if quick else 21
     k = 64
     for name, lr in (("sgd", 0.01), ("adam", 0.05)):
@@ -29,7 +42,12 @@ def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
         print(f"ensemble of {k} seeds, one epoch ({name:>4}):     {v.best * 1e3:8.2f} ms"
               f"   {v.ratio:5.1f}x faster than {k} single runs one after another "
               f"(quartiles {v.low:.1f}-{v.high:.1f}); {v.best / k * 1e6:.1f} us per model-epoch")
-    print("  target: >= 5x")
+    print("  target: >= 5x (set against the numpy single run; a compiled single run is itself")
+    print("  ~30x the reference, so the compiled ensemble's gain over it is bounded by the kernel)")
+
+
+def _rule(versus, ratio_text, quick: bool) -> None:
+    rounds = 7 if quick else 21
     exact = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, delay=1, epochs=0))
     rule = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, delay=1, epochs=0, gradient="lstmlib"))
     v = versus(lambda: rule.train(1), lambda: exact.train(1), rounds, 40, 40)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import _population, lstmlib_rule, unit
+from . import _population, compiled, lstmlib_rule, unit
 from ._memory import keep_freed_memory
 from .optim import NonFiniteStep, init_params, make_optimizer
 from .run import RunConfig, _rngs
@@ -153,6 +153,12 @@ class EnsembleRun:
             mse, grad = lstmlib_rule.mse_and_grad(self.params[:, 0, :], _member_major(x),
                                                   _member_major(t))
             return mse, grad[:, None, :]
+        if compiled.active() == "compiled":
+            # The compiled population kernel: 2.5 us per model-epoch against 5.6 (bench).
+            from .compiled.chunk import population_loss_and_grad
+            x = self.clean_x if _population.shared(self.x) else _member_major(self.x)
+            t = self.clean_target if _population.shared(self.target) else _member_major(self.target)
+            return population_loss_and_grad(self.params, x, t, cfg.delay)
         return unit.loss_and_grad(self.params, self.x, self.target, cfg.delay)
 
     @property

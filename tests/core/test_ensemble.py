@@ -10,6 +10,15 @@ from lstm_gui.core.run import RunConfig, TrainingRun
 SEEDS = (3, 7, 11, 20)
 
 
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def kernel(request):
+    """Every ensemble test on both kernels: members equal their single runs on each."""
+    from lstm_gui.core import compiled
+    compiled.use(request.param)
+    yield request.param
+    compiled.use(None)
+
+
 @pytest.mark.parametrize("config", [
     RunConfig(optimizer="sgd", lr=0.01),
     RunConfig(optimizer="sgd", lr=0.01, units=2, noise=Noise("both", 0.1, resample=True)),
