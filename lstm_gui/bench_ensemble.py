@@ -42,8 +42,7 @@ def _ensembles(versus, quick: bool) -> None:
         print(f"ensemble of {k} seeds, one epoch ({name:>4}):     {v.best * 1e3:8.2f} ms"
               f"   {v.ratio:5.1f}x faster than {k} single runs one after another "
               f"(quartiles {v.low:.1f}-{v.high:.1f}); {v.best / k * 1e6:.1f} us per model-epoch")
-    print("  target: >= 5x (set against the numpy single run; a compiled single run is itself")
-    print("  ~30x the reference, so the compiled ensemble's gain over it is bounded by the kernel)")
+    print("  target: >= 5x")
 
 
 def _rule(versus, ratio_text, quick: bool) -> None:
