@@ -25,6 +25,8 @@ TIPS = {
     "lengthSpin": "Sequence length n: time steps per epoch (a whole number >= 1).",
     "cyclesSpin": "Waveform cycles over the sequence (the C library uses 5).",
     "amplitudeSpin": "Amplitude A of input and target (the C library uses 0.5).",
+    "lagSpin": "delay-k: the target is the input k steps back (a whole number from 0 to "
+               "length - 1); the unit must remember an edge for k steps.",
     "loadCsvButton": "Load your own task: a CSV file with columns x and target.",
     "noiseCombo": "Where noise is added: nowhere, to the target, to the input, or both.",
     "noiseAmpSpin": "Noise amplitude a: uniform in [-a, a], or Gaussian with sd a (>= 0).",
@@ -101,12 +103,15 @@ class ControlPanel(QtWidgets.QWidget):
         self.lengthSpin = self._number("task.length", "Length", "lengthSpin", integer=True)
         self.cyclesSpin = self._number("task.cycles", "Cycles", "cyclesSpin")
         self.amplitudeSpin = self._number("task.amplitude", "Amplitude", "amplitudeSpin")
+        self.lagSpin = self._number("task.lag", "Delay k", "lagSpin", integer=True)
+        self.lagLabel = QtWidgets.QLabel("Delay k")
         self.loadCsvButton = QtWidgets.QPushButton("Load CSV…", objectName="loadCsvButton")
         form.addRow("Task", self.taskCombo)
         form.addRow(self.taskDescription)
         form.addRow("Length", self.lengthSpin)
         form.addRow("Cycles", self.cyclesSpin)
         form.addRow("Amplitude", self.amplitudeSpin)
+        form.addRow(self.lagLabel, self.lagSpin)
         form.addRow(self.loadCsvButton)
         layout.addWidget(task_box)
 
@@ -236,6 +241,8 @@ class ControlPanel(QtWidgets.QWidget):
                                          else PRESETS[task.key].description)
             for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin):
                 w.setEnabled(task.key != CSV_TASK)
+            for w in (self.lagSpin, self.lagLabel):
+                w.setVisible(task.key == "delay-k")
             self.noiseCombo.setCurrentIndex(self.noiseCombo.findData(cfg.noise.mode))
             self.noiseKindCombo.setCurrentIndex(self.noiseKindCombo.findData(cfg.noise.kind))
             self.resampleCheck.setChecked(cfg.noise.resample)
@@ -264,7 +271,8 @@ class ControlPanel(QtWidgets.QWidget):
         task = cfg.task if key == CSV_TASK else Task(
             key=key, length=self.lengthSpin.parse(self.lengthSpin.text()),
             cycles=self.cyclesSpin.parse(self.cyclesSpin.text()),
-            amplitude=self.amplitudeSpin.parse(self.amplitudeSpin.text()), seed=cfg.task.seed)
+            amplitude=self.amplitudeSpin.parse(self.amplitudeSpin.text()), seed=cfg.task.seed,
+            lag=self.lagSpin.parse(self.lagSpin.text()))
         values = {f: e.parse(e.text()) for f, e in self._fields.items() if "." not in f}
         noise = type(cfg.noise)(self.noiseCombo.currentData(),
                                 self.noiseAmpSpin.parse(self.noiseAmpSpin.text()),

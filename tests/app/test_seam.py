@@ -459,3 +459,16 @@ def test_show_unit_scrolls_the_table_to_that_units_column(window, qtbot):
     rect = table.visualItemRect(table.item(0, col))
     assert table.viewport().rect().intersects(rect), "unit 4's column is in sight"
     assert window.paramsPlot.unit == 3
+
+
+def test_the_delay_k_lag_has_a_field_of_its_own(window, qtbot):
+    assert window.panel.lagSpin.isHidden()
+    window.panel.taskCombo.setCurrentIndex(window.panel.taskCombo.findData("delay-k"))
+    assert not window.panel.lagSpin.isHidden()
+    enter(window.panel.lagSpin, 12)
+    task = current(window).config.task
+    assert task.key == "delay-k" and task.lag == 12
+    x, target = task.sequences()
+    np.testing.assert_array_equal(target[12:], x[:-12])
+    enter(window.panel.lagSpin, 500)           # beyond the length: refused in one line
+    assert "lag" in window.messageLabel.text() and current(window).config.task.lag == 12
