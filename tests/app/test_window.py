@@ -357,9 +357,20 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
     modelfile.save(run, path)
     seen = {}
 
+    from lstm_gui.app.window import MainWindow
+    shown = []
+    original_show = MainWindow.show
+
+    def recording_show(self):
+        shown.append(self)
+        original_show(self)
+
+    # The window run_app makes, not a scan of every top-level widget: after a hundred tests the
+    # shared QApplication's list also holds widgets of earlier tests mid-destruction.
+    monkeypatch.setattr(MainWindow, "show", recording_show)
+
     def fake_exec(self=None):
-        window = next(w for w in W.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
-                      and w.isVisible())
+        window = shown[-1]
         with window.trainer.locked() as opened:
             seen["epoch"], seen["title"] = opened.epoch, window.windowTitle()
         window._confirm_discard = lambda action: True
