@@ -35,7 +35,7 @@ def register(sub, positive_int, positive_float) -> None:
     """Add the subcommands to cli.py's subparsers."""
     a = sub.add_parser("landscape", help="draw the MSE over a plane through a model as PNG/CSV")
     a.add_argument("model", type=Path, metavar="MODEL")
-    a.add_argument("--out", type=Path, help="PNG (or .svg) of the map")
+    a.add_argument("--out", type=Path, help="PNG of the map (.png)")
     a.add_argument("--csv", type=Path, help="the grid as CSV: alpha, beta, mse")
     a.add_argument("--directions", type=_directions, default=("pca", ()),
                    help="pca (default; random if the model has no history), line, random, "
@@ -72,6 +72,10 @@ def _landscape(run, args) -> int:
         return 2
     if not (args.out or args.csv):
         print("lstm-gui: give --out map.png and/or --csv grid.csv", file=sys.stderr)
+        return 2
+    if args.out is not None and args.out.suffix.lower() != ".png":
+        # Checked before the map is computed: the map is written by a PNG exporter only.
+        print(f"lstm-gui: {args.out}: the map is written as PNG; name it ….png", file=sys.stderr)
         return 2
     kind, names = args.directions
     path = run.history.view(3000)[2]

@@ -207,3 +207,14 @@ def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monke
     err = capsys.readouterr().err
     assert err == f"lstm-gui: {out}: cannot save (no space left on device)\n"
     assert out.read_text() == "the old model" and os.listdir(tmp_path) == ["m.json"]
+
+
+def test_landscape_refuses_an_image_name_it_cannot_write(tmp_path):
+    from lstm_gui.core import modelfile
+    from lstm_gui.core.run import RunConfig, TrainingRun
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(5)
+    modelfile.save(run, tmp_path / "m.json")
+    for name in ("map.svg", "map.txt", "map"):
+        res = cli("landscape", tmp_path / "m.json", "--out", tmp_path / name, "--size", "4")
+        assert res.returncode == 2 and "PNG" in res.stderr and not (tmp_path / name).exists()

@@ -33,6 +33,7 @@ class Commands(QtCore.QObject):
     back to epoch 0 or was replaced, so the panel and the views start over)."""
 
     changed = Signal(bool)
+    failed = Signal(str)    # one line: a change the core refused (the run is unchanged)
 
     def __init__(self, trainer: Trainer, parent=None):
         super().__init__(parent)
@@ -45,12 +46,17 @@ class Commands(QtCore.QObject):
         run.touch()
         self.changed.emit(run.epoch == 0 or old.config.needs_reset(run.config))
 
-    def _change(self, text: str, fn) -> TrainingRun:
-        """fn(copy) changes a copy of the run; the copy is swapped in, undoably."""
+    def _change(self, text: str, fn) -> TrainingRun | None:
+        """fn(copy) changes a copy of the run; the copy is swapped in, undoably.  A change
+        the core refuses (ValueError) leaves the run as it was and says why (``failed``)."""
         self.trainer.pause()
         before = self.trainer.copy_run()
         after = self.trainer.copy_run()
-        fn(after)
+        try:
+            fn(after)
+        except ValueError as exc:
+            self.failed.emit(" ".join(str(exc).split()))
+            return None
         self.undo.push(_Swap(self, before, after, text))
         return after
 

@@ -73,6 +73,9 @@ def set_curve(curve, x, y) -> None:
     draws nothing (a task of length 1 showed empty Signal and Gates plots)."""
     single = len(x) == 1
     if single != (curve.opts.get("symbol") is not None):
+        # Empty the curve first: each symbol setter rebuilds the scatter points of the data
+        # it holds (24 s for 300 000 old points before going to length 1).
+        curve.setData([], [])
         if single:
             colour = curve.opts["pen"].color() if curve.opts.get("pen") is not None else "k"
             curve.setSymbol("o")

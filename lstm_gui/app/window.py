@@ -33,6 +33,8 @@ SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.
           ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
 PLAY_INTERVAL_MS = 80     # Play t: one time step per 80 ms, 100 steps in 8 s
 MIN_SIZE = (930, 600)
+SIDE_MIN_WIDTH = 316
+MAX_DOCK_MIN = (420, 340)  # a view needing more than this scrolls inside its dock
 CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
 
@@ -49,8 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        # Below this the plots stop being readable (docks could shrink further).
-        self.setMinimumSize(*MIN_SIZE)
+
         if settings is None:
             settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
                                         QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
@@ -65,6 +66,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trainer.errored.connect(self._on_thread_error)
         self.commands = Commands(self.trainer, self)
         self.commands.changed.connect(self._on_run_changed)
+        self.commands.failed.connect(self._on_command_failed)
         self.document = Document(settings, self)
         self.document.changed.connect(self._update_title)
         self.document.saved_revision = run.revision if run.epoch else None
@@ -72,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
         self.replay_epoch: int | None = None
         self._ghost: tuple | None = None
+        self._closing = False
         self._layout_restored = False
         self._pending: RunConfig | None = None
         self._last_snapshot = None
@@ -202,7 +205,12 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(side.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+        scroll.setMinimumWidth(max(SIDE_MIN_WIDTH, side.minimumSizeHint().width()
+                                   + scroll.verticalScrollBar().sizeHint().width() + 4))
+        # The window's minimum is the docks' (QMainWindow's layout sets it; a fixed one would
+        # let Qt draw docks over each other when many are open): these two keep it at least
+        # MIN_SIZE, below which the plots stop being readable.
+        scroll.setMinimumHeight(MIN_SIZE[1] - 62)
         self.sidePanel = scroll
 
     def _build_docks(self) -> None:
@@ -215,7 +223,17 @@ class MainWindow(QtWidgets.QMainWindow):
             view = cls(self.ctx)
             view.setObjectName(cls.name + "Widget")
             dock = QtWidgets.QDockWidget(cls.title, self, objectName=cls.name)
-            dock.setWidget(view)
+            hint = view.minimumSizeHint()
+            if hint.width() > MAX_DOCK_MIN[0] or hint.height() > MAX_DOCK_MIN[1]:
+                # A dock wider than its place is drawn over its neighbours (the ensemble's
+                # controls need 871 px, the lesson's 505): such a view scrolls in its dock.
+                scroll = QtWidgets.QScrollArea()
+                scroll.setWidget(view)
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+                dock.setWidget(scroll)
+            else:
+                dock.setWidget(view)
             dock.visibilityChanged.connect(lambda shown, v=view: self._show_view(v) if shown else None)
             self.views[cls.name] = view
             self.docks[cls.name] = dock
@@ -420,7 +438,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return parts
 
     def _show_view(self, view) -> None:
-        if self._last_snapshot is not None:
+        if self._last_snapshot is not None and not self._closing:
             try:
                 view.show_snapshot(self._last_snapshot)
             except Exception as exc:   # noqa: BLE001 - reported like any frame part
@@ -429,6 +447,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def refresh(self) -> None:
         """Draw the run as it is now, or the replayed epoch (whenever training is not sending
         snapshots)."""
+        if self._closing:
+            return
         snap = self.trainer.read(lambda run: run.snapshot(**self._snapshot_opts, replay=self.replay_epoch))
         self.frames.cancel()
         self.trainer.is_fresh(snap)
@@ -437,6 +457,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.frames.draw_now(snap)
 
     def _on_snapshot(self, snap, rate: float) -> None:
+        if self._closing:
+            return
         if not self.trainer.is_fresh(snap):
             self.trainer.snapshot_taken(0.0)   # stale: older than what is shown; dropped
             return
@@ -614,7 +636,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commands.reseed(secrets.randbelow(2**63))
         self.show_message("")
 
+    def _on_command_failed(self, text: str) -> None:
+        self.show_message(text)
+        self.refresh()      # the views show the run as it still is (an edited cell reverts)
+
     def _on_run_changed(self, reset: bool) -> None:
+        self.show_message("")   # the change went through: an earlier error no longer applies
         self._show_ghost()   # the labels name what differs from the settings now
         if self.replay_epoch is not None:
             self.replay_epoch = None   # the run changed: replay shows the live model again
@@ -763,11 +790,23 @@ class MainWindow(QtWidgets.QMainWindow):
             self.document.write(path, text)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or one_line(exc)
-            self._failed("Cannot save", f"{Path(path).name}: cannot save ({reason})")
+            self._failed("Cannot save", f"{path}: cannot save ({reason})")
             return False
+        self.show_message("")
         return True
 
     def export_lstmlib(self) -> None:
+        delay = self.trainer.read(lambda run: run.config.delay)
+        if delay == 0:
+            # The C library reads its files with its own timing (input delayed one step): this
+            # model would behave differently there, as `lstm-gui convert` says too.
+            B = QtWidgets.QMessageBox.StandardButton
+            answer = QtWidgets.QMessageBox.question(
+                self, "Export lstmlib", "This model was trained with exact timing; the C library "
+                "runs a saved model with its own timing (the input delayed one step), so it will "
+                "not behave the same there. Export anyway?", B.Yes | B.Cancel, B.Cancel)
+            if answer != B.Yes:
+                return
         try:
             text = self.trainer.read(lambda run: modelfile.to_lstmlib_text(run.params, run.config.task.length))
         except ValueError as exc:
@@ -837,6 +876,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._confirm_discard("closing"):
             event.ignore()
             return
+        self._closing = True          # no snapshot reaches a view from here on
         self.trainer.shutdown()
         self.frames.cancel()
         self._play_timer.stop()
@@ -844,6 +884,12 @@ class MainWindow(QtWidgets.QMainWindow):
             stop = getattr(view, "shutdown", None)
             if stop is not None:
                 stop()
+        # Every thread a view started (a landscape map, an ensemble), however it was started:
+        # one still running when the window is destroyed aborts the process (exit 134).
+        for thread in self.findChildren(QtCore.QThread):
+            thread.requestInterruption()
+            thread.quit()
+            thread.wait()
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keyGuard)

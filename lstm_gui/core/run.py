@@ -18,6 +18,7 @@ from . import lstmlib_rule, unit
 from .compiled import trainer_for
 from .evaluation import EvalHistory, EvalView
 from .history import History
+from .limits import MAX_PARAM, check_training_size
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
 from .tasks import CSV_TASK, PRESETS, Task, preset
@@ -70,6 +71,9 @@ class RunConfig:
             raise ValueError(f"target MSE must be a number >= 0, got {self.target_mse!r}")
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        # The limits files and the command line hold (limits.py): a run the window could make
+        # but never save and reopen is refused here, once, for every caller.
+        check_training_size(self.units, self.task.length)
         if self.epochs > MAX_EPOCHS:
             raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
         frozen = tuple(sorted({int(k) for k in self.frozen}))
@@ -322,6 +326,9 @@ class TrainingRun:
         params = np.array(params, dtype=float).reshape(self.params.shape)
         if not np.isfinite(params).all():
             raise ValueError("parameters must be finite numbers")
+        if np.abs(params).max() > MAX_PARAM:
+            # Files refuse larger ones (limits.py): an edit must not make a model unsaveable.
+            raise ValueError(f"parameters must lie in [-{MAX_PARAM:g}, {MAX_PARAM:g}]")
         self.params = params
         self.stop_reason = None if self.stop_reason == DIVERGED else self.stop_reason
         self.mse = self.current_mse()

@@ -302,7 +302,7 @@ def test_the_layout_persists(qtbot, settings):
 panel_values = st.fixed_dictionaries({
     "task": st.builds(lambda key, n, c, a: preset(key, length=n, cycles=c, amplitude=a),
                       st.sampled_from(["sin-cos", "square-cos", "random", "freq-double"]),
-                      st.integers(1, 10**6),
+                      st.integers(1, 200_000),
                       st.floats(1e-3, 1e3, allow_nan=False), st.floats(1e-6, 1e6, allow_nan=False)),
     "noise": st.builds(Noise, st.sampled_from(["none", "target", "input", "both"]),
                        st.floats(0, 100, allow_nan=False), st.sampled_from(["uniform", "gaussian"]),
@@ -472,3 +472,59 @@ def test_the_delay_k_lag_has_a_field_of_its_own(window, qtbot):
     np.testing.assert_array_equal(target[12:], x[:-12])
     enter(window.panel.lagSpin, 500)           # beyond the length: refused in one line
     assert "lag" in window.messageLabel.text() and current(window).config.task.lag == 12
+
+
+def test_values_a_file_could_not_hold_are_refused_at_the_edit(window, qtbot):
+    # Found by QA: a parameter of 1e7 or a length of 2 000 000 was accepted and saved, and the
+    # file could then not be opened again.
+    window.stepButton.click()
+    window.paramTable.item(1, 1).setText("1e7")
+    assert current(window).params[0, 1] != 1e7 and "1e+06" in window.messageLabel.text()
+    enter(window.panel.lengthSpin, 2_000_000)
+    assert current(window).config.task.length == 100 and "1,000,000" in window.messageLabel.text()
+    assert window.panel.lengthSpin.text() == "100"
+
+
+def test_a_chain_that_gets_shorter_redraws_the_cell_without_error(window, qtbot):
+    window.panel.unitsSpin.setValue(3)
+    window.stepButton.click()
+    window.panel.unitsSpin.setValue(1)
+    window.applyButton.click() if window.applyBar.isVisible() else None
+    window.views["cellView"].resize(500, 400)
+    QtWidgets.QApplication.processEvents()
+    assert window.frames.last_error is None and len(window.views["cellView"].cells) == 1
+
+
+def test_a_long_sequence_goes_to_length_one_at_once(window, qtbot):
+    import time
+    enter(window.panel.lengthSpin, 100_000)
+    t0 = time.perf_counter()
+    enter(window.panel.lengthSpin, 1)
+    assert time.perf_counter() - t0 < 5.0          # 24 s from 300 000 points before
+    assert current(window).config.task.length == 1
+
+
+def test_lstmlib_export_of_an_exact_timing_model_asks_first(window, qtbot, tmp_path, monkeypatch):
+    asked = []
+    B = QtWidgets.QMessageBox.StandardButton
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or B.Cancel)
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "m.lstmlib"), ""))
+    window.stepButton.click()
+    window.export_lstmlib()
+    assert asked and "timing" in asked[0] and not (tmp_path / "m.lstmlib").exists()
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (930, 600)])
+def test_every_view_shown_at_once_overlaps_no_other(window, qtbot, size):
+    # Found by QA: the ensemble (871 px of controls) and lesson docks were drawn over the
+    # MSE and Parameters plots.
+    window.resize(*size)
+    for dock in window.docks.values():
+        dock.show()
+    QtWidgets.QApplication.processEvents()
+    shown = [d for d in window.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            tabbed = b in window.tabifiedDockWidgets(a)
+            assert tabbed or not a.geometry().intersects(b.geometry()), (a.objectName(), b.objectName())

@@ -523,6 +523,8 @@ class CellView(View):
         if snap is None or not self._stale:
             return
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        # A chain that got shorter leaves indices of cells that no longer exist.
+        self._stale = {u for u in self._stale if u < len(self.cells)}
         for u in sorted(self._stale):
             pos = self.cells[u].root.pos()
             if shown.intersects(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, PITCH, VPITCH)):

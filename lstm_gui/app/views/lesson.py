@@ -23,6 +23,10 @@ class LessonView(View):
         self.lessonCombo = QtWidgets.QComboBox(objectName="lessonCombo")
         for number, name in enumerate(lessons.names(), start=1):
             self.lessonCombo.addItem(f"{number}. {lessons.load(name).title}", name)
+        # Long lesson titles must not set the dock's width (it was 505 px at least).
+        self.lessonCombo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lessonCombo.setMinimumContentsLength(16)
         self.setUpButton = QtWidgets.QPushButton("Set up", objectName="setUpButton")
         self.setUpButton.setToolTip("Replace the run by this lesson's (undo with Ctrl+Z) "
                                     "and show the views it uses")
