@@ -15,7 +15,10 @@ import traceback
 
 from ..qt import QtCore, Signal
 
-DUTY = 0.1   # at most a tenth of the time: training slows by at most about a tenth
+# At most a twentieth of the time.  At a tenth, training with the landscape shown ran at 0.88
+# (0.76-0.96) of its speed with it hidden: the job also takes the GIL from the training
+# thread between its chunks, and the window redraws each new map (26-31 ms).
+DUTY = 0.05
 
 
 class LatestJobWorker(QtCore.QThread):

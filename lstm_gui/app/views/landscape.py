@@ -7,6 +7,8 @@ live between maps.  A click on the map moves the model there (undoable).
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ...core import PARAM_NAMES, landscape, plane
@@ -33,6 +35,9 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr):
                       size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
     top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
     return m, contour_lines(m), top, limit
+
+
+PATH_INTERVAL = 0.25   # seconds between path redraws while training
 
 
 class LandscapeView(View):
@@ -97,6 +102,7 @@ class LandscapeView(View):
         self.worker.done.connect(self._on_result)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
+        self._path_drawn = -1.0
         self._requested = None     # the revision and settings of the last job submitted
         for w in (self.directionsCombo, self.param1Combo, self.param2Combo, self.sizeCombo):
             w.currentIndexChanged.connect(self._on_setting)
@@ -183,8 +189,14 @@ class LandscapeView(View):
     def show_snapshot(self, snap) -> None:
         self._fill_param_combos(snap.params.shape[0])
         self._snap = snap
-        self._draw_path()
-        self._submit(snap, urgent=not self._training())
+        training = self._training()
+        now = time.perf_counter()
+        # Each path update repaints the whole map (image, contours, colour bar) in the GUI
+        # thread; at every frame that took the GIL from training for a quarter of its time.
+        if not training or now - self._path_drawn >= PATH_INTERVAL:
+            self._path_drawn = now
+            self._draw_path()
+        self._submit(snap, urgent=not training)
 
     def _submit(self, snap, urgent: bool) -> None:
         kind, names, size, span = self.settings_tuple()
