@@ -199,15 +199,6 @@ class Trainer(QtCore.QObject):
 
     # ------------------------------------------------------------ frames
 
-    @contextlib.contextmanager
-    def drawing(self):
-        """While the window draws: training waits; always released (finally)."""
-        self._gui_idle.clear()
-        try:
-            yield
-        finally:
-            self._gui_idle.set()
-
     def hold(self) -> None:
         self._gui_idle.clear()
 

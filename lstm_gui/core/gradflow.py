@@ -59,11 +59,7 @@ def analyse(params, x, target, delay: int = 0) -> GradientFlow:
     p = unit._as_models(params)[0]            # (units, 12), checked
     if len(shape) == 3:
         raise ValueError("gradient flow takes one model: params (12,) or (units, 12)")
-    xs = unit._as_batch(x, "x", 1, False)[:, 0]
-    ts = unit._as_batch(target, "target", 1, False)[:, 0]
-    if xs.shape != ts.shape:
-        raise ValueError(f"x and target must have the same length, got {xs.size} and {ts.size}")
-    delay = unit._check_delay(delay)
+    xs, ts, delay = unit.one_sequence(x, target, delay)
     n = xs.size
     layers = unit._chain(_single.layer_forward, p, xs, delay)
     # Row t of `e` is the error term E_t's dE_t/dh(s) from outside the unit, over s.

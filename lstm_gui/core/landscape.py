@@ -53,11 +53,7 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0) -> np.ndarray:
 
     Models with non-finite parameters (a far plane of a huge direction) get NaN.
     """
-    xs = unit._as_batch(x, "x", 1, False)[:, 0]
-    ts = unit._as_batch(target, "target", 1, False)[:, 0]
-    if xs.shape != ts.shape:
-        raise ValueError(f"x and target must have the same length, got {xs.size} and {ts.size}")
-    delay = unit._check_delay(delay)
+    xs, ts, delay = unit.one_sequence(x, target, delay)
     out = np.empty(models.shape[0])
     finite = np.isfinite(models).all(axis=(1, 2))
     out[~finite] = np.nan
@@ -100,11 +96,7 @@ def hessian(params, x, target, delay: int = 0) -> np.ndarray:
     p = unit._as_models(params)
     if len(shape) == 3:
         raise ValueError("the Hessian takes one model: params (12,) or (units, 12)")
-    xs = unit._as_batch(x, "x", 1, False)[:, 0]
-    ts = unit._as_batch(target, "target", 1, False)[:, 0]
-    if xs.shape != ts.shape:
-        raise ValueError(f"x and target must have the same length, got {xs.size} and {ts.size}")
-    delay = unit._check_delay(delay)
+    xs, ts, delay = unit.one_sequence(x, target, delay)
     size = p[0].size
     probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)
     probes.reshape(size, size)[np.diag_indices(size)] += 1j * _COMPLEX_STEP

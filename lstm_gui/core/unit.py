@@ -87,6 +87,16 @@ def _check_delay(delay: int) -> int:
     return delay
 
 
+def one_sequence(x, target, delay: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+    """(x (n,), target (n,), delay), checked: the one sequence an analysis of one model or of
+    a population of planes reads (gradient flow, the landscape, the Hessian)."""
+    xs = _as_batch(x, "x", 1, False)[:, 0]
+    ts = _as_batch(target, "target", 1, False)[:, 0]
+    if xs.shape != ts.shape:
+        raise ValueError(f"x and target must have the same length, got {xs.size} and {ts.size}")
+    return xs, ts, _check_delay(delay)
+
+
 def _delayed(x: np.ndarray, delay: int) -> np.ndarray:
     """x shifted down by `delay` steps along time, zeros in front: lstmlib's timing."""
     if delay == 0:
