@@ -327,6 +327,12 @@ class Model:
         from . import reference
         return reference.trace(self, self.check(theta), x, delay=delay)
 
+    def loss(self, theta, x, target, delay: int = 0,
+             rng: np.random.Generator | None = None) -> float:
+        """The mean squared error alone (a forward pass); arguments as :meth:`loss_and_grad`."""
+        from . import reference
+        return reference.loss(self, self.check(theta), x, target, delay=delay, rng=rng)
+
     def loss_and_grad(self, theta, x, target, delay: int = 0,
                       rng: np.random.Generator | None = None) -> tuple[float, np.ndarray]:
         """Mean squared error and its exact gradient (size,), by backpropagation through time.
@@ -488,12 +494,13 @@ def _from_state_dict(cls, d, dropout: float):
     dot = f"{child}." if child else ""
     if set(want) != set(got):
         extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
-        raise ValueError(f"a {model.describe()} has no {dot}{extra[0]}" if extra else
-                         f"a {model.describe()} needs {dot}{missing[0]}, which is missing")
+        read = f"the model read ({model.describe()})"
+        raise ValueError(f"{read} has no {dot}{extra[0]}" if extra else
+                         f"{read} needs {dot}{missing[0]}, which is missing")
     for tail, a in want.items():
         if got[tail].shape != a.shape:
             raise ValueError(f"{dot}{tail} has shape {got[tail].shape}, expected {a.shape} "
-                             f"for a {model.describe()}")
+                             f"for the model read ({model.describe()})")
     rows = model._torch_rows()
     for layer, per_dir in enumerate(model.cells(theta)):
         for dd, c in enumerate(per_dir):
