@@ -235,6 +235,28 @@ class Model:
             parts.append(f"dropout {self.dropout:g}")
         return ", ".join(parts) + f" ({self.size} parameters)"
 
+    def to_dict(self) -> dict:
+        """The description as plain JSON values (what a model file stores)."""
+        return {"cell": self.cell, "hidden": self.hidden, "layers": self.layers,
+                "inputs": self.inputs, "readout": self.readout, "bias": self.bias,
+                "bidirectional": self.bidirectional, "dropout": self.dropout}
+
+    @classmethod
+    def from_dict(cls, d) -> Model:
+        """The inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys and bad
+        values are refused with one ValueError line."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a model description is an object, got {type(d).__name__}")
+        known = set(cls().to_dict())
+        extra = sorted(set(d) - known)
+        if extra:
+            raise ValueError(f"unknown model field {str(extra[0])[:40]!r}; the fields are "
+                             f"{', '.join(sorted(known))}")
+        for key in ("readout", "bias", "bidirectional"):
+            if key in d and not (isinstance(d[key], bool) or (key == "readout" and d[key] is None)):
+                raise ValueError(f"model field {key} must be true or false, got {d[key]!r}")
+        return cls(**d)
+
     # ------------------------------------------------------------ views of theta
 
     def check(self, theta) -> np.ndarray:
