@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_gui.core.models import unit
-from lstm_gui.core.models import CELLS, Model
+from lstm_gui.core.models import CELLS, Model, unit
 from lstm_gui.core.training.optim import init_params
 
 SPEC_NAMES = ["W_fh", "W_fx", "b_f", "W_ih", "W_ix", "b_i",
