@@ -1,0 +1,1 @@
+"""Training: runs, tasks, datasets, noise, optimizers, history, evaluation."""
