@@ -117,7 +117,7 @@ class History:
         recent = order[index[~old] - n_old]
         epochs = np.concatenate([self._thin_epoch[index[old]], self._recent_epoch[recent]])
         rows = np.concatenate([self._thin[index[old]], self._recent[recent]])
-        return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(-1, *self.row_shape)
+        return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(len(epochs), *self.row_shape)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(epochs (N,), mse (N,), params (N, units, 12)): thinned past, then full recent."""

@@ -176,7 +176,9 @@ def check_config(d, field: str = "config") -> dict:
 
 # ---------------------------------------------------------------- the optimizer state
 
-def check_optimizer(d, units: int, field: str = "state.optimizer") -> dict:
+def check_optimizer(d, units, field: str = "state.optimizer") -> dict:
+    """The optimizer's state; `units` is a chain's unit count, or the parameters' shape."""
+    shape = (units, 12) if isinstance(units, int) else tuple(units)
     d = obj(d, field)
     name = choice(d.get("name"), f"{field}.name", OPTIMIZERS)
     number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)
@@ -190,7 +192,7 @@ def check_optimizer(d, units: int, field: str = "state.optimizer") -> dict:
         integer(d["t"], f"{field}.t", 0, limits.MAX_EPOCH)
     moments = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[name]
     for key in moments:
-        m = optional(d.get(key), numbers, f"{field}.{key}", (units, 12))
+        m = optional(d.get(key), numbers, f"{field}.{key}", shape)
         if key == "v" and m is not None and np.any(m < 0):
             raise ValueError(f"{field}.v must not be negative")
     return d

@@ -123,7 +123,7 @@ class RunConfig:
         if self.epochs > MAX_EPOCHS:
             raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
         frozen = tuple(sorted({int(k) for k in self.frozen}))
-        size = self.model().size
+        size = 12 * self.units if self.is_unit else self.model().size
         if any(not 0 <= k < size for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {size}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
@@ -641,8 +641,8 @@ class TrainingRun:
         """
         from . import limits, modelcheck
         modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
-        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), config.units)
         shape = (config.units, 12) if config.is_unit else (config.model().size,)
+        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), shape)
         initial = np.array(state["initial_params"], dtype=float).reshape(shape)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
         run.initial_params = initial
