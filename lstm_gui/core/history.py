@@ -150,7 +150,7 @@ class History:
         w = csv.writer(out, lineterminator="\n")
         names = column_names(self.units) if self.names is None else ["epoch", "MSE", *self.names]
         w.writerow(names[: 2 + int(np.prod(self.row_shape))])
-        flat = params.reshape(len(epochs), -1)
+        flat = params.reshape(len(epochs), int(np.prod(self.row_shape)))
         for e, m, row in zip(epochs.tolist(), mse.tolist(), flat.tolist()):
             w.writerow([e, repr(m), *map(repr, row)])
         return out.getvalue()
@@ -161,7 +161,7 @@ class History:
     def to_dict(self) -> dict:
         epochs, mse, params = self.arrays()
         return {"epoch": epochs.tolist(), "mse": mse.tolist(),
-                "params": params.reshape(len(epochs), -1).tolist()}
+                "params": params.reshape(len(epochs), int(np.prod(self.row_shape))).tolist()}
 
     @classmethod
     def from_dict(cls, d: dict, units: int, row_shape=None, names=None) -> History:
