@@ -29,7 +29,7 @@ def loss_function(model, seq_to_one: bool, delay: int, dropout_rng) -> LossFn:
     """(theta, x (n, B, m), target) -> (MSE, gradient (size,)), on the fastest path that
     computes exactly this model: the compiled kernel (branch `kernels`) or numpy."""
     if delay == 0 and model.dropout == 0.0:
-        from .. import compiled
+        from ..models import compiled
         if compiled.active() == "compiled":
             try:
                 from ..models.compiled.fast_model import FastModel
@@ -125,7 +125,7 @@ class SetEval:
     the held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
 
     def __init__(self, config, model, data: Dataset, capacity: int = 1000):
-        from ..evaluation import interval
+        from .evaluation import interval
         self.model, self.data, self.delay = model, data, config.delay
         # A preset's epochs are few and long (10 of 32 batches): record each one.
         self.every = 1 if config.epochs <= 1000 else interval(config.epochs)
@@ -151,6 +151,6 @@ class SetEval:
         return self._count
 
     def view(self):
-        from ..evaluation import EvalView
+        from .evaluation import EvalView
         rows = self._rows[: self._count]
         return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())

@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_gui.core import modelfile
-from lstm_gui.core.run import RunConfig, TrainingRun, for_set_preset
+from lstm_gui.core.files import modelfile
+from lstm_gui.core.training.run import RunConfig, TrainingRun, for_set_preset
 
 
 def wide_stacked():
