@@ -381,8 +381,9 @@ class TrainingRun:
             self.clean_x, self.clean_target = config.task.sequences()
         self.trainer: model_training.ModelTrainer | None = None
         if self.model is not None:
+            train_x, train_target = self._training_set(self.clean_x, self.clean_target)
             self.trainer = model_training.ModelTrainer(
-                self.model, *self._training_set(self.clean_x, self.clean_target),
+                self.model, train_x, train_target,
                 seq_to_one=self.data is not None and self.data.seq_to_one,
                 batch=config.batch_size, delay=config.delay, shuffle_rng=shuffle_rng,
                 dropout_rng=dropout_rng)

@@ -4,10 +4,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_gui.core.training.run import RunConfig, TrainingRun, for_set_preset
-from lstm_gui.core.training.tasks import from_arrays
 from lstm_gui.core.training import model_training
 from lstm_gui.core.training.datasets import epoch_batches
+from lstm_gui.core.training.run import RunConfig, TrainingRun, for_set_preset
+from lstm_gui.core.training.tasks import from_arrays
 
 
 def small_sum(**kw):
