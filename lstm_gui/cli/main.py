@@ -9,9 +9,11 @@ from pathlib import Path
 from .. import __version__
 from ..core import PARAM_NAMES
 from ..core.limits import check_training_size, fileio
+from ..core.models import CELLS
+from ..core.training.datasets import SET_PRESETS
 from ..core.training.noise import NOISE_KINDS, NOISE_MODES, Noise
 from ..core.training.optim import DEFAULT_LR, OPTIMIZERS
-from ..core.training.run import GRADIENTS
+from ..core.training.run import GRADIENTS, INITS
 from ..core.training.tasks import PRESETS, TaskFileError, load_csv, preset
 from . import landscape as cli_landscape
 from . import lessons as cli_lessons
@@ -125,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_run_options(t) -> None:
     """The options that define a run, shared by train and sweep."""
-    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
+    t.add_argument("--task", default="sin-cos",
+                   help=f"a preset ({', '.join([*PRESETS, *SET_PRESETS])}) or a CSV file")
     t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
     t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
     t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
@@ -134,12 +137,28 @@ def add_run_options(t) -> None:
     t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
     t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
     t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
+    t.add_argument("--units", "--layers", dest="units", type=_positive_int, default=1,
+                   help="stacked layers (for the 1-unit cell: units in the chain)")
+    t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
+    t.add_argument("--hidden", type=_positive_int,
+                   help="hidden units per layer, H (default 1, or the preset's)")
+    t.add_argument("--no-bias", dest="bias", action="store_false", help="no gate biases")
+    t.add_argument("--bidirectional", action="store_true", help="a second direction per layer")
+    t.add_argument("--dropout", type=_dropout, default=0.0,
+                   help="dropout probability between layers, in [0, 1) (default 0)")
+    t.add_argument("--batch", type=_positive_int,
+                   help="sequences per mini-batch (default: the preset's, or all)")
+    t.add_argument("--init", choices=INITS,
+                   help="initial parameters: uniform in [--init-min, --init-max] or PyTorch's "
+                        "U(-1/sqrt(H), 1/sqrt(H)) (default uniform, or the preset's)")
+    t.add_argument("--forget-bias", type=_finite_float,
+                   help="set every forget-gate bias to this after init (Jozefowicz et al.: 1)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
     t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
     t.add_argument("--epochs", type=_nonneg_int, help="epoch budget (default: the task's, see tasks)")
-    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
+    t.add_argument("--target-mse", type=_nonneg_float, help="stop at this MSE (default none, "
+                   "or the preset's)")
     t.add_argument("--plateau", type=_nonneg_int, default=0)
     t.add_argument("--seed", type=_nonneg_int, default=0)
     t.add_argument("--init-min", type=_finite_float, default=-1.0,
@@ -150,8 +169,20 @@ def add_run_options(t) -> None:
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
 
 
+def _dropout(text: str) -> float:
+    v = _finite_float(text)
+    if not 0 <= v < 1:
+        raise argparse.ArgumentTypeError(f"dropout must lie in [0, 1), got {text}")
+    return v
+
+
 def _refuse_idle_options(args, parser, is_csv: bool) -> None:
     """Options that would do nothing for the chosen task are refused, not silently ignored."""
+    if args.task in SET_PRESETS:
+        given = [f"--{k}" for k in ("length", "cycles", "amplitude", "lag") if getattr(args, k) is not None]
+        if given or args.noise != "none":
+            parser.error(f"{(given or ['--noise'])[0]} does nothing with {args.task}: its data "
+                         "are the tutorial's; drop it")
     if is_csv:
         given = [f"--{k}" for k in ("length", "cycles", "amplitude") if getattr(args, k) is not None]
         if given:
@@ -166,11 +197,13 @@ def _refuse_idle_options(args, parser, is_csv: bool) -> None:
 def _config_from_args(args, parser):
     from ..core.training.run import RunConfig
     try:
-        is_csv = args.task not in PRESETS
+        is_csv = args.task not in PRESETS and args.task not in SET_PRESETS
         if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
             parser.error(f"argument --task: unknown task {args.task!r}; "
-                         f"choose one of {', '.join(PRESETS)} or a CSV file")
+                         f"choose one of {', '.join([*PRESETS, *SET_PRESETS])} or a CSV file")
         _refuse_idle_options(args, parser, is_csv)
+        if args.task in SET_PRESETS:
+            return _set_config(args)
         if not is_csv:
             settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
                                           ("amplitude", args.amplitude), ("lag", args.lag))
@@ -181,7 +214,8 @@ def _config_from_args(args, parser):
         else:
             task = load_csv(args.task)
             epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
-        check_training_size(args.units, task.length)
+        if not task.is_set and (args.hidden or 1) == 1:
+            check_training_size(args.units, task.length)
         noise = Noise(args.noise, 0.1 if args.noise_amp is None else args.noise_amp,
                       args.noise_kind or "uniform", args.resample_noise)
         return RunConfig(
@@ -189,11 +223,44 @@ def _config_from_args(args, parser):
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
             seed=args.seed, init_low=args.init_min, init_high=args.init_max,
             delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
-            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
+            target_mse=args.target_mse or 0.0, plateau=args.plateau, gradient=args.gradient,
+            **_model_options(args))
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _model_options(args) -> dict:
+    """The model's RunConfig fields from --cell, --hidden, --no-bias, ... (defaults: the unit)."""
+    out = dict(cell=args.cell, hidden=args.hidden or 1, bias=args.bias,
+               bidirectional=args.bidirectional, dropout=args.dropout,
+               forget_bias=args.forget_bias, batch=args.batch or 0)
+    if args.init is not None:
+        out["init"] = args.init
+    return out
+
+
+def _set_config(args):
+    """A task of many sequences: its source's model and training, overridden by any option
+    given (the optimizer's default learning rate is the preset's)."""
+    from dataclasses import replace
+
+    from ..core.training.run import RunConfig, for_set_preset
+    base = for_set_preset(RunConfig(seed=args.seed, units=args.units, init_low=args.init_min,
+                                    init_high=args.init_max), args.task)
+    model = _model_options(args)
+    if args.hidden is None:
+        model["hidden"] = base.hidden
+    if args.batch is None:
+        model["batch"] = base.batch
+    lr = args.lr if args.lr is not None else (base.lr if args.optimizer == base.optimizer
+                                              else DEFAULT_LR[args.optimizer])
+    return replace(base, optimizer=args.optimizer, lr=lr, clip=args.clip,
+                   epochs=base.epochs if args.epochs is None else args.epochs,
+                   target_mse=base.target_mse if args.target_mse is None else args.target_mse,
+                   plateau=args.plateau, gradient=args.gradient,
+                   delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, **model)
 
 
 def _check_train_outputs(args, config, parser) -> None:
@@ -202,6 +269,9 @@ def _check_train_outputs(args, config, parser) -> None:
     try:
         if args.out:
             check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX), "model")
+            if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
+                from ..core.files.modelfile import lstmlib_refusal
+                raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
                 raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
                                   f"chain of {config.units}; save it as .json")
@@ -245,7 +315,14 @@ def cmd_train(args, parser) -> int:
         final = run.current_mse()
         why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
         rate = progress.rate(run.epoch)
-        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {rate:,.0f} epochs/s")
+        test = run.test_mse()
+        passes = ""
+        if run.trainer is not None and run.trainer.sequences > 1:
+            batches = -(-run.trainer.sequences // run.trainer.batch)
+            passes = (f"; an epoch is one pass over {run.trainer.sequences} training sequences "
+                      f"in {batches} batch{'es' if batches > 1 else ''} of {run.trainer.batch}")
+        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}{passes}), test MSE "
+              f"{test:.6g}, {rate:,.0f} epochs/s")
         for path, write in ((args.out, lambda p: modelfile.save(run, p)),
                             (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
             if not path:
@@ -277,13 +354,49 @@ def cmd_tasks() -> int:
     print(f"{'task':<14} {'length':>6} {'cycles':>6} {'ampl.':>5} {'epochs':>6}  description")
     for p in PRESETS.values():
         print(f"{p.key:<14} {p.length:>6} {p.cycles:>6g} {p.amplitude:>5g} {p.epochs:>6}  {p.description}")
-    print(f"a CSV file  two numeric columns (input, target), optional header; {DEFAULT_EPOCHS} epochs")
+    print("\ntasks of many sequences (the source tutorials' experiments; --hidden, --batch, --lr, "
+          "--epochs override their defaults):")
+    for s in SET_PRESETS.values():
+        stop = f", stop below {s.target_mse:g}" if s.target_mse else ""
+        print(f"{s.key:<16} H {s.hidden}, {s.optimizer} lr {s.lr:g}, batch {s.batch}, "
+              f"{s.epochs} epochs{stop}, init {s.init}\n{'':<17}{s.description}\n"
+              f"{'':<17}source: {s.source}")
+    print(f"\na CSV file  input column(s), then the target, optional header; {DEFAULT_EPOCHS} epochs; "
+          "a header column named id, seq or sequence\n            makes many sequences "
+          "(the last fifth held out as the test set)")
     print(f"noise modes: {', '.join(NOISE_MODES)}; kinds: {', '.join(NOISE_KINDS)}; "
           "drawn once from the seed, or every epoch with --resample-noise")
     return 0
 
 
+def _show_doc(run, fmt: str) -> dict:
+    """What `show --json` prints: the model (cell, hidden, layers, ...), its parameter names
+    and values, the task and where training stands.  ``params`` is flat, as long as
+    ``names``, for every model but SPEC's unit and its chains, which keep one list of 12 per
+    unit (``units``, as before the model description; ``names`` is then one unit's)."""
+    model = run.config.model()
+    doc = {"format": fmt, "cell": model.cell, "hidden": model.hidden, "layers": model.layers,
+           "inputs": model.inputs, "bias": model.bias, "bidirectional": model.bidirectional,
+           "readout": model.readout, "size": model.size}
+    if run.model is None:
+        doc.update(units=run.config.units, params=run.params.tolist(), names=list(PARAM_NAMES))
+    else:
+        doc.update(names=model.names(), params=run.params.tolist())
+    doc.update(task=run.config.task.key, length=run.config.task.length, delay=run.config.delay,
+               epoch=run.epoch, mse=run.current_mse(), test_mse=run.test_mse())
+    return doc
+
+
 def _describe(run, fmt: str) -> str:
+    if run.model is not None:
+        lines = [f"format   {fmt}", f"model    {run.model.describe()}",
+                 f"task     {run.config.task.title} (steps {run.config.task.length})",
+                 f"epoch    {run.epoch}", f"MSE      {run.current_mse():.6g}",
+                 f"test MSE {run.test_mse():.6g}"]
+        width = max(len(n) for n in run.model.names())
+        lines += [f"  {name:<{width}} {float(value)!r:>24}"
+                  for name, value in zip(run.model.names(), run.params)]
+        return "\n".join(lines)
     lines = [f"format   {fmt}", f"units    {run.config.units}",
              f"task     {run.config.task.key} (length {run.config.task.length}, "
              f"timing {'lstmlib (delay 1)' if run.config.delay else 'exact'})",
@@ -324,10 +437,7 @@ def cmd_show(args) -> int:
             print(_describe_lstmlib(params, length))
         return 0
     if args.json:
-        print(json.dumps(finite_or_none({
-            "format": fmt, "units": run.config.units, "params": run.params.tolist(),
-            "names": list(PARAM_NAMES), "task": run.config.task.key, "length": run.config.task.length,
-            "delay": run.config.delay, "epoch": run.epoch, "mse": run.current_mse()}), allow_nan=False))
+        print(json.dumps(finite_or_none(_show_doc(run, fmt)), allow_nan=False))
     else:
         print(_describe(run, fmt))
     return 0
@@ -350,6 +460,9 @@ def cmd_convert(args) -> int:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1
     if suffix == ".lstmlib":
+        if run.model is not None:
+            print(f"lstm-gui: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)
+            return 2
         if run.config.units > 1:
             print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
                   f"chain of {run.config.units}; convert to .json instead", file=sys.stderr)
