@@ -73,7 +73,7 @@ def layout(model: Model) -> Layout:
         spec[lk.NOG] = int(3 in absent)
         spec[lk.NIAF] = int(fam.linear_input)
         spec[lk.NOAF] = int(fam.linear_output)
-    spec[lk.READOUT] = int(model.readout)
+    spec[lk.READOUT] = int(bool(model.readout))
     spec[lk.MMAX] = max(model.inputs, D * H)
     off = np.full((model.layers * D, 4, 3), -1, dtype=np.int64)
     ext = np.full((model.layers * D, 4), -1, dtype=np.int64)
