@@ -122,7 +122,7 @@ class TorchWorker:
 def tutorial_data() -> tuple[np.ndarray, np.ndarray]:
     """The PyTorch tutorial's training half: x (20, 5, 1), target (20, 5); column b holds
     points b, b+5, b+10, ... (reshape(-1, 5, 1) of the first 100 points)."""
-    t = np.linspace(0, 12 * math.pi, 200)
+    t = np.linspace(0, 12 * math.pi, 200)  # not a parameter count
     return np.sin(t[:100]).reshape(-1, 5, 1), np.cos(t[:100]).reshape(-1, 5)
 
 

@@ -190,3 +190,22 @@ def test_bad_input_is_refused_in_one_line():
         fm.forward(np.zeros(3), np.zeros((4, 3, 2)))
     with pytest.raises(ValueError, match="dropout"):
         FastModel(Model(hidden=2, layers=2, dropout=0.5))
+
+
+def test_without_numba_the_same_loops_run_as_python():
+    """numba is optional: without it the kernels' loops run as plain Python and agree."""
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "import numpy as np\n"
+        "from lstm_gui.core.models import Model\n"
+        "from lstm_gui.core.models.compiled import layer_kernels as lk\n"
+        "from lstm_gui.core.models.compiled.fast_model import FastModel\n"
+        "assert not lk.HAVE_NUMBA\n"
+        "m = Model(cell='peephole', hidden=2, bidirectional=True)\n"
+        "th = m.init(0); x = np.random.default_rng(0).standard_normal((3, 2, 1)); t = np.ones(2)\n"
+        "a, ga = FastModel(m).loss_and_grad(th, x, t); b, gb = m.loss_and_grad(th, x, t)\n"
+        "print(abs(a - b) + np.max(np.abs(ga - gb)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert float(out.stdout) < 1e-12
