@@ -209,3 +209,25 @@ def test_without_numba_the_same_loops_run_as_python():
         "print(abs(a - b) + np.max(np.abs(ga - gb)))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < 1e-12
+
+
+def test_training_leaves_the_gil():
+    """A long train call on a thread: the main thread keeps running Python meanwhile (with
+    the GIL held it would stop for the whole call: its longest pause would be the call)."""
+    import threading
+    import time
+    model = Model(hidden=32)
+    fm = FastModel(model)
+    x, target = _data(model, 10, 64, True)
+    fm.train(model.init(0), x, target, 1, batch=16)      # compiled or loaded first
+    thread = threading.Thread(target=fm.train, args=(model.init(0), x, target, 20),
+                              kwargs={"batch": 16})
+    start = last = time.perf_counter()
+    longest = 0.0
+    thread.start()
+    while thread.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    thread.join()
+    took = time.perf_counter() - start
+    assert longest < 0.5 * took
