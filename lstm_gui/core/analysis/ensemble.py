@@ -225,6 +225,19 @@ class EnsembleRun:
     def bands(self) -> Bands:
         return bands(*self.history.arrays())
 
+    def test_mse(self, factor: int = 3) -> np.ndarray:
+        """(K,) each member's MSE on the task's continuation past its training length, as a
+        single run's test MSE (NaN for a CSV task, which has none)."""
+        from ..training.tasks import CSV_TASK
+        if self.config.task.key == CSV_TASK:
+            return np.full(self.size, np.nan)
+        x, target = self.config.task.extended(factor).sequences()
+        with np.errstate(all="ignore"):
+            h = unit.forward(self.params, x, self.config.delay).h        # (K, factor n)
+        n = len(self.clean_x)
+        out = np.mean((h[:, n:] - target[n:]) ** 2, axis=1)
+        return np.where(self.diverged, np.nan, out)
+
     def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:
         """(share of members that reached the target MSE, epochs they took (M,)).
 
