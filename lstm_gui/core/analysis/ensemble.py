@@ -103,6 +103,11 @@ class EnsembleRun:
 
     def __init__(self, config: RunConfig, seeds, history_rows: int = 2000):
         seeds = [int(s) for s in seeds]
+        if not config.is_unit:
+            # The population kernel computes SPEC's unit and its chains; any other model's
+            # seeds train one after another (variants.SeedRuns).
+            raise ValueError(f"an ensemble of the population kernel holds the 12-parameter unit; "
+                             f"this model is {config.model().describe()}")
         if not 1 <= len(seeds) <= MAX_MEMBERS:
             raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(seeds)}")
         self.config = config
