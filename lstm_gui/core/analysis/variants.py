@@ -153,7 +153,7 @@ def greff_table(results, baseline: int = 0, seed: int = 0) -> list[Row]:
 def format_table(rows: list[Row], baseline: str) -> str:
     """The table as text, one line per setting."""
     head = (f"{'setting':<24} {'train MSE median [q25, q75]':>30} {'test MSE median [q25, q75]':>30}"
-            f" {'vs ' + baseline[:12]:>16} {'95 % interval':>22} {'clear':>5} {'success':>7}")
+            f" {'vs ' + baseline[:12]:>16} {'95 % interval':>22} {'clear':>5} {'success':>7}")  # not a parameter count
     lines = [head]
     for r in rows:
         diff = "baseline" if not np.isfinite(r.difference) else f"{r.difference:+.3g}"
