@@ -21,7 +21,8 @@ from .options import add_run_options, config_from_args
 
 # Settings --vary can change: RunConfig fields and how to read a value.
 VARIABLE = {"lr": float, "optimizer": str, "gradient": str, "clip": float, "units": int,
-            "init_high": float, "target_mse": float}
+            "init_high": float, "target_mse": float, "cell": str, "hidden": int,
+            "forget_bias": float, "batch": int, "init": str}
 
 
 NAMES = ("sweep",)
@@ -84,8 +85,16 @@ def summarise(label: str, ens) -> dict:
             "diverged": int(ens.diverged.sum())}
 
 
+def ensemble(cfg, seeds):
+    """The population kernel's ensemble for the unit; for any other model, the seeds' single
+    runs one after another (``variants.SeedRuns``, the same reading interface)."""
+    from ..core.analysis.ensemble import EnsembleRun
+    from ..core.analysis.variants import SeedRuns
+    return EnsembleRun(cfg, seeds) if cfg.is_unit else SeedRuns(cfg, seeds)
+
+
 def run(args, parser) -> int:
-    from ..core.analysis.ensemble import MAX_MEMBERS, EnsembleRun
+    from ..core.analysis.ensemble import MAX_MEMBERS
 
     if not 1 <= args.seeds <= MAX_MEMBERS:
         parser.error(f"argument --seeds: give 1 to {MAX_MEMBERS}")
@@ -98,10 +107,11 @@ def run(args, parser) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     seeds = range(args.seed, args.seed + args.seeds)
-    rows, results = [], []
-    print(f"{'setting':<28} {'median MSE':>11} {'10%':>10} {'90%':>10} {'success':>8} {'epochs':>7}")
+    rows, results, tests = [], [], []
+    print(f"{'setting':<28} {'median MSE':>11} {'10%':>10} {'90%':>10} {'success':>8} {'epochs':>7}"
+          f" {'test MSE':>10}")
     for label, cfg in runs:
-        ens = EnsembleRun(cfg, seeds)
+        ens = ensemble(cfg, seeds)
         start = time.perf_counter()
         while ens.train(100):
             if not args.quiet:
@@ -113,11 +123,18 @@ def run(args, parser) -> int:
         results.append((label, ens))
         success = "-" if np.isnan(s["success"]) else f"{100 * s['success']:.0f}%"
         took = "-" if np.isnan(s["median_epochs_to_target"]) else f"{s['median_epochs_to_target']:.0f}"
-        print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>8} {took:>7}")
+        test = ens.test_mse()
+        med_test = float(np.nanmedian(test)) if np.isfinite(test).any() else float("nan")
+        print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>8} {took:>7}"
+              f" {med_test:>10.4g}")
+        tests.append(test)
         for k, seed in enumerate(ens.seeds):
-            rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k],
+            rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k], "test_mse": test[k],
                          "reached_target_at": int(ens.stopped_at[k]) or "",
                          "diverged": int(ens.diverged[k])})
+    if len(results) > 1:
+        print()
+        print(variant_table(results, tests, [cfg for _, cfg in runs]))
     try:
         if args.csv:
             _write_csv(args.csv, rows)
@@ -131,6 +148,15 @@ def run(args, parser) -> int:
         print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def variant_table(results, tests, configs) -> str:
+    """Greff et al.'s comparison: every setting against the baseline, the vanilla LSTM when one
+    setting is it (else the first)."""
+    from ..core.analysis.variants import format_table, greff_table
+    base = next((k for k, c in enumerate(configs) if c.cell == "lstm"), 0)
+    data = [(label, ens.mse, test, ens.success()[0]) for (label, ens), test in zip(results, tests)]
+    return format_table(greff_table(data, baseline=base), results[base][0])
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
