@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from ..core import modelfile
-from ..core.modelfile import ModelFileError
-from ..core.tasks import TaskFileError, load_csv
+from ..core.files import modelfile
+from ..core.files.modelfile import ModelFileError
+from ..core.training.tasks import TaskFileError, load_csv
 from .parts import WindowParts
 from .pending import one_line
 from .plots import export_plot

@@ -2,7 +2,7 @@
 would restart a run that has trained."""
 from __future__ import annotations
 
-from ..core.run import RunConfig
+from ..core.training.run import RunConfig
 from .parts import WindowParts
 from .qt import QtWidgets
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import cast
 
-from ..core.run import DIVERGED, STOP_REASONS
+from ..core.training.run import DIVERGED, STOP_REASONS
 from .parts import WindowParts
 from .qt import QtWidgets
 from .window_state import State

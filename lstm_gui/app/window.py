@@ -9,9 +9,9 @@ export), pending.py (settings that restart a run), dock_layout.py (the docks).
 """
 from __future__ import annotations
 
-from ..core.compare import difference
-from ..core.hints import hints
-from ..core.run import TrainingRun
+from ..core.analysis.compare import difference
+from ..core.training.hints import hints
+from ..core.training.run import TrainingRun
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
@@ -434,14 +434,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def warm_up_kernel(self) -> bool:
         """Compile the training kernel (first launch only) or load it from the cache, saying
         so in the status bar rather than pausing silently.  True if it compiled."""
-        from ..core import compiled
+        from ..core.training import compiled_run
 
         def progress(text: str) -> None:
             self.statusBar().showMessage(text)
             QtWidgets.QApplication.processEvents()
 
         try:
-            done = compiled.warm_up(progress)
+            done = compiled_run.warm_up(progress)
         except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
             self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
                               "training uses numpy.")
