@@ -323,6 +323,11 @@ class _Plot(pg.PlotWidget):
             readout.setVisible(bool(text))
         return True
 
+    def leaveEvent(self, event):
+        # The pointer left the plot: its readout and dots go with it (they stayed, issue 24).
+        self.hide_hover()
+        super().leaveEvent(event)
+
     def _on_mouse(self, event):
         pos = event[0]
         for row in self.rows():

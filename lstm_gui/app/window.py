@@ -370,7 +370,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ the run changed
 
+    def _forget_hover(self) -> None:
+        """Another run: no readout of the old one stays over the new curves."""
+        for view in self.views.values():
+            for plot in view.plots():
+                hide = getattr(plot, "hide_hover", None)
+                if hide is not None:
+                    hide()
+
     def _on_opened(self, run) -> None:
+        self._forget_hover()
         self.pending.discard()
         self.replayer.forget()
         self.panel.set_config(run.config)
@@ -389,6 +398,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.pending.config is None:
             self.panel.set_config(cfg)
         if reset:
+            self._forget_hover()
             self.pending.discard()
             self.panel.set_config(cfg)
         if not self.trainer.is_training:
