@@ -46,9 +46,11 @@ class TrainingThread(QtCore.QThread):
         per_epoch = 2e-4
         last_emit = 0.0
         window_start, window_epochs = time.perf_counter(), 0
+        last_end = None       # when the last chunk ended, while training stays on
         while not t._quit.is_set():
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
+                last_end = None
                 continue
             gil_free = t.gil_free()
             if not gil_free:
@@ -64,8 +66,13 @@ class TrainingThread(QtCore.QThread):
                 # Checked under the lock: a pause that took the lock is never followed by
                 # another chunk.
                 if not t._training.is_set() or t._quit.is_set():
+                    last_end = None
                     continue
                 run = t._run
+                if last_end is not None:
+                    # The training time is the time spent training, waits for the pace and
+                    # the window included (it stayed 0:00:00 on a paced run, issue 24).
+                    run.elapsed += max(0.0, t0 - last_end)
                 before = run.epoch
                 try:
                     reason = run.train(chunk)
@@ -98,6 +105,7 @@ class TrainingThread(QtCore.QThread):
                 # Paced: this chunk's share of a second at max_rate, less the time it took.
                 t._quit.wait(max(0.0, done / max_rate - (time.perf_counter() - t0)))
             time.sleep(0)   # let the GUI thread have the GIL
+            last_end = t1 if t._training.is_set() and not reason else None
 
 
 class Trainer(QtCore.QObject):

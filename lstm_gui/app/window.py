@@ -34,6 +34,14 @@ HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and chea
 __all__ = ["MainWindow", "HISTORY_POINTS", "MIN_SIZE", "MODEL_FILTER", "SPEEDS", "one_line"]
 
 
+def training_time(seconds: float) -> str:
+    """h:mm:ss of training, with tenths in the first minute (a short run is not 0:00:00)."""
+    if seconds < 60:
+        return f"0:00:{seconds:04.1f}"
+    s = int(seconds)
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """lstm-gui's window.  `settings` defaults to the user's QSettings; tests pass their own."""
 
@@ -116,7 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.replayer.add_to(t.grid, 4)
         # The names the tests, the demo and the lessons use.
         for name in ("trainButton", "stepButton", "resetButton", "reinitButton", "speedCombo",
-                     "stepNSpin", "stepNButton"):
+                     "fullSpeedButton", "stepNSpin", "stepNButton"):
             setattr(self, name, getattr(t, name))
         r = self.replayer
         self.replaySlider, self.liveButton, self.replayLabel = r.slider, r.liveButton, r.label
@@ -150,7 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progressBar.setTextVisible(True)
         # Fixed widths: a label that resizes with its text relayouts (and repaints) the window.
         for w, width in ((self.epochLabel, 150), (self.mseLabel, 120), (self.rateLabel, 130),
-                         (self.elapsedLabel, 70)):
+                         (self.elapsedLabel, 76)):
             w.setFixedWidth(width)
             status.addPermanentWidget(w)
         status.addPermanentWidget(self.progressBar)
@@ -331,8 +339,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         state = self.state.update()
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and state.training else "paused")
-        seconds = int(snap.elapsed)
-        self.elapsedLabel.setText(f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}")
+        self.elapsedLabel.setText(training_time(snap.elapsed))
         budget = snap.config.epochs
         # QProgressBar is 32-bit: show per-mille of the budget, whatever its size.
         self.progressBar.setRange(0, 1000)
