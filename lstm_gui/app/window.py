@@ -283,6 +283,10 @@ class MainWindow(QtWidgets.QMainWindow):
         super().showEvent(event)
         self.layout_.first_show()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.layout_.window_resized()
+
     # ------------------------------------------------------------ display
 
     def _frame_parts(self, snap):

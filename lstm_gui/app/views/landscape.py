@@ -71,6 +71,10 @@ class LandscapeView(View):
         self.spanSpin.setToolTip("Half-width of the square shown, in units of the directions; "
                                  "auto fits the training path")
         self.plot = LandscapePlot()
+        # The map takes about a second: until it arrives the view says so (it was blank).
+        self.busyLabel = QtWidgets.QLabel("Computing the landscape map…", objectName="landscapeBusy")
+        self.busyLabel.setStyleSheet("color: #0b5394;")
+        self.busyLabel.hide()
         self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.curvatureLabel = QtWidgets.QLabel(objectName="landscapeCurvature", wordWrap=True)
@@ -91,6 +95,7 @@ class LandscapeView(View):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(row)
+        layout.addWidget(self.busyLabel)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.readout)
         layout.addWidget(self.curvatureLabel)
@@ -212,10 +217,13 @@ class LandscapeView(View):
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
                 path, names, size, span, snap.config.lr)
         self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
+        if urgent or self.plot.map is None:
+            self.busyLabel.show()
 
     def _on_result(self, result) -> None:
         request, (m, lines, top, limit) = result
         self.results_drawn += 1
+        self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
         verdict = ("below 2/lr: plain descent is stable here" if top < limit else
