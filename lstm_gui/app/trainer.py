@@ -22,8 +22,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..core.training import compiled_run
 from ..core.training.compiled_run import trainer_for
-from ..core.training.run import TrainingRun
+from ..core.training.run import DIVERGED, TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
@@ -32,6 +33,44 @@ CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-
 # needs neither to wait for frames nor to stop every millisecond.
 GIL_FREE_CHUNK_SECONDS = 0.02
 MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
+
+
+def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
+    """run.train(epochs) on the numpy path, epoch by epoch: while the compiled kernel compiles
+    on a first launch, Train starts at once instead of waiting ~5 s for it."""
+    start = time.perf_counter()
+    try:
+        for _ in range(epochs):
+            reason = run.should_stop()
+            if reason:
+                run.stop_reason = reason
+                return reason
+            if not run.step():
+                return run.stop_reason if run.stop_reason == DIVERGED else None
+        reason = run.should_stop()
+        if reason:
+            run.stop_reason = reason
+        return reason
+    finally:
+        run.elapsed += time.perf_counter() - start
+
+
+class KernelWarmUp(QtCore.QThread):
+    """Compiles (or loads) the training kernel off the GUI thread; the window stays live."""
+
+    def __init__(self, trainer: Trainer):
+        super().__init__(trainer.parent())
+        self._t = trainer
+
+    def run(self) -> None:  # noqa: D401 - QThread's entry point
+        result: object
+        try:
+            result = compiled_run.warm_up()
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains; said in the window
+            result = " ".join(str(exc).split()) or type(exc).__name__
+        finally:
+            self._t._kernel_ready.set()
+        self._t.kernel_warmed.emit(result)
 
 
 class TrainingThread(QtCore.QThread):
@@ -75,7 +114,7 @@ class TrainingThread(QtCore.QThread):
                     run.elapsed += max(0.0, t0 - last_end)
                 before = run.epoch
                 try:
-                    reason = run.train(chunk)
+                    reason = run.train(chunk) if t._kernel_ready.is_set() else train_on_numpy(run, chunk)
                 except Exception as exc:   # noqa: BLE001 - reported, never swallowed
                     t._training.clear()
                     t.errored.emit(f"Training stopped at epoch {run.epoch:,}: "
@@ -114,6 +153,7 @@ class Trainer(QtCore.QObject):
     snapshot_ready = Signal(object, float)   # Snapshot, epochs per second
     stopped = Signal(str)                    # a key of core.run.STOP_REASONS
     errored = Signal(str)                    # one line: what went wrong in the thread
+    kernel_warmed = Signal(object)           # True: compiled, False: loaded, str: why not
 
     def __init__(self, run: TrainingRun, parent=None, snapshot_options=None):
         super().__init__(parent)
@@ -127,6 +167,8 @@ class Trainer(QtCore.QObject):
         # so the window's Python (every binding call re-takes the GIL) runs uncontended.
         self._gui_idle = threading.Event()
         self._gui_idle.set()
+        self._kernel_ready = threading.Event()    # cleared while the kernel compiles
+        self._kernel_ready.set()
         self._interval = SNAPSHOT_INTERVAL
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
@@ -157,7 +199,18 @@ class Trainer(QtCore.QObject):
 
     def gil_free(self) -> bool:
         """True if the run trains in the compiled kernel, which does not hold the GIL."""
-        return trainer_for(self._run) is not None
+        return self._kernel_ready.is_set() and trainer_for(self._run) is not None
+
+    def warm_up_kernel(self) -> KernelWarmUp:
+        """Compile the kernel in the background; training meanwhile takes the numpy path."""
+        self._kernel_ready.clear()
+        thread = KernelWarmUp(self)
+        thread.start()
+        return thread
+
+    @property
+    def kernel_ready(self) -> bool:
+        return self._kernel_ready.is_set()
 
     @property
     def is_training(self) -> bool:

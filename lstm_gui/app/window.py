@@ -109,6 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trainer.snapshot_ready.connect(self._on_snapshot)
         self.trainer.stopped.connect(self.transport.on_stopped)
         self.trainer.errored.connect(self.transport.on_error)
+        self.trainer.kernel_warmed.connect(self._on_kernel_warmed)
         self.commands.changed.connect(self._on_run_changed)
         self.commands.failed.connect(self._on_command_failed)
         self.document.changed.connect(self._update_title)
@@ -162,6 +163,11 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setFixedWidth(width)
             status.addPermanentWidget(w)
         status.addPermanentWidget(self.progressBar)
+        # What computes in the background (the kernel on a first launch), in words.
+        self.busyLabel = QtWidgets.QLabel(objectName="busyLabel")
+        self.busyLabel.setStyleSheet("color: #0b5394;")
+        self.busyLabel.hide()
+        status.insertPermanentWidget(0, self.busyLabel)
 
     # The plots of the four basic views, by the names the tests and the demo use.
     signalPlot = property(lambda self: self.views["signalView"].plot)
@@ -356,6 +362,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_state(self, state: State) -> None:
         self.setWindowTitle(self.trainer.read(self.document.title))
+        self.busyLabel.setText("; ".join(state.busy))
+        self.busyLabel.setVisible(bool(state.busy))
         if not state.training:
             self.rateLabel.setText("paused")
 
@@ -452,24 +460,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self._store_settings()
         event.accept()
 
-    def warm_up_kernel(self) -> bool:
-        """Compile the training kernel (first launch only) or load it from the cache, saying
-        so in the status bar rather than pausing silently.  True if it compiled."""
-        from ..core.training import compiled_run
+    def warm_up_kernel(self) -> None:
+        """Compile the training kernel (first launch only) or load it from the cache, in the
+        background: the window stays responsive (a View menu click waited ~6 s, issue 24),
+        and Train meanwhile trains on the numpy path.  The status bar says what happens."""
+        from ..core.models import compiled
 
-        def progress(text: str) -> None:
-            self.statusBar().showMessage(text)
-            QtWidgets.QApplication.processEvents()
+        if not compiled.available():
+            return
+        if not compiled.is_cached():
+            self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
+            self.state.set_busy("kernel", "compiling the training kernel (numpy trains meanwhile)")
+        self._warm_up = self.trainer.warm_up_kernel()
 
-        try:
-            done = compiled_run.warm_up(progress)
-        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
-            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
-                              "training uses numpy.")
-            return False
-        if done:
+    def _on_kernel_warmed(self, result) -> None:
+        self.state.set_busy("kernel", None)
+        if isinstance(result, str):
+            self.show_message(f"The compiled kernel is not available ({result}); training uses numpy.")
+        elif result:
             self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
-        return done
 
     # ------------------------------------------------------------ help and compare
 

@@ -204,3 +204,32 @@ def test_every_default_dock_and_the_lesson_fit_a_1366x768_screen(window, qtbot):
     window.resize(1366, 740)
     QtWidgets.QApplication.processEvents()
     assert window.width() <= 1366
+
+
+# ---------------------------------------------------------------- 8. the first launch
+
+def test_the_kernel_compiles_in_the_background_and_train_starts_at_once(window, qtbot, monkeypatch):
+    from lstm_gui.core.models import compiled
+    from lstm_gui.core.training import compiled_run
+    if not compiled.available():
+        return
+    done = []
+
+    def slow_compile(progress=None):
+        time.sleep(1.5)            # a first launch's compile, without holding the GUI
+        done.append(True)
+        return True
+
+    monkeypatch.setattr(compiled, "is_cached", lambda: False)
+    monkeypatch.setattr(compiled_run, "warm_up", slow_compile)
+    t0 = time.perf_counter()
+    window.warm_up_kernel()
+    assert time.perf_counter() - t0 < 0.5                  # the window is not frozen
+    qtbot.wait(50)
+    assert window.busyLabel.isVisible() and "compiling" in window.busyLabel.text()
+    window.train()                                          # during the compile
+    qtbot.waitUntil(lambda: current(window).epoch > 0, timeout=1000)
+    assert not done                                         # trained on numpy meanwhile
+    qtbot.waitUntil(lambda: bool(done) and not window.busyLabel.isVisible(), timeout=10_000)
+    assert window.trainer.kernel_ready
+    window.pause()
