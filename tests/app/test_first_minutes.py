@@ -233,3 +233,41 @@ def test_the_kernel_compiles_in_the_background_and_train_starts_at_once(window, 
     qtbot.waitUntil(lambda: bool(done) and not window.busyLabel.isVisible(), timeout=10_000)
     assert window.trainer.kernel_ready
     window.pause()
+
+
+# ---------------------------------------------------------------- 7. plain words
+
+def test_f1_help_explains_every_views_terms():
+    from lstm_gui.app.help_text import help_html
+    text = help_html()
+    for term in ("principal direction", "filter-normalised", "λmax", "2/lr", "dE_t/dθ at step s",
+                 "lag", "unseen steps (3x)", "start", "off the plane"):
+        assert term in text, term
+
+
+def test_axes_and_titles_say_what_they_are_in_plain_words(window, qtbot):
+    from lstm_gui.core.analysis.plane import AXIS_LABELS
+    assert "direction of the path" in AXIS_LABELS["pca"][0]
+    assert "(principal" in AXIS_LABELS["pca"][0]
+    assert "filter-normalised" in AXIS_LABELS["random"][0] and "scaled" in AXIS_LABELS["random"][0]
+    gradient = window.views["gradientView"]
+    assert "how much" in gradient.mapPlot.titleLabel.text.lower()
+    assert "how far back" in gradient.lagPlot.titleLabel.text.lower()
+    landscape = window.views["landscapeView"]
+    assert "scaled" in landscape.directionsCombo.itemText(landscape.directionsCombo.findData("random"))
+
+
+def test_the_landscape_names_start_and_now_and_says_how_far_the_path_leaves_the_plane(window, qtbot):
+    import numpy as np
+    for _ in range(60):
+        window.stepButton.click()
+    view = window.views["landscapeView"]
+    _open_from_view_menu(window, "landscapeView")
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    names = [label.text for _, label in view.plot.legend.items]
+    assert any("start" in n for n in names) and any("now" in n for n in names), names
+    assert "off the plane" in view.offPlaneLabel.text()
+    # Lesson 5's case: a start far off the plane is drawn dimmed, and said.
+    path = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    view.plot.set_path(path, off_plane=np.array([21.9, 3.0, 0.0]))
+    assert len(view.plot.path_off.getData()[0]) >= 2            # the off-plane part, dimmed
