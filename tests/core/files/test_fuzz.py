@@ -9,11 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from lstm_gui.core import modelfile
-from lstm_gui.core.modelfile import ModelFileError
-from lstm_gui.core.noise import Noise
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core.files import modelfile
+from lstm_gui.core.files.modelfile import ModelFileError
+from lstm_gui.core.training.noise import Noise
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 HOSTILE = [0, -0.0, 1, -1, 5e-324, -5e-324, 1e-9, 1e6, -1e6, 1000000.0000001, 1e9, 1e10, 1e300, -1e300,
            2**62, 2**62 + 1, 2**63, 2**64, -2**63, 10**40, 0.5, 3.0, True, False, None, "", "x" * 1000,

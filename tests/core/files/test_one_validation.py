@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from lstm_gui.core import limits
-from lstm_gui.core.modelfile import load, save
-from lstm_gui.core.noise import Noise
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core.files.modelfile import load, save
+from lstm_gui.core.training.noise import Noise
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 SMALL = preset("sin-cos", length=8)
 
