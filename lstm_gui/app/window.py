@@ -15,6 +15,7 @@ from ..core.files.modelfile import ModelFileError
 from ..core.training.hints import hints
 from ..core.training.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
 from ..core.training.tasks import TaskFileError, load_csv
+from . import stored_settings
 from .commands import Commands
 from .document import Document
 from .frames import FrameScheduler
@@ -52,11 +53,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
+        problem = None
         if settings is None:
-            settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
-                                        QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
+            settings, problem = stored_settings.open_user_settings()   # regular files only
         self.settings = settings
         reader = SettingsReader(settings)
+        reader.problems += [problem] if problem else []
         if run is None:
             run = TrainingRun(reader.config())
         self._snapshot_opts = {"span": 0, "history_points": HISTORY_POINTS}
@@ -69,6 +71,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commands.failed.connect(self._on_command_failed)
         self.document = Document(settings, self)
         self.document.changed.connect(self._update_title)
+        self.commands.document, self.commands.confirm_discard = self.document, self._confirm_discard
         self.document.saved_revision = run.revision if run.epoch else None
         self.timeCursor = TimeCursor(self)
         self.timeCursor.changed.connect(lambda t: self.cursorLabel.setText(f"t = {t}"))
@@ -411,6 +414,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _store_settings(self) -> None:
         import json
+        if not stored_settings.may_write(self.settings):
+            return   # replaced by a FIFO or a device while the window was open: never written
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState(LAYOUT_VERSION))
         self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))

@@ -4,7 +4,6 @@ command line, the reader and the writer: what can be trained can be saved and op
 import math
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from lstm_gui.core import limits
