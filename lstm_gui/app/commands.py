@@ -7,6 +7,7 @@ about 2 MB for one unit (its history); the stack keeps the last UNDO_LIMIT.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Commands(QtCore.QObject):
         self.undo.setUndoLimit(UNDO_LIMIT)
         # Set by the window: the document told of every swap (so training an undo moved into
         # the stack keeps it dirty), and the question asked before a run is replaced.
-        self.document = None
+        self.document: Any = None
         self.confirm_discard: Callable[[str], bool] = lambda action: True
 
     def _swap_in(self, run: TrainingRun) -> None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 from .. import __version__
-from ..core import PARAM_NAMES
+from ..core import PARAM_NAMES, limits
 from ..core.limits import check_training_size, fileio
 from ..core.training.noise import NOISE_KINDS, NOISE_MODES, Noise
 from ..core.training.optim import DEFAULT_LR, OPTIMIZERS
@@ -43,6 +44,63 @@ def _positive_int(text: str) -> int:
 
 def _nonneg_int(text: str) -> int:
     return 0 if text == "0" else _positive_int(text)
+
+
+def _setting(name: str):
+    """An argparse type for the run setting `name`, checked against the one table the window
+    and the files use (core/limits.SETTINGS): the message says the range and the value."""
+    bound = limits.SETTINGS[name]
+
+    def parse(text: str):
+        t = text.strip().replace("_", "")
+        if len(t) > 40:      # a 5000-digit number or a 100 KB string: named, not echoed
+            raise argparse.ArgumentTypeError(f"expected {'a whole number' if bound.integer else 'a number'}, "
+                                             f"got {len(text):,} characters")
+        try:
+            if bound.integer and not any(c in t for c in ".eE"):
+                value: int | float = int(t, 10)
+            else:
+                value = float(t)
+                if bound.integer and math.isfinite(value) and value.is_integer():
+                    value = int(value)      # "1e6" is a whole number too
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'a whole number' if bound.integer else 'a number'}, "
+                                             f"got {limits.shown(text)}") from None
+        try:
+            return bound.check(value, "")
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = name      # argparse names the type in some messages
+    return parse
+
+
+# Options that take a number: "-1e7" after one of them is its value, not an option (argparse
+# only recognises "-1" and "-.5" as negative numbers).
+NUMERIC_OPTIONS = ("--length", "--cycles", "--amplitude", "--lag", "--noise-amp", "--units", "--lr",
+                   "--clip", "--epochs", "--target-mse", "--plateau", "--seed", "--init-min",
+                   "--init-max", "--span", "--size", "--seeds")
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        if (argv[k] in NUMERIC_OPTIONS and k + 1 < len(argv) and argv[k + 1].startswith("-")
+                and _looks_numeric(argv[k + 1])):
+            out.append(f"{argv[k]}={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(argv[k])
+        k += 1
+    return out
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text[:40])
+    except ValueError:
+        return False
+    return True
 
 
 def _positive_float(text: str) -> float:
@@ -126,25 +184,26 @@ def build_parser() -> argparse.ArgumentParser:
 def add_run_options(t) -> None:
     """The options that define a run, shared by train and sweep."""
     t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
-    t.add_argument("--length", type=_positive_int, help="sequence length n (preset default)")
-    t.add_argument("--cycles", type=_positive_float, help="number of cycles (default 5)")
-    t.add_argument("--amplitude", type=_positive_float, help="amplitude A (preset default)")
-    t.add_argument("--lag", type=_nonneg_int, help="k of the delay-k task (default 5)")
+    t.add_argument("--length", type=_setting("task.length"), help="sequence length n (preset default)")
+    t.add_argument("--cycles", type=_setting("task.cycles"), help="number of cycles (default 5)")
+    t.add_argument("--amplitude", type=_setting("task.amplitude"), help="amplitude A (preset default)")
+    t.add_argument("--lag", type=_setting("task.lag"), help="k of the delay-k task (default 5)")
     t.add_argument("--noise", choices=NOISE_MODES, default="none")
-    t.add_argument("--noise-amp", type=_nonneg_float, help="noise amplitude (default 0.1)")
+    t.add_argument("--noise-amp", type=_setting("noise.amplitude"), help="noise amplitude (default 0.1)")
     t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
     t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", type=_positive_int, default=1, help="units in the chain")
+    t.add_argument("--units", type=_setting("units"), default=1, help="units in the chain")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    t.add_argument("--lr", type=_lr, help="learning rate in (0, 1); default by optimizer")
-    t.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=_nonneg_int, help="epoch budget (default: the task's, see tasks)")
-    t.add_argument("--target-mse", type=_nonneg_float, default=0.0)
-    t.add_argument("--plateau", type=_nonneg_int, default=0)
-    t.add_argument("--seed", type=_nonneg_int, default=0)
-    t.add_argument("--init-min", type=_finite_float, default=-1.0,
+    t.add_argument("--lr", type=_setting("lr"), help="learning rate in (0, 1); default by optimizer")
+    t.add_argument("--clip", type=_setting("clip"), help="clip the gradient norm to this")
+    t.add_argument("--epochs", type=_setting("epochs"), help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--target-mse", type=_setting("target_mse"), default=0.0)
+    t.add_argument("--plateau", type=_setting("plateau"), default=0)
+    t.add_argument("--seed", type=_setting("seed"), default=0)
+    t.add_argument("--init-min", type=_setting("init_low"), default=-1.0,
                    help="initial parameters from (default -1)")
-    t.add_argument("--init-max", type=_finite_float, default=1.0, help="initial parameters up to (default 1)")
+    t.add_argument("--init-max", type=_setting("init_high"), default=1.0,
+                   help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
     t.add_argument("--gradient", choices=GRADIENTS, default="exact",
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
@@ -167,8 +226,8 @@ def _config_from_args(args, parser):
     from ..core.training.run import RunConfig
     try:
         is_csv = args.task not in PRESETS
-        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
-            parser.error(f"argument --task: unknown task {args.task!r}; "
+        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or _exists(args.task)):
+            parser.error(f"argument --task: unknown task {limits.shown(args.task)}; "
                          f"choose one of {', '.join(PRESETS)} or a CSV file")
         _refuse_idle_options(args, parser, is_csv)
         if not is_csv:
@@ -194,6 +253,14 @@ def _config_from_args(args, parser):
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _exists(path: str) -> bool:
+    """Path(path).exists(), False for a name the system refuses (over 255 bytes, a NUL)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _check_train_outputs(args, config, parser) -> None:
@@ -240,7 +307,9 @@ def cmd_train(args, parser) -> int:
         while reason is None and not stop:
             reason = run.train(200, should_continue=lambda: not stop)
             progress.update(run.epoch, run.mse)
-        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        # Still under the handler, now deferring: a Ctrl+C while saving does not cut the save
+        # short (a second one used to raise in the middle of writing the history).
+        stop.defer = True
         progress.close()
         final = run.current_mse()
         why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
@@ -407,7 +476,13 @@ def cmd_demo(args) -> int:
 
 
 def main(argv=None) -> int:
-    return quiet_on_closed_pipe(lambda: _main(argv))
+    try:
+        return quiet_on_closed_pipe(lambda: _main(argv))
+    except KeyboardInterrupt:
+        # A Ctrl+C no command turned into a clean stop (start-up, show, convert, a second
+        # press): one line and the shell's status, never a traceback.
+        print("\nlstm-gui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _main(argv=None) -> int:
@@ -415,12 +490,13 @@ def _main(argv=None) -> int:
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
         # The window, optionally opening a model file.
-        if len(argv) > 1 or (argv and (argv[0].startswith("-") or not Path(argv[0]).exists())):
-            parser.error(f"unknown command or file {argv[0]!r}; choose one of {', '.join(COMMANDS)}, "
-                         "or give one model file to open")
+        if len(argv) > 1 or (argv and (argv[0].startswith("-") or not _exists(argv[0]))):
+            parser.error(f"unknown command or file {limits.shown(argv[0])}; choose one of "
+                         f"{', '.join(COMMANDS)}, or give one model file to open")
         from ..app.main import run_app
         return run_app(argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(argv))
+    args.argv = argv
     if args.command == "train":
         return cmd_train(args, parser)
     if args.command == "tasks":
