@@ -4,8 +4,9 @@ A native (JSON) file resumes its whole run: task, optimizer and its moments, noi
 ``--epochs`` then counts further epochs; ``--target-mse``, ``--plateau``, ``--optimizer``,
 ``--lr`` and ``--clip`` apply (said on stderr, recorded as an event); the options that define
 the run (task, noise, units, seed, initial range, timing) are refused: the file sets them.
-A C library (lstmlib) file holds only the 12 parameters and the sequence length: they become the initial parameters of a run built
-from the command line's options (the task's length defaults to the file's).
+A C library (lstmlib) file holds only the 12 parameters and the sequence length: they become
+the initial parameters of a run built from the command line's options (the task's length
+defaults to the file's).
 """
 from __future__ import annotations
 
