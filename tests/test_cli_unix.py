@@ -117,7 +117,7 @@ def test_converting_to_lstmlib_timing_is_refused_without_force(tmp_path):
     (["--out", "{tmp}"], "is a folder"),
     (["--units", "2", "--out", "{tmp}/m.lstmlib"], "chain of 2; save it as .json"),
     (["--history", "{tmp}/h.json"], "a history is written as .csv"),
-    (["--length", "1000000000"], "exceeds the limit of 1,000,000 points"),
+    (["--length", "1000000000"], "--length: must be a whole number from 1 to 1000000"),
     (["--units", "16", "--length", "1000000"], "GiB to train"),
     (["--task", "{tmp}/t.csv", "--length", "50"], "--length does nothing with a CSV task"),
     (["--noise-amp", "0.3"], "--noise-amp does nothing without --noise"),
@@ -194,7 +194,8 @@ def test_csv_tasks_with_a_byte_order_mark_and_huge_fields(tmp_path):
 
 
 def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monkeypatch, capsys):
-    from lstm_gui.cli import main as cli_module
+    import importlib
+    cli_module = importlib.import_module("lstm_gui.cli.main")
     from lstm_gui.core.limits import fileio
     out = tmp_path / "m.json"
     out.write_text("the old model")

@@ -61,7 +61,7 @@ def _write(path: Path, text: str) -> None:
 
 def _outputs(args) -> list[tuple[Path, tuple[str, ...], str]]:
     if args.command == "landscape":
-        return [(p, s, w) for p, s, w in ((args.out, (".png",), "map"), (args.csv, (".csv",), "grid"))
+        return [(p, s, w) for p, s, w in ((args.out, (".png",), "PNG map"), (args.csv, (".csv",), "grid"))
                 if p is not None]
     return [(p, (".csv",), w) for p, w in ((args.csv, "lag profile"), (args.matrix, "matrix"))
             if p is not None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import limits
 from ..models import _complex_step, _population, compiled, unit
 
 # Models per population call.  A 64 x 64 grid at n = 100 (medians of 7): 31 ms in chunks of
@@ -68,8 +69,10 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0) -> np.ndarray:
 
         def chunk_mse(m, x, t, d):
             return population_loss_and_grad(m, x, t, d)[0]
-    for start in range(0, index.size, CHUNK):
-        part = index[start:start + CHUNK]
+    # Fewer models at once on a long sequence: the one memory budget (core/limits) holds.
+    chunk = limits.population_chunk(models.shape[1], xs.size, CHUNK)
+    for start in range(0, index.size, chunk):
+        part = index[start:start + chunk]
         out[part] = chunk_mse(models[part], xs, ts, delay)
     return out
 
@@ -97,6 +100,9 @@ def hessian(params, x, target, delay: int = 0) -> np.ndarray:
     if len(shape) == 3:
         raise ValueError("the Hessian takes one model: params (12,) or (units, 12)")
     xs, ts, delay = unit.one_sequence(x, target, delay)
+    units = p.shape[1]
+    limits.check_work_bytes(limits.hessian_bytes(units, xs.size),
+                            f"the Hessian of {units} unit{'s' if units > 1 else ''} on {xs.size:,} points")
     size = p[0].size
     probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)
     probes.reshape(size, size)[np.diag_indices(size)] += 1j * _COMPLEX_STEP
