@@ -44,7 +44,7 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     if more and loaded.epoch + more > limits.MAX_EPOCH:
         parser.error(f"argument --epochs: the model is at epoch {loaded.epoch:,}; at most "
                      f"{limits.MAX_EPOCH - loaded.epoch:,} more epochs")
-    changes = {"epochs": loaded.epoch + more if more else 0, "target_mse": args.target_mse,
+    changes = {"epochs": loaded.epoch + more if more else 0, "target_mse": args.target_mse or 0.0,
                "plateau": args.plateau}
     applied = []
     if "--optimizer" in given:
@@ -70,7 +70,8 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
 # Options that define the run a native file resumes: refused with --from such a file.
 FIXED_BY_FILE = ("--task", "--length", "--cycles", "--amplitude", "--lag", "--noise", "--noise-amp",
                  "--noise-kind", "--resample-noise", "--units", "--seed", "--init-min", "--init-max",
-                 "--lstmlib-timing", "--gradient")
+                 "--lstmlib-timing", "--gradient", "--layers", "--cell", "--hidden", "--no-bias",
+                 "--bidirectional", "--dropout", "--batch", "--init", "--forget-bias")
 
 
 def _given(argv: list[str]) -> set[str]:

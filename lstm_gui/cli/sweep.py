@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .options import add_run_options, config_from_args
 from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
 
 SUCCESS_MSE = 0.01   # what "success" means without --target-mse (the lessons' "learned" level)
@@ -27,7 +28,10 @@ VARIABLE = {"lr": float, "optimizer": str, "gradient": str, "clip": float, "unit
             "init_high": float, "target_mse": float}
 
 
-def add_sweep_parser(sub, add_run_options) -> None:
+NAMES = ("sweep",)
+
+
+def add_parser(sub) -> None:
     s = sub.add_parser("sweep", help="train many seeds per setting; median, spread, success rate")
     add_run_options(s)
     s.add_argument("--seeds", type=int, default=64, help="models per setting (default 64)")
@@ -86,7 +90,7 @@ def summarise(label: str, ens, success_mse: float | None = None) -> dict:
             "diverged": int(ens.diverged.sum())}
 
 
-def cmd_sweep(args, parser, config_from_args) -> int:
+def run(args, parser) -> int:
     from ..core.analysis.ensemble import MAX_MEMBERS, EnsembleRun
 
     if not 1 <= args.seeds <= MAX_MEMBERS:
