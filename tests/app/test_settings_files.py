@@ -79,3 +79,26 @@ def test_the_window_starts_whatever_config_the_settings_hold(tmp_path, qtbot, va
     finally:
         w._confirm_discard = lambda action: True
         w.close()
+
+
+def test_a_fuzz_of_stored_configs_always_gives_a_valid_config_or_the_default(tmp_path):
+    import random
+    import time
+
+    from lstm_gui.app.stored_settings import SettingsReader
+    from tests.core.files.test_fuzz import _mutate_json
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    rng = random.Random(6)
+    from lstm_gui.core.training.noise import Noise
+    seeds = [RunConfig().to_dict(), RunConfig(units=3, noise=Noise("both", 0.2)).to_dict()]
+    start = time.perf_counter()
+    fallbacks = 0
+    for _ in range(1500):
+        settings.setValue("config", _mutate_json(rng.choice(seeds), rng))
+        reader = SettingsReader(settings)
+        config = reader.config()
+        assert isinstance(config, RunConfig)
+        fallbacks += bool(reader.problems)
+        assert all("\n" not in p and len(p) < 200 for p in reader.problems)
+    assert 100 < fallbacks < 1500
+    assert time.perf_counter() - start < 30
