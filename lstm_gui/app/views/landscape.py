@@ -30,11 +30,15 @@ DEFAULT_SIZE = 48
 RANDOM_SEED = 0      # random directions stay the same plane from one map to the next
 
 
-def _compute(params, x, target, delay, kind, path, names, size, span, lr):
+def _compute(params, x, target, delay, kind, path, names, size, span, lr, should_continue=None):
     """The job the worker runs: the map and the curvature readout at params."""
     m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
-                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
-    top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED),
+                      should_continue=should_continue)
+    try:
+        top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+    except ValueError:      # over the memory budget (core/limits): the map without the readout
+        top, limit = float("nan"), 2 / lr
     return m, contour_lines(m), top, limit
 
 
@@ -211,7 +215,9 @@ class LandscapeView(View):
         path = snap.history.params
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
                 path, names, size, span, snap.config.lr)
-        self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
+        worker = self.worker
+        self.worker.submit(lambda: (request, _compute(*args, should_continue=worker.running)),
+                           urgent=urgent)
 
     def _on_result(self, result) -> None:
         request, (m, lines, top, limit) = result
@@ -222,8 +228,12 @@ class LandscapeView(View):
                    "above 2/lr: plain descent overshoots along the top eigenvector")
         optimizer = self._snap.config.optimizer if self._snap is not None else ""
         note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
-        self.curvatureLabel.setText(f"Largest curvature λmax = {top:.4g}, 2/lr = {limit:.4g}: "
-                                    f"{verdict}{note}.")
+        if top != top:    # NaN: the Hessian was over the memory budget
+            self.curvatureLabel.setText("Largest curvature: not computed (the Hessian of this model "
+                                        "would exceed the memory limit).")
+        else:
+            self.curvatureLabel.setText(f"Largest curvature λmax = {top:.4g}, 2/lr = {limit:.4g}: "
+                                        f"{verdict}{note}.")
         if m.kind != request[2]:
             self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
                              "history; showing random directions")
