@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .. import limits
 from .._memory import keep_freed_memory
 from ..models import _population, compiled, lstmlib_rule, unit
 from ..training.optim import NonFiniteStep, init_params, make_optimizer
@@ -110,6 +111,11 @@ class EnsembleRun:
                              f"this model is {config.model().describe()}")
         if not 1 <= len(seeds) <= MAX_MEMBERS:
             raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(seeds)}")
+        # The one size budget (core/limits), checked before anything is allocated: 64 seeds of
+        # a 1 000 000-point task once took 3.7 GB.
+        limits.check_work_bytes(limits.ensemble_bytes(len(seeds), config.units, config.task.length),
+                                f"an ensemble of {len(seeds)} seeds x {config.units} units x "
+                                f"{config.task.length:,} points")
         self.config = config
         self.seeds = tuple(seeds)
         keep_freed_memory()   # the population kernel's temporaries: see core/_memory.py
