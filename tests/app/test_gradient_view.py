@@ -112,3 +112,40 @@ def test_a_chain_is_itemised_and_a_too_long_run_is_refused_in_words(qtbot, setti
     view.show_snapshot(long_run.snapshot())
     assert "Too long to itemise" in view.summary.text()
     assert not view.worker.pending() and view.results_drawn == drawn
+
+
+def test_gradient_norms_per_unit_of_a_chain_are_the_cores(qtbot, settings):
+    """The chain lesson (sin-cos, 3 units, seed 0): at epoch 0 unit 1 gets about 300x less
+    gradient than unit 3, and gradientNorms draws each unit's own norm, not their sum."""
+    from lstm_gui.core import unit
+
+    run = TrainingRun(RunConfig(task=preset("sin-cos"), units=3, optimizer="adam", lr=0.05,
+                                seed=0, epochs=0))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    cursor = TimeCursor()
+    ctx = ViewContext(trainer=commands, cursor=cursor, undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(640, 700)
+    view.show()
+    snap = feed(qtbot, view, trainer)
+    _, grad = unit.mse_and_grad(snap.params, snap.x, snap.target)
+    expected = np.linalg.norm(grad, axis=1)
+    assert expected[2] / expected[0] > 100          # the lesson's fact, in the core
+    np.testing.assert_allclose(view.layer_norms()[-1], expected, rtol=1e-9)
+    assert "unit 1 gets" in view.summary.text() and "than unit 3" in view.summary.text()
+    assert view.normsPlot.ctrl.logYCheck.isChecked()
+    run.train(20)
+    snap = feed(qtbot, view, trainer)
+    _, grad = unit.mse_and_grad(snap.params, snap.x, snap.target)
+    norms = view.layer_norms()
+    assert norms.shape == (2, 3)
+    np.testing.assert_allclose(norms[-1], np.linalg.norm(grad, axis=1), rtol=1e-9)
+    # The per-parameter plot shows one unit's gradient, not the units' sum.
+    view.show_unit(0)
+    _, values = view.paramCurves[2].getOriginalDataset()
+    np.testing.assert_allclose(values[-1], abs(grad[0, 2]), rtol=1e-9)
+    assert "of unit 1" in view.paramPlot.titleLabel.text
+    trainer.shutdown()

@@ -1,0 +1,181 @@
+"""What the views show of a model's layers, computed here so that no widget does maths.
+
+A model is seen as layers of H hidden units; each layer has gates, and each gate g of layer k
+has an input weight matrix W (H x m_k), a recurrent one R (H x H) and a bias b (H).  This
+module turns flat parameters, gradients and forward traces into those blocks, and gives:
+
+* the gate sequences of every layer stacked as images, rows = hidden units (layer-major),
+  columns = time steps (:func:`gate_images`);
+* norms of a gradient per layer and per hidden unit (:func:`unit_norms`, :func:`layer_norms`):
+  a chain's vanishing gradient is the ratio between its layers';
+* norms of the parameters per gate and layer (:func:`gate_norms`), for models too large for
+  one curve per parameter;
+* the terms R_g[j, :] * h(t-1) of one unit's recurrent input (:func:`recurrent_terms`).
+
+Today's models are chains of 1-D units, params (units, 12) (``core.unit``): layer k is unit k,
+H = 1, m = 1; the gate letters and names come from ``unit.PARAM_NAMES``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import unit
+
+# unit.PARAM_NAMES is, per gate, (W_gh, W_gx, b_g); the bias's suffix names the gate.
+_PER_GATE = 3
+# The trace's field for the gate a parameter suffix names, and how a learner writes it.
+_TRACE_FIELD = {"C": "c_tilde"}
+_LABEL = {"C": "C~"}
+
+
+@dataclass(frozen=True)
+class GateBlock:
+    """One gate of one layer: values and where each sits in the flat parameter vector.
+
+    W (H, m), R (H, H), b (H,); w_index, r_index, b_index: the same shapes, indices into
+    ``params.ravel()`` (so a gradient's block is ``grad.ravel()[w_index]``).
+    """
+
+    layer: int
+    gate: str          # the trace's field: "f", "i", "c_tilde", "o"
+    label: str         # as the tutorials write it: "f", "i", "C~", "o"
+    W: np.ndarray
+    R: np.ndarray
+    b: np.ndarray
+    w_index: np.ndarray
+    r_index: np.ndarray
+    b_index: np.ndarray
+
+    @property
+    def hidden(self) -> int:
+        return self.R.shape[0]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A model's parameters as layers of gates.
+
+    blocks[k][g]: the GateBlock of gate g of layer k.  names[p]: flat parameter p's name as a
+    learner reads it (unit, layer and entry included).  rows: hidden units of every layer,
+    layer-major (the rows of :func:`gate_images`).
+    """
+
+    gates: tuple[str, ...]
+    labels: tuple[str, ...]
+    hidden: tuple[int, ...]
+    blocks: tuple[tuple[GateBlock, ...], ...]
+    names: tuple[str, ...]
+    size: int
+
+    @property
+    def layers(self) -> int:
+        return len(self.hidden)
+
+    @property
+    def rows(self) -> int:
+        return int(sum(self.hidden))
+
+    def row_of(self, layer: int, j: int) -> int:
+        """The image row of hidden unit j of layer `layer`."""
+        return int(sum(self.hidden[:layer])) + j
+
+    def unit_of_row(self, row: int) -> tuple[int, int]:
+        """(layer, unit) of an image row; ValueError outside."""
+        for k, h in enumerate(self.hidden):
+            if 0 <= row < h:
+                return k, row
+            row -= h
+        raise ValueError("row outside the layers")
+
+    def unit_parameters(self, layer: int, j: int) -> np.ndarray:
+        """Flat indices of every parameter that belongs to hidden unit j of a layer: row j
+        of each gate's W, R and b (what a unit's gradient norm sums)."""
+        return np.concatenate([np.concatenate([b.w_index[j], b.r_index[j], b.b_index[j:j + 1]])
+                               for b in self.blocks[layer]])
+
+
+def of_params(params) -> Layers:
+    """Layers of today's model: params (12,) (one unit) or (units, 12) (a chain)."""
+    p = np.asarray(params, dtype=float)
+    p2 = p.reshape(-1, unit.N_PARAMS)
+    units = p2.shape[0]
+    suffixes = [unit.PARAM_NAMES[k + 2].split("_", 1)[1] for k in range(0, unit.N_PARAMS, _PER_GATE)]
+    gates = tuple(_TRACE_FIELD.get(s, s) for s in suffixes)
+    labels = tuple(_LABEL.get(s, s) for s in suffixes)
+    blocks = []
+    for u in range(units):
+        row = []
+        for g, (gate, label) in enumerate(zip(gates, labels)):
+            base = u * unit.N_PARAMS + g * _PER_GATE
+            r, w, b = base, base + 1, base + 2
+            flat = p2.ravel()
+            row.append(GateBlock(u, gate, label, W=flat[[w]].reshape(1, 1), R=flat[[r]].reshape(1, 1),
+                                 b=flat[[b]].copy(), w_index=np.array([[w]]), r_index=np.array([[r]]),
+                                 b_index=np.array([b])))
+        blocks.append(tuple(row))
+    if units == 1:
+        names = tuple(unit.PARAM_NAMES)
+    else:
+        names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in unit.PARAM_NAMES)
+    return Layers(gates, labels, (1,) * units, tuple(blocks), names, p2.size)
+
+
+def gate_images(layers: Layers, trace) -> dict[str, np.ndarray]:
+    """Each gate's sequence of every layer as one (rows, n) array: row = hidden unit
+    (layer-major), column = time step; plus "h" and "c" the same way.
+
+    trace: a forward trace whose fields (gate names, "h_units", "c") have shape (n,) for one
+    unit or (units, n) for a chain.
+    """
+    out = {}
+    for field in layers.gates + ("c", "h"):
+        values = np.asarray(getattr(trace, "h_units" if field == "h" else field), dtype=float)
+        out[field] = values.reshape(layers.rows, -1)
+    return out
+
+
+def unit_norms(layers: Layers, grad) -> list[np.ndarray]:
+    """Per layer, the (H,) Euclidean norms of a gradient over each hidden unit's parameters
+    (row j of every gate's W, R and b)."""
+    g = np.asarray(grad, dtype=float).ravel()
+    return [np.array([np.linalg.norm(g[layers.unit_parameters(k, j)]) for j in range(h)])
+            for k, h in enumerate(layers.hidden)]
+
+
+def layer_norms(layers: Layers, grad) -> np.ndarray:
+    """(layers,) Euclidean norms of a gradient over each layer's gate parameters."""
+    return np.array([np.sqrt(np.sum(n * n)) for n in unit_norms(layers, grad)])
+
+
+def gate_norms(layers: Layers, params) -> np.ndarray:
+    """(layers, gates) Euclidean norms of each gate's W, R and b together."""
+    p = np.asarray(params, dtype=float).ravel()
+    return np.array([[np.linalg.norm(np.concatenate([p[b.w_index].ravel(), p[b.r_index].ravel(),
+                                                     p[b.b_index]]))
+                      for b in row] for row in layers.blocks])
+
+
+def recurrent_terms(block: GateBlock, j: int, h_prev) -> tuple[np.ndarray, np.ndarray]:
+    """The terms R[j, l] * h_l(t-1) of unit j's recurrent input to a gate, largest |term|
+    first: (indices l, terms).  Their sum is R[j, :] . h(t-1)."""
+    terms = block.R[j] * np.asarray(h_prev, dtype=float).ravel()
+    order = np.argsort(-np.abs(terms), kind="stable")
+    return order, terms[order]
+
+
+def weight_images(layers: Layers) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per layer and gate, (W, R, b[:, None]) as the images the weights view draws."""
+    return [[(b.W, b.R, b.b[:, None]) for b in row] for row in layers.blocks]
+
+
+def symmetric_level(values, steps=(1.0, 2.0, 5.0)) -> float:
+    """The smallest 1, 2 or 5 x 10^k at or above max |values| (at least 1e-3): a colour
+    scale centred on 0 that changes only when a weight crosses one of those."""
+    top = max(float(np.max(np.abs(values))) if np.size(values) else 0.0, 1e-3)
+    k = np.floor(np.log10(top))
+    for s in steps:
+        if s * 10.0 ** k >= top * (1 - 1e-12):
+            return float(s * 10.0 ** k)
+    return float(10.0 ** (k + 1))
