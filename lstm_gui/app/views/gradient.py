@@ -205,9 +205,8 @@ class GradientView(View):
 
     def _record(self, snap, r) -> None:
         """The view's own series over epochs; a run replaced or reset starts them over."""
-        key = (snap.config.task, snap.config.units, snap.config.seed)
+        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"])
         s = self._series
-        key = key + (r["hidden"],)
         if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
             for name in s:
                 s[name] = []
