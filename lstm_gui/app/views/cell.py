@@ -483,6 +483,12 @@ class CellView(View):
         self._layout_key = None
         self._snap = None
         ctx.cursor.changed.connect(self._on_cursor)
+        ctx.selection.changed.connect(self._on_selection)
+
+    def _on_selection(self, layer: int, _unit: int) -> None:
+        """A unit selected in another view (weights, gate heat map): a chain's layer k is
+        its unit k, drawn by cell k."""
+        self.show_unit(layer)
 
     def sizeHint(self):
         # One cell at about 0.8 of life size: readable, and a dock beside four plots.
@@ -616,6 +622,7 @@ class CellView(View):
     def show_unit(self, unit: int) -> None:
         """Scroll to unit `unit`'s cell (the panel's "Show unit")."""
         if 0 <= unit < len(self.cells):
+            self.ctx.selection.set(unit, 0)
             pos = self.cells[unit].root.pos()
             self.view.ensureVisible(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, CELL_W, BOTTOM + TITLE_H), 0, 0)
             self._show_visible()

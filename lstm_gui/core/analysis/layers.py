@@ -179,3 +179,58 @@ def symmetric_level(values, steps=(1.0, 2.0, 5.0)) -> float:
         if s * 10.0 ** k >= top * (1 - 1e-12):
             return float(s * 10.0 ** k)
     return float(10.0 ** (k + 1))
+
+
+# Columns between W, R and b in a weight canvas (empty, drawn transparent).
+CANVAS_GAP = 1
+
+
+@dataclass(frozen=True)
+class WeightCanvas:
+    """One gate's W, R and b of every layer laid out as one image (the weights view).
+
+    values (rows, cols): rows = hidden units, layer-major; columns: W (widest layer's m),
+    a gap, R (widest H), a gap, b.  Gaps and the columns a narrower layer lacks are NaN.
+    index (rows, cols): the flat parameter index of each entry, -1 in the gaps.
+    columns: where W, R and b start.
+    """
+
+    values: np.ndarray
+    index: np.ndarray
+    columns: tuple[int, int, int]
+
+
+def weight_canvases(layers: Layers, params) -> dict[str, WeightCanvas]:
+    """Per gate, its :class:`WeightCanvas` at params (flat or shaped like the model's)."""
+    p = np.asarray(params, dtype=float).ravel()
+    m_max = max(b.W.shape[1] for row in layers.blocks for b in row)
+    h_max = max(layers.hidden)
+    r0 = m_max + CANVAS_GAP
+    b0 = r0 + h_max + CANVAS_GAP
+    out = {}
+    for g, gate in enumerate(layers.gates):
+        index = np.full((layers.rows, b0 + 1), -1, dtype=np.int64)
+        for k, row in enumerate(layers.blocks):
+            block = row[g]
+            top = layers.row_of(k, 0)
+            rows = slice(top, top + block.hidden)
+            index[rows, :block.W.shape[1]] = block.w_index
+            index[rows, r0:r0 + block.hidden] = block.r_index
+            index[rows, b0] = block.b_index
+        values = np.where(index >= 0, p[np.maximum(index, 0)], np.nan)
+        out[gate] = WeightCanvas(values, index, (0, r0, b0))
+    return out
+
+
+def refresh_canvas(canvas: WeightCanvas, params) -> np.ndarray:
+    """The canvas's values at new params (same layout): what a live update draws."""
+    p = np.asarray(params, dtype=float).ravel()
+    return np.where(canvas.index >= 0, p[np.maximum(canvas.index, 0)], np.nan)
+
+
+def value_range(field: str) -> tuple[float, float] | None:
+    """The range a trace field lives in: (0, 1) for a sigmoid gate, (-1, 1) for a tanh
+    quantity (the candidate, h), None when unbounded (the cell state)."""
+    if field == "c":
+        return None
+    return (-1.0, 1.0) if field in ("c_tilde", "h") else (0.0, 1.0)

@@ -1,0 +1,147 @@
+"""The views of a layer (gate heat map, weights) through their real widgets, fed snapshots
+of a real TrainingRun."""
+import numpy as np
+import pytest
+
+from lstm_gui.app.commands import Commands
+from lstm_gui.app.trainer import Trainer
+from lstm_gui.app.views.base import TimeCursor, ViewContext
+from lstm_gui.app.views.heatmap import GateHeatmapView
+from lstm_gui.core.analysis import layers as layer_maths
+from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.tasks import preset
+
+
+@pytest.fixture
+def chain(qtbot, settings):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), units=3, epochs=0, seed=1))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    cursor = TimeCursor()
+    cursor.set_length(30)
+    ctx = ViewContext(trainer=commands, cursor=cursor, undo=commands.undo, message=print,
+                      settings=settings)
+    run.train(50)
+    yield run, trainer, ctx
+    trainer.shutdown()
+
+
+def shown(qtbot, cls, ctx, size=(700, 400)):
+    view = cls(ctx)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_heat_map_values_are_the_trace(qtbot, chain):
+    run, trainer, ctx = chain
+    view = shown(qtbot, GateHeatmapView, ctx)
+    snap = trainer.snapshot()
+    view.show_snapshot(snap)
+    for field in ("f", "i", "c_tilde", "o"):
+        np.testing.assert_array_equal(view.images[field].image, getattr(snap.trace, field))
+    np.testing.assert_array_equal(view.images["h"].image, snap.trace.h_units)
+    assert view.images["f"].levels.tolist() == [0.0, 1.0]
+    assert view.images["c_tilde"].levels.tolist() == [-1.0, 1.0]
+    # In place: a newer snapshot reuses the same image items.
+    image = view.images["f"]
+    run.train(10)
+    snap = trainer.snapshot()
+    view.show_snapshot(snap)
+    assert view.images["f"] is image
+    np.testing.assert_array_equal(image.image, snap.trace.f)
+
+
+def test_heat_map_cursor_selection_hover_and_click(qtbot, chain):
+    run, trainer, ctx = chain
+    view = shown(qtbot, GateHeatmapView, ctx)
+    snap = trainer.snapshot()
+    view.show_snapshot(snap)
+    ctx.cursor.set(12)
+    assert all(line.value() == 12 for line in view.cursorLines)
+    ctx.selection.set(2, 0)
+    assert view.boxes[0].rect().center().y() == pytest.approx(2.0)
+    assert view.describe("o", 1, 7) == f"o of unit 2 at t = 7: {snap.trace.o[1, 7]:.4g}"
+    # A click on row 0 (unit 1), step 20 of the f image selects that unit and step.
+    vb = view.plots["f"].getViewBox()
+    scene = vb.mapViewToScene(pg_point(20, 0))
+    view.graphics.scene().sigMouseMoved.emit(scene)
+    assert view.readout.text().startswith("f of unit 1 at t = 20:")
+
+    class Click:
+        def scenePos(self):
+            return scene
+    view._on_click(Click())
+    assert (ctx.selection.layer, ctx.selection.unit) == (0, 0)
+    assert ctx.cursor.t == 20
+
+
+def pg_point(x, y):
+    from lstm_gui.app.qt import QtCore
+    return QtCore.QPointF(x, y)
+
+
+def test_layers_of_a_chain_are_its_units():
+    p = np.random.default_rng(0).normal(size=(3, 12))
+    layers = layer_maths.of_params(p)
+    assert layers.hidden == (1, 1, 1) and layers.rows == 3
+    grad = np.random.default_rng(1).normal(size=(3, 12))
+    np.testing.assert_allclose(layer_maths.layer_norms(layers, grad), np.linalg.norm(grad, axis=1))
+    canvas = layer_maths.weight_canvases(layers, p)
+    f = canvas["f"]
+    # Every parameter of a gate appears exactly once, at its flat index.
+    idx = f.index[f.index >= 0]
+    np.testing.assert_array_equal(np.sort(idx), np.sort(np.concatenate(
+        [[12 * u, 12 * u + 1, 12 * u + 2] for u in range(3)])))
+    np.testing.assert_array_equal(f.values[f.index >= 0], p.ravel()[idx])
+    assert np.isnan(f.values[f.index < 0]).all()
+    assert layer_maths.symmetric_level([0.3, -2.1]) == 5.0
+    assert layer_maths.symmetric_level([0.1]) == pytest.approx(0.1)
+
+
+def test_weights_are_the_parameters_and_a_click_moves_the_cell_diagram(qtbot, chain):
+    from lstm_gui.app.views.cell import CellView
+    from lstm_gui.app.views.weights import WeightsView
+
+    run, trainer, ctx = chain
+    view = shown(qtbot, WeightsView, ctx)
+    cell = shown(qtbot, CellView, ctx, size=(450, 350))
+    snap = trainer.snapshot()
+    view.show_snapshot(snap)
+    cell.show_snapshot(snap)
+    p = snap.params
+    f = view.images["f"].image
+    # Row u: W_fx, gap, W_fh, gap, b_f of chain unit u (names asked of the core).
+    from lstm_gui.core import PARAM_NAMES
+    k = {name: PARAM_NAMES.index(name) for name in ("W_fx", "W_fh", "b_f")}
+    np.testing.assert_array_equal(f[:, 0], p[:, k["W_fx"]])
+    np.testing.assert_array_equal(f[:, 2], p[:, k["W_fh"]])
+    np.testing.assert_array_equal(f[:, 4], p[:, k["b_f"]])
+    level = view.images["f"].levels
+    assert level[0] == -level[1] and level[1] >= np.abs(p).max()
+    assert view.describe("f", 1, 4) == f"b_f of unit 2 = {p[1, k['b_f']]:.6g}"
+    # Live, in place.
+    image = view.images["o"]
+    run.train(20)
+    snap = trainer.snapshot()
+    view.show_snapshot(snap)
+    assert view.images["o"] is image
+    np.testing.assert_array_equal(image.image[:, 0], snap.params[:, PARAM_NAMES.index("W_ox")])
+    # A click on unit 3's row selects it, and the cell diagram scrolls to unit 3's cell.
+    cell.view.horizontalScrollBar().setValue(0)
+    cell.view.verticalScrollBar().setValue(0)
+    shown_before = cell.view.mapToScene(cell.view.viewport().rect()).boundingRect()
+    assert not shown_before.contains(cell.cells[2].root.pos() + pg_point(300, 150))
+    vb = view.plots["i"].getViewBox()
+    scene = vb.mapViewToScene(pg_point(2, 2))
+
+    class Click:
+        def scenePos(self):
+            return scene
+    view._on_click(Click())
+    assert (ctx.selection.layer, ctx.selection.unit) == (2, 0)
+    now = cell.view.mapToScene(cell.view.viewport().rect()).boundingRect()
+    assert now.contains(cell.cells[2].root.pos() + pg_point(300, 150))
+    assert view.boxes[0].rect().center().y() == pytest.approx(2.0)
