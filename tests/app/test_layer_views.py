@@ -65,7 +65,7 @@ def test_heat_map_cursor_selection_hover_and_click(qtbot, chain):
     assert view.boxes[0].rect().center().y() == pytest.approx(2.0)
     assert view.describe("o", 1, 7) == f"o of unit 2 at t = 7: {snap.trace.o[1, 7]:.4g}"
     # A click on row 0 (unit 1), step 20 of the f image selects that unit and step.
-    vb = view.plots["f"].getViewBox()
+    vb = view.gatePlots["f"].getViewBox()
     scene = vb.mapViewToScene(pg_point(20, 0))
     view.graphics.scene().sigMouseMoved.emit(scene)
     assert view.readout.text().startswith("f of unit 1 at t = 20:")
@@ -134,7 +134,7 @@ def test_weights_are_the_parameters_and_a_click_moves_the_cell_diagram(qtbot, ch
     cell.view.verticalScrollBar().setValue(0)
     shown_before = cell.view.mapToScene(cell.view.viewport().rect()).boundingRect()
     assert not shown_before.contains(cell.cells[2].root.pos() + pg_point(300, 150))
-    vb = view.plots["i"].getViewBox()
+    vb = view.gatePlots["i"].getViewBox()
     scene = vb.mapViewToScene(pg_point(2, 2))
 
     class Click:

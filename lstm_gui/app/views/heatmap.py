@@ -43,7 +43,7 @@ class GateHeatmapView(View):
         layout.setSpacing(2)
         layout.addWidget(self.readout)
         layout.addWidget(self.graphics, 1)
-        self.plots: dict[str, pg.PlotItem] = {}
+        self.gatePlots: dict[str, pg.PlotItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.cursorLines: list = []
         self.boxes: list = []
@@ -65,9 +65,10 @@ class GateHeatmapView(View):
     def _build(self, layers: layer_maths.Layers, n: int) -> None:
         """Plots, images and bars for this model's gates (only when its shape changes)."""
         self.graphics.clear()
-        self.plots, self.images, self.cursorLines, self.boxes, self.separators = {}, {}, [], [], []
+        self.gatePlots, self.images, self.cursorLines, self.boxes, self.separators = {}, {}, [], [], []
         fields = layers.gates + ("h",)
-        unit_ranges, bounded_ranges = [], []
+        unit_ranges: list = []
+        bounded_ranges: list = []
         first = None
         for col, field in enumerate(fields):
             plot = self.graphics.addPlot(row=0, col=col)
@@ -107,7 +108,7 @@ class GateHeatmapView(View):
                                       pen=pg.mkPen("#ffffff", width=2))
                 plot.addItem(sep, ignoreBounds=True)
                 self.separators.append(sep)
-            self.plots[field] = plot
+            self.gatePlots[field] = plot
             self.images[field] = image
             self.cursorLines.append(line)
             self.boxes.append(box)
@@ -179,7 +180,7 @@ class GateHeatmapView(View):
 
     def _at(self, scene_pos):
         """(field, row, t) under a scene position, or None."""
-        for field, plot in self.plots.items():
+        for field, plot in self.gatePlots.items():
             if plot.sceneBoundingRect().contains(scene_pos):
                 p = plot.getViewBox().mapSceneToView(scene_pos)
                 t, row = int(round(p.x())), int(round(p.y()))

@@ -38,7 +38,7 @@ class WeightsView(View):
         layout.setSpacing(2)
         layout.addWidget(self.readout)
         layout.addWidget(self.graphics, 1)
-        self.plots: dict[str, pg.PlotItem] = {}
+        self.gatePlots: dict[str, pg.PlotItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.boxes: list = []
         self.bar = None
@@ -56,7 +56,7 @@ class WeightsView(View):
 
     def _build(self, layers: layer_maths.Layers, canvases) -> None:
         self.graphics.clear()
-        self.plots, self.images, self.boxes = {}, {}, []
+        self.gatePlots, self.images, self.boxes = {}, {}, []
         first = None
         for col, gate in enumerate(layers.gates):
             canvas = canvases[gate]
@@ -108,7 +108,7 @@ class WeightsView(View):
                 plot.addItem(pg.InfiniteLine(pos=layers.row_of(k, 0) - 0.5, angle=0,
                                              pen=pg.mkPen("#999999", width=1)), ignoreBounds=True)
             plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
-            self.plots[gate] = plot
+            self.gatePlots[gate] = plot
             self.images[gate] = image
             self.boxes.append(box)
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
@@ -145,7 +145,7 @@ class WeightsView(View):
 
     def _at(self, scene_pos):
         """(gate, row, column) of the weight under a scene position, or None."""
-        for gate, plot in self.plots.items():
+        for gate, plot in self.gatePlots.items():
             if plot.sceneBoundingRect().contains(scene_pos):
                 p = plot.getViewBox().mapSceneToView(scene_pos)
                 row, col = int(round(p.y())), int(round(p.x()))
