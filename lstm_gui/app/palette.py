@@ -37,7 +37,11 @@ TARGET = BLACK
 POSITIVE = BLUE         # a weight > 0
 NEGATIVE = VERMILLION   # a weight < 0
 
-QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET}
+# GRU: the reset gate r scales h(t-1) inside the candidate (f's colour: what is kept of the
+# past), the update gate z blends (i's: how much is new), the candidate n is C~'s.
+R_GATE, Z_GATE, N_CANDIDATE = F, I, C_TILDE
+QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET,
+            "r": R_GATE, "z": Z_GATE, "n": N_CANDIDATE}
 
 # Parameter k (SPEC order, gates f, i, C~, o of three parameters each) -> its gate's colour.
 GATE_OF_PARAM = ("f", "i", "c_tilde", "o")

@@ -145,3 +145,58 @@ def test_weights_are_the_parameters_and_a_click_moves_the_cell_diagram(qtbot, ch
     now = cell.view.mapToScene(cell.view.viewport().rect()).boundingRect()
     assert now.contains(cell.cells[2].root.pos() + pg_point(300, 150))
     assert view.boxes[0].rect().center().y() == pytest.approx(2.0)
+
+
+def model_snapshot(cell, hidden, layers, seed=0, n=25):
+    """What a snapshot of a Model carries for these views: model, theta, its trace."""
+    from types import SimpleNamespace
+
+    from lstm_gui.core.models import Model
+    model = Model(cell=cell, hidden=hidden, layers=layers)
+    theta = model.init(seed, scheme="pytorch")
+    x = np.sin(np.linspace(0, 6, n))
+    target = np.cos(np.linspace(0, 6, n))
+    return SimpleNamespace(model=model, params=theta, x=x, target=target,
+                           trace=model.trace(theta, x), revision=seed, epoch=0)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "peephole", "cifg"])
+def test_heat_map_and_weights_of_a_layer_of_16_in_2_layers(qtbot, settings, cell):
+    from lstm_gui.app.views.weights import WeightsView
+
+    cursor = TimeCursor()
+    cursor.set_length(25)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    snap = model_snapshot(cell, 16, 2)
+    heat = shown(qtbot, GateHeatmapView, ctx)
+    heat.show_snapshot(snap)
+    states = snap.trace.states
+    fields = [f for f in states if f != "c"]
+    assert list(heat.images) == fields
+    for field in fields:
+        image = heat.images[field].image
+        assert image.shape == (32, 25)
+        # Row 16 + j is unit j of layer 2.
+        np.testing.assert_array_equal(image[16 + 3], states[field][1, 0, :, 0, 3])
+        np.testing.assert_array_equal(image[5], states[field][0, 0, :, 0, 5])
+    assert heat.describe(fields[0], 19, 4).startswith(f"{fields[0]} of unit 4 of layer 2 at t = 4")
+
+    weights = shown(qtbot, WeightsView, ctx)
+    weights.show_snapshot(snap)
+    model = snap.model
+    seen = []
+    for key, image in weights.images.items():
+        index = weights._canvases[key].index
+        np.testing.assert_array_equal(image.image[index >= 0], snap.params[index[index >= 0]])
+        seen.append(index[index >= 0])
+    # Every parameter of the model is drawn exactly once (the readout included).
+    assert np.array_equal(np.sort(np.concatenate(seen)), np.arange(model.size))
+    names = model.names()
+    k = [b for b in model.blocks() if b.kind == "R" and b.layer == 1][0]
+    gate = {"C": "c_tilde"}.get(k.gate, k.gate)
+    r0 = weights._canvases[gate].columns[1]
+    assert weights.describe(gate, 16 + 2, r0 + 5) == \
+        f"{names[k.offset + 2 * 16 + 5]} = {snap.params[k.offset + 2 * 16 + 5]:.6g}"
+    weights.select_row(16 + 7)
+    assert (ctx.selection.layer, ctx.selection.unit) == (1, 7)
+    assert heat.boxes[0].rect().center().y() == pytest.approx(23.0)

@@ -66,7 +66,7 @@ class GateHeatmapView(View):
         """Plots, images and bars for this model's gates (only when its shape changes)."""
         self.graphics.clear()
         self.gatePlots, self.images, self.cursorLines, self.boxes, self.separators = {}, {}, [], [], []
-        fields = layers.gates + ("h",)
+        fields = layers.fields
         unit_ranges: list = []
         bounded_ranges: list = []
         first = None
@@ -76,7 +76,7 @@ class GateHeatmapView(View):
             plot.setMenuEnabled(False)
             plot.getViewBox().setMouseEnabled(False, False)
             plot.getViewBox().invertY(True)
-            label = dict(zip(layers.gates, layers.labels)).get(field, field)
+            label = layers.label_of(field)
             plot.setTitle(f"<span style='color:{palette.QUANTITY.get(field, '#000')}'><b>{label}</b></span>",
                           size="10pt")
             plot.titleLabel.setMinimumWidth(0)
@@ -147,7 +147,7 @@ class GateHeatmapView(View):
     # ------------------------------------------------------------ snapshots
 
     def show_snapshot(self, snap) -> None:
-        layers = layer_maths.of_params(snap.params)
+        layers = layer_maths.of(snap.params, getattr(snap, "model", None))
         data = layer_maths.gate_images(layers, snap.trace)
         n = data["h"].shape[1]
         key = (layers.gates, layers.hidden, n)
@@ -194,11 +194,11 @@ class GateHeatmapView(View):
         layers = self._layers
         assert layers is not None
         layer, j = layers.unit_of_row(row)
-        label = dict(zip(layers.gates, layers.labels)).get(field, field)
+        label = layers.label_of(field)
         if max(layers.hidden) == 1:
             where = f"unit {layer + 1}" if layers.layers > 1 else "the unit"
         else:
-            where = f"unit {j + 1}" + (f" of layer {layer + 1}" if layers.layers > 1 else "")
+            where = f"unit {j + 1}" + (f" of {layers.group_names[layer]}" if layers.layers > 1 else "")
         return f"{label} of {where} at t = {t}: {self._data[field][row, t]:.4g}"
 
     def _on_hover(self, scene_pos) -> None:

@@ -55,17 +55,20 @@ class WeightsView(View):
         return QtCore.QSize(200, 150)
 
     def _build(self, layers: layer_maths.Layers, canvases) -> None:
+        """One plot per gate (and the readout), built when the model's shape changes."""
         self.graphics.clear()
         self.gatePlots, self.images, self.boxes = {}, {}, []
         first = None
-        for col, gate in enumerate(layers.gates):
+        for col, gate in enumerate(canvases):
             canvas = canvases[gate]
             plot = self.graphics.addPlot(row=0, col=col)
+            # Widths in proportion to the columns: every weight drawn as a square-ish cell.
+            self.graphics.ci.layout.setColumnStretchFactor(col, canvas.values.shape[1] + 2)
             plot.hideButtons()
             plot.setMenuEnabled(False)
             plot.getViewBox().setMouseEnabled(False, False)
             plot.getViewBox().invertY(True)
-            label = dict(zip(layers.gates, layers.labels))[gate]
+            label = "readout y" if gate == layer_maths.READOUT else layers.label_of(gate)
             plot.setTitle(f"<span style='color:{palette.QUANTITY.get(gate, '#000')}'><b>{label}</b></span>",
                           size="10pt")
             plot.titleLabel.setMinimumWidth(0)
@@ -73,9 +76,13 @@ class WeightsView(View):
             w0, r0, b0 = canvas.columns
             m = r0 - layer_maths.CANVAS_GAP
             h = b0 - layer_maths.CANVAS_GAP - r0
-            # Column ticks name the blocks: W under its inputs, R under h(t-1), b.
-            plot.getAxis("bottom").setTicks([[((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"),
-                                              (b0, "b")], []])
+            # Column ticks name the blocks: W under its inputs, R under h(t-1), b (and extras).
+            if gate == layer_maths.READOUT:
+                ticks = [(0, "w_y"), (b0, "b_y")]
+            else:
+                ticks = [((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"), (b0, "b")]
+                ticks += [(b0 + 1 + e, name.split("_")[0]) for e, name in enumerate(canvas.extra_names)]
+            plot.getAxis("bottom").setTicks([ticks, []])
             plot.getAxis("left").enableAutoSIPrefix(False)
             if first is None:
                 first = plot
@@ -114,10 +121,10 @@ class WeightsView(View):
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
                                    width=10, label="weight")
         self.bar.setImageItem(list(self.images.values()))
-        self.graphics.addItem(self.bar, row=0, col=len(layers.gates))
+        self.graphics.addItem(self.bar, row=0, col=len(canvases))
 
     def show_snapshot(self, snap) -> None:
-        layers = layer_maths.of_params(snap.params)
+        layers = layer_maths.of(snap.params, getattr(snap, "model", None))
         key = (layers.gates, layers.hidden, layers.size)
         if key != self._key:
             self._canvases = layer_maths.weight_canvases(layers, snap.params)

@@ -12,8 +12,10 @@ module turns flat parameters, gradients and forward traces into those blocks, an
   one curve per parameter;
 * the terms R_g[j, :] * h(t-1) of one unit's recurrent input (:func:`recurrent_terms`).
 
-Today's models are chains of 1-D units, params (units, 12) (``core.unit``): layer k is unit k,
-H = 1, m = 1; the gate letters and names come from ``unit.PARAM_NAMES``.
+Two sources: a :class:`models.Model` and its flat theta (:func:`of_model`; each direction of
+a bidirectional layer is a group of rows of its own), and today's chains of 1-D units, params
+(units, 12) (``core.unit``, :func:`of_params`): layer k is unit k, H = 1, m = 1.  Gate letters
+and parameter names always come from the model (``Model.blocks``, ``unit.PARAM_NAMES``).
 """
 from __future__ import annotations
 
@@ -38,15 +40,18 @@ class GateBlock:
     ``params.ravel()`` (so a gradient's block is ``grad.ravel()[w_index]``).
     """
 
-    layer: int
-    gate: str          # the trace's field: "f", "i", "c_tilde", "o"
+    layer: int         # the group of rows: layer k, direction d -> k * dirs + d
+    gate: str          # the trace's field: "f", "i", "c_tilde", "o"; "r", "z", "n"
     label: str         # as the tutorials write it: "f", "i", "C~", "o"
     W: np.ndarray
     R: np.ndarray
-    b: np.ndarray
+    b: np.ndarray      # (H,), empty (0,) for a model without bias
     w_index: np.ndarray
     r_index: np.ndarray
     b_index: np.ndarray
+    # Further per-unit vectors of the gate: (name, values (H,), indices (H,)), e.g. GRU's
+    # b_nh, a peephole p_g.
+    extras: tuple = ()
 
     @property
     def hidden(self) -> int:
@@ -68,6 +73,11 @@ class Layers:
     blocks: tuple[tuple[GateBlock, ...], ...]
     names: tuple[str, ...]
     size: int
+    # The trace's per-step arrays the heat map shows (gates, then "h"), and their labels.
+    fields: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()     # "layer 1", "layer 2 reverse", ...
+    readout_index: np.ndarray | None = None   # (rows of the last layer,) w_y; then b_y
+    bias_y_index: int | None = None
 
     @property
     def layers(self) -> int:
@@ -91,9 +101,15 @@ class Layers:
 
     def unit_parameters(self, layer: int, j: int) -> np.ndarray:
         """Flat indices of every parameter that belongs to hidden unit j of a layer: row j
-        of each gate's W, R and b (what a unit's gradient norm sums)."""
-        return np.concatenate([np.concatenate([b.w_index[j], b.r_index[j], b.b_index[j:j + 1]])
-                               for b in self.blocks[layer]])
+        of each gate's W, R and b, and its extras (what a unit's gradient norm sums)."""
+        parts = []
+        for b in self.blocks[layer]:
+            parts += [b.w_index[j], b.r_index[j], b.b_index[j:j + 1]]
+            parts += [index[j:j + 1] for _, _, index in b.extras]
+        return np.concatenate(parts)
+
+    def label_of(self, field: str) -> str:
+        return dict(zip(self.fields, _field_labels(self.fields))).get(field, field)
 
 
 def of_params(params) -> Layers:
@@ -119,20 +135,74 @@ def of_params(params) -> Layers:
         names = tuple(unit.PARAM_NAMES)
     else:
         names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in unit.PARAM_NAMES)
-    return Layers(gates, labels, (1,) * units, tuple(blocks), names, p2.size)
+    return Layers(gates, labels, (1,) * units, tuple(blocks), names, p2.size,
+                  fields=gates + ("h",), group_names=tuple(f"unit {u + 1}" for u in range(units)))
 
 
-def gate_images(layers: Layers, trace) -> dict[str, np.ndarray]:
-    """Each gate's sequence of every layer as one (rows, n) array: row = hidden unit
-    (layer-major), column = time step; plus "h" and "c" the same way.
+def of(params, model=None) -> Layers:
+    """Layers of a snapshot's model: a Model and its theta, or (model None) a chain."""
+    return of_params(params) if model is None else of_model(model, params)
 
-    trace: a forward trace whose fields (gate names, "h_units", "c") have shape (n,) for one
-    unit or (units, n) for a chain.
+
+def _field_labels(fields) -> tuple[str, ...]:
+    return tuple(_LABEL.get("C" if f == "c_tilde" else f, f) for f in fields)
+
+
+def of_model(model, theta) -> Layers:
+    """Layers of a :class:`lstm_gui.core.models.Model` at theta (size,)."""
+    from ..models.reference import state_names
+    theta = model.check(theta)
+    index = np.arange(model.size)
+    views = model.cells(index)            # the same views, of the indices
+    values = model.cells(theta)
+    H = model.hidden
+    gates = tuple(_TRACE_FIELD.get(g, g) for g in model.gates)
+    labels = tuple(_LABEL.get(g, g) for g in model.gates)
+    blocks, group_names = [], []
+    empty = np.zeros(0, dtype=np.int64)
+    for k in range(model.layers):
+        for d in range(model.dirs):
+            iv, vv = views[k][d], values[k][d]
+            group = k * model.dirs + d
+            row = []
+            for g, gate, label in zip(model.gates, gates, labels):
+                extras = []
+                if g in iv["b_h"]:
+                    extras.append((f"b_{g}h", vv["b_h"][g], iv["b_h"][g]))
+                if g in iv["p"]:
+                    extras.append((f"p_{g}", vv["p"][g], iv["p"][g]))
+                b_idx = iv["b"].get(g, empty)
+                row.append(GateBlock(group, gate, label, W=vv["W"][g], R=vv["R"][g],
+                                     b=vv["b"].get(g, np.zeros(0)), w_index=iv["W"][g],
+                                     r_index=iv["R"][g], b_index=b_idx, extras=tuple(extras)))
+            blocks.append(tuple(row))
+            name = f"layer {k + 1}" if model.layers > 1 or model.dirs > 1 else "layer"
+            group_names.append(name + (" reverse" if d else ""))
+    ro = model.readout_views(index)
+    fields = tuple(f for f in state_names(model) if f not in ("c", "h")) + ("h",)
+    names = tuple(model.names())
+    return Layers(gates, labels, (H,) * (model.layers * model.dirs), tuple(blocks), names,
+                  model.size, fields=fields, group_names=tuple(group_names),
+                  readout_index=None if ro is None else ro[0].astype(np.int64),
+                  bias_y_index=None if ro is None else int(ro[1][0]))
+
+
+def gate_images(layers: Layers, trace, sequence: int = 0) -> dict[str, np.ndarray]:
+    """Each of ``layers.fields`` (the gates, h) of every layer as one (rows, n) array:
+    row = hidden unit (layer-major, directions in turn), column = time step.
+
+    trace: a Model's trace (``states[name]`` (layers, dirs, n, B, H); `sequence` picks b),
+    or a chain's ``unit.Trace`` (fields (n,) or (units, n), h as ``h_units``).
     """
     out = {}
-    for field in layers.gates + ("c", "h"):
-        values = np.asarray(getattr(trace, "h_units" if field == "h" else field), dtype=float)
-        out[field] = values.reshape(layers.rows, -1)
+    states = getattr(trace, "states", None)
+    for field in layers.fields:
+        if states is not None:
+            a = np.asarray(states[field])[:, :, :, sequence, :]          # (L, D, n, H)
+            out[field] = a.transpose(0, 1, 3, 2).reshape(layers.rows, -1)
+        else:
+            values = np.asarray(getattr(trace, "h_units" if field == "h" else field), dtype=float)
+            out[field] = values.reshape(layers.rows, -1)
     return out
 
 
@@ -150,11 +220,11 @@ def layer_norms(layers: Layers, grad) -> np.ndarray:
 
 
 def gate_norms(layers: Layers, params) -> np.ndarray:
-    """(layers, gates) Euclidean norms of each gate's W, R and b together."""
+    """(layers, gates) Euclidean norms of each gate's W, R, b and extras together."""
     p = np.asarray(params, dtype=float).ravel()
-    return np.array([[np.linalg.norm(np.concatenate([p[b.w_index].ravel(), p[b.r_index].ravel(),
-                                                     p[b.b_index]]))
-                      for b in row] for row in layers.blocks])
+    return np.array([[np.linalg.norm(p[np.concatenate(
+        [b.w_index.ravel(), b.r_index.ravel(), b.b_index] + [i for _, _, i in b.extras])])
+        for b in row] for row in layers.blocks])
 
 
 def recurrent_terms(block: GateBlock, j: int, h_prev) -> tuple[np.ndarray, np.ndarray]:
@@ -198,6 +268,7 @@ class WeightCanvas:
     values: np.ndarray
     index: np.ndarray
     columns: tuple[int, int, int]
+    extra_names: tuple[str, ...] = ()     # the columns after b (GRU's b_nh, peepholes)
 
 
 def weight_canvases(layers: Layers, params) -> dict[str, WeightCanvas]:
@@ -209,17 +280,32 @@ def weight_canvases(layers: Layers, params) -> dict[str, WeightCanvas]:
     b0 = r0 + h_max + CANVAS_GAP
     out = {}
     for g, gate in enumerate(layers.gates):
-        index = np.full((layers.rows, b0 + 1), -1, dtype=np.int64)
+        extra_names = tuple(name for name, _, _ in layers.blocks[0][g].extras)
+        index = np.full((layers.rows, b0 + 1 + len(extra_names)), -1, dtype=np.int64)
         for k, row in enumerate(layers.blocks):
             block = row[g]
             top = layers.row_of(k, 0)
             rows = slice(top, top + block.hidden)
             index[rows, :block.W.shape[1]] = block.w_index
             index[rows, r0:r0 + block.hidden] = block.r_index
-            index[rows, b0] = block.b_index
+            if block.b_index.size:
+                index[rows, b0] = block.b_index
+            for e, (_, _, extra) in enumerate(block.extras):
+                index[rows, b0 + 1 + e] = extra
         values = np.where(index >= 0, p[np.maximum(index, 0)], np.nan)
-        out[gate] = WeightCanvas(values, index, (0, r0, b0))
+        out[gate] = WeightCanvas(values, index, (0, r0, b0), extra_names)
+    if layers.readout_index is not None and layers.bias_y_index is not None:
+        # The readout reads the last layer's rows (both directions): w_y there, then b_y.
+        index = np.full((layers.rows, 1 + CANVAS_GAP + 1), -1, dtype=np.int64)
+        last = layers.rows - layers.readout_index.size
+        index[last:, 0] = layers.readout_index
+        index[last, 1 + CANVAS_GAP] = layers.bias_y_index
+        values = np.where(index >= 0, p[np.maximum(index, 0)], np.nan)
+        out[READOUT] = WeightCanvas(values, index, (0, 0, 1 + CANVAS_GAP))
     return out
+
+
+READOUT = "readout"        # the key of the readout's canvas
 
 
 def refresh_canvas(canvas: WeightCanvas, params) -> np.ndarray:
@@ -233,4 +319,4 @@ def value_range(field: str) -> tuple[float, float] | None:
     quantity (the candidate, h), None when unbounded (the cell state)."""
     if field == "c":
         return None
-    return (-1.0, 1.0) if field in ("c_tilde", "h") else (0.0, 1.0)
+    return (-1.0, 1.0) if field in ("c_tilde", "h", "n") else (0.0, 1.0)
