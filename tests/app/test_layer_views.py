@@ -200,3 +200,24 @@ def test_heat_map_and_weights_of_a_layer_of_16_in_2_layers(qtbot, settings, cell
     weights.select_row(16 + 7)
     assert (ctx.selection.layer, ctx.selection.unit) == (1, 7)
     assert heat.boxes[0].rect().center().y() == pytest.approx(23.0)
+
+
+def test_images_cover_their_plots_one_entry_per_cell(qtbot, settings):
+    """Each entry of an image is drawn at its (t, row): an image given its rect before its
+    data drew one column stretched over the whole plot."""
+    from lstm_gui.app.views.weights import WeightsView
+
+    cursor = TimeCursor()
+    cursor.set_length(25)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    snap = model_snapshot("gru", 4, 1)
+    heat = shown(qtbot, GateHeatmapView, ctx)
+    heat.show_snapshot(snap)
+    weights = shown(qtbot, WeightsView, ctx)
+    weights.show_snapshot(snap)
+    assert heat.images["z"].image.shape == (4, 25)
+    for image in (heat.images["z"], weights.images["z"]):
+        shape = image.image.shape
+        rect = image.mapRectToParent(image.boundingRect())
+        assert rect.width() == pytest.approx(shape[1]) and rect.height() == pytest.approx(shape[0])
+        assert rect.left() == pytest.approx(-0.5) and rect.top() == pytest.approx(-0.5)

@@ -30,6 +30,22 @@ MAX_BYTES = 200e6
 LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine)
 
 
+def _title_may_shrink(plot) -> None:
+    """Let a plot's title be cut rather than widen the view: pyqtgraph makes a title's width
+    its minimum at every resize, and five titles made this view 690 px wide at the least
+    (it was cut off in a 730 px dock)."""
+    label = plot.titleLabel
+    update = label.updateMin
+
+    def update_min() -> None:
+        update()
+        label.setMinimumWidth(0)
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = update_min
+    label.updateMin()
+
+
 def _alpha(colour: str, alpha: int):
     c = pg.mkColor(colour)
     c.setAlpha(alpha)
@@ -70,12 +86,14 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0, title="|dE_t / dθ at step s|")
         self.lagPlot = g.addPlot(row=0, col=1, title="by lag t − s, per gate")
-        self.horizonPlot = g.addPlot(row=1, col=0, title="memory horizon")
-        self.paramPlot = g.addPlot(row=1, col=1, title="|dE/dp| per parameter")
-        self.normsPlot = g.addPlot(row=2, col=0, colspan=2, title="‖dE/dθ‖ per layer")
+        self.horizonPlot = g.addPlot(row=0, col=2, title="memory horizon")
+        # Two rows, not three: in the window's default dock (about 330 px high) a third row
+        # left each plot 90 px, too little for a log axis's labels.
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="‖dE/dθ‖ per layer")
         self.normsPlot.setObjectName("gradientNorms")
+        self.paramPlot = g.addPlot(row=1, col=2, title="|dE/dp| per parameter")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
-            plot.titleLabel.setMinimumWidth(0)
+            _title_may_shrink(plot)
             plot.hideButtons()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)

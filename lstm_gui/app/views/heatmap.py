@@ -50,6 +50,7 @@ class GateHeatmapView(View):
         self.separators: list = []
         self.bars: list = []
         self._key = None
+        self._rect: QtCore.QRectF | None = None
         self._layers: layer_maths.Layers | None = None
         self._data: dict[str, np.ndarray] = {}
         self.graphics.scene().sigMouseMoved.connect(self._on_hover)
@@ -140,8 +141,7 @@ class GateHeatmapView(View):
             bar.setImageItem(bounded_ranges)
             self.graphics.addItem(bar, row=0, col=bars_col)
             self.bars.append(bar)
-        for image in self.images.values():
-            image.setRect(QtCore.QRectF(-0.5, -0.5, n, layers.rows))
+        self._rect = QtCore.QRectF(-0.5, -0.5, n, layers.rows)
         first.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, layers.rows - 0.5), padding=0)
 
     # ------------------------------------------------------------ snapshots
@@ -158,6 +158,11 @@ class GateHeatmapView(View):
         for field, image in self.images.items():
             lo_hi = layer_maths.value_range(field) or (-1.0, 1.0)
             image.setImage(data[field], autoLevels=False, levels=lo_hi)
+            if self._rect is not None:
+                # After the first image: setRect scales by the image's size (an image-less
+                # item took its rect as one pixel's, and drew one column over the plot).
+                image.setRect(self._rect)
+        self._rect = None
         self._on_cursor(self.ctx.cursor.t)
         self._place_box()
 

@@ -81,7 +81,7 @@ class WeightsView(View):
                 ticks = [(0, "w_y"), (b0, "b_y")]
             else:
                 ticks = [((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"), (b0, "b")]
-                ticks += [(b0 + 1 + e, name.split("_")[0]) for e, name in enumerate(canvas.extra_names)]
+                ticks += [(b0 + 1 + e, name) for e, name in enumerate(canvas.extra_names)]
             plot.getAxis("bottom").setTicks([ticks, []])
             plot.getAxis("left").enableAutoSIPrefix(False)
             if first is None:
@@ -103,6 +103,8 @@ class WeightsView(View):
                 plot.getAxis("left").setWidth(4)
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(diverging_map())
+            # The first image, then its rect: setRect scales by the image's size.
+            image.setImage(canvas.values, autoLevels=False, levels=(-1.0, 1.0))
             image.setRect(QtCore.QRectF(-0.5, -0.5, cols, rows))
             plot.addItem(image)
             box = QtWidgets.QGraphicsRectItem()
