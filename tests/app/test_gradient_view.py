@@ -5,9 +5,9 @@ from lstm_gui.app.commands import Commands
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.gradient import DECADES, GradientView
-from lstm_gui.core import gradflow
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core.analysis import gradflow
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 def make(qtbot, settings, **config):
@@ -117,7 +117,7 @@ def test_a_chain_is_itemised_and_a_too_long_run_is_refused_in_words(qtbot, setti
 def test_gradient_norms_per_unit_of_a_chain_are_the_cores(qtbot, settings):
     """The chain lesson (sin-cos, 3 units, seed 0): at epoch 0 unit 1 gets about 300x less
     gradient than unit 3, and gradientNorms draws each unit's own norm, not their sum."""
-    from lstm_gui.core import unit
+    from lstm_gui.core.models import unit
 
     run = TrainingRun(RunConfig(task=preset("sin-cos"), units=3, optimizer="adam", lr=0.05,
                                 seed=0, epochs=0))

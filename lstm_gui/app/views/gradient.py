@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core import gradflow
+from ...core.analysis import gradflow
 from ...core.analysis import layers as layer_maths
 from .. import palette
 from ..plots import GATE_COLOURS, param_pen

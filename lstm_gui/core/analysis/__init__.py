@@ -1,1 +1,2 @@
-"""Analyses of a model: landscape, directions, gradient flow, what the views show of its layers."""
+"""Analyses of a trained or training model: the loss landscape and its directions, gradient
+flow, ensembles of seeds, running free, comparisons."""

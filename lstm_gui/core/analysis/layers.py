@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import unit
+from ..models import unit
 
 # unit.PARAM_NAMES is, per gate, (W_gh, W_gx, b_g); the bias's suffix names the gate.
 _PER_GATE = 3
