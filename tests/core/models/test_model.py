@@ -1,10 +1,10 @@
 """The model description: names, sizes, blocks, initialisation, and agreement with the unit."""
 import numpy as np
 import pytest
+from lstm_gui.core.optim import init_params
 
 from lstm_gui.core import unit
 from lstm_gui.core.models import CELLS, Model
-from lstm_gui.core.optim import init_params
 
 SPEC_NAMES = ["W_fh", "W_fx", "b_f", "W_ih", "W_ix", "b_i",
               "W_Ch", "W_Cx", "b_C", "W_oh", "W_ox", "b_o"]
