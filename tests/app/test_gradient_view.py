@@ -149,3 +149,30 @@ def test_gradient_norms_per_unit_of_a_chain_are_the_cores(qtbot, settings):
     np.testing.assert_allclose(values[-1], abs(grad[0, 2]), rtol=1e-9)
     assert "of unit 1" in view.paramPlot.titleLabel.text
     trainer.shutdown()
+
+
+def test_gradient_norms_of_a_two_layer_gru_are_the_norms_of_its_gradient_blocks(qtbot, settings):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=40), cell="gru", hidden=16, units=2,
+                                optimizer="adam", lr=0.01, seed=0, epochs=0))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    ctx = ViewContext(trainer=commands, cursor=TimeCursor(), undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(700, 560)
+    view.show()
+    run.train(5)
+    snap = feed(qtbot, view, trainer)
+    model = snap.model
+    _, grad = model.loss_and_grad(snap.params, snap.x, snap.target)
+    per_layer = [np.sqrt(sum(np.sum(grad[b.slice] ** 2) for b in model.blocks() if b.layer == k))
+                 for k in range(2)]
+    np.testing.assert_allclose(view.layer_norms()[-1], per_layer, rtol=1e-9)
+    # Per hidden unit: row j of every block of the layer (16 thin curves per layer).
+    assert len(view.unitCurves) == 32
+    R = [b for b in model.blocks() if b.layer == 1]
+    unit3 = np.sqrt(sum(np.sum(grad[b.slice].reshape(b.shape)[3] ** 2) for b in R))
+    np.testing.assert_allclose(view.unitCurves[16 + 3].getOriginalDataset()[1][-1], unit3, rtol=1e-9)
+    assert "layer 1" in view.normsPlot.titleLabel.text and "‖∇E‖" in view.summary.text()
+    trainer.shutdown()

@@ -52,6 +52,21 @@ def _alpha(colour: str, alpha: int):
     return c      # G of n = 1000 and one unit is 96 MB; a longer run is not itemised
 
 
+def _model_norms(model, params, x, target, delay):
+    """The worker's job for a Model: its gradient's norms per layer and unit (the itemised
+    flow through time is the 12-parameter unit's and its chains')."""
+    _, grad = layer_maths.model_gradient(model, params, x, target, delay)
+    layers = layer_maths.of_model(model, params)
+    return {
+        "model": True,
+        "norm": float(np.linalg.norm(grad)),
+        "layer_norms": layer_maths.layer_norms(layers, grad),
+        "unit_norms": np.concatenate(layer_maths.unit_norms(layers, grad)),
+        "hidden": layers.hidden,
+        "names": layers.group_names,
+    }
+
+
 def _analyse(params, x, target, delay):
     """The worker's job: what the view draws from one model (numpy only)."""
     flow = gradflow.analyse(params, x, target, delay)
@@ -183,6 +198,11 @@ class GradientView(View):
         if request == self._requested:
             return
         self._requested = request
+        model = getattr(snap, "model", None)
+        if model is not None:
+            args = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay)
+            self.worker.submit(lambda: (snap, _model_norms(*args)), urgent=not self._training())
+            return
         need = gradflow.nbytes(len(snap.x), snap.params.size)
         if need > MAX_BYTES:
             self.summary.setText(f"Too long to itemise: G would take {need / 1e6:,.0f} MB "
@@ -194,6 +214,9 @@ class GradientView(View):
 
     def _on_result(self, result) -> None:
         snap, r = result
+        if r.get("model"):
+            self._on_model_result(snap, r)
+            return
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
@@ -221,6 +244,40 @@ class GradientView(View):
         self._draw_params()
         self._summarise(snap, r)
 
+    def _on_model_result(self, snap, r) -> None:
+        """A Model: only gradientNorms (and the summary) have something to show."""
+        self.result = None
+        self.results_drawn += 1
+        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
+        s = self._series
+        if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
+            for name in s:
+                s[name] = []
+            self._series_key = key
+            self.image.clear()
+            for curve in self.gateCurves + [self.rowCurve, self.horizonCurve] + self.paramCurves:
+                curve.setData([], [])
+        if s["epoch"] and snap.epoch == s["epoch"][-1]:
+            s["epoch"].pop()
+            s["layers"].pop()
+            s["units"].pop()
+        s["epoch"].append(snap.epoch)
+        s["layers"].append(r["layer_norms"])
+        s["units"].append(r["unit_norms"])
+        if len(s["epoch"]) > MAX_POINTS:
+            for name in ("epoch", "layers", "units"):
+                s[name] = s[name][::2]
+        self._draw_norms(r["hidden"], r["names"])
+        per = r["layer_norms"]
+        spread = ""
+        if len(per) > 1 and per.min() > 0 and per.max() / per.min() >= 2:
+            lo, hi = int(per.argmin()), int(per.argmax())
+            spread = (f"; {r['names'][lo]} gets <b>{per[hi] / per[lo]:,.0f}×</b> less gradient "
+                      f"than {r['names'][hi]}")
+        self.summary.setText(f"epoch {snap.epoch:,}: ‖∇E‖ = {r['norm']:.3g}{spread}.  The flow "
+                             "through time (maps above) is itemised for the 12-parameter unit "
+                             "and its chains only.")
+
     def _record(self, snap, r) -> None:
         """The view's own series over epochs; a run replaced or reset starts them over."""
         key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"])
@@ -245,7 +302,7 @@ class GradientView(View):
         self.horizonCurve.setData(s["epoch"], s["horizon"])
         self._draw_norms(r["hidden"])
 
-    def _draw_norms(self, hidden) -> None:
+    def _draw_norms(self, hidden, names=None) -> None:
         """gradientNorms: one thick curve per layer, a thin one per unit of a wide layer."""
         s = self._series
         layers = len(hidden)
@@ -264,11 +321,12 @@ class GradientView(View):
                                                  style=LAYER_STYLES[k % len(LAYER_STYLES)]))
                 for k in range(layers)]
             unit_word = "unit" if all(h == 1 for h in hidden) else "layer"
-            names = " ".join(
-                f"<span style='color:{palette.layer_colour(k, layers)}'>{unit_word} {k + 1}</span>"
+            labels = names or [f"{unit_word} {k + 1}" for k in range(layers)]
+            legend = " ".join(
+                f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
             thin = ", thin: each hidden unit" if wide else ""
-            self.normsPlot.setTitle(f"‖dE/dθ‖ per {unit_word}: {names}{thin}", size="9pt")
+            self.normsPlot.setTitle(f"‖dE/dθ‖ per {unit_word}: {legend}{thin}", size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)

@@ -320,3 +320,14 @@ def value_range(field: str) -> tuple[float, float] | None:
     if field == "c":
         return None
     return (-1.0, 1.0) if field in ("c_tilde", "h", "n") else (0.0, 1.0)
+
+
+def model_gradient(model, theta, x, target, delay: int = 0) -> tuple[float, np.ndarray]:
+    """(MSE, gradient (size,)) of a Model on a run's training data as a snapshot holds it:
+    x (n,) with target (n,) (one waveform), or x (N, n, m) with target (N, n) or (N,)."""
+    xs = np.asarray(x, dtype=float)
+    ts = np.asarray(target, dtype=float)
+    if xs.ndim == 3:
+        xs = np.ascontiguousarray(np.transpose(xs, (1, 0, 2)))    # (n, N, m)
+        ts = ts.T if ts.ndim == 2 else ts
+    return model.loss_and_grad(theta, xs, ts, delay=delay)
