@@ -200,8 +200,8 @@ class GradientView(View):
         self._requested = request
         model = getattr(snap, "model", None)
         if model is not None:
-            args = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay)
-            self.worker.submit(lambda: (snap, _model_norms(*args)), urgent=not self._training())
+            job = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay)
+            self.worker.submit(lambda: (snap, _model_norms(*job)), urgent=not self._training())
             return
         need = gradflow.nbytes(len(snap.x), snap.params.size)
         if need > MAX_BYTES:
