@@ -221,3 +221,48 @@ def test_images_cover_their_plots_one_entry_per_cell(qtbot, settings):
         rect = image.mapRectToParent(image.boundingRect())
         assert rect.width() == pytest.approx(shape[1]) and rect.height() == pytest.approx(shape[0])
         assert rect.left() == pytest.approx(-0.5) and rect.top() == pytest.approx(-0.5)
+
+
+def parse(text):
+    """The numbers of a formula line, true minus signs read back."""
+    import re
+    return [float(v) for v in re.findall(r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?", text.replace("−", "-"))]
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "peephole", "cifg", "nig", "noaf"])
+def test_cell_view_of_a_model_shows_the_selected_units_formulas(qtbot, settings, cell):
+    """H = 16, 2 layers: the formulas parsed back equal the trace at the cursor, and a unit
+    selected in the weights view moves the cell view to it."""
+    from types import SimpleNamespace
+
+    from lstm_gui.app.views.cell import CellView
+    from lstm_gui.app.views.weights import WeightsView
+
+    cursor = TimeCursor()
+    cursor.set_length(25)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    snap = model_snapshot(cell, 16, 2)
+    snap.config = SimpleNamespace(delay=0, frozen=())
+    view = shown(qtbot, CellView, ctx, size=(700, 450))
+    weights = shown(qtbot, WeightsView, ctx)
+    view.show_snapshot(snap)
+    weights.show_snapshot(snap)
+    weights.select_row(16 + 9)                      # layer 2, unit 10
+    cursor.set(11)
+    panel = view.modelPanel
+    assert (panel.layerSpin.value(), panel.unitSpin.value()) == (2, 10)
+    states = snap.trace.states
+    for key, label in panel.lines.items():
+        value = parse(label.text())[-1]
+        want = states[key][1, 0, 11, 0, 9]
+        assert value == pytest.approx(want, rel=5e-3, abs=5e-4), label.text()
+    # A gate's line: W·x + R·h + b (+ extras) through its function gives its value.
+    gate = "z" if cell == "gru" else "o"
+    numbers = parse(panel.formula_text(gate))
+    terms = panel.step.gates[gate]
+    assert numbers[0] == pytest.approx(terms.input_term, rel=5e-3, abs=5e-4)
+    R = [b for b in snap.model.blocks() if b.kind == "R" and b.gate == gate and b.layer == 1][0]
+    h_prev = states["h"][1, 0, 10, 0, :]
+    recurrent = snap.params[R.slice].reshape(16, 16)[9] @ h_prev
+    assert numbers[1] == pytest.approx(recurrent, rel=5e-3, abs=5e-4)
+    assert "largest terms" in panel.lines[gate].toolTip()

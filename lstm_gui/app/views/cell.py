@@ -19,6 +19,7 @@ from ...core import PARAM_NAMES
 from .. import palette
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
+from .cell_model import ModelCellPanel
 from .cell_formulas import (
     GATE_FIRST_PARAM,
     GATE_FUNCTION,
@@ -468,9 +469,14 @@ class CellView(View):
         super().__init__(ctx, parent)
         self.scene = QtWidgets.QGraphicsScene(self)
         self.view = _Canvas(self.scene, self)
+        # A model of H units (any family) shows one unit's equations instead of the drawing.
+        self.modelPanel = ModelCellPanel(ctx)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.modelPanel)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(self.stack)
         self.cells: list[CellItems] = []
         self._stale: set[int] = set()           # cells showing an older snapshot or time step
         self._connectors: list = []
@@ -487,8 +493,9 @@ class CellView(View):
 
     def _on_selection(self, layer: int, _unit: int) -> None:
         """A unit selected in another view (weights, gate heat map): a chain's layer k is
-        its unit k, drawn by cell k."""
-        self.show_unit(layer)
+        its unit k, drawn by cell k.  (A model's panel follows the selection itself.)"""
+        if self.stack.currentWidget() is self.view:
+            self.show_unit(layer)
 
     def sizeHint(self):
         # One cell at about 0.8 of life size: readable, and a dock beside four plots.
@@ -502,6 +509,12 @@ class CellView(View):
     # ------------------------------------------------------------ snapshots
 
     def show_snapshot(self, snap) -> None:
+        if getattr(snap, "model", None) is not None:
+            self._snap = None
+            self.stack.setCurrentWidget(self.modelPanel)
+            self.modelPanel.show_snapshot(snap)
+            return
+        self.stack.setCurrentWidget(self.view)
         self._snap = snap
         units = snap.params.shape[0]
         key = (units, snap.config.delay)
@@ -621,7 +634,7 @@ class CellView(View):
 
     def show_unit(self, unit: int) -> None:
         """Scroll to unit `unit`'s cell (the panel's "Show unit")."""
-        if 0 <= unit < len(self.cells):
+        if 0 <= unit < len(self.cells) and self.stack.currentWidget() is self.view:
             self.ctx.selection.set(unit, 0)
             pos = self.cells[unit].root.pos()
             self.view.ensureVisible(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, CELL_W, BOTTOM + TITLE_H), 0, 0)
