@@ -19,7 +19,6 @@ from ...core import PARAM_NAMES
 from .. import palette
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
-from .cell_model import ModelCellPanel
 from .cell_formulas import (
     GATE_FIRST_PARAM,
     GATE_FUNCTION,
@@ -33,6 +32,7 @@ from .cell_formulas import (
     short,
     symbolic,
 )
+from .cell_model import ModelCellPanel
 
 # Scene geometry, in scene units (pixels at scale 1).  One cell is CELL_W wide; cells sit
 # PITCH apart (VPITCH stacked), the gap carrying the connector h(unit u) → x(unit u+1).

@@ -114,7 +114,7 @@ class ModelCellPanel(QtWidgets.QWidget):
             if gate in step.gates:
                 terms = steps.recurrent_terms(step, gate)
                 label.setToolTip("R·h(t−1), largest terms:\n" + "\n".join(
-                    f"  R[{j + 1},{l + 1}]·h_{l + 1}(t−1) = {steps.fmt(v)}" for l, v in terms))
+                    f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}" for k, v in terms))
 
     def formula_text(self, key: str) -> str:
         return self.lines[key].text()

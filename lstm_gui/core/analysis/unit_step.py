@@ -121,7 +121,7 @@ def recurrent_terms(step: UnitStep, gate: str, top: int = 5) -> list[tuple[int, 
     """The largest terms R_g[j, l] * h_l(t-1) of a gate's recurrent input: (l, term), by |term|."""
     terms = step.recurrent_weights[gate] * step.h_prev_vector
     order = np.argsort(-np.abs(terms), kind="stable")[:top]
-    return [(int(l), float(terms[l])) for l in order]
+    return [(int(k), float(terms[k])) for k in order]
 
 
 def _label(g: str) -> str:
