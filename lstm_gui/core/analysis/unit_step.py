@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models.reference_lstm import sigmoid
-
 MINUS = "\u2212"
 
 
@@ -172,4 +170,4 @@ def check_gate(terms: GateTerms, gate: str, linear_input: bool = False) -> float
     z = terms.input_term + terms.bias + terms.extra + terms.scale * terms.recurrent
     if gate in ("C", "n"):
         return z if linear_input and gate == "C" else math.tanh(z)
-    return float(sigmoid(z))
+    return 1.0 / (1.0 + math.exp(-z))
