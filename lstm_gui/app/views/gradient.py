@@ -183,6 +183,7 @@ class GradientView(View):
         self._requested = None
         self._series = {"epoch": [], "horizon": [], "grad": [], "layers": [], "units": []}
         self._series_key = None
+        self._model_layout = False
 
     # ------------------------------------------------------------ snapshots
 
@@ -217,6 +218,7 @@ class GradientView(View):
         if r.get("model"):
             self._on_model_result(snap, r)
             return
+        self._set_layout(False)
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
@@ -244,8 +246,33 @@ class GradientView(View):
         self._draw_params()
         self._summarise(snap, r)
 
+    def _set_layout(self, model: bool) -> None:
+        """A Model has no itemised flow yet: gradientNorms alone fills the view (the four
+        empty plots also cost 30 ms a repaint)."""
+        if model == self._model_layout:
+            return
+        ci = self.graphics.ci
+        others = (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot)
+        for item in others + (self.normsPlot,):
+            if item in ci.items:
+                ci.removeItem(item)
+        if model:
+            for item in others:
+                item.setVisible(False)
+            ci.addItem(self.normsPlot, row=0, col=0, rowspan=2, colspan=3)
+        else:
+            for item in others:
+                item.setVisible(True)
+            ci.addItem(self.mapPlot, row=0, col=0)
+            ci.addItem(self.lagPlot, row=0, col=1)
+            ci.addItem(self.horizonPlot, row=0, col=2)
+            ci.addItem(self.normsPlot, row=1, col=0, colspan=2)
+            ci.addItem(self.paramPlot, row=1, col=2)
+        self._model_layout = model
+
     def _on_model_result(self, snap, r) -> None:
         """A Model: only gradientNorms (and the summary) have something to show."""
+        self._set_layout(True)
         self.result = None
         self.results_drawn += 1
         key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
@@ -275,8 +302,8 @@ class GradientView(View):
             spread = (f"; {r['names'][lo]} gets <b>{per[hi] / per[lo]:,.0f}×</b> less gradient "
                       f"than {r['names'][hi]}")
         self.summary.setText(f"epoch {snap.epoch:,}: ‖∇E‖ = {r['norm']:.3g}{spread}.  The flow "
-                             "through time (maps above) is itemised for the 12-parameter unit "
-                             "and its chains only.")
+                             "through time (heat map, lags, horizon) is itemised for the "
+                             "12-parameter unit and its chains only.")
 
     def _record(self, snap, r) -> None:
         """The view's own series over epochs; a run replaced or reset starts them over."""

@@ -147,7 +147,7 @@ class GateHeatmapView(View):
     # ------------------------------------------------------------ snapshots
 
     def show_snapshot(self, snap) -> None:
-        layers = layer_maths.of(snap.params, getattr(snap, "model", None))
+        layers = layer_maths.shape_of(snap.params, getattr(snap, "model", None))
         data = layer_maths.gate_images(layers, snap.trace)
         n = data["h"].shape[1]
         key = (layers.gates, layers.hidden, n)

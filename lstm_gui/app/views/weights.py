@@ -126,7 +126,7 @@ class WeightsView(View):
         self.graphics.addItem(self.bar, row=0, col=len(canvases))
 
     def show_snapshot(self, snap) -> None:
-        layers = layer_maths.of(snap.params, getattr(snap, "model", None))
+        layers = layer_maths.shape_of(snap.params, getattr(snap, "model", None))
         key = (layers.gates, layers.hidden, layers.size)
         if key != self._key:
             self._canvases = layer_maths.weight_canvases(layers, snap.params)

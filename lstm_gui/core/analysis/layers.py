@@ -144,6 +144,23 @@ def of(params, model=None) -> Layers:
     return of_params(params) if model is None else of_model(model, params)
 
 
+_SHAPES: dict = {}
+
+
+def shape_of(params, model=None) -> Layers:
+    """The layers' structure (names, indices, sizes) of a model, built once per model and
+    kept: building it names every parameter (2 497 for an H = 16, 2-layer GRU: 10 ms), and a
+    live view needs the structure only; values come from params through the indices.
+    The W, R, b values it holds are those of the first params seen."""
+    key = ("chain", np.shape(params)) if model is None else model
+    layers = _SHAPES.get(key)
+    if layers is None:
+        if len(_SHAPES) > 16:
+            _SHAPES.clear()
+        layers = _SHAPES[key] = of(params, model)
+    return layers
+
+
 def _field_labels(fields) -> tuple[str, ...]:
     return tuple(_LABEL.get("C" if f == "c_tilde" else f, f) for f in fields)
 
