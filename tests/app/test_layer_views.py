@@ -266,3 +266,42 @@ def test_cell_view_of_a_model_shows_the_selected_units_formulas(qtbot, settings,
     recurrent = snap.params[R.slice].reshape(16, 16)[9] @ h_prev
     assert numbers[1] == pytest.approx(recurrent, rel=5e-3, abs=5e-4)
     assert "largest terms" in panel.lines[gate].toolTip()
+
+
+def test_parameters_signal_and_gates_of_a_model(qtbot, settings):
+    """H = 16, 2-layer GRU: Parameters draws a norm per gate and layer and a filtered table;
+    Signal draws the readout's output; Gates the selected unit's h."""
+    from types import SimpleNamespace
+
+    from lstm_gui.app.views.sequence import GatesView, SignalView
+    from lstm_gui.app.views.training import ParamsView
+    from lstm_gui.core.models import Model
+
+    cursor = TimeCursor()
+    cursor.set_length(25)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    snap = model_snapshot("gru", 16, 2)
+    snap.config = SimpleNamespace(delay=0, frozen=(), task="t", seed=0)
+    snap.clean_target = snap.target
+    params = shown(qtbot, ParamsView, ctx, size=(800, 300))
+    params.show_snapshot(snap)
+    panel = params.modelPanel
+    assert panel.isVisible() and not params.table.isVisible()
+    model: Model = snap.model
+    assert len(panel.curves) == 2 * len(model.gates)
+    z2 = [b for b in model.blocks() if b.layer == 1 and b.gate == "z"]
+    want = np.sqrt(sum(np.sum(snap.params[b.slice] ** 2) for b in z2))
+    k = len(model.gates) + list(model.gates).index("z")
+    assert panel.curves[k].getData()[1][-1] == pytest.approx(want)
+    panel.filterEdit.setText("u2.W_zh")
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert len(names) == 200 and all("u2.W_zh" in n for n in names)    # one page of 256
+    assert panel.pageSpin.maximum() == 2
+    signal = shown(qtbot, SignalView, ctx)
+    signal.show_snapshot(snap)
+    np.testing.assert_allclose(signal.plot.output.getData()[1], snap.trace.y[:, 0])
+    gates = shown(qtbot, GatesView, ctx)
+    ctx.selection.set(1, 4)
+    gates.show_snapshot(snap)
+    h = gates.plot.curves["h_units"].getData()[1]
+    np.testing.assert_allclose(h, snap.trace.states["h"][1, 0, :, 0, 4])

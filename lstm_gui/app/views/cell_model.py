@@ -95,6 +95,7 @@ class ModelCellPanel(QtWidgets.QWidget):
             for key in lines:
                 label = QtWidgets.QLabel(objectName=f"cellModel_{key}")
                 label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setWordWrap(True)
                 colour = palette.QUANTITY.get(key, "#000000")
                 label.setStyleSheet(f"border-left: 6px solid {colour}; padding-left: 4px")
                 self.form.addWidget(label)

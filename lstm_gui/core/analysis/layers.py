@@ -348,3 +348,26 @@ def model_gradient(model, theta, x, target, delay: int = 0) -> tuple[float, np.n
         xs = np.ascontiguousarray(np.transpose(xs, (1, 0, 2)))    # (n, N, m)
         ts = ts.T if ts.ndim == 2 else ts
     return model.loss_and_grad(theta, xs, ts, delay=delay)
+
+
+def unit_series(trace, layer: int, unit: int, direction: int = 0, sequence: int = 0) -> dict:
+    """Every per-step array of one hidden unit of a Model's trace: field -> (n,)."""
+    return {name: np.asarray(a)[layer, direction, :, sequence, unit]
+            for name, a in trace.states.items()}
+
+
+def signal_of(x, target, clean_target, trace) -> tuple:
+    """(x, target, clean target, output), each (n,), of a Model's first training sequence:
+    what the Signal plot draws.  x (n,) or (N, n, m) (its first input); a sequence-to-one
+    target (N,) has no value per step: NaN but the last."""
+    xs, ts, cs = (np.asarray(a, dtype=float) for a in (x, target, clean_target))
+    y = np.asarray(trace.y)[:, 0]
+    if xs.ndim == 3:
+        xs = xs[0, :, 0]
+        if ts.ndim == 2:
+            ts, cs = ts[0], cs[0]
+        else:
+            last = np.full(y.shape, np.nan)
+            last[-1] = ts[0]
+            ts = cs = last
+    return xs, ts, cs, y
