@@ -215,6 +215,17 @@ class Model:
         """Every named array of theta, in flat order (see the module docstring)."""
         return self._blocks
 
+    def block(self, kind: str, gate: str | None = None, layer: int | None = 0,
+              direction: int | None = 0) -> Block:
+        """The block of this kind and gate (e.g. ``block("W", "f")`` is W_fx of layer 0)."""
+        if kind in ("w_y", "b_y"):
+            layer = direction = None
+        for b in self._blocks:
+            if (b.kind, b.gate, b.layer, b.direction) == (kind, gate, layer, direction):
+                return b
+        raise ValueError(f"a {self.cell} model has no {kind} block for gate {gate!r} in layer "
+                         f"{layer}, direction {direction}")
+
     @property
     def size(self) -> int:
         """Numbers in theta."""
@@ -234,6 +245,28 @@ class Model:
         if self.dropout:
             parts.append(f"dropout {self.dropout:g}")
         return ", ".join(parts) + f" ({self.size} parameters)"
+
+    def to_dict(self) -> dict:
+        """The description as plain JSON values (what a model file stores)."""
+        return {"cell": self.cell, "hidden": self.hidden, "layers": self.layers,
+                "inputs": self.inputs, "readout": self.readout, "bias": self.bias,
+                "bidirectional": self.bidirectional, "dropout": self.dropout}
+
+    @classmethod
+    def from_dict(cls, d) -> Model:
+        """The inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys and bad
+        values are refused with one ValueError line."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a model description is an object, got {type(d).__name__}")
+        known = set(cls().to_dict())
+        extra = sorted(set(d) - known)
+        if extra:
+            raise ValueError(f"unknown model field {str(extra[0])[:40]!r}; the fields are "
+                             f"{', '.join(sorted(known))}")
+        for key in ("readout", "bias", "bidirectional"):
+            if key in d and not (isinstance(d[key], bool) or (key == "readout" and d[key] is None)):
+                raise ValueError(f"model field {key} must be true or false, got {d[key]!r}")
+        return cls(**d)
 
     # ------------------------------------------------------------ views of theta
 
@@ -327,6 +360,12 @@ class Model:
         from . import reference
         return reference.trace(self, self.check(theta), x, delay=delay)
 
+    def loss(self, theta, x, target, delay: int = 0,
+             rng: np.random.Generator | None = None) -> float:
+        """The mean squared error alone (a forward pass); arguments as :meth:`loss_and_grad`."""
+        from . import reference
+        return reference.loss(self, self.check(theta), x, target, delay=delay, rng=rng)
+
     def loss_and_grad(self, theta, x, target, delay: int = 0,
                       rng: np.random.Generator | None = None) -> tuple[float, np.ndarray]:
         """Mean squared error and its exact gradient (size,), by backpropagation through time.
@@ -348,6 +387,14 @@ class Model:
     def _torch_rows(self) -> tuple[str, ...]:
         order = TORCH_ORDER["gru" if self.family.is_gru else "lstm"]
         return tuple(g for g in order if g in self.gates)
+
+    def torch_child(self) -> str:
+        """The recurrent child's name in :meth:`state_dict`: lstm, gru, or the variant's."""
+        return self._torch_child()
+
+    def torch_rows(self) -> tuple[str, ...]:
+        """The gates in the order of the rows of weight_ih and weight_hh in :meth:`state_dict`."""
+        return self._torch_rows()
 
     def state_dict(self, theta) -> dict[str, np.ndarray]:
         """PyTorch's names and layouts, float64 arrays (copies).
@@ -488,12 +535,13 @@ def _from_state_dict(cls, d, dropout: float):
     dot = f"{child}." if child else ""
     if set(want) != set(got):
         extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
-        raise ValueError(f"a {model.describe()} has no {dot}{extra[0]}" if extra else
-                         f"a {model.describe()} needs {dot}{missing[0]}, which is missing")
+        read = f"the model read ({model.describe()})"
+        raise ValueError(f"{read} has no {dot}{extra[0]}" if extra else
+                         f"{read} needs {dot}{missing[0]}, which is missing")
     for tail, a in want.items():
         if got[tail].shape != a.shape:
             raise ValueError(f"{dot}{tail} has shape {got[tail].shape}, expected {a.shape} "
-                             f"for a {model.describe()}")
+                             f"for the model read ({model.describe()})")
     rows = model._torch_rows()
     for layer, per_dir in enumerate(model.cells(theta)):
         for dd, c in enumerate(per_dir):

@@ -1,10 +1,9 @@
 """The model description: names, sizes, blocks, initialisation, and agreement with the unit."""
 import numpy as np
 import pytest
-from lstm_gui.core.optim import init_params
 
-from lstm_gui.core import unit
-from lstm_gui.core.models import CELLS, Model
+from lstm_gui.core.models import CELLS, Model, unit
+from lstm_gui.core.training.optim import init_params
 
 SPEC_NAMES = ["W_fh", "W_fx", "b_f", "W_ih", "W_ix", "b_i",
               "W_Ch", "W_Cx", "b_C", "W_oh", "W_ox", "b_o"]
@@ -17,7 +16,7 @@ def test_default_is_spec_unit():
 
 
 def test_chain_names_match_history_columns():
-    from lstm_gui.core.history import column_names
+    from lstm_gui.core.training.history import column_names
     assert Model(layers=3).names() == column_names(3)[2:]
 
 
@@ -73,6 +72,15 @@ def test_bad_descriptions_are_refused_in_one_line():
         assert "\n" not in str(e.value)
 
 
+def test_block_lookup():
+    m = Model(hidden=2, layers=2, bidirectional=True)
+    assert Model().block("W", "f").name == "W_fx" and Model().block("b", "f").offset == 2
+    assert m.block("R", "o", layer=1, direction=1).name == "u2.rev.W_oh"
+    assert m.block("w_y").shape == (4,)
+    with pytest.raises(ValueError):
+        Model(cell="gru").block("W", "f")
+
+
 def test_views_write_theta():
     m = Model(hidden=3)
     theta = np.zeros(m.size)
@@ -125,3 +133,14 @@ def test_agrees_with_the_unit(layers, delay):
     for name in ("f", "i", "c_tilde", "c", "o"):
         assert np.allclose(tr.states[name][:, 0, :, 0, 0], getattr(ut, name).reshape(layers, -1),
                            rtol=0, atol=1e-13)
+
+
+def test_description_round_trips_through_plain_values():
+    import json
+    for m in (Model(), Model(cell="gru", hidden=5, layers=2, inputs=3, bias=False,
+                             bidirectional=True, dropout=0.2)):
+        assert Model.from_dict(json.loads(json.dumps(m.to_dict()))) == m
+    for bad in ({"cell": "x"}, {"hidden": "3"}, {"colour": 1}, {"bias": 1}, []):
+        with pytest.raises(ValueError) as e:
+            Model.from_dict(bad)
+        assert "\n" not in str(e.value)
