@@ -17,7 +17,7 @@ import numpy as np
 from ...core.analysis import gradflow
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import GATE_COLOURS, param_pen
+from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -219,6 +219,7 @@ class GradientView(View):
             self._on_model_result(snap, r)
             return
         self._set_layout(False)
+        self.quantityCombo.setVisible(True)
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
@@ -273,6 +274,7 @@ class GradientView(View):
     def _on_model_result(self, snap, r) -> None:
         """A Model: only gradientNorms (and the summary) have something to show."""
         self._set_layout(True)
+        self.quantityCombo.setVisible(False)
         self.result = None
         self.results_drawn += 1
         key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
@@ -359,7 +361,7 @@ class GradientView(View):
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
         for k, curve in enumerate(self.layerCurves):
             keep = norms[:, k] > 0
-            curve.setData(epochs[keep], norms[keep, k])
+            set_curve(curve, epochs[keep], norms[keep, k])      # a dot for the first epoch
         if self.unitCurves:
             units = np.array(s["units"]).reshape(len(epochs), -1)
             starts = np.cumsum((0,) + tuple(hidden))

@@ -11,6 +11,7 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
+from ..plots import set_curve
 from ..qt import Qt, QtWidgets, pg
 
 PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
@@ -77,7 +78,7 @@ class ModelParamsPanel(QtWidgets.QWidget):
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["norms"])
         for k, curve in enumerate(self.curves):
-            curve.setData(epochs, norms[:, k])
+            set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
         self._fill(values_only=True)
 
     def _build(self, layers) -> None:
