@@ -258,6 +258,8 @@ def main(argv=None) -> int:
         bench_instructions()
     if args.gui:
         bench_gui()
+        from .views import bench_model_window
+        bench_model_window()
         from .cell import bench_cell_view
         bench_cell_view()
         from . import window as bench_window
