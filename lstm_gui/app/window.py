@@ -24,6 +24,7 @@ from .plots import export_plot
 from .qt import Qt, QtCore, QtGui, QtWidgets
 from .stored_settings import SettingsReader
 from .trainer import Trainer
+from .lesson_link import connect_lessons
 from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 
@@ -91,6 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_status()
         self._build_menus()
         self.msePlot.scene().sigMouseClicked.connect(self._on_mse_clicked)
+        connect_lessons(self)
         self.keyGuard = KeyGuard(self)
         app = QtWidgets.QApplication.instance()
         if app is not None:

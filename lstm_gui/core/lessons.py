@@ -6,12 +6,24 @@ the order).  It opens with a JSON header between two ``---`` lines::
     ---
     {"title": "...", "summary": "one line", "docks": ["signalView", ...],
      "config": {"task": {"key": "sin-cos"}, "seed": 0, ...},
-     "bookmarks": [[300, "look at the gates here"]]}
+     "bookmarks": [[300, "look at the gates here"], [3000, "the cell at t = 20", 20]],
+     "predict": {"choices": ["towards 0", "towards 1"], "outcome": "towards 1: 0.28 to 0.81"},
+     "view": {"span": true}}
     ---
     ## Before you press Train
     ...
     ## What you saw
     ...
+
+``bookmarks`` are the moments the text points at: an epoch, a note and optionally a time
+step; the window replays that epoch (and moves the time cursor to the step) when one is
+clicked.  The text may link to them too: ``[epoch 300](moment:300)``,
+``[t = 20 at epoch 3000](moment:3000/20)``, and ``[pin this run](lesson:pin)`` pins the run
+as a ghost on the MSE plot.  ``predict`` offers the learner choices (they may also type a
+short answer) and names what happened, shown beside their prediction once the explanation
+("## What you saw" onwards) unfolds.  ``view`` holds the view options the lesson needs
+(``span``: the 3x generalisation span; ``smoothing``; ``unit``: the unit shown, from 1);
+every option it does not name is reset to its default when the lesson is set up.
 
 ``config`` holds only what differs from the defaults: ``task`` is a preset key and its
 overrides (``tasks.preset``), ``noise`` the fields of ``Noise``, the rest ``RunConfig``
@@ -27,6 +39,10 @@ from typing import Any
 from .noise import Noise
 from .run import RunConfig
 from .tasks import preset
+
+# The view options a lesson may set, and their defaults (what Set up restores otherwise).
+VIEW_DEFAULTS = {"span": False, "smoothing": 25, "unit": 1}
+EXPLANATION = "## What you saw"
 
 # The views a lesson may ask the window to show (the docks' object names).
 DOCKS = ("signalView", "gatesView", "mseView", "paramsView", "cellView", "landscapeView",
@@ -47,7 +63,56 @@ class Lesson:
     config: RunConfig
     text: str
     docks: tuple = ()
-    bookmarks: tuple = ()     # ((epoch, note), ...): moments the text points at
+    bookmarks: tuple = ()     # (Moment, ...): moments the text points at
+    choices: tuple = ()       # what the learner may predict (they may also type)
+    outcome: str = ""         # what happened, in a line, shown beside their prediction
+    view: tuple = ()          # ((option, value), ...): VIEW_DEFAULTS overridden by the lesson
+
+    @property
+    def question(self) -> str:
+        """The text before the explanation: what to do and what to predict."""
+        return self.text.split(EXPLANATION, 1)[0].rstrip() + "\n"
+
+    @property
+    def explanation(self) -> str:
+        """The explanation ("## What you saw" onwards), folded until the learner is ready."""
+        parts = self.text.split(EXPLANATION, 1)
+        return EXPLANATION + parts[1] if len(parts) == 2 else ""
+
+    @property
+    def view_options(self) -> dict:
+        """Every view option: the lesson's, and the defaults for the rest."""
+        return {**VIEW_DEFAULTS, **dict(self.view)}
+
+    @property
+    def last_moment(self) -> int:
+        """The epoch after which the learner has seen what the lesson is about."""
+        return max((m.epoch for m in self.bookmarks), default=self.config.epochs)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment the lesson points at: replay `epoch`; move the time cursor to `step`."""
+
+    epoch: int
+    note: str = ""
+    step: int | None = None
+
+    @property
+    def link(self) -> str:
+        return f"moment:{self.epoch}" + (f"/{self.step}" if self.step is not None else "")
+
+
+def parse_link(url: str) -> Moment | None:
+    """The Moment a ``moment:EPOCH[/STEP]`` link names, or None for another link."""
+    scheme, _, rest = url.partition(":")
+    if scheme != "moment":
+        return None
+    epoch, _, step = rest.partition("/")
+    try:
+        return Moment(int(epoch), "", int(step) if step else None)
+    except ValueError:
+        return None
 
 
 def _files() -> dict:
@@ -92,9 +157,22 @@ def parse(name: str, source: str) -> Lesson:
     unknown = [d for d in docks if d not in DOCKS]
     if unknown:
         raise LessonError(f"lesson {name}: unknown views {', '.join(unknown)}")
-    bookmarks = tuple((int(epoch), str(note)) for epoch, note in head.get("bookmarks", ()))
+    try:
+        bookmarks = tuple(Moment(int(b[0]), str(b[1]), int(b[2]) if len(b) > 2 else None)
+                          for b in head.get("bookmarks", ()))
+        predict = dict(head.get("predict", {}))
+        choices = tuple(str(c) for c in predict.get("choices", ()))
+        view = dict(head.get("view", {}))
+    except (ValueError, TypeError, IndexError) as exc:
+        raise LessonError(f"lesson {name}: {exc.__class__.__name__}: {exc}") from None
+    unknown = [k for k in view if k not in VIEW_DEFAULTS]
+    if unknown:
+        raise LessonError(f"lesson {name}: unknown view options {', '.join(unknown)}; "
+                          f"known: {', '.join(VIEW_DEFAULTS)}")
     return Lesson(name=name, title=title, summary=head.get("summary", ""),
-                  config=config, text=parts[2].strip() + "\n", docks=docks, bookmarks=bookmarks)
+                  config=config, text=parts[2].strip() + "\n", docks=docks, bookmarks=bookmarks,
+                  choices=choices, outcome=str(predict.get("outcome", "")),
+                  view=tuple(sorted(view.items())))
 
 
 def load(name: str) -> Lesson:

@@ -1,0 +1,48 @@
+"""What the Lesson view asks of the window: clean view options when a lesson is set up, a
+moment replayed when its link is clicked, the run pinned as a ghost.
+
+Kept out of window.py: the view only emits signals, and this module turns them into the
+window's own actions (replay, the time cursor, the panel's view options, Ctrl+G's pin).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def connect_lessons(window: Any) -> None:
+    """Wire the window's Lesson view (if it has one) to the window."""
+    view = window.views.get("lessonView")
+    if view is None:
+        return
+    view.lesson_requested.connect(lambda lesson: set_view_options(window, lesson))
+    view.moment_requested.connect(lambda moment: go_to_moment(window, moment))
+    view.pin_requested.connect(window.pin_run)
+
+
+def set_view_options(window: Any, lesson) -> None:
+    """Every view option the lesson names, and the defaults for all the others: nothing of
+    the lesson before leaks into this one (a 3x span, a pinned ghost, a replayed epoch)."""
+    options = lesson.view_options
+    window.leave_replay()
+    window.unpin_run()
+    panel = window.panel
+    panel.spanCheck.setChecked(bool(options["span"]))
+    panel.smoothSpin.setValue(int(options["smoothing"]))
+    panel.unitViewSpin.setValue(int(options["unit"]))
+    window.timeCursor.set(0)
+    for view in window.views.values():
+        reset = getattr(view, "reset_view_options", None)
+        if reset is not None:
+            reset()
+
+
+def go_to_moment(window: Any, moment) -> None:
+    """Replay the moment's epoch (and put the time cursor on its step), or say what is missing."""
+    reached = window.trainer.read(lambda run: run.epoch)
+    if reached < moment.epoch:
+        window.show_message(f"Train to epoch {moment.epoch:,} first (the run is at epoch "
+                            f"{reached:,}); then this moment replays it")
+        return
+    window.replay(moment.epoch)
+    if moment.step is not None:
+        window.timeCursor.set(moment.step)
