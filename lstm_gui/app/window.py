@@ -19,12 +19,12 @@ from .commands import Commands
 from .document import Document
 from .frames import FrameScheduler
 from .keys import KeyGuard
+from .lesson_link import connect_lessons
 from .panel import ControlPanel
 from .plots import export_plot
 from .qt import Qt, QtCore, QtGui, QtWidgets
 from .stored_settings import SettingsReader
 from .trainer import Trainer
-from .lesson_link import connect_lessons
 from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ...core import lessons
 from ...core.run import TrainingRun
 from ..lesson_progress import LessonProgress
-from ..qt import QtCore, QtGui, Qt, QtWidgets, Signal
+from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
 
 DONE = "✓ "
