@@ -34,6 +34,8 @@ def set_view_options(window: Any, lesson) -> None:
         reset = getattr(view, "reset_view_options", None)
         if reset is not None:
             reset()
+    window.statusBar().showMessage(f"Lesson set up: {lesson.title}. The run you had is kept: "
+                                   "Ctrl+Z brings it back", 10_000)
 
 
 def go_to_moment(window: Any, moment) -> None:

@@ -127,6 +127,16 @@ def _explanation_line(name):
                 and not set(line) & set("*`[]_²¹⁰"))
 
 
+def _comparison(view):
+    """The rows of the table in the lesson text: [["You predicted", "What happened"], [...]]."""
+    from PySide6.QtGui import QTextTable
+    for frame in view.text.document().rootFrame().childFrames():
+        if isinstance(frame, QTextTable):
+            return [[" ".join(frame.cellAt(r, c).firstCursorPosition().block().text().split())
+                     for c in range(frame.columns())] for r in range(frame.rows())]
+    return None
+
+
 def test_the_answer_is_hidden_until_a_prediction_is_committed(window, qtbot, settings):
     from lstm_gui.app.lesson_progress import LessonProgress
     window.show_lessons()
@@ -134,7 +144,7 @@ def test_the_answer_is_hidden_until_a_prediction_is_committed(window, qtbot, set
     view.open("forget-gate")
     lesson = view.lesson
     secret = _explanation_line("forget-gate")[:40]
-    assert secret not in view.text.toPlainText()
+    assert secret not in view.text.toPlainText() and _comparison(view) is None
     assert view.revealButton.isVisible() and view.commitButton.isEnabled()
     # Commit with nothing typed: nothing unfolds, the learner is told why.
     view.predictionInput.setEditText("")
@@ -147,8 +157,8 @@ def test_the_answer_is_hidden_until_a_prediction_is_committed(window, qtbot, set
     qtbot.mouseClick(view.commitButton, Qt.MouseButton.LeftButton)
     text = view.text.toPlainText()
     assert secret in text
-    assert f"You predicted: {lesson.choices[2]}" in text
-    assert f"What happened: {lesson.outcome}" in " ".join(text.split())
+    assert _comparison(view) == [["You predicted", "What happened"], [lesson.choices[2], lesson.outcome]]
+    assert text.index("What you saw") < text.index("You predicted")
     assert not view.revealButton.isVisible() and not view.commitButton.isEnabled()
     # Kept between launches.
     assert LessonProgress(settings).prediction("forget-gate") == lesson.choices[2]
@@ -161,11 +171,11 @@ def test_a_typed_prediction_and_show_what_happened(window, qtbot, settings):
     view.open("memory")
     view.predictionInput.setEditText("  below 0.01, the cell differs  ")
     view.predictionInput.lineEdit().returnPressed.emit()
-    assert "You predicted: below 0.01, the cell differs" in view.text.toPlainText()
+    assert _comparison(view)[1][0] == "below 0.01, the cell differs"
     view.open("noise")
     secret = _explanation_line("noise")[:40]
     qtbot.mouseClick(view.revealButton, Qt.MouseButton.LeftButton)
-    assert secret in view.text.toPlainText() and "You predicted: nothing" in view.text.toPlainText()
+    assert secret in view.text.toPlainText() and _comparison(view)[1][0].startswith("nothing")
     assert LessonProgress(settings).prediction("noise") == ""   # shown, not predicted
     qtbot.mouseClick(view.startOverButton, Qt.MouseButton.LeftButton)
     assert secret not in view.text.toPlainText()

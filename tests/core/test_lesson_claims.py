@@ -49,6 +49,8 @@ def test_memory_same_input_two_outputs_told_apart_by_the_cell():
     np.testing.assert_allclose(h[[20, 40]], 0.48, atol=0.025)
     assert c[10] == pytest.approx(-0.6, abs=0.05) and c[20] == pytest.approx(1.7, abs=0.1)
     assert h[0] == pytest.approx(0.27, abs=0.01)
+    unseen = s.evaluation.unseen_mse[-1]
+    assert unseen < 0.7 * m3000 and 0.0005 < unseen < 0.0016
 
 
 def _carry_per_step(run):
@@ -93,6 +95,7 @@ def test_the_running_sum_is_carried_by_f_and_a_loop_through_h():
     span = run.generalisation(3)
     assert span.target.min() == pytest.approx(-1.56, abs=0.005) and span.target.argmin() == 247
     assert span.h.min() > -0.85 and span.h[247] == pytest.approx(-0.8, abs=0.02)
+    assert span.unseen_mse == pytest.approx(0.12, abs=0.01)
     run.train(3000)
     assert run.snapshot().trace.f.mean() == pytest.approx(0.87, abs=0.01)
 

@@ -154,8 +154,6 @@ class LessonView(View):
                 docks[name].show()
                 docks[name].raise_()
         self.lesson_requested.emit(lesson)
-        self.ctx.message(f"Lesson {self.lessonCombo.currentIndex() + 1} set up; the run you "
-                         "had is kept (Ctrl+Z brings it back)")
 
     def _on_link(self, url: QtCore.QUrl) -> None:
         text = url.toString()
@@ -189,7 +187,8 @@ class LessonView(View):
         if lesson.bookmarks:
             parts.append(_moments(lesson, revealed))
         if revealed:
-            parts.append(_comparison(lesson, prediction) + "\n\n" + lesson.explanation)
+            heading, _, rest = lesson.explanation.partition("\n")
+            parts.append(f"{heading}\n\n{_comparison(lesson, prediction)}\n{rest}")
         else:
             parts.append(f"*What you saw* is folded: commit a prediction, train past epoch "
                          f"{lesson.last_moment:,}, or press Show what happened.\n")
@@ -225,6 +224,7 @@ def _moments(lesson: lessons.Lesson, revealed: bool) -> str:
 
 
 def _comparison(lesson: lessons.Lesson, prediction: str) -> str:
-    said = f"**You predicted:** {prediction}" if prediction else "**You predicted:** nothing"
-    happened = f"**What happened:** {lesson.outcome}" if lesson.outcome else ""
-    return "> " + said + ("  \n> " + happened if happened else "")
+    """The learner's prediction beside what happened: a two-column table."""
+    said = (prediction or "nothing (you pressed Show what happened)").replace("|", "/")
+    happened = (lesson.outcome or "see below").replace("|", "/")
+    return f"| You predicted | What happened |\n|---|---|\n| {said} | {happened} |\n"
