@@ -93,7 +93,7 @@ class GradientView(View):
                                                 symbolPen=None, symbolBrush=param_pen(k).color())
                             for k in range(len(PARAM_NAMES))]
         # Twelve names would cover the curves inside the plot: the legend gets a row of its own.
-        self.paramLegend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-6)
+        self.paramLegend = pg.LegendItem(colCount=4, labelTextSize="8pt", verSpacing=-6)
         for name, curve in zip(PARAM_NAMES, self.paramCurves):
             self.paramLegend.addItem(curve, name)
         g.addItem(self.paramLegend, row=2, col=0, colspan=2)
@@ -215,7 +215,7 @@ class GradientView(View):
         else:
             clipping = f"clip limit {clip:g} not reached"
         units = np.linalg.norm(r["grad"], axis=1)
-        per_unit = ("; per unit " + ", ".join(f"{u + 1}: {g:.2g}" for u, g in enumerate(units))
+        per_unit = ("<br>per unit " + ", ".join(f"{u + 1}: {g:.2g}" for u, g in enumerate(units))
                     if len(units) > 1 else "")
         self.summary.setText(f"epoch {snap.epoch:,}: memory horizon <b>{r['horizon']}</b> steps; "
                              f"‖∇E‖ = {norm:.3g}{per_unit}, {clipping}")
