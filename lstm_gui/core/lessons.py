@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .noise import Noise
-from .run import RunConfig
-from .tasks import preset
+from .training.noise import Noise
+from .training.run import RunConfig
+from .training.tasks import preset
 
 # The view options a lesson may set, and their defaults (what Set up restores otherwise).
 VIEW_DEFAULTS = {"span": False, "smoothing": 25, "unit": 1}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core import PARAM_NAMES, gradflow
+from ...core import PARAM_NAMES
+from ...core.analysis import gradflow
 from ..plots import GATE_COLOURS, param_pen
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close

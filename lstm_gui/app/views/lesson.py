@@ -11,7 +11,7 @@ Progress (predictions, lessons done) is kept between launches (``LessonProgress`
 from __future__ import annotations
 
 from ...core import lessons
-from ...core.run import TrainingRun
+from ...core.training.run import TrainingRun
 from ..lesson_progress import LessonProgress
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
