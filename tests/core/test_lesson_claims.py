@@ -104,7 +104,9 @@ def test_the_running_sum_is_carried_by_f_and_a_loop_through_h():
 def test_a_frozen_forget_bias_keeps_the_gate_shut_and_the_error_several_times_higher():
     run = _run("forget-gate-frozen", epochs=6000)
     assert run.params[0, 2] == pytest.approx(-0.94, abs=0.005)
-    run.train(3000)
+    run.train(300)
+    assert 1.25 < run.params[0, 6] < 1.4        # the moment at epoch 300: W_Ch already 1.3
+    run.train(2700)
     assert run.params[0, 2] == pytest.approx(-0.94, abs=0.005)
     # The two paths end far apart here (numpy 0.0078, compiled 0.0145): the text quotes both.
     assert 0.007 < run.current_mse() < 0.016
@@ -122,7 +124,11 @@ def test_a_frozen_forget_bias_keeps_the_gate_shut_and_the_error_several_times_hi
 
 def test_noise_on_the_target_floors_the_training_mse_not_the_clean_one():
     run = _run("noise")
-    run.train(3000)
+    run.train(300)
+    ev = run.snapshot().evaluation
+    assert (round(run.current_mse(), 3), round(ev.clean_mse[-1], 3)) == (0.012, 0.009)
+    assert round(ev.unseen_mse[-1], 3) == 0.001
+    run.train(2700)
     assert 0.1 ** 2 / 3 < run.current_mse() == pytest.approx(0.0036, rel=0.03)
     assert 0.0005 < run.snapshot().evaluation.clean_mse[-1] < 0.0008
     # Unseen lowest of all: no noise and no start; the clean error sits in the first steps.
