@@ -132,7 +132,7 @@ def test_sampled_series_show_markers_and_the_parameters_have_a_legend(qtbot, set
 
 
 def test_a_chains_gradient_is_listed_unit_by_unit(qtbot, settings):
-    from lstm_gui.core import unit
+    from lstm_gui.core.models import unit
     view, run, trainer, _ = make(qtbot, settings, units=3)
     snap = feed(qtbot, view, trainer)
     g = np.linalg.norm(unit.mse_and_grad(snap.params, snap.x, snap.target)[1], axis=1)
