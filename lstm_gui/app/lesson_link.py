@@ -1,5 +1,5 @@
 """What the Lesson view asks of the window: clean view options when a lesson is set up, a
-moment replayed when its link is clicked, the run pinned as a ghost.
+moment replayed when its link is clicked, the run pinned as a ghost, settings a link names.
 
 Kept out of window.py: the view only emits signals, and this module turns them into the
 window's own actions (replay, the time cursor, the panel's view options, Ctrl+G's pin).
@@ -17,6 +17,8 @@ def connect_lessons(window: Any) -> None:
     view.lesson_requested.connect(lambda lesson: set_view_options(window, lesson))
     view.moment_requested.connect(lambda moment: go_to_moment(window, moment))
     view.pin_requested.connect(window.pin_run)
+    view.settings_requested.connect(lambda settings: apply_settings(window, settings))
+    view.start_requested.connect(lambda start: start_from(window, start))
 
 
 def set_view_options(window: Any, lesson) -> None:
@@ -48,3 +50,35 @@ def go_to_moment(window: Any, moment) -> None:
     window.replay(moment.epoch)
     if moment.step is not None:
         window.timeCursor.set(moment.step)
+
+
+def apply_settings(window: Any, settings: dict) -> None:
+    """A settings link: the run takes them and starts over from epoch 0, undoably."""
+    from ..core.lessons import apply_settings as changed
+    current = window.trainer.read(lambda run: run.config)
+    try:
+        config = changed(current, settings)
+    except (ValueError, TypeError, KeyError) as exc:
+        window.show_message(" ".join(str(exc).split()))
+        return
+    restarted = window.commands.configure(config)
+    if not restarted and window.trainer.read(lambda run: run.epoch) > 0:
+        window.commands.reset()   # a lesson compares runs from the start (e.g. a new rate)
+    shown = ", ".join(f"{name} {value}" for name, value in settings.items())
+    window.statusBar().showMessage(f"Lesson: {shown}. Press Train; Ctrl+Z undoes it", 10_000)
+
+
+def start_from(window: Any, start: dict) -> None:
+    """A start link: the run starts over from the seed's initial model with these
+    parameters set (``lesson:start`` alone: the seed's own), undoably."""
+    from ..core.lessons import make_run
+    config = window.trainer.read(lambda run: run.config)
+    try:
+        run = make_run(config, start)
+    except ValueError as exc:
+        window.show_message(" ".join(str(exc).split()))
+        return
+    shown = ", ".join(f"{name} = {value:g}" for name, value in start.items()) or "the seed's own"
+    window.commands.replace_run(run, f"Lesson: start from {shown}")
+    window.statusBar().showMessage(f"Lesson: starting from {shown}. Press Train; Ctrl+Z undoes it",
+                                   10_000)

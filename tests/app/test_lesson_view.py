@@ -279,3 +279,20 @@ def test_unreadable_progress_starts_the_lessons_over(qtbot, tmp_path):
         assert p.prediction("memory") == "" and not p.done("noise")
     p.commit("memory", "x" * 500)
     assert len(LessonProgress(s).prediction("memory")) == 200
+
+
+def test_a_settings_link_restarts_the_run_with_them_undoably(window, qtbot):
+    from PySide6.QtCore import QUrl
+    window.show_lessons()
+    view = window.views["lessonView"]
+    view.open("learning-rate")
+    view.set_up()
+    window.trainer.apply(lambda run: run.train(30))
+    view.text.anchorClicked.emit(QUrl("lesson:set?lr=0.05"))
+    run = current(window)
+    assert run.config.lr == 0.05 and run.epoch == 0
+    assert window.panel.config().lr == 0.05
+    window.undoAction.trigger()
+    qtbot.waitUntil(lambda: current(window).epoch == 30)
+    view.text.anchorClicked.emit(QUrl("lesson:set?units=0"))     # refused: one line, nothing changed
+    assert "units" in window.messageLabel.text() and current(window).epoch == 30

@@ -11,7 +11,6 @@ Progress (predictions, lessons done) is kept between launches (``LessonProgress`
 from __future__ import annotations
 
 from ...core import lessons
-from ...core.training.run import TrainingRun
 from ..lesson_progress import LessonProgress
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
@@ -31,6 +30,8 @@ class LessonView(View):
     lesson_requested = Signal(object)   # the Lesson just set up
     moment_requested = Signal(object)   # a lessons.Moment whose link was clicked
     pin_requested = Signal()            # the text's "pin this run" link
+    settings_requested = Signal(dict)   # a "lesson:set?name=value" link: {name: value}
+    start_requested = Signal(dict)      # a "lesson:start?b_f=2" link: {parameter: value}
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -146,7 +147,8 @@ class LessonView(View):
         """Replace the run by the lesson's fresh run and show the lesson's views.  The run it
         replaces is one Ctrl+Z away; the window resets the view options (``lesson_requested``)."""
         lesson = self.lesson
-        self.ctx.trainer.replace_run(TrainingRun(lesson.config), f"Lesson: {lesson.title}")
+        self.ctx.trainer.replace_run(lessons.make_run(lesson.config, dict(lesson.start)),
+                                     f"Lesson: {lesson.title}")
         self.active = lesson.name
         docks = getattr(self.window(), "docks", {})
         for name in lesson.docks:
@@ -162,6 +164,10 @@ class LessonView(View):
             self.moment_requested.emit(moment)
         elif text == "lesson:pin":
             self.pin_requested.emit()
+        elif lessons.parse_start_link(text) is not None:
+            self.start_requested.emit(lessons.parse_start_link(text))
+        elif lessons.parse_settings_link(text) is not None:
+            self.settings_requested.emit(lessons.parse_settings_link(text))
         elif url.scheme() in ("http", "https"):
             QtGui.QDesktopServices.openUrl(url)
 
