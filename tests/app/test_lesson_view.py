@@ -79,6 +79,23 @@ def test_the_mse_view_draws_the_unseen_and_clean_curves(window, qtbot):
     names = [label.text for _, label in plot.legend.items]
     assert "unseen (3x)" in names and "vs clean target" in names
     assert isinstance(view.text, QtWidgets.QTextBrowser)
+    # Sampled every 150 epochs: drawn with their markers (issue 25).
+    assert plot.unseen.opts["symbol"] == "o" and plot.clean.opts["symbol"] == "o"
+
+
+def test_a_held_out_test_set_is_named_so_on_the_mse_plot(qtbot):
+    """Lesson 11's dashed curve is the test half, not a continuation: the legend says so.
+    (On the plot alone: the other views learn to draw models of H units on their branches.)"""
+    from lstm_gui.app.plots import MsePlot
+    plot = MsePlot()
+    qtbot.addWidget(plot)
+    run = lessons.make_run(lessons.load("pytorch-tutorial").config)
+    run.train(MIN_EVERY)
+    plot.show_snapshot(run.snapshot())
+    names = [label.text for _, label in plot.legend.items]
+    assert "test (held out)" in names and "unseen (3x)" not in names
+    _, test = plot.unseen.getData()
+    np.testing.assert_allclose(10 ** test, [run.test_mse()])
 
 
 def test_without_noise_the_clean_curve_stays_out_of_the_legend(window, qtbot):
