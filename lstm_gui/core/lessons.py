@@ -23,9 +23,10 @@ as a ghost on the MSE plot, and ``[16 units](lesson:set?hidden=16)`` changes set
 (``RunConfig.with_field`` names, values as JSON; the run restarts, undoably).
 ``start`` in the header, ``{"b_f": 1.0}``, sets named parameters of the seed's initial model
 (the model's own names, ``config.model().names()``); a ``[b_f at 2](lesson:start?b_f=2)``
-link starts the run over from such a start, ``lesson:start`` alone from the seed's own.  ``predict`` offers the learner choices (they may also type a
-short answer) and names what happened, shown beside their prediction once the explanation
-("## What you saw" onwards) unfolds.  ``view`` holds the view options the lesson needs
+link starts the run over from such a start, ``lesson:start`` alone from the seed's own.
+``predict`` offers the learner choices (they may also type a short answer) and names what
+happened, shown beside their prediction once the explanation ("## What you saw" onwards)
+unfolds.  ``view`` holds the view options the lesson needs
 (``span``: the 3x generalisation span; ``smoothing``; ``unit``: the unit shown, from 1);
 every option it does not name is reset to its default when the lesson is set up.
 

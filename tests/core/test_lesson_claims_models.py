@@ -118,6 +118,6 @@ def test_the_pytorch_tutorial_generalises_to_the_second_half(kernel):
     run.train(10_000)
     assert run.epoch == pytest.approx(1627, abs=5) and run.current_mse() < 1e-4
     np.testing.assert_allclose(seen[100], [0.006, 0.006], rtol=0.05)
-    np.testing.assert_allclose(seen[500], [0.0002, 0.0004], rtol=0.1)
+    np.testing.assert_allclose(seen[500], [0.0002, 0.0004], rtol=0.15)
     assert run.test_mse() == pytest.approx(0.0002, rel=0.1)
     assert 1.5 < run.test_mse() / run.current_mse() < 2.5

@@ -193,8 +193,8 @@ class LessonView(View):
         if lesson.bookmarks:
             parts.append(_moments(lesson, revealed))
         if revealed:
-            heading, _, rest = lesson.explanation.partition("\n")
-            parts.append(f"{heading}\n\n{_comparison(lesson, prediction)}\n{rest}")
+            heading, _sep, body = lesson.explanation.partition("\n")
+            parts.append(f"{heading}\n\n{_comparison(lesson, prediction)}\n{body}")
         else:
             parts.append(f"*What you saw* is folded: commit a prediction, train past epoch "
                          f"{lesson.last_moment:,}, or press Show what happened.\n")
