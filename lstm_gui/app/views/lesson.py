@@ -209,8 +209,9 @@ class LessonView(View):
         self.predictionInput.blockSignals(False)
         self.predictionInput.lineEdit().setPlaceholderText(
             "pick an answer or type your own" if lesson.choices else "type your answer")
-        self.predictionInput.setEnabled(not prediction)
-        self.commitButton.setEnabled(not prediction)
+        # Once the answer is shown, a prediction would be a copy: the input closes.
+        self.predictionInput.setEnabled(not revealed)
+        self.commitButton.setEnabled(not revealed)
         self.revealButton.setVisible(not revealed)
         self.startOverButton.setVisible(revealed)
 
