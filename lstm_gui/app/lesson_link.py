@@ -79,6 +79,7 @@ def start_from(window: Any, start: dict) -> None:
         window.show_message(" ".join(str(exc).split()))
         return
     shown = ", ".join(f"{name} = {value:g}" for name, value in start.items()) or "the seed's own"
-    window.commands.replace_run(run, f"Lesson: start from {shown}")
+    if window.commands.replace_run(run, f"Lesson: start from {shown}") is False:
+        return   # asked about unsaved training, and cancelled
     window.statusBar().showMessage(f"Lesson: starting from {shown}. Press Train; Ctrl+Z undoes it",
                                    10_000)

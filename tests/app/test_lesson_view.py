@@ -1,5 +1,6 @@
 """The Lesson view (issue 17), through the real window's widgets."""
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from lstm_gui.app.qt import QtWidgets
@@ -313,3 +314,25 @@ def test_a_settings_link_restarts_the_run_with_them_undoably(window, qtbot):
     qtbot.waitUntil(lambda: current(window).epoch == 30)
     view.text.anchorClicked.emit(QUrl("lesson:set?units=0"))     # refused: one line, nothing changed
     assert "units" in window.messageLabel.text() and current(window).epoch == 30
+
+
+def test_a_start_link_starts_the_run_over_from_named_parameters(window, qtbot):
+    from PySide6.QtCore import QUrl
+    window.show_lessons()
+    view = window.views["lessonView"]
+    view.open("forget-bias")
+    view.set_up()
+    run = current(window)
+    k = run.config.model().names().index("b_f")
+    assert run.params.reshape(-1)[k] == 1.0             # the lesson's start
+    window.trainer.apply(lambda r: r.train(20))
+    view.reveal()
+    assert 'href="lesson:start?b_f=2"' in view.text.toHtml()
+    view.text.anchorClicked.emit(QUrl("lesson:start?b_f=2"))
+    run = current(window)
+    assert run.epoch == 0 and run.params.reshape(-1)[k] == 2.0
+    view.text.anchorClicked.emit(QUrl("lesson:start"))  # the seed's own: lesson 2's start
+    assert current(window).params.reshape(-1)[k] == pytest.approx(-0.94, abs=0.005)
+    window.undoAction.trigger()
+    window.undoAction.trigger()
+    qtbot.waitUntil(lambda: current(window).epoch == 20)

@@ -147,8 +147,10 @@ class LessonView(View):
         """Replace the run by the lesson's fresh run and show the lesson's views.  The run it
         replaces is one Ctrl+Z away; the window resets the view options (``lesson_requested``)."""
         lesson = self.lesson
-        self.ctx.trainer.replace_run(lessons.make_run(lesson.config, dict(lesson.start)),
-                                     f"Lesson: {lesson.title}")
+        replaced = self.ctx.trainer.replace_run(lessons.make_run(lesson.config, dict(lesson.start)),
+                                                f"Lesson: {lesson.title}")
+        if replaced is False:   # the learner was asked about unsaved training and cancelled
+            return
         self.active = lesson.name
         docks = getattr(self.window(), "docks", {})
         for name in lesson.docks:
