@@ -35,6 +35,9 @@ def run(args, parser) -> int:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1
     if suffix == ".lstmlib":
+        if run.model is not None:
+            print(f"lstm-gui: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)
+            return 2
         if run.config.units > 1:
             print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
                   f"chain of {run.config.units}; convert to .json instead", file=sys.stderr)

@@ -1,0 +1,192 @@
+"""The general models' compiled kernels (layer_kernels, fast_model) against the numpy reference.
+
+Loss, gradient and outputs equal Model's numpy reference to 1e-12 for every family, widths
+1, 3, 16, one and two layers, bidirectional, without bias, sequence-to-sequence and
+sequence-to-one, batches; the fused training loop equals the same steps taken one by one in
+numpy (Adam, SGD, mini-batches); the population kernel equals its models one at a time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstm_gui.core.models import CELLS, Model
+from lstm_gui.core.models.compiled.fast_model import FastModel, layout
+
+
+def _data(model, steps, batch, seq2one, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((steps, batch, model.inputs))
+    target = rng.standard_normal(batch if seq2one else (steps, batch))
+    return x, target
+
+
+def central_differences(fm, theta, x, target, eps=1e-6):
+    grad = np.zeros_like(theta)
+    for k in range(theta.size):
+        a, b = theta.copy(), theta.copy()
+        a[k] += eps
+        b[k] -= eps
+        grad[k] = (fm.loss_and_grad(a, x, target)[0] - fm.loss_and_grad(b, x, target)[0]) / (2 * eps)
+    return grad
+
+
+CASES = [
+    # (hidden, layers, inputs, bias, bidirectional, seq2one, batch)
+    (1, 1, 1, True, False, False, 1),
+    (3, 2, 2, True, False, True, 3),
+    (3, 1, 1, False, True, False, 2),
+    (3, 2, 1, True, True, True, 4),
+]
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "H{}L{}m{}{}{}{}B{}".format(
+    c[0], c[1], c[2], "" if c[3] else "-nobias", "-bi" if c[4] else "", "-s2o" if c[5] else "", c[6]))
+def test_compiled_equals_the_numpy_reference(cell, case):
+    hidden, layers, inputs, bias, bidi, seq2one, batch = case
+    model = Model(cell=cell, hidden=hidden, layers=layers, inputs=inputs, bias=bias,
+                  bidirectional=bidi)
+    fm = FastModel(model)
+    theta = model.init(3, low=-0.8, high=0.8)
+    x, target = _data(model, 5, batch, seq2one)
+    np.testing.assert_allclose(fm.forward(theta, x), model.forward(theta, x), rtol=0, atol=1e-12)
+    loss, grad = fm.loss_and_grad(theta, x, target)
+    want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
+    assert np.max(np.abs(grad - want_grad)) <= 1e-12 * max(1.0, np.max(np.abs(want_grad)))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "peephole"])
+def test_h16_equals_the_reference(cell):
+    """The PyTorch tutorial's width: a layer of 16 and the readout, a batch of 5."""
+    model = Model(cell=cell, hidden=16)
+    fm = FastModel(model)
+    theta = model.init(0, scheme="pytorch")
+    x, target = _data(model, 6, 5, False, seed=1)
+    loss, grad = fm.loss_and_grad(theta, x, target)
+    want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    assert abs(loss - want_loss) <= 1e-12
+    assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))
+
+
+def test_gradient_matches_central_differences():
+    model = Model(cell="gru", hidden=2, layers=2, bidirectional=True)
+    fm = FastModel(model)
+    theta = model.init(1)
+    x, target = _data(model, 4, 3, True)
+    _, grad = fm.loss_and_grad(theta, x, target)
+    assert np.max(np.abs(central_differences(fm, theta, x, target) - grad)) <= 1e-6 * np.max(np.abs(grad))
+
+
+def test_one_sequence_as_the_reference_takes_it():
+    model = Model()
+    fm = FastModel(model)
+    theta = model.init(0)
+    x = np.sin(np.linspace(0, 6, 30))
+    np.testing.assert_allclose(fm.forward(theta, x), model.forward(theta, x), rtol=0, atol=1e-12)
+    assert fm.loss_and_grad(theta, x, np.cos(x))[0] == pytest.approx(
+        model.loss_and_grad(theta, x, np.cos(x))[0], abs=1e-13)
+
+
+def test_layout_reads_the_model_blocks():
+    model = Model(cell="gru", hidden=3, layers=2, bidirectional=True)
+    lay = layout(model)
+    offsets = sorted(int(v) for v in np.concatenate([lay.off.ravel(), lay.ext.ravel(), lay.ro])
+                     if v >= 0)
+    assert offsets == [b.offset for b in model.blocks()]
+
+
+def numpy_train(model, theta, x, target, perms, batch, optimizer, lr, b1=0.9, b2=0.999, eps=1e-8):
+    """The fused loop's reference: each mini-batch's loss and gradient from the numpy
+    reference, then the update in numpy (PyTorch's Adam)."""
+    theta = theta.copy()
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    step = 0
+    losses = []
+    n = x.shape[1]
+    for perm in perms:
+        total = 0.0
+        for lo in range(0, n, batch):
+            idx = perm[lo:lo + batch]
+            loss, g = model.loss_and_grad(theta, x[:, idx], target[..., idx])
+            total += loss * len(idx)
+            if optimizer == "sgd":
+                theta = theta - lr * g
+            else:
+                step += 1
+                m = b1 * m + (1 - b1) * g
+                v = b2 * v + (1 - b2) * g * g
+                theta = theta - lr * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
+        losses.append(total / n)
+    return theta, np.array(losses)
+
+
+@pytest.mark.parametrize("cell,optimizer,seq2one,bidi,bias", [
+    ("lstm", "adam", False, False, True), ("gru", "adam", True, True, True),
+    ("peephole", "sgd", False, False, False), ("cifg", "adam", True, False, True),
+    ("noaf", "adam", False, True, False)])
+def test_fused_training_equals_the_reference_step_by_step(cell, optimizer, seq2one, bidi, bias):
+    model = Model(cell=cell, hidden=3, layers=2, bidirectional=bidi, bias=bias)
+    fm = FastModel(model)
+    theta = model.init(5, scheme="pytorch")
+    x, target = _data(model, 7, 10, seq2one, seed=2)
+    perms = fm.permutations(10, 4, np.random.default_rng(7))
+    lr = 1e-2
+    got, losses, state = fm.train(theta, x, target, 4, batch=4, optimizer=optimizer, lr=lr,
+                                  perms=perms)
+    want, want_losses = numpy_train(model, theta, x, target, perms, 4, optimizer, lr)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(losses, want_losses, rtol=1e-12, atol=0)
+    assert state["step"][0] == (12 if optimizer == "adam" else 0)
+    # resuming with the state is one long call, bit for bit
+    a, _, sa = fm.train(theta, x, target, 2, batch=4, optimizer=optimizer, lr=lr, perms=perms[:2])
+    b, _, _ = fm.train(a, x, target, 2, batch=4, optimizer=optimizer, lr=lr, perms=perms[2:],
+                       state=sa)
+    assert np.array_equal(b, got)
+
+
+def test_training_stops_before_a_non_finite_update():
+    model = Model(hidden=3)
+    fm = FastModel(model)
+    theta = model.init(0)
+    x, target = _data(model, 5, 2, False)
+    got, losses, _ = fm.train(theta, x, target * 1e300, 3, optimizer="sgd", lr=1e10)
+    assert len(losses) < 3 and np.all(np.isfinite(got))
+
+
+@pytest.mark.parametrize("per_model", [False, True])
+def test_population_equals_single_runs(per_model):
+    model = Model(hidden=4)
+    fm = FastModel(model)
+    K = 5
+    thetas = np.stack([model.init(s) for s in range(K)])
+    rng = np.random.default_rng(3)
+    if per_model:
+        xs = rng.standard_normal((K, 6, 9, 1))
+        ts = rng.standard_normal((K, 9))
+        perms = np.stack([fm.permutations(9, 3, np.random.default_rng(s)) for s in range(K)])
+    else:
+        xs = rng.standard_normal((6, 9, 1))
+        ts = rng.standard_normal(9)
+        perms = fm.permutations(9, 3, np.random.default_rng(0))
+    got, losses, done, _ = fm.train_population(thetas, xs, ts, 3, batch=4, lr=1e-2, perms=perms)
+    assert list(done) == [3] * K
+    for k in range(K):
+        x = xs[k] if per_model else xs
+        t = ts[k] if per_model else ts
+        p = perms[k] if per_model else perms
+        want, want_losses, _ = fm.train(thetas[k], x, t, 3, batch=4, lr=1e-2, perms=p)
+        np.testing.assert_allclose(got[k], want, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(losses[k], want_losses, rtol=1e-12, atol=0)
+
+
+def test_bad_input_is_refused_in_one_line():
+    model = Model(hidden=2, inputs=2)
+    fm = FastModel(model)
+    with pytest.raises(ValueError, match="x must have shape"):
+        fm.loss_and_grad(model.init(0), np.zeros((4, 3, 1)), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="parameter vector"):
+        fm.forward(np.zeros(3), np.zeros((4, 3, 2)))
+    with pytest.raises(ValueError, match="dropout"):
+        FastModel(Model(hidden=2, layers=2, dropout=0.5))
