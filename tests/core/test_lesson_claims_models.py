@@ -1,10 +1,9 @@
 """The claims of the lessons on the models beyond the unit (issue 25): width, cells, the
 PyTorch tutorial's split, and the forget-gate bias at 1, on both training paths.
 
-The forget-bias lesson trains the unit (numpy and compiled kernels).  Lessons 9 to 11
-train models of H units on many sequences; their path is numpy only today, so the compiled
-parametrisation is skipped for them (it would repeat the same numbers) and says so.  They
-are the slowest lesson checks (minutes: 1 000 sequences an epoch, H up to 64).
+The forget-bias lesson trains the unit; lessons 9 to 11 train models of H units on many
+sequences (the general kernel when compiled is on).  They are the slowest lesson checks
+(minutes on numpy: 1 000 sequences an epoch, H up to 64).
 """
 from dataclasses import replace
 
@@ -30,8 +29,6 @@ def _run(name, start=None, **changes):
 
 
 def _model_path(run, kernel):
-    if kernel == "compiled" and run.model is not None:
-        pytest.skip("models of H units train on the numpy path only: the compiled run repeats it")
     return run
 
 
