@@ -10,6 +10,12 @@ from lstm_gui.core.training.evaluation import MIN_EVERY
 from .conftest import current
 
 
+def _discard_without_asking(window):
+    """Set up over trained work asks to save it once branch `reliable` is in
+    (Commands.confirm_discard); these tests mean to discard it."""
+    window.commands.confirm_discard = lambda action: True
+
+
 def _lessons_action(window):
     return window.findChild(type(window.openAction), "lessonsAction")
 
@@ -113,6 +119,7 @@ def test_every_view_a_lesson_names_is_a_dock_of_the_window(window):
 
 
 def test_the_signal_view_runs_a_forecast_free_past_the_sequence(window, qtbot):
+    _discard_without_asking(window)
     from lstm_gui.core.analysis.freerun import free_run_snapshot
     window.show_lessons()
     view = window.views["lessonView"]
@@ -251,6 +258,7 @@ def test_every_lessons_moments_are_links(window):
 
 
 def test_set_up_resets_the_view_options_the_lesson_does_not_name(window, qtbot):
+    _discard_without_asking(window)
     window.show_lessons()
     view = window.views["lessonView"]
     window.panel.spanCheck.setChecked(True)
@@ -317,6 +325,7 @@ def test_a_settings_link_restarts_the_run_with_them_undoably(window, qtbot):
 
 
 def test_a_start_link_starts_the_run_over_from_named_parameters(window, qtbot):
+    _discard_without_asking(window)
     from PySide6.QtCore import QUrl
     window.show_lessons()
     view = window.views["lessonView"]
