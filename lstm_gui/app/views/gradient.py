@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core import PARAM_NAMES
 from ...core.analysis import gradflow
 from ...core.analysis import layers as layer_maths
 from .. import palette
@@ -134,12 +135,21 @@ class GradientView(View):
 
         self.horizonPlot.setLabel("bottom", "epoch")
         self.horizonPlot.setLabel("left", "steps back")
-        self.horizonCurve = self.horizonPlot.plot(pen=pg.mkPen("#000000", width=2),
-                                                  symbol="o", symbolSize=3)
+        # Sampled once per analysed frame, often far apart (epochs 0 and 3 000 when training
+        # ran between two frames): markers only, no line drawn as if it were data between them.
+        self.horizonCurve = self.horizonPlot.plot(pen=None, symbol="o", symbolSize=6,
+                                                  symbolBrush="#000000", symbolPen=None)
 
         self.paramPlot.setLogMode(y=True)
         self.paramPlot.setLabel("bottom", "epoch")
-        self.paramCurves = [self.paramPlot.plot(pen=param_pen(k)) for k in range(12)]
+        self.paramCurves = [self.paramPlot.plot(pen=param_pen(k), symbol="o", symbolSize=4,
+                                                symbolPen=None, symbolBrush=param_pen(k).color())
+                            for k in range(len(PARAM_NAMES))]
+        # Twelve names would cover the curves inside the plot: the legend gets a row of its own.
+        self.paramLegend = pg.LegendItem(colCount=4, labelTextSize="8pt", verSpacing=-6)
+        for name, curve in zip(PARAM_NAMES, self.paramCurves):
+            self.paramLegend.addItem(curve, name)
+        g.addItem(self.paramLegend, row=2, col=0, colspan=2)
         self.clipLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b00020", style=Qt.PenStyle.DashLine))
         self.paramPlot.addItem(self.clipLine, ignoreBounds=True)
 
@@ -390,8 +400,11 @@ class GradientView(View):
             clipping = f"<b>clipping active</b> (limit {clip:g})"
         else:
             clipping = f"clip limit {clip:g} not reached"
+        units = np.linalg.norm(r["grad"], axis=1) if np.ndim(r["grad"]) == 2 else ()
+        per_unit = ("<br>per unit " + ", ".join(f"{u + 1}: {g:.2g}" for u, g in enumerate(units))
+                    if len(units) > 1 else "")
         self.summary.setText(f"epoch {snap.epoch:,}: memory horizon <b>{r['horizon']}</b> steps; "
-                             f"‖∇E‖ = {norm:.3g}, {clipping}{spread}")
+                             f"‖∇E‖ = {norm:.3g}{per_unit}, {clipping}{spread}")
 
     def _on_cursor(self, t: int) -> None:
         r = self.result
@@ -410,6 +423,10 @@ class GradientView(View):
                               f"<span style='color:#00a0e0'>error at row t = {t}</span>",
                               size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
+
+    def reset_view_options(self) -> None:
+        """Back to the default quantity (a lesson set up starts from the defaults)."""
+        self.quantityCombo.setCurrentIndex(self.quantityCombo.findData("grad"))
 
     def _on_quantity(self, *_) -> None:
         if self.ctx.settings is not None:
