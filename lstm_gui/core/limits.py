@@ -36,3 +36,8 @@ def check_training_size(units: int, length: int) -> None:
         raise ValueError(f"{units} units x {length:,} points would need about {need / 2**30:.1f} GiB "
                          f"to train; the limit is {MAX_TRAIN_BYTES / 2**30:.0f} GiB "
                          f"(units x length at most {MAX_TRAIN_BYTES // BYTES_PER_UNIT_POINT:,})")
+
+# safetensors files (PyTorch weights): a 2-layer bidirectional LSTM of 256 units in float64 is
+# about 25 MB; a header lists names, shapes and offsets, a few hundred bytes a tensor.
+MAX_SAFETENSORS_BYTES = 64 * 2**20
+MAX_SAFETENSORS_HEADER = 1 * 2**20
