@@ -349,6 +349,14 @@ class Model:
         order = TORCH_ORDER["gru" if self.family.is_gru else "lstm"]
         return tuple(g for g in order if g in self.gates)
 
+    def torch_child(self) -> str:
+        """The recurrent child's name in :meth:`state_dict`: lstm, gru, or the variant's."""
+        return self._torch_child()
+
+    def torch_rows(self) -> tuple[str, ...]:
+        """The gates in the order of the rows of weight_ih and weight_hh in :meth:`state_dict`."""
+        return self._torch_rows()
+
     def state_dict(self, theta) -> dict[str, np.ndarray]:
         """PyTorch's names and layouts, float64 arrays (copies).
 
