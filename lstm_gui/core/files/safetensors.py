@@ -117,11 +117,12 @@ def is_torch_pickle(data: bytes) -> bool:
 
 def loads(data: bytes) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """(tensors, metadata) from the bytes of a safetensors file; ValueError (one line) if invalid."""
-    if is_torch_pickle(data):
+    (n,) = struct.unpack("<Q", data[:8]) if len(data) >= 8 else (0,)
+    plausible = len(data) >= 9 and n <= len(data) - 8 and data[8:9] == b"{"
+    if not plausible and is_torch_pickle(data):
         raise ValueError(f"is a PyTorch pickle (torch.save), which lstm-gui never opens; {SAVE_HINT}")
     if len(data) < 8:
         raise ValueError(f"is {len(data)} bytes long, too short for safetensors (8-byte header length)")
-    (n,) = struct.unpack("<Q", data[:8])
     if n > MAX_HEADER_BYTES:
         raise ValueError(f"has a header of {n:,} bytes; lstm-gui reads headers up to "
                          f"{MAX_HEADER_BYTES:,} bytes")
@@ -223,7 +224,7 @@ def _span(name: str, info) -> tuple[str, tuple[int, ...], int, int]:
 
 def _check_coverage(spans: dict, length: int) -> None:
     """The tensors' byte ranges must tile [0, length): no gap, no overlap, nothing outside."""
-    at, previous = 0, None
+    at, previous = 0, ""
     for name, (_, _, begin, end) in sorted(spans.items(), key=lambda kv: (kv[1][2], kv[1][3])):
         if end > length:
             raise ValueError(f"tensor {_shown(name)} ends at byte {end:,} of a data buffer of "

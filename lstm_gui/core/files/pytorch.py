@@ -1,0 +1,145 @@
+"""lstm-gui models to and from PyTorch: safetensors with PyTorch's names, and a script.
+
+Export: ``Model.state_dict(theta)`` (children ``lstm``/``gru``/the variant's and ``readout``,
+float64) in a safetensors file, plus ``__metadata__`` saying which lstm-gui model it is (so
+dropout and lstmlib's timing, which no tensor holds, come back too); optionally the PyTorch
+script beside it (:mod:`.pytorch_script`).
+
+Import: any safetensors state_dict holding one nn.LSTM or nn.GRU (any layers, one or two
+directions) and one nn.Linear(H * dirs, 1), whatever the children are called:
+``Model.from_state_dict`` decides by shapes and refuses anything else in one line.  The
+metadata is only believed where tensors cannot tell (dropout, timing), and is checked.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import limits
+from ..models import Model
+from . import pytorch_script, safetensors
+from .safetensors import SafetensorsError
+
+META_FORMAT = "lstm-gui"
+META_KEY = "lstm_gui.model"
+SCRIPT_SUFFIX = ".py"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A model read from a safetensors file: description, theta (size,), lstmlib timing."""
+
+    model: Model
+    theta: np.ndarray
+    delay: int = 0
+    from_lstm_gui: bool = False     # written by lstm-gui (its metadata present and consistent)
+
+
+# ---------------------------------------------------------------- export
+
+def metadata(model: Model, delay: int = 0) -> dict[str, str]:
+    """The __metadata__ lstm-gui writes: its format, and the model's options as JSON."""
+    desc = {"cell": model.cell, "hidden": model.hidden, "layers": model.layers,
+            "inputs": model.inputs, "readout": model.readout, "bias": model.bias,
+            "bidirectional": model.bidirectional, "dropout": model.dropout, "delay": int(delay)}
+    return {"format": META_FORMAT, META_KEY: json.dumps(desc)}
+
+
+def to_bytes(model: Model, theta, delay: int = 0) -> bytes:
+    """The safetensors file of `model` at `theta` (float64, PyTorch's names)."""
+    return safetensors.dumps(model.state_dict(theta), metadata(model, delay))
+
+
+def write(path, model: Model, theta, delay: int = 0) -> None:
+    """Save the weights to `path` (.safetensors) atomically."""
+    safetensors.write(path, model.state_dict(theta), metadata(model, delay))
+
+
+def script_path(weights_path) -> Path:
+    """The script written beside a weights file: m.safetensors -> m.py."""
+    return Path(weights_path).with_suffix(SCRIPT_SUFFIX)
+
+
+def weights_path(script) -> Path:
+    """The weights file written beside a script: m.py -> m.safetensors."""
+    return Path(script).with_suffix(safetensors.SUFFIX)
+
+
+def script(model: Model, theta, x, target, weights_name: str, delay: int = 0,
+           mse: float | None = None, source: str = "", task: str = "") -> str:
+    """The PyTorch script running `model` on (x, target), reading `weights_name` beside it."""
+    return pytorch_script.script_text(model, theta, x, target, weights=weights_name,
+                                      child=model.torch_child(), rows=model.torch_rows(),
+                                      delay=delay, mse=mse, source=source, task=task)
+
+
+def write_with_script(path, model: Model, theta, x, target, delay: int = 0,
+                      mse: float | None = None, source: str = "", task: str = "") -> tuple[Path, Path]:
+    """Write m.safetensors and m.py (either name may be given); returns both paths.
+
+    Both are checked as save targets before either is written.
+    """
+    from .. import fileio
+
+    weights, code = weights_path(path), script_path(path)
+    fileio.save_target(weights)
+    fileio.save_target(code)
+    text = script(model, theta, x, target, weights.name, delay, mse, source, task)
+    write(weights, model, theta, delay)
+    fileio.write_atomic(code, text)
+    return weights, code
+
+
+# ---------------------------------------------------------------- import
+
+def read(path) -> Imported:
+    """The model in the safetensors file at `path`; SafetensorsError (one line) otherwise."""
+    tensors, meta = safetensors.read(path)
+    try:
+        return from_tensors(tensors, meta)
+    except ValueError as exc:
+        raise SafetensorsError(path, str(exc)) from None
+
+
+def from_tensors(tensors: dict[str, np.ndarray], meta: dict[str, str] | None = None) -> Imported:
+    """(model, theta, delay) from a state_dict's arrays; ValueError in one line."""
+    if not tensors:
+        raise ValueError("holds no tensors; expected an nn.LSTM or nn.GRU and an nn.Linear(H, 1)")
+    own = _own_description(meta or {})
+    model, theta = Model.from_state_dict(tensors, dropout=own.get("dropout", 0.0) if own else 0.0)
+    big = np.flatnonzero(np.abs(theta) > limits.MAX_PARAM)
+    if big.size:
+        raise ValueError(f"parameter {model.names()[big[0]]} is {theta[big[0]]:g}; lstm-gui reads "
+                         f"parameters up to {limits.MAX_PARAM:g} in size")
+    delay = 0
+    mine = False
+    if own:
+        wanted = {k: own[k] for k in ("cell", "hidden", "layers", "inputs", "readout", "bias",
+                                      "bidirectional") if k in own}
+        got = {k: getattr(model, k) for k in wanted}
+        if wanted == got:
+            delay, mine = own.get("delay", 0), True
+    return Imported(model, theta, delay, mine)
+
+
+def _own_description(meta: dict[str, str]) -> dict | None:
+    """lstm-gui's description from the metadata, checked; None when absent or not lstm-gui's."""
+    if meta.get("format") != META_FORMAT or META_KEY not in meta:
+        return None
+    try:
+        desc = json.loads(meta[META_KEY][:10_000])
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError(f"its metadata {META_KEY} is not valid JSON") from None
+    if not isinstance(desc, dict):
+        raise ValueError(f"its metadata {META_KEY} is not a JSON object")
+    dropout, delay = desc.get("dropout", 0.0), desc.get("delay", 0)
+    if not (isinstance(dropout, (int, float)) and not isinstance(dropout, bool)
+            and math.isfinite(dropout) and 0.0 <= dropout < 1.0):
+        raise ValueError(f"its metadata gives dropout {str(dropout)[:20]}; it lies in [0, 1)")
+    if delay not in (0, 1) or isinstance(delay, bool):
+        raise ValueError(f"its metadata gives delay {str(delay)[:20]}; it is 0 or 1")
+    return desc
