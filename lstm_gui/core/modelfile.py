@@ -277,7 +277,11 @@ def read_text(path) -> str:
     if not data.strip():
         raise ModelFileError(path, "is empty")
     if b"\x00" in data:
-        raise ModelFileError(path, "is binary, not a model file")
+        from .files.safetensors import SAVE_HINT, is_torch_pickle
+        if is_torch_pickle(data):
+            raise ModelFileError(path, f"is a PyTorch pickle, which lstm-gui never opens; {SAVE_HINT}")
+        raise ModelFileError(path, "is binary, not a model file (PyTorch weights are read from "
+                             ".safetensors files)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -304,7 +308,17 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
 
 
 def load_with_format(path) -> tuple[TrainingRun, str]:
-    """(run, "lstm-gui" or "lstmlib"): :func:`load`, and which format the file was in."""
+    """(run, "lstm-gui", "lstmlib" or "safetensors"): :func:`load`, and the file's format.
+
+    A .safetensors file is PyTorch weights (files/pytorch.py); a .pt or .pth file is refused
+    with how to save safetensors from it (a pickle is never opened: it can run code).
+    """
+    from .files import pytorch, safetensors
+    if str(path).lower().endswith((safetensors.SUFFIX,) + safetensors.TORCH_SUFFIXES):
+        try:
+            return pytorch.load_run(path), pytorch.FORMAT
+        except safetensors.SafetensorsError as exc:
+            raise ModelFileError(path, exc.reason) from None
     text = read_text(path)
     try:
         if _is_lstmlib(text):

@@ -143,3 +143,53 @@ def _own_description(meta: dict[str, str]) -> dict | None:
     if delay not in (0, 1) or isinstance(delay, bool):
         raise ValueError(f"its metadata gives delay {str(delay)[:20]}; it is 0 or 1")
     return desc
+
+
+# ---------------------------------------------------------------- runs
+
+FORMAT = "safetensors"
+
+
+def run_model(run) -> tuple[Model, np.ndarray]:
+    """(model, theta) of a training run: today's runs are chains of SPEC's unit."""
+    return Model(layers=run.config.units), np.asarray(run.params, dtype=np.float64).ravel()
+
+
+def run_from_imported(imp: Imported):
+    """A TrainingRun starting from the imported parameters, on the default task.
+
+    Runs hold chains of SPEC's 1-unit LSTM (one unit per layer, no readout); any other model
+    is refused in one line naming it, until runs hold a Model.
+    """
+    from ..run import RunConfig, TrainingRun
+
+    m = imp.model
+    chain = Model(layers=m.layers)
+    if m != chain:
+        raise ValueError(f"holds {m.describe()}; lstm-gui's runs hold only chains of 1-unit LSTMs "
+                         f"(nn.LSTM(1, 1, num_layers=L), no readout or Linear(1, 1) weight 1, bias 0) "
+                         "so far")
+    if m.layers > limits.MAX_UNITS:
+        raise ValueError(f"holds {m.layers} layers; at most {limits.MAX_UNITS} are supported")
+    config = RunConfig(units=m.layers, delay=imp.delay)
+    return TrainingRun(config, initial_params=imp.theta.reshape(m.layers, -1))
+
+
+def load_run(path):
+    """The run a safetensors file opens as; SafetensorsError (one line) otherwise."""
+    imp = read(path)
+    try:
+        return run_from_imported(imp)
+    except ValueError as exc:
+        raise SafetensorsError(path, str(exc)) from None
+
+
+def export_run(run, path, with_script: bool = True, source: str = "") -> list[Path]:
+    """Write the run's model as m.safetensors (and m.py running it on the run's data)."""
+    model, theta = run_model(run)
+    delay, task = run.config.delay, f"{run.config.task.key}, {len(run.x)} points"
+    if not with_script:
+        write(path, model, theta, delay)
+        return [Path(path)]
+    return list(write_with_script(path, model, theta, run.x, run.target, delay,
+                                  run.current_mse(), source, task))

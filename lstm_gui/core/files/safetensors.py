@@ -36,7 +36,7 @@ READ_DTYPES = {"F32": "<f4", "F64": "<f8"}
 # Every dtype the format names (safetensors 0.4+), so that a refusal names what was found.
 KNOWN_DTYPES = ("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64",
                 "I64", "U64", "F8_E4M3", "F8_E5M2")
-TORCH_SUFFIXES = (".pt", ".pth", ".ckpt", ".bin")
+TORCH_SUFFIXES = (".pt", ".pth", ".ckpt")
 SAVE_HINT = ('save its state_dict as safetensors in Python: from safetensors.torch import save_file; '
              'save_file(model.state_dict(), "m.safetensors")')
 

@@ -164,3 +164,36 @@ def test_the_script_handles_several_inputs_and_a_batch_sequence_to_one(tmp_path,
     torch_standin.install(monkeypatch)
     runpy.run_path(str(code), run_name="__main__")
     assert abs(float(capsys.readouterr().out.split()[1]) - mse) < 1e-12
+
+
+# ---------------------------------------------------------------- runs and model files
+
+def test_a_run_exports_and_opens_again_with_the_same_parameters_and_timing(tmp_path):
+    from lstm_gui.core import modelfile
+    from lstm_gui.core.run import RunConfig, TrainingRun
+
+    run = TrainingRun(RunConfig(units=3, delay=1, seed=4))
+    run.train(5)
+    written = pytorch.export_run(run, tmp_path / "m.safetensors", source="m.json")
+    assert [p.name for p in written] == ["m.safetensors", "m.py"]
+    back, fmt = modelfile.load_with_format(tmp_path / "m.safetensors")
+    assert fmt == "safetensors" and back.config.units == 3 and back.config.delay == 1
+    assert back.params.tobytes() == run.params.tobytes()
+    assert back.current_mse() == run.current_mse()
+
+
+@pytest.mark.parametrize("name", ["model.pt", "model.pth", "renamed.json"])
+def test_pickles_are_refused_by_model_files_with_how_to_save_safetensors(name, tmp_path):
+    from lstm_gui.core import modelfile
+
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04\x00\x00 a torch.save zip archive")
+    with pytest.raises(modelfile.ModelFileError, match="save_file"):
+        modelfile.load(path)
+
+
+def test_a_model_runs_cannot_hold_yet_is_refused_naming_it():
+    from lstm_gui.core import modelfile
+
+    with pytest.raises(modelfile.ModelFileError, match="H = 16"):
+        modelfile.load(FIXTURES / "torch_tutorial_h16.safetensors")
