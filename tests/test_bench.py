@@ -1,7 +1,7 @@
 """The benchmark's reference must compute what the core computes, or its ratios mean nothing."""
 import numpy as np
 
-from lstm_gui import bench
+from lstm_gui.bench import main as bench
 
 
 def test_reference_update_equals_the_core_update():
@@ -25,7 +25,7 @@ def test_paired_ratio_reports_quartiles_around_the_median():
 
 
 def test_landscape_reference_computes_the_core_mse():
-    from lstm_gui.bench_analysis import plain_mse
+    from lstm_gui.bench.analysis import plain_mse
     from lstm_gui.core import mse
     rng = np.random.default_rng(2)
     p, x, t = rng.uniform(-1, 1, 12), rng.uniform(-1, 1, 30), rng.uniform(-1, 1, 30)

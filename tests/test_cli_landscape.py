@@ -4,10 +4,12 @@ import csv
 import numpy as np
 import pytest
 
-from lstm_gui.cli import main
-from lstm_gui.core import PARAM_NAMES, gradflow, modelfile, mse_and_grad
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.cli.main import main
+from lstm_gui.core import PARAM_NAMES, mse_and_grad
+from lstm_gui.core.analysis import gradflow
+from lstm_gui.core.files import modelfile
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """`lstm-gui lessons` lists the lessons and prints one."""
-from lstm_gui.cli import main
+from lstm_gui.cli.main import main
 from lstm_gui.core import lessons
 
 

@@ -2,8 +2,8 @@
 fits the terminal on one."""
 import io
 
-from lstm_gui import cli_support
-from lstm_gui.cli_support import PLAIN_PROGRESS_S, Progress, finite_or_none
+from lstm_gui.cli import support as cli_support
+from lstm_gui.cli.support import PLAIN_PROGRESS_S, Progress, finite_or_none
 
 
 class Clock:

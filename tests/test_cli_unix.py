@@ -194,8 +194,8 @@ def test_csv_tasks_with_a_byte_order_mark_and_huge_fields(tmp_path):
 
 
 def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monkeypatch, capsys):
-    from lstm_gui import cli as cli_module
-    from lstm_gui.core import fileio
+    from lstm_gui.cli import main as cli_module
+    from lstm_gui.core.limits import fileio
     out = tmp_path / "m.json"
     out.write_text("the old model")
 
@@ -210,8 +210,8 @@ def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monke
 
 
 def test_landscape_refuses_an_image_name_it_cannot_write(tmp_path):
-    from lstm_gui.core import modelfile
-    from lstm_gui.core.run import RunConfig, TrainingRun
+    from lstm_gui.core.files import modelfile
+    from lstm_gui.core.training.run import RunConfig, TrainingRun
     run = TrainingRun(RunConfig(epochs=0))
     run.train(5)
     modelfile.save(run, tmp_path / "m.json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import PARAM_NAMES
-from ..core.run import RunConfig, TrainingRun
+from ..core.training.run import RunConfig, TrainingRun
 from .qt import QtCore, QtGui, Signal
 from .trainer import Trainer
 

@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.noise import Noise
-from ..core.run import RunConfig, TrainingRun
-from ..core.tasks import preset
+from ..core.training.noise import Noise
+from ..core.training.run import RunConfig, TrainingRun
+from ..core.training.tasks import preset
 
 WINDOW_SIZE = (1400, 900)
 PLOT_WIDTH = 900
@@ -67,8 +67,8 @@ def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
     chosen = [d for d in DEMOS if not only or d.name in only]
     # Compile (or load) the kernel first: its first-call time would otherwise count as the
     # first demo's training time, and the status bar's clock would differ from run to run.
-    from ..core import compiled
-    compiled.warm_up()
+    from ..core.training import compiled_run
+    compiled_run.warm_up()
     started = time.perf_counter()
     for k, demo in enumerate(chosen, start=1):
         t0 = time.perf_counter()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core import modelfile
-from ..core.modelfile import ModelFileError
-from ..core.run import TrainingRun
+from ..core.files import modelfile
+from ..core.files.modelfile import ModelFileError
+from ..core.training.run import TrainingRun
 from .qt import QtCore, Signal
 
 MAX_RECENT = 8

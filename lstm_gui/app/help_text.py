@@ -132,7 +132,7 @@ def task_help(key: str) -> str:
 
 def help_html() -> str:
     """The whole help page: the unit, then every task."""
-    from ..core.tasks import PRESETS
+    from ..core.training.tasks import PRESETS
 
     rows = []
     for key, text in TASK_HELP.items():

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from ..core.noise import NOISE_MODES
-from ..core.optim import OPTIMIZERS
-from ..core.run import RunConfig
-from ..core.tasks import CSV_TASK, PRESETS, Task
+from ..core.training.noise import NOISE_MODES
+from ..core.training.optim import OPTIMIZERS
+from ..core.training.run import RunConfig
+from ..core.training.tasks import CSV_TASK, PRESETS, Task
 from .fields import NumberEdit
 from .qt import QtCore, QtWidgets, Signal
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core import PARAM_NAMES
-from ..core.fileio import replacing, with_default_suffix
-from ..core.freerun import FORECAST_TASKS, free_run_snapshot
-from ..core.smoothing import smooth
+from ..core.analysis.freerun import FORECAST_TASKS, free_run_snapshot
+from ..core.limits.fileio import replacing, with_default_suffix
+from ..core.training.smoothing import smooth
 from . import palette
 from .qt import Qt, QtGui, QtSvg, pg
 

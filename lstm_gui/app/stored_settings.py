@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 
-from ..core.run import RunConfig
+from ..core.training.run import RunConfig
 from .qt import QtCore
 
 

@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..core.compiled import trainer_for
-from ..core.run import TrainingRun
+from ..core.training.compiled_run import trainer_for
+from ..core.training.run import TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second

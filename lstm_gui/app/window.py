@@ -9,12 +9,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from ..core import modelfile
-from ..core.compare import difference
-from ..core.hints import hints
-from ..core.modelfile import ModelFileError
-from ..core.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
-from ..core.tasks import TaskFileError, load_csv
+from ..core.analysis.compare import difference
+from ..core.files import modelfile
+from ..core.files.modelfile import ModelFileError
+from ..core.training.hints import hints
+from ..core.training.run import DIVERGED, STOP_REASONS, RunConfig, TrainingRun
+from ..core.training.tasks import TaskFileError, load_csv
 from .commands import Commands
 from .document import Document
 from .frames import FrameScheduler
@@ -899,14 +899,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def warm_up_kernel(self) -> bool:
         """Compile the training kernel (first launch only) or load it from the cache, saying
         so in the status bar rather than pausing silently.  True if it compiled."""
-        from ..core import compiled
+        from ..core.training import compiled_run
 
         def progress(text: str) -> None:
             self.statusBar().showMessage(text)
             QtWidgets.QApplication.processEvents()
 
         try:
-            done = compiled.warm_up(progress)
+            done = compiled_run.warm_up(progress)
         except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
             self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
                               "training uses numpy.")

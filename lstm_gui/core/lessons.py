@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .noise import Noise
-from .run import RunConfig
-from .tasks import preset
+from .training.noise import Noise
+from .training.run import RunConfig
+from .training.tasks import preset
 
 # The views a lesson may ask the window to show (the docks' object names).
 DOCKS = ("signalView", "gatesView", "mseView", "paramsView", "cellView", "landscapeView",

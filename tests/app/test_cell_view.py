@@ -9,7 +9,7 @@ from lstm_gui.app.qt import QtCore, QtGui, QtWidgets
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.cell import CELL_W, CellView, WeightEdge, weight_width
 from lstm_gui.core import PARAM_NAMES
-from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.training.run import RunConfig, TrainingRun
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 RTOL = 5.01e-3        # three significant digits

@@ -7,8 +7,8 @@ import pytest
 from lstm_gui.app.qt import Qt, QtCore
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.ensemble import EnsembleView
-from lstm_gui.core.ensemble import EnsembleRun
-from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.analysis.ensemble import EnsembleRun
+from lstm_gui.core.training.run import RunConfig, TrainingRun
 
 
 class RecordingTrainer:

@@ -5,9 +5,9 @@ from lstm_gui.app.commands import Commands
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.gradient import DECADES, GradientView
-from lstm_gui.core import gradflow
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core.analysis import gradflow
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 def make(qtbot, settings, **config):

@@ -1,7 +1,7 @@
 """Help → The LSTM unit: every parameter, gate and task is explained."""
 from lstm_gui.app.help_text import TASK_HELP, HelpDialog, help_html, task_help
 from lstm_gui.core import PARAM_NAMES
-from lstm_gui.core.tasks import PRESETS
+from lstm_gui.core.training.tasks import PRESETS
 
 
 def test_every_preset_task_has_a_description():

@@ -7,9 +7,10 @@ from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
 from lstm_gui.app.trainer import Trainer
 from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.landscape import LandscapeView
-from lstm_gui.core import landscape, mse_and_grad
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core import mse_and_grad
+from lstm_gui.core.analysis import landscape
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 
 from lstm_gui.app.qt import QtWidgets
 from lstm_gui.core import lessons
-from lstm_gui.core.evaluation import MIN_EVERY
+from lstm_gui.core.training.evaluation import MIN_EVERY
 
 from .conftest import current
 
@@ -94,7 +94,7 @@ def test_every_view_a_lesson_names_is_a_dock_of_the_window(window):
 
 
 def test_the_signal_view_runs_a_forecast_free_past_the_sequence(window, qtbot):
-    from lstm_gui.core.freerun import free_run_snapshot
+    from lstm_gui.core.analysis.freerun import free_run_snapshot
     window.show_lessons()
     view = window.views["lessonView"]
     view.open("forecasting")

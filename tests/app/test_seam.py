@@ -9,10 +9,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from lstm_gui.app.qt import Qt, QtCore, QtWidgets
-from lstm_gui.core import modelfile
-from lstm_gui.core.noise import Noise
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core.files import modelfile
+from lstm_gui.core.training.noise import Noise
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 from .conftest import current, enter
 
@@ -408,7 +408,7 @@ def test_a_run_that_cannot_succeed_gets_a_hint(window, qtbot):
 
 
 def test_the_first_launch_says_it_is_compiling(window, qtbot, monkeypatch):
-    from lstm_gui.core import compiled
+    from lstm_gui.core.models import compiled
     said = []
     monkeypatch.setattr(compiled, "is_cached", lambda: False)
     monkeypatch.setattr(window.statusBar(), "showMessage", lambda text, *a: said.append(text))

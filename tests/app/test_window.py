@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from lstm_gui.app.qt import Qt, QtCore, QtGui, QtWidgets
-from lstm_gui.core import modelfile
-from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.files import modelfile
+from lstm_gui.core.training.run import RunConfig, TrainingRun
 
 from .conftest import current, enter
 
@@ -166,7 +166,7 @@ def test_a_change_that_needs_a_reset_asks_first(window, qtbot):
 
 
 def test_divergence_pauses_with_a_message_and_keeps_finite_params(window, qtbot, monkeypatch):
-    from lstm_gui.core import unit
+    from lstm_gui.core.models import unit
 
     monkeypatch.setenv("LSTM_GUI_KERNEL", "numpy")   # the patched function is the numpy path's
     for _ in range(3):

@@ -10,11 +10,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_gui.core import compiled, lessons, lstmlib_rule, unit
-from lstm_gui.core.freerun import free_run_task
-from lstm_gui.core.noise import Noise
-from lstm_gui.core.run import RunConfig, TrainingRun
-from lstm_gui.core.tasks import preset
+from lstm_gui.core import lessons
+from lstm_gui.core.analysis.freerun import free_run_task
+from lstm_gui.core.models import compiled, lstmlib_rule, unit
+from lstm_gui.core.training.noise import Noise
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 @pytest.fixture(params=["numpy", "compiled"], autouse=True)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.core import lessons
-from lstm_gui.core.run import RunConfig, TrainingRun
+from lstm_gui.core.training.run import RunConfig, TrainingRun
 
 # The dock names of the window (brief of issue 17), written out here on purpose: a lesson
 # naming anything else fails even if someone adds the name to lessons.DOCKS by mistake.

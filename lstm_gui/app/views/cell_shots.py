@@ -37,7 +37,7 @@ def rgb_image(rgb: np.ndarray):
 def save_shots(out: Path, epochs: int = 3000, t: int = 37) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ...app.qt import QtWidgets
-    from ...core.run import RunConfig, TrainingRun
+    from ...core.training.run import RunConfig, TrainingRun
     from ..colour_vision import simulate_deuteranopia
     from .base import TimeCursor, ViewContext
     from .cell import CellView

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ...core.compare import difference
-from ...core.ensemble import Bands, EnsembleRun
-from ...core.run import RunConfig, TrainingRun
+from ...core.analysis.compare import difference
+from ...core.analysis.ensemble import Bands, EnsembleRun
+from ...core.training.run import RunConfig, TrainingRun
 from ..ensemble_plot import BandsPlot, FinalMseHistogram
 from ..qt import Qt, QtCore, QtWidgets, Signal
 from .base import View

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core import gradflow
+from ...core.analysis import gradflow
 from ..plots import GATE_COLOURS, param_pen
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close

@@ -11,7 +11,8 @@ import time
 
 import numpy as np
 
-from ...core import PARAM_NAMES, landscape, plane
+from ...core import PARAM_NAMES
+from ...core.analysis import landscape, plane
 from ..landscape_plot import LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...core import lessons
-from ...core.run import TrainingRun
+from ...core.training.run import TrainingRun
 from ..qt import Qt, QtWidgets, Signal
 from .base import View
 

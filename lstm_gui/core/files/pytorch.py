@@ -83,7 +83,7 @@ def write_with_script(path, model: Model, theta, x, target, delay: int = 0,
 
     Both are checked as save targets before either is written.
     """
-    from .. import fileio
+    from ..limits import fileio
 
     weights, code = weights_path(path), script_path(path)
     fileio.save_target(weights)
@@ -161,7 +161,7 @@ def run_from_imported(imp: Imported):
     Runs hold chains of SPEC's 1-unit LSTM (one unit per layer, no readout); any other model
     is refused in one line naming it, until runs hold a Model.
     """
-    from ..run import RunConfig, TrainingRun
+    from ..training.run import RunConfig, TrainingRun
 
     m = imp.model
     chain = Model(layers=m.layers)

@@ -23,7 +23,7 @@ import struct
 import numpy as np
 
 from .. import limits
-from ..fileio import FileAccessError, read_regular, write_atomic
+from ..limits.fileio import FileAccessError, read_regular, write_atomic
 
 SUFFIX = ".safetensors"
 MAX_BYTES = limits.MAX_SAFETENSORS_BYTES

@@ -169,8 +169,8 @@ def test_the_script_handles_several_inputs_and_a_batch_sequence_to_one(tmp_path,
 # ---------------------------------------------------------------- runs and model files
 
 def test_a_run_exports_and_opens_again_with_the_same_parameters_and_timing(tmp_path):
-    from lstm_gui.core import modelfile
-    from lstm_gui.core.run import RunConfig, TrainingRun
+    from lstm_gui.core.files import modelfile
+    from lstm_gui.core.training.run import RunConfig, TrainingRun
 
     run = TrainingRun(RunConfig(units=3, delay=1, seed=4))
     run.train(5)
@@ -184,7 +184,7 @@ def test_a_run_exports_and_opens_again_with_the_same_parameters_and_timing(tmp_p
 
 @pytest.mark.parametrize("name", ["model.pt", "model.pth", "renamed.json"])
 def test_pickles_are_refused_by_model_files_with_how_to_save_safetensors(name, tmp_path):
-    from lstm_gui.core import modelfile
+    from lstm_gui.core.files import modelfile
 
     path = tmp_path / name
     path.write_bytes(b"PK\x03\x04\x00\x00 a torch.save zip archive")
@@ -193,7 +193,7 @@ def test_pickles_are_refused_by_model_files_with_how_to_save_safetensors(name, t
 
 
 def test_a_model_runs_cannot_hold_yet_is_refused_naming_it():
-    from lstm_gui.core import modelfile
+    from lstm_gui.core.files import modelfile
 
     with pytest.raises(modelfile.ModelFileError, match="H = 16"):
         modelfile.load(FIXTURES / "torch_tutorial_h16.safetensors")

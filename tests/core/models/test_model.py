@@ -2,9 +2,8 @@
 import numpy as np
 import pytest
 
-from lstm_gui.core import unit
-from lstm_gui.core.models import CELLS, Model
-from lstm_gui.core.optim import init_params
+from lstm_gui.core.models import CELLS, Model, unit
+from lstm_gui.core.training.optim import init_params
 
 SPEC_NAMES = ["W_fh", "W_fx", "b_f", "W_ih", "W_ix", "b_i",
               "W_Ch", "W_Cx", "b_C", "W_oh", "W_ox", "b_o"]
@@ -17,7 +16,7 @@ def test_default_is_spec_unit():
 
 
 def test_chain_names_match_history_columns():
-    from lstm_gui.core.history import column_names
+    from lstm_gui.core.training.history import column_names
     assert Model(layers=3).names() == column_names(3)[2:]
 
 

@@ -1,0 +1,368 @@
+"""Benchmark: prints figures, asserts nothing.  `python -m lstm_gui.bench [--gui]`.
+
+Every speed is printed beside a reference measured in the same run, a plain pure-Python
+exact-BPTT loop, so that the ratios mean something on a shared, noisy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.models import unit
+from ..core.training.evaluation import EvalHistory
+from ..core.training.optim import SGD
+from ..core.training.run import RunConfig, TrainingRun
+from ..core.training.tasks import preset
+
+
+def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
+    """One epoch of one unit in plain Python: forward, exact BPTT, SGD.  Returns the MSE.
+
+    The in-run reference, written the obvious way (min-char-rnn style), and an independent
+    check of the core's gradient (see check_plain_matches_core).
+    """
+    wfh, wfx, bf, wih, wix, bi, wch, wcx, bc, woh, wox, bo = p
+    sig = lambda z: 1.0 / (1.0 + math.exp(-z))
+    n = len(x)
+    hs, cs, fs, is_, gs, os_ = [0.0], [0.0], [], [], [], []
+    for t in range(n):
+        h, c = hs[-1], cs[-1]
+        f = sig(wfh * h + wfx * x[t] + bf)
+        i = sig(wih * h + wix * x[t] + bi)
+        g = math.tanh(wch * h + wcx * x[t] + bc)
+        o = sig(woh * h + wox * x[t] + bo)
+        c = f * c + i * g
+        fs.append(f); is_.append(i); gs.append(g); os_.append(o)
+        cs.append(c)
+        hs.append(o * math.tanh(c))
+    grad = [0.0] * 12
+    dh_next = dc_next = 0.0
+    mse = 0.0
+    for t in reversed(range(n)):
+        err = hs[t + 1] - target[t]
+        mse += err * err
+        dh = 2.0 / n * err + dh_next
+        tc = math.tanh(cs[t + 1])
+        do = dh * tc * os_[t] * (1 - os_[t])                 # through o
+        dc = dh * os_[t] * (1 - tc * tc) + dc_next           # through tanh(C)
+        df = dc * cs[t] * fs[t] * (1 - fs[t])
+        di = dc * gs[t] * is_[t] * (1 - is_[t])
+        dg = dc * is_[t] * (1 - gs[t] * gs[t])
+        h_prev = hs[t]
+        for k, dz in enumerate((df, di, dg, do)):
+            grad[3 * k] += dz * h_prev
+            grad[3 * k + 1] += dz * x[t]
+            grad[3 * k + 2] += dz
+        dh_next = df * wfh + di * wih + dg * wch + do * woh
+        dc_next = dc * fs[t]
+    for k in range(12):
+        p[k] -= lr * grad[k]
+    return mse / n
+
+
+def check_plain_matches_core() -> float:
+    """Largest relative difference between the plain loop's update and the core's."""
+    rng = np.random.default_rng(1)
+    p = rng.uniform(-1, 1, 12)
+    x, t = preset("sin-cos").sequences()
+    q = p.tolist()
+    plain_epoch(q, x.tolist(), t.tolist(), 0.5)
+    _, g = unit.mse_and_grad(p, x, t)
+    return float(np.max(np.abs((p - np.array(q)) / 0.5 - g)) / np.max(np.abs(g)))
+
+
+def _best(fn, repeat: int, number: int) -> float:
+    """Best time per call over `repeat` rounds of `number` calls (seconds)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t) / number)
+    return best
+
+
+@dataclass
+class Versus:
+    """fn against the reference: best times per call, and the ratio reference / fn."""
+
+    best: float
+    best_ref: float
+    ratio: float          # median over rounds of the paired ratios
+    low: float            # quartiles of those ratios: how much the machine moved
+    high: float
+
+
+def _versus(fn, ref, rounds: int, number: int, ref_number: int) -> Versus:
+    """Time fn and the reference in pairs of back-to-back batches (a few ms each).
+
+    This machine is shared: its speed moves by tens of percent from second to second.
+    Within a pair both see nearly the same machine, so the ratio of a pair is far steadier
+    than either time; the median over the pairs discards the pairs a burst upset.  The
+    order alternates, so neither always runs first.
+    """
+    best_fn = best_ref = float("inf")
+    ratios = []
+    for r in range(rounds):
+        if r % 2:
+            t_fn = _best(fn, 1, number)
+            t_ref = _best(ref, 1, ref_number)
+        else:
+            t_ref = _best(ref, 1, ref_number)
+            t_fn = _best(fn, 1, number)
+        best_fn, best_ref = min(best_fn, t_fn), min(best_ref, t_ref)
+        ratios.append(t_ref / t_fn)
+    low, mid, high = np.percentile(ratios, [25, 50, 75])
+    return Versus(best_fn, best_ref, float(mid), float(low), float(high))
+
+
+def _ratio_text(v: Versus, per: float = 1.0) -> str:
+    return f"{v.ratio * per:5.2f}x the reference (quartiles {v.low * per:.2f}-{v.high * per:.2f})"
+
+
+def bench_core(quick: bool = False) -> None:
+    x, t = preset("sin-cos").sequences()
+    xl, tl = x.tolist(), t.tolist()
+    p0 = np.random.default_rng(0).uniform(-1, 1, 12)
+
+    q = p0.tolist()
+    reference = lambda: plain_epoch(q, xl, tl, 0.01)  # noqa: E731
+    rounds = 11 if quick else 41
+    ref = _best(reference, 5, 50)
+    print(f"reference: plain pure-Python exact-BPTT epoch, n = 100: {ref * 1e6:8.1f} us (best)")
+    print(f"  (its update agrees with the core's to {check_plain_matches_core():.1e} relative)")
+    print("ratios: median over paired rounds of reference time / core time, measured back to back")
+
+    for name in ("sgd", "adam"):
+        run = TrainingRun(RunConfig(optimizer=name, lr=0.01 if name == "sgd" else 0.05, epochs=0))
+        v = _versus(lambda: run.train(1), reference, rounds, 40, 25)
+        print(f"one unit, n = 100, one training epoch ({name:>4}):   {v.best * 1e6:8.1f} us"
+              f"   {_ratio_text(v)}")
+    print("  targets: <= 230 us and >= 1.5x (the reference's update is plain descent, like sgd)")
+    bench_evaluation(rounds)
+
+    k = 256
+    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
+    opt = SGD(lr=0.01)
+    state = {"p": pop}
+
+    def pop_epoch():
+        _, g = unit.mse_and_grad(state["p"], x, t)
+        state["p"] = opt.step(state["p"], g)
+
+    pop_epoch()   # the first call sets the allocator up (core/_memory.py)
+    v = _versus(pop_epoch, reference, rounds, 3, 25)
+    print(f"population K = {k}, n = 100, per model-epoch:    {v.best / k * 1e6:8.2f} us"
+          f"   {v.ratio * k:5.1f}x the reference (quartiles {v.low * k:.1f}-{v.high * k:.1f})")
+    print("  targets: <= 14 us and >= 25x")
+
+    print("epochs per second (Adam), chains by length:")
+    print(f"  {'units':>5} {'n=100':>9} {'n=300':>9} {'n=1000':>9}")
+    for units in (1, 2, 4):
+        cells = []
+        for n in (100, 300, 1000):
+            run = TrainingRun(RunConfig(task=preset("sin-cos", length=n), units=units, epochs=0))
+            per = _best(lambda: run.train(5), 2 if quick else 3, 2) / 5
+            cells.append(f"{1 / per:9,.0f}")
+        print(f"  {units:>5} " + " ".join(cells))
+
+
+def bench_evaluation(rounds: int) -> None:
+    """The cost of train/test records (core/evaluation.py) on training speed, on the
+    training path in use: a record's time in epochs, paired with a batch of epochs."""
+    from ..core.models import compiled
+    run = TrainingRun(RunConfig(epochs=0))
+    ev, run.evaluation = EvalHistory(run.config, run.clean_x, run.clean_target), None
+    run.train(200)   # the compiled path's chunk size settles
+    v = _versus(lambda: ev.record(1, run.params), lambda: run.train(200), rounds, 20, 1)
+    cost = [200 / r / (ev.every + 200 / r) for r in (v.ratio, v.high, v.low)]
+    print(f"train/test record ({compiled.active()} path): {200 / v.ratio:.2f} epochs of work "
+          f"(quartiles {200 / v.high:.2f}-{200 / v.low:.2f}); one every {ev.every} epochs costs "
+          f"{cost[0]:.1%} of training speed (quartiles {cost[1]:.1%}-{cost[2]:.1%}); target < 5%")
+    # The whole cost: the compiled path records from the rows of its chunks.
+    with_eval = TrainingRun(RunConfig(epochs=0))
+    with_eval.train(200)
+    v = _versus(lambda: with_eval.train(1000), lambda: run.train(1000), rounds, 1, 1)
+    print(f"  training with records keeps {v.ratio:.1%} of the speed without "
+          f"(quartiles {v.low:.1%}-{v.high:.1%})")
+
+
+def bench_gui(seconds: float = 6.0) -> None:
+    """Timer lateness in the GUI thread while the window trains at full speed."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from ..app.qt import QtCore, QtWidgets
+    from ..app.window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841 (kept alive)
+    settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
+                                QtCore.QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(1400, 900)
+    window.show()
+    window.panel.epochsSpin.setText("never")
+    window.panel.epochsSpin.editingFinished.emit()
+    frames = [0]
+    taken = window.trainer.snapshot_taken
+
+    def counting(*args):
+        frames[0] += 1
+        taken(*args)
+
+    window.trainer.snapshot_taken = counting
+    late: list[float] = []
+    last = [None]
+
+    def tick():
+        now = time.perf_counter()
+        if last[0] is not None:
+            late.append(now - last[0] - 0.010)
+        last[0] = now
+
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(tick)
+    timer.start(10)
+
+    def spin(sec):
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(int(sec * 1000), loop.quit)
+        loop.exec()
+
+    spin(1.0)
+    idle = np.array(late) * 1e3
+    window.train()
+    spin(1.0)
+    late.clear()
+    frames[0] = 0
+    with window.trainer.locked() as run:
+        e0 = run.epoch
+    t0 = time.perf_counter()
+    spin(seconds)
+    dt = time.perf_counter() - t0
+    with window.trainer.locked() as run:
+        e1 = run.epoch
+    busy = np.array(late) * 1e3
+    window._confirm_discard = lambda action: True
+    window.close()
+    # Headless, same config, same process, right after: the window's share of this speed.
+    from ..core.training.run import TrainingRun
+    headless_run = TrainingRun(run.config)
+    h0, t0 = headless_run.epoch, time.perf_counter()
+    while time.perf_counter() - t0 < min(seconds, 3.0):
+        headless_run.train(200)
+    headless = (headless_run.epoch - h0) / (time.perf_counter() - t0)
+    print(f"GUI, 1400x900 offscreen, 10 ms timer lateness: idle p99 {np.percentile(idle, 99):.1f} ms;"
+          f" training p50 {np.percentile(busy, 50):.1f} ms, p99 {np.percentile(busy, 99):.1f} ms,"
+          f" max {busy.max():.1f} ms (target p99 <= 50 ms)")
+    print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s; "
+          f"headless {headless:,.0f} epochs/s: the window keeps {(e1 - e0) / dt / headless:.0%}")
+
+
+def run_workload(name: str, count: int) -> None:
+    """Run one workload `count` times and nothing else, for an instruction counter.
+
+    Wall-clock time on a shared machine drifts; instructions do not.  Counting with
+    valgrind's callgrind, the per-epoch cost is (workload - 'none') / count.
+    """
+    from ..core.models import compiled
+    compiled.use("numpy")   # the counts are the numpy core's, as the README's table says
+    x, t = preset("sin-cos").sequences()
+    xl, tl = x.tolist(), t.tolist()
+    q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
+    run = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, epochs=0))
+    pop = np.random.default_rng(0).uniform(-1, 1, (256, 1, 12))
+    opt = SGD(lr=0.01)
+    for _ in range(count if name != "none" else 0):
+        if name == "ref":
+            plain_epoch(q, xl, tl, 0.01)
+        elif name == "core":
+            run.train(1)
+        elif name == "pop":
+            _, g = unit.mse_and_grad(pop, x, t)
+            pop = opt.step(pop, g)
+
+
+def bench_instructions() -> None:
+    """Instructions per epoch, counted by valgrind's callgrind (deterministic, unlike time)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed; skipped")
+        return
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # idle BLAS threads spin and get counted
+    counts = {}
+    plan = (("none", 200), ("ref", 200), ("core", 200), ("pop", 20))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, count in plan:
+            res = subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{name}.out",
+                 sys.executable, "-m", "lstm_gui.bench", "--workload", name, "--count", str(count)],
+                capture_output=True, text=True, env=env)
+            found = re.search(r"Collected : (\d+)", res.stderr)
+            if not found:
+                print(f"instructions: callgrind failed for {name}; skipped")
+                return
+            counts[name] = int(found.group(1))
+    per = {name: (counts[name] - counts["none"]) / count for name, count in plan if name != "none"}
+    per["pop"] /= 256
+    print(f"instructions per epoch (callgrind): reference {per['ref'] / 1e6:.2f} M; one unit "
+          f"{per['core'] / 1e6:.2f} M ({per['ref'] / per['core']:.2f}x fewer, target >= 1.5x); "
+          f"population K = 256 {per['pop'] / 1e3:.1f} k per model ({per['ref'] / per['pop']:.1f}x fewer, "
+          f"target >= 25x)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstm_gui.bench", description=__doc__)
+    parser.add_argument("--gui", action="store_true", help="also measure the window's responsiveness")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per epoch with valgrind (about 5 minutes)")
+    parser.add_argument("--workload", choices=("none", "ref", "core", "pop"),
+                        help="only run this workload --count times (for callgrind)")
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--files", action="store_true", help="also measure model files (format 2 vs 1)")
+    args = parser.parse_args(argv)
+    if args.workload:
+        run_workload(args.workload, args.count)
+        return 0
+    from ..core.models import compiled
+    from . import compiled as bench_compiled
+    compiled.use("numpy")          # the figures above are the numpy path's
+    try:
+        bench_core(args.quick)
+    finally:
+        compiled.use(None)
+    bench_compiled.main(args.quick)
+    from .ensemble import bench_ensemble
+    bench_ensemble(_versus, _ratio_text, args.quick)
+    from .analysis import bench_analysis
+    bench_analysis(args.quick)
+    if args.instructions:
+        bench_instructions()
+    if args.gui:
+        bench_gui()
+        from .cell import bench_cell_view
+        bench_cell_view()
+        from . import window as bench_window
+        bench_window.main()
+    if args.files:
+        from .files import bench_files
+        bench_files(args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""What makes the command line behave like a Unix tool: checked outputs, progress that suits
+where it goes, Ctrl+C that keeps the work, quiet exit on a closed pipe, strict JSON."""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..core.limits.fileio import FileAccessError, save_target
+
+EXIT_INTERRUPTED = 130      # 128 + SIGINT, what shells report for a process stopped by Ctrl+C
+EXIT_BROKEN_PIPE = 141      # 128 + SIGPIPE
+PLAIN_PROGRESS_S = 5.0      # seconds between progress lines when stderr is not a terminal
+TTY_PROGRESS_S = 0.2
+
+
+class OutputError(ValueError):
+    """An output path that cannot hold what would be written; str() is one line."""
+
+
+def check_output(path: Path, suffixes: tuple[str, ...], what: str) -> None:
+    """Refuse, before any work, an output whose extension or place cannot take it."""
+    try:
+        save_target(path)
+    except FileAccessError as exc:
+        raise OutputError(str(exc)) from None
+    if path.suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: a {what} is written as {' or '.join(suffixes)}; "
+                          f"name the file with {'that extension' if len(suffixes) == 1 else 'one of them'}")
+
+
+class Progress:
+    """Training progress on stderr: a bar redrawn in place on a terminal, never wider than it;
+    elsewhere (a log, a pipe) a plain line every PLAIN_PROGRESS_S seconds."""
+
+    def __init__(self, total: int, quiet: bool = False, stream=None):
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.quiet = quiet
+        self.tty = self.stream.isatty()
+        self.start = self.last = time.perf_counter()
+        self.drawn = False
+
+    def rate(self, epoch: int) -> float:
+        return epoch / max(time.perf_counter() - self.start, 1e-9)
+
+    def update(self, epoch: int, mse: float) -> None:
+        now = time.perf_counter()
+        if self.quiet or now - self.last < (TTY_PROGRESS_S if self.tty else PLAIN_PROGRESS_S):
+            return
+        self.last = now
+        budget = f"/{self.total}" if self.total else ""
+        text = f"epoch {epoch}{budget}  MSE {mse:.6g}  {self.rate(epoch):,.0f} epochs/s"
+        if not self.tty:
+            print(text, file=self.stream, flush=True)
+            return
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        # What fits, most important first: a narrow terminal gets the epoch and the MSE only.
+        text = ""
+        for part in (f"epoch {epoch}{budget}", f"MSE {mse:.4g}", f"{self.rate(epoch):,.0f} epochs/s"):
+            if len(text) + len(part) + 2 > width:
+                break
+            text = f"{text}  {part}" if text else part
+        bar_width = min(30, width - len(text) - 3)
+        if self.total and bar_width >= 10:
+            done = int(bar_width * min(epoch, self.total) / self.total)
+            text = f"[{'#' * done}{'.' * (bar_width - done)}] {text}"
+        print(f"\r{text[:width]}\x1b[K", end="", file=self.stream, flush=True)
+        self.drawn = True
+
+    def close(self) -> None:
+        """Clear the bar: the final line says the rest, once."""
+        if self.drawn:
+            print("\r\x1b[K", end="", file=self.stream, flush=True)
+
+
+class StopFlag:
+    """Set by the first Ctrl+C; the training loop checks it between epochs, so the run is
+    never cut in the middle of an update.  A second Ctrl+C interrupts at once."""
+
+    def __init__(self):
+        self.set = False
+
+    def __bool__(self) -> bool:
+        return self.set
+
+    def _handle(self, signum, frame):
+        if self.set:
+            raise KeyboardInterrupt
+        self.set = True
+
+
+@contextlib.contextmanager
+def sigint_stops(flag: StopFlag) -> Iterator[StopFlag]:
+    previous = signal.signal(signal.SIGINT, flag._handle)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def finite_or_none(obj):
+    """obj with every non-finite float replaced by None, so json.dumps writes strict JSON."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite_or_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite_or_none(v) for v in obj]
+    return obj
+
+
+def quiet_on_closed_pipe(main):
+    """Run main(); if the reader of stdout went away (`| head`), exit quietly with 141."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit: point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -1,0 +1,142 @@
+"""The pairs of directions (d1, d2) a loss-landscape plane can be spanned by.
+
+Every function returns two arrays shaped like the parameters, (12,) or (units, 12).
+
+* ``params``  two named parameters: the plane is an exact slice of the loss, the other
+  parameters held where they are.
+* ``pca``     the top two principal directions of the training path so far.
+* ``line``    start -> current, and a random direction orthogonal to it of the same length.
+* ``random``  two random directions, filter-normalised (Li et al. 2018, "Visualizing the loss
+  landscape of neural nets"): each gate's three parameters (W_h, W_x, b) of each unit are
+  scaled to the norm of that gate's parameters, so the plot does not depend on scale.
+* ``hessian`` the eigenvectors of the two largest Hessian eigenvalues: the most curved plane.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..models.unit import N_PARAMS, PARAM_NAMES
+from . import landscape
+
+KINDS = ("params", "pca", "line", "random", "hessian")
+DEFAULT_NAMES = ("W_fx", "b_f")
+
+
+def parse_name(name: str, units: int) -> tuple[int, int]:
+    """'W_fx' (first unit) or 'W_fx@2' (unit 2, counted from 1) -> (unit index, parameter index)."""
+    base, _, where = name.strip().partition("@")
+    if base not in PARAM_NAMES:
+        raise ValueError(f"unknown parameter {base!r}; choose one of {', '.join(PARAM_NAMES)}")
+    u = 1
+    if where:
+        try:
+            u = int(where)
+        except ValueError:
+            raise ValueError(f"unit in {name!r} must be a number from 1 to {units}") from None
+    if not 1 <= u <= units:
+        raise ValueError(f"unit in {name!r} must be a number from 1 to {units}")
+    return u - 1, PARAM_NAMES.index(base)
+
+
+def named(params, names=DEFAULT_NAMES):
+    """Unit vectors along two named parameters (see :func:`parse_name`)."""
+    p = np.asarray(params, dtype=float)
+    if len(names) != 2:
+        raise ValueError(f"give two parameter names, got {len(names)}")
+    units = 1 if p.ndim == 1 else p.shape[0]
+    picked = [parse_name(n, units) for n in names]
+    if picked[0] == picked[1]:
+        raise ValueError("the two parameters must differ")
+    out = []
+    for u, k in picked:
+        d = np.zeros((units, N_PARAMS))
+        d[u, k] = 1.0
+        out.append(d.reshape(p.shape))
+    return out[0], out[1]
+
+
+def pca(path):
+    """Top two principal directions (unit length) of a path of parameters (E, ...) over epochs.
+
+    Raises ValueError when the path spans fewer than two dimensions (too early in a run).
+    """
+    path = np.asarray(path, dtype=float)
+    flat = path.reshape(path.shape[0], -1)
+    flat = flat[np.isfinite(flat).all(axis=1)]
+    if flat.shape[0] < 3:
+        raise ValueError("the training path has fewer than 3 points; train a little first")
+    centred = flat - flat.mean(axis=0)
+    _, sv, vt = np.linalg.svd(centred, full_matrices=False)
+    if sv.size < 2 or sv[1] <= 1e-12 * max(sv[0], 1e-300):
+        raise ValueError("the training path is a line or a point; no second direction")
+    # Sign: the first direction points along the path's progress (start -> end).
+    d = vt[:2].copy()
+    d[d @ (flat[-1] - flat[0]) < 0] *= -1.0
+    return d[0].reshape(path.shape[1:]), d[1].reshape(path.shape[1:])
+
+
+def line(start, current, rng: np.random.Generator):
+    """current - start, and a random direction orthogonal to it with the same length."""
+    a = np.asarray(current, dtype=float) - np.asarray(start, dtype=float)
+    norm = np.linalg.norm(a)
+    if norm == 0.0:
+        raise ValueError("the model has not moved from its start yet")
+    b = rng.standard_normal(a.shape)
+    b -= (b.ravel() @ a.ravel()) / norm**2 * a
+    b *= norm / np.linalg.norm(b)
+    return a, b
+
+
+def random_filter_normalised(params, rng: np.random.Generator):
+    """Two Gaussian directions, each gate's (W_h, W_x, b) scaled to that gate's norm in params."""
+    p = np.asarray(params, dtype=float)
+    gates = p.reshape(-1, 4, 3)
+    scale = np.linalg.norm(gates, axis=2, keepdims=True)
+    out = []
+    for _ in range(2):
+        d = rng.standard_normal(gates.shape)
+        d *= scale / np.linalg.norm(d, axis=2, keepdims=True)
+        out.append(d.reshape(p.shape))
+    return out[0], out[1]
+
+
+def hessian_top(params, x, target, delay: int = 0):
+    """Eigenvectors (unit length) of the two largest eigenvalues of the exact Hessian."""
+    p = np.asarray(params, dtype=float)
+    _, vecs = np.linalg.eigh(landscape.hessian(p, x, target, delay))
+    return vecs[:, -1].reshape(p.shape), vecs[:, -2].reshape(p.shape)
+
+
+def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,
+         names=DEFAULT_NAMES, rng: np.random.Generator | None = None):
+    """The directions of one kind (see KINDS); path (E, ...) is the training path, its first
+    row the start.  `rng` is needed for 'line' and 'random' (TypeError without it)."""
+    if kind == "params":
+        return named(params, names)
+    if kind == "pca":
+        return pca(path if path is not None else np.empty((0,) + np.shape(params)))
+    if kind == "line":
+        if path is None or len(path) == 0:
+            raise ValueError("the training path is empty; train a little first")
+        return line(path[0], params, _need(rng))
+    if kind == "random":
+        return random_filter_normalised(params, _need(rng))
+    if kind == "hessian":
+        return hessian_top(params, x, target, delay)
+    raise ValueError(f"unknown directions {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def _need(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("these directions are random: pass a numpy.random.Generator")
+    return rng
+
+
+def suggest_span(coords=None, minimum: float = 0.5) -> float:
+    """A span that shows the projected path (N, 2) with a margin, at least `minimum`."""
+    if coords is None or len(coords) == 0:
+        return 1.0
+    c = np.asarray(coords, dtype=float)
+    c = c[np.isfinite(c).all(axis=1)]
+    reach = float(np.abs(c).max()) if c.size else 0.0
+    return max(minimum, 1.25 * reach)

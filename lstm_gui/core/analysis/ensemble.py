@@ -1,0 +1,249 @@
+"""Many seeds of one configuration trained at once: was that run luck?
+
+An :class:`EnsembleRun` holds K models, one per seed, and trains them together with the
+population kernel (``unit.loss_and_grad`` on params (K, units, 12)), or the C library's rule
+in its population form.  Member k starts from the same parameters and draws the same noise
+as ``TrainingRun(replace(config, seed=seeds[k]))``, and with plain descent follows it to
+rounding error (the two kernels sum in different orders).  A member stops where the single
+run would: at the target MSE, or when its loss becomes non-finite; the others go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .._memory import keep_freed_memory
+from ..models import _population, compiled, lstmlib_rule, unit
+from ..training.optim import NonFiniteStep, init_params, make_optimizer
+from ..training.run import RunConfig, _rngs
+
+MAX_MEMBERS = 1024
+
+
+class MseHistory:
+    """MSE per member per epoch (N, K), thinned like a single run's history: when full,
+    every other row is dropped and the stride doubles, so memory stays bounded.  The
+    first epoch and the latest are always kept."""
+
+    def __init__(self, k: int, capacity: int = 2000):
+        self._rows = np.empty((capacity, k))
+        self._epochs = np.empty(capacity, dtype=np.int64)
+        self._n = 0
+        self.stride = 1
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def append(self, epoch: int, mse: np.ndarray) -> None:
+        self._last = (epoch, mse)
+        if epoch % self.stride and self._n:
+            return
+        if self._n == len(self._rows):
+            self.stride *= 2
+            keep = self._epochs % self.stride == 0
+            keep[0] = True
+            kept = int(keep.sum())
+            self._rows[:kept] = self._rows[keep]
+            self._epochs[:kept] = self._epochs[keep]
+            self._n = kept
+            if epoch % self.stride:
+                return
+        self._rows[self._n] = mse
+        self._epochs[self._n] = epoch
+        self._n += 1
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs (N,), mse (N, K)), the latest epoch included; copies."""
+        epochs, rows = self._epochs[: self._n], self._rows[: self._n]
+        if self._last is not None and (not self._n or epochs[-1] != self._last[0]):
+            epochs = np.append(epochs, self._last[0])
+            rows = np.vstack([rows, self._last[1]])
+        return epochs.copy(), rows.copy()
+
+
+@dataclass(frozen=True)
+class Bands:
+    """The ensemble's MSE over epochs: epochs (N,), median, q10 and q90 (N,) over the members
+    still finite, and every member's curve (N, K)."""
+
+    epochs: np.ndarray
+    median: np.ndarray
+    q10: np.ndarray
+    q90: np.ndarray
+    members: np.ndarray
+
+
+def bands(epochs: np.ndarray, mse: np.ndarray) -> Bands:
+    """Median and 10-90 % quantiles over members of mse (N, K), ignoring NaN (diverged)."""
+    with np.errstate(all="ignore"), _quiet_all_nan():
+        q10, median, q90 = np.nanquantile(mse, [0.1, 0.5, 0.9], axis=1) if mse.size else (
+            np.empty(0),) * 3
+    return Bands(epochs, median, q10, q90, mse)
+
+
+class _quiet_all_nan:
+    """np.nanquantile warns on a row where every member diverged; NaN is the answer there."""
+
+    def __enter__(self):
+        import warnings
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)
+
+
+class EnsembleRun:
+    """K models of one config, one per seed, trained at once.
+
+    ``params`` (K, units, 12), ``mse`` (K,) the loss before the last update (as a single
+    run's), ``stopped_at`` (K,) the epoch a member reached the target MSE (0 if not),
+    ``diverged`` (K,) bool.
+    """
+
+    def __init__(self, config: RunConfig, seeds, history_rows: int = 2000):
+        seeds = [int(s) for s in seeds]
+        if not 1 <= len(seeds) <= MAX_MEMBERS:
+            raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(seeds)}")
+        self.config = config
+        self.seeds = tuple(seeds)
+        keep_freed_memory()   # the population kernel's temporaries: see core/_memory.py
+        k = len(seeds)
+        rngs = [_rngs(s) for s in seeds]
+        self.initial_params = np.stack([
+            init_params(init_rng, config.units, config.init_low, config.init_high)
+            for init_rng, _ in rngs])
+        self._noise_rngs = [noise_rng for _, noise_rng in rngs]
+        self.params = self.initial_params.copy()
+        self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
+        self.clean_x, self.clean_target = config.task.sequences()
+        self._draw_noise()
+        self.epoch = 0
+        self.mse = np.full(k, np.nan)
+        self.stopped_at = np.zeros(k, dtype=np.int64)
+        self.diverged = np.zeros(k, dtype=bool)
+        self.history = MseHistory(k, history_rows)
+        self.elapsed_epochs = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.seeds)
+
+    def member_config(self, k: int) -> RunConfig:
+        """The config of the single run that member k replays."""
+        return replace(self.config, seed=self.seeds[k])
+
+    def _draw_noise(self) -> None:
+        cfg = self.config
+        if not cfg.noise.active:
+            # One sequence for every member: the kernel sees the broadcast and uses BLAS.
+            n = len(self.clean_x)
+            self.x = np.broadcast_to(self.clean_x[:, None], (n, self.size))
+            self.target = np.broadcast_to(self.clean_target[:, None], (n, self.size))
+            return
+        pairs = [cfg.noise.apply(self.clean_x, self.clean_target, rng) for rng in self._noise_rngs]
+        self.x = np.ascontiguousarray(np.stack([x for x, _ in pairs], axis=1))         # (n, K)
+        self.target = np.ascontiguousarray(np.stack([t for _, t in pairs], axis=1))    # (n, K)
+
+    def _loss_and_grad(self):
+        cfg = self.config
+        if cfg.gradient == "lstmlib":
+            x = self.x if not _population.shared(self.x) else self.clean_x
+            t = self.target if not _population.shared(self.target) else self.clean_target
+            mse, grad = lstmlib_rule.mse_and_grad(self.params[:, 0, :], _member_major(x),
+                                                  _member_major(t))
+            return mse, grad[:, None, :]
+        if compiled.active() == "compiled":
+            # The compiled population kernel: 2.5 us per model-epoch against 5.6 (bench).
+            from ..models.compiled.calls import population_loss_and_grad
+            x = self.clean_x if _population.shared(self.x) else _member_major(self.x)
+            t = self.clean_target if _population.shared(self.target) else _member_major(self.target)
+            return population_loss_and_grad(self.params, x, t, cfg.delay)
+        return unit.loss_and_grad(self.params, self.x, self.target, cfg.delay)
+
+    @property
+    def active(self) -> np.ndarray:
+        """(K,) bool: members still training."""
+        return (self.stopped_at == 0) & ~self.diverged
+
+    def step(self) -> None:
+        """One epoch for every member still training."""
+        cfg = self.config
+        if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
+            self._draw_noise()
+        with np.errstate(all="ignore"):
+            mse, grad = self._loss_and_grad()
+        bad = ~np.isfinite(mse) | ~np.isfinite(grad).all(axis=(1, 2))
+        self.diverged |= bad & self.active
+        hold = ~self.active
+        if cfg.frozen:
+            grad.reshape(self.size, -1)[:, list(cfg.frozen)] = 0.0
+        held = hold | self.diverged
+        # Held members take part with zeros, so that their values cannot make the step fail.
+        start = np.where(held[:, None, None], 0.0, self.params)
+        grad[held] = 0.0
+        try:
+            new = self.optimizer.step(start, grad)
+        except NonFiniteStep:
+            # A finite gradient whose update overflows: those members diverged.
+            with np.errstate(all="ignore"):
+                trial = start - cfg.lr * grad
+            overflow = ~np.isfinite(trial).all(axis=(1, 2))
+            self.diverged |= overflow
+            held |= overflow
+            grad[overflow] = 0.0
+            start[overflow] = 0.0
+            new = self.optimizer.step(start, grad)
+        # Zero gradients do not hold a member still under momentum or Adam: put it back.
+        new[held] = self.params[held]
+        if cfg.frozen:
+            flat_new, flat_old = new.reshape(self.size, -1), self.params.reshape(self.size, -1)
+            flat_new[:, list(cfg.frozen)] = flat_old[:, list(cfg.frozen)]
+        self.params = new
+        self.epoch += 1
+        self.mse = np.where(self.diverged, np.nan, mse)
+        self.history.append(self.epoch, self.mse)
+        if cfg.target_mse:
+            reached = self.active & (self.mse <= cfg.target_mse)
+            self.stopped_at[reached] = self.epoch
+
+    def train(self, epochs: int, should_continue=lambda: True) -> int:
+        """Up to `epochs` epochs, fewer if the budget is reached, every member stopped, or
+        should_continue() says False.  Returns the number of epochs taken."""
+        taken = 0
+        for _ in range(epochs):
+            if (self.config.epochs and self.epoch >= self.config.epochs) or not self.active.any():
+                break
+            if not should_continue():
+                break
+            self.step()
+            taken += 1
+        return taken
+
+    # ------------------------------------------------------------ reading
+
+    def bands(self) -> Bands:
+        return bands(*self.history.arrays())
+
+    def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:
+        """(share of members that reached the target MSE, epochs they took (M,)).
+
+        With the config's target the epoch is when each member stopped; another target is
+        read from the (thinned) history: the first recorded epoch at or below it.
+        """
+        target = self.config.target_mse if target_mse is None else float(target_mse)
+        if not target:
+            return float("nan"), np.empty(0, dtype=np.int64)
+        if target_mse is None or target == self.config.target_mse:
+            epochs = self.stopped_at[self.stopped_at > 0]
+        else:
+            ep, rows = self.history.arrays()
+            below = rows <= target
+            hit = below.any(axis=0)
+            epochs = ep[below.argmax(axis=0)][hit]
+        return len(epochs) / self.size, np.sort(epochs)
+
+
+def _member_major(seq: np.ndarray) -> np.ndarray:
+    """(n,) stays; time-major (n, K) becomes (K, n)."""
+    return seq if seq.ndim == 1 else seq.T

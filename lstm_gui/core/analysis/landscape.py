@@ -1,0 +1,135 @@
+"""The loss landscape around a model: the MSE over a plane of parameters, and its curvature.
+
+A plane is the current parameters plus ``alpha * d1 + beta * d2``; every point of a grid is
+one model, and the grid is evaluated as populations (the population forward pass of
+:mod:`unit`, params of shape (K, units, 12), in chunks of CHUNK models), so a 64 x 64 grid
+costs four vectorised forward passes rather than 4 096 loops.  The directions
+to choose from are in :mod:`lstm_gui.core.directions`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..models import _complex_step, _population, compiled, unit
+
+# Models per population call.  A 64 x 64 grid at n = 100 (medians of 7): 31 ms in chunks of
+# 256, 11 ms in 512, 9 ms in 1 024, 46 ms in 4 096: a chunk's per-step rows (4, K) must stay
+# in the cache, and its call overhead must be shared by enough models.
+CHUNK = 1024
+# Complex step: Im f(p + ih) / h has no cancellation, so h can be tiny; the error is O(h^2).
+_COMPLEX_STEP = 1e-30
+
+
+def plane_points(params, d1, d2, alphas, betas) -> np.ndarray:
+    """params + alphas[i] d1 + betas[j] d2 for every (i, j): (len(alphas), len(betas)) + shape."""
+    p, a, b = _same_shape(params, d1, d2)
+    alphas = np.asarray(alphas, dtype=float)
+    betas = np.asarray(betas, dtype=float)
+    ext = (slice(None),) + (None,) * p.ndim
+    return (p + alphas[ext][:, None] * a + betas[ext][None, :] * b)
+
+
+def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0):
+    """The MSE over a square of the plane through params spanned by d1, d2.
+
+    params, d1, d2: (12,) or (units, 12); x, target (n,).  Returns ``(alphas, betas, mse)``,
+    ``alphas = betas = linspace(-span, span, size)`` and ``mse[i, j]`` (size, size) the MSE at
+    ``params + alphas[i] * d1 + betas[j] * d2``.
+    """
+    if not (np.isfinite(span) and span > 0):
+        raise ValueError(f"span must be a positive number, got {span!r}")
+    if int(size) != size or size < 2:
+        raise ValueError(f"size must be a whole number of at least 2, got {size!r}")
+    size = int(size)
+    alphas = np.linspace(-span, span, size)
+    betas = alphas.copy()
+    points = plane_points(params, d1, d2, alphas, betas)
+    models = points.reshape(size * size, -1, unit.N_PARAMS)
+    return alphas, betas, population_mse(models, x, target, delay).reshape(size, size)
+
+
+def population_mse(models: np.ndarray, x, target, delay: int = 0) -> np.ndarray:
+    """MSE of K models (K, units, 12) on one sequence, in populations of at most CHUNK: (K,).
+
+    Models with non-finite parameters (a far plane of a huge direction) get NaN.
+    """
+    xs, ts, delay = unit.one_sequence(x, target, delay)
+    out = np.empty(models.shape[0])
+    finite = np.isfinite(models).all(axis=(1, 2))
+    out[~finite] = np.nan
+    index = np.flatnonzero(finite)
+    chunk_mse = _chunk_mse
+    if compiled.active() == "compiled":
+        # The compiled population kernel runs without the GIL: a map computed while the window
+        # trains no longer takes the GIL from the training thread (it slowed training to
+        # 0.70-0.73 of its speed with the landscape shown).  It computes the gradient too; the
+        # MSE is the same to the last bits a test can tell (1e-12).
+        from ..models.compiled.calls import population_loss_and_grad
+
+        def chunk_mse(m, x, t, d):
+            return population_loss_and_grad(m, x, t, d)[0]
+    for start in range(0, index.size, CHUNK):
+        part = index[start:start + CHUNK]
+        out[part] = chunk_mse(models[part], xs, ts, delay)
+    return out
+
+
+def _chunk_mse(models: np.ndarray, x: np.ndarray, target: np.ndarray, delay: int) -> np.ndarray:
+    """The population forward pass alone: unit.mse would also reshape every gate sequence
+    into a Trace (transposed copies of (n, 4, K)), which took most of the time."""
+    if models.shape[0] == 1:
+        return np.array([unit.mse(models[0], x, target, delay)])
+    xb = np.broadcast_to(x[:, None], (x.size, models.shape[0]))   # shared: BLAS input part
+    layers = unit._chain(_population.layer_forward, models.transpose(1, 0, 2), xb, delay)
+    err = layers[-1].h - target[:, None]
+    return np.einsum("tk,tk->k", err, err) / x.size
+
+
+def hessian(params, x, target, delay: int = 0) -> np.ndarray:
+    """The exact Hessian of the MSE, (P, P) with P = params.size, in the flat order of params.
+
+    Column j is the complex-step derivative of the exact gradient along parameter j
+    (forward-over-reverse: exact to rounding, no step-size trade-off), all P columns as one
+    complex population.  Symmetrised: the two halves agree to rounding (about 1e-15 relative).
+    """
+    shape = np.shape(params)
+    p = unit._as_models(params)
+    if len(shape) == 3:
+        raise ValueError("the Hessian takes one model: params (12,) or (units, 12)")
+    xs, ts, delay = unit.one_sequence(x, target, delay)
+    size = p[0].size
+    probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)
+    probes.reshape(size, size)[np.diag_indices(size)] += 1j * _COMPLEX_STEP
+    _, grads = _complex_step.loss_and_grad(probes, xs, ts, delay)
+    h = grads.imag.reshape(size, size) / _COMPLEX_STEP            # row j: d grad / d p_j
+    return 0.5 * (h + h.T)
+
+
+def curvature(h: np.ndarray, lr: float) -> tuple[float, float]:
+    """(largest Hessian eigenvalue, 2 / lr): plain gradient descent with step lr diverges
+    along a direction whose curvature exceeds 2 / lr."""
+    return float(np.linalg.eigvalsh(h)[-1]), 2.0 / lr
+
+
+def project(points, origin, d1, d2) -> np.ndarray:
+    """Plane coordinates (alpha, beta) of points (..., units, 12) or (..., 12): (..., 2).
+
+    The least-squares fit of ``points - origin`` by ``alpha d1 + beta d2``; exact for points
+    in the plane (the origin maps to (0, 0)), the orthogonal projection otherwise.
+    """
+    o, a, b = _same_shape(origin, d1, d2)
+    pts = np.asarray(points, dtype=float)
+    flat = pts.reshape(-1, o.size) - o.reshape(-1)
+    basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)       # (P, 2)
+    coords, *_ = np.linalg.lstsq(basis, flat.T, rcond=None)
+    return coords.T.reshape(pts.shape[:pts.ndim - o.ndim] + (2,))
+
+
+def _same_shape(params, d1, d2):
+    p = np.asarray(params, dtype=float)
+    a = np.asarray(d1, dtype=float)
+    b = np.asarray(d2, dtype=float)
+    if not (p.shape == a.shape == b.shape) or p.shape[-1:] != (unit.N_PARAMS,) or p.ndim > 2:
+        raise ValueError(f"params and directions must share shape (12,) or (units, 12), "
+                         f"got {p.shape}, {a.shape}, {b.shape}")
+    return p, a, b

@@ -1,0 +1,217 @@
+"""Strict checks of a model file's fields, before any of them reaches the run.
+
+json gives numbers, strings, None, booleans, lists and dicts.  Every numeric field is checked
+here for its type (a number, not ``"nan"``, not null, not a boolean), finiteness, range and,
+for arrays, shape, before anything is allocated from it.  Each failure is a ValueError whose
+one-line text names the field, e.g. ``state.optimizer.beta1 must lie in [0, 1), got 1.5``.
+"""
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+
+from .. import limits
+from ..training.noise import NOISE_KINDS, NOISE_MODES
+from ..training.optim import OPTIMIZERS
+from ..training.tasks import CSV_TASK, PRESETS
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def number(v, field: str, lo: float = -math.inf, hi: float = math.inf, *, lo_open=False,
+           hi_open=False) -> float:
+    """v as a finite float in [lo, hi] (open ends on request), else ValueError naming field."""
+    if not _is_number(v):
+        raise ValueError(f"{field} must be a number, got {_shown(v)}")
+    try:
+        f = float(v)
+    except OverflowError:
+        raise ValueError(f"{field} is too large") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{field} must be finite, got {_shown(v)}")
+    if f < lo or f > hi or (lo_open and f == lo) or (hi_open and f == hi):
+        left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise ValueError(f"{field} must lie in {left}{lo:g}, {hi:g}{right}, got {f:g}")
+    return f
+
+
+def integer(v, field: str, lo: int = 0, hi: int = limits.MAX_EPOCH) -> int:
+    """v as an int in [lo, hi] (a float like 3.0 is not accepted: files store ints)."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"{field} must be a whole number, got {_shown(v)}")
+    if not lo <= v <= hi:
+        raise ValueError(f"{field} must be a whole number from {lo} to {hi}, got {_shown(v)}")
+    return v
+
+
+def optional(v, check, field: str, *args, **kwargs):
+    return None if v is None else check(v, field, *args, **kwargs)
+
+
+def _shown(v) -> str:
+    if isinstance(v, (list, dict)):
+        return "a list" if isinstance(v, list) else "an object"
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def obj(d, field: str) -> dict:
+    if not isinstance(d, dict):
+        raise ValueError(f"{field} must be an object, got {_shown(d)}")
+    return d
+
+
+def choice(v, field: str, options) -> str:
+    if not isinstance(v, str) or v not in options:
+        raise ValueError(f"{field} must be one of {', '.join(map(str, options))}, got {_shown(v)}")
+    return v
+
+
+def numbers(v, field: str, shape: tuple[int, ...], bound: float = math.inf) -> np.ndarray:
+    """A nested list of finite numbers of `shape` (|x| <= bound) as a float array."""
+    flat = []
+
+    def walk(item, dims, where):
+        if not isinstance(item, list) or len(item) != dims[0]:
+            raise ValueError(f"{field} must have shape {shape}")
+        if len(dims) == 1:
+            for k, x in enumerate(item):
+                if not _is_number(x):
+                    raise ValueError(f"{field}{where}[{k}] must be a number, got {_shown(x)}")
+            flat.extend(item)
+        else:
+            for k, sub in enumerate(item):
+                walk(sub, dims[1:], f"{where}[{k}]")
+
+    walk(v, shape, "")
+    try:
+        arr = np.array(flat, dtype=float).reshape(shape)
+    except OverflowError:
+        raise ValueError(f"{field} holds a number too large") from None
+    _bounded(arr, field, bound)
+    return arr
+
+
+def _bounded(arr: np.ndarray, field: str, bound: float) -> None:
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{field} holds a value that is not finite")
+    if bound < math.inf and arr.size and np.max(np.abs(arr)) > bound:
+        raise ValueError(f"{field} holds {np.max(np.abs(arr)):g}; values up to {bound:g} are read")
+
+
+# ---------------------------------------------------------------- packed arrays (format 2)
+
+def pack(arr: np.ndarray, dtype: str = "<f8") -> dict:
+    """An array as {"dtype", "shape", "base64"}: exact, ~10.7 bytes a float64."""
+    a = np.ascontiguousarray(arr, dtype=dtype)
+    return {"dtype": dtype, "shape": list(a.shape), "base64": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def unpack(d, field: str, shape: tuple[int, ...], dtype: str = "<f8",
+           bound: float = math.inf) -> np.ndarray:
+    """The array :func:`pack` wrote, checked for dtype, `shape` and size before decoding."""
+    d = obj(d, field)
+    if d.get("dtype") != dtype:
+        raise ValueError(f"{field}.dtype must be {dtype!r}")
+    if [*shape] != d.get("shape"):
+        raise ValueError(f"{field}.shape must be {list(shape)}, got {_shown(d.get('shape'))}")
+    text = d.get("base64")
+    nbytes = int(np.prod(shape, dtype=np.int64)) * 8
+    if not isinstance(text, str) or len(text) != 4 * ((nbytes + 2) // 3):
+        raise ValueError(f"{field}.base64 must encode {nbytes} bytes")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise ValueError(f"{field}.base64 is not valid base64") from None
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype[1:], copy=True)
+    if dtype == "<f8":
+        _bounded(arr, field, bound)
+    return arr
+
+
+# ---------------------------------------------------------------- the config
+
+def check_config(d, field: str = "config") -> dict:
+    """The config's fields checked (types, ranges, sizes) before RunConfig builds anything."""
+    d = obj(d, field)
+    task = obj(d.get("task"), f"{field}.task")
+    key = choice(task.get("key"), f"{field}.task.key", [*PRESETS, CSV_TASK])
+    if key == CSV_TASK:
+        for name in ("x", "target"):
+            seq = task.get(name)
+            if not isinstance(seq, list) or not 1 <= len(seq) <= limits.MAX_LENGTH:
+                raise ValueError(f"{field}.task.{name} must be a list of 1 to {limits.MAX_LENGTH:,} numbers")
+        numbers(task["x"], f"{field}.task.x", (len(task["x"]),))
+        numbers(task["target"], f"{field}.task.target", (len(task["x"]),))
+    else:
+        integer(task.get("length"), f"{field}.task.length", 1, limits.MAX_LENGTH)
+        number(task.get("cycles"), f"{field}.task.cycles", 0, 1e9, lo_open=True)
+        number(task.get("amplitude"), f"{field}.task.amplitude", 0, 1e9, lo_open=True)
+        integer(task.get("seed", 0), f"{field}.task.seed", 0, limits.MAX_SEED - 1)
+    noise = obj(d.get("noise"), f"{field}.noise")
+    choice(noise.get("mode"), f"{field}.noise.mode", NOISE_MODES)
+    number(noise.get("amplitude"), f"{field}.noise.amplitude", 0, 1e9)
+    choice(noise.get("kind", "uniform"), f"{field}.noise.kind", NOISE_KINDS)
+    if not isinstance(noise.get("resample", False), bool):
+        raise ValueError(f"{field}.noise.resample must be true or false")
+    units = integer(d.get("units"), f"{field}.units", 1, limits.MAX_UNITS)
+    choice(d.get("optimizer"), f"{field}.optimizer", OPTIMIZERS)
+    number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)
+    optional(d.get("clip"), number, f"{field}.clip", 0, math.inf, lo_open=True)
+    integer(d.get("seed"), f"{field}.seed", 0, limits.MAX_SEED - 1)
+    number(d.get("init_low"), f"{field}.init_low", -limits.MAX_PARAM, limits.MAX_PARAM)
+    number(d.get("init_high"), f"{field}.init_high", -limits.MAX_PARAM, limits.MAX_PARAM)
+    integer(d.get("delay"), f"{field}.delay", 0, 1)
+    integer(d.get("epochs"), f"{field}.epochs", 0, limits.MAX_EPOCH)
+    number(d.get("target_mse"), f"{field}.target_mse", 0)
+    integer(d.get("plateau"), f"{field}.plateau", 0, limits.MAX_EPOCH)
+    length = len(task["x"]) if key == CSV_TASK else task["length"]
+    limits.check_training_size(units, length)
+    return d
+
+
+# ---------------------------------------------------------------- the optimizer state
+
+def check_optimizer(d, units: int, field: str = "state.optimizer") -> dict:
+    d = obj(d, field)
+    name = choice(d.get("name"), f"{field}.name", OPTIMIZERS)
+    number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)
+    optional(d.get("clip"), number, f"{field}.clip", 0, math.inf, lo_open=True)
+    for key in ("beta", "beta1", "beta2"):
+        if key in d:
+            number(d[key], f"{field}.{key}", 0, 1, hi_open=True)
+    if "eps" in d:
+        number(d["eps"], f"{field}.eps", 0, 1, lo_open=True)
+    if "t" in d:
+        integer(d["t"], f"{field}.t", 0, limits.MAX_EPOCH)
+    moments = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[name]
+    for key in moments:
+        m = optional(d.get(key), numbers, f"{field}.{key}", (units, 12))
+        if key == "v" and m is not None and np.any(m < 0):
+            raise ValueError(f"{field}.v must not be negative")
+    return d
+
+
+# ---------------------------------------------------------------- events
+
+def check_events(events, field: str = "state.events") -> list[tuple[int, str]]:
+    """Events as (epoch, text) with text plain str data: never a format string to anyone."""
+    if not isinstance(events, list):
+        raise ValueError(f"{field} must be a list")
+    if len(events) > limits.MAX_EVENTS:
+        raise ValueError(f"{field} has {len(events):,} entries; at most {limits.MAX_EVENTS:,} are read")
+    out = []
+    for k, e in enumerate(events):
+        if not isinstance(e, list) or len(e) != 2:
+            raise ValueError(f"{field}[{k}] must be [epoch, text]")
+        epoch = integer(e[0], f"{field}[{k}] epoch", 0, limits.MAX_EPOCH)
+        if not isinstance(e[1], str):
+            raise ValueError(f"{field}[{k}] text must be a string")
+        if len(e[1]) > limits.MAX_EVENT_TEXT:
+            raise ValueError(f"{field}[{k}] text is longer than {limits.MAX_EVENT_TEXT} characters")
+        out.append((epoch, str(e[1])))
+    return out

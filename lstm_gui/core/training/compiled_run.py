@@ -1,0 +1,196 @@
+"""The Python side of the compiled kernel: a TrainingRun's epochs in chunks, and a population's.
+
+Each chunk is one call into ``_kernels.train_chunk``, which runs the epochs, the stop criteria
+and the NaN guard and writes the history rows into arrays; this module hands the kernel the
+run's state and takes it back, and appends the rows to the History in bulk.
+"""
+from __future__ import annotations
+
+import copy
+import time
+
+import numpy as np
+
+from ..models import compiled
+from ..models.compiled import _kernels as K
+from ..models.compiled.calls import _time_major, model_loss_and_grad, population_loss_and_grad  # noqa: F401 (re-exported)
+from . import run as _run
+from .optim import SGD, Adam, Momentum, Optimizer
+
+_OPTIMIZERS = {SGD: K.SGD, Momentum: K.MOMENTUM, Adam: K.ADAM}
+_REASONS = {K.NONE: None, K.BUDGET: _run.BUDGET, K.TARGET: _run.TARGET,
+            K.PLATEAU: _run.PLATEAU, K.DIVERGED: _run.DIVERGED}
+
+# should_continue() is asked between chunks only, so a chunk lasts about this long: a pause
+# or a changed setting then waits at most this, and a call costs ~20 us, under 0.1 % of it.
+CHUNK_SECONDS = 0.02
+_seconds_per_step = [50e-9]   # one unit, one time step, forward and backward; measured below
+
+
+def supported(run) -> bool:
+    """True if the compiled kernel computes exactly what run.step() would."""
+    return (getattr(run.config, "gradient", "exact") == "exact"
+            and type(run.optimizer) in _OPTIMIZERS)
+
+
+def _moments(opt: Optimizer, shape) -> tuple:
+    """The optimizer's moments as float arrays of `shape`, zeros where optim.py has None."""
+    m = getattr(opt, "velocity", None) if isinstance(opt, Momentum) else getattr(opt, "m", None)
+    v = getattr(opt, "v", None)
+    m = np.zeros(shape) if m is None else np.array(m, dtype=float).reshape(shape)
+    v = np.zeros(shape) if v is None else np.array(v, dtype=float).reshape(shape)
+    return m, v
+
+
+def _hyper(opt: Optimizer) -> tuple:
+    """(kind, lr, clip, beta, beta1, beta2, eps) for the kernels; clip 0 means none."""
+    return (_OPTIMIZERS[type(opt)], opt.lr, opt.clip or 0.0, getattr(opt, "beta", 0.9),
+            getattr(opt, "beta1", 0.9), getattr(opt, "beta2", 0.999), getattr(opt, "eps", 1e-8))
+
+
+def _commit_moments(opt: Optimizer, m: np.ndarray, v: np.ndarray, t: int, shape) -> None:
+    if isinstance(opt, Momentum):
+        opt.velocity = m.reshape(shape)
+    elif isinstance(opt, Adam):
+        opt.m, opt.v, opt.t = m.reshape(shape), v.reshape(shape), t
+
+
+def _sequences(run, count: int):
+    """The (x, target) of each of the next `count` epochs, (count, n) each.  Noise redrawn
+    every epoch is drawn here, epoch by epoch, with the run's own Generator: the same
+    stream, draw for draw, as run.step() takes."""
+    if not (run.config.noise.resample and run.config.noise.active):
+        return run.x[None], run.target[None]
+    xs = np.empty((count, len(run.x)))
+    ts = np.empty((count, len(run.target)))
+    for j in range(count):
+        if run.epoch + j > 0:
+            run._draw_noise(check=False)
+        xs[j], ts[j] = run.x, run.target
+    return xs, ts
+
+
+def _chunk(run, size: int) -> str | None:
+    """Up to `size` epochs in one kernel call; returns the kernel's stop reason."""
+    cfg = run.config
+    opt = run.optimizer
+    units = run.params.shape[0]
+    resample = cfg.noise.resample and cfg.noise.active
+    rng_state = copy.deepcopy(run._noise_rng.bit_generator.state) if resample else None
+    x0, t0 = run.x, run.target
+    xs, ts = _sequences(run, size)
+    p = np.array(run.params, dtype=float)
+    m, v = _moments(opt, units * 12)
+    counters = np.array([run.epoch, run._best_epoch, getattr(opt, "t", 0)], dtype=np.int64)
+    floats = np.array([run.mse, run.best_mse])
+    frozen = np.zeros(units * 12, dtype=np.bool_)
+    frozen[list(cfg.frozen)] = True
+    out_mse = np.empty(size)
+    out_params = np.empty((size, units * 12))
+    done, code = K.train_chunk(p, xs, ts, cfg.delay, *_hyper(opt), m, v, counters, floats,
+                               frozen, cfg.epochs, cfg.target_mse, cfg.plateau, out_mse,
+                               out_params)
+    if resample:
+        # The epochs begun took a draw each (a diverging one too, as in run.step()); give
+        # back the draws of epochs never begun, so the Generator stands where step() leaves it.
+        used = done + (code == K.DIVERGED)
+        if used < size:
+            run._noise_rng.bit_generator.state = rng_state
+            run.x, run.target = x0, t0
+            _sequences(run, used)
+    if done:
+        first = run.epoch + 1
+        run.params = p
+        run.epoch, run._best_epoch = int(counters[0]), int(counters[1])
+        run.mse, run.best_mse = float(floats[0]), float(floats[1])
+        _commit_moments(opt, m, v, int(counters[2]), run.params.shape)
+        run.history.extend(np.arange(first, first + done), out_mse[:done], out_params[:done])
+        if run.evaluation is not None:
+            run.evaluation.record_rows(first, out_params[:done])
+        run.revision = next(_run._REVISIONS)
+    return _REASONS[code]
+
+
+def train(run, epochs: int, should_continue=lambda: True) -> str | None:
+    """TrainingRun._train on the compiled kernel: the same epochs, stop criteria and return
+    value; should_continue() is asked before each chunk instead of each epoch."""
+    done = 0
+    while True:
+        reason = run.should_stop()
+        if reason:
+            run.stop_reason = reason
+            return reason
+        if done >= epochs or not should_continue():
+            return None
+        steps = run.params.shape[0] * len(run.x)
+        size = min(epochs - done, max(1, int(CHUNK_SECONDS / (_seconds_per_step[0] * steps))))
+        start = time.perf_counter()
+        before = run.epoch
+        reason = _chunk(run, size)
+        took = run.epoch - before
+        done += took
+        if took:
+            # Every chunk updates the estimate, so one slowed by a busy machine (a chunk of
+            # one epoch next) is followed by a fast one that sets it right.
+            per = (time.perf_counter() - start) / (took * steps)
+            _seconds_per_step[0] = 0.5 * _seconds_per_step[0] + 0.5 * per
+        if reason == _run.DIVERGED:
+            run.stop_reason = reason
+            return reason
+
+
+def train_population(p: np.ndarray, x, target, optimizer: Optimizer, epochs: int,
+                     delay: int = 0):
+    """`epochs` epochs of K independent models in one kernel call.
+
+    p (K, U, 12); x, target (n,) shared or (K, n); optimizer's moments, if any, are
+    (K, U, 12) and are updated.  Returns (new params (K, U, 12), mse (epochs, K) before each
+    update, diverged (K,) bool).  A model whose loss or update is not finite keeps its last
+    finite parameters and stops there; the others go on (optim.py would refuse the whole
+    population's step instead).
+    """
+    p = np.array(p, dtype=float)
+    k = p.shape[0]
+    size = p.shape[1] * 12
+    m, v = _moments(optimizer, (k, size))
+    t = np.full(k, getattr(optimizer, "t", 0), dtype=np.int64)
+    out = np.empty((epochs, k))
+    diverged = K.train_population_chunk(p, _time_major(x, k), _time_major(target, k), delay,
+                                        *_hyper(optimizer), m, v, t, epochs, out)
+    if epochs:
+        _commit_moments(optimizer, m, v, int(t.max()), p.shape)
+    return p, out, diverged
+
+
+def warm_up(progress=None) -> bool:
+    """Compile the training kernel, or load it from numba's cache, by training a tiny run.
+
+    progress(text) is called with :data:`COMPILING_MESSAGE` before compiling when the cache
+    is empty.  Returns True if anything was compiled (not loaded from the cache).  The
+    population kernels (chunk.train_population) compile on their first use: nothing in the
+    window needs them, and they would double the first launch's wait.
+    """
+    if not compiled.available():
+        return False
+    if progress is not None and not compiled.is_cached():
+        progress(compiled.COMPILING_MESSAGE)
+    from .run import RunConfig, TrainingRun
+    from .tasks import preset
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=4), epochs=0))
+    train(run, 1)
+    return any(d.stats.cache_misses for d in compiled._dispatchers())
+
+
+def compile_seconds() -> float:
+    """Time of :func:`warm_up` in this process (for the benchmark's subprocesses)."""
+    start = time.perf_counter()
+    warm_up()
+    return time.perf_counter() - start
+
+
+def trainer_for(run):
+    """chunk.train if the compiled path is on and computes exactly what run.step() would,
+    else None (TrainingRun then takes the numpy path, epoch by epoch)."""
+    if compiled.active() != "compiled":
+        return None
+    return train if supported(run) else None

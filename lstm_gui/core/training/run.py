@@ -1,0 +1,532 @@
+"""A training run: model, optimizer, task, noise and seed, advanced epoch by epoch.
+
+The window, the command line and the tests all drive this one object.  It is plain code:
+whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once, and reads
+:meth:`TrainingRun.snapshot` for an immutable copy of what to show.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+import numpy as np
+
+from ..limits import MAX_PARAM, check_training_size
+from ..models import lstmlib_rule, unit
+from .evaluation import EvalHistory, EvalView
+from .history import History
+from .noise import Noise
+from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .tasks import CSV_TASK, PRESETS, Task, preset
+
+# Why a run stopped.
+BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
+STOP_REASONS = {
+    BUDGET: "reached the epoch budget",
+    TARGET: "reached the target MSE",
+    PLATEAU: "the MSE stopped improving",
+    DIVERGED: "the loss became non-finite; kept the last finite parameters",
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run.  Changing task, noise, units, seed or the initial
+    range needs a reset; optimizer, learning rate, clipping and the stop criteria do not."""
+
+    task: Task = field(default_factory=lambda: preset("sin-cos"))
+    noise: Noise = field(default_factory=Noise)
+    units: int = 1
+    optimizer: str = "adam"
+    lr: float = 0.05
+    clip: float | None = None
+    seed: int = 0
+    init_low: float = -1.0
+    init_high: float = 1.0
+    delay: int = 0
+    epochs: int = 5000          # budget; 0 means none
+    target_mse: float = 0.0     # 0 means none
+    plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
+    frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
+    gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
+
+    def __post_init__(self):
+        if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
+            raise ValueError(f"units must be a whole number from 1 to 16, got {self.units!r}")
+        check_lr(self.lr)
+        make_optimizer(self.optimizer, self.lr, self.clip)
+        if self.delay not in (0, 1):
+            raise ValueError(f"delay must be 0 or 1, got {self.delay!r}")
+        if not (np.isfinite(self.init_low) and np.isfinite(self.init_high)
+                and self.init_low < self.init_high):
+            raise ValueError(f"initial range needs min < max, got [{self.init_low}, {self.init_high}]")
+        for name in ("epochs", "plateau"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not (np.isfinite(self.target_mse) and self.target_mse >= 0):
+            raise ValueError(f"target MSE must be a number >= 0, got {self.target_mse!r}")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        # The limits files and the command line hold (limits.py): a run the window could make
+        # but never save and reopen is refused here, once, for every caller.
+        check_training_size(self.units, self.task.length)
+        if self.epochs > MAX_EPOCHS:
+            raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
+        frozen = tuple(sorted({int(k) for k in self.frozen}))
+        if any(not 0 <= k < 12 * self.units for k in frozen):
+            raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
+        object.__setattr__(self, "frozen", frozen)
+        check_gradient(self.gradient, self.units, self.delay)
+
+    def with_field(self, name: str, value) -> RunConfig:
+        """This config with one setting changed (ValueError if the result is not valid).
+
+        ``name`` is a field, or "task.<field>" / "noise.<field>".  Choosing a task preset
+        ("task.key") takes its default length, cycles, amplitude and epoch budget; choosing an
+        optimizer takes its default learning rate.
+        """
+        part, _, sub = name.partition(".")
+        if part == "task" and sub == "key":
+            if value == CSV_TASK:
+                raise ValueError("load a CSV file to use a CSV task")
+            p = PRESETS[value]
+            return replace(self, task=preset(value), epochs=p.epochs)
+        if part in ("task", "noise") and sub:
+            return replace(self, **{part: replace(getattr(self, part), **{sub: value})})
+        if name == "optimizer":
+            return replace(self, optimizer=value, lr=DEFAULT_LR[value])
+        if name == "gradient" and value == "lstmlib":
+            # The C library's rule belongs to its forward pass, which reads x(t-1).
+            return replace(self, gradient=value, delay=1)
+        if name not in self.__dataclass_fields__:
+            raise ValueError(f"unknown setting {name!r}")
+        if name == "units":
+            # Frozen parameters of units that no longer exist are dropped, not an error.
+            frozen = tuple(k for k in self.frozen if k < 12 * int(value))
+            return replace(self, units=value, frozen=frozen)
+        return replace(self, **{name: value})
+
+    def needs_reset(self, other: RunConfig) -> bool:
+        keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
+        return any(getattr(self, k) != getattr(other, k) for k in keys)
+
+    def to_dict(self) -> dict:
+        return {"task": self.task.to_dict(), "noise": self.noise.to_dict(),
+                "units": self.units, "optimizer": self.optimizer, "lr": self.lr,
+                "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
+                "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
+                "target_mse": self.target_mse, "plateau": self.plateau,
+                "frozen": list(self.frozen), "gradient": self.gradient}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RunConfig:
+        clip = d.get("clip")
+        return cls(task=Task.from_dict(d["task"]), noise=Noise.from_dict(d["noise"]),
+                   units=int(d["units"]), optimizer=str(d["optimizer"]), lr=float(d["lr"]),
+                   clip=None if clip is None else float(clip), seed=int(d["seed"]),
+                   init_low=float(d["init_low"]), init_high=float(d["init_high"]),
+                   delay=int(d["delay"]), epochs=int(d["epochs"]),
+                   target_mse=float(d["target_mse"]), plateau=int(d["plateau"]),
+                   frozen=tuple(int(k) for k in d.get("frozen", ())),
+                   gradient=str(d.get("gradient", "exact")))
+
+
+GRADIENTS = ("exact", "lstmlib")
+
+
+def check_gradient(gradient: str, units: int, delay: int) -> str:
+    """Raise ValueError unless `gradient` names a rule that applies to this model."""
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
+    # The C library trains one unit, and its rule is written for its own timing: it has no
+    # meaning for a chain or for the undelayed input.
+    if gradient == "lstmlib" and (units != 1 or delay != 1):
+        raise ValueError("the lstmlib rule is the C library's: it needs one unit and lstmlib "
+                         f"timing (units 1, delay 1), got units {units}, delay {delay}")
+    return gradient
+
+
+# Revisions are unique across every run of the process, so a snapshot of a replaced run is
+# as recognisably old as one of an earlier state of the same run.
+_REVISIONS = itertools.count(1)
+MAX_EPOCHS = 2**62   # an epoch counter beyond this could overflow int64 arithmetic downstream
+
+
+class Event(NamedTuple):
+    """A change made mid-run (a setting, a hand edit), drawn as a marker on the MSE plot."""
+
+    epoch: int
+    text: str
+
+
+class HistoryView(NamedTuple):
+    """The history thinned for display: epochs (N,), mse (N,), params (N, units, 12)."""
+
+    epochs: np.ndarray
+    mse: np.ndarray
+    params: np.ndarray
+
+
+class Span(NamedTuple):
+    """The model run past its training length (see TrainingRun.generalisation)."""
+
+    x: np.ndarray
+    target: np.ndarray
+    h: np.ndarray
+    n_train: int
+    unseen_mse: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable copy of what the window shows; arrays are copies nobody else holds.
+
+    ``revision`` is the run's revision when it was taken: a snapshot whose revision is older
+    than one already shown is stale and is dropped by whoever reads it.
+    """
+
+    revision: int
+    epoch: int
+    mse: float
+    params: np.ndarray        # (units, 12)
+    x: np.ndarray             # the input the unit saw (noisy if noise is on the input)
+    target: np.ndarray        # the target it was trained on
+    clean_target: np.ndarray
+    trace: unit.Trace         # forward pass at the current params, on x
+    history: HistoryView      # thinned for display
+    events: tuple             # (Event, ...): settings changed mid-run
+    stop_reason: str | None
+    config: RunConfig
+    elapsed: float = 0.0      # seconds spent training since epoch 0
+    span: Span | None = None  # generalisation(), when asked for
+    evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
+    replay: int | None = None  # the stored epoch shown instead of the live model, if any
+
+
+def _as_lists(obj):
+    """obj with arrays as nested lists, as a JSON file would give them."""
+    if isinstance(obj, dict):
+        return {k: _as_lists(v) for k, v in obj.items()}
+    return obj.tolist() if isinstance(obj, np.ndarray) else obj
+
+
+def _rngs(seed: int):
+    """Independent streams from one seed: initial parameters, noise."""
+    init_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(init_ss), np.random.default_rng(noise_ss)
+
+
+class TrainingRun:
+    """One model being trained.  Same config and seed: bit-identical parameters, however the
+    epochs are split between calls."""
+
+    config: RunConfig
+    clean_x: np.ndarray       # (length,)
+    clean_target: np.ndarray  # (length,)
+
+    def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
+                 initial_params: np.ndarray | None = None):
+        self._history_recent = history_recent
+        # Parameters that did not come from the seed (a C library file): reset returns to them.
+        self._fixed_initial = None if initial_params is None else np.array(initial_params, dtype=float)
+        self.reset(config or RunConfig(), reseed=None)
+
+    # ------------------------------------------------------------ state
+
+    def reset(self, config: RunConfig | None = None, reseed: int | None = None) -> None:
+        """Back to epoch 0: same initial parameters for the same seed; `reseed` picks a new one."""
+        config = config or self.config
+        if reseed is not None:
+            config = replace(config, seed=reseed)
+            self._fixed_initial = None
+        if self._fixed_initial is not None and self._fixed_initial.shape != (config.units, 12):
+            self._fixed_initial = None
+        self.config = config
+        init_rng, self._noise_rng = _rngs(config.seed)
+        self.initial_params = init_params(init_rng, config.units, config.init_low, config.init_high)
+        if self._fixed_initial is not None:
+            self.initial_params = self._fixed_initial.copy()
+        self.params = self.initial_params.copy()
+        self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
+        self.clean_x, self.clean_target = config.task.sequences()
+        self._draw_noise()
+        self.epoch = 0
+        self.mse = float("nan")
+        self.best_mse = float("inf")
+        self._best_epoch = 0
+        self.history = History(config.units, recent=self._history_recent)
+        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_x, self.clean_target)
+        self.events: list[Event] = []
+        self.stop_reason: str | None = None
+        self.elapsed = 0.0
+        self._last_event_time = -math.inf
+        self.revision = next(_REVISIONS)
+
+    def _draw_noise(self, check: bool = True) -> None:
+        self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
+        # A fresh draw each epoch needs no check: same lengths, finite noise on checked sequences.
+        if check:
+            self._check_sequences()
+
+    def _check_sequences(self) -> None:
+        # Validated here, once: every epoch then calls the core's unchecked entry point.
+        unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
+
+    def configure(self, config: RunConfig) -> bool:
+        """Apply new settings.  Returns True if that reset the run (see RunConfig)."""
+        if config.needs_reset(self.config):
+            self.reset(config)
+            return True
+        old = self.config
+        if config.gradient != old.gradient:
+            self.add_event(f"gradient {config.gradient}")
+        if (config.optimizer, config.clip) != (old.optimizer, old.clip):
+            self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
+            self.add_event(f"optimizer {config.optimizer}")
+        elif config.lr != old.lr:
+            self.optimizer.set_lr(config.lr)
+            self.add_event(f"lr {config.lr:g}")
+        self.config = config
+        if self.stop_reason in (BUDGET, TARGET, PLATEAU):
+            self.stop_reason = None
+        self.revision = next(_REVISIONS)
+        return False
+
+    def touch(self) -> None:
+        """A new revision without a change: the run was swapped back in (an undo), and what
+        shows it must redraw."""
+        self.revision = next(_REVISIONS)
+
+    def add_event(self, text: str) -> None:
+        """Record a mid-run change.  Edits of the same setting with no epoch trained between
+        them (a slider drag while paused), or within a second of each other (a drag while
+        training), make one event: the last value replaces the previous one's text, since
+        only it took effect."""
+        key = text.split(" ", 1)[0]
+        now = time.monotonic()
+        last = self.events[-1] if self.events else None
+        if (last is not None and last.text.split(" ", 1)[0] == key
+                and (last.epoch == self.epoch or now - self._last_event_time < 1.0)):
+            self.events[-1] = Event(self.epoch, text)
+        else:
+            self.events.append(Event(self.epoch, text))
+        self._last_event_time = now
+        self.revision = next(_REVISIONS)
+
+    def set_params(self, params: np.ndarray, text: str = "edited parameters") -> None:
+        """Replace the current parameters by hand (an edit, a click on the landscape).
+
+        The optimizer's state is kept: training continues from here.  Non-finite values are
+        refused.
+        """
+        params = np.array(params, dtype=float).reshape(self.params.shape)
+        if not np.isfinite(params).all():
+            raise ValueError("parameters must be finite numbers")
+        if np.abs(params).max() > MAX_PARAM:
+            # Files refuse larger ones (limits.py): an edit must not make a model unsaveable.
+            raise ValueError(f"parameters must lie in [-{MAX_PARAM:g}, {MAX_PARAM:g}]")
+        self.params = params
+        self.stop_reason = None if self.stop_reason == DIVERGED else self.stop_reason
+        self.mse = self.current_mse()
+        self.add_event(text)
+
+    def set_lr(self, lr: float) -> None:
+        self.configure(replace(self.config, lr=check_lr(lr)))
+
+    # ------------------------------------------------------------ training
+
+    def step(self) -> bool:
+        """One epoch: loss and gradient (exact, or the C library's rule), then the update.
+        False if it diverged."""
+        cfg = self.config
+        if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
+            self._draw_noise(check=False)
+        if cfg.gradient == "lstmlib":
+            mse, grad = lstmlib_rule.mse_and_grad(self.params[0], self.x, self.target)
+            grad = grad[None]
+        else:
+            mse, grad = unit.model_loss_and_grad(self.params, self.x, self.target, cfg.delay)
+        if not math.isfinite(mse):
+            self.stop_reason = DIVERGED
+            return False
+        if cfg.frozen:
+            grad.ravel()[list(cfg.frozen)] = 0.0
+        try:
+            new = self.optimizer.step(self.params, grad)
+        except NonFiniteStep:
+            self.stop_reason = DIVERGED
+            return False
+        if cfg.frozen:
+            # Zeroing the gradient is not enough: momentum and Adam move a parameter on.
+            new.ravel()[list(cfg.frozen)] = self.params.ravel()[list(cfg.frozen)]
+        self.params = new
+        self.epoch += 1
+        self.revision = next(_REVISIONS)
+        self.mse = mse
+        self.history.append(self.epoch, mse, self.params)
+        if self.evaluation is not None and self.evaluation.due(self.epoch):
+            self.evaluation.record(self.epoch, self.params)
+        if mse < self.best_mse * (1 - 1e-4):
+            self.best_mse, self._best_epoch = mse, self.epoch
+        return True
+
+    def should_stop(self) -> str | None:
+        """The reason to stop now, or None."""
+        cfg = self.config
+        if self.stop_reason == DIVERGED:
+            return DIVERGED
+        if cfg.epochs and self.epoch >= cfg.epochs:
+            return BUDGET
+        if cfg.target_mse and self.mse <= cfg.target_mse:
+            return TARGET
+        if cfg.plateau and self.epoch - self._best_epoch >= cfg.plateau:
+            return PLATEAU
+        return None
+
+    def train(self, epochs: int, should_continue=lambda: True) -> str | None:
+        """Advance up to `epochs` epochs, stopping early on a stop criterion (returned) or
+        when should_continue() says False (None returned)."""
+        start = time.perf_counter()
+        try:
+            return self._train(epochs, should_continue)
+        finally:
+            self.elapsed += time.perf_counter() - start
+
+    def _train(self, epochs: int, should_continue) -> str | None:
+        from .compiled_run import trainer_for  # not at the top: compiled_run reads this module's names
+        compiled_train = trainer_for(self)   # the numba kernel, when on and able
+        if compiled_train is not None:
+            # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
+            # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
+            return compiled_train(self, epochs, should_continue)
+        for _ in range(epochs):
+            reason = self.should_stop()
+            if reason:
+                self.stop_reason = reason
+                return reason
+            if not (should_continue() and self.step()):
+                return self.stop_reason if self.stop_reason == DIVERGED else None
+        reason = self.should_stop()
+        if reason:
+            self.stop_reason = reason
+        return reason
+
+    # ------------------------------------------------------------ saving
+
+    def state_dict(self, with_history: bool = True) -> dict:
+        """Everything needed to continue bit-identically (JSON-friendly)."""
+        d = {
+            "epoch": self.epoch,
+            "mse": None if not np.isfinite(self.mse) else self.mse,
+            "best_mse": None if not np.isfinite(self.best_mse) else self.best_mse,
+            "best_epoch": self._best_epoch,
+            "initial_params": self.initial_params.tolist(),
+            "fixed_initial": self._fixed_initial is not None,
+            "optimizer": self.optimizer.state_dict(),
+            "noise_rng": self._noise_rng.bit_generator.state,
+            "x": self.x.tolist(),
+            "target": self.target.tolist(),
+            "events": [list(e) for e in self.events],
+            "stop_reason": self.stop_reason,
+        }
+        if with_history:
+            d["history"] = self.history.to_dict()
+        return d
+
+    @classmethod
+    def restore(cls, config: RunConfig, params: np.ndarray, state: dict) -> TrainingRun:
+        """Rebuild a run saved with :meth:`state_dict` at `params`.
+
+        Values the optimizer cannot use (betas outside [0, 1), NaN or null moments, an epoch
+        beyond 2**62) raise ValueError naming the field; modelfile checks the rest of a file.
+        """
+        from .. import limits
+        from ..files import modelcheck
+        modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
+        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), config.units)
+        initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
+        run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
+        run.initial_params = initial
+        run.params = np.array(params, dtype=float).reshape(config.units, 12)
+        run.epoch = int(state["epoch"])
+        run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
+        run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
+        run._best_epoch = int(state.get("best_epoch", 0))
+        if run.epoch < 0:
+            raise ValueError(f"epoch must be >= 0, got {run.epoch}")
+        run.optimizer = optimizer_from_state(state["optimizer"])
+        for name in ("velocity", "m", "v"):
+            moment = getattr(run.optimizer, name, None)
+            if moment is not None and moment.shape != run.params.shape:
+                raise ValueError(f"optimizer state {name!r} has shape {moment.shape}, "
+                                 f"expected {run.params.shape}")
+        run._noise_rng.bit_generator.state = state["noise_rng"]
+        x = np.array(state["x"], dtype=float)
+        target = np.array(state["target"], dtype=float)
+        if x.shape != run.clean_x.shape or target.shape != run.clean_target.shape:
+            raise ValueError("the saved sequences do not match the task's length")
+        run.x, run.target = x, target
+        run._check_sequences()
+        run.events = [Event(int(e), str(t)) for e, t in state.get("events", [])]
+        run.stop_reason = state.get("stop_reason")
+        if state.get("history"):
+            run.history = History.from_dict(state["history"], config.units)
+        return run
+
+    # ------------------------------------------------------------ reading
+
+    def current_mse(self) -> float:
+        """MSE at the current parameters (the history holds the loss before each update)."""
+        return unit.mse(self.params, self.x, self.target, self.config.delay)
+
+    def stored_epochs(self) -> np.ndarray:
+        """The epochs whose parameters the history holds (every one of the last 10 000,
+        thinned before), for replay."""
+        return self.history.arrays()[0]
+
+    def snapshot(self, history_points: int = 3000, span: int = 0,
+                 replay: int | None = None) -> Snapshot:
+        """A copy of the current state; `span` > 1 adds :meth:`generalisation` over that factor.
+
+        ``replay``: show the model as it was after that stored epoch instead (the nearest
+        stored one): its parameters from the history, its outputs and gates recomputed, the MSE
+        it had.  The history and events stay the whole run's.
+        """
+        params, epoch, mse = self.params, self.epoch, self.mse
+        if replay is not None and len(self.history):
+            epochs, losses, stored = self.history.arrays()
+            k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
+            if k > 0 and abs(epochs[k - 1] - replay) <= abs(epochs[k] - replay):
+                k -= 1
+            params, epoch = stored[k], int(epochs[k])
+            # The history's MSE is the loss before that epoch's update; shown is the model's own.
+            mse = unit.mse(params, self.x, self.target, self.config.delay)
+            replay = epoch
+        else:
+            replay = None
+        trace = unit.forward(params, self.x, self.config.delay)
+        span_result = None
+        if span > 1 and self.config.task.key != CSV_TASK:
+            span_result = self.generalisation(span, params)
+        return Snapshot(
+            revision=self.revision, epoch=epoch, mse=mse, params=params.copy(), replay=replay,
+            x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
+            trace=trace, history=HistoryView(*self.history.view(history_points)),
+            events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
+            elapsed=self.elapsed, span=span_result,
+            evaluation=None if self.evaluation is None else self.evaluation.view())
+
+    def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
+        """Run the current model over `factor` times the training length of the clean task.
+
+        Returns (x, target, h, n_train, unseen_mse): the MSE on the part never trained on.
+        """
+        task = self.config.task.extended(factor)
+        x, target = task.sequences()
+        h = unit.forward(self.params if params is None else params, x, self.config.delay).h
+        n = self.config.task.length
+        unseen = float(np.mean((h[n:] - target[n:]) ** 2))
+        return Span(x, target, h, n, unseen)

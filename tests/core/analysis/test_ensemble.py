@@ -1,0 +1,91 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lstm_gui.core.analysis.ensemble import EnsembleRun, MseHistory, bands
+from lstm_gui.core.training.noise import Noise
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+
+SEEDS = (3, 7, 11, 20)
+
+
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def kernel(request):
+    """Every ensemble test on both kernels: members equal their single runs on each."""
+    from lstm_gui.core.models import compiled
+    compiled.use(request.param)
+    yield request.param
+    compiled.use(None)
+
+
+@pytest.mark.parametrize("config", [
+    RunConfig(optimizer="sgd", lr=0.01),
+    RunConfig(optimizer="sgd", lr=0.01, units=2, noise=Noise("both", 0.1, resample=True)),
+    RunConfig(optimizer="sgd", lr=0.01, delay=1, gradient="lstmlib"),
+    RunConfig(optimizer="adam", lr=0.05, noise=Noise("target", 0.1), frozen=(0, 5)),
+], ids=["sgd", "chain-resampled-noise", "lstmlib-rule", "adam-noise-frozen"])
+def test_each_member_equals_the_single_run_of_its_seed(config):
+    ens = EnsembleRun(config, SEEDS)
+    ens.train(200)
+    assert ens.epoch == 200 and ens.params.shape == (4, config.units, 12) and ens.mse.shape == (4,)
+    for k, seed in enumerate(SEEDS):
+        run = TrainingRun(replace(config, seed=seed))
+        run.train(200)
+        np.testing.assert_allclose(ens.params[k], run.params, rtol=1e-8, atol=1e-10)
+        assert ens.mse[k] == pytest.approx(run.mse, rel=1e-8)
+        assert ens.member_config(k) == run.config
+
+
+def test_members_stop_at_the_target_like_single_runs_and_success_is_counted():
+    config = RunConfig(optimizer="adam", lr=0.05, target_mse=0.02, epochs=400)
+    ens = EnsembleRun(config, range(6))
+    ens.train(1000)
+    assert ens.epoch == 400 or not ens.active.any()   # the budget, or all stopped
+    assert ens.epoch == max(ens.stopped_at.max(), 400 * ens.active.any())
+    rate, epochs = ens.success()
+    singles = []
+    for seed in range(6):
+        run = TrainingRun(replace(config, seed=seed))
+        singles.append((run.train(1000), run.epoch))
+    reached = sorted(e for reason, e in singles if reason == "target")
+    assert rate == len(reached) / 6 and epochs.tolist() == reached
+    assert 0 < rate
+    for k, _seed in enumerate(range(6)):
+        if ens.stopped_at[k]:
+            assert ens.stopped_at[k] == singles[k][1]
+    # Another target is read from the history, and a looser one is reached at least as soon.
+    loose_rate, loose = ens.success(0.05)
+    assert loose_rate >= rate and np.median(loose) <= np.median(epochs)
+
+
+def test_a_diverging_member_is_held_and_the_others_go_on():
+    config = RunConfig(optimizer="sgd", lr=0.5, init_low=-1.0, init_high=1.0)
+    ens = EnsembleRun(config, [0, 1])
+    ens.params[1, 0, 1] = np.inf    # the loss of member 1 is no longer finite
+    ens.train(5)
+    assert ens.diverged.tolist() == [False, True]
+    assert np.isfinite(ens.mse[0]) and np.isnan(ens.mse[1])
+    assert np.isfinite(ens.bands().median).all()
+
+
+def test_history_is_thinned_but_keeps_first_and_latest_epoch():
+    h = MseHistory(3, capacity=8)
+    for epoch in range(1, 101):
+        h.append(epoch, np.full(3, float(epoch)))
+    epochs, rows = h.arrays()
+    assert len(epochs) <= 9 and epochs[0] == 1 and epochs[-1] == 100
+    assert (np.diff(epochs) > 0).all() and (rows[:, 0] == epochs).all()
+
+
+def test_bands_are_quantiles_over_members():
+    rng = np.random.default_rng(0)
+    mse = rng.uniform(0, 1, (5, 101))
+    b = bands(np.arange(5), mse)
+    np.testing.assert_allclose(b.median, np.median(mse, axis=1))
+    assert (b.q10 <= b.median).all() and (b.median <= b.q90).all()
+
+
+def test_seed_count_is_validated():
+    with pytest.raises(ValueError, match="1 to"):
+        EnsembleRun(RunConfig(), [])
