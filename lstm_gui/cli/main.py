@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
                    help="start from a model file: a native file resumes its run (--epochs "
                         "more epochs), an lstmlib file gives the initial parameters")
-    t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
+    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--json", action="store_true", help="print JSON with 'params' per unit")
 
-    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv)")
+    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv, "
+                       ".safetensors: PyTorch weights, .py: a PyTorch script and its weights)")
     c.add_argument("src", type=Path, metavar="IN")
     c.add_argument("dst", type=Path, metavar="OUT")
     c.add_argument("--force", action="store_true",
@@ -198,10 +199,10 @@ def _config_from_args(args, parser):
 
 def _check_train_outputs(args, config, parser) -> None:
     """--out and --history checked before training, so that a bad path costs nothing."""
-    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX
+    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
     try:
         if args.out:
-            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX), "model")
+            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
                 raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
                                   f"chain of {config.units}; save it as .json")
@@ -340,7 +341,7 @@ def cmd_convert(args) -> int:
     from ..core.models import unit
     suffix = args.dst.suffix.lower()
     try:
-        check_output(args.dst, (".json", ".lstmlib", ".csv"), "converted model")
+        check_output(args.dst, (".json", ".lstmlib", ".csv", ".safetensors", ".py"), "converted model")
     except OutputError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 2
@@ -349,6 +350,9 @@ def cmd_convert(args) -> int:
     except modelfile.ModelFileError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1
+    if suffix == ".py":
+        from .pytorch import convert_to_script
+        return convert_to_script(run, args.src, args.dst)
     if suffix == ".lstmlib":
         if run.config.units > 1:
             print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "

@@ -28,6 +28,7 @@ FORMAT = "lstm-gui"
 VERSION = 2
 LSTMLIB_SUFFIX = ".lstmlib"
 JSON_SUFFIX = ".json"
+SAFETENSORS_SUFFIX = ".safetensors"
 
 
 def _b64_len(n_float64: int) -> int:
@@ -97,8 +98,13 @@ def to_lstmlib_text(params: np.ndarray, length: int) -> str:
 
 
 def save(run: TrainingRun, path, with_history: bool = True) -> None:
-    """Save by extension: '.lstmlib' the C library's format, anything else native JSON."""
+    """Save by extension: '.lstmlib' the C library's format, '.safetensors' PyTorch weights
+    (files/pytorch.py), anything else native JSON."""
     path = Path(path)
+    if path.suffix.lower() == SAFETENSORS_SUFFIX:
+        from . import pytorch
+        pytorch.export_run(run, path, with_script=False)
+        return
     if path.suffix.lower() == LSTMLIB_SUFFIX:
         text = to_lstmlib_text(run.params, run.config.task.length)
     else:
@@ -299,6 +305,8 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
 
     Reads without building a run: what ``show`` prints for such a file is all it holds.
     """
+    if is_pytorch(path):
+        return None
     text = read_text(path)
     if not _is_lstmlib(text):
         return None
@@ -308,6 +316,12 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
         raise ModelFileError(path, str(exc)) from None
 
 
+def is_pytorch(path) -> bool:
+    """A name PyTorch weights go by: .safetensors (read), .pt, .pth, .ckpt (refused)."""
+    from .safetensors import TORCH_SUFFIXES
+    return str(path).lower().endswith((SAFETENSORS_SUFFIX,) + TORCH_SUFFIXES)
+
+
 def load_with_format(path) -> tuple[TrainingRun, str]:
     """(run, "lstm-gui", "lstmlib" or "safetensors"): :func:`load`, and the file's format.
 
@@ -315,7 +329,7 @@ def load_with_format(path) -> tuple[TrainingRun, str]:
     with how to save safetensors from it (a pickle is never opened: it can run code).
     """
     from . import pytorch, safetensors
-    if str(path).lower().endswith((safetensors.SUFFIX,) + safetensors.TORCH_SUFFIXES):
+    if is_pytorch(path):
         try:
             return pytorch.load_run(path), pytorch.FORMAT
         except safetensors.SafetensorsError as exc:
