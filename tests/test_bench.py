@@ -1,7 +1,7 @@
 """The benchmark's reference must compute what the core computes, or its ratios mean nothing."""
 import numpy as np
 
-from lstm_gui.bench import main as bench
+from lstm_gui.bench import timing as bench
 
 
 def test_reference_update_equals_the_core_update():
@@ -18,7 +18,7 @@ def test_paired_ratio_reports_quartiles_around_the_median():
         calls["ref"] += 1
         sum(range(200))
 
-    v = bench._versus(fn, ref, rounds=5, number=3, ref_number=2)
+    v = bench.versus(fn, ref, rounds=5, number=3, ref_number=2)
     assert calls == {"fn": 15, "ref": 10}
     assert v.low <= v.ratio <= v.high and v.best > 0 and v.best_ref > 0
     assert np.isfinite(v.ratio)

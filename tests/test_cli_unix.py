@@ -194,7 +194,7 @@ def test_csv_tasks_with_a_byte_order_mark_and_huge_fields(tmp_path):
 
 
 def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monkeypatch, capsys):
-    from lstm_gui.cli import main as cli_module
+    from lstm_gui.cli import main as cli_main
     from lstm_gui.core.limits import fileio
     out = tmp_path / "m.json"
     out.write_text("the old model")
@@ -203,7 +203,7 @@ def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(fileio.os, "fsync", full_disk)
-    assert cli_module.main(["train", "--epochs", "5", "--out", str(out)]) == 1
+    assert cli_main(["train", "--epochs", "5", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err == f"lstm-gui: {out}: cannot save (no space left on device)\n"
     assert out.read_text() == "the old model" and os.listdir(tmp_path) == ["m.json"]

@@ -1,6 +1,6 @@
 """Benchmark of the analyses (loss landscape, Hessian, gradient flow); part of `lstm_gui.bench`.
 
-Each figure is paired with a reference measured in the same run (see bench._versus).
+Each figure is paired with a reference measured in the same run (see bench.versus).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 from ..core.analysis import directions, gradflow, landscape
 from ..core.models import unit
 from ..core.training.tasks import preset
-from . import main as bench
+from . import timing as bench
 
 
 def plain_mse(p, x, target) -> float:
@@ -48,25 +48,25 @@ def bench_analysis(quick: bool = False) -> None:
     plain = np.array([plain_mse(q, xl, tl) for q in rows])
     print(f"loss landscape, {size}x{size} grid, n = 100 (grid agrees with the plain loop to "
           f"{np.max(np.abs(fast - plain)):.1e}):")
-    v = bench._versus(lambda: landscape.grid(p, x, t, d1, d2, 1.0, size),
+    v = bench.versus(lambda: landscape.grid(p, x, t, d1, d2, 1.0, size),
                       lambda: [plain_mse(q, xl, tl) for q in rows], 3 if quick else 7, 1, 1)
     print(f"  one population: {v.best * 1e3:7.1f} ms; the {size * size} points one by one in plain "
-          f"Python: {v.best_ref * 1e3:7.1f} ms; {bench._ratio_text(v)}  (target >= 5x)")
+          f"Python: {v.best_ref * 1e3:7.1f} ms; {bench.ratio_text(v)}  (target >= 5x)")
 
     rounds = 5 if quick else 15
     grad = lambda: unit.mse_and_grad(p, x, t)
-    v = bench._versus(lambda: landscape.hessian(p, x, t), grad, rounds, 3, 20)
+    v = bench.versus(lambda: landscape.hessian(p, x, t), grad, rounds, 3, 20)
     print(f"exact Hessian (12 x 12, complex step of the gradient), n = 100: {v.best * 1e3:6.2f} ms"
           f"   {_cost_text(v)}")
     chain = rng.uniform(-1, 1, (4, 12))
-    v = bench._versus(lambda: landscape.hessian(chain, x, t),
+    v = bench.versus(lambda: landscape.hessian(chain, x, t),
                       lambda: unit.mse_and_grad(chain, x, t), rounds, 2, 20)
     print(f"exact Hessian of a chain of 4 (48 x 48), n = 100:              {v.best * 1e3:6.2f} ms"
           f"   {_cost_text(v)}")
 
     for n in (100, 500):
         xs, ts = preset("sin-cos", length=n, cycles=5 * n / 100).sequences()
-        v = bench._versus(lambda xs=xs, ts=ts: gradflow.analyse(p, xs, ts),
+        v = bench.versus(lambda xs=xs, ts=ts: gradflow.analyse(p, xs, ts),
                           lambda xs=xs, ts=ts: unit.mse_and_grad(p, xs, ts), rounds, 2, 10)
         print(f"gradient flow G (n x n x 12) + adjoints, n = {n}:                 {v.best * 1e3:6.2f} ms"
               f"   {_cost_text(v)}")

@@ -46,7 +46,7 @@ def versus_reference(rounds: int = 21):
     """One unit's snapshot (update + paint) paired against the bench's reference epoch
     (plain pure-Python BPTT, n = 100): bench.Versus, ratio = reference time / snapshot time."""
     from ..core.training.tasks import preset
-    from .main import _versus, plain_epoch
+    from .timing import plain_epoch, versus
 
     app, view, snaps = _setup(1, (1400, 900), 40, 20)
     x, t = preset("sin-cos").sequences()
@@ -59,7 +59,7 @@ def versus_reference(rounds: int = 21):
         view.show_snapshot(snaps[k[0] % len(snaps)])
         view.view.viewport().repaint()
 
-    v = _versus(snapshot, lambda: plain_epoch(q, xl, tl, 0.01), rounds, 10, 10)
+    v = versus(snapshot, lambda: plain_epoch(q, xl, tl, 0.01), rounds, 10, 10)
     view.close()
     app.processEvents()
     return v

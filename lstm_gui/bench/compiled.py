@@ -21,7 +21,7 @@ from ..core.training import compiled_run
 from ..core.training.optim import SGD, make_optimizer
 from ..core.training.run import RunConfig, TrainingRun
 from ..core.training.tasks import preset
-from .main import _best, _ratio_text, _versus, plain_epoch
+from .timing import best, plain_epoch, ratio_text, versus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,8 +90,8 @@ def bench_epochs(reference, rounds: int) -> None:
         for name, fn, per_call, number in (("numpy", numpy_epoch, 1, 40),
                                            ("compiled", compiled_epochs, chunk, 3)):
             fn()
-            v = _versus(fn, reference, rounds, number, 25)
-            print(f"    {name:>8} {v.best / per_call * 1e6:6.1f} us {_ratio_text(v, per_call)}")
+            v = versus(fn, reference, rounds, number, 25)
+            print(f"    {name:>8} {v.best / per_call * 1e6:6.1f} us {ratio_text(v, per_call)}")
         print(f"  {opt}, TrainingRun.train with history and stop criteria:")
         for name in compiled.KERNELS:
             config = RunConfig(optimizer=opt, lr=lr, epochs=10**9, target_mse=1e-12,
@@ -100,8 +100,8 @@ def bench_epochs(reference, rounds: int) -> None:
             # compiled, which the window and the command line ask for at once.
             per_call = 1 if name == "numpy" else chunk
             fn = _train_fn(name, config, per_call)
-            v = _versus(fn, reference, rounds, 40 if name == "numpy" else 3, 25)
-            print(f"    {name:>8} {v.best / per_call * 1e6:6.1f} us {_ratio_text(v, per_call)}")
+            v = versus(fn, reference, rounds, 40 if name == "numpy" else 3, 25)
+            print(f"    {name:>8} {v.best / per_call * 1e6:6.1f} us {ratio_text(v, per_call)}")
     print("  targets: compiled epoch >= 10x, compiled TrainingRun.train >= 8x")
 
 
@@ -126,8 +126,8 @@ def bench_population(reference, rounds: int, k: int = 256) -> None:
     print(f"population K = {k}, n = 100, SGD, per model-epoch:")
     for name, fn in (("numpy", numpy_epoch), ("compiled", compiled_epoch)):
         fn()
-        v = _versus(fn, reference, rounds, 3, 25)
-        print(f"    {name:>8} {v.best / k * 1e6:6.2f} us {_ratio_text(v, k)}")
+        v = versus(fn, reference, rounds, 3, 25)
+        print(f"    {name:>8} {v.best / k * 1e6:6.2f} us {ratio_text(v, k)}")
     print("  target: compiled >= 40x")
 
 
@@ -140,7 +140,7 @@ def bench_chains(quick: bool) -> None:
             for n in (100, 300, 1000):
                 run = TrainingRun(RunConfig(task=preset("sin-cos", length=n), units=units, epochs=0))
                 run.train(200)   # first calls run slower (caches, the chunk size estimate)
-                per = _best(lambda run=run: run.train(200), 2 if quick else 5, 1) / 200
+                per = best(lambda run=run: run.train(200), 2 if quick else 5, 1) / 200
                 cells.append(f"{1 / per:9,.0f}")
             print(f"  {units:>5} " + " ".join(cells))
 

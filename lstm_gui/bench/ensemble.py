@@ -1,7 +1,7 @@
 """Benchmarks of issue 15: an ensemble against its members trained one after another, and
 the C library's rule against the exact gradient.  Called by ``python -m lstm_gui.bench``.
 
-Both are paired ratios measured in the same run (``bench._versus``): the machine is shared
+Both are paired ratios measured in the same run (``timing.versus``): the machine is shared
 and its speed moves, a ratio of back-to-back batches moves far less.
 """
 from __future__ import annotations

@@ -17,7 +17,7 @@ from ..core.files import modelfile
 from ..core.models.unit import PARAM_NAMES
 from ..core.training.run import RunConfig, TrainingRun
 from ..core.training.tasks import preset
-from .main import _versus
+from .timing import versus
 
 
 def _largest_run() -> TrainingRun:
@@ -46,10 +46,10 @@ def bench_files(quick: bool = False) -> None:
         print(f"model file, 16 units, history at its {limits.MAX_HISTORY_ROWS:,}-row cap: "
               f"format 1 {mb1:.1f} MB, format 2 {mb2:.1f} MB ({mb1 / mb2:.2f}x smaller); "
               f"load limit {modelfile.MAX_BYTES / 2**20:.0f} MB")
-        v = _versus(lambda: modelfile.load(v2), lambda: modelfile.load(v1), 3 if quick else 9, 1, 1)
+        v = versus(lambda: modelfile.load(v2), lambda: modelfile.load(v1), 3 if quick else 9, 1, 1)
         print(f"load: format 2 {v.best:.2f} s, format 1 {v.best_ref:.2f} s (best); format 2 is "
               f"{v.ratio:.2f}x faster (median of paired rounds, quartiles {v.low:.2f}-{v.high:.2f})")
-        v = _versus(lambda: modelfile.save(run, v2), lambda: v1.write_text(_format_1_text(run)),
+        v = versus(lambda: modelfile.save(run, v2), lambda: v1.write_text(_format_1_text(run)),
                     3 if quick else 9, 1, 1)
         print(f"save: format 2 {v.best:.2f} s, format 1 {v.best_ref:.2f} s (best); format 2 is "
               f"{v.ratio:.2f}x faster (quartiles {v.low:.2f}-{v.high:.2f})")

@@ -6,9 +6,7 @@ exact-BPTT loop, so that the ratios mean something on a shared, noisy machine.
 from __future__ import annotations
 
 import argparse
-import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,111 +15,7 @@ from ..core.training.evaluation import EvalHistory
 from ..core.training.optim import SGD
 from ..core.training.run import RunConfig, TrainingRun
 from ..core.training.tasks import preset
-
-
-def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
-    """One epoch of one unit in plain Python: forward, exact BPTT, SGD.  Returns the MSE.
-
-    The in-run reference, written the obvious way (min-char-rnn style), and an independent
-    check of the core's gradient (see check_plain_matches_core).
-    """
-    wfh, wfx, bf, wih, wix, bi, wch, wcx, bc, woh, wox, bo = p
-    sig = lambda z: 1.0 / (1.0 + math.exp(-z))
-    n = len(x)
-    hs, cs, fs, is_, gs, os_ = [0.0], [0.0], [], [], [], []
-    for t in range(n):
-        h, c = hs[-1], cs[-1]
-        f = sig(wfh * h + wfx * x[t] + bf)
-        i = sig(wih * h + wix * x[t] + bi)
-        g = math.tanh(wch * h + wcx * x[t] + bc)
-        o = sig(woh * h + wox * x[t] + bo)
-        c = f * c + i * g
-        fs.append(f); is_.append(i); gs.append(g); os_.append(o)
-        cs.append(c)
-        hs.append(o * math.tanh(c))
-    grad = [0.0] * 12
-    dh_next = dc_next = 0.0
-    mse = 0.0
-    for t in reversed(range(n)):
-        err = hs[t + 1] - target[t]
-        mse += err * err
-        dh = 2.0 / n * err + dh_next
-        tc = math.tanh(cs[t + 1])
-        do = dh * tc * os_[t] * (1 - os_[t])                 # through o
-        dc = dh * os_[t] * (1 - tc * tc) + dc_next           # through tanh(C)
-        df = dc * cs[t] * fs[t] * (1 - fs[t])
-        di = dc * gs[t] * is_[t] * (1 - is_[t])
-        dg = dc * is_[t] * (1 - gs[t] * gs[t])
-        h_prev = hs[t]
-        for k, dz in enumerate((df, di, dg, do)):
-            grad[3 * k] += dz * h_prev
-            grad[3 * k + 1] += dz * x[t]
-            grad[3 * k + 2] += dz
-        dh_next = df * wfh + di * wih + dg * wch + do * woh
-        dc_next = dc * fs[t]
-    for k in range(12):
-        p[k] -= lr * grad[k]
-    return mse / n
-
-
-def check_plain_matches_core() -> float:
-    """Largest relative difference between the plain loop's update and the core's."""
-    rng = np.random.default_rng(1)
-    p = rng.uniform(-1, 1, 12)
-    x, t = preset("sin-cos").sequences()
-    q = p.tolist()
-    plain_epoch(q, x.tolist(), t.tolist(), 0.5)
-    _, g = unit.mse_and_grad(p, x, t)
-    return float(np.max(np.abs((p - np.array(q)) / 0.5 - g)) / np.max(np.abs(g)))
-
-
-def _best(fn, repeat: int, number: int) -> float:
-    """Best time per call over `repeat` rounds of `number` calls (seconds)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t) / number)
-    return best
-
-
-@dataclass
-class Versus:
-    """fn against the reference: best times per call, and the ratio reference / fn."""
-
-    best: float
-    best_ref: float
-    ratio: float          # median over rounds of the paired ratios
-    low: float            # quartiles of those ratios: how much the machine moved
-    high: float
-
-
-def _versus(fn, ref, rounds: int, number: int, ref_number: int) -> Versus:
-    """Time fn and the reference in pairs of back-to-back batches (a few ms each).
-
-    This machine is shared: its speed moves by tens of percent from second to second.
-    Within a pair both see nearly the same machine, so the ratio of a pair is far steadier
-    than either time; the median over the pairs discards the pairs a burst upset.  The
-    order alternates, so neither always runs first.
-    """
-    best_fn = best_ref = float("inf")
-    ratios = []
-    for r in range(rounds):
-        if r % 2:
-            t_fn = _best(fn, 1, number)
-            t_ref = _best(ref, 1, ref_number)
-        else:
-            t_ref = _best(ref, 1, ref_number)
-            t_fn = _best(fn, 1, number)
-        best_fn, best_ref = min(best_fn, t_fn), min(best_ref, t_ref)
-        ratios.append(t_ref / t_fn)
-    low, mid, high = np.percentile(ratios, [25, 50, 75])
-    return Versus(best_fn, best_ref, float(mid), float(low), float(high))
-
-
-def _ratio_text(v: Versus, per: float = 1.0) -> str:
-    return f"{v.ratio * per:5.2f}x the reference (quartiles {v.low * per:.2f}-{v.high * per:.2f})"
+from .timing import best, check_plain_matches_core, plain_epoch, ratio_text, versus
 
 
 def bench_core(quick: bool = False) -> None:
@@ -132,16 +26,16 @@ def bench_core(quick: bool = False) -> None:
     q = p0.tolist()
     reference = lambda: plain_epoch(q, xl, tl, 0.01)  # noqa: E731
     rounds = 11 if quick else 41
-    ref = _best(reference, 5, 50)
+    ref = best(reference, 5, 50)
     print(f"reference: plain pure-Python exact-BPTT epoch, n = 100: {ref * 1e6:8.1f} us (best)")
     print(f"  (its update agrees with the core's to {check_plain_matches_core():.1e} relative)")
     print("ratios: median over paired rounds of reference time / core time, measured back to back")
 
     for name in ("sgd", "adam"):
         run = TrainingRun(RunConfig(optimizer=name, lr=0.01 if name == "sgd" else 0.05, epochs=0))
-        v = _versus(lambda: run.train(1), reference, rounds, 40, 25)
+        v = versus(lambda: run.train(1), reference, rounds, 40, 25)
         print(f"one unit, n = 100, one training epoch ({name:>4}):   {v.best * 1e6:8.1f} us"
-              f"   {_ratio_text(v)}")
+              f"   {ratio_text(v)}")
     print("  targets: <= 230 us and >= 1.5x (the reference's update is plain descent, like sgd)")
     bench_evaluation(rounds)
 
@@ -155,7 +49,7 @@ def bench_core(quick: bool = False) -> None:
         state["p"] = opt.step(state["p"], g)
 
     pop_epoch()   # the first call sets the allocator up (core/_memory.py)
-    v = _versus(pop_epoch, reference, rounds, 3, 25)
+    v = versus(pop_epoch, reference, rounds, 3, 25)
     print(f"population K = {k}, n = 100, per model-epoch:    {v.best / k * 1e6:8.2f} us"
           f"   {v.ratio * k:5.1f}x the reference (quartiles {v.low * k:.1f}-{v.high * k:.1f})")
     print("  targets: <= 14 us and >= 25x")
@@ -166,7 +60,7 @@ def bench_core(quick: bool = False) -> None:
         cells = []
         for n in (100, 300, 1000):
             run = TrainingRun(RunConfig(task=preset("sin-cos", length=n), units=units, epochs=0))
-            per = _best(lambda: run.train(5), 2 if quick else 3, 2) / 5
+            per = best(lambda: run.train(5), 2 if quick else 3, 2) / 5
             cells.append(f"{1 / per:9,.0f}")
         print(f"  {units:>5} " + " ".join(cells))
 
@@ -178,7 +72,7 @@ def bench_evaluation(rounds: int) -> None:
     run = TrainingRun(RunConfig(epochs=0))
     ev, run.evaluation = EvalHistory(run.config, run.clean_x, run.clean_target), None
     run.train(200)   # the compiled path's chunk size settles
-    v = _versus(lambda: ev.record(1, run.params), lambda: run.train(200), rounds, 20, 1)
+    v = versus(lambda: ev.record(1, run.params), lambda: run.train(200), rounds, 20, 1)
     cost = [200 / r / (ev.every + 200 / r) for r in (v.ratio, v.high, v.low)]
     print(f"train/test record ({compiled.active()} path): {200 / v.ratio:.2f} epochs of work "
           f"(quartiles {200 / v.high:.2f}-{200 / v.low:.2f}); one every {ev.every} epochs costs "
@@ -186,7 +80,7 @@ def bench_evaluation(rounds: int) -> None:
     # The whole cost: the compiled path records from the rows of its chunks.
     with_eval = TrainingRun(RunConfig(epochs=0))
     with_eval.train(200)
-    v = _versus(lambda: with_eval.train(1000), lambda: run.train(1000), rounds, 1, 1)
+    v = versus(lambda: with_eval.train(1000), lambda: run.train(1000), rounds, 1, 1)
     print(f"  training with records keeps {v.ratio:.1%} of the speed without "
           f"(quartiles {v.low:.1%}-{v.high:.1%})")
 
@@ -347,7 +241,7 @@ def main(argv=None) -> int:
         compiled.use(None)
     bench_compiled.main(args.quick)
     from .ensemble import bench_ensemble
-    bench_ensemble(_versus, _ratio_text, args.quick)
+    bench_ensemble(versus, ratio_text, args.quick)
     from .analysis import bench_analysis
     bench_analysis(args.quick)
     if args.instructions:

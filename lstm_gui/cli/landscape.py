@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-COMMANDS = ("landscape", "gradflow")
+from .options import positive_float, positive_int
+
+NAMES = ("landscape", "gradflow")
 MAX_GRADFLOW_BYTES = 1e9    # G is n * n * 12 * units floats: n = 1000 with 16 units is 1.5 GB
 
 
@@ -31,8 +33,7 @@ def _directions(text: str):
     return kind, names
 
 
-def register(sub, positive_int, positive_float) -> None:
-    """Add the subcommands to cli.py's subparsers."""
+def add_parser(sub) -> None:
     a = sub.add_parser("landscape", help="draw the MSE over a plane through a model as PNG/CSV")
     a.add_argument("model", type=Path, metavar="MODEL")
     a.add_argument("--out", type=Path, help="PNG of the map (.png)")
@@ -50,7 +51,7 @@ def register(sub, positive_int, positive_float) -> None:
     g.add_argument("--matrix", type=Path, help="|G| summed over parameters, (t, s) as CSV")
 
 
-def main(args) -> int:
+def run(args, parser) -> int:
     from ..core.files import modelfile
     try:
         run = modelfile.load(args.model)

@@ -5,11 +5,10 @@ import sys
 
 from ..core import lessons
 
-COMMANDS = ("lessons",)
+NAMES = ("lessons",)
 
 
-def register(sub) -> None:
-    """Add the `lessons` subcommand to the argparse subparsers `sub`."""
+def add_parser(sub) -> None:
     p = sub.add_parser("lessons", help="list the guided lessons, or print one")
     p.add_argument("name", nargs="?", help="a lesson to print (see the list)")
 
@@ -29,7 +28,7 @@ def _settings(lesson: lessons.Lesson) -> str:
     return "; ".join(parts)
 
 
-def run(args) -> int:
+def run(args, parser) -> int:
     if args.name is None:
         names = lessons.names()
         width = max(map(len, names))

@@ -17,12 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from .options import add_run_options, config_from_args
+
 # Settings --vary can change: RunConfig fields and how to read a value.
 VARIABLE = {"lr": float, "optimizer": str, "gradient": str, "clip": float, "units": int,
             "init_high": float, "target_mse": float}
 
 
-def add_sweep_parser(sub, add_run_options) -> None:
+NAMES = ("sweep",)
+
+
+def add_parser(sub) -> None:
     s = sub.add_parser("sweep", help="train many seeds per setting; median, spread, success rate")
     add_run_options(s)
     s.add_argument("--seeds", type=int, default=64, help="models per setting (default 64)")
@@ -79,7 +84,7 @@ def summarise(label: str, ens) -> dict:
             "diverged": int(ens.diverged.sum())}
 
 
-def cmd_sweep(args, parser, config_from_args) -> int:
+def run(args, parser) -> int:
     from ..core.analysis.ensemble import MAX_MEMBERS, EnsembleRun
 
     if not 1 <= args.seeds <= MAX_MEMBERS:

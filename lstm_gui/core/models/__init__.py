@@ -1,4 +1,5 @@
-"""The models: their description (:class:`Model`), equations and numpy references.
+"""The model and its kernels: the description of a model (:class:`Model`), its equations (one
+readable numpy reference per family) and the compiled kernels that are tested against it.
 
 ``Model()`` is SPEC's 12-parameter unit; see model.py for the flat parameter layout and
 docs/models.md for the families.

@@ -235,6 +235,28 @@ class Model:
             parts.append(f"dropout {self.dropout:g}")
         return ", ".join(parts) + f" ({self.size} parameters)"
 
+    def to_dict(self) -> dict:
+        """The description as plain JSON values (what a model file stores)."""
+        return {"cell": self.cell, "hidden": self.hidden, "layers": self.layers,
+                "inputs": self.inputs, "readout": self.readout, "bias": self.bias,
+                "bidirectional": self.bidirectional, "dropout": self.dropout}
+
+    @classmethod
+    def from_dict(cls, d) -> Model:
+        """The inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys and bad
+        values are refused with one ValueError line."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a model description is an object, got {type(d).__name__}")
+        known = set(cls().to_dict())
+        extra = sorted(set(d) - known)
+        if extra:
+            raise ValueError(f"unknown model field {str(extra[0])[:40]!r}; the fields are "
+                             f"{', '.join(sorted(known))}")
+        for key in ("readout", "bias", "bidirectional"):
+            if key in d and not (isinstance(d[key], bool) or (key == "readout" and d[key] is None)):
+                raise ValueError(f"model field {key} must be true or false, got {d[key]!r}")
+        return cls(**d)
+
     # ------------------------------------------------------------ views of theta
 
     def check(self, theta) -> np.ndarray:
@@ -326,6 +348,12 @@ class Model:
         """Every per-step array of a forward pass: a :class:`reference.Trace`."""
         from . import reference
         return reference.trace(self, self.check(theta), x, delay=delay)
+
+    def loss(self, theta, x, target, delay: int = 0,
+             rng: np.random.Generator | None = None) -> float:
+        """The mean squared error alone (a forward pass); arguments as :meth:`loss_and_grad`."""
+        from . import reference
+        return reference.loss(self, self.check(theta), x, target, delay=delay, rng=rng)
 
     def loss_and_grad(self, theta, x, target, delay: int = 0,
                       rng: np.random.Generator | None = None) -> tuple[float, np.ndarray]:
@@ -496,12 +524,13 @@ def _from_state_dict(cls, d, dropout: float):
     dot = f"{child}." if child else ""
     if set(want) != set(got):
         extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
-        raise ValueError(f"a {model.describe()} has no {dot}{extra[0]}" if extra else
-                         f"a {model.describe()} needs {dot}{missing[0]}, which is missing")
+        read = f"the model read ({model.describe()})"
+        raise ValueError(f"{read} has no {dot}{extra[0]}" if extra else
+                         f"{read} needs {dot}{missing[0]}, which is missing")
     for tail, a in want.items():
         if got[tail].shape != a.shape:
             raise ValueError(f"{dot}{tail} has shape {got[tail].shape}, expected {a.shape} "
-                             f"for a {model.describe()}")
+                             f"for the model read ({model.describe()})")
     rows = model._torch_rows()
     for layer, per_dir in enumerate(model.cells(theta)):
         for dd, c in enumerate(per_dir):

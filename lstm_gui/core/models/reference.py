@@ -119,7 +119,8 @@ def _cell_backward(model: Model, cell: dict, steps, dh: np.ndarray, grad: dict) 
 
 
 def _run(model: Model, theta: np.ndarray, x: np.ndarray, delay: int, masks: list):
-    """Forward through every layer: (y (n, B), per-layer inputs, per-layer-direction steps)."""
+    """Forward through every layer: y (n, B), the last layer's output (n, B, H * dirs),
+    each layer's input (n, B, m_k) and each layer's and direction's steps."""
     cells = model.cells(theta)
     inputs, steps = [], []
     seq = x
@@ -157,6 +158,28 @@ def trace(model: Model, theta: np.ndarray, x, delay: int = 0) -> Trace:
     return Trace(y, states, inputs[0])
 
 
+def _loss(y: np.ndarray, tb: np.ndarray, last: bool) -> tuple[float, np.ndarray]:
+    """E and dE/dy (n, B) for outputs y (n, B)."""
+    dy = np.zeros_like(y)
+    if last:
+        err = y[-1] - tb
+        dy[-1] = 2.0 / err.size * err
+    else:
+        err = y - tb
+        dy[:] = 2.0 / err.size * err
+    return float(np.mean(err * err)), dy
+
+
+def loss(model: Model, theta: np.ndarray, x, target, delay: int = 0,
+         rng: np.random.Generator | None = None) -> float:
+    """The MSE alone (a forward pass); see :meth:`Model.loss_and_grad`."""
+    xb, batch = as_batch(model, x)
+    n, B, _ = xb.shape
+    tb, last = as_target(target, n, B, batch)
+    y = _run(model, theta, xb, delay, dropout_masks(model, rng, n, B))[0]
+    return _loss(y, tb, last)[0]
+
+
 def loss_and_grad(model: Model, theta: np.ndarray, x, target, delay: int = 0,
                   rng: np.random.Generator | None = None) -> tuple[float, np.ndarray]:
     """MSE and its exact gradient (size,); see :meth:`Model.loss_and_grad`."""
@@ -164,17 +187,8 @@ def loss_and_grad(model: Model, theta: np.ndarray, x, target, delay: int = 0,
     n, B, _ = xb.shape
     tb, last = as_target(target, n, B, batch)
     masks = dropout_masks(model, rng, n, B)
-    y, top, inputs, steps = _run(model, theta, xb, delay, masks)
-
-    # E and dE/dy
-    dy = np.zeros((n, B))
-    if last:
-        err = y[-1] - tb
-        dy[-1] = 2.0 / B * err
-    else:
-        err = y - tb
-        dy[:] = 2.0 / err.size * err
-    loss = float(np.mean(err * err))
+    y, top, _, steps = _run(model, theta, xb, delay, masks)
+    loss, dy = _loss(y, tb, last)
 
     grad = np.zeros(model.size)
     ro, gro = model.readout_views(theta), model.readout_views(grad)
@@ -198,5 +212,4 @@ def loss_and_grad(model: Model, theta: np.ndarray, x, target, delay: int = 0,
         if delay:                                 # undo the delay: X(t) was read at t+1
             dx = np.concatenate([dx[1:], np.zeros_like(dx[:1])])
         dtop = dx if masks[k - 1] is None else dx * masks[k - 1]
-    del inputs
     return loss, grad

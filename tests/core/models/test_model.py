@@ -124,3 +124,14 @@ def test_agrees_with_the_unit(layers, delay):
     for name in ("f", "i", "c_tilde", "c", "o"):
         assert np.allclose(tr.states[name][:, 0, :, 0, 0], getattr(ut, name).reshape(layers, -1),
                            rtol=0, atol=1e-13)
+
+
+def test_description_round_trips_through_plain_values():
+    import json
+    for m in (Model(), Model(cell="gru", hidden=5, layers=2, inputs=3, bias=False,
+                             bidirectional=True, dropout=0.2)):
+        assert Model.from_dict(json.loads(json.dumps(m.to_dict()))) == m
+    for bad in ({"cell": "x"}, {"hidden": "3"}, {"colour": 1}, {"bias": 1}, []):
+        with pytest.raises(ValueError) as e:
+            Model.from_dict(bad)
+        assert "\n" not in str(e.value)

@@ -1,0 +1,149 @@
+"""What the sub-commands share: argument types, the run options of train and sweep, and
+building a RunConfig from them."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..core.limits import check_training_size, fileio
+from ..core.training.noise import NOISE_KINDS, NOISE_MODES, Noise
+from ..core.training.optim import DEFAULT_LR, OPTIMIZERS
+from ..core.training.run import GRADIENTS
+from ..core.training.tasks import PRESETS, TaskFileError, load_csv, preset
+
+DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {v}")
+    return v
+
+
+def nonneg_int(text: str) -> int:
+    return 0 if text == "0" else positive_int(text)
+
+
+def positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def lr_value(text: str) -> float:
+    v = positive_float(text)
+    if v >= 1:
+        raise argparse.ArgumentTypeError(f"learning rate must lie in (0, 1), got {text}")
+    return v
+
+
+def nonneg_float(text: str) -> float:
+    return 0.0 if text.strip() in ("0", "0.0") else positive_float(text)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def finite_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return v
+
+
+def add_run_options(t) -> None:
+    """The options that define a run, shared by train and sweep."""
+    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
+    t.add_argument("--length", type=positive_int, help="sequence length n (preset default)")
+    t.add_argument("--cycles", type=positive_float, help="number of cycles (default 5)")
+    t.add_argument("--amplitude", type=positive_float, help="amplitude A (preset default)")
+    t.add_argument("--lag", type=nonneg_int, help="k of the delay-k task (default 5)")
+    t.add_argument("--noise", choices=NOISE_MODES, default="none")
+    t.add_argument("--noise-amp", type=nonneg_float, help="noise amplitude (default 0.1)")
+    t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
+    t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
+    t.add_argument("--units", type=positive_int, default=1, help="units in the chain")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    t.add_argument("--lr", type=lr_value, help="learning rate in (0, 1); default by optimizer")
+    t.add_argument("--clip", type=positive_float, help="clip the gradient norm to this")
+    t.add_argument("--epochs", type=nonneg_int, help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--target-mse", type=nonneg_float, default=0.0)
+    t.add_argument("--plateau", type=nonneg_int, default=0)
+    t.add_argument("--seed", type=nonneg_int, default=0)
+    t.add_argument("--init-min", type=finite_float, default=-1.0,
+                   help="initial parameters from (default -1)")
+    t.add_argument("--init-max", type=finite_float, default=1.0, help="initial parameters up to (default 1)")
+    t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
+    t.add_argument("--gradient", choices=GRADIENTS, default="exact",
+                   help="exact, or the C library's training rule (implies --lstmlib-timing)")
+
+
+def _refuse_idle_options(args, parser, is_csv: bool) -> None:
+    """Options that would do nothing for the chosen task are refused, not silently ignored."""
+    if is_csv:
+        given = [f"--{k}" for k in ("length", "cycles", "amplitude") if getattr(args, k) is not None]
+        if given:
+            parser.error(f"{given[0]} does nothing with a CSV task (its file sets the sequences); drop it")
+    if args.noise == "none":
+        given = [opt for opt, v in (("--noise-amp", args.noise_amp), ("--noise-kind", args.noise_kind))
+                 if v is not None] + (["--resample-noise"] if args.resample_noise else [])
+        if given:
+            parser.error(f"{given[0]} does nothing without --noise; add --noise target, input or both")
+
+
+def config_from_args(args, parser):
+    from ..core.training.run import RunConfig
+    try:
+        is_csv = args.task not in PRESETS
+        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
+            parser.error(f"argument --task: unknown task {args.task!r}; "
+                         f"choose one of {', '.join(PRESETS)} or a CSV file")
+        _refuse_idle_options(args, parser, is_csv)
+        if not is_csv:
+            settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
+                                          ("amplitude", args.amplitude), ("lag", args.lag))
+                        if v is not None}
+            check_training_size(args.units, settings.get("length", PRESETS[args.task].length))
+            task = preset(args.task, **settings)
+            epochs = PRESETS[args.task].epochs if args.epochs is None else args.epochs
+        else:
+            task = load_csv(args.task)
+            epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
+        check_training_size(args.units, task.length)
+        noise = Noise(args.noise, 0.1 if args.noise_amp is None else args.noise_amp,
+                      args.noise_kind or "uniform", args.resample_noise)
+        return RunConfig(
+            task=task, noise=noise, units=args.units, optimizer=args.optimizer,
+            lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
+            seed=args.seed, init_low=args.init_min, init_high=args.init_max,
+            delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
+            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
+    except TaskFileError as exc:
+        parser.error(f"argument --task: {exc}")
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def save_error(path, exc: Exception) -> str:
+    """A failed save in the user's terms: the path they typed, no exception class, no
+    temporary file name (an OSError from the rename names the temporary)."""
+    if isinstance(exc, fileio.FileAccessError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
+    return f"{path}: cannot save ({exc})"

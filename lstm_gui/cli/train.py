@@ -1,0 +1,88 @@
+"""`lstm-gui train`: train headless and save the model (and its history)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .options import add_run_options, config_from_args, save_error
+from .support import EXIT_INTERRUPTED, OutputError, Progress, StopFlag, check_output, sigint_stops
+
+NAMES = ("train",)
+
+
+def add_parser(sub) -> None:
+    t = sub.add_parser("train", help="train headless and save the model")
+    add_run_options(t)
+    t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
+                   help="start from a model file: a native file resumes its run (--epochs "
+                        "more epochs), an lstmlib or .safetensors file gives the initial parameters")
+    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
+    t.add_argument("--history", type=Path, help="write the history as CSV here")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _check_train_outputs(args, config, parser) -> None:
+    """--out and --history checked before training, so that a bad path costs nothing."""
+    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
+    try:
+        if args.out:
+            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
+            if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
+                raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
+                                  f"chain of {config.units}; save it as .json")
+        if args.history:
+            check_output(args.history, (".csv",), "history")
+    except OutputError as exc:
+        parser.error(f"cannot save: {exc}")
+
+
+def run(args, parser) -> int:
+    from ..core.files import modelfile
+    from ..core.training.run import STOP_REASONS, TrainingRun
+
+    if args.from_model:
+        from .from_file import run_from_model
+        run = run_from_model(args, parser, config_from_args)
+        config = run.config
+    else:
+        config = config_from_args(args, parser)
+        run = None
+    if config.epochs == 0 and not args.target_mse and not args.plateau:
+        parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
+    _check_train_outputs(args, config, parser)
+    from ..core.models import compiled
+    from ..core.training import compiled_run
+    try:
+        if compiled.active() == "compiled":   # says so when it compiles, not a silent pause
+            compiled_run.warm_up(lambda text: print(text, file=sys.stderr, flush=True))
+    except (ValueError, RuntimeError) as exc:
+        parser.error(str(exc))
+    if run is None:
+        run = TrainingRun(config)
+    progress = Progress(config.epochs, args.quiet)
+    reason = None
+    with sigint_stops(StopFlag()) as stop:
+        while reason is None and not stop:
+            reason = run.train(200, should_continue=lambda: not stop)
+            progress.update(run.epoch, run.mse)
+        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        progress.close()
+        final = run.current_mse()
+        why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
+        rate = progress.rate(run.epoch)
+        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {rate:,.0f} epochs/s")
+        for path, write in ((args.out, lambda p: modelfile.save(run, p)),
+                            (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
+            if not path:
+                continue
+            try:
+                write(path)
+            except (OSError, ValueError) as exc:
+                print(f"lstm-gui: {save_error(path, exc)}", file=sys.stderr)
+                return 1
+            print(f"saved {path}")
+        if reason is None:
+            kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
+            print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return 0 if reason != "diverged" else 1
