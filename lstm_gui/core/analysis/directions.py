@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models.unit import N_PARAMS, PARAM_NAMES
+from ..models import Model
 from . import landscape
 
 KINDS = ("params", "pca", "line", "random", "hessian")
-DEFAULT_NAMES = ("W_fx", "b_f")
+_UNIT = Model()                 # the unit whose parameters (or chain of) a plane spans
+UNIT_NAMES = tuple(_UNIT.names())
+# The forget gate's input weight and bias: the plane the lessons start from.
+DEFAULT_NAMES = (_UNIT.block("W", "f").name, _UNIT.block("b", "f").name)
 
 
 def parse_name(name: str, units: int) -> tuple[int, int]:
     """'W_fx' (first unit) or 'W_fx@2' (unit 2, counted from 1) -> (unit index, parameter index)."""
     base, _, where = name.strip().partition("@")
-    if base not in PARAM_NAMES:
-        raise ValueError(f"unknown parameter {base!r}; choose one of {', '.join(PARAM_NAMES)}")
+    if base not in UNIT_NAMES:
+        raise ValueError(f"unknown parameter {base!r}; choose one of {', '.join(UNIT_NAMES)}")
     u = 1
     if where:
         try:
@@ -35,7 +38,7 @@ def parse_name(name: str, units: int) -> tuple[int, int]:
             raise ValueError(f"unit in {name!r} must be a number from 1 to {units}") from None
     if not 1 <= u <= units:
         raise ValueError(f"unit in {name!r} must be a number from 1 to {units}")
-    return u - 1, PARAM_NAMES.index(base)
+    return u - 1, UNIT_NAMES.index(base)
 
 
 def named(params, names=DEFAULT_NAMES):
@@ -49,7 +52,7 @@ def named(params, names=DEFAULT_NAMES):
         raise ValueError("the two parameters must differ")
     out = []
     for u, k in picked:
-        d = np.zeros((units, N_PARAMS))
+        d = np.zeros((units, _UNIT.size))
         d[u, k] = 1.0
         out.append(d.reshape(p.shape))
     return out[0], out[1]

@@ -12,7 +12,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..models import Model
 from ..training.tasks import Task
+
+_UNIT_SIZE = Model().size     # numbers per unit of the chain stepped here
 
 # The tasks whose target is the input's next value, so that the output can be fed back.
 FORECAST_TASKS = ("next-step",)
@@ -45,7 +48,7 @@ class _Chain:
     """
 
     def __init__(self, params: np.ndarray, delay: int):
-        self.p = [row.tolist() for row in np.asarray(params, dtype=float).reshape(-1, 12)]
+        self.p = [row.tolist() for row in np.asarray(params, dtype=float).reshape(-1, _UNIT_SIZE)]
         self.delay = delay
         self.c = [0.0] * len(self.p)
         self.h = [0.0] * len(self.p)

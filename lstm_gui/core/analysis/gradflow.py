@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import _single, unit
+from ..models import Model, _single, unit
+
+_UNIT_SIZE = Model().size     # numbers per unit: 4 gates x (W_h, W_x, b)
 
 # A memory horizon counts the lags that bring this share of the gradient's magnitude.
 HORIZON_SHARE = 0.9
@@ -67,7 +69,7 @@ def analyse(params, x, target, delay: int = 0) -> GradientFlow:
     e = np.zeros((n, n))
     np.fill_diagonal(e, (2.0 / n) * (layers[-1].h - ts))
     units = p.shape[0]
-    G = np.empty((n, n, units, 12))
+    G = np.empty((n, n, units, _UNIT_SIZE))
     by_gate = G.reshape(n, n, units, 4, 3)
     dE_dh = np.empty((units, n))
     dE_dc = np.empty((units, n))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import _complex_step, _population, compiled, unit
+from ..models import Model, _complex_step, _population, compiled, unit
+
+_UNIT_SIZE = Model().size     # numbers per unit of the chains this module maps
 
 # Models per population call.  A 64 x 64 grid at n = 100 (medians of 7): 31 ms in chunks of
 # 256, 11 ms in 512, 9 ms in 1 024, 46 ms in 4 096: a chunk's per-step rows (4, K) must stay
@@ -44,7 +46,7 @@ def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0):
     alphas = np.linspace(-span, span, size)
     betas = alphas.copy()
     points = plane_points(params, d1, d2, alphas, betas)
-    models = points.reshape(size * size, -1, unit.N_PARAMS)
+    models = points.reshape(size * size, -1, _UNIT_SIZE)
     return alphas, betas, population_mse(models, x, target, delay).reshape(size, size)
 
 
@@ -129,7 +131,7 @@ def _same_shape(params, d1, d2):
     p = np.asarray(params, dtype=float)
     a = np.asarray(d1, dtype=float)
     b = np.asarray(d2, dtype=float)
-    if not (p.shape == a.shape == b.shape) or p.shape[-1:] != (unit.N_PARAMS,) or p.ndim > 2:
+    if not (p.shape == a.shape == b.shape) or p.shape[-1:] != (_UNIT_SIZE,) or p.ndim > 2:
         raise ValueError(f"params and directions must share shape (12,) or (units, 12), "
                          f"got {p.shape}, {a.shape}, {b.shape}")
     return p, a, b

@@ -215,6 +215,17 @@ class Model:
         """Every named array of theta, in flat order (see the module docstring)."""
         return self._blocks
 
+    def block(self, kind: str, gate: str | None = None, layer: int | None = 0,
+              direction: int | None = 0) -> Block:
+        """The block of this kind and gate (e.g. ``block("W", "f")`` is W_fx of layer 0)."""
+        if kind in ("w_y", "b_y"):
+            layer = direction = None
+        for b in self._blocks:
+            if (b.kind, b.gate, b.layer, b.direction) == (kind, gate, layer, direction):
+                return b
+        raise ValueError(f"a {self.cell} model has no {kind} block for gate {gate!r} in layer "
+                         f"{layer}, direction {direction}")
+
     @property
     def size(self) -> int:
         """Numbers in theta."""

@@ -24,7 +24,8 @@ from .model import Family
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    """1 / (1 + exp(-z)), written with tanh so that no z overflows."""
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
 @dataclass

@@ -18,13 +18,10 @@ import numpy as np
 
 from .._memory import keep_freed_memory
 from . import _population, _single
+from .model import Model
 
-PARAM_NAMES = (
-    "W_fh", "W_fx", "b_f",
-    "W_ih", "W_ix", "b_i",
-    "W_Ch", "W_Cx", "b_C",
-    "W_oh", "W_ox", "b_o",
-)
+# The unit's names and count come from its description (W_fh, W_fx, b_f, W_ih, ...).
+PARAM_NAMES = tuple(Model().names())
 N_PARAMS = len(PARAM_NAMES)
 
 

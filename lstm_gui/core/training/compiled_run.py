@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from ..models import compiled
+from ..models import Model, compiled
 from ..models.compiled import _kernels as K
 from ..models.compiled.calls import _time_major, model_loss_and_grad, population_loss_and_grad  # noqa: F401 (re-exported)
 from . import run as _run
@@ -80,13 +80,14 @@ def _chunk(run, size: int) -> str | None:
     x0, t0 = run.x, run.target
     xs, ts = _sequences(run, size)
     p = np.array(run.params, dtype=float)
-    m, v = _moments(opt, units * 12)
+    size_all = Model(layers=units).size
+    m, v = _moments(opt, size_all)
     counters = np.array([run.epoch, run._best_epoch, getattr(opt, "t", 0)], dtype=np.int64)
     floats = np.array([run.mse, run.best_mse])
-    frozen = np.zeros(units * 12, dtype=np.bool_)
+    frozen = np.zeros(size_all, dtype=np.bool_)
     frozen[list(cfg.frozen)] = True
     out_mse = np.empty(size)
-    out_params = np.empty((size, units * 12))
+    out_params = np.empty((size, size_all))
     done, code = K.train_chunk(p, xs, ts, cfg.delay, *_hyper(opt), m, v, counters, floats,
                                frozen, cfg.epochs, cfg.target_mse, cfg.plateau, out_mse,
                                out_params)
@@ -151,7 +152,7 @@ def train_population(p: np.ndarray, x, target, optimizer: Optimizer, epochs: int
     """
     p = np.array(p, dtype=float)
     k = p.shape[0]
-    size = p.shape[1] * 12
+    size = Model(layers=p.shape[1]).size
     m, v = _moments(optimizer, (k, size))
     t = np.full(k, getattr(optimizer, "t", 0), dtype=np.int64)
     out = np.empty((epochs, k))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..models import Model
+
 OPTIMIZERS = ("sgd", "momentum", "adam")
 DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "adam": 0.05}
 
@@ -183,5 +185,6 @@ def init_params(rng: np.random.Generator, units: int = 1, low: float = -1.0,
         raise ValueError(f"a chain needs at least one unit, got {units}")
     if not low < high:
         raise ValueError(f"initial range must have min < max, got [{low:g}, {high:g}]")
-    shape = (units, 12) if population is None else (population, units, 12)
+    per_unit = Model().size
+    shape = (units, per_unit) if population is None else (population, units, per_unit)
     return rng.uniform(low, high, size=shape)

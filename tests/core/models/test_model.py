@@ -72,6 +72,15 @@ def test_bad_descriptions_are_refused_in_one_line():
         assert "\n" not in str(e.value)
 
 
+def test_block_lookup():
+    m = Model(hidden=2, layers=2, bidirectional=True)
+    assert Model().block("W", "f").name == "W_fx" and Model().block("b", "f").offset == 2
+    assert m.block("R", "o", layer=1, direction=1).name == "u2.rev.W_oh"
+    assert m.block("w_y").shape == (4,)
+    with pytest.raises(ValueError):
+        Model(cell="gru").block("W", "f")
+
+
 def test_views_write_theta():
     m = Model(hidden=3)
     theta = np.zeros(m.size)

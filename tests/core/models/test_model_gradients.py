@@ -109,3 +109,14 @@ def test_bad_inputs_are_refused_in_one_line():
         with pytest.raises(ValueError) as e:
             call()
         assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "peephole"])
+def test_saturated_gates_stay_finite_and_quiet(cell):
+    import warnings
+    model = Model(cell=cell, hidden=2)
+    theta = model.init(0) * 1e5                    # every gate far into saturation
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = model.loss_and_grad(theta, np.ones(5), np.zeros(5))
+    assert np.isfinite(loss) and np.all(np.isfinite(grad))
