@@ -121,7 +121,8 @@ def _cell_class(model, name: str, rows: tuple[str, ...], delay: int) -> str:
         'f"weight_peephole_l{k}{sfx}", nn.Parameter(torch.zeros(3, H)))')
     delay_lines = ("\n            # lstmlib's timing: every layer reads its input one step late\n"
                    "            x = torch.cat([torch.zeros_like(x[:1]), x[:-1]])") if delay else ""
-    peep_rows = "; weight_peephole's rows are\n    p_i, p_f, p_o" if fam.peephole else ""
+    peeps = [b.name for b in model.blocks() if b.kind == "p" and b.layer == 0 and b.direction == 0]
+    peep_rows = f"; weight_peephole's rows are\n    {', '.join(peeps)}" if fam.peephole else ""
     return f'''class {name}(nn.Module):
     """{model.cell}: {equations}.
 
