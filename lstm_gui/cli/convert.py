@@ -39,6 +39,9 @@ def run(args, parser) -> int:
         from .pytorch import convert_to_script
         return convert_to_script(run, args.src, args.dst)
     if suffix == ".lstmlib":
+        if run.model is not None:
+            print(f"lstm-gui: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)
+            return 2
         if run.config.units > 1:
             print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
                   f"chain of {run.config.units}; convert to .json instead", file=sys.stderr)

@@ -42,5 +42,5 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
         return TrainingRun(config, initial_params=loaded.initial_params)
     more = args.epochs
     loaded.configure(replace(loaded.config, epochs=loaded.epoch + more if more else 0,
-                             target_mse=args.target_mse, plateau=args.plateau))
+                             target_mse=args.target_mse or 0.0, plateau=args.plateau))
     return loaded

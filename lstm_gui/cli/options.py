@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 
 from ..core.limits import check_training_size, fileio
+from ..core.models import CELLS
+from ..core.training.datasets import SET_PRESETS
 from ..core.training.noise import NOISE_KINDS, NOISE_MODES, Noise
 from ..core.training.optim import DEFAULT_LR, OPTIMIZERS
-from ..core.training.run import GRADIENTS
+from ..core.training.run import GRADIENTS, INITS
 from ..core.training.tasks import PRESETS, TaskFileError, load_csv, preset
 
 DEFAULT_EPOCHS = 5000   # a CSV task's budget; a preset has its own (see `tasks`)
@@ -68,7 +70,8 @@ def finite_float(text: str) -> float:
 
 def add_run_options(t) -> None:
     """The options that define a run, shared by train and sweep."""
-    t.add_argument("--task", default="sin-cos", help=f"a preset ({', '.join(PRESETS)}) or a CSV file")
+    t.add_argument("--task", default="sin-cos",
+                   help=f"a preset ({', '.join([*PRESETS, *SET_PRESETS])}) or a CSV file")
     t.add_argument("--length", type=positive_int, help="sequence length n (preset default)")
     t.add_argument("--cycles", type=positive_float, help="number of cycles (default 5)")
     t.add_argument("--amplitude", type=positive_float, help="amplitude A (preset default)")
@@ -77,12 +80,28 @@ def add_run_options(t) -> None:
     t.add_argument("--noise-amp", type=nonneg_float, help="noise amplitude (default 0.1)")
     t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
     t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", type=positive_int, default=1, help="units in the chain")
+    t.add_argument("--units", "--layers", dest="units", type=positive_int, default=1,
+                   help="stacked layers (for the 1-unit cell: units in the chain)")
+    t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
+    t.add_argument("--hidden", type=positive_int,
+                   help="hidden units per layer, H (default 1, or the preset's)")
+    t.add_argument("--no-bias", dest="bias", action="store_false", help="no gate biases")
+    t.add_argument("--bidirectional", action="store_true", help="a second direction per layer")
+    t.add_argument("--dropout", type=dropout_value, default=0.0,
+                   help="dropout probability between layers, in [0, 1) (default 0)")
+    t.add_argument("--batch", type=positive_int,
+                   help="sequences per mini-batch (default: the preset's, or all)")
+    t.add_argument("--init", choices=INITS,
+                   help="initial parameters: uniform in [--init-min, --init-max] or PyTorch's "
+                        "U(-1/sqrt(H), 1/sqrt(H)) (default uniform, or the preset's)")
+    t.add_argument("--forget-bias", type=finite_float,
+                   help="set every forget-gate bias to this after init (Jozefowicz et al.: 1)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--lr", type=lr_value, help="learning rate in (0, 1); default by optimizer")
     t.add_argument("--clip", type=positive_float, help="clip the gradient norm to this")
     t.add_argument("--epochs", type=nonneg_int, help="epoch budget (default: the task's, see tasks)")
-    t.add_argument("--target-mse", type=nonneg_float, default=0.0)
+    t.add_argument("--target-mse", type=nonneg_float, help="stop at this MSE (default none, "
+                   "or the preset's)")
     t.add_argument("--plateau", type=nonneg_int, default=0)
     t.add_argument("--seed", type=nonneg_int, default=0)
     t.add_argument("--init-min", type=finite_float, default=-1.0,
@@ -93,8 +112,20 @@ def add_run_options(t) -> None:
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
 
 
+def dropout_value(text: str) -> float:
+    v = finite_float(text)
+    if not 0 <= v < 1:
+        raise argparse.ArgumentTypeError(f"dropout must lie in [0, 1), got {text}")
+    return v
+
+
 def _refuse_idle_options(args, parser, is_csv: bool) -> None:
     """Options that would do nothing for the chosen task are refused, not silently ignored."""
+    if args.task in SET_PRESETS:
+        given = [f"--{k}" for k in ("length", "cycles", "amplitude", "lag") if getattr(args, k) is not None]
+        if given or args.noise != "none":
+            parser.error(f"{(given or ['--noise'])[0]} does nothing with {args.task}: its data "
+                         "are the tutorial's; drop it")
     if is_csv:
         given = [f"--{k}" for k in ("length", "cycles", "amplitude") if getattr(args, k) is not None]
         if given:
@@ -109,11 +140,13 @@ def _refuse_idle_options(args, parser, is_csv: bool) -> None:
 def config_from_args(args, parser):
     from ..core.training.run import RunConfig
     try:
-        is_csv = args.task not in PRESETS
+        is_csv = args.task not in PRESETS and args.task not in SET_PRESETS
         if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
             parser.error(f"argument --task: unknown task {args.task!r}; "
-                         f"choose one of {', '.join(PRESETS)} or a CSV file")
+                         f"choose one of {', '.join([*PRESETS, *SET_PRESETS])} or a CSV file")
         _refuse_idle_options(args, parser, is_csv)
+        if args.task in SET_PRESETS:
+            return _set_config(args)
         if not is_csv:
             settings = {k: v for k, v in (("length", args.length), ("cycles", args.cycles),
                                           ("amplitude", args.amplitude), ("lag", args.lag))
@@ -124,7 +157,8 @@ def config_from_args(args, parser):
         else:
             task = load_csv(args.task)
             epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
-        check_training_size(args.units, task.length)
+        if not task.is_set and (args.hidden or 1) == 1:
+            check_training_size(args.units, task.length)
         noise = Noise(args.noise, 0.1 if args.noise_amp is None else args.noise_amp,
                       args.noise_kind or "uniform", args.resample_noise)
         return RunConfig(
@@ -132,11 +166,44 @@ def config_from_args(args, parser):
             lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer], clip=args.clip,
             seed=args.seed, init_low=args.init_min, init_high=args.init_max,
             delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, epochs=epochs,
-            target_mse=args.target_mse, plateau=args.plateau, gradient=args.gradient)
+            target_mse=args.target_mse or 0.0, plateau=args.plateau, gradient=args.gradient,
+            **_model_options(args))
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _model_options(args) -> dict:
+    """The model's RunConfig fields from --cell, --hidden, --no-bias, ... (defaults: the unit)."""
+    out = dict(cell=args.cell, hidden=args.hidden or 1, bias=args.bias,
+               bidirectional=args.bidirectional, dropout=args.dropout,
+               forget_bias=args.forget_bias, batch=args.batch or 0)
+    if args.init is not None:
+        out["init"] = args.init
+    return out
+
+
+def _set_config(args):
+    """A task of many sequences: its source's model and training, overridden by any option
+    given (the optimizer's default learning rate is the preset's)."""
+    from dataclasses import replace
+
+    from ..core.training.run import RunConfig, for_set_preset
+    base = for_set_preset(RunConfig(seed=args.seed, units=args.units, init_low=args.init_min,
+                                    init_high=args.init_max), args.task)
+    model = _model_options(args)
+    if args.hidden is None:
+        model["hidden"] = base.hidden
+    if args.batch is None:
+        model["batch"] = base.batch
+    lr = args.lr if args.lr is not None else (base.lr if args.optimizer == base.optimizer
+                                              else DEFAULT_LR[args.optimizer])
+    return replace(base, optimizer=args.optimizer, lr=lr, clip=args.clip,
+                   epochs=base.epochs if args.epochs is None else args.epochs,
+                   target_mse=base.target_mse if args.target_mse is None else args.target_mse,
+                   plateau=args.plateau, gradient=args.gradient,
+                   delay=1 if args.lstmlib_timing or args.gradient == "lstmlib" else 0, **model)
 
 
 def save_error(path, exc: Exception) -> str:

@@ -17,7 +17,34 @@ def add_parser(sub) -> None:
     s.add_argument("--json", action="store_true", help="print JSON with 'params' per unit")
 
 
+def _show_doc(run, fmt: str) -> dict:
+    """What `show --json` prints: the model (cell, hidden, layers, ...), its parameter names
+    and values, the task and where training stands.  ``params`` is flat, as long as
+    ``names``, for every model but SPEC's unit and its chains, which keep one list of 12 per
+    unit (``units``, as before the model description; ``names`` is then one unit's)."""
+    model = run.config.model()
+    doc = {"format": fmt, "cell": model.cell, "hidden": model.hidden, "layers": model.layers,
+           "inputs": model.inputs, "bias": model.bias, "bidirectional": model.bidirectional,
+           "readout": model.readout, "size": model.size}
+    if run.model is None:
+        doc.update(units=run.config.units, params=run.params.tolist(), names=list(PARAM_NAMES))
+    else:
+        doc.update(names=model.names(), params=run.params.tolist())
+    doc.update(task=run.config.task.key, length=run.config.task.length, delay=run.config.delay,
+               epoch=run.epoch, mse=run.current_mse(), test_mse=run.test_mse())
+    return doc
+
+
 def _describe(run, fmt: str) -> str:
+    if run.model is not None:
+        lines = [f"format   {fmt}", f"model    {run.model.describe()}",
+                 f"task     {run.config.task.title} (steps {run.config.task.length})",
+                 f"epoch    {run.epoch}", f"MSE      {run.current_mse():.6g}",
+                 f"test MSE {run.test_mse():.6g}"]
+        width = max(len(n) for n in run.model.names())
+        lines += [f"  {name:<{width}} {float(value)!r:>24}"
+                  for name, value in zip(run.model.names(), run.params)]
+        return "\n".join(lines)
     lines = [f"format   {fmt}", f"units    {run.config.units}",
              f"task     {run.config.task.key} (length {run.config.task.length}, "
              f"timing {'lstmlib (delay 1)' if run.config.delay else 'exact'})",
@@ -58,10 +85,7 @@ def run(args, parser) -> int:
             print(_describe_lstmlib(params, length))
         return 0
     if args.json:
-        print(json.dumps(finite_or_none({
-            "format": fmt, "units": run.config.units, "params": run.params.tolist(),
-            "names": list(PARAM_NAMES), "task": run.config.task.key, "length": run.config.task.length,
-            "delay": run.config.delay, "epoch": run.epoch, "mse": run.current_mse()}), allow_nan=False))
+        print(json.dumps(finite_or_none(_show_doc(run, fmt)), allow_nan=False))
     else:
         print(_describe(run, fmt))
     return 0

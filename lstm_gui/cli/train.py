@@ -27,6 +27,9 @@ def _check_train_outputs(args, config, parser) -> None:
     try:
         if args.out:
             check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
+            if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
+                from ..core.files.modelfile import lstmlib_refusal
+                raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
                 raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
                                   f"chain of {config.units}; save it as .json")
@@ -70,7 +73,14 @@ def run(args, parser) -> int:
         final = run.current_mse()
         why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]
         rate = progress.rate(run.epoch)
-        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}), {rate:,.0f} epochs/s")
+        test = run.test_mse()
+        passes = ""
+        if run.trainer is not None and run.trainer.sequences > 1:
+            batches = -(-run.trainer.sequences // run.trainer.batch)
+            passes = (f"; an epoch is one pass over {run.trainer.sequences} training sequences "
+                      f"in {batches} batch{'es' if batches > 1 else ''} of {run.trainer.batch}")
+        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}{passes}), test MSE "
+              f"{test:.6g}, {rate:,.0f} epochs/s")
         for path, write in ((args.out, lambda p: modelfile.save(run, p)),
                             (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
             if not path:

@@ -13,6 +13,8 @@ import math
 import numpy as np
 
 from .. import limits
+from ..models import CELLS
+from ..training.datasets import SET_PRESETS
 from ..training.noise import NOISE_KINDS, NOISE_MODES
 from ..training.optim import OPTIMIZERS
 from ..training.tasks import CSV_TASK, PRESETS
@@ -139,14 +141,18 @@ def check_config(d, field: str = "config") -> dict:
     """The config's fields checked (types, ranges, sizes) before RunConfig builds anything."""
     d = obj(d, field)
     task = obj(d.get("task"), f"{field}.task")
-    key = choice(task.get("key"), f"{field}.task.key", [*PRESETS, CSV_TASK])
+    key = choice(task.get("key"), f"{field}.task.key", [*PRESETS, *SET_PRESETS, CSV_TASK])
     if key == CSV_TASK:
-        for name in ("x", "target"):
+        inputs = integer(task.get("inputs", 1), f"{field}.task.inputs", 1, limits.MAX_LENGTH)
+        for name, most in (("x", 2 * limits.MAX_LENGTH), ("target", limits.MAX_LENGTH)):
             seq = task.get(name)
-            if not isinstance(seq, list) or not 1 <= len(seq) <= limits.MAX_LENGTH:
-                raise ValueError(f"{field}.task.{name} must be a list of 1 to {limits.MAX_LENGTH:,} numbers")
-        numbers(task["x"], f"{field}.task.x", (len(task["x"]),))
-        numbers(task["target"], f"{field}.task.target", (len(task["x"]),))
+            if not isinstance(seq, list) or not 1 <= len(seq) <= most:
+                raise ValueError(f"{field}.task.{name} must be a list of 1 to {most:,} numbers")
+        rows = len(task["target"])
+        numbers(task["x"], f"{field}.task.x", (rows * inputs,))
+        numbers(task["target"], f"{field}.task.target", (rows,))
+        sequences = integer(task.get("sequences", 1), f"{field}.task.sequences", 1, rows)
+        integer(task.get("test", 0), f"{field}.task.test", 0, sequences - 1)
     else:
         integer(task.get("length"), f"{field}.task.length", 1, limits.MAX_LENGTH)
         number(task.get("cycles"), f"{field}.task.cycles", 0, 1e9, lo_open=True)
@@ -169,14 +175,28 @@ def check_config(d, field: str = "config") -> dict:
     integer(d.get("epochs"), f"{field}.epochs", 0, limits.MAX_EPOCH)
     number(d.get("target_mse"), f"{field}.target_mse", 0)
     integer(d.get("plateau"), f"{field}.plateau", 0, limits.MAX_EPOCH)
-    length = len(task["x"]) if key == CSV_TASK else task["length"]
-    limits.check_training_size(units, length)
+    choice(d.get("cell", "lstm"), f"{field}.cell", CELLS)
+    integer(d.get("hidden", 1), f"{field}.hidden", 1, 1024)
+    for name in ("bias", "bidirectional"):
+        if not isinstance(d.get(name, name == "bias"), bool):
+            raise ValueError(f"{field}.{name} must be true or false")
+    number(d.get("dropout", 0.0), f"{field}.dropout", 0, 1, hi_open=True)
+    if not isinstance(d.get("readout"), (bool, type(None))):
+        raise ValueError(f"{field}.readout must be true, false or null")
+    choice(d.get("init", "uniform"), f"{field}.init", ("uniform", "pytorch"))
+    optional(d.get("forget_bias"), number, f"{field}.forget_bias", -limits.MAX_PARAM, limits.MAX_PARAM)
+    integer(d.get("batch", 0), f"{field}.batch", 0, limits.MAX_LENGTH)
+    if key in PRESETS and d.get("hidden", 1) == 1:
+        # The unit's own bound; any other model's is RunConfig's (limits.check_model_size).
+        limits.check_training_size(units, task["length"])
     return d
 
 
 # ---------------------------------------------------------------- the optimizer state
 
-def check_optimizer(d, units: int, field: str = "state.optimizer") -> dict:
+def check_optimizer(d, units, field: str = "state.optimizer") -> dict:
+    """The optimizer's state; `units` is a chain's unit count, or the parameters' shape."""
+    shape = (units, 12) if isinstance(units, int) else tuple(units)
     d = obj(d, field)
     name = choice(d.get("name"), f"{field}.name", OPTIMIZERS)
     number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)
@@ -190,7 +210,7 @@ def check_optimizer(d, units: int, field: str = "state.optimizer") -> dict:
         integer(d["t"], f"{field}.t", 0, limits.MAX_EPOCH)
     moments = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[name]
     for key in moments:
-        m = optional(d.get(key), numbers, f"{field}.{key}", (units, 12))
+        m = optional(d.get(key), numbers, f"{field}.{key}", shape)
         if key == "v" and m is not None and np.any(m < 0):
             raise ValueError(f"{field}.v must not be negative")
     return d

@@ -6,7 +6,10 @@ a valid model into one ModelFileError whose one-line message names the path and 
 
 Format versions: 1 wrote every array as an indented JSON list (about 25 bytes a number; a
 16-unit chain with a full history took 59 MB); 2 writes the long arrays (history, sequences)
-as base64 of little-endian float64, exact and about 10.7 bytes a number.  Both are read.
+as base64 of little-endian float64, exact and about 10.7 bytes a number; 3 adds the model
+description (``"model"``: cell, hidden, layers, inputs, readout, bias, bidirectional, dropout,
+size) and, for any model other than SPEC's unit, its flat parameter vector ``"params"``
+instead of ``"units"``, and the mini-batch generators' state.  All three are read.
 """
 from __future__ import annotations
 
@@ -20,12 +23,12 @@ from .. import limits
 from ..limits.fileio import FileAccessError, read_regular
 from ..limits.fileio import write_atomic as _write_atomic
 from ..models.unit import PARAM_NAMES
-from ..training.run import STOP_REASONS, RunConfig, TrainingRun
+from ..training.run import HISTORY_PARAMS, STOP_REASONS, RunConfig, TrainingRun
 from ..training.tasks import preset
 from . import modelcheck
 
 FORMAT = "lstm-gui"
-VERSION = 2
+VERSION = 3
 LSTMLIB_SUFFIX = ".lstmlib"
 JSON_SUFFIX = ".json"
 SAFETENSORS_SUFFIX = ".safetensors"
@@ -39,9 +42,11 @@ def _b64_len(n_float64: int) -> int:
 # the two saved sequences and a CSV task's two columns at the longest length (as JSON lists,
 # at most 25 bytes a number), the events, and 1 MB for everything else.  Format 1 files of the
 # same models are larger per number but hold less; this bound reads the 59 MB ones.
+# A model's parameter vector is written 4 times (params, initial, Adam's m and v) as JSON lists.
 MAX_BYTES = (_b64_len(limits.MAX_HISTORY_ROWS * (2 + 12 * limits.MAX_UNITS))
              + 2 * _b64_len(limits.MAX_LENGTH)
              + 2 * 25 * limits.MAX_LENGTH
+             + 4 * 25 * limits.MAX_PARAMETERS
              + limits.MAX_EVENTS * (limits.MAX_EVENT_TEXT * 6 + 40)
              + 2**20)
 
@@ -66,32 +71,43 @@ def _history_arrays(run: TrainingRun):
     epochs, mse, params = run.history.arrays()
     if len(epochs) > limits.MAX_HISTORY_ROWS:
         epochs, mse, params = run.history.view(limits.MAX_HISTORY_ROWS)
-    return epochs, mse, params.reshape(len(epochs), 12 * run.config.units)
+    return epochs, mse, params.reshape(len(epochs), int(np.prod(run.history.row_shape)))
+
+
+def model_dict(model) -> dict:
+    """The model description as a file stores it."""
+    return {"cell": model.cell, "hidden": model.hidden, "layers": model.layers,
+            "inputs": model.inputs, "readout": model.readout, "bias": model.bias,
+            "bidirectional": model.bidirectional, "dropout": model.dropout, "size": model.size}
 
 
 def to_json_text(run: TrainingRun, with_history: bool = True) -> str:
-    """The run as format-2 JSON: small fields readable, long arrays packed."""
+    """The run as format-3 JSON: small fields readable, long arrays packed."""
     state = run.state_dict(with_history=False)
-    state["x"] = modelcheck.pack(run.x)
-    state["target"] = modelcheck.pack(run.target)
+    if run.data is None:
+        state["x"] = modelcheck.pack(run.x)
+        state["target"] = modelcheck.pack(run.target)
+    else:   # a dataset is its task's (a preset's formula and seed, or a CSV's numbers)
+        del state["x"], state["target"]
     if with_history:
         epochs, mse, params = _history_arrays(run)
         state["history"] = {"epoch": modelcheck.pack(epochs, "<i8"), "mse": modelcheck.pack(mse),
                             "params": modelcheck.pack(params)}
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "units": [dict(zip(PARAM_NAMES, row)) for row in run.params.tolist()],
-        "delay": run.config.delay,
-        "config": run.config.to_dict(),
-        "state": state,
-    }
+    doc: dict = {"format": FORMAT, "version": VERSION, "model": model_dict(run.config.model())}
+    if run.model is None:
+        doc["units"] = [dict(zip(PARAM_NAMES, row)) for row in run.params.tolist()]
+    else:
+        doc["params"] = run.params.tolist()
+    doc.update(delay=run.config.delay, config=run.config.to_dict(), state=state)
     return json.dumps(doc, allow_nan=False, indent=1)
 
 
 def to_lstmlib_text(params: np.ndarray, length: int) -> str:
     """The C library's save file: version 0, sequence length, 12 parameters with %lf."""
     params = np.asarray(params, dtype=float)
+    if params.ndim < 2 and params.size != 12:
+        raise ValueError("the lstmlib format holds the C library's one unit (12 parameters); "
+                         f"this model has {params.size}: save it as .json")
     if params.reshape(-1, 12).shape[0] != 1:
         raise ValueError("the lstmlib format holds a single unit; this model is a chain")
     return "\n".join(["0", str(int(length))] + [f"{v:.6f}" for v in params.ravel()]) + "\n"
@@ -106,10 +122,18 @@ def save(run: TrainingRun, path, with_history: bool = True) -> None:
         pytorch.export_run(run, path, with_script=False)
         return
     if path.suffix.lower() == LSTMLIB_SUFFIX:
+        if run.model is not None:
+            raise ValueError(lstmlib_refusal(run.config))
         text = to_lstmlib_text(run.params, run.config.task.length)
     else:
         text = to_json_text(run, with_history)
     write_atomic(path, text)
+
+
+def lstmlib_refusal(config: RunConfig) -> str:
+    """Why a model other than the C library's unit cannot be written as an lstmlib file."""
+    return (f"the lstmlib format holds the C library's one unit; this model is "
+            f"{config.model().describe()}: save it as .json")
 
 
 # ---------------------------------------------------------------- reading
@@ -159,9 +183,11 @@ def _from_native(doc) -> TrainingRun:
                          "update lstm-gui")
     if version < 1:
         raise ValueError(f"unknown format version {version}")
-    params = _params_from_units(doc.get("units"))
     config_doc = doc.get("config")
     state = doc.get("state")
+    if version >= 3 and "params" in doc:
+        return _model_from_native(doc, config_doc, state)
+    params = _params_from_units(doc.get("units"))
     if config_doc is None:
         # A bare model: just parameters (and timing), as someone might write by hand.
         delay = modelcheck.integer(doc.get("delay", 0), "delay", 0, 1)
@@ -176,22 +202,45 @@ def _from_native(doc) -> TrainingRun:
     return TrainingRun.restore(config, params, _checked_state(state, config, version))
 
 
+def _model_from_native(doc: dict, config_doc, state) -> TrainingRun:
+    """A version-3 file of a model other than the unit: "model", "params", "config", "state"."""
+    if config_doc is None:
+        raise ValueError("a model file with 'params' needs its 'config'")
+    modelcheck.check_config(config_doc)
+    config = RunConfig.from_dict(config_doc)
+    model = config.model()
+    described = modelcheck.obj(doc.get("model"), "model")
+    if described != model_dict(model):
+        raise ValueError(f"'model' disagrees with the config, which describes {model.describe()}")
+    params = modelcheck.numbers(doc.get("params"), "params", (model.size,), limits.MAX_PARAM)
+    if doc.get("delay", config.delay) != config.delay:
+        raise ValueError("'delay' disagrees with the config")
+    return TrainingRun.restore(config, params, _checked_state(state, config, 3))
+
+
 def _checked_state(state, config: RunConfig, version: int) -> dict:
     """The state's fields checked and turned into arrays, ready for TrainingRun.restore."""
     st = modelcheck.obj(state, "state")
     units, n = config.units, config.task.length
+    shape = (units, 12) if config.is_unit else (config.model().size,)
     out = dict(st)
     epoch = modelcheck.integer(st.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
     modelcheck.optional(st.get("mse"), modelcheck.number, "state.mse", 0)
     modelcheck.optional(st.get("best_mse"), modelcheck.number, "state.best_mse", 0)
     modelcheck.integer(st.get("best_epoch", 0), "state.best_epoch", 0, epoch)
     out["initial_params"] = modelcheck.numbers(st.get("initial_params"), "state.initial_params",
-                                               (units, 12), limits.MAX_PARAM)
+                                               shape, limits.MAX_PARAM)
     if not isinstance(st.get("fixed_initial", False), bool):
         raise ValueError("state.fixed_initial must be true or false")
-    modelcheck.check_optimizer(st.get("optimizer"), units)
+    modelcheck.check_optimizer(st.get("optimizer"), shape)
     modelcheck.obj(st.get("noise_rng"), "state.noise_rng")
+    if not config.is_unit:
+        batches = modelcheck.obj(st.get("batches"), "state.batches")
+        for name in ("shuffle_rng", "dropout_rng"):
+            modelcheck.obj(batches.get(name), f"state.batches.{name}")
     for name in ("x", "target"):
+        if config.task.is_set:
+            continue
         if version >= 2:
             out[name] = modelcheck.unpack(st.get(name), f"state.{name}", (n,))
         else:
@@ -202,13 +251,16 @@ def _checked_state(state, config: RunConfig, version: int) -> dict:
         modelcheck.choice(reason, "state.stop_reason", list(STOP_REASONS))
     hist = st.get("history")
     if hist:
-        out["history"] = _checked_history(hist, units, epoch, version)
+        width = 12 * units
+        if not config.is_unit:
+            size = config.model().size
+            width = size if size <= HISTORY_PARAMS else 0
+        out["history"] = _checked_history(hist, width, epoch, version)
     return out
 
 
-def _checked_history(hist, units: int, epoch: int, version: int) -> dict:
+def _checked_history(hist, width: int, epoch: int, version: int) -> dict:
     hist = modelcheck.obj(hist, "state.history")
-    width = 12 * units
     if version >= 2:
         shape = modelcheck.obj(hist.get("epoch"), "state.history.epoch").get("shape")
         if not (isinstance(shape, list) and len(shape) == 1 and isinstance(shape[0], int)

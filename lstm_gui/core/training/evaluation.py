@@ -64,8 +64,10 @@ class EvalHistory:
     """Fill with :meth:`record` every :attr:`every` epochs; read with :meth:`view`."""
 
     def __init__(self, config, clean_x: np.ndarray, clean_target: np.ndarray, factor: int = 3,
-                 every: int | None = None, capacity: int = CAPACITY):
+                 every: int | None = None, capacity: int = CAPACITY, model=None):
+        """model: a models.Model for a run of any other model than the unit (None: the unit)."""
         self.config = config
+        self.model = model
         self.every = interval(config.epochs) if every is None else max(1, int(every))
         self.n = len(clean_x)
         # One forward pass over the clean input and its continuation serves both errors.
@@ -86,7 +88,8 @@ class EvalHistory:
                 return
         unseen = clean = float("nan")
         if self.config.noise.active or len(self._x) > self.n:
-            h = _output(params, self._x, self.config.delay)
+            h = (_output(params, self._x, self.config.delay) if self.model is None
+                 else self.model.forward(params, self._x, self.config.delay))
             err = (h - self._target) ** 2
             if len(self._x) > self.n:
                 unseen = float(np.mean(err[self.n:]))
@@ -101,7 +104,7 @@ class EvalHistory:
         epochs = first + np.arange(len(rows))
         for k in np.flatnonzero(epochs % self.every == 0).tolist():
             if self.due(first + k):     # the interval may have doubled on the way
-                self.record(first + k, rows[k].reshape(-1, 12))
+                self.record(first + k, rows[k].reshape(-1, 12) if self.model is None else rows[k])
 
     def _halve(self) -> None:
         kept = self._rows[1: self._count: 2].copy()

@@ -26,9 +26,14 @@ def column_names(units: int) -> list[str]:
 class History:
     """Append one row per epoch; read back merged, sorted arrays."""
 
-    def __init__(self, units: int = 1, recent: int = 10_000, thinned: int = 10_000):
+    def __init__(self, units: int = 1, recent: int = 10_000, thinned: int = 10_000,
+                 row_shape: tuple[int, ...] | None = None, names: list[str] | None = None):
+        """row_shape: the parameters kept per epoch, (units, 12) for a chain of the unit,
+        (size,) for any other model, (0,) to keep the MSE alone; names label them in CSV."""
         self.units = units
-        width = 1 + 12 * units
+        self.row_shape = (units, 12) if row_shape is None else tuple(row_shape)
+        self.names = names
+        width = 1 + int(np.prod(self.row_shape))
         self._recent = np.empty((recent, width))
         self._recent_epoch = np.empty(recent, dtype=np.int64)
         self._count = 0          # rows ever appended
@@ -112,7 +117,7 @@ class History:
         recent = order[index[~old] - n_old]
         epochs = np.concatenate([self._thin_epoch[index[old]], self._recent_epoch[recent]])
         rows = np.concatenate([self._thin[index[old]], self._recent[recent]])
-        return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(-1, self.units, 12)
+        return epochs, rows[:, 0].copy(), rows[:, 1:].reshape(len(epochs), *self.row_shape)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(epochs (N,), mse (N,), params (N, units, 12)): thinned past, then full recent."""
@@ -143,8 +148,9 @@ class History:
         epochs, mse, params = self.arrays()
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
-        w.writerow(column_names(self.units))
-        flat = params.reshape(len(epochs), 12 * self.units)
+        names = column_names(self.units) if self.names is None else ["epoch", "MSE", *self.names]
+        w.writerow(names[: 2 + int(np.prod(self.row_shape))])
+        flat = params.reshape(len(epochs), int(np.prod(self.row_shape)))
         for e, m, row in zip(epochs.tolist(), mse.tolist(), flat.tolist()):
             w.writerow([e, repr(m), *map(repr, row)])
         return out.getvalue()
@@ -155,11 +161,11 @@ class History:
     def to_dict(self) -> dict:
         epochs, mse, params = self.arrays()
         return {"epoch": epochs.tolist(), "mse": mse.tolist(),
-                "params": params.reshape(len(epochs), 12 * self.units).tolist()}
+                "params": params.reshape(len(epochs), int(np.prod(self.row_shape))).tolist()}
 
     @classmethod
-    def from_dict(cls, d: dict, units: int) -> History:
-        h = cls(units)
+    def from_dict(cls, d: dict, units: int, row_shape=None, names=None) -> History:
+        h = cls(units, row_shape=row_shape, names=names)
         for e, m, p in zip(d["epoch"], d["mse"], d["params"]):
             h.append(int(e), float(m), np.asarray(p, dtype=float))
         return h

@@ -14,8 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..limits import MAX_PARAM, check_training_size
+from ..limits import MAX_PARAM, check_model_size, check_training_size
 from ..models import lstmlib_rule, unit
+from . import model_training
+from .datasets import SET_PRESETS
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
@@ -32,10 +34,26 @@ STOP_REASONS = {
 }
 
 
+INITS = ("uniform", "pytorch")
+MAX_HIDDEN = 1024
+# A model's history keeps its parameters per epoch only up to this many (what a 16-unit chain
+# holds, so the history's memory and a file's size stay within today's bounds); a larger
+# model's history keeps the MSE alone.
+HISTORY_PARAMS = 12 * 16
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that defines a run.  Changing task, noise, units, seed or the initial
-    range needs a reset; optimizer, learning rate, clipping and the stop criteria do not."""
+    """Everything that defines a run.  Changing task, noise, the model, seed or the initial
+    range needs a reset; optimizer, learning rate, clipping and the stop criteria do not.
+
+    The model: ``cell`` (a family of ``models.CELLS``), ``hidden`` units per layer, ``units``
+    stacked layers, ``bias``, ``bidirectional``, ``dropout`` between layers, ``readout``
+    (None: when needed), ``init`` ("uniform" in [init_low, init_high], or "pytorch") and
+    ``forget_bias`` (every b_f set to it after init; None leaves it).  The defaults are
+    SPEC's 12-parameter unit, trained exactly as before this model description existed.
+    ``batch``: sequences per mini-batch on a task of many sequences (0: the task's default).
+    """
 
     task: Task = field(default_factory=lambda: preset("sin-cos"))
     noise: Noise = field(default_factory=Noise)
@@ -52,10 +70,33 @@ class RunConfig:
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
     frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
     gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
+    cell: str = "lstm"
+    hidden: int = 1
+    bias: bool = True
+    bidirectional: bool = False
+    dropout: float = 0.0
+    readout: bool | None = None
+    init: str = "uniform"
+    forget_bias: float | None = None
+    batch: int = 0
 
     def __post_init__(self):
         if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
             raise ValueError(f"units must be a whole number from 1 to 16, got {self.units!r}")
+        if not isinstance(self.hidden, (int, np.integer)) or not 1 <= self.hidden <= MAX_HIDDEN:
+            raise ValueError(f"hidden must be a whole number from 1 to {MAX_HIDDEN}, got {self.hidden!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}, got {self.init!r}")
+        if self.forget_bias is not None and not np.isfinite(self.forget_bias):
+            raise ValueError(f"forget-gate bias must be a finite number, got {self.forget_bias!r}")
+        if not isinstance(self.batch, (int, np.integer)) or self.batch < 0:
+            raise ValueError(f"batch must be a whole number >= 0, got {self.batch!r}")
+        if self.task.is_set and self.noise.active:
+            raise ValueError("noise applies to one sequence; a task of many sequences takes none")
+        if not self.is_unit:
+            model = self.model()    # ValueError in one line for a model that cannot be
+            if self.forget_bias is not None and ("f" not in model.gates or not self.bias):
+                model.init(0, forget_bias=self.forget_bias)     # its one-line refusal
         check_lr(self.lr)
         make_optimizer(self.optimizer, self.lr, self.clip)
         if self.delay not in (0, 1):
@@ -72,14 +113,57 @@ class RunConfig:
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
         # The limits files and the command line hold (limits.py): a run the window could make
         # but never save and reopen is refused here, once, for every caller.
-        check_training_size(self.units, self.task.length)
+        if self.is_unit:
+            check_training_size(self.units, self.task.length)
+        else:
+            check_model_size(self.hidden, self.units, 2 if self.bidirectional else 1,
+                             self.task.length, self.batch_size, self.sequences, self.task.inputs,
+                             self.model().size)
         if self.epochs > MAX_EPOCHS:
             raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
         frozen = tuple(sorted({int(k) for k in self.frozen}))
-        if any(not 0 <= k < 12 * self.units for k in frozen):
-            raise ValueError(f"frozen parameters must be indices below {12 * self.units}, got {self.frozen!r}")
+        size = 12 * self.units if self.is_unit else self.model().size
+        if any(not 0 <= k < size for k in frozen):
+            raise ValueError(f"frozen parameters must be indices below {size}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
         check_gradient(self.gradient, self.units, self.delay)
+        if self.gradient == "lstmlib" and not self.is_unit:
+            raise ValueError("the lstmlib rule is the C library's: it trains its one unit only")
+
+    @property
+    def is_unit(self) -> bool:
+        """SPEC's unit or a chain of it, on one sequence: trained by the unit's own kernels
+        (numpy or compiled), bit for bit as before the model description existed."""
+        return (self.cell == "lstm" and self.hidden == 1 and self.bias and not self.bidirectional
+                and self.dropout == 0.0 and not self.readout and self.init == "uniform"
+                and self.forget_bias is None and not self.task.is_set)
+
+    def model(self):
+        """The :class:`~lstm_gui.core.models.Model` this config trains."""
+        from ..models import Model
+        readout = self.readout
+        if readout is None and (self.hidden > 1 or self.bidirectional or self.task.is_set):
+            readout = True
+        return Model(cell=self.cell, hidden=self.hidden, layers=self.units,
+                     inputs=self.task.inputs, readout=readout, bias=self.bias,
+                     bidirectional=self.bidirectional, dropout=self.dropout)
+
+    @property
+    def sequences(self) -> int:
+        """Training sequences: 1 for a waveform task."""
+        if not self.task.is_set:
+            return 1
+        if self.task.key in SET_PRESETS:
+            return len(SET_PRESETS[self.task.key].make(self.task.seed).x_train)
+        return self.task.n_sequences - self.task.test
+
+    @property
+    def batch_size(self) -> int:
+        """Sequences per mini-batch: ``batch``, else the preset's, else all of them."""
+        if self.batch:
+            return min(self.batch, self.sequences)
+        preset_ = SET_PRESETS.get(self.task.key)
+        return min(preset_.batch, self.sequences) if preset_ else self.sequences
 
     def with_field(self, name: str, value) -> RunConfig:
         """This config with one setting changed (ValueError if the result is not valid).
@@ -92,6 +176,8 @@ class RunConfig:
         if part == "task" and sub == "key":
             if value == CSV_TASK:
                 raise ValueError("load a CSV file to use a CSV task")
+            if value in SET_PRESETS:
+                return for_set_preset(self, value)
             p = PRESETS[value]
             return replace(self, task=preset(value), epochs=p.epochs)
         if part in ("task", "noise") and sub:
@@ -103,14 +189,19 @@ class RunConfig:
             return replace(self, gradient=value, delay=1)
         if name not in self.__dataclass_fields__:
             raise ValueError(f"unknown setting {name!r}")
-        if name == "units":
-            # Frozen parameters of units that no longer exist are dropped, not an error.
-            frozen = tuple(k for k in self.frozen if k < 12 * int(value))
-            return replace(self, units=value, frozen=frozen)
+        if name in ("units", "hidden", "cell", "bias", "bidirectional", "readout"):
+            # Frozen parameters of a model that changed are dropped, not an error.
+            changed = replace(self, **{name: value}, frozen=())
+            size = changed.model().size
+            same = changed.model() == self.model()
+            return replace(changed, frozen=tuple(k for k in self.frozen if k < size and
+                                                 (same or name == "units")))
         return replace(self, **{name: value})
 
     def needs_reset(self, other: RunConfig) -> bool:
-        keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay")
+        keys = ("task", "noise", "units", "seed", "init_low", "init_high", "delay", "cell",
+                "hidden", "bias", "bidirectional", "dropout", "readout", "init", "forget_bias",
+                "batch")
         return any(getattr(self, k) != getattr(other, k) for k in keys)
 
     def to_dict(self) -> dict:
@@ -119,7 +210,11 @@ class RunConfig:
                 "clip": self.clip, "seed": self.seed, "init_low": self.init_low,
                 "init_high": self.init_high, "delay": self.delay, "epochs": self.epochs,
                 "target_mse": self.target_mse, "plateau": self.plateau,
-                "frozen": list(self.frozen), "gradient": self.gradient}
+                "frozen": list(self.frozen), "gradient": self.gradient,
+                "cell": self.cell, "hidden": self.hidden, "bias": self.bias,
+                "bidirectional": self.bidirectional, "dropout": self.dropout,
+                "readout": self.readout, "init": self.init, "forget_bias": self.forget_bias,
+                "batch": self.batch}
 
     @classmethod
     def from_dict(cls, d: dict) -> RunConfig:
@@ -131,7 +226,24 @@ class RunConfig:
                    delay=int(d["delay"]), epochs=int(d["epochs"]),
                    target_mse=float(d["target_mse"]), plateau=int(d["plateau"]),
                    frozen=tuple(int(k) for k in d.get("frozen", ())),
-                   gradient=str(d.get("gradient", "exact")))
+                   gradient=str(d.get("gradient", "exact")), cell=str(d.get("cell", "lstm")),
+                   hidden=int(d.get("hidden", 1)), bias=bool(d.get("bias", True)),
+                   bidirectional=bool(d.get("bidirectional", False)),
+                   dropout=float(d.get("dropout", 0.0)),
+                   readout=None if d.get("readout") is None else bool(d["readout"]),
+                   init=str(d.get("init", "uniform")),
+                   forget_bias=None if d.get("forget_bias") is None else float(d["forget_bias"]),
+                   batch=int(d.get("batch", 0)))
+
+
+def for_set_preset(config: RunConfig, key: str, **task) -> RunConfig:
+    """`config` on the task of many sequences `key`, with the model and training its source
+    uses (hidden size, optimizer, learning rate, batch, epochs, stop rule, init)."""
+    p = SET_PRESETS[key]
+    return replace(config, task=preset(key, **task), noise=replace(config.noise, mode="none"),
+                   hidden=p.hidden, optimizer=p.optimizer, lr=p.lr, batch=p.batch,
+                   epochs=p.epochs, target_mse=p.target_mse, init=p.init, frozen=(),
+                   gradient="exact", delay=0)
 
 
 GRADIENTS = ("exact", "lstmlib")
@@ -190,8 +302,8 @@ class Snapshot:
 
     revision: int
     epoch: int
-    mse: float
-    params: np.ndarray        # (units, 12)
+    mse: float                # training MSE (the loss before the last update)
+    params: np.ndarray        # (units, 12) for the unit; (size,) for any other model
     x: np.ndarray             # the input the unit saw (noisy if noise is on the input)
     target: np.ndarray        # the target it was trained on
     clean_target: np.ndarray
@@ -204,6 +316,8 @@ class Snapshot:
     span: Span | None = None  # generalisation(), when asked for
     evaluation: EvalView | None = None  # train/test over epochs (core/evaluation.py)
     replay: int | None = None  # the stored epoch shown instead of the live model, if any
+    test_mse: float = float("nan")  # held-out sequences, or the held-out continuation
+    model: object = None       # the models.Model trained (None: the 12-parameter unit)
 
 
 def _as_lists(obj):
@@ -213,10 +327,11 @@ def _as_lists(obj):
     return obj.tolist() if isinstance(obj, np.ndarray) else obj
 
 
-def _rngs(seed: int):
-    """Independent streams from one seed: initial parameters, noise."""
-    init_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(init_ss), np.random.default_rng(noise_ss)
+def _rngs(seed: int, streams: int = 2):
+    """Independent streams from one seed: initial parameters, noise (and for a model run,
+    the mini-batch shuffle and dropout).  SeedSequence's children do not depend on how many
+    are spawned, so the first two are what they always were."""
+    return tuple(np.random.default_rng(ss) for ss in np.random.SeedSequence(seed).spawn(streams))
 
 
 class TrainingRun:
@@ -242,38 +357,84 @@ class TrainingRun:
         if reseed is not None:
             config = replace(config, seed=reseed)
             self._fixed_initial = None
-        if self._fixed_initial is not None and self._fixed_initial.shape != (config.units, 12):
-            self._fixed_initial = None
         self.config = config
-        init_rng, self._noise_rng = _rngs(config.seed)
-        self.initial_params = init_params(init_rng, config.units, config.init_low, config.init_high)
+        self.model = None if config.is_unit else config.model()
+        shape = (config.units, 12) if self.model is None else (self.model.size,)
+        if self._fixed_initial is not None and self._fixed_initial.shape != shape:
+            self._fixed_initial = None
+        if self.model is None:
+            init_rng, self._noise_rng = _rngs(config.seed)
+            self.initial_params = init_params(init_rng, config.units, config.init_low,
+                                              config.init_high)
+        else:
+            init_rng, self._noise_rng, shuffle_rng, dropout_rng = _rngs(config.seed, 4)
+            self.initial_params = self.model.init(init_rng, config.init, config.init_low,
+                                                  config.init_high, config.forget_bias)
         if self._fixed_initial is not None:
             self.initial_params = self._fixed_initial.copy()
         self.params = self.initial_params.copy()
         self.optimizer = make_optimizer(config.optimizer, config.lr, config.clip)
-        self.clean_x, self.clean_target = config.task.sequences()
+        self.data = config.task.dataset() if config.task.is_set else None
+        if self.data is not None:
+            self.clean_x, self.clean_target = self.data.x_train, self.data.y_train
+        else:
+            self.clean_x, self.clean_target = config.task.sequences()
+        self.trainer: model_training.ModelTrainer | None = None
+        if self.model is not None:
+            train_x, train_target = self._training_set(self.clean_x, self.clean_target)
+            self.trainer = model_training.ModelTrainer(
+                self.model, train_x, train_target,
+                seq_to_one=self.data is not None and self.data.seq_to_one,
+                batch=config.batch_size, delay=config.delay, shuffle_rng=shuffle_rng,
+                dropout_rng=dropout_rng)
         self._draw_noise()
         self.epoch = 0
         self.mse = float("nan")
         self.best_mse = float("inf")
         self._best_epoch = 0
-        self.history = History(config.units, recent=self._history_recent)
-        self.evaluation: EvalHistory | None = EvalHistory(config, self.clean_x, self.clean_target)
+        self.history = self._new_history()
+        self.evaluation: EvalHistory | model_training.SetEval | None
+        if self.data is not None:
+            self.evaluation = model_training.SetEval(config, self.model, self.data)
+        else:
+            self.evaluation = EvalHistory(config, self.clean_x, self.clean_target,
+                                          model=self.model)
         self.events: list[Event] = []
         self.stop_reason: str | None = None
         self.elapsed = 0.0
         self._last_event_time = -math.inf
         self.revision = next(_REVISIONS)
 
+    def _new_history(self) -> History:
+        if self.model is None:
+            return History(self.config.units, recent=self._history_recent)
+        size = self.model.size
+        return History(self.config.units, recent=self._history_recent,
+                       row_shape=(size if size <= HISTORY_PARAMS else 0,),
+                       names=self.model.names() if size <= HISTORY_PARAMS else [])
+
+    @staticmethod
+    def _training_set(x: np.ndarray, target: np.ndarray):
+        """(x (N, n, m), target) for a ModelTrainer: one waveform is N = 1, m = 1."""
+        return (x, target) if x.ndim == 3 else (x[None, :, None], target[None])
+
     def _draw_noise(self, check: bool = True) -> None:
+        if self.data is not None:        # a dataset takes no noise (RunConfig refuses it)
+            self.x, self.target = self.clean_x, self.clean_target
+            return
         self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
+        if self.trainer is not None and self.config.noise.active:
+            self.trainer.set_data(*self._training_set(self.x, self.target))
         # A fresh draw each epoch needs no check: same lengths, finite noise on checked sequences.
         if check:
             self._check_sequences()
 
     def _check_sequences(self) -> None:
         # Validated here, once: every epoch then calls the core's unchecked entry point.
-        unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
+        if self.model is None:
+            unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
+        elif not (np.isfinite(self.x).all() and np.isfinite(self.target).all()):
+            raise ValueError("the sequences contain NaN or infinite values")
 
     def configure(self, config: RunConfig) -> bool:
         """Apply new settings.  Returns True if that reset the run (see RunConfig)."""
@@ -344,6 +505,8 @@ class TrainingRun:
         cfg = self.config
         if cfg.noise.resample and cfg.noise.active and self.epoch > 0:
             self._draw_noise(check=False)
+        if self.trainer is not None:
+            return self._model_step()
         if cfg.gradient == "lstmlib":
             mse, grad = lstmlib_rule.mse_and_grad(self.params[0], self.x, self.target)
             grad = grad[None]
@@ -363,15 +526,45 @@ class TrainingRun:
             # Zeroing the gradient is not enough: momentum and Adam move a parameter on.
             new.ravel()[list(cfg.frozen)] = self.params.ravel()[list(cfg.frozen)]
         self.params = new
+        self._finish_epoch(mse)
+        return True
+
+    def _model_step(self) -> bool:
+        """One epoch of a model other than the unit: every mini-batch of the training set."""
+        frozen = list(self.config.frozen)
+
+        def update(theta, grad):
+            if frozen:
+                grad[frozen] = 0.0
+            new = self.optimizer.step(theta, grad)
+            if frozen:
+                new[frozen] = theta[frozen]
+            return new
+
+        assert self.trainer is not None
+        try:
+            mse, new = self.trainer.epoch(self.params, update)
+        except NonFiniteStep:
+            self.stop_reason = DIVERGED
+            return False
+        if not math.isfinite(mse):
+            self.params = new          # the batches before the failing one were finite
+            self.stop_reason = DIVERGED
+            return False
+        self.params = new
+        self._finish_epoch(mse)
+        return True
+
+    def _finish_epoch(self, mse: float) -> None:
         self.epoch += 1
         self.revision = next(_REVISIONS)
         self.mse = mse
-        self.history.append(self.epoch, mse, self.params)
+        self.history.append(self.epoch, mse, self.params if self.history.row_shape != (0,)
+                            else self.params[:0])
         if self.evaluation is not None and self.evaluation.due(self.epoch):
             self.evaluation.record(self.epoch, self.params)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
-        return True
 
     def should_stop(self) -> str | None:
         """The reason to stop now, or None."""
@@ -397,7 +590,9 @@ class TrainingRun:
 
     def _train(self, epochs: int, should_continue) -> str | None:
         from .compiled_run import trainer_for  # not at the top: compiled_run reads this module's names
-        compiled_train = trainer_for(self)   # the numba kernel, when on and able
+        # The unit's numba kernel, when on and able; a model's mini-batches take the general
+        # kernel through ModelTrainer's one switch instead.
+        compiled_train = trainer_for(self) if self.model is None else None
         if compiled_train is not None:
             # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
             # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
@@ -427,11 +622,13 @@ class TrainingRun:
             "fixed_initial": self._fixed_initial is not None,
             "optimizer": self.optimizer.state_dict(),
             "noise_rng": self._noise_rng.bit_generator.state,
-            "x": self.x.tolist(),
-            "target": self.target.tolist(),
+            "x": self.x.tolist() if self.data is None else [],
+            "target": self.target.tolist() if self.data is None else [],
             "events": [list(e) for e in self.events],
             "stop_reason": self.stop_reason,
         }
+        if self.trainer is not None:
+            d["batches"] = self.trainer.state_dict()
         if with_history:
             d["history"] = self.history.to_dict()
         return d
@@ -446,11 +643,12 @@ class TrainingRun:
         from .. import limits
         from ..files import modelcheck
         modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
-        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), config.units)
-        initial = np.array(state["initial_params"], dtype=float).reshape(config.units, 12)
+        shape = (config.units, 12) if config.is_unit else (config.model().size,)
+        modelcheck.check_optimizer(_as_lists(state.get("optimizer")), shape)
+        initial = np.array(state["initial_params"], dtype=float).reshape(shape)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
         run.initial_params = initial
-        run.params = np.array(params, dtype=float).reshape(config.units, 12)
+        run.params = np.array(params, dtype=float).reshape(shape)
         run.epoch = int(state["epoch"])
         run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
         run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
@@ -464,23 +662,49 @@ class TrainingRun:
                 raise ValueError(f"optimizer state {name!r} has shape {moment.shape}, "
                                  f"expected {run.params.shape}")
         run._noise_rng.bit_generator.state = state["noise_rng"]
-        x = np.array(state["x"], dtype=float)
-        target = np.array(state["target"], dtype=float)
-        if x.shape != run.clean_x.shape or target.shape != run.clean_target.shape:
-            raise ValueError("the saved sequences do not match the task's length")
-        run.x, run.target = x, target
-        run._check_sequences()
+        if run.trainer is not None:
+            if "batches" not in state:
+                raise ValueError("state.batches (the mini-batch generators) is missing")
+            run.trainer.load_state(state["batches"])
+        if run.data is None:
+            x = np.array(state["x"], dtype=float)
+            target = np.array(state["target"], dtype=float)
+            if x.shape != run.clean_x.shape or target.shape != run.clean_target.shape:
+                raise ValueError("the saved sequences do not match the task's length")
+            run.x, run.target = x, target
+            if run.trainer is not None:
+                run.trainer.set_data(*run._training_set(x, target))
+            run._check_sequences()
         run.events = [Event(int(e), str(t)) for e, t in state.get("events", [])]
         run.stop_reason = state.get("stop_reason")
         if state.get("history"):
-            run.history = History.from_dict(state["history"], config.units)
+            run.history = History.from_dict(state["history"], config.units,
+                                            run.history.row_shape, run.history.names)
         return run
 
     # ------------------------------------------------------------ reading
 
     def current_mse(self) -> float:
-        """MSE at the current parameters (the history holds the loss before each update)."""
-        return unit.mse(self.params, self.x, self.target, self.config.delay)
+        """Training MSE at the current parameters (the history holds the loss before each
+        update)."""
+        return self._mse_at(self.params)
+
+    def _mse_at(self, params: np.ndarray) -> float:
+        if self.model is None:
+            return unit.mse(params, self.x, self.target, self.config.delay)
+        x, target = self._training_set(self.x, self.target)
+        return model_training.mse(self.model, params, x, target,
+                                  self.data is not None and self.data.seq_to_one, self.config.delay)
+
+    def test_mse(self, params: np.ndarray | None = None) -> float:
+        """MSE on what training never saw: the held-out sequences of a task of many, or the
+        continuation of a waveform past its training length (NaN for a CSV sequence)."""
+        params = self.params if params is None else params
+        if self.data is not None:
+            return model_training.held_out_mse(self.model, params, self.data, self.config.delay)
+        if self.config.task.key == CSV_TASK:
+            return float("nan")
+        return self.generalisation(3, params).unseen_mse
 
     def stored_epochs(self) -> np.ndarray:
         """The epochs whose parameters the history holds (every one of the last 10 000,
@@ -503,20 +727,26 @@ class TrainingRun:
                 k -= 1
             params, epoch = stored[k], int(epochs[k])
             # The history's MSE is the loss before that epoch's update; shown is the model's own.
-            mse = unit.mse(params, self.x, self.target, self.config.delay)
+            mse = self._mse_at(params)
             replay = epoch
         else:
             replay = None
-        trace = unit.forward(params, self.x, self.config.delay)
+        if self.model is None:
+            trace = unit.forward(params, self.x, self.config.delay)
+        else:   # the first training sequence's every step (models.reference.Trace)
+            x0 = self._training_set(self.x, self.target)[0][:1]
+            trace = self.model.trace(params, model_training.time_major(x0), self.config.delay)
         span_result = None
-        if span > 1 and self.config.task.key != CSV_TASK:
+        if span > 1 and self.config.task.key != CSV_TASK and self.data is None:
             span_result = self.generalisation(span, params)
+        test = (span_result.unseen_mse if span_result is not None and span == 3
+                else self.test_mse(params))
         return Snapshot(
             revision=self.revision, epoch=epoch, mse=mse, params=params.copy(), replay=replay,
             x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
             trace=trace, history=HistoryView(*self.history.view(history_points)),
             events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
-            elapsed=self.elapsed, span=span_result,
+            elapsed=self.elapsed, span=span_result, test_mse=test, model=self.model,
             evaluation=None if self.evaluation is None else self.evaluation.view())
 
     def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
@@ -526,7 +756,11 @@ class TrainingRun:
         """
         task = self.config.task.extended(factor)
         x, target = task.sequences()
-        h = unit.forward(self.params if params is None else params, x, self.config.delay).h
+        params = self.params if params is None else params
+        if self.model is None:
+            h = unit.forward(params, x, self.config.delay).h
+        else:
+            h = self.model.forward(params, x, self.config.delay)
         n = self.config.task.length
         unseen = float(np.mean((h[n:] - target[n:]) ** 2))
         return Span(x, target, h, n, unseen)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import limits
 from ..limits.fileio import FileAccessError, read_regular
+from .datasets import SET_PRESETS, Dataset
 
 LSTMLIB_PI = 3.14
 
@@ -72,7 +73,10 @@ CSV_TASK = "csv"
 class Task:
     """A task and its settings: key of a preset (or 'csv'), length n, cycles, amplitude A.
 
-    For the random task, ``seed`` draws the target.  A CSV task carries its sequences.
+    For the random task, ``seed`` draws the target; for a task of many sequences
+    (``datasets.SET_PRESETS``) it draws the data.  A CSV task carries its sequences:
+    ``data`` is x (rows x inputs, row-major) then the target (rows); with ``n_sequences`` > 1
+    the rows are that many sequences of equal length, the last ``test`` of them held out.
     ``lag`` is the k of the delay-k task (ignored by the others).
     """
 
@@ -84,14 +88,18 @@ class Task:
     source: str = ""
     data: tuple = field(default=(), repr=False, compare=True)
     lag: int = DEFAULT_LAG
+    inputs: int = 1          # a CSV task's input columns (m)
+    n_sequences: int = 1     # a CSV task's sequences (a sequence id column)
+    test: int = 0            # of which the last `test` are held out
     # How many training lengths this task spans (extended() sets it; never saved): the C
     # library's frequency-doubled target is shifted by n/50 of the *training* length n, and a
     # continuation must keep that shift to continue the same waveform.
     extension: int = 1
 
     def __post_init__(self):
-        if self.key != CSV_TASK and self.key not in PRESETS:
-            raise ValueError(f"unknown task {self.key!r}; choose one of {', '.join(PRESETS)}")
+        if self.key != CSV_TASK and self.key not in PRESETS and self.key not in SET_PRESETS:
+            raise ValueError(f"unknown task {self.key!r}; choose one of "
+                             f"{', '.join([*PRESETS, *SET_PRESETS])}")
         if not isinstance(self.length, (int, np.integer)) or self.length < 1:
             raise ValueError(f"length must be a whole number of at least 1, got {self.length!r}")
         if not (np.isfinite(self.cycles) and self.cycles > 0):
@@ -104,10 +112,34 @@ class Task:
 
     @property
     def title(self) -> str:
-        return f"CSV {Path(self.source).name}" if self.key == CSV_TASK else PRESETS[self.key].title
+        if self.key == CSV_TASK:
+            return f"CSV {Path(self.source).name}"
+        return (SET_PRESETS if self.is_set else PRESETS)[self.key].title
+
+    @property
+    def is_set(self) -> bool:
+        """A task of many sequences (or several inputs): train with :meth:`dataset`."""
+        return self.key in SET_PRESETS or (self.key == CSV_TASK
+                                           and (self.n_sequences > 1 or self.inputs > 1))
+
+    def dataset(self) -> Dataset:
+        """The task as training and test sequences (a waveform task: one training sequence)."""
+        if self.key in SET_PRESETS:
+            return SET_PRESETS[self.key].make(self.seed)
+        if self.key == CSV_TASK:
+            rows = len(self.data) // (self.inputs + 1)
+            values = np.array(self.data, dtype=float)
+            x = values[: rows * self.inputs].reshape(self.n_sequences, -1, self.inputs)
+            t = values[rows * self.inputs:].reshape(self.n_sequences, -1)
+            k = self.n_sequences - self.test
+            return Dataset(x[:k], t[:k], x[k:], t[k:])
+        x, t = self.sequences()
+        return Dataset(x[None, :, None], t[None], np.zeros((0, len(x), 1)), np.zeros((0, len(x))))
 
     def sequences(self) -> tuple[np.ndarray, np.ndarray]:
         """The clean (x, target), each of shape (length,)."""
+        if self.is_set:
+            raise ValueError(f"the task {self.title} is a set of sequences, not one sequence")
         if self.key == CSV_TASK:
             x, target = np.array(self.data, dtype=float).reshape(2, -1)
             return x, target
@@ -118,8 +150,8 @@ class Task:
 
     def extended(self, factor: int) -> Task:
         """The same waveform over `factor` times the length (cycles scaled alike)."""
-        if self.key == CSV_TASK:
-            raise ValueError("a CSV task has no continuation beyond its file")
+        if self.key == CSV_TASK or self.is_set:
+            raise ValueError(f"the task {self.title} has no continuation beyond its data")
         return replace(self, length=self.length * factor, cycles=self.cycles * factor,
                        extension=self.extension * factor)
 
@@ -127,8 +159,11 @@ class Task:
         d = {"key": self.key, "length": self.length, "cycles": self.cycles,
              "amplitude": self.amplitude, "seed": self.seed}
         if self.key == CSV_TASK:
-            x, target = self.sequences()
-            d.update(source=self.source, x=x.tolist(), target=target.tolist())
+            rows = len(self.data) // (self.inputs + 1)
+            d.update(source=self.source, x=list(self.data[: rows * self.inputs]),
+                     target=list(self.data[rows * self.inputs:]))
+            if self.is_set:
+                d.update(inputs=self.inputs, sequences=self.n_sequences, test=self.test)
         if self.key == "delay-k":
             d["lag"] = self.lag
         return d
@@ -136,7 +171,10 @@ class Task:
     @classmethod
     def from_dict(cls, d: dict) -> Task:
         if d.get("key") == CSV_TASK:
-            return from_arrays(d["x"], d["target"], d.get("source", ""))
+            m = int(d.get("inputs", 1))
+            return from_arrays(np.reshape(d["x"], (-1, m)) if m > 1 else d["x"], d["target"],
+                               d.get("source", ""), int(d.get("sequences", 1)),
+                               int(d.get("test", 0)))
         return cls(key=d["key"], length=int(d["length"]), cycles=float(d["cycles"]),
                    amplitude=float(d["amplitude"]), seed=int(d.get("seed", 0)),
                    lag=int(d.get("lag", DEFAULT_LAG)))
@@ -144,6 +182,9 @@ class Task:
 
 def preset(key: str, **settings) -> Task:
     """A preset task with its defaults, any of them overridden by `settings`."""
+    if key in SET_PRESETS:
+        seed = int(settings.get("seed", 0))
+        return Task(key=key, length=SET_PRESETS[key].make(seed).steps, seed=seed)
     if key not in PRESETS:
         raise ValueError(f"unknown task {key!r}; choose one of {', '.join(PRESETS)}")
     p = PRESETS[key]
@@ -200,28 +241,44 @@ def _running_sum(n, cycles, a, seed):
     return x, total * (RUNNING_SUM_BOUND / peak if peak > 0 else 1.0)
 
 
-def from_arrays(x, target, source: str = "") -> Task:
+def from_arrays(x, target, source: str = "", sequences: int = 1, test: int = 0) -> Task:
+    """A CSV task from x (rows,) or (rows, m) and target (rows,); with `sequences` > 1 the
+    rows are that many sequences of equal length, the last `test` of them held out."""
     x = np.asarray(x, dtype=float)
     target = np.asarray(target, dtype=float)
-    if x.ndim != 1 or x.shape != target.shape or x.size < 1:
-        raise ValueError("a CSV task needs two columns of equal, non-zero length")
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or target.shape != (len(x),) or x.size < 1:
+        raise ValueError("a CSV task needs input and target columns of equal, non-zero length")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(target))):
         raise ValueError("a CSV task's numbers must be finite")
-    return Task(key=CSV_TASK, length=int(x.size), source=str(source),
-                data=tuple(x.tolist() + target.tolist()))
+    if not (1 <= sequences <= len(x) and len(x) % sequences == 0):
+        raise ValueError(f"the {len(x)} rows do not make {sequences} sequences of equal length")
+    if not 0 <= test < sequences:
+        raise ValueError(f"test sequences must be from 0 to {sequences - 1}, got {test}")
+    return Task(key=CSV_TASK, length=len(x) // sequences, source=str(source),
+                data=tuple(x.ravel().tolist() + target.tolist()), inputs=x.shape[1],
+                n_sequences=sequences, test=test)
 
 
 class TaskFileError(ValueError):
     """A CSV file that is not two numeric columns; the message is one line."""
 
 
-def load_csv(path) -> Task:
-    """Read a task from a CSV file of two numeric columns (input, target).
+ID_COLUMNS = ("id", "seq", "sequence")   # a header naming one of these marks the sequence id
 
-    A first row that is not numeric is taken as a header; a UTF-8 byte-order mark is not part
-    of it.  Regular files only, at most MAX_CSV_BYTES, fields of at most MAX_CSV_FIELD
-    characters, MAX_LENGTH rows.  Raises TaskFileError naming the path as given and the first
-    problem found.
+
+def load_csv(path) -> Task:
+    """Read a task from a CSV file: input column(s), then the target in the last column.
+
+    Two columns are one sequence, as the C library's tasks.  More columns are m inputs (every
+    row must have as many).  A header row naming a column ``id``, ``seq`` or ``sequence``
+    makes that column a sequence id: consecutive rows with the same id are one sequence, all
+    of equal length, and the last fifth of the sequences (at least one) are held out as the
+    test set.  A first row that is not numeric is taken as a header; a UTF-8 byte-order mark
+    is not part of it.  Regular files only, at most MAX_CSV_BYTES, fields of at most
+    MAX_CSV_FIELD characters, MAX_LENGTH rows and 2 * MAX_LENGTH numbers.  Raises
+    TaskFileError naming the path as given and the first problem found.
     """
     try:
         data = read_regular(path, limits.MAX_CSV_BYTES, "CSV file")
@@ -231,8 +288,9 @@ def load_csv(path) -> Task:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TaskFileError(f"{path}: is not UTF-8 text; save it as UTF-8 CSV") from None
-    xs: list[float] = []
-    ts: list[float] = []
+    rows: list[list[float]] = []
+    width = 0
+    id_col: int | None = None
     reader = csv.reader(io.StringIO(text))
     lineno = 0
     try:
@@ -242,33 +300,56 @@ def load_csv(path) -> Task:
             lineno += 1
             if any(len(cell) > limits.MAX_CSV_FIELD for cell in row):
                 raise TaskFileError(f"{path}: row {lineno} has a field over "
-                                    f"{limits.MAX_CSV_FIELD // 1024} KB; is it a CSV of two numeric columns?")
+                                    f"{limits.MAX_CSV_FIELD // 1024} KB; is it a CSV of numeric columns?")
             cells = [c.strip() for c in row]
             try:
                 values = [float(c) for c in cells]
             except ValueError:
-                if lineno == 1:
-                    continue  # a header
+                if lineno == 1:   # a header
+                    names = [c.lower() for c in cells]
+                    id_col = next((k for k, c in enumerate(names) if c in ID_COLUMNS), None)
+                    width = len(cells)
+                    continue
                 shown = " ".join(",".join(cells).split())[:60]  # one line, whatever the cells hold
                 raise TaskFileError(f"{path}: row {lineno} is not numeric: {shown}") from None
-            if len(values) != 2:
-                raise TaskFileError(
-                    f"{path}: row {lineno} has {len(values)} columns; expected 2 (input, target)")
+            if not width:
+                width = max(2, len(values))
+            if len(values) != width or width < 2 + (id_col is not None):
+                want = f"{width} ({'id, ' if id_col is not None else ''}input(s), target)"
+                raise TaskFileError(f"{path}: row {lineno} has {len(values)} columns; expected "
+                                    f"{want if width > 2 else '2 (input, target)'}")
             if not all(np.isfinite(values)):
                 raise TaskFileError(f"{path}: row {lineno} contains NaN or infinity")
-            if len(xs) == limits.MAX_LENGTH:
-                raise TaskFileError(f"{path}: more than {limits.MAX_LENGTH:,} rows; a task is at most "
-                                    f"{limits.MAX_LENGTH:,} points long")
-            xs.append(values[0])
-            ts.append(values[1])
+            if len(rows) == limits.MAX_LENGTH or (len(rows) + 1) * width > 2 * limits.MAX_LENGTH:
+                raise TaskFileError(f"{path}: more than {limits.MAX_LENGTH:,} rows or "
+                                    f"{2 * limits.MAX_LENGTH:,} numbers; a task holds at most that")
+            rows.append(values)
     except csv.Error as exc:
         # The csv module stops at its own limit of 128 KB a field, before the check above.
         if "field larger than field limit" in str(exc):
             raise TaskFileError(f"{path}: row {lineno + 1} has a field over {limits.MAX_CSV_FIELD // 1024} "
-                                "KB; is it a CSV of two numeric columns?") from None
+                                "KB; is it a CSV of numeric columns?") from None
         raise TaskFileError(f"{path}: row {lineno + 1} is not valid CSV ({exc})") from None
     if lineno == 0:
         raise TaskFileError(f"{path}: the file is empty")
-    if not xs:
+    if not rows:
         raise TaskFileError(f"{path}: no numeric rows after the header")
-    return from_arrays(xs, ts, source=str(path))
+    table = np.array(rows)
+    sequences = test = 1
+    if id_col is not None:
+        ids = table[:, id_col]
+        table = np.delete(table, id_col, axis=1)
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        if len(np.unique(ids)) != len(starts):
+            raise TaskFileError(f"{path}: a sequence id appears in two places; keep each "
+                                "sequence's rows together")
+        lengths = np.diff(np.r_[starts, len(ids)])
+        if np.any(lengths != lengths[0]):
+            raise TaskFileError(f"{path}: sequences have {lengths.min()} to {lengths.max()} rows; "
+                                "they must all be the same length")
+        sequences = len(starts)
+        test = max(1, sequences // 5) if sequences > 1 else 0
+    else:
+        test = 0
+    return from_arrays(table[:, :-1] if table.shape[1] > 2 else table[:, 0], table[:, -1],
+                       source=str(path), sequences=sequences, test=test)

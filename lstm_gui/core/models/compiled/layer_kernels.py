@@ -1,0 +1,650 @@
+"""numba kernels for the general models: layers of H units, stacked, bidirectional, with a readout.
+
+One model is described to the kernels by three small integer arrays made by ``fast_model``
+from the model description (so no parameter name or count is written here):
+
+- ``spec`` int64 (NSPEC,): the cell and its flags, layers L, directions D, hidden H, inputs m,
+  gate slots G, readout, sequence-to-one (indices below);
+- ``off`` int64 (L*D, 4, 3): for each layer/direction and gate slot, the offsets in theta of the
+  gate's W (H x m_k, row-major), R (H x H) and b (H), -1 where absent;
+- ``ext`` int64 (L*D, 4): offsets of the peepholes p_i, p_f, p_o (H each) and GRU's b_hn (H);
+  ``ro`` int64 (2,): offsets of the readout w_y (D*H) and b_y (1).
+
+Gate slots: LSTM family f, i, C~, o (a removed gate keeps its slot, with zero weights, and its
+activation is a constant); GRU r, z, n.  Every step works on the whole mini-batch, time-major:
+x (T, B, m), the loss the MSE over all outputs (sequence-to-sequence: T x B outputs, target
+(T, B); sequence-to-one: the readout of the last step, B outputs, target (1, B)).
+
+Inside, theta is unpacked into gate-major working arrays (``Work``): W (LD, GH, Mx) and its
+transpose, R (LD, GH, H) and its transpose, so that every inner loop runs over a contiguous
+axis without a reduction: the compiler turns those into vector code (a dot product, a
+reduction, would stay scalar without fastmath, which would also break the NaN checks).
+
+Every function is ``@njit(nogil=True, cache=True)`` when numba imports; without numba they are
+plain Python (slow, correct: fast_model then prefers the numpy reference).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+try:
+    from numba import njit
+    kernel = njit(nogil=True, cache=True)
+    HAVE_NUMBA = True
+except ImportError:        # numba is optional: the same loops run as plain Python
+    def kernel(fn):
+        return fn
+    HAVE_NUMBA = False
+
+if HAVE_NUMBA:
+    # The unit kernels' vector exp, shared (the unit's package moves beside this one).
+    try:
+        from ._kernels import _vexp
+    except ImportError:
+        from ...compiled._kernels import _vexp
+else:
+    def _vexp(z, out, bits):
+        for k in range(out.shape[0]):
+            out[k] = math.exp(min(max(z[k], -708.0), 709.0)) if z[k] == z[k] else z[k]
+
+# spec's entries
+CELL, LAYERS, DIRS, HIDDEN, INPUTS, GATES, PEEP, CIFG, NIG, NFG, NOG, NIAF, NOAF, READOUT, \
+    SEQ2ONE, MMAX = range(16)
+NSPEC = 16
+# cells
+LSTM, GRU = 0, 1
+# off's last axis; ext's columns
+W_, R_, B_ = 0, 1, 2
+P_I, P_F, P_O, B_HN = 0, 1, 2, 3
+# optimizers
+SGD, ADAM = 0, 2
+
+
+# ---------------------------------------------------------------- theta <-> working arrays
+
+@kernel
+def alloc_params(spec):
+    """Working arrays for one model's parameters (and, the same shapes, its gradient):
+    W (LD, GH, Mx), WT (LD, Mx, GH), R (LD, GH, H), RT (LD, H, GH), b (LD, GH), bhn (LD, H),
+    peep (LD, 3, H), wy (D*H + 1: the readout's weights, then its bias)."""
+    ld = spec[LAYERS] * spec[DIRS]
+    h = spec[HIDDEN]
+    gh = spec[GATES] * h
+    mx = spec[MMAX]
+    return (np.zeros((ld, gh, mx)), np.zeros((ld, mx, gh)), np.zeros((ld, gh, h)),
+            np.zeros((ld, h, gh)), np.zeros((ld, gh)), np.zeros((ld, h)), np.zeros((ld, 3, h)),
+            np.zeros(spec[DIRS] * h + 1))
+
+
+@kernel
+def unpack(theta, spec, off, ext, ro, W, WT, R, RT, b, bhn, peep, wy):
+    """theta (P,) into the working arrays (absent entries stay zero)."""
+    L, D, H, G = spec[LAYERS], spec[DIRS], spec[HIDDEN], spec[GATES]
+    for ly in range(L):
+        mk = spec[INPUTS] if ly == 0 else D * H
+        for d in range(D):
+            ld = ly * D + d
+            for g in range(G):
+                o = off[ld, g, W_]
+                if o >= 0:
+                    for j in range(H):
+                        for k in range(mk):
+                            v = theta[o + j * mk + k]
+                            W[ld, g * H + j, k] = v
+                            WT[ld, k, g * H + j] = v
+                o = off[ld, g, R_]
+                if o >= 0:
+                    for j in range(H):
+                        for k in range(H):
+                            v = theta[o + j * H + k]
+                            R[ld, g * H + j, k] = v
+                            RT[ld, k, g * H + j] = v
+                o = off[ld, g, B_]
+                if o >= 0:
+                    for j in range(H):
+                        b[ld, g * H + j] = theta[o + j]
+            for q in range(3):
+                o = ext[ld, q]
+                if o >= 0:
+                    for j in range(H):
+                        peep[ld, q, j] = theta[o + j]
+            o = ext[ld, B_HN]
+            if o >= 0:
+                for j in range(H):
+                    bhn[ld, j] = theta[o + j]
+    if ro[0] >= 0:
+        for k in range(D * H):
+            wy[k] = theta[ro[0] + k]
+    if ro[1] >= 0:
+        wy[D * H] = theta[ro[1]]
+
+
+@kernel
+def pack_grad(spec, off, ext, ro, gW, gR, gb, gbhn, gpeep, gwy, grad):
+    """The working gradient arrays into grad (P,), the layout of theta."""
+    L, D, H, G = spec[LAYERS], spec[DIRS], spec[HIDDEN], spec[GATES]
+    for ly in range(L):
+        mk = spec[INPUTS] if ly == 0 else D * H
+        for d in range(D):
+            ld = ly * D + d
+            for g in range(G):
+                o = off[ld, g, W_]
+                if o >= 0:
+                    for j in range(H):
+                        for k in range(mk):
+                            grad[o + j * mk + k] = gW[ld, g * H + j, k]
+                o = off[ld, g, R_]
+                if o >= 0:
+                    for j in range(H):
+                        for k in range(H):
+                            grad[o + j * H + k] = gR[ld, g * H + j, k]
+                o = off[ld, g, B_]
+                if o >= 0:
+                    for j in range(H):
+                        grad[o + j] = gb[ld, g * H + j]
+            for q in range(3):
+                o = ext[ld, q]
+                if o >= 0:
+                    for j in range(H):
+                        grad[o + j] = gpeep[ld, q, j]
+            o = ext[ld, B_HN]
+            if o >= 0:
+                for j in range(H):
+                    grad[o + j] = gbhn[ld, j]
+    if ro[0] >= 0:
+        for k in range(D * H):
+            grad[ro[0] + k] = gwy[k]
+    if ro[1] >= 0:
+        grad[ro[1]] = gwy[D * H]
+
+
+# ---------------------------------------------------------------- the caches of one batch
+
+@kernel
+def alloc_batch(spec, T, B):
+    """Caches of one forward pass over a batch of B sequences of T steps:
+    hs (L, T, B, D*H) every layer's output; act (LD, T, B, GH) the gates' activations;
+    cs, acs (LD, T, B, H): C and act(C) (GRU: unused, and W_hn h + b_hn); y (T, B) outputs;
+    dbuf (2, T, B, Mx) dE/d(layer input) going down; scratch z, zh, dzx, dzh (B, GH),
+    dh, dc (B, H), dzxT, dzhT (GH, B); arg, ex (B*GH), arg2, ex2 (2*B*H), bits (B*GH):
+    _layer_forward's exp scratch."""
+    L, D, H = spec[LAYERS], spec[DIRS], spec[HIDDEN]
+    gh = spec[GATES] * H
+    ld = L * D
+    mx = spec[MMAX]
+    return (np.zeros((L, T, B, D * H)), np.zeros((ld, T, B, gh)), np.zeros((ld, T, B, H)),
+            np.zeros((ld, T, B, H)), np.zeros((T, B)), np.zeros((2, T, B, mx)),
+            np.zeros((B, gh)), np.zeros((B, gh)), np.zeros((B, gh)), np.zeros((B, gh)),
+            np.zeros((B, H)), np.zeros((B, H)), np.zeros((gh, B)), np.zeros((gh, B)),
+            np.zeros(B * gh), np.zeros(B * gh), np.zeros(2 * B * H), np.zeros(2 * B * H),
+            np.zeros(B * gh, dtype=np.int64))
+
+
+@kernel
+def _layer_forward(spec, d, mk, W_T, R_T, bias, bhn, peep, xin, hout, act, cs, acs, z, zh, arg,
+                   ex, arg2, ex2, bits):
+    """One direction d of one layer over xin (T, B, mk): fills hout[:, :, d*H:(d+1)*H] and
+    the caches act (T, B, GH), cs, acs (T, B, H).  z, zh (B, GH), arg, ex (B*GH),
+    arg2, ex2 (2*B*H), bits int64 (B*GH): scratch."""
+    T, B = xin.shape[0], xin.shape[1]
+    H = spec[HIDDEN]
+    GH = spec[GATES] * H
+    gru = spec[CELL] == GRU
+    peep_on = spec[PEEP] != 0
+    cifg, nig, nfg, nog = spec[CIFG] != 0, spec[NIG] != 0, spec[NFG] != 0, spec[NOG] != 0
+    niaf, noaf = spec[NIAF] != 0, spec[NOAF] != 0
+    oh = d * H
+    scale = np.empty(GH)
+    for j in range(GH):
+        slot = j // H
+        if gru:
+            scale[j] = 0.0 if slot == 2 else -1.0     # n's exp comes after r is known
+        else:
+            scale[j] = 2.0 if slot == 2 else -1.0
+    for s in range(T):
+        t = s if d == 0 else T - 1 - s
+        tp = t - 1 if d == 0 else t + 1
+        # z = b + W x: the axpy form, the gates' axis innermost and contiguous.
+        for bb in range(B):
+            zr = z[bb]
+            for j in range(GH):
+                zr[j] = bias[j]
+            for k in range(mk):
+                xk = xin[t, bb, k]
+                wr = W_T[k]
+                for j in range(GH):
+                    zr[j] += wr[j] * xk
+        # the recurrent part (GRU: apart, r multiplies W_hn h + b_hn)
+        rec = zh if gru else z
+        if gru:
+            zh[:, :] = 0.0
+        if s > 0:
+            _matmul_acc(hout[tp], oh, R_T, 0, rec, H, GH)
+        if gru:
+            for bb in range(B):
+                for j in range(2 * H):
+                    z[bb, j] += zh[bb, j]
+        elif peep_on and s > 0:
+            for bb in range(B):
+                for u in range(H):
+                    z[bb, u] += peep[1, u] * cs[tp, bb, u]
+                    z[bb, H + u] += peep[0, u] * cs[tp, bb, u]
+        # exp of every gate's argument at once (-z for a sigmoid, 2z for tanh), in the unit
+        # kernels' vector exp (_vexp: 1.3 ns an element against 4.2 for math.exp).
+        for bb in range(B):
+            for j in range(GH):
+                arg[bb * GH + j] = scale[j] * z[bb, j]
+        _vexp(arg, ex, bits)
+        BH = B * H
+        for bb in range(B):
+            base = bb * GH
+            for u in range(H):
+                if gru:
+                    r = 1.0 / (1.0 + ex[base + u])
+                    hn = zh[bb, 2 * H + u] + bhn[u]
+                    act[t, bb, u] = r
+                    acs[t, bb, u] = hn
+                    arg2[bb * H + u] = 2.0 * (z[bb, 2 * H + u] + r * hn)
+                else:
+                    cp = cs[tp, bb, u] if s > 0 else 0.0
+                    i = 1.0 if nig else 1.0 / (1.0 + ex[base + H + u])
+                    if cifg:
+                        f = 1.0 - i
+                    elif nfg:
+                        f = 1.0
+                    else:
+                        f = 1.0 / (1.0 + ex[base + u])
+                    g = z[bb, 2 * H + u] if niaf else 1.0 - 2.0 / (ex[base + 2 * H + u] + 1.0)
+                    c = f * cp + i * g
+                    zo = z[bb, 3 * H + u]
+                    if peep_on:
+                        zo += peep[2, u] * c
+                    act[t, bb, u] = f
+                    act[t, bb, H + u] = i
+                    act[t, bb, 2 * H + u] = g
+                    cs[t, bb, u] = c
+                    arg2[bb * H + u] = 2.0 * c
+                    arg2[BH + bb * H + u] = -zo
+        _vexp(arg2, ex2, bits)
+        for bb in range(B):
+            for u in range(H):
+                if gru:
+                    n = 1.0 - 2.0 / (ex2[bb * H + u] + 1.0)
+                    zz = 1.0 / (1.0 + ex[bb * GH + H + u])
+                    hp = hout[tp, bb, oh + u] if s > 0 else 0.0
+                    act[t, bb, H + u] = zz
+                    act[t, bb, 2 * H + u] = n
+                    hout[t, bb, oh + u] = (1.0 - zz) * n + zz * hp
+                else:
+                    c = cs[t, bb, u]
+                    ac = c if noaf else 1.0 - 2.0 / (ex2[bb * H + u] + 1.0)
+                    o = 1.0 if nog else 1.0 / (1.0 + ex2[BH + bb * H + u])
+                    act[t, bb, 3 * H + u] = o
+                    acs[t, bb, u] = ac
+                    hout[t, bb, oh + u] = o * ac
+
+
+@kernel
+def _matmul_acc(a, oa, bt, ob, out, kdim, n):
+    """out[r, :n] += sum_k a[r, oa + k] * bt[k, ob:ob + n] for every row r of out.
+
+    Four rows at a time, so each row of bt is loaded once for four; the innermost loop runs
+    along bt's and out's rows (contiguous, no reduction): the compiler makes it vector code.
+    Measured (B = 32, 64 x 256): 3.2 GMAC/s on a loaded machine where OpenBLAS's dgemm gave
+    4.5; a 4 x 8 register tile written out and a dot-product form with fastmath were 4-5x
+    slower (numba's LLVM did not vectorize them)."""
+    B = out.shape[0]
+    b0 = 0
+    while b0 + 4 <= B:
+        o0, o1, o2, o3 = out[b0], out[b0 + 1], out[b0 + 2], out[b0 + 3]
+        for k in range(kdim):
+            a0, a1, a2, a3 = a[b0, oa + k], a[b0 + 1, oa + k], a[b0 + 2, oa + k], a[b0 + 3, oa + k]
+            row = bt[k, ob:ob + n]
+            for j in range(n):
+                r = row[j]
+                o0[j] += a0 * r
+                o1[j] += a1 * r
+                o2[j] += a2 * r
+                o3[j] += a3 * r
+        b0 += 4
+    for bb in range(b0, B):
+        orow = out[bb]
+        for k in range(kdim):
+            ak = a[bb, oa + k]
+            row = bt[k, ob:ob + n]
+            for j in range(n):
+                orow[j] += ak * row[j]
+
+
+@kernel
+def forward(spec, W, WT, R, RT, b, bhn, peep, wy, x, hs, act, cs, acs, y, z, zh, arg, ex, arg2,
+            ex2, bits):
+    """Every layer and direction over x (T, B, m), then the readout into y (T, B) (every step;
+    without a readout y is h of the single unit)."""
+    L, D, H = spec[LAYERS], spec[DIRS], spec[HIDDEN]
+    T, B = x.shape[0], x.shape[1]
+    for ly in range(L):
+        mk = spec[INPUTS] if ly == 0 else D * H
+        xin = x if ly == 0 else hs[ly - 1]
+        for d in range(D):
+            ld = ly * D + d
+            _layer_forward(spec, d, mk, WT[ld], RT[ld], b[ld], bhn[ld], peep[ld], xin, hs[ly],
+                           act[ld], cs[ld], acs[ld], z, zh, arg, ex, arg2, ex2, bits)
+    top = hs[L - 1]
+    DH = D * H
+    for t in range(T):
+        for bb in range(B):
+            if spec[READOUT] != 0:
+                acc = wy[DH]
+                for k in range(DH):
+                    acc += wy[k] * top[t, bb, k]
+                y[t, bb] = acc
+            else:
+                y[t, bb] = top[t, bb, 0]
+
+
+@kernel
+def _layer_backward(spec, d, mk, Wl, Rl, peep, xin, hout, act, cs, acs, dout, dxin, need_dx,
+                    gW, gR, gb, gbhn, gpeep, dh, dc, dzx, dzh, dzxT, dzhT):
+    """Exact BPTT of one direction d of one layer.  dout (T, B, D*H): dE/d(this layer's
+    output) from above (its columns d*H..).  Adds the parameter gradients into gW (GH, Mx),
+    gR (GH, H), gb (GH), gbhn (H), gpeep (3, H), and dE/dxin into dxin (T, B, Mx) if need_dx.
+    dh, dc (B, H), dzx, dzh (B, GH) scratch: dE/d(pre-activation) on the input side and on
+    the recurrent side (they differ for GRU's n: r multiplies the recurrent part); dzxT,
+    dzhT (GH, B) their transposes."""
+    T, B = xin.shape[0], xin.shape[1]
+    H = spec[HIDDEN]
+    GH = spec[GATES] * H
+    gru = spec[CELL] == GRU
+    cifg, nig, nfg, nog = spec[CIFG] != 0, spec[NIG] != 0, spec[NFG] != 0, spec[NOG] != 0
+    niaf, noaf = spec[NIAF] != 0, spec[NOAF] != 0
+    oh = d * H
+    dh[:, :] = 0.0
+    dc[:, :] = 0.0
+    for s in range(T - 1, -1, -1):
+        t = s if d == 0 else T - 1 - s
+        tp = t - 1 if d == 0 else t + 1
+        for bb in range(B):
+            for u in range(H):
+                dht = dout[t, bb, oh + u] + dh[bb, u]
+                if gru:
+                    r = act[t, bb, u]
+                    zz = act[t, bb, H + u]
+                    n = act[t, bb, 2 * H + u]
+                    hn = acs[t, bb, u]
+                    hp = hout[tp, bb, oh + u] if s > 0 else 0.0
+                    dzn = dht * (1.0 - zz) * (1.0 - n * n)
+                    dzz = dht * (hp - n) * zz * (1.0 - zz)
+                    dzr = dzn * hn * r * (1.0 - r)
+                    dhn = dzn * r
+                    dzx[bb, u] = dzr
+                    dzx[bb, H + u] = dzz
+                    dzx[bb, 2 * H + u] = dzn
+                    dzh[bb, u] = dzr
+                    dzh[bb, H + u] = dzz
+                    dzh[bb, 2 * H + u] = dhn
+                    gbhn[u] += dhn
+                    dh[bb, u] = dht * zz        # the direct path z * h(t-1); R's part below
+                else:
+                    f = act[t, bb, u]
+                    i = act[t, bb, H + u]
+                    g = act[t, bb, 2 * H + u]
+                    o = act[t, bb, 3 * H + u]
+                    c = cs[t, bb, u]
+                    ac = acs[t, bb, u]
+                    cp = cs[tp, bb, u] if s > 0 else 0.0
+                    dzo = 0.0 if nog else dht * ac * o * (1.0 - o)
+                    dct = dht * o * (1.0 if noaf else 1.0 - ac * ac) + dzo * peep[2, u] + dc[bb, u]
+                    di = dct * g
+                    dg = dct * i
+                    df = dct * cp
+                    if cifg:
+                        di -= df
+                        dzf = 0.0
+                    elif nfg:
+                        dzf = 0.0
+                    else:
+                        dzf = df * f * (1.0 - f)
+                    dzi = 0.0 if nig else di * i * (1.0 - i)
+                    dzg = dg if niaf else dg * (1.0 - g * g)
+                    dc[bb, u] = dct * f + dzf * peep[1, u] + dzi * peep[0, u]
+                    gpeep[0, u] += dzi * cp
+                    gpeep[1, u] += dzf * cp
+                    gpeep[2, u] += dzo * c
+                    dzx[bb, u] = dzf
+                    dzx[bb, H + u] = dzi
+                    dzx[bb, 2 * H + u] = dzg
+                    dzx[bb, 3 * H + u] = dzo
+                    dh[bb, u] = 0.0
+        dzr_ = dzh if gru else dzx
+        # dz transposed (GH, B): the weight gradients as products with the gates' axis as
+        # the rows of the output (see _matmul_acc; an outer-product loop was 4x slower).
+        for bb in range(B):
+            for j in range(GH):
+                gb[j] += dzx[bb, j]
+                dzxT[j, bb] = dzx[bb, j]
+                dzhT[j, bb] = dzr_[bb, j]
+        _matmul_acc(dzxT, 0, xin[t], 0, gW, B, mk)
+        if need_dx:
+            _matmul_acc(dzx, 0, Wl, 0, dxin[t], GH, mk)
+        if s > 0:
+            _matmul_acc(dzhT, 0, hout[tp], oh, gR, B, H)
+            _matmul_acc(dzr_, 0, Rl, 0, dh, GH, H)
+
+
+@kernel
+def loss_and_dout(spec, wy, hs, y, target, gwy, dout):
+    """MSE over all outputs of y (T, B) against target (T, B), or (1, B) for
+    sequence-to-one (the last step); writes dE/d(top layer's output) into dout (T, B, D*H)
+    and adds the readout's gradient into gwy."""
+    L, D, H = spec[LAYERS], spec[DIRS], spec[HIDDEN]
+    T, B = y.shape[0], y.shape[1]
+    DH = D * H
+    top = hs[L - 1]
+    dout[:, :, :] = 0.0
+    t0 = T - 1 if spec[SEQ2ONE] != 0 else 0
+    count = (T - t0) * B
+    loss = 0.0
+    for t in range(t0, T):
+        tt = t - t0
+        for bb in range(B):
+            err = y[t, bb] - target[tt, bb]
+            loss += err * err
+            e = 2.0 / count * err
+            if spec[READOUT] != 0:
+                for k in range(DH):
+                    dout[t, bb, k] = e * wy[k]
+                    gwy[k] += e * top[t, bb, k]
+                gwy[DH] += e
+            else:
+                dout[t, bb, 0] = e
+    return loss / count
+
+
+@kernel
+def backward(spec, W, R, peep, x, hs, act, cs, acs, dbuf, gW, gR, gb, gbhn, gpeep, dh, dc, dzx,
+             dzh, dzxT, dzhT):
+    """BPTT through every layer, top down; dbuf[0] holds dE/d(top output) on entry."""
+    L, D, H = spec[LAYERS], spec[DIRS], spec[HIDDEN]
+    cur = 0
+    for ly in range(L - 1, -1, -1):
+        mk = spec[INPUTS] if ly == 0 else D * H
+        xin = x if ly == 0 else hs[ly - 1]
+        nxt = 1 - cur
+        if ly > 0:
+            dbuf[nxt, :, :, :] = 0.0
+        for d in range(D):
+            ld = ly * D + d
+            _layer_backward(spec, d, mk, W[ld], R[ld], peep[ld], xin, hs[ly], act[ld], cs[ld],
+                            acs[ld], dbuf[cur], dbuf[nxt], ly > 0, gW[ld], gR[ld], gb[ld],
+                            gbhn[ld], gpeep[ld], dh, dc, dzx, dzh, dzxT, dzhT)
+        cur = nxt
+
+
+@kernel
+def _zero_grads(gW, gR, gb, gbhn, gpeep, gwy):
+    gW[:, :, :] = 0.0
+    gR[:, :, :] = 0.0
+    gb[:, :] = 0.0
+    gbhn[:, :] = 0.0
+    gpeep[:, :, :] = 0.0
+    gwy[:] = 0.0
+
+
+@kernel
+def _loss_grad_batch(spec, prm, grd, x, target, bt):
+    """MSE of the batch x (T, B, m), target, and its gradient into the working gradient
+    arrays grd (zeroed here).  prm: unpacked parameters, bt: alloc_batch's caches."""
+    W, WT, R, RT, b, bhn, peep, wy = prm
+    gW, _gWT, gR, _gRT, gb, gbhn, gpeep, gwy = grd
+    hs, act, cs, acs, y, dbuf, z, zh, dzx, dzh, dh, dc, dzxT, dzhT, arg, ex, arg2, ex2, bits = bt
+    forward(spec, W, WT, R, RT, b, bhn, peep, wy, x, hs, act, cs, acs, y, z, zh, arg, ex, arg2,
+            ex2, bits)
+    _zero_grads(gW, gR, gb, gbhn, gpeep, gwy)
+    # dbuf[0]'s last axis is Mx >= D*H: the top layer's dE/dh lives in its first D*H columns.
+    loss = loss_and_dout(spec, wy, hs, y, target, gwy, dbuf[0])
+    backward(spec, W, R, peep, x, hs, act, cs, acs, dbuf, gW, gR, gb, gbhn, gpeep, dh, dc, dzx,
+             dzh, dzxT, dzhT)
+    return loss
+
+
+@kernel
+def loss_and_grad(theta, spec, off, ext, ro, x, target, grad):
+    """MSE of one model theta (P,) over the batch x (T, B, m) against target ((T, B), or
+    (1, B) sequence-to-one), and its exact gradient into grad (P,)."""
+    prm = alloc_params(spec)
+    grd = alloc_params(spec)
+    unpack(theta, spec, off, ext, ro, *prm)
+    bt = alloc_batch(spec, x.shape[0], x.shape[1])
+    loss = _loss_grad_batch(spec, prm, grd, x, target, bt)
+    gW, _gWT, gR, _gRT, gb, gbhn, gpeep, gwy = grd
+    grad[:] = 0.0
+    pack_grad(spec, off, ext, ro, gW, gR, gb, gbhn, gpeep, gwy, grad)
+    return loss
+
+
+@kernel
+def predict(theta, spec, off, ext, ro, x, y):
+    """The outputs y (T, B) of theta over x (T, B, m): the readout (or h) at every step."""
+    prm = alloc_params(spec)
+    W, WT, R, RT, b, bhn, peep, wy = prm
+    unpack(theta, spec, off, ext, ro, *prm)
+    bt = alloc_batch(spec, x.shape[0], x.shape[1])
+    hs, act, cs, acs, _y, _d, z, zh, _a, _b, _c, _e, _f, _g, arg, ex, arg2, ex2, bits = bt
+    forward(spec, W, WT, R, RT, b, bhn, peep, wy, x, hs, act, cs, acs, y, z, zh, arg, ex, arg2,
+            ex2, bits)
+
+
+# ---------------------------------------------------------------- training
+
+@kernel
+def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
+    """SGD or Adam (PyTorch's, no weight decay) on theta (P,) in place; step is Adam's count
+    before this update.  Returns False (and leaves theta, m, v alone) if a new parameter
+    would not be finite."""
+    P = theta.shape[0]
+    if kind == SGD:
+        for k in range(P):
+            if not math.isfinite(theta[k] - lr * grad[k]):
+                return False
+        for k in range(P):
+            theta[k] -= lr * grad[k]
+        return True
+    c1 = 1.0 - beta1 ** (step + 1)
+    c2 = 1.0 - beta2 ** (step + 1)
+    for k in range(P):
+        g = grad[k]
+        mk = beta1 * m[k] + (1.0 - beta1) * g
+        vk = beta2 * v[k] + (1.0 - beta2) * (g * g)
+        if not math.isfinite(theta[k] - lr * (mk / c1) / (math.sqrt(vk / c2) + eps)):
+            return False
+    for k in range(P):
+        g = grad[k]
+        m[k] = beta1 * m[k] + (1.0 - beta1) * g
+        v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+        theta[k] -= lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
+    return True
+
+
+@kernel
+def _gather(x, target, perm, lo, xb, tb):
+    """Sequences perm[lo:lo+B] of x (T, N, m), target (Tt, N) into xb (T, B, m), tb (Tt, B)."""
+    B = xb.shape[1]
+    for bb in range(B):
+        q = perm[lo + bb]
+        for t in range(x.shape[0]):
+            for k in range(x.shape[2]):
+                xb[t, bb, k] = x[t, q, k]
+        for t in range(target.shape[0]):
+            tb[t, bb] = target[t, q]
+
+
+@kernel
+def train_epochs(theta, spec, off, ext, ro, x, target, perms, batch, kind, lr, beta1, beta2, eps,
+                 m, v, counters, out_loss):
+    """perms.shape[0] epochs of mini-batch training of theta (P,), in place.
+
+    x (T, N, m), target (T, N) or (1, N) sequence-to-one; perms int64 (E, N): the order of
+    the sequences in each epoch (drawn by the caller, so runs are reproducible and
+    resumable); a mini-batch is `batch` consecutive sequences of that order (the last one
+    smaller if batch does not divide N), one update each: forward, exact BPTT, SGD/Adam.
+    m, v (P,) Adam's moments and counters int64 (1,) its step count, updated in place.
+    out_loss (E,): each epoch's mean loss over its mini-batches, each taken before its
+    update and weighted by its size (the epoch's training MSE as PyTorch code sums it).
+    Returns the number of epochs done: a non-finite loss or update stops early, keeping the
+    last finite parameters and moments.
+    """
+    T, N, M = x.shape[0], x.shape[1], x.shape[2]
+    Tt = target.shape[0]
+    P = theta.shape[0]
+    prm = alloc_params(spec)
+    grd = alloc_params(spec)
+    grad = np.zeros(P)
+    nb = min(batch, N)
+    rem = N % nb
+    bt_full = alloc_batch(spec, T, nb)
+    bt_rem = alloc_batch(spec, T, max(rem, 1))
+    xb_full = np.zeros((T, nb, M))
+    tb_full = np.zeros((Tt, nb))
+    xb_rem = np.zeros((T, max(rem, 1), M))
+    tb_rem = np.zeros((Tt, max(rem, 1)))
+    for e in range(perms.shape[0]):
+        total = 0.0
+        for lo in range(0, N, nb):
+            full = lo + nb <= N
+            xb = xb_full if full else xb_rem
+            tb = tb_full if full else tb_rem
+            _gather(x, target, perms[e], lo, xb, tb)
+            unpack(theta, spec, off, ext, ro, *prm)
+            loss = _loss_grad_batch(spec, prm, grd, xb, tb, bt_full if full else bt_rem)
+            if not math.isfinite(loss):
+                return e
+            gW, _gWT, gR, _gRT, gb, gbhn, gpeep, gwy = grd
+            pack_grad(spec, off, ext, ro, gW, gR, gb, gbhn, gpeep, gwy, grad)
+            if not _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, counters[0]):
+                return e
+            if kind == ADAM:
+                counters[0] += 1
+            total += loss * xb.shape[1]
+        out_loss[e] = total / N
+    return perms.shape[0]
+
+
+@kernel
+def train_population(thetas, spec, off, ext, ro, xs, targets, perms, batch, kind, lr, beta1,
+                     beta2, eps, m, v, counters, out_loss, done):
+    """K independent models thetas (K, P), each trained as train_epochs, in one call.
+
+    xs (Kx, T, N, m), targets (Kx, Tt, N), perms (Kp, E, N): Kx, Kp = 1 (every model on the
+    same data, the same order) or K (its own).  m, v (K, P), counters (K, 1), out_loss (K, E)
+    and done (K,) (epochs each model did) as train_epochs's, per model.
+    """
+    K = thetas.shape[0]
+    for km in range(K):
+        kx = km if xs.shape[0] > 1 else 0
+        kp = km if perms.shape[0] > 1 else 0
+        done[km] = train_epochs(thetas[km], spec, off, ext, ro, xs[kx], targets[kx], perms[kp],
+                                batch, kind, lr, beta1, beta2, eps, m[km], v[km], counters[km],
+                                out_loss[km])

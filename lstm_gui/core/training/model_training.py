@@ -1,0 +1,156 @@
+"""Training any :class:`~lstm_gui.core.models.Model` on sequences, in shuffled mini-batches.
+
+``TrainingRun`` trains SPEC's 12-parameter unit (and its chains) on its own, bit for bit as
+before; every other model (a layer of H units, a readout, GRU and the variants, several inputs,
+a dataset of many sequences) goes through a :class:`ModelTrainer`:
+
+* the data are a :class:`~.datasets.Dataset`, held time-major as the models read them:
+  x (n, N, m), targets (n, N) or (N,) for sequence-to-one;
+* an epoch is one pass over the N training sequences in mini-batches of ``batch``, in an
+  order drawn from the run's shuffle generator (:func:`~.datasets.epoch_batches`); the
+  epoch's MSE is the mean of its batches' losses, weighted by their sizes (what Keras
+  reports; with one batch it is the loss before the update, as a single run's);
+* gradients come from the compiled kernel when it is on and can compute this model
+  (``LSTM_GUI_KERNEL``; no dropout, no lstmlib timing), else from the model's numpy
+  reference: :func:`loss_function` is that one switch.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .datasets import Dataset, epoch_batches
+
+LossFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+
+def loss_function(model, seq_to_one: bool, delay: int, dropout_rng) -> LossFn:
+    """(theta, x (n, B, m), target) -> (MSE, gradient (size,)), on the fastest path that
+    computes exactly this model: the compiled kernel (branch `kernels`) or numpy."""
+    if delay == 0 and model.dropout == 0.0:
+        from ..models import compiled
+        if compiled.active() == "compiled":
+            try:
+                from ..models.compiled.fast_model import FastModel
+            except ImportError:      # the general kernel is not in this build
+                pass
+            else:
+                return FastModel.of(model, seq2one=seq_to_one).loss_and_grad
+
+    def numpy_path(theta, x, target):
+        return model.loss_and_grad(theta, x, target, delay=delay, rng=dropout_rng)
+    return numpy_path
+
+
+def time_major(x: np.ndarray) -> np.ndarray:
+    """(N, n, m) sequences -> (n, N, m), contiguous."""
+    return np.ascontiguousarray(np.transpose(x, (1, 0, 2)))
+
+
+class ModelTrainer:
+    """The data of one run, its shuffle and dropout generators, and one epoch of training.
+
+    x (N, n, m), target (N, n) or (N,): the training sequences (a waveform task is N = 1).
+    """
+
+    def __init__(self, model, x: np.ndarray, target: np.ndarray, seq_to_one: bool, batch: int,
+                 delay: int, shuffle_rng: np.random.Generator, dropout_rng: np.random.Generator):
+        self.model = model
+        self.seq_to_one = seq_to_one
+        self.batch = max(1, min(int(batch), len(x))) if batch else len(x)
+        self.delay = delay
+        self.shuffle_rng = shuffle_rng
+        self.dropout_rng = dropout_rng
+        self.set_data(x, target)
+
+    def set_data(self, x: np.ndarray, target: np.ndarray) -> None:
+        self._x = time_major(x)                                           # (n, N, m)
+        self._t = np.ascontiguousarray(target if self.seq_to_one else np.asarray(target).T)
+        self._loss = loss_function(self.model, self.seq_to_one, self.delay, self.dropout_rng)
+
+    @property
+    def sequences(self) -> int:
+        return self._x.shape[1]
+
+    def epoch(self, theta: np.ndarray, step) -> tuple[float, np.ndarray]:
+        """One pass over the training set: `step(theta, grad) -> theta` after every batch
+        (the optimizer, which may raise NonFiniteStep).  Returns (epoch MSE, new theta);
+        the MSE is NaN if a batch's loss was not finite (theta is then the last finite one)."""
+        total = 0.0
+        batches = epoch_batches(self.shuffle_rng, self.sequences, self.batch)
+        whole = len(batches) == 1
+        for idx in batches:
+            # One batch holding every sequence keeps the data's order: the same numbers in
+            # the same order as the tutorial's full batch (and a sum in a fixed order).
+            xb = self._x if whole else self._x[:, idx]
+            tb = self._t if whole else (self._t[idx] if self.seq_to_one else self._t[:, idx])
+            with np.errstate(all="ignore"):
+                loss, grad = self._loss(theta, xb, tb)
+            if not np.isfinite(loss):
+                return float("nan"), theta
+            theta = step(theta, grad)
+            total += loss * len(idx)
+        return total / self.sequences, theta
+
+    def state_dict(self) -> dict:
+        return {"shuffle_rng": self.shuffle_rng.bit_generator.state,
+                "dropout_rng": self.dropout_rng.bit_generator.state}
+
+    def load_state(self, state: dict) -> None:
+        self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
+        self.dropout_rng.bit_generator.state = state["dropout_rng"]
+
+
+def mse(model, theta: np.ndarray, x: np.ndarray, target: np.ndarray, seq_to_one: bool,
+        delay: int = 0) -> float:
+    """MSE of the model (no dropout) on sequences x (N, n, m) against target (N, n) or (N,);
+    NaN for an empty set."""
+    if len(x) == 0:
+        return float("nan")
+    with np.errstate(all="ignore"):
+        y = model.forward(theta, time_major(x), delay)        # (n, N)
+    err = (y[-1] - target) if seq_to_one else (y - np.asarray(target).T)
+    return float(np.mean(err * err))
+
+
+def held_out_mse(model, theta: np.ndarray, data: Dataset, delay: int = 0) -> float:
+    """MSE on the held-out sequences (NaN if there are none)."""
+    return mse(model, theta, data.x_test, data.y_test, data.seq_to_one, delay)
+
+
+class SetEval:
+    """Train and test MSE over epochs for a task of many sequences, recorded every
+    ``every`` epochs like ``evaluation.EvalHistory`` (whose view it gives: ``unseen_mse`` is
+    the held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
+
+    def __init__(self, config, model, data: Dataset, capacity: int = 1000):
+        from .evaluation import interval
+        self.model, self.data, self.delay = model, data, config.delay
+        # A preset's epochs are few and long (10 of 32 batches): record each one.
+        self.every = 1 if config.epochs <= 1000 else interval(config.epochs)
+        self._rows = np.empty((capacity, 3))
+        self._count = 0
+
+    def due(self, epoch: int) -> bool:
+        return epoch % self.every == 0
+
+    def record(self, epoch: int, params: np.ndarray) -> None:
+        if self._count == len(self._rows):
+            kept = self._rows[1: self._count: 2].copy()
+            self._count = len(kept)
+            self._rows[: self._count] = kept
+            self.every *= 2
+            if not self.due(epoch):
+                return
+        self._rows[self._count] = (epoch, held_out_mse(self.model, params, self.data, self.delay),
+                                   np.nan)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def view(self):
+        from .evaluation import EvalView
+        rows = self._rows[: self._count]
+        return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
