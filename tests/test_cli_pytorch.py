@@ -59,7 +59,7 @@ def test_a_pickle_and_a_model_runs_cannot_hold_are_one_line_each(tmp_path, cli):
     pt = tmp_path / "model.pt"
     pt.write_bytes(b"\x80\x02 pickle")
     for src, words in ((pt, "save_file(model.state_dict()"),
-                       (FIXTURES / "torch_io_gru_h2_bi.safetensors", "gru, 1 input, H = 2")):
+                       (FIXTURES / "torch_io_lstm_h4_nobias.safetensors", "2 inputs, H = 4")):
         res = cli("convert", src, tmp_path / "x.json")
         assert res.returncode == 1 and words in res.stderr and res.stderr.count("\n") == 1
         assert "Traceback" not in res.stderr

@@ -42,7 +42,14 @@ def test_open_refuses_a_pickle_and_a_model_it_cannot_hold_with_one_dialog(window
     pt.write_bytes(b"\x80\x02 pickle")
     params = _run(window).params.copy()
     assert not window.open_path(pt)
-    assert not window.open_path(FIXTURES / "torch_io_gru_h5_l2.safetensors")
-    assert "save_file(model.state_dict()" in said[0] and "gru" in said[1]
+    assert not window.open_path(FIXTURES / "torch_io_lstm_h4_nobias.safetensors")
+    assert "save_file(model.state_dict()" in said[0] and "2 inputs" in said[1]
     assert np.array_equal(_run(window).params, params)          # nothing changed
-    assert pytorch.read(FIXTURES / "torch_io_gru_h5_l2.safetensors").model.layers == 2
+
+
+def test_the_tutorials_own_model_opens_in_the_window(window, qtbot):
+    path = FIXTURES / "torch_tutorial_h16.safetensors"
+    assert window.open_path(path, confirmed=True)
+    run = _run(window)
+    assert run.model.hidden == 16 and run.config.task.key == "torch-sin-cos"
+    assert np.array_equal(run.params, pytorch.read(path).theta)

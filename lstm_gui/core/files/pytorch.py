@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -151,28 +151,46 @@ FORMAT = "safetensors"
 
 
 def run_model(run) -> tuple[Model, np.ndarray]:
-    """(model, theta) of a training run: today's runs are chains of SPEC's unit."""
-    return Model(layers=run.config.units), np.asarray(run.params, dtype=np.float64).ravel()
+    """(model, theta) of a training run (SPEC's unit and its chains included)."""
+    model = run.model if getattr(run, "model", None) is not None else run.config.model()
+    return model, np.asarray(run.params, dtype=np.float64).ravel()
+
+
+def run_data(run) -> tuple[np.ndarray, np.ndarray]:
+    """The run's training data in PyTorch's layout: x (n,) or (n, B, m), target (n,), (n, B)
+    or (B,) (sequence-to-one): what the run's MSE is computed on."""
+    x, target = np.asarray(run.x, dtype=float), np.asarray(run.target, dtype=float)
+    if x.ndim == 3:                      # (N sequences, n steps, m) -> (n, N, m)
+        x = x.transpose(1, 0, 2)
+        target = target.T if target.ndim == 2 else target
+    return x, target
 
 
 def run_from_imported(imp: Imported):
-    """A TrainingRun starting from the imported parameters, on the default task.
+    """A TrainingRun starting from the imported parameters.
 
-    Runs hold chains of SPEC's 1-unit LSTM (one unit per layer, no readout); any other model
-    is refused in one line naming it, until runs hold a Model.
+    SPEC's unit and its chains (nn.LSTM(1, 1, num_layers=L) without readout, or with the
+    Linear(1, 1) of weight 1, bias 0 lstm-gui exports) open on the default task, as an lstmlib
+    file does; any other model on the PyTorch tutorial's task (sine to cosine, 5 sequences of
+    20 steps), with the tutorial's training settings.  A model reading more than one input a
+    step is refused: no built-in task has more.
     """
-    from ..training.run import RunConfig, TrainingRun
+    from ..training.run import RunConfig, TrainingRun, for_set_preset
 
     m = imp.model
-    chain = Model(layers=m.layers)
-    if m != chain:
-        raise ValueError(f"holds {m.describe()}; lstm-gui's runs hold only chains of 1-unit LSTMs "
-                         f"(nn.LSTM(1, 1, num_layers=L), no readout or Linear(1, 1) weight 1, bias 0) "
-                         "so far")
-    if m.layers > limits.MAX_UNITS:
-        raise ValueError(f"holds {m.layers} layers; at most {limits.MAX_UNITS} are supported")
-    config = RunConfig(units=m.layers, delay=imp.delay)
-    return TrainingRun(config, initial_params=imp.theta.reshape(m.layers, -1))
+    if m.inputs != 1:
+        raise ValueError(f"holds {m.describe()}; lstm-gui's tasks give one input a step, so it "
+                         "can open only models of nn.LSTM(1, H) or nn.GRU(1, H)")
+    if m == Model(layers=m.layers):
+        config = RunConfig(units=m.layers, delay=imp.delay)
+    else:
+        config = replace(for_set_preset(RunConfig(), "torch-sin-cos"), cell=m.cell, hidden=m.hidden,
+                         units=m.layers, bias=m.bias, bidirectional=m.bidirectional,
+                         dropout=m.dropout, readout=m.readout, delay=imp.delay)
+    if config.model() != m:
+        raise ValueError(f"holds {m.describe()}, which lstm-gui's runs cannot hold")
+    theta = imp.theta.reshape(m.layers, -1) if config.is_unit else imp.theta
+    return TrainingRun(config, initial_params=theta)
 
 
 def load_run(path):
@@ -187,9 +205,12 @@ def load_run(path):
 def export_run(run, path, with_script: bool = True, source: str = "") -> list[Path]:
     """Write the run's model as m.safetensors (and m.py running it on the run's data)."""
     model, theta = run_model(run)
-    delay, task = run.config.delay, f"{run.config.task.key}, {len(run.x)} points"
+    delay = run.config.delay
     if not with_script:
         write(path, model, theta, delay)
         return [Path(path)]
-    return list(write_with_script(path, model, theta, run.x, run.target, delay,
-                                  run.current_mse(), source, task))
+    x, target = run_data(run)
+    shape = f"{x.shape[0]} steps" + (f" x {x.shape[1]} sequences" if x.ndim == 3 else "")
+    task = f"{run.config.task.key}, its training data ({shape})"
+    return list(write_with_script(path, model, theta, x, target, delay, run.current_mse(),
+                                  source, task))

@@ -192,8 +192,35 @@ def test_pickles_are_refused_by_model_files_with_how_to_save_safetensors(name, t
         modelfile.load(path)
 
 
-def test_a_model_runs_cannot_hold_yet_is_refused_naming_it():
+def test_the_tutorials_model_opens_as_a_run_on_the_tutorials_task():
     from lstm_gui.core.files import modelfile
 
-    with pytest.raises(modelfile.ModelFileError, match="H = 16"):
-        modelfile.load(FIXTURES / "torch_tutorial_h16.safetensors")
+    tut = REFERENCE["tutorial"]
+    run, fmt = modelfile.load_with_format(FIXTURES / tut["file"])
+    assert fmt == "safetensors" and run.config.task.key == "torch-sin-cos"
+    assert run.model.hidden == 16 and run.model.readout
+    # torch's MSE used the tutorial's float32 targets; the run's are float64: 1e-10 apart.
+    assert abs(run.current_mse() - tut["train"]["mse"]) < 1e-10
+    assert abs(run.test_mse() - tut["test"]["mse"]) < 1e-10
+    x, target = pytorch.run_data(run)                      # (20, 5, 1) and (20, 5): torch's layout
+    assert x.shape == (20, 5, 1) and target.shape == (20, 5)
+    # The same inputs to float32 precision (the tutorial's data are float32).
+    np.testing.assert_allclose(x[:, :, 0].T, tut["train"]["x"], rtol=0, atol=1e-7)
+
+
+def test_a_model_with_inputs_no_task_has_is_refused_naming_it():
+    from lstm_gui.core.files import modelfile
+
+    with pytest.raises(modelfile.ModelFileError, match="2 inputs, H = 4"):
+        modelfile.load(FIXTURES / "torch_io_lstm_h4_nobias.safetensors")
+
+
+def test_a_wide_run_exports_and_opens_again_exactly(tmp_path):
+    from lstm_gui.core.files import modelfile
+
+    run = modelfile.load(FIXTURES / "torch_io_gru_h5_l2.safetensors")
+    run.train(3)
+    pytorch.export_run(run, tmp_path / "g.py")
+    back = modelfile.load(tmp_path / "g.safetensors")
+    assert back.config.model() == run.config.model()
+    assert back.params.tobytes() == run.params.tobytes() and back.current_mse() == run.current_mse()
