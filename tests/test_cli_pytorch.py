@@ -63,3 +63,15 @@ def test_a_pickle_and_a_model_runs_cannot_hold_are_one_line_each(tmp_path, cli):
         res = cli("convert", src, tmp_path / "x.json")
         assert res.returncode == 1 and words in res.stderr and res.stderr.count("\n") == 1
         assert "Traceback" not in res.stderr
+
+
+def test_train_from_the_tutorials_model_keeps_its_model_and_refuses_other_options(tmp_path, cli):
+    tut = FIXTURES / "torch_tutorial_h16.safetensors"
+    res = cli("train", "--from", tut, "--task", "torch-sin-cos", "--epochs", "2", "--target-mse", "1e-12",
+              "--quiet", "--out", tmp_path / "t.json")
+    assert res.returncode == 0, res.stderr
+    from lstm_gui.core.files import modelfile
+    run = modelfile.load(tmp_path / "t.json")
+    assert run.model.hidden == 16 and run.epoch == 2
+    res = cli("train", "--from", tut, "--hidden", "8")
+    assert res.returncode == 2 and "drop --hidden" in res.stderr
