@@ -36,7 +36,7 @@ def loss_function(model, seq_to_one: bool, delay: int, dropout_rng) -> LossFn:
             except ImportError:      # the general kernel is not in this build
                 pass
             else:
-                return FastModel.of(model, seq2one=seq_to_one).loss_and_grad
+                return FastModel(model).loss_and_grad   # sequence-to-one by the target's shape
 
     def numpy_path(theta, x, target):
         return model.loss_and_grad(theta, x, target, delay=delay, rng=dropout_rng)

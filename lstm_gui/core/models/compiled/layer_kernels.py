@@ -39,11 +39,7 @@ except ImportError:        # numba is optional: the same loops run as plain Pyth
     HAVE_NUMBA = False
 
 if HAVE_NUMBA:
-    # The unit kernels' vector exp, shared (the unit's package moves beside this one).
-    try:
-        from ._kernels import _vexp
-    except ImportError:
-        from ...compiled._kernels import _vexp
+    from ._kernels import _vexp  # the unit kernels' vector exp, shared
 else:
     def _vexp(z, out, bits):
         for k in range(out.shape[0]):
