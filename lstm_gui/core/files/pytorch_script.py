@@ -92,9 +92,10 @@ def _cell_class(model, name: str, rows: tuple[str, ...], delay: int) -> str:
     else:
         peep = fam.peephole
         step = ["z = x_t @ w_ih.T + h @ w_hh.T + b_ih + b_hh"]
-        fmt = {"peep_i": " + p[0] * c" if peep else "", "peep_f": " + p[1] * c" if peep else "",
-               "peep_o": " + p[2] * c" if peep else "",
-               "act_g": ("z[:, {s}]" if fam.linear_input else "torch.tanh(z[:, {s}])")}
+        # weight_peephole's rows follow the model's peephole blocks (state_dict stacks them).
+        rows_p = [b.gate for b in model.blocks() if b.kind == "p" and b.layer == 0 and b.direction == 0]
+        fmt = {f"peep_{g}": f" + p[{rows_p.index(g)}] * c" if peep else "" for g in ("i", "f", "o")}
+        fmt |= {"act_g": ("z[:, {s}]" if fam.linear_input else "torch.tanh(z[:, {s}])")}
         order = [g for g in ("i", "f", "C") if g in rows]
         for g in order:
             step.append(_LSTM_LINES[g].format(s=s(g), **{**fmt, "act_g": fmt["act_g"].format(s=s(g))}))
