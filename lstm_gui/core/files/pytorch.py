@@ -181,6 +181,8 @@ def run_from_imported(imp: Imported):
     if m.inputs != 1:
         raise ValueError(f"holds {m.describe()}; lstm-gui's tasks give one input a step, so it "
                          "can open only models of nn.LSTM(1, H) or nn.GRU(1, H)")
+    if m.layers > limits.MAX_UNITS:
+        raise ValueError(f"holds {m.layers} layers; lstm-gui's runs hold at most {limits.MAX_UNITS}")
     if m == Model(layers=m.layers):
         config = RunConfig(units=m.layers, delay=imp.delay)
     else:
