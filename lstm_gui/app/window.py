@@ -246,6 +246,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_lstmlib(self) -> None:
         self.files.export_lstmlib()
 
+    def export_pytorch(self) -> None:
+        self.files.export_pytorch()
+
     def export_history(self) -> None:
         self.files.export_history()
 
