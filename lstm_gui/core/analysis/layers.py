@@ -27,6 +27,8 @@ from ..models import Model
 
 # The unit's names are, per gate, (W_gh, W_gx, b_g); the bias's suffix names the gate.
 _PER_GATE = 3
+_UNIT = Model()
+_UNIT_NAMES = tuple(_UNIT.names())
 # The trace's field for the gate a parameter suffix names, and how a learner writes it.
 _TRACE_FIELD = {"C": "c_tilde"}
 _LABEL = {"C": "C~"}
@@ -115,18 +117,16 @@ class Layers:
 def of_params(params) -> Layers:
     """Layers of today's model: params (12,) (one unit) or (units, 12) (a chain)."""
     p = np.asarray(params, dtype=float)
-    one = Model()                      # the 12-parameter unit: its names and size
-    unit_names, unit_size = one.names(), one.size
-    p2 = p.reshape(-1, unit_size)
+    p2 = p.reshape(-1, _UNIT.size)
     units = p2.shape[0]
-    suffixes = [unit_names[k + 2].split("_", 1)[1] for k in range(0, unit_size, _PER_GATE)]
+    suffixes = [_UNIT_NAMES[k + 2].split("_", 1)[1] for k in range(0, _UNIT.size, _PER_GATE)]
     gates = tuple(_TRACE_FIELD.get(s, s) for s in suffixes)
     labels = tuple(_LABEL.get(s, s) for s in suffixes)
     blocks = []
     for u in range(units):
         row = []
         for g, (gate, label) in enumerate(zip(gates, labels)):
-            base = u * unit_size + g * _PER_GATE
+            base = u * _UNIT.size + g * _PER_GATE
             r, w, b = base, base + 1, base + 2
             flat = p2.ravel()
             row.append(GateBlock(u, gate, label, W=flat[[w]].reshape(1, 1), R=flat[[r]].reshape(1, 1),
@@ -134,9 +134,9 @@ def of_params(params) -> Layers:
                                  b_index=np.array([b])))
         blocks.append(tuple(row))
     if units == 1:
-        names = tuple(unit_names)
+        names = tuple(_UNIT_NAMES)
     else:
-        names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in unit_names)
+        names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in _UNIT_NAMES)
     return Layers(gates, labels, (1,) * units, tuple(blocks), names, p2.size,
                   fields=gates + ("h",), group_names=tuple(f"unit {u + 1}" for u in range(units)))
 
