@@ -12,12 +12,14 @@ from __future__ import annotations
 from ..core.analysis.compare import difference
 from ..core.training.hints import hints
 from ..core.training.run import TrainingRun
+from . import stored_settings
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
 from .file_actions import MODEL_FILTER, FileActions
 from .frames import FrameScheduler
 from .keys import KeyGuard
+from .lesson_link import connect_lessons
 from .panel import ControlPanel
 from .pending import PendingSettings, one_line
 from .qt import QtCore, QtWidgets
@@ -51,17 +53,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
+        problem = None
         if settings is None:
-            settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
-                                        QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
+            settings, problem = stored_settings.open_user_settings()   # regular files only
         self.settings = settings
         reader = SettingsReader(settings)
+        reader.problems += [problem] if problem else []
         if run is None:
             run = TrainingRun(reader.config())
         self._snapshot_opts = {"span": 0, "history_points": HISTORY_POINTS}
         self.trainer = Trainer(run, parent=self, snapshot_options=lambda: self._snapshot_opts)
         self.commands = Commands(self.trainer, self)
         self.document = Document(settings, self)
+        self.commands.document = self.document
+        self.commands.confirm_discard = lambda action: self._confirm_discard(action)
         self.document.saved_revision = run.revision if run.epoch else None
         self.state = WindowState(self.trainer, self.document, self)
         self.timeCursor = TimeCursor(self)
@@ -91,6 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from .menus import build_menus
         build_menus(self)
         self._connect()
+        connect_lessons(self)
         self.keyGuard = KeyGuard(self)
         app = QtWidgets.QApplication.instance()
         if app is not None:
@@ -240,6 +246,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_lstmlib(self) -> None:
         self.files.export_lstmlib()
 
+    def export_pytorch(self) -> None:
+        self.files.export_pytorch()
+
     def export_history(self) -> None:
         self.files.export_history()
 
@@ -279,6 +288,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _store_settings(self) -> None:
         import json
+        if not stored_settings.may_write(self.settings):
+            return   # replaced by a FIFO or a device while the window was open: never written
         self.layout_.store(self.settings)
         self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))
         self.settings.setValue("view/span", self.panel.spanCheck.isChecked())

@@ -30,11 +30,15 @@ DEFAULT_SIZE = 48
 RANDOM_SEED = 0      # random directions stay the same plane from one map to the next
 
 
-def _compute(params, x, target, delay, kind, path, names, size, span, lr):
+def _compute(params, x, target, delay, kind, path, names, size, span, lr, should_continue=None):
     """The job the worker runs: the map and the curvature readout at params."""
     m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
-                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
-    top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED),
+                      should_continue=should_continue)
+    try:
+        top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+    except ValueError:      # over the memory budget (core/limits): the map without the readout
+        top, limit = float("nan"), 2 / lr
     return m, contour_lines(m), top, limit
 
 
@@ -203,6 +207,15 @@ class LandscapeView(View):
         return bool(getattr(trainer, "is_training", False))
 
     def show_snapshot(self, snap) -> None:
+        model = getattr(snap, "model", None)
+        if model is not None:
+            # The grid and the Hessian evaluate the unit's populations; a model of H units
+            # has no population kernel here yet: one line instead of a failing worker.
+            self._snap = None
+            self.readout.setText(f"The landscape is computed for the 12-parameter unit and its "
+                                 f"chains; not yet for this {model.cell} of H = {model.hidden} "
+                                 f"({model.size:,} parameters).")
+            return
         self._fill_param_combos(snap.params.shape[0])
         self._snap = snap
         training = self._training()
@@ -226,7 +239,9 @@ class LandscapeView(View):
         path = snap.history.params
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
                 path, names, size, span, snap.config.lr)
-        self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
+        worker = self.worker
+        self.worker.submit(lambda: (request, _compute(*args, should_continue=worker.running)),
+                           urgent=urgent)
         if urgent or self.plot.map is None:
             self.busyLabel.show()
 
@@ -240,9 +255,13 @@ class LandscapeView(View):
                    "above the limit: plain descent overshoots along the most curved direction")
         optimizer = self._snap.config.optimizer if self._snap is not None else ""
         note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
-        self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue λmax) "
-                                    f"{top:.4g}; stable limit for this learning rate (2/lr) "
-                                    f"{limit:.4g}: {verdict}{note}.")
+        if top != top:    # NaN: the Hessian was over the memory budget
+            self.curvatureLabel.setText("Sharpest curvature: not computed (the Hessian of this model "
+                                        "would exceed the memory limit).")
+        else:
+            self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue λmax) "
+                                        f"{top:.4g}; stable limit for this learning rate (2/lr) "
+                                        f"{limit:.4g}: {verdict}{note}.")
         if m.kind != request[2]:
             self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
                              "history; showing random directions")

@@ -64,7 +64,7 @@ def directions_for(kind: str, params, x, target, delay: int, path, names, rng):
 
 def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
             names=directions.DEFAULT_NAMES, size: int = 64, span: float | None = None,
-            rng: np.random.Generator | None = None, planes=None) -> LandscapeMap:
+            rng: np.random.Generator | None = None, planes=None, should_continue=None) -> LandscapeMap:
     """The map around params (units, 12) on x, target (n,).
 
     path (E, units, 12): the training path so far (history), oldest first; the current
@@ -82,6 +82,6 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
     coords = landscape.project(full, p, d1, d2)
     if span is None:
         span = directions.suggest_span(coords) if kind in ("pca", "line", "params") else 1.0
-    alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay)
+    alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay, should_continue)
     return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span),
                         tuple(names) if kind == "params" else ())
