@@ -291,6 +291,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not stored_settings.may_write(self.settings):
             return   # replaced by a FIFO or a device while the window was open: never written
         self.layout_.store(self.settings)
+        self.transport.store_speed(self.settings)
         self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))
         self.settings.setValue("view/span", self.panel.spanCheck.isChecked())
         self.settings.setValue("view/smoothing", self.panel.smoothSpin.value())
