@@ -37,9 +37,7 @@ __all__ = ["MainWindow", "HISTORY_POINTS", "MIN_SIZE", "MODEL_FILTER", "SPEEDS",
 
 
 def training_time(seconds: float) -> str:
-    """h:mm:ss of training, with tenths in the first minute (a short run is not 0:00:00)."""
-    if seconds < 60:
-        return f"0:00:{seconds:04.1f}"
+    """h:mm:ss of training (whole seconds: tenths made the demo's screenshots differ)."""
     s = int(seconds)
     return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
