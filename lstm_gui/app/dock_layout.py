@@ -194,6 +194,19 @@ class DockLayout(QtCore.QObject):
         self.shares = {dock.objectName(): k / sum(weights) for dock, k in zip(top, weights)}
         self.shares.update(mseView=4 / 9, paramsView=5 / 9)
 
+    def _fit_top_row(self) -> None:
+        """Too narrow for Signal, Gates and the cell side by side (a lesson open on a laptop
+        screen clipped the cell): the cell shares the Gates place, as a tab in front."""
+        d = self.docks
+        if "cellView" not in d or d["cellView"].isFloating() or not d["cellView"].isVisible():
+            return
+        if d["cellView"] in self.w.tabifiedDockWidgets(d["gatesView"]):
+            return
+        top = [d[n] for n in ("signalView", "gatesView", "cellView") if d[n].isVisible()]
+        if sum(x.width() for x in top) < 3 * CELL_MIN_WIDTH:
+            self.w.tabifyDockWidget(d["gatesView"], d["cellView"])
+            d["cellView"].raise_()
+
     def first_show(self) -> None:
         if not self.restored:
             self.restored = True
@@ -233,6 +246,8 @@ class DockLayout(QtCore.QObject):
             want = (max(ROOM[0], hint.width()), max(ROOM[1], hint.height()))
         if dock.width() < want[0]:
             self.w.resizeDocks([dock], [want[0]], Qt.Orientation.Horizontal)
+        if name == "lessonView":
+            self._fit_top_row()
         if dock.height() < want[1]:
             self.w.resizeDocks([dock], [want[1]], Qt.Orientation.Vertical)
 

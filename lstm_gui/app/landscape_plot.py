@@ -55,11 +55,12 @@ class LandscapePlot(pg.GraphicsLayoutWidget):
         for item in (self.path_off, self.path, self.start, self.current):
             item.setZValue(10)
             self.plot.addItem(item)
-        self.legend = pg.LegendItem(offset=(5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
-        self.legend.setParentItem(self.plot.getViewBox())
-        for item, name in ((self.start, "start (epoch 0)"), (self.current, "now"),
+        # Below the map, never over it.
+        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=4, verSpacing=-6, horSpacing=8)
+        self.addItem(self.legend, row=1, col=0)
+        for item, name in ((self.start, "start"), (self.current, "now"),
                            (self.path, "training path"),
-                           (self.path_off, "path far off this plane (its shadow)")):
+                           (self.path_off, "far off the plane (shadow)")):
             self.legend.addItem(item, name)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
                                    width=14, label="log10 MSE")

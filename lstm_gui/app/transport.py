@@ -94,7 +94,11 @@ class Transport:
         if rate is not None:
             self._paced = rate
         self.fullSpeedButton.setChecked(rate is None)
-        self.w.settings.setValue(SPEED_KEY, "full" if rate is None else rate)
+
+    def store_speed(self, settings) -> None:
+        """Remembered at close, with the window's other settings."""
+        rate = self.speedCombo.currentData()
+        settings.setValue(SPEED_KEY, "full" if rate is None else rate)
 
     def _on_full_speed(self, on: bool) -> None:
         self.speedCombo.setCurrentIndex(0 if on else self.speedCombo.findData(self._paced))

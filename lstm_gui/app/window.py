@@ -37,9 +37,7 @@ __all__ = ["MainWindow", "HISTORY_POINTS", "MIN_SIZE", "MODEL_FILTER", "SPEEDS",
 
 
 def training_time(seconds: float) -> str:
-    """h:mm:ss of training, with tenths in the first minute (a short run is not 0:00:00)."""
-    if seconds < 60:
-        return f"0:00:{seconds:04.1f}"
+    """h:mm:ss of training (whole seconds: tenths made the demo's screenshots differ)."""
     s = int(seconds)
     return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
@@ -291,6 +289,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not stored_settings.may_write(self.settings):
             return   # replaced by a FIFO or a device while the window was open: never written
         self.layout_.store(self.settings)
+        self.transport.store_speed(self.settings)
         self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))
         self.settings.setValue("view/span", self.panel.spanCheck.isChecked())
         self.settings.setValue("view/smoothing", self.panel.smoothSpin.value())

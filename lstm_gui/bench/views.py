@@ -43,6 +43,7 @@ def bench_model_window(rounds: int = 4, seconds: float = 2.0, config=None) -> di
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
     window = MainWindow(settings=settings, run=TrainingRun(cfg))
     window.resize(1400, 900)
     window.show()

@@ -222,6 +222,8 @@ class GradientView(View):
             return
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay)
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
+        if self.result is None:
+            self.summary.setText("Computing the gradient flow…")   # until the first result
 
     def _on_result(self, result) -> None:
         snap, r = result

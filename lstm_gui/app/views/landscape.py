@@ -61,6 +61,10 @@ class LandscapeView(View):
             "line from the start to the current model; two parameters (an exact slice); two "
             "random directions scaled gate by gate to the parameters; or the directions of "
             "greatest curvature.")
+        # Long choices must not widen the dock past its place (it then scrolled).
+        self.directionsCombo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.directionsCombo.setMinimumContentsLength(14)
         self.param1Combo = QtWidgets.QComboBox(objectName="landscapeParam1")
         self.param2Combo = QtWidgets.QComboBox(objectName="landscapeParam2")
         self.sizeCombo = QtWidgets.QComboBox(objectName="landscapeSize")

@@ -42,13 +42,11 @@ class LandscapeMap:
 # Plain words first, the term a textbook uses in brackets (issue 24: students met "principal
 # direction 1" with no explanation).
 AXIS_LABELS = {
-    "pca": ("main direction of the path (principal 1)",
-            "second direction of the path (principal 2)"),
-    "line": ("from the start to now", "across it, at random (orthogonal)"),
+    "pca": ("main direction of the path (principal 1)", "2nd direction (principal 2)"),
+    "line": ("from the start to now", "across, at random (orthogonal)"),
     "random": ("random direction 1, scaled to the parameters (filter-normalised)",
-               "random direction 2, scaled the same way"),
-    "hessian": ("most curved direction (top Hessian eigenvector)",
-                "second most curved (2nd eigenvector)"),
+               "random direction 2 (scaled)"),
+    "hessian": ("most curved direction (top Hessian eigenvector)", "2nd most curved (eigenvector)"),
 }
 
 
