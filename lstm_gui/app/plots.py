@@ -323,11 +323,6 @@ class _Plot(pg.PlotWidget):
             readout.setVisible(bool(text))
         return True
 
-    def leaveEvent(self, event):
-        # The pointer left the plot: its readout and dots go with it (they stayed, issue 24).
-        self.hide_hover()
-        super().leaveEvent(event)
-
     def _on_mouse(self, event):
         pos = event[0]
         for row in self.rows():
@@ -402,7 +397,7 @@ class SignalPlot(_Plot):
         for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
         # The unseen part's MSE goes in the title, where it never covers a curve.
-        title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
+        title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
         self.free_run.setVisible(free)
         if free:
@@ -483,7 +478,7 @@ class MsePlot(_Plot):
         self.ghost_label: str | None = None
         # Train/test over epochs (core/evaluation.py), in the legend only once they have points.
         self.unseen = self.add_curve(
-            "unseen steps (3x)", _pen(palette.VERMILLION, 2, DASH),
+            "unseen (3x)", _pen(palette.VERMILLION, 2, DASH),
             "MSE on the task's continuation past the training length (3 times it), never "
             "trained on; recorded every 1 % of the epoch budget, at least every 150 epochs.",
             legend=False)
@@ -491,8 +486,12 @@ class MsePlot(_Plot):
             "vs clean target", _pen(palette.BLUISH_GREEN, 2, DASH),
             "With noise: the MSE of the output on the clean input against the clean target, "
             "the task behind the noise.", legend=False)
-        self.unseen.setVisible(False)
-        self.clean.setVisible(False)
+        for curve, colour in ((self.unseen, palette.VERMILLION), (self.clean, palette.BLUISH_GREEN)):
+            curve.setVisible(False)
+            curve.setSymbol("o")
+            curve.setSymbolSize(5)
+            curve.setSymbolPen(None)
+            curve.setSymbolBrush(colour)
         self._evaluation_shown = (False, False)
         self.smoothing = 25
         self._markers: list = []
@@ -537,11 +536,16 @@ class MsePlot(_Plot):
         else:
             self.smooth.setData([], [])   # a run back at epoch 0 keeps no curve of the last
         self._fit_y()
-        self._show_evaluation(getattr(snap, "evaluation", None))
+        # A task of many sequences holds a test set out; a waveform runs on past its length.
+        held_out = bool(getattr(snap.config.task, "is_set", False))
+        self._show_evaluation(getattr(snap, "evaluation", None),
+                              "test (held out)" if held_out else "unseen (3x)")
         self._show_events(snap.events)
 
-    def _show_evaluation(self, evaluation) -> None:
-        """The MSE on the unseen continuation and against the clean target, where recorded."""
+    def _show_evaluation(self, evaluation, unseen_name: str = "unseen (3x)") -> None:
+        """The MSE on the unseen continuation (or the held-out test set) and against the clean
+        target, where recorded: samples every 1 % of the budget, drawn with their markers so
+        a straight stretch between two of them is not read as data."""
         shown = []
         empty = np.zeros(0)
         epochs, unseen, clean = (empty, empty, empty) if evaluation is None else evaluation
@@ -550,9 +554,9 @@ class MsePlot(_Plot):
             curve.setData(epochs[keep], values[keep])
             curve.setVisible(bool(keep.any()))   # no hover marker on a curve with no points
             shown.append(bool(keep.any()))
-        if tuple(shown) != self._evaluation_shown:
-            self._evaluation_shown = tuple(shown)
-            for curve, name, show in ((self.unseen, "unseen steps (3x)", shown[0]),
+        if (*shown, unseen_name) != self._evaluation_shown:
+            self._evaluation_shown = (*shown, unseen_name)
+            for curve, name, show in ((self.unseen, unseen_name, shown[0]),
                                       (self.clean, "vs clean target", shown[1])):
                 self.legend.removeItem(curve)
                 if show:

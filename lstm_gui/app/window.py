@@ -19,6 +19,7 @@ from .document import Document
 from .file_actions import MODEL_FILTER, FileActions
 from .frames import FrameScheduler
 from .keys import KeyGuard
+from .lesson_link import connect_lessons
 from .panel import ControlPanel
 from .pending import PendingSettings, one_line
 from .qt import QtCore, QtWidgets
@@ -95,6 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from .menus import build_menus
         build_menus(self)
         self._connect()
+        connect_lessons(self)
         self.keyGuard = KeyGuard(self)
         app = QtWidgets.QApplication.instance()
         if app is not None:
@@ -243,6 +245,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_lstmlib(self) -> None:
         self.files.export_lstmlib()
+
+    def export_pytorch(self) -> None:
+        self.files.export_pytorch()
 
     def export_history(self) -> None:
         self.files.export_history()

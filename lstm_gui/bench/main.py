@@ -229,9 +229,17 @@ def main(argv=None) -> int:
                         help="only run this workload --count times (for callgrind)")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--files", action="store_true", help="also measure model files (format 2 vs 1)")
+    parser.add_argument("--torch-python", metavar="PATH",
+                        help="an interpreter with torch: the general models are timed against it")
+    parser.add_argument("--layer-only", action="store_true",
+                        help="only the general models' kernels (against torch with --torch-python)")
     args = parser.parse_args(argv)
     if args.workload:
         run_workload(args.workload, args.count)
+        return 0
+    from .layer import FULL, QUICK, bench_layer
+    if args.layer_only:
+        bench_layer(args.torch_python, QUICK if args.quick else FULL)
         return 0
     from ..core.models import compiled
     from . import compiled as bench_compiled
@@ -245,10 +253,13 @@ def main(argv=None) -> int:
     bench_ensemble(versus, ratio_text, args.quick)
     from .analysis import bench_analysis
     bench_analysis(args.quick)
+    bench_layer(args.torch_python, QUICK if args.quick else FULL)
     if args.instructions:
         bench_instructions()
     if args.gui:
         bench_gui()
+        from .views import bench_model_window
+        bench_model_window()
         from .cell import bench_cell_view
         bench_cell_view()
         from . import window as bench_window

@@ -7,6 +7,9 @@ the run (task, noise, units, seed, initial range, timing) are refused: the file 
 A C library (lstmlib) file holds only the 12 parameters and the sequence length: they become
 the initial parameters of a run built from the command line's options (the task's length
 defaults to the file's).
+A safetensors file (PyTorch weights) gives the initial parameters, the whole model and the timing
+the same way as an lstmlib file; the task and the training come from the command line
+(``--task torch-sin-cos`` for the PyTorch tutorial's).
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
         loaded, fmt = modelfile.load_with_format(args.from_model)
     except ModelFileError as exc:
         parser.error(f"argument --from: {exc}")
+    if fmt == "safetensors":
+        return _from_pytorch(args, parser, config_from_args, loaded)
     if fmt == "lstmlib":
         if args.units != 1:
             parser.error("argument --from: an lstmlib file holds one unit; drop --units")
@@ -77,3 +82,29 @@ FIXED_BY_FILE = ("--task", "--length", "--cycles", "--amplitude", "--lag", "--no
 def _given(argv: list[str]) -> set[str]:
     """The long options typed on the command line (``--lr 0.1`` and ``--lr=0.1`` alike)."""
     return {a.split("=", 1)[0] for a in argv if a.startswith("--")}
+
+
+def _from_pytorch(args, parser, config_from_args, loaded):
+    """PyTorch weights: the model (cell, H, layers, bias, directions, readout, dropout) and the
+    timing come from the file; the task and the training from the command line, as for an
+    lstmlib file.  A model option that disagrees with the file is refused."""
+    from ..core.training.run import TrainingRun
+
+    m = loaded.config.model()
+    for opt, given, default, held in (("--layers", args.units, 1, m.layers),
+                                      ("--hidden", args.hidden, None, m.hidden),
+                                      ("--cell", args.cell, "lstm", m.cell),
+                                      ("--no-bias", args.bias, True, m.bias),
+                                      ("--bidirectional", args.bidirectional, False, m.bidirectional)):
+        if given not in (default, held):
+            parser.error(f"argument --from: the file holds {m.describe()}; drop {opt}")
+    args.units, args.hidden, args.cell, args.bias = m.layers, m.hidden, m.cell, m.bias
+    args.bidirectional, args.dropout = m.bidirectional, args.dropout or m.dropout
+    args.lstmlib_timing = args.lstmlib_timing or bool(loaded.config.delay)
+    config = config_from_args(args, parser)
+    if config.model() != m:
+        config = replace(config, readout=m.readout)
+    if config.model() != m:
+        parser.error(f"argument --from: the file holds {m.describe()}, which the task "
+                     f"{args.task} cannot train")
+    return TrainingRun(config, initial_params=loaded.initial_params)

@@ -25,7 +25,8 @@ PLAIN_PROGRESS_S = 5.0
 
 # Settings --vary can change: RunConfig fields and how to read a value.
 VARIABLE = {"lr": float, "optimizer": str, "gradient": str, "clip": float, "units": int,
-            "init_high": float, "target_mse": float}
+            "init_high": float, "target_mse": float, "cell": str, "hidden": int,
+            "forget_bias": float, "batch": int, "init": str}
 
 
 NAMES = ("sweep",)
@@ -90,8 +91,16 @@ def summarise(label: str, ens, success_mse: float | None = None) -> dict:
             "diverged": int(ens.diverged.sum())}
 
 
+def ensemble(cfg, seeds):
+    """The population kernel's ensemble for the unit; for any other model, the seeds' single
+    runs one after another (``variants.SeedRuns``, the same reading interface)."""
+    from ..core.analysis.ensemble import EnsembleRun
+    from ..core.analysis.variants import SeedRuns
+    return EnsembleRun(cfg, seeds) if cfg.is_unit else SeedRuns(cfg, seeds)
+
+
 def run(args, parser) -> int:
-    from ..core.analysis.ensemble import MAX_MEMBERS, EnsembleRun
+    from ..core.analysis.ensemble import MAX_MEMBERS
 
     if not 1 <= args.seeds <= MAX_MEMBERS:
         parser.error(f"argument --seeds: give 1 to {MAX_MEMBERS}")
@@ -105,16 +114,16 @@ def run(args, parser) -> int:
         parser.error(str(exc))
     seeds = range(args.seed, args.seed + args.seeds)
     success_mse = args.success_mse or base.target_mse or SUCCESS_MSE
-    rows, results = [], []
+    rows, results, tests = [], [], []
     tty = sys.stderr.isatty()
     print(f"{'setting':<28} {'median MSE':>11} {'10%':>10} {'90%':>10} "
-          f"{'MSE<=' + format(success_mse, 'g'):>10} {'epochs':>7}")
+          f"{'MSE<=' + format(success_mse, 'g'):>10} {'epochs':>7} {'test MSE':>10}")
     interrupted = None
     with sigint_stops(StopFlag()) as stop:
         for label, cfg in runs:
             if stop:
                 break
-            ens = EnsembleRun(cfg, seeds)
+            ens = ensemble(cfg, seeds)
             start = last = time.perf_counter()
             while not stop and ens.train(100):
                 now = time.perf_counter()
@@ -136,12 +145,19 @@ def run(args, parser) -> int:
             results.append((label, ens))
             success = f"{100 * s['success']:.0f}%"
             took = "none" if np.isnan(s["median_epochs_to_target"]) else f"{s['median_epochs_to_target']:.0f}"
-            print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>10} {took:>7}")
+            test = ens.test_mse()
+            med_test = float(np.nanmedian(test)) if np.isfinite(test).any() else float("nan")
+            print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>10} {took:>7}"
+                  f" {med_test:>10.4g}")
+            tests.append(test)
             for k, seed in enumerate(ens.seeds):
-                rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k],
+                rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k], "test_mse": test[k],
                              "reached_target_at": int(ens.stopped_at[k]) or "",
                              "diverged": int(ens.diverged[k])})
         stop.defer = True
+        if len(results) > 1 and not stop:
+            print()
+            print(variant_table(results, tests, [cfg for _, cfg in runs]))
         try:
             if args.csv and rows:
                 _write_csv(args.csv, rows)
@@ -162,6 +178,15 @@ def run(args, parser) -> int:
               f"kept {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def variant_table(results, tests, configs) -> str:
+    """Greff et al.'s comparison: every setting against the baseline, the vanilla LSTM when one
+    setting is it (else the first)."""
+    from ..core.analysis.variants import format_table, greff_table
+    base = next((k for k, c in enumerate(configs) if c.cell == "lstm"), 0)
+    data = [(label, ens.mse, test, ens.success()[0]) for (label, ens), test in zip(results, tests)]
+    return format_table(greff_table(data, baseline=base), results[base][0])
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:

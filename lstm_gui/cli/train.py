@@ -15,18 +15,18 @@ def add_parser(sub) -> None:
     add_run_options(t)
     t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
                    help="start from a model file: a native file resumes its run (--epochs "
-                        "more epochs), an lstmlib file gives the initial parameters")
-    t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
+                        "more epochs), an lstmlib or .safetensors file gives the initial parameters")
+    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _check_train_outputs(args, config, parser) -> None:
     """--out and --history checked before training, so that a bad path costs nothing."""
-    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX
+    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
     try:
         if args.out:
-            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX), "model")
+            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
                 from ..core.files.modelfile import lstmlib_refusal
                 raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")

@@ -203,6 +203,15 @@ class LandscapeView(View):
         return bool(getattr(trainer, "is_training", False))
 
     def show_snapshot(self, snap) -> None:
+        model = getattr(snap, "model", None)
+        if model is not None:
+            # The grid and the Hessian evaluate the unit's populations; a model of H units
+            # has no population kernel here yet: one line instead of a failing worker.
+            self._snap = None
+            self.readout.setText(f"The landscape is computed for the 12-parameter unit and its "
+                                 f"chains; not yet for this {model.cell} of H = {model.hidden} "
+                                 f"({model.size:,} parameters).")
+            return
         self._fill_param_combos(snap.params.shape[0])
         self._snap = snap
         training = self._training()

@@ -31,6 +31,7 @@ FORMAT = "lstm-gui"
 VERSION = 3
 LSTMLIB_SUFFIX = ".lstmlib"
 JSON_SUFFIX = ".json"
+SAFETENSORS_SUFFIX = ".safetensors"
 
 
 def _b64_len(n_float64: int) -> int:
@@ -113,8 +114,13 @@ def to_lstmlib_text(params: np.ndarray, length: int) -> str:
 
 
 def save(run: TrainingRun, path, with_history: bool = True) -> None:
-    """Save by extension: '.lstmlib' the C library's format, anything else native JSON."""
+    """Save by extension: '.lstmlib' the C library's format, '.safetensors' PyTorch weights
+    (files/pytorch.py), anything else native JSON."""
     path = Path(path)
+    if path.suffix.lower() == SAFETENSORS_SUFFIX:
+        from . import pytorch
+        pytorch.export_run(run, path, with_script=False)
+        return
     if path.suffix.lower() == LSTMLIB_SUFFIX:
         if run.model is not None:
             raise ValueError(lstmlib_refusal(run.config))
@@ -337,7 +343,11 @@ def read_text(path) -> str:
     if not data.strip():
         raise ModelFileError(path, "is empty")
     if b"\x00" in data:
-        raise ModelFileError(path, "is binary, not a model file")
+        from .safetensors import SAVE_HINT, is_torch_pickle
+        if is_torch_pickle(data):
+            raise ModelFileError(path, f"is a PyTorch pickle, which lstm-gui never opens; {SAVE_HINT}")
+        raise ModelFileError(path, "is binary, not a model file (PyTorch weights are read from "
+                             ".safetensors files)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -354,6 +364,8 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
 
     Reads without building a run: what ``show`` prints for such a file is all it holds.
     """
+    if is_pytorch(path):
+        return None
     text = read_text(path)
     if not _is_lstmlib(text):
         return None
@@ -363,8 +375,24 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
         raise ModelFileError(path, str(exc)) from None
 
 
+def is_pytorch(path) -> bool:
+    """A name PyTorch weights go by: .safetensors (read), .pt, .pth, .ckpt (refused)."""
+    from .safetensors import TORCH_SUFFIXES
+    return str(path).lower().endswith((SAFETENSORS_SUFFIX,) + TORCH_SUFFIXES)
+
+
 def load_with_format(path) -> tuple[TrainingRun, str]:
-    """(run, "lstm-gui" or "lstmlib"): :func:`load`, and which format the file was in."""
+    """(run, "lstm-gui", "lstmlib" or "safetensors"): :func:`load`, and the file's format.
+
+    A .safetensors file is PyTorch weights (files/pytorch.py); a .pt or .pth file is refused
+    with how to save safetensors from it (a pickle is never opened: it can run code).
+    """
+    from . import pytorch, safetensors
+    if is_pytorch(path):
+        try:
+            return pytorch.load_run(path), pytorch.FORMAT
+        except safetensors.SafetensorsError as exc:
+            raise ModelFileError(path, exc.reason) from None
     text = read_text(path)
     try:
         if _is_lstmlib(text):

@@ -219,3 +219,9 @@ def check_model_size(hidden: int, layers: int, dirs: int, steps: int, batch: int
         raise ValueError(f"H = {hidden} x {layers} layer(s) x {dirs} direction(s) over {sequences:,} "
                          f"sequences of {steps:,} steps would need about {need / 2**30:.1f} GiB to "
                          f"train; the limit is {MAX_TRAIN_BYTES / 2**30:.0f} GiB")
+
+
+# safetensors files (PyTorch weights): a 2-layer bidirectional LSTM of 256 units in float64 is
+# about 25 MB; a header lists names, shapes and offsets, a few hundred bytes a tensor.
+MAX_SAFETENSORS_BYTES = 64 * 2**20
+MAX_SAFETENSORS_HEADER = 1 * 2**20

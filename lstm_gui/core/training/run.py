@@ -752,7 +752,7 @@ class TrainingRun:
         if self.model is None:
             h = unit.forward(params, x, self.config.delay).h
         else:
-            h = self.model.forward(params, x, self.config.delay)
+            h = model_training.forward(self.model, params, x, self.config.delay)
         n = self.config.task.length
         unseen = float(np.mean((h[n:] - target[n:]) ** 2))
         return Span(x, target, h, n, unseen)
