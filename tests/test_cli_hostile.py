@@ -120,6 +120,12 @@ def test_sweep_without_a_target_reports_success_and_epochs(capsys):
     assert "MSE<=0.01" in out.splitlines()[0]
 
 
+def test_a_sweep_over_the_memory_budget_is_refused_before_training(capsys):
+    status, out, err = run_main(capsys, "sweep", "--seeds", "64", "--length", "1000000", "--epochs", "10")
+    assert status == 2 and "64 seeds x 1 units x 1,000,000 points would need about" in err
+    assert err.count("\n") == 1 and out == ""
+
+
 def test_sweep_progress_in_a_log_has_no_carriage_returns(capsys):
     status, out, err = run_main(capsys, "sweep", "--seeds", "2", "--epochs", "100", "--length", "20")
     assert status == 0 and "\r" not in err

@@ -28,6 +28,7 @@ from ..core.training.run import DIVERGED, TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
+STEPS_DONE = "steps"         # stopped(): the epochs of a train_for (Step N) are done
 CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-QT: ~1 ms)
 # The compiled kernel releases the GIL while it trains: the window draws alongside, so training
 # needs neither to wait for frames nor to stop every millisecond.
@@ -95,7 +96,8 @@ class TrainingThread(QtCore.QThread):
             if not gil_free:
                 t._gui_idle.wait(MAX_GUI_WAIT)
             chunk = max(1, int((GIL_FREE_CHUNK_SECONDS if gil_free else CHUNK_SECONDS) / per_epoch))
-            max_rate = t.max_rate
+            left = t._steps_left
+            max_rate = None if left else t.max_rate     # Step N runs at full speed
             if max_rate:
                 # Slow motion: a chunk per frame at most, then wait out the rest of its time.
                 chunk = max(1, min(chunk, int(max_rate * SNAPSHOT_INTERVAL)))
@@ -114,6 +116,8 @@ class TrainingThread(QtCore.QThread):
                     run.elapsed += max(0.0, t0 - last_end)
                 before = run.epoch
                 try:
+                    if left:
+                        chunk = min(chunk, left)
                     reason = run.train(chunk) if t._kernel_ready.is_set() else train_on_numpy(run, chunk)
                 except Exception as exc:   # noqa: BLE001 - reported, never swallowed
                     t._training.clear()
@@ -121,6 +125,10 @@ class TrainingThread(QtCore.QThread):
                                    f"{' '.join(str(exc).split()) or type(exc).__name__}")
                     continue
                 done = run.epoch - before
+                if left and t._steps_left:
+                    t._steps_left = max(0, left - done)
+                    if not t._steps_left and not reason:
+                        reason = STEPS_DONE
                 if reason:
                     t._training.clear()
                 snap = None
@@ -173,6 +181,7 @@ class Trainer(QtCore.QObject):
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
         self.max_rate: float | None = None   # epochs per second; None: as fast as it goes
+        self._steps_left = 0                 # epochs a train_for (Step N) still has to run
         self.shown_revision = 0
         self._thread = TrainingThread(self)
 
@@ -226,6 +235,17 @@ class Trainer(QtCore.QObject):
     # ------------------------------------------------------------ commands
 
     def train(self) -> None:
+        self._steps_left = 0
+        self._training.set()
+        if not self._thread.isRunning():
+            self._thread.start()
+
+    def train_for(self, n: int) -> None:
+        """Train n epochs on the training thread (Step N), at full speed, then stop with
+        ``stopped(STEPS_DONE)``; pause() cancels.  A million epochs once ran on the GUI thread
+        and froze the window for 53 s."""
+        self.pause()
+        self._steps_left = int(n)
         self._training.set()
         if not self._thread.isRunning():
             self._thread.start()

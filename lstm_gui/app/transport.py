@@ -11,7 +11,12 @@ from typing import cast
 from ..core.training.run import DIVERGED, STOP_REASONS
 from .parts import WindowParts
 from .qt import QtWidgets
+from .trainer import STEPS_DONE
 from .window_state import State
+
+# Step N up to this many epochs runs at once on the GUI thread (a few ms at n = 100); more
+# runs on the training thread.
+SYNC_STEPS = 1000
 
 SPEEDS = (("full speed", None), ("1000 epochs/s", 1000.0), ("250 epochs/s (watch)", 250.0),
           ("100 epochs/s", 100.0), ("10 epochs/s", 10.0), ("1 epoch/s (slow motion)", 1.0))
@@ -130,6 +135,12 @@ class Transport:
     def step(self, n: int = 1) -> None:
         w = self.w
         w.leave_replay()
+        if n > SYNC_STEPS:
+            # On the training thread, cancellable by Pause (Space) and stopped at close.
+            w.trainer.train_for(n)
+            w.state.update()
+            w.statusBar().showMessage(f"Step N: training {n:,} epochs (Space pauses)", 5000)
+            return
         reason = w.trainer.step(n)
         w.state.update()
         if reason == DIVERGED:
@@ -158,6 +169,8 @@ class Transport:
         if reason == DIVERGED:
             w.show_message(f"Training diverged after epoch {epoch:,}: the loss became "
                            f"non-finite; kept the last finite parameters. Try a lower learning rate.")
+        elif reason == STEPS_DONE:
+            w.statusBar().showMessage(f"Step N done: epoch {epoch:,}.", 10_000)
         else:
             w.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}.", 10_000)
         w.refresh()

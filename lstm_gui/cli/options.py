@@ -149,18 +149,18 @@ def add_run_options(t) -> None:
     t.add_argument("--units", "--layers", dest="units", type=setting("units"), default=1,
                    help="stacked layers (for the 1-unit cell: units in the chain)")
     t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
-    t.add_argument("--hidden", type=positive_int,
+    t.add_argument("--hidden", type=setting("hidden"),
                    help="hidden units per layer, H (default 1, or the preset's)")
     t.add_argument("--no-bias", dest="bias", action="store_false", help="no gate biases")
     t.add_argument("--bidirectional", action="store_true", help="a second direction per layer")
-    t.add_argument("--dropout", type=dropout_value, default=0.0,
+    t.add_argument("--dropout", type=setting("dropout"), default=0.0,
                    help="dropout probability between layers, in [0, 1) (default 0)")
     t.add_argument("--batch", type=positive_int,
                    help="sequences per mini-batch (default: the preset's, or all)")
     t.add_argument("--init", choices=INITS,
                    help="initial parameters: uniform in [--init-min, --init-max] or PyTorch's "
                         "U(-1/sqrt(H), 1/sqrt(H)) (default uniform, or the preset's)")
-    t.add_argument("--forget-bias", type=finite_float,
+    t.add_argument("--forget-bias", type=setting("forget_bias"),
                    help="set every forget-gate bias to this after init (Jozefowicz et al.: 1)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--lr", type=setting("lr"), help="learning rate in (0, 1); default by optimizer")

@@ -110,6 +110,11 @@ def run(args, parser) -> int:
         vary = parse_vary(args.vary)
         base = config_from_args(args, parser)
         runs = settings(base, vary)   # every combination is validated before any training
+        from ..core import limits
+        for label, cfg in runs:       # and its memory (64 seeds x 10^6 points once took 3.7 GB)
+            limits.check_work_bytes(limits.ensemble_bytes(args.seeds, cfg.units, cfg.task.length),
+                                    f"{label}: {args.seeds} seeds x {cfg.units} units x "
+                                    f"{cfg.task.length:,} points")
     except ValueError as exc:
         parser.error(str(exc))
     seeds = range(args.seed, args.seed + args.seeds)

@@ -174,16 +174,17 @@ def check_config(d, field: str = "config") -> dict:
     if d.get("clip") is not None:
         setting(d["clip"], "clip", field)
     choice(d.get("cell", "lstm"), f"{field}.cell", CELLS)
-    integer(d.get("hidden", 1), f"{field}.hidden", 1, 1024)
+    setting(d.get("hidden", 1), "hidden", field)
     for name in ("bias", "bidirectional"):
         if not isinstance(d.get(name, name == "bias"), bool):
             raise ValueError(f"{field}.{name} must be true or false")
-    number(d.get("dropout", 0.0), f"{field}.dropout", 0, 1, hi_open=True)
+    setting(d.get("dropout", 0.0), "dropout", field)
     if not isinstance(d.get("readout"), (bool, type(None))):
         raise ValueError(f"{field}.readout must be true, false or null")
     choice(d.get("init", "uniform"), f"{field}.init", ("uniform", "pytorch"))
-    optional(d.get("forget_bias"), number, f"{field}.forget_bias", -limits.MAX_PARAM, limits.MAX_PARAM)
-    integer(d.get("batch", 0), f"{field}.batch", 0, limits.MAX_LENGTH)
+    if d.get("forget_bias") is not None:
+        setting(d["forget_bias"], "forget_bias", field)
+    setting(d.get("batch", 0), "batch", field)
     if key in PRESETS and d.get("hidden", 1) == 1:
         # The unit's own bound; any other model's is RunConfig's (limits.check_model_size).
         limits.check_training_size(units, task["length"])

@@ -119,6 +119,12 @@ SETTINGS: dict[str, Bound] = {
     "epochs": Bound("epoch budget", 0, MAX_EPOCH, integer=True),
     "target_mse": Bound("target MSE", 0, math.inf),
     "plateau": Bound("plateau", 0, MAX_EPOCH, integer=True),
+    # The general models (hidden size, batches): the same table, their sizes checked by
+    # check_model_size against the training budget.
+    "hidden": Bound("hidden", 1, 1024, integer=True),
+    "dropout": Bound("dropout", 0, 1, hi_open=True),
+    "batch": Bound("batch", 0, MAX_LENGTH, integer=True),
+    "forget_bias": Bound("forget-gate bias", -MAX_PARAM, MAX_PARAM),
 }
 # A parameter typed by hand (the table, a click on the landscape) or drawn at initialisation.
 EDITED_PARAM = Bound("a parameter", -MAX_PARAM, MAX_PARAM)

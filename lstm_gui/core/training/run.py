@@ -86,7 +86,8 @@ class RunConfig:
         # run the window could make but never save and reopen is refused here, once, for
         # every caller (the panel, the command line, the file reader).
         for name in ("units", "lr", "seed", "init_low", "init_high", "delay", "epochs",
-                     "target_mse", "plateau") + (("clip",) if self.clip is not None else ()):
+                     "target_mse", "plateau", "hidden", "dropout", "batch") + tuple(
+                         name for name in ("clip", "forget_bias") if getattr(self, name) is not None):
             limits.check_setting(name, getattr(self, name))
         if not isinstance(self.hidden, (int, np.integer)) or not 1 <= self.hidden <= MAX_HIDDEN:
             raise ValueError(f"hidden must be a whole number from 1 to {MAX_HIDDEN}, got {self.hidden!r}")

@@ -49,6 +49,8 @@ def _extreme_configs():
                 continue   # checked against the training budget elsewhere; keep this fast
             if name == "units" and value > 2:
                 value = limits.MAX_UNITS
+            if name == "hidden" and value > 100:
+                value = 100      # H = 1024 passes this table; the parameter count's limit binds
             yield name, value, base
 
 
