@@ -25,3 +25,11 @@ def test_an_unknown_lesson_is_a_one_line_error(capsys):
     assert main(["lessons", "nope"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "memory" in err
+
+
+def test_a_model_lesson_names_its_cell_width_batches_and_start(capsys):
+    assert main(["lessons", "cells"]) == 0
+    out = capsys.readouterr().out
+    assert "LSTM of 16 units" in out and "batches of 32" in out
+    assert main(["lessons", "forget-bias"]) == 0
+    assert "1 unit;" in (out := capsys.readouterr().out) and "starting with b_f = 1" in out

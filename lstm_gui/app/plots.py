@@ -486,8 +486,12 @@ class MsePlot(_Plot):
             "vs clean target", _pen(palette.BLUISH_GREEN, 2, DASH),
             "With noise: the MSE of the output on the clean input against the clean target, "
             "the task behind the noise.", legend=False)
-        self.unseen.setVisible(False)
-        self.clean.setVisible(False)
+        for curve, colour in ((self.unseen, palette.VERMILLION), (self.clean, palette.BLUISH_GREEN)):
+            curve.setVisible(False)
+            curve.setSymbol("o")
+            curve.setSymbolSize(5)
+            curve.setSymbolPen(None)
+            curve.setSymbolBrush(colour)
         self._evaluation_shown = (False, False)
         self.smoothing = 25
         self._markers: list = []
@@ -532,11 +536,16 @@ class MsePlot(_Plot):
         else:
             self.smooth.setData([], [])   # a run back at epoch 0 keeps no curve of the last
         self._fit_y()
-        self._show_evaluation(getattr(snap, "evaluation", None))
+        # A task of many sequences holds a test set out; a waveform runs on past its length.
+        held_out = bool(getattr(snap.config.task, "is_set", False))
+        self._show_evaluation(getattr(snap, "evaluation", None),
+                              "test (held out)" if held_out else "unseen (3x)")
         self._show_events(snap.events)
 
-    def _show_evaluation(self, evaluation) -> None:
-        """The MSE on the unseen continuation and against the clean target, where recorded."""
+    def _show_evaluation(self, evaluation, unseen_name: str = "unseen (3x)") -> None:
+        """The MSE on the unseen continuation (or the held-out test set) and against the clean
+        target, where recorded: samples every 1 % of the budget, drawn with their markers so
+        a straight stretch between two of them is not read as data."""
         shown = []
         empty = np.zeros(0)
         epochs, unseen, clean = (empty, empty, empty) if evaluation is None else evaluation
@@ -545,9 +554,9 @@ class MsePlot(_Plot):
             curve.setData(epochs[keep], values[keep])
             curve.setVisible(bool(keep.any()))   # no hover marker on a curve with no points
             shown.append(bool(keep.any()))
-        if tuple(shown) != self._evaluation_shown:
-            self._evaluation_shown = tuple(shown)
-            for curve, name, show in ((self.unseen, "unseen (3x)", shown[0]),
+        if (*shown, unseen_name) != self._evaluation_shown:
+            self._evaluation_shown = (*shown, unseen_name)
+            for curve, name, show in ((self.unseen, unseen_name, shown[0]),
                                       (self.clean, "vs clean target", shown[1])):
                 self.legend.removeItem(curve)
                 if show:

@@ -15,8 +15,17 @@ def add_parser(sub) -> None:
 
 def _settings(lesson: lessons.Lesson) -> str:
     cfg = lesson.config
-    parts = [f"task {cfg.task.key}", f"{cfg.units} unit{'s' if cfg.units > 1 else ''}",
-             f"{cfg.optimizer} lr {cfg.lr:g}", f"seed {cfg.seed}", f"{cfg.epochs} epochs"]
+    if cfg.is_unit:
+        model = f"{cfg.units} unit{'s' if cfg.units > 1 else ''}"
+    else:   # a model of H units: its cell, width and layers
+        model = f"{cfg.cell.upper()} of {cfg.hidden} unit{'s' if cfg.hidden > 1 else ''}" + (
+            f", {cfg.units} layers" if cfg.units > 1 else "")
+    parts = [f"task {cfg.task.key}", model, f"{cfg.optimizer} lr {cfg.lr:g}", f"seed {cfg.seed}",
+             f"{cfg.epochs} epochs"]
+    if cfg.batch:
+        parts.append(f"batches of {cfg.batch}")
+    if lesson.start:
+        parts.append("starting with " + ", ".join(f"{k} = {v:g}" for k, v in lesson.start))
     if cfg.noise.active:
         parts.append(f"noise on the {cfg.noise.mode} ±{cfg.noise.amplitude:g}")
     if cfg.delay:

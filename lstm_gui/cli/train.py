@@ -68,7 +68,9 @@ def run(args, parser) -> int:
         while reason is None and not stop:
             reason = run.train(200, should_continue=lambda: not stop)
             progress.update(run.epoch, run.mse)
-        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        # Still under the handler, now deferring: a Ctrl+C while saving does not cut the save
+        # short (a second one used to raise in the middle of writing the history).
+        stop.defer = True
         progress.close()
         final = run.current_mse()
         why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]

@@ -175,4 +175,30 @@ def test_gradient_norms_of_a_two_layer_gru_are_the_norms_of_its_gradient_blocks(
     unit3 = np.sqrt(sum(np.sum(grad[b.slice].reshape(b.shape)[3] ** 2) for b in R))
     np.testing.assert_allclose(view.unitCurves[16 + 3].getOriginalDataset()[1][-1], unit3, rtol=1e-9)
     assert "layer 1" in view.normsPlot.titleLabel.text and "‖∇E‖" in view.summary.text()
+
+
+def test_sampled_series_show_markers_and_the_parameters_have_a_legend(qtbot, settings):
+    """Issue 25: the horizon is sampled once per analysed frame (epochs 0 and 3 000 when
+    training ran between two frames): markers, not a line drawn as if it were data."""
+    from lstm_gui.core import PARAM_NAMES
+    view, run, trainer, _ = make(qtbot, settings)
+    feed(qtbot, view, trainer)
+    run.train(300)
+    feed(qtbot, view, trainer)
+    opts = view.horizonCurve.opts
+    assert opts["pen"] is None and opts["symbol"] == "o"
+    assert len(view.horizonCurve.getData()[0]) == 2
+    assert all(curve.opts["symbol"] == "o" for curve in view.paramCurves)
+    names = [label.text for _, label in view.paramLegend.items]
+    assert names == list(PARAM_NAMES)
+    trainer.shutdown()
+
+
+def test_a_chains_gradient_is_listed_unit_by_unit(qtbot, settings):
+    from lstm_gui.core.models import unit
+    view, run, trainer, _ = make(qtbot, settings, units=3)
+    snap = feed(qtbot, view, trainer)
+    g = np.linalg.norm(unit.mse_and_grad(snap.params, snap.x, snap.target)[1], axis=1)
+    text = view.summary.text()
+    assert "per unit " + ", ".join(f"{u + 1}: {v:.2g}" for u, v in enumerate(g)) in text
     trainer.shutdown()

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core import PARAM_NAMES
 from ...core.analysis import gradflow
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import GATE_COLOURS, param_pen
+from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -99,32 +100,32 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0, title="|dE_t / dθ at step s|")
-        self.lagPlot = g.addPlot(row=0, col=1, title="by lag t − s, per gate")
-        self.horizonPlot = g.addPlot(row=0, col=2, title="memory horizon")
+        self.mapPlot = g.addPlot(row=0, col=0, title="How much the error at t learns from step s (|dE_t/dθ at step s|)")
+        self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
+        self.horizonPlot = g.addPlot(row=0, col=2, title="Memory horizon: steps back holding 90 % of it")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="‖dE/dθ‖ per layer")
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2, title="|dE/dp| per parameter")
+        self.paramPlot = g.addPlot(row=1, col=2, title="Gradient size per parameter (|dE/dp|)")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.mapPlot.setLabel("bottom", "step s")
-        self.mapPlot.setLabel("left", "error term t")
+        self.mapPlot.setLabel("bottom", "step s (where a parameter was used)")
+        self.mapPlot.setLabel("left", "error at step t")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
         self.mapPlot.getViewBox().setMouseEnabled(False, False)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("inferno"), interactive=False,
-                                   width=10, label="log10")
+                                   width=10, label="log10 size")
         self.bar.setImageItem(self.image, insert_in=self.mapPlot)
         self.cursorLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#00c0ff", width=1))
         self.mapPlot.addItem(self.cursorLine, ignoreBounds=True)
 
         self.lagPlot.setLogMode(y=True)
-        self.lagPlot.setLabel("bottom", "lag t − s")
+        self.lagPlot.setLabel("bottom", "steps back, t − s (lag)")
         self.gateCurves = [self.lagPlot.plot(pen=pg.mkPen(GATE_COLOURS[k], width=2), name=GATE_NAMES[k])
                            for k in GATES]
         self.rowCurve = self.lagPlot.plot(pen=pg.mkPen("#00a0e0", width=1, style=Qt.PenStyle.DashLine),
@@ -133,13 +134,22 @@ class GradientView(View):
         self.lagPlot.addItem(self.horizonLine, ignoreBounds=True)
 
         self.horizonPlot.setLabel("bottom", "epoch")
-        self.horizonPlot.setLabel("left", "steps")
-        self.horizonCurve = self.horizonPlot.plot(pen=pg.mkPen("#000000", width=2),
-                                                  symbol="o", symbolSize=3)
+        self.horizonPlot.setLabel("left", "steps back")
+        # Sampled once per analysed frame, often far apart (epochs 0 and 3 000 when training
+        # ran between two frames): markers only, no line drawn as if it were data between them.
+        self.horizonCurve = self.horizonPlot.plot(pen=None, symbol="o", symbolSize=6,
+                                                  symbolBrush="#000000", symbolPen=None)
 
         self.paramPlot.setLogMode(y=True)
         self.paramPlot.setLabel("bottom", "epoch")
-        self.paramCurves = [self.paramPlot.plot(pen=param_pen(k)) for k in range(12)]
+        self.paramCurves = [self.paramPlot.plot(pen=param_pen(k), symbol="o", symbolSize=4,
+                                                symbolPen=None, symbolBrush=param_pen(k).color())
+                            for k in range(len(PARAM_NAMES))]
+        # Twelve names would cover the curves inside the plot: the legend gets a row of its own.
+        self.paramLegend = pg.LegendItem(colCount=4, labelTextSize="8pt", verSpacing=-6)
+        for name, curve in zip(PARAM_NAMES, self.paramCurves):
+            self.paramLegend.addItem(curve, name)
+        g.addItem(self.paramLegend, row=2, col=0, colspan=2)
         self.clipLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b00020", style=Qt.PenStyle.DashLine))
         self.paramPlot.addItem(self.clipLine, ignoreBounds=True)
 
@@ -219,6 +229,7 @@ class GradientView(View):
             self._on_model_result(snap, r)
             return
         self._set_layout(False)
+        self.quantityCombo.setVisible(True)
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
@@ -273,6 +284,7 @@ class GradientView(View):
     def _on_model_result(self, snap, r) -> None:
         """A Model: only gradientNorms (and the summary) have something to show."""
         self._set_layout(True)
+        self.quantityCombo.setVisible(False)
         self.result = None
         self.results_drawn += 1
         key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
@@ -359,7 +371,7 @@ class GradientView(View):
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
         for k, curve in enumerate(self.layerCurves):
             keep = norms[:, k] > 0
-            curve.setData(epochs[keep], norms[keep, k])
+            set_curve(curve, epochs[keep], norms[keep, k])      # a dot for the first epoch
         if self.unitCurves:
             units = np.array(s["units"]).reshape(len(epochs), -1)
             starts = np.cumsum((0,) + tuple(hidden))
@@ -388,8 +400,11 @@ class GradientView(View):
             clipping = f"<b>clipping active</b> (limit {clip:g})"
         else:
             clipping = f"clip limit {clip:g} not reached"
+        units = np.linalg.norm(r["grad"], axis=1) if np.ndim(r["grad"]) == 2 else ()
+        per_unit = ("<br>per unit " + ", ".join(f"{u + 1}: {g:.2g}" for u, g in enumerate(units))
+                    if len(units) > 1 else "")
         self.summary.setText(f"epoch {snap.epoch:,}: memory horizon <b>{r['horizon']}</b> steps; "
-                             f"‖∇E‖ = {norm:.3g}, {clipping}{spread}")
+                             f"‖∇E‖ = {norm:.3g}{per_unit}, {clipping}{spread}")
 
     def _on_cursor(self, t: int) -> None:
         r = self.result
@@ -404,9 +419,14 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{GATE_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in GATES)
-        self.lagPlot.setTitle(f"by lag t − s: {gates}, <span style='color:#00a0e0'>row t = {t}</span>",
+        self.lagPlot.setTitle(f"How far back it learns (lag t − s): {gates}, "
+                              f"<span style='color:#00a0e0'>error at row t = {t}</span>",
                               size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
+
+    def reset_view_options(self) -> None:
+        """Back to the default quantity (a lesson set up starts from the defaults)."""
+        self.quantityCombo.setCurrentIndex(self.quantityCombo.findData("grad"))
 
     def _on_quantity(self, *_) -> None:
         if self.ctx.settings is not None:
@@ -415,7 +435,7 @@ class GradientView(View):
 
     def _draw_params(self) -> None:
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"|Δp| per epoch, per parameter{self._of_unit()}")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter (|Δp|){self._of_unit()}")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -428,7 +448,7 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"|dE/dp| per parameter{self._of_unit()}")
+            self.paramPlot.setTitle(f"Gradient size per parameter (|dE/dp|){self._of_unit()}")
             s = self._series
             if not s["epoch"]:
                 return

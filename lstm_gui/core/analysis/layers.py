@@ -347,7 +347,31 @@ def model_gradient(model, theta, x, target, delay: int = 0) -> tuple[float, np.n
     if xs.ndim == 3:
         xs = np.ascontiguousarray(np.transpose(xs, (1, 0, 2)))    # (n, N, m)
         ts = ts.T if ts.ndim == 2 else ts
+    fast = _fast(model) if delay == 0 else None
+    if fast is not None:
+        # The compiled kernel: 1 ms against the reference's 100 ms of Python for an H = 16,
+        # 2-layer GRU, and without the GIL (the reference in the view's worker starved the
+        # window: frames of 370 ms).
+        return fast.loss_and_grad(theta, xs, ts)
     return model.loss_and_grad(theta, xs, ts, delay=delay)
+
+
+_FAST: dict = {}
+
+
+def _fast(model):
+    """The compiled kernels for a model, or None (not built, or a model they do not do)."""
+    if model not in _FAST:
+        from ..models import compiled
+        fast = None
+        if compiled.available():
+            from ..models.compiled.fast_model import FastModel, supported
+            if supported(model):
+                fast = FastModel(model)
+        if len(_FAST) > 8:
+            _FAST.clear()
+        _FAST[model] = fast
+    return _FAST[model]
 
 
 def unit_series(trace, layer: int, unit: int, direction: int = 0, sequence: int = 0) -> dict:

@@ -142,6 +142,15 @@ def _reject_constant(name):
     raise ValueError(f"the file holds {name}, which is not a number a model can use")
 
 
+def _whole_number(text: str) -> int:
+    # Python refuses ints over 4 300 digits with a hint about sys.set_int_max_str_digits; no
+    # field takes more than 20 digits (2**63), so a long one is named here in the file's terms.
+    if len(text.lstrip("-")) > 40:
+        raise ValueError(f"the file holds a whole number of {len(text.lstrip('-')):,} digits; "
+                         "no field takes more than 20")
+    return int(text)
+
+
 def _finite_float(text: str) -> float:
     # 1e999 parses to inf: refused here, whatever the field.
     v = float(text)
@@ -165,8 +174,9 @@ def _params_from_units(units) -> np.ndarray:
         extra = sorted(set(u) - set(PARAM_NAMES))
         if extra:
             raise ValueError(f"unit {k} has unknown parameter {extra[0][:40]!r}")
-        rows.append([modelcheck.number(u[n], f"unit {k} {n}", -limits.MAX_PARAM, limits.MAX_PARAM)
-                     for n in PARAM_NAMES])
+        # Any finite value: training may carry a parameter past what may be typed (MAX_PARAM),
+        # and what was trained must open again.
+        rows.append([modelcheck.number(u[n], f"unit {k} {n}") for n in PARAM_NAMES])
     return np.array(rows)
 
 
@@ -212,7 +222,7 @@ def _model_from_native(doc: dict, config_doc, state) -> TrainingRun:
     described = modelcheck.obj(doc.get("model"), "model")
     if described != model_dict(model):
         raise ValueError(f"'model' disagrees with the config, which describes {model.describe()}")
-    params = modelcheck.numbers(doc.get("params"), "params", (model.size,), limits.MAX_PARAM)
+    params = modelcheck.numbers(doc.get("params"), "params", (model.size,))   # any finite: what training reaches
     if doc.get("delay", config.delay) != config.delay:
         raise ValueError("'delay' disagrees with the config")
     return TrainingRun.restore(config, params, _checked_state(state, config, 3))
@@ -229,7 +239,7 @@ def _checked_state(state, config: RunConfig, version: int) -> dict:
     modelcheck.optional(st.get("best_mse"), modelcheck.number, "state.best_mse", 0)
     modelcheck.integer(st.get("best_epoch", 0), "state.best_epoch", 0, epoch)
     out["initial_params"] = modelcheck.numbers(st.get("initial_params"), "state.initial_params",
-                                               shape, limits.MAX_PARAM)
+                                               shape)
     if not isinstance(st.get("fixed_initial", False), bool):
         raise ValueError("state.fixed_initial must be true or false")
     modelcheck.check_optimizer(st.get("optimizer"), shape)
@@ -314,9 +324,6 @@ def parse_lstmlib(text: str) -> tuple[np.ndarray, int]:
     for name, v in zip(PARAM_NAMES, params):
         if not math.isfinite(v):
             raise ValueError(f"parameter {name} is NaN or infinite")
-        if abs(v) > limits.MAX_PARAM:
-            raise ValueError(f"parameter {name} is {v:g}; lstm-gui reads parameters up to "
-                             f"{limits.MAX_PARAM:g} in size")
     return params, int(length)
 
 
@@ -391,7 +398,8 @@ def load_with_format(path) -> tuple[TrainingRun, str]:
         if _is_lstmlib(text):
             return _from_lstmlib(text), "lstmlib"
         try:
-            doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                             parse_int=_whole_number)
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
         except json.JSONDecodeError as exc:
