@@ -305,3 +305,15 @@ def test_parameters_signal_and_gates_of_a_model(qtbot, settings):
     gates.show_snapshot(snap)
     h = gates.plot.curves["h_units"].getData()[1]
     np.testing.assert_allclose(h, snap.trace.states["h"][1, 0, :, 0, 4])
+
+
+def test_landscape_says_in_one_line_it_does_not_map_a_model_of_h_units(qtbot, settings):
+    from lstm_gui.app.views.landscape import LandscapeView
+
+    ctx = ViewContext(trainer=None, cursor=TimeCursor(), undo=None, message=print,
+                      settings=settings)
+    view = shown(qtbot, LandscapeView, ctx)
+    view.show_snapshot(model_snapshot("gru", 16, 2))
+    text = view.readout.text()
+    assert "not yet for this gru of H = 16 (2,497 parameters)" in text and "\n" not in text
+    view.worker.stop()
