@@ -98,6 +98,7 @@ def bench_gui(seconds: float = 6.0) -> None:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841 (kept alive)
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
     window = MainWindow(settings=settings)
     window.resize(1400, 900)
     window.show()

@@ -99,32 +99,32 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0, title="|dE_t / dθ at step s|")
-        self.lagPlot = g.addPlot(row=0, col=1, title="by lag t − s, per gate")
-        self.horizonPlot = g.addPlot(row=0, col=2, title="memory horizon")
+        self.mapPlot = g.addPlot(row=0, col=0, title="How much the error at t learns from step s (|dE_t/dθ at step s|)")
+        self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
+        self.horizonPlot = g.addPlot(row=0, col=2, title="Memory horizon: steps back holding 90 % of it")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="‖dE/dθ‖ per layer")
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2, title="|dE/dp| per parameter")
+        self.paramPlot = g.addPlot(row=1, col=2, title="Gradient size per parameter (|dE/dp|)")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.mapPlot.setLabel("bottom", "step s")
-        self.mapPlot.setLabel("left", "error term t")
+        self.mapPlot.setLabel("bottom", "step s (where a parameter was used)")
+        self.mapPlot.setLabel("left", "error at step t")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
         self.mapPlot.getViewBox().setMouseEnabled(False, False)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("inferno"), interactive=False,
-                                   width=10, label="log10")
+                                   width=10, label="log10 size")
         self.bar.setImageItem(self.image, insert_in=self.mapPlot)
         self.cursorLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#00c0ff", width=1))
         self.mapPlot.addItem(self.cursorLine, ignoreBounds=True)
 
         self.lagPlot.setLogMode(y=True)
-        self.lagPlot.setLabel("bottom", "lag t − s")
+        self.lagPlot.setLabel("bottom", "steps back, t − s (lag)")
         self.gateCurves = [self.lagPlot.plot(pen=pg.mkPen(GATE_COLOURS[k], width=2), name=GATE_NAMES[k])
                            for k in GATES]
         self.rowCurve = self.lagPlot.plot(pen=pg.mkPen("#00a0e0", width=1, style=Qt.PenStyle.DashLine),
@@ -133,7 +133,7 @@ class GradientView(View):
         self.lagPlot.addItem(self.horizonLine, ignoreBounds=True)
 
         self.horizonPlot.setLabel("bottom", "epoch")
-        self.horizonPlot.setLabel("left", "steps")
+        self.horizonPlot.setLabel("left", "steps back")
         self.horizonCurve = self.horizonPlot.plot(pen=pg.mkPen("#000000", width=2),
                                                   symbol="o", symbolSize=3)
 
@@ -212,6 +212,8 @@ class GradientView(View):
             return
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay)
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
+        if self.result is None:
+            self.summary.setText("Computing the gradient flow…")   # until the first result
 
     def _on_result(self, result) -> None:
         snap, r = result
@@ -355,7 +357,8 @@ class GradientView(View):
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
             thin = ", thin: each hidden unit" if wide else ""
-            self.normsPlot.setTitle(f"‖dE/dθ‖ per {unit_word}: {legend}{thin}", size="9pt")
+            self.normsPlot.setTitle(f"Gradient size per {unit_word} (‖dE/dθ‖): {legend}{thin}",
+                                    size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
@@ -406,7 +409,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{GATE_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in GATES)
-        self.lagPlot.setTitle(f"by lag t − s: {gates}, <span style='color:#00a0e0'>row t = {t}</span>",
+        self.lagPlot.setTitle(f"How far back it learns (lag t − s): {gates}, "
+                              f"<span style='color:#00a0e0'>error at row t = {t}</span>",
                               size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
@@ -417,7 +421,7 @@ class GradientView(View):
 
     def _draw_params(self) -> None:
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"|Δp| per epoch, per parameter{self._of_unit()}")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -430,7 +434,7 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"|dE/dp| per parameter{self._of_unit()}")
+            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)")
             s = self._series
             if not s["epoch"]:
                 return

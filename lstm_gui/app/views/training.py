@@ -88,6 +88,9 @@ class ParamTable(QtWidgets.QTableWidget):
                         fix_item = QtWidgets.QTableWidgetItem()
                         fix_item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
                         fix_item.setToolTip(f"Keep {name} of unit {u + 1} fixed while training")
+                        # A check state from the start: without one Qt draws no box and a
+                        # click or Space does nothing (issue 24).
+                        fix_item.setCheckState(Qt.CheckState.Unchecked)
                         self.setItem(k, self.value_column(u) + 1, fix_item)
             fixed = set(frozen)
             for u in range(units):

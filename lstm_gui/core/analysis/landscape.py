@@ -127,6 +127,18 @@ def project(points, origin, d1, d2) -> np.ndarray:
     return coords.T.reshape(pts.shape[:pts.ndim - o.ndim] + (2,))
 
 
+def off_plane(points, origin, d1, d2) -> np.ndarray:
+    """How far each point lies off the plane origin + alpha d1 + beta d2: the Euclidean
+    length of what :func:`project` leaves out, in parameter units; shape (...,)."""
+    o, a, b = _same_shape(origin, d1, d2)
+    pts = np.asarray(points, dtype=float)
+    flat = pts.reshape(-1, o.size) - o.reshape(-1)
+    basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)
+    coords, *_ = np.linalg.lstsq(basis, flat.T, rcond=None)
+    rest = flat - (basis @ coords).T
+    return np.linalg.norm(rest, axis=1).reshape(pts.shape[:pts.ndim - o.ndim])
+
+
 def _same_shape(params, d1, d2):
     p = np.asarray(params, dtype=float)
     a = np.asarray(d1, dtype=float)

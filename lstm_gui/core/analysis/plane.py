@@ -39,11 +39,14 @@ class LandscapeMap:
         return AXIS_LABELS.get(self.kind, ("alpha", "beta"))
 
 
+# Plain words first, the term a textbook uses in brackets (issue 24: students met "principal
+# direction 1" with no explanation).
 AXIS_LABELS = {
-    "pca": ("principal direction 1", "principal direction 2"),
-    "line": ("start -> current", "orthogonal (random)"),
-    "random": ("random direction 1 (filter-normalised)", "random direction 2"),
-    "hessian": ("top Hessian eigenvector", "second eigenvector"),
+    "pca": ("main direction of the path (principal 1)", "2nd direction (principal 2)"),
+    "line": ("from the start to now", "across, at random (orthogonal)"),
+    "random": ("random direction 1, scaled to the parameters (filter-normalised)",
+               "random direction 2 (scaled)"),
+    "hessian": ("most curved direction (top Hessian eigenvector)", "2nd most curved (eigenvector)"),
 }
 
 
