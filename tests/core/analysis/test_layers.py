@@ -59,3 +59,10 @@ def test_layer_input_under_lstmlib_timing_is_the_layer_below_one_step_late():
     step = U.unit_step(model, theta, trace, 1, 0, 5, delay=1)
     for g, terms in step.gates.items():
         assert U.check_gate(terms, g) == pytest.approx(terms.value, abs=1e-12)
+
+
+def test_the_hessian_plane_is_refused_in_one_line_above_its_size():
+    from lstm_gui.core.analysis import directions
+    params = np.random.default_rng(0).uniform(-1, 1, (9, 12))     # 108 > 96 parameters
+    with pytest.raises(ValueError, match=r"^the Hessian of 108 parameters would take more than a second"):
+        directions.make("hessian", params, x=X, target=T)
