@@ -305,3 +305,40 @@ def test_parameters_signal_and_gates_of_a_model(qtbot, settings):
     gates.show_snapshot(snap)
     h = gates.plot.curves["h_units"].getData()[1]
     np.testing.assert_allclose(h, snap.trace.states["h"][1, 0, :, 0, 4])
+
+
+def test_landscape_says_in_one_line_it_does_not_map_a_model_of_h_units(qtbot, settings):
+    from lstm_gui.app.views.landscape import LandscapeView
+
+    ctx = ViewContext(trainer=None, cursor=TimeCursor(), undo=None, message=print,
+                      settings=settings)
+    view = shown(qtbot, LandscapeView, ctx)
+    view.show_snapshot(model_snapshot("gru", 16, 2))
+    text = view.readout.text()
+    assert "not yet for this gru of H = 16 (2,497 parameters)" in text and "\n" not in text
+    view.worker.stop()
+
+
+def test_sequence_to_one_draws_predictions_against_targets(qtbot, settings):
+    from types import SimpleNamespace
+
+    from lstm_gui.app.views.sequence import SignalView
+    from lstm_gui.core.models import Model
+
+    model = Model(hidden=4)
+    theta = model.init(0, scheme="pytorch")
+    x = np.random.default_rng(0).normal(size=(50, 10, 1))
+    target = x.sum(axis=(1, 2))
+    snap = SimpleNamespace(model=model, params=theta, x=x, target=target, clean_target=target,
+                           config=SimpleNamespace(delay=0))
+    ctx = ViewContext(trainer=None, cursor=TimeCursor(), undo=None, message=print,
+                      settings=settings)
+    view = shown(qtbot, SignalView, ctx)
+    view.show_snapshot(snap)
+    assert view.scatterPlot.isVisible() and not view.plot.isVisible()
+    xs, ys = view.scatter.getData()
+    np.testing.assert_allclose(xs, target)
+    y = model.forward(theta, np.transpose(x, (1, 0, 2)))[-1]
+    np.testing.assert_allclose(ys, y, rtol=1e-9, atol=1e-12)
+    dx, dy = view.diagonal.getData()
+    np.testing.assert_array_equal(dx, dy)

@@ -367,7 +367,8 @@ class GradientView(View):
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
             thin = ", thin: each hidden unit" if wide else ""
-            self.normsPlot.setTitle(f"‖dE/dθ‖ per {unit_word}: {legend}{thin}", size="9pt")
+            self.normsPlot.setTitle(f"Gradient size per {unit_word} (‖dE/dθ‖): {legend}{thin}",
+                                    size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
@@ -437,7 +438,7 @@ class GradientView(View):
 
     def _draw_params(self) -> None:
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"Step size per epoch, per parameter (|Δp|){self._of_unit()}")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -450,7 +451,7 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"Gradient size per parameter (|dE/dp|){self._of_unit()}")
+            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)")
             s = self._series
             if not s["epoch"]:
                 return

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from ...core import PARAM_NAMES
-from ...core.analysis import landscape, plane
+from ...core.analysis import directions, landscape, plane
 from ..landscape_plot import FAR_SHARE, LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
@@ -35,6 +35,8 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr, should
     m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
                       size=size, span=span, rng=np.random.default_rng(RANDOM_SEED),
                       should_continue=should_continue)
+    if np.size(params) > directions.HESSIAN_MAX_PARAMS:
+        return m, contour_lines(m), None, None       # the readout says why, in one line
     try:
         top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
     except ValueError:      # over the memory budget (core/limits): the map without the readout
@@ -251,17 +253,21 @@ class LandscapeView(View):
         self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
-        verdict = ("below the limit: plain descent is stable here" if top < limit else
-                   "above the limit: plain descent overshoots along the most curved direction")
-        optimizer = self._snap.config.optimizer if self._snap is not None else ""
-        note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
-        if top != top:    # NaN: the Hessian was over the memory budget
+        if top is None:
+            self.curvatureLabel.setText(
+                f"Curvature not computed: the Hessian of {m.origin.size} parameters would take "
+                f"more than a second (limit {directions.HESSIAN_MAX_PARAMS}).")
+        elif top != top:    # NaN: the Hessian was over the memory budget
             self.curvatureLabel.setText("Sharpest curvature: not computed (the Hessian of this model "
                                         "would exceed the memory limit).")
         else:
-            self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue λmax) "
-                                        f"{top:.4g}; stable limit for this learning rate (2/lr) "
-                                        f"{limit:.4g}: {verdict}{note}.")
+            verdict = ("below the limit: plain descent is stable here" if top < limit else
+                       "above the limit: plain descent overshoots along the most curved direction")
+            optimizer = self._snap.config.optimizer if self._snap is not None else ""
+            note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
+            self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue "
+                                        f"λmax) {top:.4g}; stable limit for this learning rate "
+                                        f"(2/lr) {limit:.4g}: {verdict}{note}.")
         if m.kind != request[2]:
             self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
                              "history; showing random directions")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ...core.analysis import layers as layer_maths
+from .. import palette
 from ..plots import GatesPlot, SignalPlot, _pen
 from ..qt import Qt, QtWidgets, pg
 from .base import View
@@ -82,6 +83,36 @@ class SignalView(_SequenceView):
     title = "Signal"
     area = Qt.DockWidgetArea.RightDockWidgetArea
     plot_class = SignalPlot
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        # Sequence-to-one: one prediction per sequence, drawn against its target.
+        self.scatterPlot = pg.PlotWidget(objectName="seqToOnePlot")
+        self.scatterPlot.setBackground("w")
+        self.scatterPlot.setLabel("bottom", "target")
+        self.scatterPlot.setLabel("left", "prediction (the readout at the last step)")
+        self.scatterPlot.setTitle("Predictions against targets; on the diagonal = right", size="9pt")
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(palette.H))
+        self.scatterPlot.addItem(self.scatter)
+        self.diagonal = pg.PlotCurveItem(pen=pg.mkPen(palette.TARGET, width=1,
+                                                      style=Qt.PenStyle.DashLine))
+        self.scatterPlot.addItem(self.diagonal)
+        self.layout().addWidget(self.scatterPlot)
+        self.scatterPlot.hide()
+
+    def show_snapshot(self, snap) -> None:
+        model = getattr(snap, "model", None)
+        one = model is not None and np.ndim(snap.x) == 3 and np.ndim(snap.target) == 1
+        self.scatterPlot.setVisible(one)
+        self.plot.setVisible(not one)
+        if not one:
+            super().show_snapshot(snap)
+            return
+        targets, predictions = layer_maths.seq_to_one_predictions(
+            model, snap.params, snap.x, snap.target, snap.config.delay)
+        self.scatter.setData(targets, predictions)
+        ends = [float(min(targets.min(), predictions.min())), float(max(targets.max(), predictions.max()))]
+        self.diagonal.setData(ends, ends)
 
     def _of_model(self, snap):
         """The readout's output against the target, on the first training sequence."""
