@@ -28,13 +28,13 @@ def test_train_writes_model_and_history(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--lr", "5"], "learning rate must lie in (0, 1)"),
+    (["train", "--lr", "5"], "--lr: must lie in (0, 1), got 5"),
     (["train", "--epochs", "-3"], "--epochs"),
     (["train", "--task", "nope"], "unknown task"),
     (["train", "--noise", "sideways"], "invalid choice"),
     (["train", "--units", "0"], "--units"),
     (["train", "--init-min", "1", "--init-max", "-1"], "min < max"),
-    (["train", "--init-min", "nan"], "finite"),
+    (["train", "--init-min", "nan"], "--init-min: must lie in [-1e+06, 1e+06], got nan"),
     (["frobnicate", "x"], "unknown command"),
     (["frobnicate"], "unknown command or file 'frobnicate'"),
 ])

@@ -118,7 +118,7 @@ def test_converting_to_lstmlib_timing_is_refused_without_force(tmp_path):
     (["--out", "{tmp}"], "is a folder"),
     (["--units", "2", "--out", "{tmp}/m.lstmlib"], "chain of 2; save it as .json"),
     (["--history", "{tmp}/h.json"], "a history is written as .csv"),
-    (["--length", "1000000000"], "exceeds the limit of 1,000,000 points"),
+    (["--length", "1000000000"], "--length: must be a whole number from 1 to 1000000"),
     (["--units", "16", "--length", "1000000"], "GiB to train"),
     (["--task", "{tmp}/t.csv", "--length", "50"], "--length does nothing with a CSV task"),
     (["--noise-amp", "0.3"], "--noise-amp does nothing without --noise"),

@@ -6,6 +6,9 @@ about 2 MB for one unit (its history); the stack keeps the last UNDO_LIMIT.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..core import PARAM_NAMES
@@ -40,9 +43,15 @@ class Commands(QtCore.QObject):
         self.trainer = trainer
         self.undo = QtGui.QUndoStack(self)
         self.undo.setUndoLimit(UNDO_LIMIT)
+        # Set by the window: the document told of every swap (so training an undo moved into
+        # the stack keeps it dirty), and the question asked before a run is replaced.
+        self.document: Any = None
+        self.confirm_discard: Callable[[str], bool] = lambda action: True
 
     def _swap_in(self, run: TrainingRun) -> None:
         old = self.trainer.replace_run(run)
+        if self.document is not None:
+            self.document.swapped(old, run)
         run.touch()
         self.changed.emit(run.epoch == 0 or old.config.needs_reset(run.config))
 
@@ -96,8 +105,14 @@ class Commands(QtCore.QObject):
             run.configure(run.config.with_field("frozen", tuple(keys)))
         self._change("Fix parameter" if frozen else "Free parameter", freeze)
 
-    def replace_run(self, run: TrainingRun, text: str = "Open") -> None:
-        """Another run becomes current (a member of an ensemble, a lesson), undoably."""
+    def replace_run(self, run: TrainingRun, text: str = "Open", ask: bool = True) -> bool:
+        """Another run becomes current (a member of an ensemble, a lesson), undoably.
+
+        Over unsaved training it first asks (save, discard or cancel); False if the user
+        cancelled and nothing changed."""
+        if ask and not self.confirm_discard(f"replacing it ({text})"):
+            return False
         self.trainer.pause()
         before = self.trainer.copy_run()
         self.undo.push(_Swap(self, before, run, text))
+        return True

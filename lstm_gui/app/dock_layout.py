@@ -1,24 +1,29 @@
 """The view layout: a dock per view, the default arrangement, and the saved one.
 
 Controls on the left; Signal, Gates and the cell across the top; MSE and Parameters below;
-every other view tabbed with the MSE, hidden until asked for.
+every other view tabbed with Parameters, hidden until asked for.
 """
 from __future__ import annotations
 
-from .qt import Qt, QtWidgets
+from .qt import Qt, QtCore, QtWidgets
 
 MIN_SIZE = (930, 600)
 SIDE_MIN_WIDTH = 316
+SIDE_EXTRA_WIDTH = 160    # the controls may be dragged this much wider than their minimum
 MAX_DOCK_MIN = (420, 340)  # a view needing more than this scrolls inside its dock
 CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
-LAYOUT_VERSION = 2        # bump when the default dock layout changes: old saved states are ignored
+ROOM = (460, 320)          # the least a view opened from the View menu is given (w, h)
+LESSON_WIDTH = 440
+ROWS = (("signalView", "gatesView", "cellView"), ("mseView", "paramsView"))  # side by side
+LAYOUT_VERSION = 3        # bump when the default dock layout changes: old saved states are ignored
 
 
-class DockLayout:
+class DockLayout(QtCore.QObject):
     """Owns ``docks`` (objectName -> QDockWidget) of the window's views and the controls."""
 
     def __init__(self, window: QtWidgets.QMainWindow, side: QtWidgets.QWidget, views: dict,
                  on_shown):
+        super().__init__(window)
         self.w = window
         self.views = views
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
@@ -28,6 +33,14 @@ class DockLayout:
         controls.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                              | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.docks["controlsDock"] = controls
+        # The controls keep the width they were given (by the layout or a drag of their edge)
+        # when the window grows or shrinks: Qt shared every change of the window's width
+        # among all dock columns, and 1400 -> 1920 px gave the controls 957 px (issue 24).
+        self.controls_width = self.sidePanel.minimumWidth()
+        self._window_width = -1
+        self.shares: dict[str, float] = {}    # a view's share of its row, kept over resizes
+        for dock in self.docks.values():
+            dock.installEventFilter(self)
         for name, view in views.items():
             dock = QtWidgets.QDockWidget(view.title, window, objectName=name)
             hint = view.minimumSizeHint()
@@ -42,10 +55,79 @@ class DockLayout:
             else:
                 dock.setWidget(view)
             dock.visibilityChanged.connect(lambda shown, v=view: on_shown(v) if shown else None)
+            # Opened from the View menu: in front of its tab group, with room (it stayed a
+            # tab behind the MSE, issue 24).
+            dock.toggleViewAction().triggered.connect(
+                lambda on, n=name: self.present(n) if on else None)
             self.docks[name] = dock
         self.default_layout()
         self.default_state = window.saveState(LAYOUT_VERSION)
         self.restored = False
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Resize and isinstance(obj, QtWidgets.QDockWidget):
+            if self.w.width() == self._window_width and self.restored:
+                # A drag of an edge, not the window: the user's widths are kept from now on.
+                if obj is self.docks["controlsDock"]:
+                    self.controls_width = obj.width()
+                else:
+                    self._measure_shares()
+            self._window_width = self.w.width()
+        return False
+
+    def _rows(self) -> list[list[tuple[str, QtWidgets.QDockWidget]]]:
+        """Per default row, (place, dock shown there): a place's dock, or the front one of
+        the docks tabbed with it."""
+        rows = []
+        for names in ROWS:
+            shown: list[tuple[str, QtWidgets.QDockWidget]] = []
+            for name in names:
+                if name not in self.docks:
+                    continue
+                group = [self.docks[name], *self.w.tabifiedDockWidgets(self.docks[name])]
+                front = [d for d in group if d.isVisible() and not d.isFloating()
+                         and not d.visibleRegion().isEmpty()]
+                if front and all(front[0] is not d for _, d in shown):
+                    shown.append((name, front[0]))
+            rows.append(shown)
+        return rows
+
+    def _measure_shares(self) -> None:
+        for row in self._rows():
+            total = sum(d.width() for _, d in row)
+            for name, d in row:
+                if total:
+                    self.shares[name] = d.width() / total
+
+    def _keep_shares(self) -> None:
+        for row in self._rows():
+            shares = [self.shares.get(name) for name, _ in row]
+            if len(row) < 2 or None in shares:
+                continue
+            total = sum(d.width() for _, d in row)
+            norm = sum(x for x in shares if x is not None)
+            self.w.resizeDocks([d for _, d in row], [int(total * (x or 0) / norm) for x in shares],
+                               Qt.Orientation.Horizontal)
+
+    def window_resized(self) -> None:
+        """Give the controls back their width once the window's layout has settled."""
+        QtCore.QTimer.singleShot(0, self._keep_controls_width)
+
+    def _keep_controls_width(self) -> None:
+        controls = self.docks["controlsDock"]
+        self._window_width = self.w.width()
+        self._keep_shares()
+        if not controls.isVisible() or controls.isFloating() or controls.width() == self.controls_width:
+            return
+        # With a neighbour whose width changes by as much: the controls alone at their
+        # maximum width did not move (measured, Qt 6.11).
+        right = [d for d in self.docks.values() if d is not controls and d.isVisible()
+                 and not d.isFloating() and self.w.dockWidgetArea(d) != Qt.DockWidgetArea.LeftDockWidgetArea]
+        docks, sizes = [controls], [self.controls_width]
+        if right:
+            docks.append(right[0])
+            sizes.append(right[0].width() + controls.width() - self.controls_width)
+        self.w.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
 
     @staticmethod
     def _side_scroll(side: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
@@ -59,11 +141,13 @@ class DockLayout:
         # let Qt draw docks over each other when many are open): these two keep it at least
         # MIN_SIZE, below which the plots stop being readable.
         scroll.setMinimumHeight(MIN_SIZE[1] - 62)
+        # Fields wider than this only stretch: the views need the room.
+        scroll.setMaximumWidth(scroll.minimumWidth() + SIDE_EXTRA_WIDTH)
         return scroll
 
     def default_layout(self) -> None:
         """Controls on the left; Signal and Gates above MSE and Parameters; the cell view
-        beside them; every other view tabbed with the MSE, hidden until asked for."""
+        beside them; every other view tabbed with Parameters, hidden until asked for."""
         w, d = self.w, self.docks
         for dock in d.values():
             dock.setFloating(False)
@@ -81,11 +165,14 @@ class DockLayout:
         for name, view in self.views.items():
             if name not in placed | {"lessonView"}:
                 w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d[name])
-                w.tabifyDockWidget(d["mseView"], d[name])
+                # With Parameters, the wider place of the row: tabbed with the MSE, the
+                # row's least width was the ensemble's and the table's together (817 px),
+                # and the lesson beside it was squeezed to 272 px.
+                w.tabifyDockWidget(d["paramsView"], d[name])
             d[name].setVisible(view.shown_by_default)
         for dock in d.values():
             dock.show() if dock.objectName() in placed | {"controlsDock"} else None
-        d["mseView"].raise_()
+        d["paramsView"].raise_()
 
     def balance(self) -> None:
         """The default sizes: the controls as narrow as they allow, Signal, Gates and the cell
@@ -96,13 +183,16 @@ class DockLayout:
             # Too narrow for three across: the cell shares the Gates place, as a tab in front.
             w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
-        w.resizeDocks([d["controlsDock"]], [self.sidePanel.minimumWidth()], Qt.Orientation.Horizontal)
+        self.controls_width = self.sidePanel.minimumWidth()
+        w.resizeDocks([d["controlsDock"]], [self.controls_width], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
         # The cell diagram reads well from ~440 px; the two plots share the rest.
         weights = [4 if dock.objectName() == "cellView" else 3 for dock in top]
         w.resizeDocks(top, [rest * k // sum(weights) for k in weights], Qt.Orientation.Horizontal)
         w.resizeDocks([d["mseView"], d["paramsView"]], [rest * 4 // 9, rest * 5 // 9],
                       Qt.Orientation.Horizontal)
+        self.shares = {dock.objectName(): k / sum(weights) for dock, k in zip(top, weights)}
+        self.shares.update(mseView=4 / 9, paramsView=5 / 9)
 
     def first_show(self) -> None:
         if not self.restored:
@@ -116,15 +206,35 @@ class DockLayout:
         self.balance()
 
     def show_dock(self, name: str):
-        dock = self.docks[name]
-        dock.show()
-        dock.raise_()
+        self.present(name)
         return self.views[name]
 
     def show_lesson(self) -> None:
-        self.show_dock("lessonView")
-        # A screen's worth of text, not half the window: the plots it talks about stay wide.
-        self.w.resizeDocks([self.docks["lessonView"]], [440], Qt.Orientation.Horizontal)
+        self.present("lessonView")
+
+    def present(self, name: str) -> None:
+        """Show the dock in front of any it is tabbed with, and give it room to be read."""
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        self._give_room(name)
+        # Once more when the layout has placed a dock just shown (its size was still 0 x 0).
+        QtCore.QTimer.singleShot(0, lambda: self._give_room(name))
+
+    def _give_room(self, name: str) -> None:
+        dock = self.docks[name]
+        if dock.isFloating() or not dock.isVisible():
+            return
+        if name == "lessonView":
+            # A screen's worth of text, not half the window: the plots it talks about stay wide.
+            want = (LESSON_WIDTH, 0)
+        else:
+            hint = self.views[name].minimumSizeHint()
+            want = (max(ROOM[0], hint.width()), max(ROOM[1], hint.height()))
+        if dock.width() < want[0]:
+            self.w.resizeDocks([dock], [want[0]], Qt.Orientation.Horizontal)
+        if dock.height() < want[1]:
+            self.w.resizeDocks([dock], [want[1]], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------ saved
 
@@ -136,9 +246,13 @@ class DockLayout:
             w.resize(1400, 900)
         state = reader.byte_array("windowState")
         self.restored = state is not None and w.restoreState(state, LAYOUT_VERSION)
+        if self.restored:
+            self.controls_width = max(self.sidePanel.minimumWidth(),
+                                      reader.integer("controlsWidth", self.controls_width, 0, 10_000))
         if state is not None and not self.restored:
             reader.problems.append("the saved dock layout is from another version; using the default")
 
     def store(self, settings) -> None:
         settings.setValue("geometry", self.w.saveGeometry())
         settings.setValue("windowState", self.w.saveState(LAYOUT_VERSION))
+        settings.setValue("controlsWidth", self.controls_width)

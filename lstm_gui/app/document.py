@@ -26,15 +26,28 @@ class Document(QtCore.QObject):
         self.settings = settings
         self.path: Path | None = None
         self.saved_revision: int | None = None
+        # Unsaved training that a swap (an undo, a reset, a lesson's Set up) moved into the
+        # undo stack: the run shown may be clean, but closing must still ask.
+        self.unsaved_elsewhere = False
 
     # ------------------------------------------------------------ state
 
     def is_dirty(self, run: TrainingRun) -> bool:
         """Unsaved work: the run changed since it was saved or opened, and there is work to
         lose (trained epochs, or a file it came from)."""
+        if self.unsaved_elsewhere:
+            return True
         if run.revision == self.saved_revision:
             return False
         return run.epoch > 0 or (self.path is not None and self.saved_revision is not None)
+
+    def swapped(self, old: TrainingRun, new: TrainingRun) -> None:
+        """`new` replaced `old` as the current run (undo, redo, a command, a lesson): unsaved
+        training in `old` now lives only in the undo stack, so the document stays dirty until
+        the next save."""
+        if not self.unsaved_elsewhere and self.is_dirty(old):
+            self.unsaved_elsewhere = True
+            self.changed.emit()
 
     def title(self, run: TrainingRun) -> str:
         name = self.path.name if self.path else "untitled"
@@ -43,12 +56,14 @@ class Document(QtCore.QObject):
     def mark_saved(self, run: TrainingRun, path: Path | None) -> None:
         self.path = path
         self.saved_revision = run.revision
+        self.unsaved_elsewhere = False
         self.changed.emit()
 
     def forget(self) -> None:
         """A new, unsaved document (nothing on disk yet)."""
         self.path = None
         self.saved_revision = None
+        self.unsaved_elsewhere = False
         self.changed.emit()
 
     # ------------------------------------------------------------ files
@@ -62,6 +77,7 @@ class Document(QtCore.QObject):
         # An lstmlib file is an import: Save asks where to write the native model.
         self.path = path if fmt == modelfile.FORMAT else None
         self.saved_revision = run.revision
+        self.unsaved_elsewhere = False
         self.remember(path)
         self.changed.emit()
 

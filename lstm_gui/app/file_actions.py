@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from ..core.files import modelfile
+from ..core.files import modelfile, pytorch
 from ..core.files.modelfile import ModelFileError
 from ..core.training.tasks import TaskFileError, load_csv
 from .parts import WindowParts
@@ -16,7 +16,8 @@ from .pending import one_line
 from .plots import export_plot
 from .qt import QtWidgets
 
-MODEL_FILTER = "Models (*.json *.lstmlib *.txt);;lstm-gui JSON (*.json);;lstmlib (*.lstmlib *.txt);;All files (*)"
+MODEL_FILTER = ("Models (*.json *.lstmlib *.txt *.safetensors);;lstm-gui JSON (*.json);;"
+                "lstmlib (*.lstmlib *.txt);;PyTorch weights (*.safetensors);;All files (*)")
 
 
 class FileActions:
@@ -165,6 +166,26 @@ class FileActions:
         path = self._save_name("Export lstmlib", "model.lstmlib", "lstmlib (*.lstmlib)")
         if path and self.write(Path(path), text):
             w.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
+
+    def export_pytorch(self) -> None:
+        """m.safetensors (the state_dict, PyTorch's names) and m.py, which runs it on this
+        run's data and prints the MSE shown here."""
+        path = self._save_name("Export PyTorch weights and script", "model.safetensors",
+                               "PyTorch weights (*.safetensors)")
+        if not path:
+            return
+        target = pytorch.weights_path(path) if Path(path).suffix.lower() in (".safetensors", ".py") \
+            else Path(path + ".safetensors")
+        run = self.w.trainer.copy_run()
+        source = self.w.document.path.name if self.w.document.path else ""
+        try:
+            written = pytorch.export_run(run, target, source=source)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or one_line(exc)
+            self.failed("Cannot export", f"{target}: cannot export ({reason})")
+            return
+        self.w.show_message("")
+        self.w.statusBar().showMessage(f"Exported {written[0].name} and {written[1].name}", 5000)
 
     def export_history(self) -> None:
         path = self._save_name("Export history", "history.csv", "CSV (*.csv)")

@@ -85,7 +85,50 @@ shows the delayed value it really read.</dd>
 drawn once (or again every epoch): can the unit learn the clean shape from noisy
 examples?</dd>
 <dt><b>Generalisation span</b></dt><dd>The trained unit run past the training length on
-the continued waveform, with the MSE on the part it never saw.</dd>
+the continued waveform, with the MSE on the part it never saw.  The MSE plot's
+<b>unseen steps (3x)</b> curve is that MSE over the epochs: the error on three times the
+training length, on steps the unit never trained on.</dd>
+</dl>
+
+<h3>The words of each view</h3>
+<dl>
+<dt><b>Signal, Gates, MSE, Parameters</b></dt><dd>Signal: the input x, the target and the
+output h over the time steps t.  Gates: f, i, o (0 to 1), C~ and h (−1 to 1) and the cell
+state C at each step.  MSE: the error over the epochs (log scale); <i>smoothed</i> is its
+running mean; <i>pinned</i> a run kept for comparison.  Parameters: each of the 12 numbers
+over the epochs; tick <b>fix</b> in the table to keep one fixed while the others train.</dd>
+<dt><b>Landscape</b></dt><dd>The MSE of every model on a flat slice (a <i>plane</i>) through
+the 12-dimensional space of parameters, coloured from low (dark) to high (yellow), log
+scale.  The <b>start</b> square is the model at epoch 0, the <b>now</b> dot the current one,
+the red line the training path between them.  The plane's two directions:
+<ul>
+<li><b>main directions of the path</b> (<i>principal direction</i> 1 and 2, PCA): the two
+directions in which the path moved most;</li>
+<li><b>from the start to now</b>, and a random direction across it;</li>
+<li><b>two parameters</b>: an exact slice, every other parameter held;</li>
+<li><b>random, scaled to the parameters</b> (<i>filter-normalised</i>): random directions
+whose size, gate by gate, matches the parameters' own, so that the plots of different
+models compare;</li>
+<li><b>most curved directions</b> (Hessian eigenvectors): where the MSE bends fastest.</li>
+</ul>
+A path point seldom lies on the plane: it is drawn where it projects onto it, and the view
+says how far it lies <b>off the plane</b>.  A point far off is dimmed (dashed): the colour
+under it is not its own MSE (a start 21.9 units off the plane may sit on MSE 1.10 while its
+own MSE was 0.150).</dd>
+<dt><b>Curvature, λmax and 2/lr</b></dt><dd>The Hessian is the table of second
+derivatives of the MSE; its largest eigenvalue <b>λmax</b> is the sharpest curvature at the
+model.  Plain gradient descent with learning rate lr is stable only while λmax is below
+<b>2/lr</b>; beyond it each step overshoots the valley's floor and the steps grow.  Adam
+rescales its steps, so for Adam this is a guide only.</dd>
+<dt><b>Gradient flow</b></dt><dd>How much the error at step t teaches the parameters
+through their use at an earlier step s: <b>|dE_t/dθ at step s|</b> (E_t the error at step
+t, θ the parameters), a map with t down and s across.  The <b>lag</b> is t − s, how many
+steps back the lesson reaches; the lag plot adds the map up by lag, per gate.  The
+<b>memory horizon</b> is the lag within which 90 % of the gradient arrives: how far back
+the unit learns.</dd>
+<dt><b>Ensemble</b></dt><dd>Many seeds (random starting parameters) of the same settings,
+trained together: the median MSE and the band holding 80 % of the seeds (10-90 %), and how
+the final MSEs spread.  Was a run luck?</dd>
 </dl>
 """
 

@@ -10,6 +10,7 @@ from .qt import QtCore, pg
 
 CONTOURS = 8          # contour lines, evenly spaced in log10(MSE)
 COLOUR_MAP = "viridis"
+FAR_SHARE = 0.5       # a point further off the plane than this share of the map's half-width is dimmed
 
 
 def log_mse(mse: np.ndarray) -> np.ndarray:
@@ -43,12 +44,23 @@ class LandscapePlot(pg.GraphicsLayoutWidget):
                                         connect="finite")
         self.contours.setZValue(5)
         self.plot.addItem(self.contours)
-        self.path = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=2))
+        self.path = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=2), connect="finite")
+        # The part of the path far off the plane: its place on the map is only its shadow
+        # (lesson 5's start sat on MSE 1.10 while its own MSE was 0.150), so it is dimmed.
+        self.path_off = pg.PlotDataItem(pen=pg.mkPen(255, 80, 80, 90, width=1,
+                                                     style=QtCore.Qt.PenStyle.DashLine),
+                                        connect="finite")
         self.start = pg.ScatterPlotItem(size=9, symbol="s", brush="#ffffff", pen="#ff5050")
         self.current = pg.ScatterPlotItem(size=13, symbol="o", brush="#ff5050", pen="w")
-        for item in (self.path, self.start, self.current):
+        for item in (self.path_off, self.path, self.start, self.current):
             item.setZValue(10)
             self.plot.addItem(item)
+        self.legend = pg.LegendItem(offset=(5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
+        self.legend.setParentItem(self.plot.getViewBox())
+        for item, name in ((self.start, "start (epoch 0)"), (self.current, "now"),
+                           (self.path, "training path"),
+                           (self.path_off, "path far off this plane (its shadow)")):
+            self.legend.addItem(item, name)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
                                    width=14, label="log10 MSE")
         self.bar.setImageItem(self.image, insert_in=self.plot)
@@ -75,11 +87,21 @@ class LandscapePlot(pg.GraphicsLayoutWidget):
                            padding=0)
         self.set_path(m.path)
 
-    def set_path(self, coords: np.ndarray) -> None:
-        """The training path (N, 2) in plane coordinates, its last point the current model."""
+    def set_path(self, coords: np.ndarray, off_plane: np.ndarray | None = None) -> None:
+        """The training path (N, 2) in plane coordinates, its last point the current model;
+        off_plane (N,): each point's distance from the plane, the far part drawn dimmed."""
         coords = np.asarray(coords, dtype=float).reshape(-1, 2)
-        self.path.setData(coords[:, 0], coords[:, 1])
+        far = np.zeros(len(coords), bool)
+        if off_plane is not None and self.map is not None and len(off_plane) == len(coords):
+            far = np.asarray(off_plane) > FAR_SHARE * max(float(self.map.span), 1e-12)
+        near_xy = np.where(far[:, None], np.nan, coords)
+        # A segment is dimmed when either end is far: keep both ends in the dimmed line.
+        far_seg = far | np.r_[far[1:], False] | np.r_[False, far[:-1]]
+        far_xy = np.where(far_seg[:, None], coords, np.nan)
+        self.path.setData(near_xy[:, 0], near_xy[:, 1])
+        self.path_off.setData(far_xy[:, 0], far_xy[:, 1])
         self.start.setData(coords[:1, 0], coords[:1, 1])
+        self.start.setOpacity(0.35 if len(far) and far[0] else 1.0)
         self.current.setData(coords[-1:, 0], coords[-1:, 1])
 
     def value_at(self, alpha: float, beta: float) -> float | None:

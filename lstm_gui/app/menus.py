@@ -46,6 +46,8 @@ def build_menus(w) -> None:
     w.saveAsAction = action(w, file, "Save &As…", w.save_as, K.SaveAs, "saveAsAction")
     file.addSeparator()
     action(w, file, "Export lstm&lib…", w.export_lstmlib, None, "exportLstmlibAction")
+    action(w, file, "Export P&yTorch weights and script…", w.export_pytorch, None, "exportPytorchAction",
+           tip="m.safetensors with PyTorch's names, and m.py: the model in PyTorch, run on this task")
     action(w, file, "Export &history CSV…", w.export_history, "Ctrl+E", "exportHistoryAction")
     action(w, file, "Export &window screenshot…", w.export_window_png, "Ctrl+Shift+P",
            "exportWindowAction")

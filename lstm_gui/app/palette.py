@@ -9,6 +9,8 @@ style).  h and the target are 63 apart under deuteranopia.
 """
 from __future__ import annotations
 
+import numpy as np
+
 # Okabe-Ito, by its own names.
 VERMILLION = "#D55E00"
 BLUISH_GREEN = "#009E73"
@@ -35,7 +37,11 @@ TARGET = BLACK
 POSITIVE = BLUE         # a weight > 0
 NEGATIVE = VERMILLION   # a weight < 0
 
-QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET}
+# GRU: the reset gate r scales h(t-1) inside the candidate (f's colour: what is kept of the
+# past), the update gate z blends (i's: how much is new), the candidate n is C~'s.
+R_GATE, Z_GATE, N_CANDIDATE = F, I, C_TILDE
+QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET,
+            "r": R_GATE, "z": Z_GATE, "n": N_CANDIDATE}
 
 # Parameter k (SPEC order, gates f, i, C~, o of three parameters each) -> its gate's colour.
 GATE_OF_PARAM = ("f", "i", "c_tilde", "o")
@@ -49,3 +55,22 @@ def param_colour(index: int) -> str:
 def weight_colour(value: float) -> str:
     """Blue for a positive weight, vermillion for a negative one (zero counts as positive)."""
     return NEGATIVE if value < 0 else POSITIVE
+
+# Layers of a stack, first to last: light to dark blue (ColorBrewer "Blues"), so that the
+# order reads without a legend; the line style (layer_style in plots) is the second cue.
+LAYER_RAMP = ("#6BAED6", "#2171B5", "#08306B")
+
+
+def layer_colour(layer: int, layers: int) -> str:
+    """The colour of layer `layer` (from 0) of `layers`: light (first) to dark (last)."""
+    if layers <= 1:
+        return LAYER_RAMP[-1]
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in LAYER_RAMP], dtype=float)
+    pos = layer / (layers - 1) * (len(stops) - 1)
+    lo = int(min(pos, len(stops) - 2))
+    rgb = stops[lo] + (stops[lo + 1] - stops[lo]) * (pos - lo)
+    return "#" + "".join(f"{int(round(v)):02X}" for v in rgb)
+
+
+# Weights: negative vermillion, zero white, positive blue (a diverging map centred on 0).
+DIVERGING = (NEGATIVE, "#FFFFFF", POSITIVE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..core.training.datasets import SET_PRESETS
 from ..core.training.noise import NOISE_MODES
 from ..core.training.optim import OPTIMIZERS
 from ..core.training.run import RunConfig
@@ -236,9 +237,12 @@ class ControlPanel(QtWidgets.QWidget):
                 if self.taskCombo.findData(CSV_TASK) < 0:
                     self.taskCombo.addItem(task.title, CSV_TASK)
                 self.taskCombo.setItemText(self.taskCombo.findData(CSV_TASK), task.title)
+            elif task.key in SET_PRESETS and self.taskCombo.findData(task.key) < 0:
+                # A tutorial's task of many sequences (an opened PyTorch model's): listed once shown.
+                self.taskCombo.addItem(task.title, task.key)
             self.taskCombo.setCurrentIndex(self.taskCombo.findData(task.key))
             self.taskDescription.setText(f"CSV file, {task.length} points" if task.key == CSV_TASK
-                                         else PRESETS[task.key].description)
+                                         else (PRESETS.get(task.key) or SET_PRESETS[task.key]).description)
             for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin):
                 w.setEnabled(task.key != CSV_TASK)
             for w in (self.lagSpin, self.lagLabel):

@@ -22,8 +22,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..core.training import compiled_run
 from ..core.training.compiled_run import trainer_for
-from ..core.training.run import TrainingRun
+from ..core.training.run import DIVERGED, TrainingRun
 from .qt import QtCore, Signal
 
 SNAPSHOT_INTERVAL = 1 / 30   # seconds: at most ~30 snapshots a second
@@ -32,6 +33,44 @@ CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-
 # needs neither to wait for frames nor to stop every millisecond.
 GIL_FREE_CHUNK_SECONDS = 0.02
 MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
+
+
+def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
+    """run.train(epochs) on the numpy path, epoch by epoch: while the compiled kernel compiles
+    on a first launch, Train starts at once instead of waiting ~5 s for it."""
+    start = time.perf_counter()
+    try:
+        for _ in range(epochs):
+            reason = run.should_stop()
+            if reason:
+                run.stop_reason = reason
+                return reason
+            if not run.step():
+                return run.stop_reason if run.stop_reason == DIVERGED else None
+        reason = run.should_stop()
+        if reason:
+            run.stop_reason = reason
+        return reason
+    finally:
+        run.elapsed += time.perf_counter() - start
+
+
+class KernelWarmUp(QtCore.QThread):
+    """Compiles (or loads) the training kernel off the GUI thread; the window stays live."""
+
+    def __init__(self, trainer: Trainer):
+        super().__init__(trainer.parent())
+        self._t = trainer
+
+    def run(self) -> None:  # noqa: D401 - QThread's entry point
+        result: object
+        try:
+            result = compiled_run.warm_up()
+        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains; said in the window
+            result = " ".join(str(exc).split()) or type(exc).__name__
+        finally:
+            self._t._kernel_ready.set()
+        self._t.kernel_warmed.emit(result)
 
 
 class TrainingThread(QtCore.QThread):
@@ -46,9 +85,11 @@ class TrainingThread(QtCore.QThread):
         per_epoch = 2e-4
         last_emit = 0.0
         window_start, window_epochs = time.perf_counter(), 0
+        last_end = None       # when the last chunk ended, while training stays on
         while not t._quit.is_set():
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
+                last_end = None
                 continue
             gil_free = t.gil_free()
             if not gil_free:
@@ -64,11 +105,16 @@ class TrainingThread(QtCore.QThread):
                 # Checked under the lock: a pause that took the lock is never followed by
                 # another chunk.
                 if not t._training.is_set() or t._quit.is_set():
+                    last_end = None
                     continue
                 run = t._run
+                if last_end is not None:
+                    # The training time is the time spent training, waits for the pace and
+                    # the window included (it stayed 0:00:00 on a paced run, issue 24).
+                    run.elapsed += max(0.0, t0 - last_end)
                 before = run.epoch
                 try:
-                    reason = run.train(chunk)
+                    reason = run.train(chunk) if t._kernel_ready.is_set() else train_on_numpy(run, chunk)
                 except Exception as exc:   # noqa: BLE001 - reported, never swallowed
                     t._training.clear()
                     t.errored.emit(f"Training stopped at epoch {run.epoch:,}: "
@@ -98,6 +144,7 @@ class TrainingThread(QtCore.QThread):
                 # Paced: this chunk's share of a second at max_rate, less the time it took.
                 t._quit.wait(max(0.0, done / max_rate - (time.perf_counter() - t0)))
             time.sleep(0)   # let the GUI thread have the GIL
+            last_end = t1 if t._training.is_set() and not reason else None
 
 
 class Trainer(QtCore.QObject):
@@ -106,6 +153,7 @@ class Trainer(QtCore.QObject):
     snapshot_ready = Signal(object, float)   # Snapshot, epochs per second
     stopped = Signal(str)                    # a key of core.run.STOP_REASONS
     errored = Signal(str)                    # one line: what went wrong in the thread
+    kernel_warmed = Signal(object)           # True: compiled, False: loaded, str: why not
 
     def __init__(self, run: TrainingRun, parent=None, snapshot_options=None):
         super().__init__(parent)
@@ -119,6 +167,8 @@ class Trainer(QtCore.QObject):
         # so the window's Python (every binding call re-takes the GIL) runs uncontended.
         self._gui_idle = threading.Event()
         self._gui_idle.set()
+        self._kernel_ready = threading.Event()    # cleared while the kernel compiles
+        self._kernel_ready.set()
         self._interval = SNAPSHOT_INTERVAL
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
@@ -149,7 +199,18 @@ class Trainer(QtCore.QObject):
 
     def gil_free(self) -> bool:
         """True if the run trains in the compiled kernel, which does not hold the GIL."""
-        return trainer_for(self._run) is not None
+        return self._kernel_ready.is_set() and trainer_for(self._run) is not None
+
+    def warm_up_kernel(self) -> KernelWarmUp:
+        """Compile the kernel in the background; training meanwhile takes the numpy path."""
+        self._kernel_ready.clear()
+        thread = KernelWarmUp(self)
+        thread.start()
+        return thread
+
+    @property
+    def kernel_ready(self) -> bool:
+        return self._kernel_ready.is_set()
 
     @property
     def is_training(self) -> bool:

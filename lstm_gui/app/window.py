@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..core.analysis.compare import difference
 from ..core.training.hints import hints
 from ..core.training.run import TrainingRun
+from . import stored_settings
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
@@ -35,6 +36,14 @@ HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and chea
 __all__ = ["MainWindow", "HISTORY_POINTS", "MIN_SIZE", "MODEL_FILTER", "SPEEDS", "one_line"]
 
 
+def training_time(seconds: float) -> str:
+    """h:mm:ss of training, with tenths in the first minute (a short run is not 0:00:00)."""
+    if seconds < 60:
+        return f"0:00:{seconds:04.1f}"
+    s = int(seconds)
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """lstm-gui's window.  `settings` defaults to the user's QSettings; tests pass their own."""
 
@@ -44,17 +53,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
+        problem = None
         if settings is None:
-            settings = QtCore.QSettings(QtCore.QSettings.defaultFormat(),
-                                        QtCore.QSettings.Scope.UserScope, "lstm-gui", "lstm-gui")
+            settings, problem = stored_settings.open_user_settings()   # regular files only
         self.settings = settings
         reader = SettingsReader(settings)
+        reader.problems += [problem] if problem else []
         if run is None:
             run = TrainingRun(reader.config())
         self._snapshot_opts = {"span": 0, "history_points": HISTORY_POINTS}
         self.trainer = Trainer(run, parent=self, snapshot_options=lambda: self._snapshot_opts)
         self.commands = Commands(self.trainer, self)
         self.document = Document(settings, self)
+        self.commands.document = self.document
+        self.commands.confirm_discard = lambda action: self._confirm_discard(action)
         self.document.saved_revision = run.revision if run.epoch else None
         self.state = WindowState(self.trainer, self.document, self)
         self.timeCursor = TimeCursor(self)
@@ -103,6 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trainer.snapshot_ready.connect(self._on_snapshot)
         self.trainer.stopped.connect(self.transport.on_stopped)
         self.trainer.errored.connect(self.transport.on_error)
+        self.trainer.kernel_warmed.connect(self._on_kernel_warmed)
         self.commands.changed.connect(self._on_run_changed)
         self.commands.failed.connect(self._on_command_failed)
         self.document.changed.connect(self._update_title)
@@ -118,7 +131,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.replayer.add_to(t.grid, 4)
         # The names the tests, the demo and the lessons use.
         for name in ("trainButton", "stepButton", "resetButton", "reinitButton", "speedCombo",
-                     "stepNSpin", "stepNButton"):
+                     "fullSpeedButton", "stepNSpin", "stepNButton"):
             setattr(self, name, getattr(t, name))
         r = self.replayer
         self.replaySlider, self.liveButton, self.replayLabel = r.slider, r.liveButton, r.label
@@ -152,10 +165,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progressBar.setTextVisible(True)
         # Fixed widths: a label that resizes with its text relayouts (and repaints) the window.
         for w, width in ((self.epochLabel, 150), (self.mseLabel, 120), (self.rateLabel, 130),
-                         (self.elapsedLabel, 70)):
+                         (self.elapsedLabel, 76)):
             w.setFixedWidth(width)
             status.addPermanentWidget(w)
         status.addPermanentWidget(self.progressBar)
+        # What computes in the background (the kernel on a first launch), in words.
+        self.busyLabel = QtWidgets.QLabel(objectName="busyLabel")
+        self.busyLabel.setStyleSheet("color: #0b5394;")
+        self.busyLabel.hide()
+        status.insertPermanentWidget(0, self.busyLabel)
 
     # The plots of the four basic views, by the names the tests and the demo use.
     signalPlot = property(lambda self: self.views["signalView"].plot)
@@ -228,6 +246,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_lstmlib(self) -> None:
         self.files.export_lstmlib()
 
+    def export_pytorch(self) -> None:
+        self.files.export_pytorch()
+
     def export_history(self) -> None:
         self.files.export_history()
 
@@ -267,6 +288,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _store_settings(self) -> None:
         import json
+        if not stored_settings.may_write(self.settings):
+            return   # replaced by a FIFO or a device while the window was open: never written
         self.layout_.store(self.settings)
         self.settings.setValue("config", json.dumps(self.trainer.read(lambda r: r.config.to_dict())))
         self.settings.setValue("view/span", self.panel.spanCheck.isChecked())
@@ -276,6 +299,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.layout_.first_show()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.layout_.window_resized()
 
     # ------------------------------------------------------------ display
 
@@ -333,8 +360,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
         state = self.state.update()
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and state.training else "paused")
-        seconds = int(snap.elapsed)
-        self.elapsedLabel.setText(f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}")
+        self.elapsedLabel.setText(training_time(snap.elapsed))
         budget = snap.config.epochs
         # QProgressBar is 32-bit: show per-mille of the budget, whatever its size.
         self.progressBar.setRange(0, 1000)
@@ -347,6 +373,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_state(self, state: State) -> None:
         self.setWindowTitle(self.trainer.read(self.document.title))
+        self.busyLabel.setText("; ".join(state.busy))
+        self.busyLabel.setVisible(bool(state.busy))
         if not state.training:
             self.rateLabel.setText("paused")
 
@@ -372,7 +400,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ the run changed
 
+    def _forget_hover(self) -> None:
+        """Another run: no readout of the old one stays over the new curves."""
+        for view in self.views.values():
+            for plot in view.plots():
+                hide = getattr(plot, "hide_hover", None)
+                if hide is not None:
+                    hide()
+
     def _on_opened(self, run) -> None:
+        self._forget_hover()
         self.pending.discard()
         self.replayer.forget()
         self.panel.set_config(run.config)
@@ -391,6 +428,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.pending.config is None:
             self.panel.set_config(cfg)
         if reset:
+            self._forget_hover()
             self.pending.discard()
             self.panel.set_config(cfg)
         if not self.trainer.is_training:
@@ -433,24 +471,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self._store_settings()
         event.accept()
 
-    def warm_up_kernel(self) -> bool:
-        """Compile the training kernel (first launch only) or load it from the cache, saying
-        so in the status bar rather than pausing silently.  True if it compiled."""
-        from ..core.training import compiled_run
+    def warm_up_kernel(self) -> None:
+        """Compile the training kernel (first launch only) or load it from the cache, in the
+        background: the window stays responsive (a View menu click waited ~6 s, issue 24),
+        and Train meanwhile trains on the numpy path.  The status bar says what happens."""
+        from ..core.models import compiled
 
-        def progress(text: str) -> None:
-            self.statusBar().showMessage(text)
-            QtWidgets.QApplication.processEvents()
+        if not compiled.available():
+            return
+        if not compiled.is_cached():
+            self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
+            self.state.set_busy("kernel", "compiling the training kernel (numpy trains meanwhile)")
+        self._warm_up = self.trainer.warm_up_kernel()
 
-        try:
-            done = compiled_run.warm_up(progress)
-        except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains
-            self.show_message(f"The compiled kernel is not available ({one_line(exc)}); "
-                              "training uses numpy.")
-            return False
-        if done:
+    def _on_kernel_warmed(self, result) -> None:
+        self.state.set_busy("kernel", None)
+        if isinstance(result, str):
+            self.show_message(f"The compiled kernel is not available ({result}); training uses numpy.")
+        elif result:
             self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
-        return done
 
     # ------------------------------------------------------------ help and compare
 

@@ -124,6 +124,7 @@ def training_speed(seconds: float = 2.0, rounds: int = 5, hide_dock: bool = True
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
     window = MainWindow(settings=settings)
     view, dock = window.views["cellView"], window.docks["cellView"]
     window.resize(1400, 900)

@@ -98,6 +98,7 @@ def bench_gui(seconds: float = 6.0) -> None:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841 (kept alive)
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
     window = MainWindow(settings=settings)
     window.resize(1400, 900)
     window.show()
@@ -228,9 +229,17 @@ def main(argv=None) -> int:
                         help="only run this workload --count times (for callgrind)")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--files", action="store_true", help="also measure model files (format 2 vs 1)")
+    parser.add_argument("--torch-python", metavar="PATH",
+                        help="an interpreter with torch: the general models are timed against it")
+    parser.add_argument("--layer-only", action="store_true",
+                        help="only the general models' kernels (against torch with --torch-python)")
     args = parser.parse_args(argv)
     if args.workload:
         run_workload(args.workload, args.count)
+        return 0
+    from .layer import FULL, QUICK, bench_layer
+    if args.layer_only:
+        bench_layer(args.torch_python, QUICK if args.quick else FULL)
         return 0
     from ..core.models import compiled
     from . import compiled as bench_compiled
@@ -244,10 +253,13 @@ def main(argv=None) -> int:
     bench_ensemble(versus, ratio_text, args.quick)
     from .analysis import bench_analysis
     bench_analysis(args.quick)
+    bench_layer(args.torch_python, QUICK if args.quick else FULL)
     if args.instructions:
         bench_instructions()
     if args.gui:
         bench_gui()
+        from .views import bench_model_window
+        bench_model_window()
         from .cell import bench_cell_view
         bench_cell_view()
         from . import window as bench_window

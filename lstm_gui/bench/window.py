@@ -18,6 +18,7 @@ def _window(config=None):
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
     run = TrainingRun(config) if config is not None else None
     window = MainWindow(settings=settings, run=run)
     window.resize(1400, 900)

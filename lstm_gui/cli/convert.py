@@ -11,7 +11,8 @@ NAMES = ("convert",)
 
 
 def add_parser(sub) -> None:
-    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv)")
+    c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv, "
+                       ".safetensors: PyTorch weights, .py: a PyTorch script and its weights)")
     c.add_argument("src", type=Path, metavar="IN")
     c.add_argument("dst", type=Path, metavar="OUT")
     c.add_argument("--force", action="store_true",
@@ -25,7 +26,7 @@ def run(args, parser) -> int:
     from ..core.models import unit
     suffix = args.dst.suffix.lower()
     try:
-        check_output(args.dst, (".json", ".lstmlib", ".csv"), "converted model")
+        check_output(args.dst, (".json", ".lstmlib", ".csv", ".safetensors", ".py"), "converted model")
     except OutputError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 2
@@ -34,6 +35,9 @@ def run(args, parser) -> int:
     except modelfile.ModelFileError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 1
+    if suffix == ".py":
+        from .pytorch import convert_to_script
+        return convert_to_script(run, args.src, args.dst)
     if suffix == ".lstmlib":
         if run.model is not None:
             print(f"lstm-gui: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)

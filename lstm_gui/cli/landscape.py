@@ -51,8 +51,34 @@ def add_parser(sub) -> None:
     g.add_argument("--matrix", type=Path, help="|G| summed over parameters, (t, s) as CSV")
 
 
+def _write(path: Path, text: str) -> None:
+    """write_atomic, an error naming the path as typed (not the temporary renamed into it)."""
+    from ..core.files.modelfile import write_atomic
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+def _outputs(args) -> list[tuple[Path, tuple[str, ...], str]]:
+    if args.command == "landscape":
+        return [(p, s, w) for p, s, w in ((args.out, (".png",), "PNG map"), (args.csv, (".csv",), "grid"))
+                if p is not None]
+    return [(p, (".csv",), w) for p, w in ((args.csv, "lag profile"), (args.matrix, "matrix"))
+            if p is not None]
+
+
 def run(args, parser) -> int:
     from ..core.files import modelfile
+    from .support import OutputError, check_output
+    try:
+        # Every output checked before any work (a map to a missing folder once printed
+        # "wrote" and exited 0).
+        for path, suffixes, what in _outputs(args):
+            check_output(path, suffixes, what)
+    except OutputError as exc:
+        print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
+        return 2
     try:
         run = modelfile.load(args.model)
     except modelfile.ModelFileError as exc:
@@ -61,13 +87,14 @@ def run(args, parser) -> int:
     try:
         return _landscape(run, args) if args.command == "landscape" else _gradflow(run, args)
     except OSError as exc:
-        print(f"lstm-gui: cannot write: {exc}", file=sys.stderr)
+        # The path as typed, never the temporary file the save renames into place.
+        reason = (exc.strerror or "the write failed").lower()
+        print(f"lstm-gui: cannot write {exc.filename or 'the output'}: {reason}", file=sys.stderr)
         return 1
 
 
 def _landscape(run, args) -> int:
     from ..core.analysis import plane
-    from ..core.files.modelfile import write_atomic
     if args.size < 2 or args.size > 512:
         print("lstm-gui: --size must be from 2 to 512", file=sys.stderr)
         return 2
@@ -96,7 +123,7 @@ def _landscape(run, args) -> int:
         for i, a in enumerate(m.alphas):
             for j, b in enumerate(m.betas):
                 w.writerow([repr(float(a)), repr(float(b)), repr(float(m.mse[i, j]))])
-        write_atomic(args.csv, out.getvalue())
+        _write(args.csv, out.getvalue())
         print(f"wrote {args.csv}")
     if args.out:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -112,7 +139,6 @@ def _landscape(run, args) -> int:
 def _gradflow(run, args) -> int:
     from ..core import PARAM_NAMES
     from ..core.analysis import gradflow
-    from ..core.files.modelfile import write_atomic
     need = gradflow.nbytes(len(run.x), run.params.size)
     if need > MAX_GRADFLOW_BYTES:
         print(f"lstm-gui: the itemised gradient of this model would take {need / 1e9:.1f} GB "
@@ -130,7 +156,7 @@ def _gradflow(run, args) -> int:
     w.writerow(["lag"] + names + ["magnitude"])
     for k in range(n):
         w.writerow([k] + [repr(float(v)) for v in profile[k]] + [repr(float(magnitude[k]))])
-    write_atomic(args.csv, out.getvalue())
+    _write(args.csv, out.getvalue())
     print(f"memory horizon {gradflow.horizon_of(magnitude)} steps "
           f"({int(gradflow.HORIZON_SHARE * 100)} % of the gradient's magnitude)")
     print(f"wrote {args.csv}")
@@ -138,6 +164,6 @@ def _gradflow(run, args) -> int:
         total = np.abs(G).sum(axis=(2, 3))
         out = io.StringIO()
         np.savetxt(out, total, delimiter=",", header="rows t (error term), columns s (step)")
-        write_atomic(args.matrix, out.getvalue())
+        _write(args.matrix, out.getvalue())
         print(f"wrote {args.matrix}")
     return 0

@@ -6,12 +6,12 @@ Each sub-command is a module of this package with ``NAMES`` (the commands it add
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .. import __version__
+from ..core import limits
 from . import convert, demo, landscape, lessons, show, sweep, tasks, train
-from .options import Parser
-from .support import quiet_on_closed_pipe
+from .options import Parser, exists, join_negative_values
+from .support import EXIT_INTERRUPTED, quiet_on_closed_pipe
 
 SUBCOMMANDS = (train, sweep, tasks, lessons, show, convert, demo, landscape)
 COMMANDS = tuple(name for module in SUBCOMMANDS for name in module.NAMES)
@@ -29,7 +29,13 @@ def build_parser() -> Parser:
 
 
 def main(argv=None) -> int:
-    return quiet_on_closed_pipe(lambda: _main(argv))
+    try:
+        return quiet_on_closed_pipe(lambda: _main(argv))
+    except KeyboardInterrupt:
+        # A Ctrl+C no command turned into a clean stop (show, convert, a second press): one
+        # line and the shell's status, never a traceback.
+        print("\nlstm-gui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _main(argv=None) -> int:
@@ -37,12 +43,13 @@ def _main(argv=None) -> int:
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
         # The window, optionally opening a model file.
-        if len(argv) > 1 or (argv and (argv[0].startswith("-") or not Path(argv[0]).exists())):
-            parser.error(f"unknown command or file {argv[0]!r}; choose one of {', '.join(COMMANDS)}, "
-                         "or give one model file to open")
+        if len(argv) > 1 or (argv and (argv[0].startswith("-") or not exists(argv[0]))):
+            parser.error(f"unknown command or file {limits.shown(argv[0])}; choose one of "
+                         f"{', '.join(COMMANDS)}, or give one model file to open")
         from ..app.main import run_app
         return run_app(argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative_values(argv))
+    args.argv = argv
     for module in SUBCOMMANDS:
         if args.command in module.NAMES:
             return module.run(args, parser)

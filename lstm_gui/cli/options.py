@@ -3,8 +3,10 @@ building a RunConfig from them."""
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
+from ..core import limits
 from ..core.limits import check_training_size, fileio
 from ..core.models import CELLS
 from ..core.training.datasets import SET_PRESETS
@@ -28,6 +30,70 @@ def positive_int(text: str) -> int:
 
 def nonneg_int(text: str) -> int:
     return 0 if text == "0" else positive_int(text)
+
+
+def setting(name: str):
+    """An argparse type for the run setting `name`, checked against the one table the window
+    and the files use (core/limits.SETTINGS): the message says the range and the value."""
+    bound = limits.SETTINGS[name]
+    kind = "a whole number" if bound.integer else "a number"
+
+    def parse(text: str):
+        t = text.strip().replace("_", "")
+        if len(t) > 40:      # a 5000-digit number or a 100 KB string: named, not echoed
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {len(text):,} characters")
+        try:
+            if bound.integer and not any(c in t for c in ".eE"):
+                value: int | float = int(t, 10)
+            else:
+                value = float(t)
+                if bound.integer and math.isfinite(value) and value.is_integer():
+                    value = int(value)      # "1e6" is a whole number too
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {limits.shown(text)}") from None
+        try:
+            return bound.check(value, "")
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = name      # argparse names the type in some messages
+    return parse
+
+
+# Options that take a number: "-1e7" after one of them is its value, not an option (argparse
+# only recognises "-1" and "-.5" as negative numbers, and said "expected one argument").
+NUMERIC_OPTIONS = ("--length", "--cycles", "--amplitude", "--lag", "--noise-amp", "--units", "--lr",
+                   "--clip", "--epochs", "--target-mse", "--plateau", "--seed", "--init-min",
+                   "--init-max", "--forget-bias", "--span", "--size", "--seeds", "--success-mse")
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        if (argv[k] in NUMERIC_OPTIONS and k + 1 < len(argv) and argv[k + 1].startswith("-")
+                and _looks_numeric(argv[k + 1])):
+            out.append(f"{argv[k]}={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(argv[k])
+        k += 1
+    return out
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text[:40])
+    except ValueError:
+        return False
+    return True
+
+
+def exists(path: str) -> bool:
+    """Path(path).exists(), False for a name the system refuses (over 255 bytes, a NUL)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def positive_float(text: str) -> float:
@@ -72,15 +138,15 @@ def add_run_options(t) -> None:
     """The options that define a run, shared by train and sweep."""
     t.add_argument("--task", default="sin-cos",
                    help=f"a preset ({', '.join([*PRESETS, *SET_PRESETS])}) or a CSV file")
-    t.add_argument("--length", type=positive_int, help="sequence length n (preset default)")
-    t.add_argument("--cycles", type=positive_float, help="number of cycles (default 5)")
-    t.add_argument("--amplitude", type=positive_float, help="amplitude A (preset default)")
-    t.add_argument("--lag", type=nonneg_int, help="k of the delay-k task (default 5)")
+    t.add_argument("--length", type=setting("task.length"), help="sequence length n (preset default)")
+    t.add_argument("--cycles", type=setting("task.cycles"), help="number of cycles (default 5)")
+    t.add_argument("--amplitude", type=setting("task.amplitude"), help="amplitude A (preset default)")
+    t.add_argument("--lag", type=setting("task.lag"), help="k of the delay-k task (default 5)")
     t.add_argument("--noise", choices=NOISE_MODES, default="none")
-    t.add_argument("--noise-amp", type=nonneg_float, help="noise amplitude (default 0.1)")
+    t.add_argument("--noise-amp", type=setting("noise.amplitude"), help="noise amplitude (default 0.1)")
     t.add_argument("--noise-kind", choices=NOISE_KINDS, help="default uniform")
     t.add_argument("--resample-noise", action="store_true", help="draw new noise every epoch")
-    t.add_argument("--units", "--layers", dest="units", type=positive_int, default=1,
+    t.add_argument("--units", "--layers", dest="units", type=setting("units"), default=1,
                    help="stacked layers (for the 1-unit cell: units in the chain)")
     t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
     t.add_argument("--hidden", type=positive_int,
@@ -97,16 +163,16 @@ def add_run_options(t) -> None:
     t.add_argument("--forget-bias", type=finite_float,
                    help="set every forget-gate bias to this after init (Jozefowicz et al.: 1)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    t.add_argument("--lr", type=lr_value, help="learning rate in (0, 1); default by optimizer")
-    t.add_argument("--clip", type=positive_float, help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=nonneg_int, help="epoch budget (default: the task's, see tasks)")
-    t.add_argument("--target-mse", type=nonneg_float, help="stop at this MSE (default none, "
+    t.add_argument("--lr", type=setting("lr"), help="learning rate in (0, 1); default by optimizer")
+    t.add_argument("--clip", type=setting("clip"), help="clip the gradient norm to this")
+    t.add_argument("--epochs", type=setting("epochs"), help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--target-mse", type=setting("target_mse"), help="stop at this MSE (default none, "
                    "or the preset's)")
-    t.add_argument("--plateau", type=nonneg_int, default=0)
-    t.add_argument("--seed", type=nonneg_int, default=0)
-    t.add_argument("--init-min", type=finite_float, default=-1.0,
+    t.add_argument("--plateau", type=setting("plateau"), default=0)
+    t.add_argument("--seed", type=setting("seed"), default=0)
+    t.add_argument("--init-min", type=setting("init_low"), default=-1.0,
                    help="initial parameters from (default -1)")
-    t.add_argument("--init-max", type=finite_float, default=1.0, help="initial parameters up to (default 1)")
+    t.add_argument("--init-max", type=setting("init_high"), default=1.0, help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
     t.add_argument("--gradient", choices=GRADIENTS, default="exact",
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
@@ -141,8 +207,8 @@ def config_from_args(args, parser):
     from ..core.training.run import RunConfig
     try:
         is_csv = args.task not in PRESETS and args.task not in SET_PRESETS
-        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or Path(args.task).exists()):
-            parser.error(f"argument --task: unknown task {args.task!r}; "
+        if is_csv and not (Path(args.task).suffix.lower() == ".csv" or exists(args.task)):
+            parser.error(f"argument --task: unknown task {limits.shown(args.task)}; "
                          f"choose one of {', '.join([*PRESETS, *SET_PRESETS])} or a CSV file")
         _refuse_idle_options(args, parser, is_csv)
         if args.task in SET_PRESETS:

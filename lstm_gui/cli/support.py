@@ -86,12 +86,13 @@ class StopFlag:
 
     def __init__(self):
         self.set = False
+        self.defer = False      # while saving: further presses are noted, never raised
 
     def __bool__(self) -> bool:
         return self.set
 
     def _handle(self, signum, frame):
-        if self.set:
+        if self.set and not self.defer:
             raise KeyboardInterrupt
         self.set = True
 

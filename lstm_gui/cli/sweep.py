@@ -18,10 +18,15 @@ from typing import Any
 import numpy as np
 
 from .options import add_run_options, config_from_args
+from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
+
+SUCCESS_MSE = 0.01   # what "success" means without --target-mse (the lessons' "learned" level)
+PLAIN_PROGRESS_S = 5.0
 
 # Settings --vary can change: RunConfig fields and how to read a value.
 VARIABLE = {"lr": float, "optimizer": str, "gradient": str, "clip": float, "units": int,
-            "init_high": float, "target_mse": float}
+            "init_high": float, "target_mse": float, "cell": str, "hidden": int,
+            "forget_bias": float, "batch": int, "init": str}
 
 
 NAMES = ("sweep",)
@@ -36,6 +41,8 @@ def add_parser(sub) -> None:
     s.add_argument("--csv", type=Path, help="write one row per setting and seed here")
     s.add_argument("--plot", type=Path, help="save the MSE bands of every setting as a PNG")
     s.add_argument("--quiet", action="store_true", help="no progress line")
+    s.add_argument("--success-mse", type=float, default=None,
+                   help=f"a seed succeeds when its MSE reaches this (default: --target-mse, or {SUCCESS_MSE})")
 
 
 def parse_vary(items: list[str]) -> list[tuple[str, list]]:
@@ -73,19 +80,27 @@ def _changed(cfg, name, value):
     return replace(cfg, **{name: value})
 
 
-def summarise(label: str, ens) -> dict:
+def summarise(label: str, ens, success_mse: float | None = None) -> dict:
     """One line of the sweep's table."""
     final = ens.mse
     q10, median, q90 = np.nanquantile(final, [0.1, 0.5, 0.9]) if np.isfinite(final).any() else (np.nan,) * 3
-    rate, epochs = ens.success()
+    rate, epochs = ens.success(success_mse)
     return {"setting": label, "seeds": ens.size, "epochs": ens.epoch, "median": median,
             "q10": q10, "q90": q90, "success": rate,
             "median_epochs_to_target": float(np.median(epochs)) if len(epochs) else float("nan"),
             "diverged": int(ens.diverged.sum())}
 
 
+def ensemble(cfg, seeds):
+    """The population kernel's ensemble for the unit; for any other model, the seeds' single
+    runs one after another (``variants.SeedRuns``, the same reading interface)."""
+    from ..core.analysis.ensemble import EnsembleRun
+    from ..core.analysis.variants import SeedRuns
+    return EnsembleRun(cfg, seeds) if cfg.is_unit else SeedRuns(cfg, seeds)
+
+
 def run(args, parser) -> int:
-    from ..core.analysis.ensemble import MAX_MEMBERS, EnsembleRun
+    from ..core.analysis.ensemble import MAX_MEMBERS
 
     if not 1 <= args.seeds <= MAX_MEMBERS:
         parser.error(f"argument --seeds: give 1 to {MAX_MEMBERS}")
@@ -98,39 +113,80 @@ def run(args, parser) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     seeds = range(args.seed, args.seed + args.seeds)
-    rows, results = [], []
-    print(f"{'setting':<28} {'median MSE':>11} {'10%':>10} {'90%':>10} {'success':>8} {'epochs':>7}")
-    for label, cfg in runs:
-        ens = EnsembleRun(cfg, seeds)
-        start = time.perf_counter()
-        while ens.train(100):
-            if not args.quiet:
-                print(f"\r{label}: epoch {ens.epoch}/{cfg.epochs}", end="", file=sys.stderr, flush=True)
-        if not args.quiet:
-            print(f"\r{label}: {ens.epoch} epochs x {ens.size} seeds in "
-                  f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
-        s = summarise(label, ens)
-        results.append((label, ens))
-        success = "-" if np.isnan(s["success"]) else f"{100 * s['success']:.0f}%"
-        took = "-" if np.isnan(s["median_epochs_to_target"]) else f"{s['median_epochs_to_target']:.0f}"
-        print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>8} {took:>7}")
-        for k, seed in enumerate(ens.seeds):
-            rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k],
-                         "reached_target_at": int(ens.stopped_at[k]) or "",
-                         "diverged": int(ens.diverged[k])})
-    try:
-        if args.csv:
-            _write_csv(args.csv, rows)
-            print(f"saved {args.csv}")
-        if args.plot:
-            from ..app.ensemble_plot import save_bands_png
-            save_bands_png(args.plot, [(label, ens.bands()) for label, ens in results],
-                           title=f"{base.task.title}: MSE of {args.seeds} seeds, median and 10-90 %")
-            print(f"saved {args.plot}")
-    except (OSError, ValueError) as exc:
-        print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
-        return 1
+    success_mse = args.success_mse or base.target_mse or SUCCESS_MSE
+    rows, results, tests = [], [], []
+    tty = sys.stderr.isatty()
+    print(f"{'setting':<28} {'median MSE':>11} {'10%':>10} {'90%':>10} "
+          f"{'MSE<=' + format(success_mse, 'g'):>10} {'epochs':>7} {'test MSE':>10}")
+    interrupted = None
+    with sigint_stops(StopFlag()) as stop:
+        for label, cfg in runs:
+            if stop:
+                break
+            ens = ensemble(cfg, seeds)
+            start = last = time.perf_counter()
+            while not stop and ens.train(100):
+                now = time.perf_counter()
+                if args.quiet or (not tty and now - last < PLAIN_PROGRESS_S):
+                    continue
+                last = now
+                # A bar in place on a terminal; in a log, a plain line every few seconds
+                # (carriage returns ran 2.5 KB of progress into one line).
+                print(f"{chr(13) if tty else ''}{label}: epoch {ens.epoch}/{cfg.epochs}",
+                      end="" if tty else "\n", file=sys.stderr, flush=True)
+            if stop:
+                interrupted = (label, ens.epoch)
+                label = f"{label} (stopped at {ens.epoch})"
+            elif not args.quiet:
+                print(f"{chr(13) if tty else ''}{label}: {ens.epoch} epochs x {ens.size} seeds in "
+                      f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
+            stop.defer = stop.set   # from here on a Ctrl+C only says stop: the saves are kept whole
+            s = summarise(label, ens, success_mse)
+            results.append((label, ens))
+            success = f"{100 * s['success']:.0f}%"
+            took = "none" if np.isnan(s["median_epochs_to_target"]) else f"{s['median_epochs_to_target']:.0f}"
+            test = ens.test_mse()
+            med_test = float(np.nanmedian(test)) if np.isfinite(test).any() else float("nan")
+            print(f"{label:<28} {s['median']:>11.4g} {s['q10']:>10.4g} {s['q90']:>10.4g} {success:>10} {took:>7}"
+                  f" {med_test:>10.4g}")
+            tests.append(test)
+            for k, seed in enumerate(ens.seeds):
+                rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k], "test_mse": test[k],
+                             "reached_target_at": int(ens.stopped_at[k]) or "",
+                             "diverged": int(ens.diverged[k])})
+        stop.defer = True
+        if len(results) > 1 and not stop:
+            print()
+            print(variant_table(results, tests, [cfg for _, cfg in runs]))
+        try:
+            if args.csv and rows:
+                _write_csv(args.csv, rows)
+                print(f"saved {args.csv}")
+            if args.plot and results:
+                from ..app.ensemble_plot import save_bands_png
+                save_bands_png(args.plot, [(label, ens.bands()) for label, ens in results],
+                               title=f"{base.task.title}: MSE of {args.seeds} seeds, median and 10-90 %")
+                print(f"saved {args.plot}")
+        except (OSError, ValueError) as exc:
+            print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
+            return 1
+    if stop:
+        kept = " and ".join(str(p) for p in (args.csv, args.plot) if p and results) or "the table above"
+        where = f" in {interrupted[0]} at epoch {interrupted[1]:,}" if interrupted else ""
+        finished = len(results) - (interrupted is not None)
+        print(f"lstm-gui: interrupted (Ctrl+C){where}; {finished} of {len(runs)} settings finished; "
+              f"kept {kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
+
+
+def variant_table(results, tests, configs) -> str:
+    """Greff et al.'s comparison: every setting against the baseline, the vanilla LSTM when one
+    setting is it (else the first)."""
+    from ..core.analysis.variants import format_table, greff_table
+    base = next((k for k, c in enumerate(configs) if c.cell == "lstm"), 0)
+    data = [(label, ens.mse, test, ens.success()[0]) for (label, ens), test in zip(results, tests)]
+    return format_table(greff_table(data, baseline=base), results[base][0])
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:

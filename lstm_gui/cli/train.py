@@ -15,18 +15,18 @@ def add_parser(sub) -> None:
     add_run_options(t)
     t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
                    help="start from a model file: a native file resumes its run (--epochs "
-                        "more epochs), an lstmlib file gives the initial parameters")
-    t.add_argument("--out", type=Path, help="where to save the model (.json or .lstmlib)")
+                        "more epochs), an lstmlib or .safetensors file gives the initial parameters")
+    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
     t.add_argument("--history", type=Path, help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _check_train_outputs(args, config, parser) -> None:
     """--out and --history checked before training, so that a bad path costs nothing."""
-    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX
+    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
     try:
         if args.out:
-            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX), "model")
+            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
                 from ..core.files.modelfile import lstmlib_refusal
                 raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")
@@ -68,7 +68,9 @@ def run(args, parser) -> int:
         while reason is None and not stop:
             reason = run.train(200, should_continue=lambda: not stop)
             progress.update(run.epoch, run.mse)
-        # Still under the handler: a Ctrl+C while saving does not cut the save short.
+        # Still under the handler, now deferring: a Ctrl+C while saving does not cut the save
+        # short (a second one used to raise in the middle of writing the history).
+        stop.defer = True
         progress.close()
         final = run.current_mse()
         why = "interrupted (Ctrl+C)" if reason is None else STOP_REASONS[reason]

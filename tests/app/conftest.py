@@ -6,6 +6,8 @@ from lstm_gui.app.qt import QtCore, QtWidgets
 @pytest.fixture
 def settings(tmp_path):
     s = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    # The tests were written for full speed; the default pace (250 epochs/s) has its own test.
+    s.setValue("training/speed", "full")
     yield s
 
 

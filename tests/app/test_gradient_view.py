@@ -114,6 +114,69 @@ def test_a_chain_is_itemised_and_a_too_long_run_is_refused_in_words(qtbot, setti
     assert not view.worker.pending() and view.results_drawn == drawn
 
 
+def test_gradient_norms_per_unit_of_a_chain_are_the_cores(qtbot, settings):
+    """The chain lesson (sin-cos, 3 units, seed 0): at epoch 0 unit 1 gets about 300x less
+    gradient than unit 3, and gradientNorms draws each unit's own norm, not their sum."""
+    from lstm_gui.core.models import unit
+
+    run = TrainingRun(RunConfig(task=preset("sin-cos"), units=3, optimizer="adam", lr=0.05,
+                                seed=0, epochs=0))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    cursor = TimeCursor()
+    ctx = ViewContext(trainer=commands, cursor=cursor, undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(640, 700)
+    view.show()
+    snap = feed(qtbot, view, trainer)
+    _, grad = unit.mse_and_grad(snap.params, snap.x, snap.target)
+    expected = np.linalg.norm(grad, axis=1)
+    assert expected[2] / expected[0] > 100          # the lesson's fact, in the core
+    np.testing.assert_allclose(view.layer_norms()[-1], expected, rtol=1e-9)
+    assert "unit 1 gets" in view.summary.text() and "than unit 3" in view.summary.text()
+    assert view.normsPlot.ctrl.logYCheck.isChecked()
+    run.train(20)
+    snap = feed(qtbot, view, trainer)
+    _, grad = unit.mse_and_grad(snap.params, snap.x, snap.target)
+    norms = view.layer_norms()
+    assert norms.shape == (2, 3)
+    np.testing.assert_allclose(norms[-1], np.linalg.norm(grad, axis=1), rtol=1e-9)
+    # The per-parameter plot shows one unit's gradient, not the units' sum.
+    view.show_unit(0)
+    _, values = view.paramCurves[2].getOriginalDataset()
+    np.testing.assert_allclose(values[-1], abs(grad[0, 2]), rtol=1e-9)
+    assert "of unit 1" in view.paramPlot.titleLabel.text
+    trainer.shutdown()
+
+
+def test_gradient_norms_of_a_two_layer_gru_are_the_norms_of_its_gradient_blocks(qtbot, settings):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=40), cell="gru", hidden=16, units=2,
+                                optimizer="adam", lr=0.01, seed=0, epochs=0))
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    ctx = ViewContext(trainer=commands, cursor=TimeCursor(), undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(700, 560)
+    view.show()
+    run.train(5)
+    snap = feed(qtbot, view, trainer)
+    model = snap.model
+    _, grad = model.loss_and_grad(snap.params, snap.x, snap.target)
+    per_layer = [np.sqrt(sum(np.sum(grad[b.slice] ** 2) for b in model.blocks() if b.layer == k))
+                 for k in range(2)]
+    np.testing.assert_allclose(view.layer_norms()[-1], per_layer, rtol=1e-9)
+    # Per hidden unit: row j of every block of the layer (16 thin curves per layer).
+    assert len(view.unitCurves) == 32
+    R = [b for b in model.blocks() if b.layer == 1]
+    unit3 = np.sqrt(sum(np.sum(grad[b.slice].reshape(b.shape)[3] ** 2) for b in R))
+    np.testing.assert_allclose(view.unitCurves[16 + 3].getOriginalDataset()[1][-1], unit3, rtol=1e-9)
+    assert "layer 1" in view.normsPlot.titleLabel.text and "‖∇E‖" in view.summary.text()
+
+
 def test_sampled_series_show_markers_and_the_parameters_have_a_legend(qtbot, settings):
     """Issue 25: the horizon is sampled once per analysed frame (epochs 0 and 3 000 when
     training ran between two frames): markers, not a line drawn as if it were data."""

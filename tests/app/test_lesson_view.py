@@ -84,7 +84,7 @@ def test_the_mse_view_draws_the_unseen_and_clean_curves(window, qtbot):
     np.testing.assert_allclose(10 ** unseen, recorded.unseen_mse)
     np.testing.assert_allclose(10 ** clean, recorded.clean_mse)
     names = [label.text for _, label in plot.legend.items]
-    assert "unseen (3x)" in names and "vs clean target" in names
+    assert "unseen steps (3x)" in names and "vs clean target" in names
     assert isinstance(view.text, QtWidgets.QTextBrowser)
     # Sampled every 150 epochs: drawn with their markers (issue 25).
     assert plot.unseen.opts["symbol"] == "o" and plot.clean.opts["symbol"] == "o"
@@ -109,7 +109,7 @@ def test_without_noise_the_clean_curve_stays_out_of_the_legend(window, qtbot):
     window.trainer.apply(lambda run: run.train(MIN_EVERY))
     window.refresh()
     names = [label.text for _, label in window.msePlot.legend.items]
-    assert "unseen (3x)" in names and "vs clean target" not in names
+    assert "unseen steps (3x)" in names and "vs clean target" not in names
 
 
 def test_every_view_a_lesson_names_is_a_dock_of_the_window(window):

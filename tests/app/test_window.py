@@ -416,7 +416,7 @@ def test_generalisation_span_shades_the_unseen_part_and_reports_its_mse(window, 
     window.stepButton.click()
     _, _, h, n, unseen = current(window).generalisation(3)
     assert window.signalPlot.unseen.isVisible() and window.signalPlot.unseen.getRegion() == (n - 1, 3 * n - 1)
-    assert window.signalPlot.getPlotItem().titleLabel.text == f"Signal · unseen MSE {unseen:.3g}"
+    assert window.signalPlot.getPlotItem().titleLabel.text == f"Signal · MSE on the unseen steps {unseen:.3g}"
     np.testing.assert_allclose(window.signalPlot.span_output.getData()[1], h[n - 1:])
     window.panel.spanCheck.setChecked(False)
     assert not window.signalPlot.unseen.isVisible()

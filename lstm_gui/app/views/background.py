@@ -13,6 +13,7 @@ import threading
 import time
 import traceback
 
+from ...core.analysis.landscape import Cancelled
 from ..qt import QtCore, Signal
 
 # At most a twentieth of the time.  At a tenth, training with the landscape shown ran at 0.88
@@ -51,6 +52,10 @@ class LatestJobWorker(QtCore.QThread):
             self.wait()          # a loop that just decided to end has only to return
             self.start()
 
+    def running(self) -> bool:
+        """False once stop() was asked: a long job checks this between its chunks."""
+        return not self._stopping
+
     def pending(self) -> bool:
         with self._cond:
             return self._job is not None
@@ -70,6 +75,8 @@ class LatestJobWorker(QtCore.QThread):
             t0 = time.perf_counter()
             try:
                 result = job()
+            except Cancelled:
+                continue               # stop() asked: the window is closing
             except Exception as exc:   # noqa: BLE001 - shown to the user, never swallowed
                 traceback.print_exc()
                 self.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)

@@ -34,6 +34,27 @@ class TimeCursor(QtCore.QObject):
             self.set(self.length - 1)
 
 
+class UnitSelection(QtCore.QObject):
+    """The hidden unit the views look at, shared: (layer, unit), both counted from 0.
+
+    The weights view and the gate heat map set it with a click; the cell diagram follows it.
+    For a chain of 1-D units, layer k is the chain's unit k and the unit is always 0.
+    """
+
+    changed = Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.layer = 0
+        self.unit = 0
+
+    def set(self, layer: int, unit: int) -> None:
+        layer, unit = max(0, int(layer)), max(0, int(unit))
+        if (layer, unit) != (self.layer, self.unit):
+            self.layer, self.unit = layer, unit
+            self.changed.emit(layer, unit)
+
+
 @dataclass
 class ViewContext:
     """What a view may use besides the snapshots.
@@ -44,6 +65,7 @@ class ViewContext:
     undo: the window's QUndoStack (hand edits are undoable).
     message: call with one line for the status bar.
     settings: QSettings, for a view's own persistent options (prefix keys with its name).
+    selection: the hidden unit shared by the views (made here when not given).
     """
 
     trainer: Any
@@ -51,6 +73,11 @@ class ViewContext:
     undo: Any
     message: Any
     settings: Any
+    selection: Any = None
+
+    def __post_init__(self) -> None:
+        if self.selection is None:
+            self.selection = UnitSelection(self.cursor)
 
 
 class View(QtWidgets.QWidget):

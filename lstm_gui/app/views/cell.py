@@ -32,6 +32,7 @@ from .cell_formulas import (
     short,
     symbolic,
 )
+from .cell_model import ModelCellPanel
 
 # Scene geometry, in scene units (pixels at scale 1).  One cell is CELL_W wide; cells sit
 # PITCH apart (VPITCH stacked), the gap carrying the connector h(unit u) → x(unit u+1).
@@ -468,9 +469,14 @@ class CellView(View):
         super().__init__(ctx, parent)
         self.scene = QtWidgets.QGraphicsScene(self)
         self.view = _Canvas(self.scene, self)
+        # A model of H units (any family) shows one unit's equations instead of the drawing.
+        self.modelPanel = ModelCellPanel(ctx)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.modelPanel)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(self.stack)
         self.cells: list[CellItems] = []
         self._stale: set[int] = set()           # cells showing an older snapshot or time step
         self._connectors: list = []
@@ -483,6 +489,13 @@ class CellView(View):
         self._layout_key = None
         self._snap = None
         ctx.cursor.changed.connect(self._on_cursor)
+        ctx.selection.changed.connect(self._on_selection)
+
+    def _on_selection(self, layer: int, _unit: int) -> None:
+        """A unit selected in another view (weights, gate heat map): a chain's layer k is
+        its unit k, drawn by cell k.  (A model's panel follows the selection itself.)"""
+        if self.stack.currentWidget() is self.view:
+            self.show_unit(layer)
 
     def sizeHint(self):
         # One cell at about 0.8 of life size: readable, and a dock beside four plots.
@@ -496,6 +509,12 @@ class CellView(View):
     # ------------------------------------------------------------ snapshots
 
     def show_snapshot(self, snap) -> None:
+        if getattr(snap, "model", None) is not None:
+            self._snap = None
+            self.stack.setCurrentWidget(self.modelPanel)
+            self.modelPanel.show_snapshot(snap)
+            return
+        self.stack.setCurrentWidget(self.view)
         self._snap = snap
         units = snap.params.shape[0]
         key = (units, snap.config.delay)
@@ -615,7 +634,8 @@ class CellView(View):
 
     def show_unit(self, unit: int) -> None:
         """Scroll to unit `unit`'s cell (the panel's "Show unit")."""
-        if 0 <= unit < len(self.cells):
+        if 0 <= unit < len(self.cells) and self.stack.currentWidget() is self.view:
+            self.ctx.selection.set(unit, 0)
             pos = self.cells[unit].root.pos()
             self.view.ensureVisible(QtCore.QRectF(pos.x(), pos.y() - TITLE_H, CELL_W, BOTTOM + TITLE_H), 0, 0)
             self._show_visible()

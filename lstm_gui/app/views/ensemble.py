@@ -125,15 +125,23 @@ class EnsembleView(View):
         self.plot = BandsPlot()
         self.histogram = FinalMseHistogram()
 
+        # Two rows of controls: in one row they needed 871 px, and the dock clipped its
+        # summary, legend and buttons behind two scroll bars (issue 24).
         row = QtWidgets.QHBoxLayout()
         for label, widget in (("Seeds", self.seeds), ("Epochs", self.epochs),
                               ("Target MSE", self.target)):
             row.addWidget(QtWidgets.QLabel(label))
             row.addWidget(widget)
-        for button in (self.run_button, self.cancel_button, self.pin_button, self.unpin_button,
-                       self.rules_button):
-            row.addWidget(button)
         row.addStretch(1)
+        buttons = QtWidgets.QHBoxLayout()
+        for button in (self.run_button, self.cancel_button, self.rules_button, self.pin_button,
+                       self.unpin_button):
+            buttons.addWidget(button)
+        for button in (self.cancel_button, self.pin_button, self.unpin_button):
+            button.setMinimumWidth(56)     # the style's 80 px would widen the dock
+        buttons.addStretch(1)
+        self.plot.setMinimumWidth(220)
+        self.histogram.setMinimumWidth(150)
         splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.histogram)
@@ -142,6 +150,7 @@ class EnsembleView(View):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
+        layout.addLayout(buttons)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
 

@@ -4,7 +4,10 @@ Top left, |G[t, s]| (summed over the parameters): how much the error at step t (
 the parameters through their use at step s (columns); nothing above s = t.  Top right, the
 same by lag t - s for each gate: a plain RNN's falls off steeply, an LSTM's forget gate can
 keep it up.  Below, over epochs: the memory horizon (the lag within which 90 % of the
-gradient's magnitude arrives) and, per parameter, the gradient's size or the update's.
+gradient's magnitude arrives) and, per parameter of the selected unit, the gradient's size
+or the update's.  At the bottom, ``gradientNorms``: the gradient's norm per layer (and per
+hidden unit, thin) over epochs on a log axis, where a chain's vanishing gradient shows (the
+chain lesson's units get 0.0008, 0.012 and 0.26 at epoch 0).
 The row of the time cursor is marked and drawn on its own in the lag profile.
 """
 from __future__ import annotations
@@ -13,7 +16,9 @@ import numpy as np
 
 from ...core import PARAM_NAMES
 from ...core.analysis import gradflow
-from ..plots import GATE_COLOURS, param_pen
+from ...core.analysis import layers as layer_maths
+from .. import palette
+from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -22,7 +27,45 @@ GATES = ("f", "i", "C", "o")
 GATE_NAMES = {"f": "f", "i": "i", "C": "C~", "o": "o"}
 DECADES = 8            # the heat map shows this many decades below its largest entry
 MAX_POINTS = 2000      # per series over epochs: every other point dropped beyond this
-MAX_BYTES = 200e6      # G of n = 1000 and one unit is 96 MB; a longer run is not itemised
+MAX_BYTES = 200e6
+LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine)
+
+
+def _title_may_shrink(plot) -> None:
+    """Let a plot's title be cut rather than widen the view: pyqtgraph makes a title's width
+    its minimum at every resize, and five titles made this view 690 px wide at the least
+    (it was cut off in a 730 px dock)."""
+    label = plot.titleLabel
+    update = label.updateMin
+
+    def update_min() -> None:
+        update()
+        label.setMinimumWidth(0)
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = update_min
+    label.updateMin()
+
+
+def _alpha(colour: str, alpha: int):
+    c = pg.mkColor(colour)
+    c.setAlpha(alpha)
+    return c      # G of n = 1000 and one unit is 96 MB; a longer run is not itemised
+
+
+def _model_norms(model, params, x, target, delay):
+    """The worker's job for a Model: its gradient's norms per layer and unit (the itemised
+    flow through time is the 12-parameter unit's and its chains')."""
+    _, grad = layer_maths.model_gradient(model, params, x, target, delay)
+    layers = layer_maths.of_model(model, params)
+    return {
+        "model": True,
+        "norm": float(np.linalg.norm(grad)),
+        "layer_norms": layer_maths.layer_norms(layers, grad),
+        "unit_norms": np.concatenate(layer_maths.unit_norms(layers, grad)),
+        "hidden": layers.hidden,
+        "names": layers.group_names,
+    }
 
 
 def _analyse(params, x, target, delay):
@@ -32,11 +75,16 @@ def _analyse(params, x, target, delay):
     G = flow.G.reshape(n, n, -1, 4, 3)
     per_gate = np.stack([gradflow.lag_magnitude(G[:, :, :, g, :]) for g in range(4)])
     magnitude = per_gate.sum(axis=0)
+    grad = flow.G.sum(axis=(0, 1)).reshape(-1, 12)
+    layers = layer_maths.of_params(params)
     return {
         "abs": np.abs(G).sum(axis=(2, 3, 4)),                     # (t, s)
         "per_gate": per_gate,                                     # (4, n) by lag
         "horizon": gradflow.horizon_of(magnitude),
-        "grad": flow.G.sum(axis=(0, 1)).reshape(-1, 12),          # (units, 12)
+        "grad": grad,                                             # (units, 12)
+        "layer_norms": layer_maths.layer_norms(layers, grad),     # (layers,)
+        "unit_norms": np.concatenate(layer_maths.unit_norms(layers, grad)),   # (rows,)
+        "hidden": layers.hidden,
     }
 
 
@@ -52,28 +100,32 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0, title="|dE_t / dθ at step s|")
-        self.lagPlot = g.addPlot(row=0, col=1, title="by lag t − s, per gate")
-        self.horizonPlot = g.addPlot(row=1, col=0, title="memory horizon")
-        self.paramPlot = g.addPlot(row=1, col=1, title="|dE/dp| per parameter")
-        for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot):
-            plot.titleLabel.setMinimumWidth(0)
+        self.mapPlot = g.addPlot(row=0, col=0, title="How much the error at t learns from step s (|dE_t/dθ at step s|)")
+        self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
+        self.horizonPlot = g.addPlot(row=0, col=2, title="Memory horizon: steps back holding 90 % of it")
+        # Two rows, not three: in the window's default dock (about 330 px high) a third row
+        # left each plot 90 px, too little for a log axis's labels.
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
+        self.normsPlot.setObjectName("gradientNorms")
+        self.paramPlot = g.addPlot(row=1, col=2, title="Gradient size per parameter (|dE/dp|)")
+        for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
+            _title_may_shrink(plot)
             plot.hideButtons()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.mapPlot.setLabel("bottom", "step s")
-        self.mapPlot.setLabel("left", "error term t")
+        self.mapPlot.setLabel("bottom", "step s (where a parameter was used)")
+        self.mapPlot.setLabel("left", "error at step t")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
         self.mapPlot.getViewBox().setMouseEnabled(False, False)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("inferno"), interactive=False,
-                                   width=10, label="log10")
+                                   width=10, label="log10 size")
         self.bar.setImageItem(self.image, insert_in=self.mapPlot)
         self.cursorLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#00c0ff", width=1))
         self.mapPlot.addItem(self.cursorLine, ignoreBounds=True)
 
         self.lagPlot.setLogMode(y=True)
-        self.lagPlot.setLabel("bottom", "lag t − s")
+        self.lagPlot.setLabel("bottom", "steps back, t − s (lag)")
         self.gateCurves = [self.lagPlot.plot(pen=pg.mkPen(GATE_COLOURS[k], width=2), name=GATE_NAMES[k])
                            for k in GATES]
         self.rowCurve = self.lagPlot.plot(pen=pg.mkPen("#00a0e0", width=1, style=Qt.PenStyle.DashLine),
@@ -82,7 +134,7 @@ class GradientView(View):
         self.lagPlot.addItem(self.horizonLine, ignoreBounds=True)
 
         self.horizonPlot.setLabel("bottom", "epoch")
-        self.horizonPlot.setLabel("left", "steps")
+        self.horizonPlot.setLabel("left", "steps back")
         # Sampled once per analysed frame, often far apart (epochs 0 and 3 000 when training
         # ran between two frames): markers only, no line drawn as if it were data between them.
         self.horizonCurve = self.horizonPlot.plot(pen=None, symbol="o", symbolSize=6,
@@ -100,6 +152,13 @@ class GradientView(View):
         g.addItem(self.paramLegend, row=2, col=0, colspan=2)
         self.clipLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b00020", style=Qt.PenStyle.DashLine))
         self.paramPlot.addItem(self.clipLine, ignoreBounds=True)
+
+        self.normsPlot.setLogMode(y=True)
+        self.normsPlot.setLabel("bottom", "epoch")
+        self.normsPlot.setLabel("left", "‖dE/dθ‖ (log)")
+        self.layerCurves: list = []     # one per layer, thick
+        self.unitCurves: list = []      # one per hidden unit of a layer of H > 1, thin
+        self.unit = 0                   # the unit (of a chain) whose parameters are drawn
 
         self.quantityCombo = QtWidgets.QComboBox(objectName="gradientQuantity")
         self.quantityCombo.addItem("gradient |dE/dp|", "grad")
@@ -132,8 +191,9 @@ class GradientView(View):
         self.result = None
         self._snap = None
         self._requested = None
-        self._series = {"epoch": [], "horizon": [], "grad": []}
+        self._series = {"epoch": [], "horizon": [], "grad": [], "layers": [], "units": []}
         self._series_key = None
+        self._model_layout = False
 
     # ------------------------------------------------------------ snapshots
 
@@ -149,6 +209,11 @@ class GradientView(View):
         if request == self._requested:
             return
         self._requested = request
+        model = getattr(snap, "model", None)
+        if model is not None:
+            job = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay)
+            self.worker.submit(lambda: (snap, _model_norms(*job)), urgent=not self._training())
+            return
         need = gradflow.nbytes(len(snap.x), snap.params.size)
         if need > MAX_BYTES:
             self.summary.setText(f"Too long to itemise: G would take {need / 1e6:,.0f} MB "
@@ -160,6 +225,11 @@ class GradientView(View):
 
     def _on_result(self, result) -> None:
         snap, r = result
+        if r.get("model"):
+            self._on_model_result(snap, r)
+            return
+        self._set_layout(False)
+        self.quantityCombo.setVisible(True)
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
@@ -187,27 +257,142 @@ class GradientView(View):
         self._draw_params()
         self._summarise(snap, r)
 
-    def _record(self, snap, r) -> None:
-        """The view's own series over epochs; a run replaced or reset starts them over."""
-        key = (snap.config.task, snap.config.units, snap.config.seed)
+    def _set_layout(self, model: bool) -> None:
+        """A Model has no itemised flow yet: gradientNorms alone fills the view (the four
+        empty plots also cost 30 ms a repaint)."""
+        if model == self._model_layout:
+            return
+        ci = self.graphics.ci
+        others = (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot)
+        for item in others + (self.normsPlot,):
+            if item in ci.items:
+                ci.removeItem(item)
+        if model:
+            for item in others:
+                item.setVisible(False)
+            ci.addItem(self.normsPlot, row=0, col=0, rowspan=2, colspan=3)
+        else:
+            for item in others:
+                item.setVisible(True)
+            ci.addItem(self.mapPlot, row=0, col=0)
+            ci.addItem(self.lagPlot, row=0, col=1)
+            ci.addItem(self.horizonPlot, row=0, col=2)
+            ci.addItem(self.normsPlot, row=1, col=0, colspan=2)
+            ci.addItem(self.paramPlot, row=1, col=2)
+        self._model_layout = model
+
+    def _on_model_result(self, snap, r) -> None:
+        """A Model: only gradientNorms (and the summary) have something to show."""
+        self._set_layout(True)
+        self.quantityCombo.setVisible(False)
+        self.result = None
+        self.results_drawn += 1
+        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
         s = self._series
         if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
-            s["epoch"], s["horizon"], s["grad"] = [], [], []
+            for name in s:
+                s[name] = []
+            self._series_key = key
+            self.image.clear()
+            for curve in self.gateCurves + [self.rowCurve, self.horizonCurve] + self.paramCurves:
+                curve.setData([], [])
+        if s["epoch"] and snap.epoch == s["epoch"][-1]:
+            s["epoch"].pop()
+            s["layers"].pop()
+            s["units"].pop()
+        s["epoch"].append(snap.epoch)
+        s["layers"].append(r["layer_norms"])
+        s["units"].append(r["unit_norms"])
+        if len(s["epoch"]) > MAX_POINTS:
+            for name in ("epoch", "layers", "units"):
+                s[name] = s[name][::2]
+        self._draw_norms(r["hidden"], r["names"])
+        per = r["layer_norms"]
+        spread = ""
+        if len(per) > 1 and per.min() > 0 and per.max() / per.min() >= 2:
+            lo, hi = int(per.argmin()), int(per.argmax())
+            spread = (f"; {r['names'][lo]} gets <b>{per[hi] / per[lo]:,.0f}×</b> less gradient "
+                      f"than {r['names'][hi]}")
+        self.summary.setText(f"epoch {snap.epoch:,}: ‖∇E‖ = {r['norm']:.3g}{spread}.  The flow "
+                             "through time (heat map, lags, horizon) is itemised for the "
+                             "12-parameter unit and its chains only.")
+
+    def _record(self, snap, r) -> None:
+        """The view's own series over epochs; a run replaced or reset starts them over."""
+        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"])
+        s = self._series
+        if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
+            for name in s:
+                s[name] = []
             self._series_key = key
         if s["epoch"] and snap.epoch == s["epoch"][-1]:
-            s["horizon"][-1], s["grad"][-1] = r["horizon"], np.abs(r["grad"]).sum(axis=0)
-        else:
-            s["epoch"].append(snap.epoch)
-            s["horizon"].append(r["horizon"])
-            s["grad"].append(np.abs(r["grad"]).sum(axis=0))     # (12,), units summed
+            for name in s:
+                s[name].pop()
+        # Per unit of a chain, not summed: summing hid the chain lesson's 300x (issue 21).
+        s["epoch"].append(snap.epoch)
+        s["horizon"].append(r["horizon"])
+        s["grad"].append(np.abs(r["grad"]))                    # (units, 12)
+        s["layers"].append(r["layer_norms"])
+        s["units"].append(r["unit_norms"])
         if len(s["epoch"]) > MAX_POINTS:
             keep = slice(None, None, 2)
             for name in s:
                 s[name] = s[name][keep]
         self.horizonCurve.setData(s["epoch"], s["horizon"])
+        self._draw_norms(r["hidden"])
+
+    def _draw_norms(self, hidden, names=None) -> None:
+        """gradientNorms: one thick curve per layer, a thin one per unit of a wide layer."""
+        s = self._series
+        layers = len(hidden)
+        wide = [k for k, h in enumerate(hidden) if h > 1]
+        rows = sum(hidden[k] for k in wide)
+        if len(self.layerCurves) != layers or len(self.unitCurves) != rows:
+            for curve in self.layerCurves + self.unitCurves:
+                self.normsPlot.removeItem(curve)
+            self.unitCurves = []
+            for k in wide:
+                colour = palette.layer_colour(k, layers)
+                for _ in range(hidden[k]):
+                    self.unitCurves.append(self.normsPlot.plot(pen=pg.mkPen(_alpha(colour, 90), width=1)))
+            self.layerCurves = [
+                self.normsPlot.plot(pen=pg.mkPen(palette.layer_colour(k, layers), width=2,
+                                                 style=LAYER_STYLES[k % len(LAYER_STYLES)]))
+                for k in range(layers)]
+            unit_word = "unit" if all(h == 1 for h in hidden) else "layer"
+            labels = names or [f"{unit_word} {k + 1}" for k in range(layers)]
+            legend = " ".join(
+                f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
+                for k in range(layers))
+            thin = ", thin: each hidden unit" if wide else ""
+            self.normsPlot.setTitle(f"‖dE/dθ‖ per {unit_word}: {legend}{thin}", size="9pt")
+            self.normsPlot.titleLabel.setMinimumWidth(0)
+        epochs = np.asarray(s["epoch"], dtype=float)
+        norms = np.array(s["layers"]).reshape(len(epochs), layers)
+        for k, curve in enumerate(self.layerCurves):
+            keep = norms[:, k] > 0
+            set_curve(curve, epochs[keep], norms[keep, k])      # a dot for the first epoch
+        if self.unitCurves:
+            units = np.array(s["units"]).reshape(len(epochs), -1)
+            starts = np.cumsum((0,) + tuple(hidden))
+            columns = [c for k in wide for c in range(starts[k], starts[k + 1])]
+            for curve, c in zip(self.unitCurves, columns):
+                keep = units[:, c] > 0
+                curve.setData(epochs[keep], units[keep, c])
+
+    def layer_norms(self) -> np.ndarray:
+        """(epochs, layers): the norms drawn in gradientNorms (tests read them)."""
+        return np.array([curve.getOriginalDataset()[1] for curve in self.layerCurves]).T
 
     def _summarise(self, snap, r) -> None:
         norm = float(np.linalg.norm(r["grad"]))
+        per = r["layer_norms"]
+        spread = ""
+        if len(per) > 1 and per.min() > 0:
+            word = "unit" if all(h == 1 for h in r["hidden"]) else "layer"
+            lo, hi = int(per.argmin()), int(per.argmax())
+            spread = (f"; {word} {lo + 1} gets <b>{per[hi] / per[lo]:,.0f}×</b> less gradient "
+                      f"than {word} {hi + 1}" if per[hi] / per[lo] >= 2 else "")
         clip = snap.config.clip
         if clip is None:
             clipping = "no clipping"
@@ -215,11 +400,11 @@ class GradientView(View):
             clipping = f"<b>clipping active</b> (limit {clip:g})"
         else:
             clipping = f"clip limit {clip:g} not reached"
-        units = np.linalg.norm(r["grad"], axis=1)
+        units = np.linalg.norm(r["grad"], axis=1) if np.ndim(r["grad"]) == 2 else ()
         per_unit = ("<br>per unit " + ", ".join(f"{u + 1}: {g:.2g}" for u, g in enumerate(units))
                     if len(units) > 1 else "")
         self.summary.setText(f"epoch {snap.epoch:,}: memory horizon <b>{r['horizon']}</b> steps; "
-                             f"‖∇E‖ = {norm:.3g}{per_unit}, {clipping}")
+                             f"‖∇E‖ = {norm:.3g}{per_unit}, {clipping}{spread}")
 
     def _on_cursor(self, t: int) -> None:
         r = self.result
@@ -234,7 +419,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{GATE_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in GATES)
-        self.lagPlot.setTitle(f"by lag t − s: {gates}, <span style='color:#00a0e0'>row t = {t}</span>",
+        self.lagPlot.setTitle(f"How far back it learns (lag t − s): {gates}, "
+                              f"<span style='color:#00a0e0'>error at row t = {t}</span>",
                               size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
@@ -249,23 +435,25 @@ class GradientView(View):
 
     def _draw_params(self) -> None:
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle("|Δp| per epoch, per parameter")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter (|Δp|){self._of_unit()}")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
                 return
             epochs = snap.history.epochs
             p = snap.history.params.reshape(len(epochs), -1, 12)
-            step = np.abs(np.diff(p, axis=0)).sum(axis=1) / np.diff(epochs)[:, None]
+            u = min(self.unit, p.shape[1] - 1)
+            step = np.abs(np.diff(p[:, u], axis=0)) / np.diff(epochs)[:, None]
             for k, curve in enumerate(self.paramCurves):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle("|dE/dp| per parameter")
+            self.paramPlot.setTitle(f"Gradient size per parameter (|dE/dp|){self._of_unit()}")
             s = self._series
             if not s["epoch"]:
                 return
             grads = np.array(s["grad"])
+            grads = grads[:, min(self.unit, grads.shape[1] - 1)]
             epochs = np.array(s["epoch"])
             for k, curve in enumerate(self.paramCurves):
                 keep = grads[:, k] > 0
@@ -275,6 +463,16 @@ class GradientView(View):
             if clip is not None:
                 self.clipLine.setValue(np.log10(clip))
         self.paramPlot.titleLabel.setMinimumWidth(0)
+
+    def _of_unit(self) -> str:
+        snap = self._snap
+        units = snap.params.shape[0] if snap is not None else 1
+        return f" of unit {min(self.unit, units - 1) + 1}" if units > 1 else ""
+
+    def show_unit(self, unit: int) -> None:
+        """Draw the parameters of chain unit `unit` (the panel's "Show unit")."""
+        self.unit = max(0, int(unit))
+        self._draw_params()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -13,28 +13,32 @@ import numpy as np
 
 from ...core import PARAM_NAMES
 from ...core.analysis import landscape, plane
-from ..landscape_plot import LandscapePlot, contour_lines
+from ..landscape_plot import FAR_SHARE, LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
 from .base import View
 
 DIRECTIONS = (
-    ("pca", "PCA of the path"),
-    ("line", "Start → current"),
+    ("pca", "Main directions of the path (PCA)"),
+    ("line", "From the start to now"),
     ("params", "Two parameters"),
-    ("random", "Random (filter-normalised)"),
-    ("hessian", "Top Hessian eigenvectors"),
+    ("random", "Random, scaled to the parameters (filter-normalised)"),
+    ("hessian", "Most curved directions (Hessian eigenvectors)"),
 )
 SIZES = (16, 32, 48, 64, 96, 128)
 DEFAULT_SIZE = 48
 RANDOM_SEED = 0      # random directions stay the same plane from one map to the next
 
 
-def _compute(params, x, target, delay, kind, path, names, size, span, lr):
+def _compute(params, x, target, delay, kind, path, names, size, span, lr, should_continue=None):
     """The job the worker runs: the map and the curvature readout at params."""
     m = plane.compute(params, x, target, delay=delay, kind=kind, path=path, names=names,
-                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED))
-    top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+                      size=size, span=span, rng=np.random.default_rng(RANDOM_SEED),
+                      should_continue=should_continue)
+    try:
+        top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+    except ValueError:      # over the memory budget (core/limits): the map without the readout
+        top, limit = float("nan"), 2 / lr
     return m, contour_lines(m), top, limit
 
 
@@ -71,8 +75,17 @@ class LandscapeView(View):
         self.spanSpin.setToolTip("Half-width of the square shown, in units of the directions; "
                                  "auto fits the training path")
         self.plot = LandscapePlot()
+        # The map takes about a second: until it arrives the view says so (it was blank).
+        self.busyLabel = QtWidgets.QLabel("Computing the landscape map…", objectName="landscapeBusy")
+        self.busyLabel.setStyleSheet("color: #0b5394;")
+        self.busyLabel.hide()
         self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.offPlaneLabel = QtWidgets.QLabel(objectName="landscapeOffPlane", wordWrap=True)
+        self.offPlaneLabel.setToolTip(
+            "The map is a flat slice through 12 (or more) dimensions.  A point of the path is "
+            "drawn where it projects onto the slice; how far it lies off the slice says how "
+            "much the map's colour under it differs from its own MSE.")
         self.curvatureLabel = QtWidgets.QLabel(objectName="landscapeCurvature", wordWrap=True)
         self.curvatureLabel.setToolTip(
             "Plain gradient descent with learning rate lr is stable only where the largest "
@@ -91,8 +104,10 @@ class LandscapeView(View):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(row)
+        layout.addWidget(self.busyLabel)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.readout)
+        layout.addWidget(self.offPlaneLabel)
         layout.addWidget(self.curvatureLabel)
 
         self._units = 0
@@ -188,6 +203,15 @@ class LandscapeView(View):
         return bool(getattr(trainer, "is_training", False))
 
     def show_snapshot(self, snap) -> None:
+        model = getattr(snap, "model", None)
+        if model is not None:
+            # The grid and the Hessian evaluate the unit's populations; a model of H units
+            # has no population kernel here yet: one line instead of a failing worker.
+            self._snap = None
+            self.readout.setText(f"The landscape is computed for the 12-parameter unit and its "
+                                 f"chains; not yet for this {model.cell} of H = {model.hidden} "
+                                 f"({model.size:,} parameters).")
+            return
         self._fill_param_combos(snap.params.shape[0])
         self._snap = snap
         training = self._training()
@@ -211,37 +235,62 @@ class LandscapeView(View):
         path = snap.history.params
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
                 path, names, size, span, snap.config.lr)
-        self.worker.submit(lambda: (request, _compute(*args)), urgent=urgent)
+        worker = self.worker
+        self.worker.submit(lambda: (request, _compute(*args, should_continue=worker.running)),
+                           urgent=urgent)
+        if urgent or self.plot.map is None:
+            self.busyLabel.show()
 
     def _on_result(self, result) -> None:
         request, (m, lines, top, limit) = result
         self.results_drawn += 1
+        self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
-        verdict = ("below 2/lr: plain descent is stable here" if top < limit else
-                   "above 2/lr: plain descent overshoots along the top eigenvector")
+        verdict = ("below the limit: plain descent is stable here" if top < limit else
+                   "above the limit: plain descent overshoots along the most curved direction")
         optimizer = self._snap.config.optimizer if self._snap is not None else ""
         note = " (Adam rescales its steps: a guide only)" if optimizer == "adam" else ""
-        self.curvatureLabel.setText(f"Largest curvature λmax = {top:.4g}, 2/lr = {limit:.4g}: "
-                                    f"{verdict}{note}.")
+        if top != top:    # NaN: the Hessian was over the memory budget
+            self.curvatureLabel.setText("Sharpest curvature: not computed (the Hessian of this model "
+                                        "would exceed the memory limit).")
+        else:
+            self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue λmax) "
+                                        f"{top:.4g}; stable limit for this learning rate (2/lr) "
+                                        f"{limit:.4g}: {verdict}{note}.")
         if m.kind != request[2]:
             self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
                              "history; showing random directions")
 
-    def path_coords(self, snap=None) -> np.ndarray | None:
-        """The training path (history, then the current model) in the plane of the map: (N, 2)."""
-        snap = snap or self._snap
+    def _path(self, snap):
         m = self.plot.map
         if snap is None or m is None or m.origin.shape != snap.params.shape:
             return None
-        path = np.concatenate([snap.history.params.reshape((-1,) + snap.params.shape),
+        return np.concatenate([snap.history.params.reshape((-1,) + snap.params.shape),
                                snap.params[None]])
+
+    def path_coords(self, snap=None) -> np.ndarray | None:
+        """The training path (history, then the current model) in the plane of the map: (N, 2)."""
+        path = self._path(snap or self._snap)
+        if path is None:
+            return None
+        m = self.plot.map
         return landscape.project(path, m.origin, m.d1, m.d2)
 
     def _draw_path(self) -> None:
-        coords = self.path_coords()
-        if coords is not None:
-            self.plot.set_path(coords)
+        path = self._path(self._snap)
+        if path is None:
+            return
+        m = self.plot.map
+        coords = landscape.project(path, m.origin, m.d1, m.d2)
+        off = landscape.off_plane(path, m.origin, m.d1, m.d2)
+        self.plot.set_path(coords, off_plane=off)
+        far = off > FAR_SHARE * max(float(m.span), 1e-12)
+        text = (f"The path lies up to {off.max():.3g} off the plane of this map (the start "
+                f"{off[0]:.3g}, now {off[-1]:.3g}; the map's half-width is {m.span:.3g})")
+        text += (": the dimmed part is only its shadow here, its own MSE differs." if far.any()
+                 else ": it stays close to it.")
+        self.offPlaneLabel.setText(text)
 
     # ------------------------------------------------------------ the mouse
 

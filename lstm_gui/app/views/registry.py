@@ -4,10 +4,12 @@ from __future__ import annotations
 from .cell import CellView
 from .ensemble import EnsembleView
 from .gradient import GradientView
+from .heatmap import GateHeatmapView
 from .landscape import LandscapeView
 from .lesson import LessonView
 from .sequence import GatesView, SignalView
 from .training import MseView, ParamsView
+from .weights import WeightsView
 
-VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, LandscapeView, GradientView,
-         EnsembleView, LessonView]
+VIEWS = [SignalView, GatesView, CellView, MseView, ParamsView, GateHeatmapView, WeightsView,
+         LandscapeView, GradientView, EnsembleView, LessonView]

@@ -5,6 +5,11 @@ it; with the plot focused, the arrow keys move it one step.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
+
+from ...core.analysis import layers as layer_maths
 from ..plots import GatesPlot, SignalPlot, _pen
 from ..qt import Qt, QtWidgets, pg
 from .base import View
@@ -55,6 +60,8 @@ class _SequenceView(View):
         return False
 
     def show_snapshot(self, snap) -> None:
+        if getattr(snap, "model", None) is not None:
+            snap = self._of_model(snap)
         self.plot.unit = min(self.unit, snap.params.shape[0] - 1)
         self.plot.show_snapshot(snap)
         self._on_cursor(self.ctx.cursor.t)
@@ -65,11 +72,23 @@ class _SequenceView(View):
         return [self.plot]
 
 
+    def _of_model(self, snap):
+        """What the unit's plot reads, for a model of H units (see the subclasses)."""
+        raise NotImplementedError
+
+
 class SignalView(_SequenceView):
     name = "signalView"
     title = "Signal"
     area = Qt.DockWidgetArea.RightDockWidgetArea
     plot_class = SignalPlot
+
+    def _of_model(self, snap):
+        """The readout's output against the target, on the first training sequence."""
+        x, target, clean, y = layer_maths.signal_of(snap.x, snap.target, snap.clean_target,
+                                                    snap.trace)
+        return SimpleNamespace(x=x, target=target, clean_target=clean, span=None,
+                               params=np.zeros((1, 1)), trace=SimpleNamespace(h=y))
 
 
 class GatesView(_SequenceView):
@@ -77,3 +96,33 @@ class GatesView(_SequenceView):
     title = "Gates"
     area = Qt.DockWidgetArea.RightDockWidgetArea
     plot_class = GatesPlot
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        ctx.selection.changed.connect(self._on_selection)
+        self._last = None
+
+    def _on_selection(self, *_) -> None:
+        if self._last is not None:
+            self.show_snapshot(self._last)
+
+    def show_snapshot(self, snap) -> None:
+        self._last = snap if getattr(snap, "model", None) is not None else None
+        super().show_snapshot(snap)
+        if self._last is not None:
+            sel = self.ctx.selection
+            family = "" if "f" in snap.trace.states else " (a GRU's r, z, n: Gate heat map)"
+            self.plot.set_title(f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1}{family}")
+
+    def _of_model(self, snap):
+        """The selected unit's f, i, o, C~, h and C (a GRU has h only here)."""
+        model = snap.model
+        sel = self.ctx.selection
+        group = min(sel.layer, model.layers * model.dirs - 1)
+        layer, direction = divmod(group, model.dirs)
+        series = layer_maths.unit_series(snap.trace, layer, min(sel.unit, model.hidden - 1),
+                                         direction)
+        blank = np.full(series["h"].shape, np.nan)
+        fields = {k: series.get(k, blank) for k in ("f", "i", "c_tilde", "c", "o")}
+        fields["h_units"] = series["h"]
+        return SimpleNamespace(params=np.zeros((1, 1)), trace=SimpleNamespace(**fields))

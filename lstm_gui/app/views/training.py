@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..plots import MsePlot, ParamsPlot
 from ..qt import Qt, QtWidgets
 from .base import View
+from .params_model import ModelParamsPanel
 
 
 class _EpochView(View):
@@ -87,6 +88,9 @@ class ParamTable(QtWidgets.QTableWidget):
                         fix_item = QtWidgets.QTableWidgetItem()
                         fix_item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
                         fix_item.setToolTip(f"Keep {name} of unit {u + 1} fixed while training")
+                        # A check state from the start: without one Qt draws no box and a
+                        # click or Space does nothing (issue 24).
+                        fix_item.setCheckState(Qt.CheckState.Unchecked)
                         self.setItem(k, self.value_column(u) + 1, fix_item)
             fixed = set(frozen)
             for u in range(units):
@@ -118,11 +122,23 @@ class ParamsView(_EpochView):
         self.layout().setStretch(1, 2)
         self.table.itemChanged.connect(self._on_item_changed)
         self._snap = None
+        # A model of H units: norms per gate and layer, and a filtered, paged table.
+        self.modelPanel = ModelParamsPanel()
+        self.layout().addWidget(self.modelPanel)
+        self.modelPanel.hide()
 
     def _visible(self) -> list[bool]:
         return [c.isVisible() for c in self.plot.curves]
 
     def show_snapshot(self, snap) -> None:
+        model = getattr(snap, "model", None) is not None
+        for widget in (self.plot, self.table):
+            widget.setVisible(not model)
+        self.modelPanel.setVisible(model)
+        if model:
+            self._snap = None
+            self.modelPanel.show_snapshot(snap)
+            return
         super().show_snapshot(snap)
         self._snap = snap
         self.table.fill(snap.params, snap.config.frozen, self._visible())

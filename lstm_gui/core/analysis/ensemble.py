@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .. import limits
 from .._memory import keep_freed_memory
 from ..models import _population, compiled, lstmlib_rule, unit
 from ..training.optim import NonFiniteStep, init_params, make_optimizer
@@ -103,8 +104,18 @@ class EnsembleRun:
 
     def __init__(self, config: RunConfig, seeds, history_rows: int = 2000):
         seeds = [int(s) for s in seeds]
+        if not config.is_unit:
+            # The population kernel computes SPEC's unit and its chains; any other model's
+            # seeds train one after another (variants.SeedRuns).
+            raise ValueError(f"an ensemble of the population kernel holds the 12-parameter unit; "
+                             f"this model is {config.model().describe()}")
         if not 1 <= len(seeds) <= MAX_MEMBERS:
             raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(seeds)}")
+        # The one size budget (core/limits), checked before anything is allocated: 64 seeds of
+        # a 1 000 000-point task once took 3.7 GB.
+        limits.check_work_bytes(limits.ensemble_bytes(len(seeds), config.units, config.task.length),
+                                f"an ensemble of {len(seeds)} seeds x {config.units} units x "
+                                f"{config.task.length:,} points")
         self.config = config
         self.seeds = tuple(seeds)
         keep_freed_memory()   # the population kernel's temporaries: see core/_memory.py
@@ -224,6 +235,19 @@ class EnsembleRun:
 
     def bands(self) -> Bands:
         return bands(*self.history.arrays())
+
+    def test_mse(self, factor: int = 3) -> np.ndarray:
+        """(K,) each member's MSE on the task's continuation past its training length, as a
+        single run's test MSE (NaN for a CSV task, which has none)."""
+        from ..training.tasks import CSV_TASK
+        if self.config.task.key == CSV_TASK:
+            return np.full(self.size, np.nan)
+        x, target = self.config.task.extended(factor).sequences()
+        with np.errstate(all="ignore"):
+            h = unit.forward(self.params, x, self.config.delay).h        # (K, factor n)
+        n = len(self.clean_x)
+        out = np.mean((h[:, n:] - target[n:]) ** 2, axis=1)
+        return np.where(self.diverged, np.nan, out)
 
     def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:
         """(share of members that reached the target MSE, epochs they took (M,)).

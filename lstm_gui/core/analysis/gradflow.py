@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import limits
 from ..models import Model, _single, unit
 
 _UNIT_SIZE = Model().size     # numbers per unit: 4 gates x (W_h, W_x, b)
@@ -63,6 +64,8 @@ def analyse(params, x, target, delay: int = 0) -> GradientFlow:
         raise ValueError("gradient flow takes one model: params (12,) or (units, 12)")
     xs, ts, delay = unit.one_sequence(x, target, delay)
     n = xs.size
+    # G and the backward pass's copy, checked against the one budget before allocating.
+    limits.check_work_bytes(2 * nbytes(n, p.size), f"the itemised gradient over {n:,} steps")
     layers = unit._chain(_single.layer_forward, p, xs, delay)
     # Row t of `e` is the error term E_t's dE_t/dh(s) from outside the unit, over s.
     # Stored (s, t): time-major, so each step of the loop reads and writes contiguous rows.

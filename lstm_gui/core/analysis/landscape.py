@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import limits
 from ..models import Model, _complex_step, _population, compiled, unit
 
 _UNIT_SIZE = Model().size     # numbers per unit of the chains this module maps
@@ -31,7 +32,7 @@ def plane_points(params, d1, d2, alphas, betas) -> np.ndarray:
     return (p + alphas[ext][:, None] * a + betas[ext][None, :] * b)
 
 
-def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0):
+def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0, should_continue=None):
     """The MSE over a square of the plane through params spanned by d1, d2.
 
     params, d1, d2: (12,) or (units, 12); x, target (n,).  Returns ``(alphas, betas, mse)``,
@@ -47,10 +48,14 @@ def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0):
     betas = alphas.copy()
     points = plane_points(params, d1, d2, alphas, betas)
     models = points.reshape(size * size, -1, _UNIT_SIZE)
-    return alphas, betas, population_mse(models, x, target, delay).reshape(size, size)
+    return alphas, betas, population_mse(models, x, target, delay, should_continue).reshape(size, size)
 
 
-def population_mse(models: np.ndarray, x, target, delay: int = 0) -> np.ndarray:
+class Cancelled(Exception):
+    """A long map given up between two chunks because its caller asked (a window closing)."""
+
+
+def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continue=None) -> np.ndarray:
     """MSE of K models (K, units, 12) on one sequence, in populations of at most CHUNK: (K,).
 
     Models with non-finite parameters (a far plane of a huge direction) get NaN.
@@ -70,8 +75,14 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0) -> np.ndarray:
 
         def chunk_mse(m, x, t, d):
             return population_loss_and_grad(m, x, t, d)[0]
-    for start in range(0, index.size, CHUNK):
-        part = index[start:start + CHUNK]
+    # Fewer models at once on a long sequence: the one memory budget (core/limits) holds.
+    chunk = limits.population_chunk(models.shape[1], xs.size, CHUNK)
+    for start in range(0, index.size, chunk):
+        # Checked between chunks, each bounded by the memory budget: a close during a map of
+        # 100 000-1 000 000 points waited 20-207 s for the whole grid.
+        if should_continue is not None and not should_continue():
+            raise Cancelled
+        part = index[start:start + chunk]
         out[part] = chunk_mse(models[part], xs, ts, delay)
     return out
 
@@ -99,6 +110,9 @@ def hessian(params, x, target, delay: int = 0) -> np.ndarray:
     if len(shape) == 3:
         raise ValueError("the Hessian takes one model: params (12,) or (units, 12)")
     xs, ts, delay = unit.one_sequence(x, target, delay)
+    units = p.shape[1]
+    limits.check_work_bytes(limits.hessian_bytes(units, xs.size),
+                            f"the Hessian of {units} unit{'s' if units > 1 else ''} on {xs.size:,} points")
     size = p[0].size
     probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)
     probes.reshape(size, size)[np.diag_indices(size)] += 1j * _COMPLEX_STEP
@@ -125,6 +139,18 @@ def project(points, origin, d1, d2) -> np.ndarray:
     basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)       # (P, 2)
     coords, *_ = np.linalg.lstsq(basis, flat.T, rcond=None)
     return coords.T.reshape(pts.shape[:pts.ndim - o.ndim] + (2,))
+
+
+def off_plane(points, origin, d1, d2) -> np.ndarray:
+    """How far each point lies off the plane origin + alpha d1 + beta d2: the Euclidean
+    length of what :func:`project` leaves out, in parameter units; shape (...,)."""
+    o, a, b = _same_shape(origin, d1, d2)
+    pts = np.asarray(points, dtype=float)
+    flat = pts.reshape(-1, o.size) - o.reshape(-1)
+    basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)
+    coords, *_ = np.linalg.lstsq(basis, flat.T, rcond=None)
+    rest = flat - (basis @ coords).T
+    return np.linalg.norm(rest, axis=1).reshape(pts.shape[:pts.ndim - o.ndim])
 
 
 def _same_shape(params, d1, d2):

@@ -39,11 +39,16 @@ class LandscapeMap:
         return AXIS_LABELS.get(self.kind, ("alpha", "beta"))
 
 
+# Plain words first, the term a textbook uses in brackets (issue 24: students met "principal
+# direction 1" with no explanation).
 AXIS_LABELS = {
-    "pca": ("principal direction 1", "principal direction 2"),
-    "line": ("start -> current", "orthogonal (random)"),
-    "random": ("random direction 1 (filter-normalised)", "random direction 2"),
-    "hessian": ("top Hessian eigenvector", "second eigenvector"),
+    "pca": ("main direction of the path (principal 1)",
+            "second direction of the path (principal 2)"),
+    "line": ("from the start to now", "across it, at random (orthogonal)"),
+    "random": ("random direction 1, scaled to the parameters (filter-normalised)",
+               "random direction 2, scaled the same way"),
+    "hessian": ("most curved direction (top Hessian eigenvector)",
+                "second most curved (2nd eigenvector)"),
 }
 
 
@@ -61,7 +66,7 @@ def directions_for(kind: str, params, x, target, delay: int, path, names, rng):
 
 def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
             names=directions.DEFAULT_NAMES, size: int = 64, span: float | None = None,
-            rng: np.random.Generator | None = None, planes=None) -> LandscapeMap:
+            rng: np.random.Generator | None = None, planes=None, should_continue=None) -> LandscapeMap:
     """The map around params (units, 12) on x, target (n,).
 
     path (E, units, 12): the training path so far (history), oldest first; the current
@@ -79,6 +84,6 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
     coords = landscape.project(full, p, d1, d2)
     if span is None:
         span = directions.suggest_span(coords) if kind in ("pca", "line", "params") else 1.0
-    alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay)
+    alphas, betas, mse = landscape.grid(p, x, target, d1, d2, span, size, delay, should_continue)
     return LandscapeMap(kind, p, d1, d2, alphas, betas, mse, coords, float(span),
                         tuple(names) if kind == "params" else ())

@@ -37,7 +37,7 @@ def number(v, field: str, lo: float = -math.inf, hi: float = math.inf, *, lo_ope
         raise ValueError(f"{field} must be finite, got {_shown(v)}")
     if f < lo or f > hi or (lo_open and f == lo) or (hi_open and f == hi):
         left, right = "(" if lo_open else "[", ")" if hi_open else "]"
-        raise ValueError(f"{field} must lie in {left}{lo:g}, {hi:g}{right}, got {f:g}")
+        raise ValueError(f"{field} must lie in {left}{lo:g}, {hi:g}{right}, got {limits._num(f)}")
     return f
 
 
@@ -50,15 +50,17 @@ def integer(v, field: str, lo: int = 0, hi: int = limits.MAX_EPOCH) -> int:
     return v
 
 
+def setting(v, name: str, field: str = "config"):
+    """A run setting checked against the one table the trainer uses (limits.SETTINGS), so a
+    file holds exactly what can be trained; the message names the field as the file has it."""
+    return limits.check_setting(name, v, f"{field}.{name}")
+
+
 def optional(v, check, field: str, *args, **kwargs):
     return None if v is None else check(v, field, *args, **kwargs)
 
 
-def _shown(v) -> str:
-    if isinstance(v, (list, dict)):
-        return "a list" if isinstance(v, list) else "an object"
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
+_shown = limits.shown
 
 
 def obj(d, field: str) -> dict:
@@ -154,27 +156,23 @@ def check_config(d, field: str = "config") -> dict:
         sequences = integer(task.get("sequences", 1), f"{field}.task.sequences", 1, rows)
         integer(task.get("test", 0), f"{field}.task.test", 0, sequences - 1)
     else:
-        integer(task.get("length"), f"{field}.task.length", 1, limits.MAX_LENGTH)
-        number(task.get("cycles"), f"{field}.task.cycles", 0, 1e9, lo_open=True)
-        number(task.get("amplitude"), f"{field}.task.amplitude", 0, 1e9, lo_open=True)
-        integer(task.get("seed", 0), f"{field}.task.seed", 0, limits.MAX_SEED - 1)
+        for name in ("length", "cycles", "amplitude"):
+            setting(task.get(name), f"task.{name}", field)
+        setting(task.get("seed", 0), "task.seed", field)
+        if "lag" in task:
+            setting(task["lag"], "task.lag", field)
     noise = obj(d.get("noise"), f"{field}.noise")
     choice(noise.get("mode"), f"{field}.noise.mode", NOISE_MODES)
-    number(noise.get("amplitude"), f"{field}.noise.amplitude", 0, 1e9)
+    setting(noise.get("amplitude"), "noise.amplitude", field)
     choice(noise.get("kind", "uniform"), f"{field}.noise.kind", NOISE_KINDS)
     if not isinstance(noise.get("resample", False), bool):
         raise ValueError(f"{field}.noise.resample must be true or false")
-    units = integer(d.get("units"), f"{field}.units", 1, limits.MAX_UNITS)
+    units = setting(d.get("units"), "units", field)
     choice(d.get("optimizer"), f"{field}.optimizer", OPTIMIZERS)
-    number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)
-    optional(d.get("clip"), number, f"{field}.clip", 0, math.inf, lo_open=True)
-    integer(d.get("seed"), f"{field}.seed", 0, limits.MAX_SEED - 1)
-    number(d.get("init_low"), f"{field}.init_low", -limits.MAX_PARAM, limits.MAX_PARAM)
-    number(d.get("init_high"), f"{field}.init_high", -limits.MAX_PARAM, limits.MAX_PARAM)
-    integer(d.get("delay"), f"{field}.delay", 0, 1)
-    integer(d.get("epochs"), f"{field}.epochs", 0, limits.MAX_EPOCH)
-    number(d.get("target_mse"), f"{field}.target_mse", 0)
-    integer(d.get("plateau"), f"{field}.plateau", 0, limits.MAX_EPOCH)
+    for name in ("lr", "seed", "init_low", "init_high", "delay", "epochs", "target_mse", "plateau"):
+        setting(d.get(name), name, field)
+    if d.get("clip") is not None:
+        setting(d["clip"], "clip", field)
     choice(d.get("cell", "lstm"), f"{field}.cell", CELLS)
     integer(d.get("hidden", 1), f"{field}.hidden", 1, 1024)
     for name in ("bias", "bidirectional"):

@@ -31,6 +31,7 @@ FORMAT = "lstm-gui"
 VERSION = 3
 LSTMLIB_SUFFIX = ".lstmlib"
 JSON_SUFFIX = ".json"
+SAFETENSORS_SUFFIX = ".safetensors"
 
 
 def _b64_len(n_float64: int) -> int:
@@ -113,8 +114,13 @@ def to_lstmlib_text(params: np.ndarray, length: int) -> str:
 
 
 def save(run: TrainingRun, path, with_history: bool = True) -> None:
-    """Save by extension: '.lstmlib' the C library's format, anything else native JSON."""
+    """Save by extension: '.lstmlib' the C library's format, '.safetensors' PyTorch weights
+    (files/pytorch.py), anything else native JSON."""
     path = Path(path)
+    if path.suffix.lower() == SAFETENSORS_SUFFIX:
+        from . import pytorch
+        pytorch.export_run(run, path, with_script=False)
+        return
     if path.suffix.lower() == LSTMLIB_SUFFIX:
         if run.model is not None:
             raise ValueError(lstmlib_refusal(run.config))
@@ -134,6 +140,15 @@ def lstmlib_refusal(config: RunConfig) -> str:
 
 def _reject_constant(name):
     raise ValueError(f"the file holds {name}, which is not a number a model can use")
+
+
+def _whole_number(text: str) -> int:
+    # Python refuses ints over 4 300 digits with a hint about sys.set_int_max_str_digits; no
+    # field takes more than 20 digits (2**63), so a long one is named here in the file's terms.
+    if len(text.lstrip("-")) > 40:
+        raise ValueError(f"the file holds a whole number of {len(text.lstrip('-')):,} digits; "
+                         "no field takes more than 20")
+    return int(text)
 
 
 def _finite_float(text: str) -> float:
@@ -159,8 +174,9 @@ def _params_from_units(units) -> np.ndarray:
         extra = sorted(set(u) - set(PARAM_NAMES))
         if extra:
             raise ValueError(f"unit {k} has unknown parameter {extra[0][:40]!r}")
-        rows.append([modelcheck.number(u[n], f"unit {k} {n}", -limits.MAX_PARAM, limits.MAX_PARAM)
-                     for n in PARAM_NAMES])
+        # Any finite value: training may carry a parameter past what may be typed (MAX_PARAM),
+        # and what was trained must open again.
+        rows.append([modelcheck.number(u[n], f"unit {k} {n}") for n in PARAM_NAMES])
     return np.array(rows)
 
 
@@ -206,7 +222,7 @@ def _model_from_native(doc: dict, config_doc, state) -> TrainingRun:
     described = modelcheck.obj(doc.get("model"), "model")
     if described != model_dict(model):
         raise ValueError(f"'model' disagrees with the config, which describes {model.describe()}")
-    params = modelcheck.numbers(doc.get("params"), "params", (model.size,), limits.MAX_PARAM)
+    params = modelcheck.numbers(doc.get("params"), "params", (model.size,))   # any finite: what training reaches
     if doc.get("delay", config.delay) != config.delay:
         raise ValueError("'delay' disagrees with the config")
     return TrainingRun.restore(config, params, _checked_state(state, config, 3))
@@ -223,7 +239,7 @@ def _checked_state(state, config: RunConfig, version: int) -> dict:
     modelcheck.optional(st.get("best_mse"), modelcheck.number, "state.best_mse", 0)
     modelcheck.integer(st.get("best_epoch", 0), "state.best_epoch", 0, epoch)
     out["initial_params"] = modelcheck.numbers(st.get("initial_params"), "state.initial_params",
-                                               shape, limits.MAX_PARAM)
+                                               shape)
     if not isinstance(st.get("fixed_initial", False), bool):
         raise ValueError("state.fixed_initial must be true or false")
     modelcheck.check_optimizer(st.get("optimizer"), shape)
@@ -308,9 +324,6 @@ def parse_lstmlib(text: str) -> tuple[np.ndarray, int]:
     for name, v in zip(PARAM_NAMES, params):
         if not math.isfinite(v):
             raise ValueError(f"parameter {name} is NaN or infinite")
-        if abs(v) > limits.MAX_PARAM:
-            raise ValueError(f"parameter {name} is {v:g}; lstm-gui reads parameters up to "
-                             f"{limits.MAX_PARAM:g} in size")
     return params, int(length)
 
 
@@ -330,7 +343,11 @@ def read_text(path) -> str:
     if not data.strip():
         raise ModelFileError(path, "is empty")
     if b"\x00" in data:
-        raise ModelFileError(path, "is binary, not a model file")
+        from .safetensors import SAVE_HINT, is_torch_pickle
+        if is_torch_pickle(data):
+            raise ModelFileError(path, f"is a PyTorch pickle, which lstm-gui never opens; {SAVE_HINT}")
+        raise ModelFileError(path, "is binary, not a model file (PyTorch weights are read from "
+                             ".safetensors files)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -347,6 +364,8 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
 
     Reads without building a run: what ``show`` prints for such a file is all it holds.
     """
+    if is_pytorch(path):
+        return None
     text = read_text(path)
     if not _is_lstmlib(text):
         return None
@@ -356,14 +375,31 @@ def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
         raise ModelFileError(path, str(exc)) from None
 
 
+def is_pytorch(path) -> bool:
+    """A name PyTorch weights go by: .safetensors (read), .pt, .pth, .ckpt (refused)."""
+    from .safetensors import TORCH_SUFFIXES
+    return str(path).lower().endswith((SAFETENSORS_SUFFIX,) + TORCH_SUFFIXES)
+
+
 def load_with_format(path) -> tuple[TrainingRun, str]:
-    """(run, "lstm-gui" or "lstmlib"): :func:`load`, and which format the file was in."""
+    """(run, "lstm-gui", "lstmlib" or "safetensors"): :func:`load`, and the file's format.
+
+    A .safetensors file is PyTorch weights (files/pytorch.py); a .pt or .pth file is refused
+    with how to save safetensors from it (a pickle is never opened: it can run code).
+    """
+    from . import pytorch, safetensors
+    if is_pytorch(path):
+        try:
+            return pytorch.load_run(path), pytorch.FORMAT
+        except safetensors.SafetensorsError as exc:
+            raise ModelFileError(path, exc.reason) from None
     text = read_text(path)
     try:
         if _is_lstmlib(text):
             return _from_lstmlib(text), "lstmlib"
         try:
-            doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                             parse_int=_whole_number)
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
         except json.JSONDecodeError as exc:

@@ -84,7 +84,7 @@ def torch_sin_cos(seed: int = 0) -> Dataset:
     (seq, batch, feature) layout, 20 steps x 5: sequence b holds points b, b + 5, b + 10, ...
     of its half.  (The test half is reshaped the same way, so train and test MSE are means
     over the same kind of sequence.)  ``seed`` is unused: the data are fixed."""
-    t = np.linspace(0, 12 * np.pi, 200)   # not a parameter count
+    t = np.linspace(0, 12 * np.pi, 200)  # not a parameter count
     x, y = np.sin(t), np.cos(t)
 
     def cut(a):   # (100,) -> (5 sequences, 20 steps): the reshape(-1, 5) read column-wise

@@ -43,6 +43,23 @@ def loss_function(model, seq_to_one: bool, delay: int, dropout_rng) -> LossFn:
     return numpy_path
 
 
+def forward(model, theta: np.ndarray, x, delay: int = 0) -> np.ndarray:
+    """Model.forward on the compiled kernel when it computes this model (no delay): an
+    H = 16, 2-layer GRU over 300 steps took 97 ms in the reference's Python, in every
+    snapshot's test MSE, holding the GIL from the window (frames of 0.4 s)."""
+    if delay == 0:
+        from ..models import compiled
+        if compiled.active() == "compiled":
+            try:
+                from ..models.compiled.fast_model import FastModel, supported
+            except ImportError:
+                pass
+            else:
+                if supported(model):
+                    return FastModel(model).forward(theta, x)
+    return model.forward(theta, x, delay)
+
+
 def time_major(x: np.ndarray) -> np.ndarray:
     """(N, n, m) sequences -> (n, N, m), contiguous."""
     return np.ascontiguousarray(np.transpose(x, (1, 0, 2)))
@@ -109,7 +126,7 @@ def mse(model, theta: np.ndarray, x: np.ndarray, target: np.ndarray, seq_to_one:
     if len(x) == 0:
         return float("nan")
     with np.errstate(all="ignore"):
-        y = model.forward(theta, time_major(x), delay)        # (n, N)
+        y = forward(model, theta, time_major(x), delay)        # (n, N)
     err = (y[-1] - target) if seq_to_one else (y - np.asarray(target).T)
     return float(np.mean(err * err))
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import limits
+
 NOISE_MODES = ("none", "target", "input", "both")
 NOISE_KINDS = ("uniform", "gaussian")
 
@@ -25,8 +27,7 @@ class Noise:
             raise ValueError(f"unknown noise mode {self.mode!r}; choose one of {', '.join(NOISE_MODES)}")
         if self.kind not in NOISE_KINDS:
             raise ValueError(f"unknown noise kind {self.kind!r}; choose uniform or gaussian")
-        if not (np.isfinite(self.amplitude) and self.amplitude >= 0):
-            raise ValueError(f"noise amplitude must be a number >= 0, got {self.amplitude!r}")
+        limits.check_setting("noise.amplitude", self.amplitude)
 
     @property
     def active(self) -> bool:

@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..limits import MAX_PARAM, check_model_size, check_training_size
+from .. import limits
+from ..limits import check_model_size, check_training_size
 from ..models import lstmlib_rule, unit
 from . import model_training
 from .datasets import SET_PRESETS
@@ -81,8 +82,12 @@ class RunConfig:
     batch: int = 0
 
     def __post_init__(self):
-        if not isinstance(self.units, (int, np.integer)) or not 1 <= self.units <= 16:
-            raise ValueError(f"units must be a whole number from 1 to 16, got {self.units!r}")
+        # The one table of limits that files and the command line hold (limits.SETTINGS): a
+        # run the window could make but never save and reopen is refused here, once, for
+        # every caller (the panel, the command line, the file reader).
+        for name in ("units", "lr", "seed", "init_low", "init_high", "delay", "epochs",
+                     "target_mse", "plateau") + (("clip",) if self.clip is not None else ()):
+            limits.check_setting(name, getattr(self, name))
         if not isinstance(self.hidden, (int, np.integer)) or not 1 <= self.hidden <= MAX_HIDDEN:
             raise ValueError(f"hidden must be a whole number from 1 to {MAX_HIDDEN}, got {self.hidden!r}")
         if self.init not in INITS:
@@ -97,20 +102,9 @@ class RunConfig:
             model = self.model()    # ValueError in one line for a model that cannot be
             if self.forget_bias is not None and ("f" not in model.gates or not self.bias):
                 model.init(0, forget_bias=self.forget_bias)     # its one-line refusal
-        check_lr(self.lr)
         make_optimizer(self.optimizer, self.lr, self.clip)
-        if self.delay not in (0, 1):
-            raise ValueError(f"delay must be 0 or 1, got {self.delay!r}")
-        if not (np.isfinite(self.init_low) and np.isfinite(self.init_high)
-                and self.init_low < self.init_high):
-            raise ValueError(f"initial range needs min < max, got [{self.init_low}, {self.init_high}]")
-        for name in ("epochs", "plateau"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not (np.isfinite(self.target_mse) and self.target_mse >= 0):
-            raise ValueError(f"target MSE must be a number >= 0, got {self.target_mse!r}")
-        if not 0 <= self.seed < 2**63:
-            raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        if not self.init_low < self.init_high:
+            raise ValueError(f"initial range needs min < max, got [{self.init_low:g}, {self.init_high:g}]")
         # The limits files and the command line hold (limits.py): a run the window could make
         # but never save and reopen is refused here, once, for every caller.
         if self.is_unit:
@@ -119,8 +113,6 @@ class RunConfig:
             check_model_size(self.hidden, self.units, 2 if self.bidirectional else 1,
                              self.task.length, self.batch_size, self.sequences, self.task.inputs,
                              self.model().size)
-        if self.epochs > MAX_EPOCHS:
-            raise ValueError(f"epoch budget must be at most 2**62, got {self.epochs}")
         frozen = tuple(sorted({int(k) for k in self.frozen}))
         size = 12 * self.units if self.is_unit else self.model().size
         if any(not 0 <= k < size for k in frozen):
@@ -484,11 +476,11 @@ class TrainingRun:
         refused.
         """
         params = np.array(params, dtype=float).reshape(self.params.shape)
-        if not np.isfinite(params).all():
-            raise ValueError("parameters must be finite numbers")
-        if np.abs(params).max() > MAX_PARAM:
-            # Files refuse larger ones (limits.py): an edit must not make a model unsaveable.
-            raise ValueError(f"parameters must lie in [-{MAX_PARAM:g}, {MAX_PARAM:g}]")
+        changed = params != self.params
+        # A typed value lies within +-MAX_PARAM (limits.EDITED_PARAM); values training carried
+        # further and left as they were stay (a file holds any finite parameter).
+        for v in params[changed]:
+            limits.EDITED_PARAM.check(float(v))
         self.params = params
         self.stop_reason = None if self.stop_reason == DIVERGED else self.stop_reason
         self.mse = self.current_mse()
@@ -760,7 +752,7 @@ class TrainingRun:
         if self.model is None:
             h = unit.forward(params, x, self.config.delay).h
         else:
-            h = self.model.forward(params, x, self.config.delay)
+            h = model_training.forward(self.model, params, x, self.config.delay)
         n = self.config.task.length
         unseen = float(np.mean((h[n:] - target[n:]) ** 2))
         return Span(x, target, h, n, unseen)

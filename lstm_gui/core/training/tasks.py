@@ -100,12 +100,13 @@ class Task:
         if self.key != CSV_TASK and self.key not in PRESETS and self.key not in SET_PRESETS:
             raise ValueError(f"unknown task {self.key!r}; choose one of "
                              f"{', '.join([*PRESETS, *SET_PRESETS])}")
-        if not isinstance(self.length, (int, np.integer)) or self.length < 1:
+        if self.extension == 1 and self.key in PRESETS:
+            # The one table of limits (limits.SETTINGS): what trains can be saved and reopened.
+            # A continuation (extended()) spans several training lengths and is never saved.
+            for name in ("length", "cycles", "amplitude", "seed"):
+                limits.check_setting(f"task.{name}", getattr(self, name))
+        elif not isinstance(self.length, (int, np.integer)) or self.length < 1:
             raise ValueError(f"length must be a whole number of at least 1, got {self.length!r}")
-        if not (np.isfinite(self.cycles) and self.cycles > 0):
-            raise ValueError(f"cycles must be a positive number, got {self.cycles!r}")
-        if not (np.isfinite(self.amplitude) and self.amplitude > 0):
-            raise ValueError(f"amplitude must be a positive number, got {self.amplitude!r}")
         if self.key == "delay-k" and not (isinstance(self.lag, (int, np.integer))
                                           and 0 <= self.lag < self.length):
             raise ValueError(f"lag must be a whole number from 0 to length - 1, got {self.lag!r}")
@@ -234,7 +235,7 @@ RUNNING_SUM_BOUND = 0.8
 def _running_sum(n, cycles, a, seed):
     # For this task `cycles` counts training lengths (1 when training; extended() scales it),
     # so a continuation draws the same first values and keeps the training part's scale.
-    base = max(1, round(n / cycles))
+    base = max(1, round(min(n, n / cycles)))   # n / 5e-324 is inf: never past n anyway
     x = np.random.default_rng(seed).uniform(-a, a, n)
     total = np.cumsum(x)
     peak = np.max(np.abs(total[:base]))

@@ -178,3 +178,17 @@ def test_plane_map_falls_back_to_random_without_a_path_and_ends_the_path_at_the_
     np.testing.assert_array_equal(m.path[-1], 0.0)
     assert m.span >= np.abs(m.path).max()
     np.testing.assert_allclose(m.path[0], (path[0] - run.params)[0, [10, 11]], atol=1e-12)
+
+def test_off_plane_is_the_distance_the_projection_leaves_out():
+    import numpy as np
+
+    from lstm_gui.core.analysis.landscape import off_plane, project
+    rng = np.random.default_rng(0)
+    origin, d1, d2 = rng.normal(size=(3, 2, 12))
+    inside = origin + 0.3 * d1 - 1.2 * d2
+    normal = rng.normal(size=(2, 12))
+    basis = np.stack([d1.ravel(), d2.ravel()], axis=1)
+    normal = normal.ravel() - basis @ np.linalg.lstsq(basis, normal.ravel(), rcond=None)[0]
+    outside = inside + 2.5 * normal.reshape(2, 12) / np.linalg.norm(normal)
+    np.testing.assert_allclose(off_plane(np.stack([inside, outside]), origin, d1, d2), [0, 2.5], atol=1e-9)
+    np.testing.assert_allclose(project(outside, origin, d1, d2), [0.3, -1.2], atol=1e-9)

@@ -190,3 +190,44 @@ def test_bad_input_is_refused_in_one_line():
         fm.forward(np.zeros(3), np.zeros((4, 3, 2)))
     with pytest.raises(ValueError, match="dropout"):
         FastModel(Model(hidden=2, layers=2, dropout=0.5))
+
+
+def test_without_numba_the_same_loops_run_as_python():
+    """numba is optional: without it the kernels' loops run as plain Python and agree."""
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "import numpy as np\n"
+        "from lstm_gui.core.models import Model\n"
+        "from lstm_gui.core.models.compiled import layer_kernels as lk\n"
+        "from lstm_gui.core.models.compiled.fast_model import FastModel\n"
+        "assert not lk.HAVE_NUMBA\n"
+        "m = Model(cell='peephole', hidden=2, bidirectional=True)\n"
+        "th = m.init(0); x = np.random.default_rng(0).standard_normal((3, 2, 1)); t = np.ones(2)\n"
+        "a, ga = FastModel(m).loss_and_grad(th, x, t); b, gb = m.loss_and_grad(th, x, t)\n"
+        "print(abs(a - b) + np.max(np.abs(ga - gb)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert float(out.stdout) < 1e-12
+
+
+def test_training_leaves_the_gil():
+    """A long train call on a thread: the main thread keeps running Python meanwhile (with
+    the GIL held it would stop for the whole call: its longest pause would be the call)."""
+    import threading
+    import time
+    model = Model(hidden=32)
+    fm = FastModel(model)
+    x, target = _data(model, 10, 64, True)
+    fm.train(model.init(0), x, target, 1, batch=16)      # compiled or loaded first
+    thread = threading.Thread(target=fm.train, args=(model.init(0), x, target, 20),
+                              kwargs={"batch": 16})
+    start = last = time.perf_counter()
+    longest = 0.0
+    thread.start()
+    while thread.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    thread.join()
+    took = time.perf_counter() - start
+    assert longest < 0.5 * took

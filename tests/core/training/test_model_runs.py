@@ -131,3 +131,17 @@ def test_noise_and_the_lstmlib_rule_are_refused_where_they_mean_nothing():
         RunConfig(hidden=2, gradient="lstmlib", delay=1)
     with pytest.raises(ValueError, match="forget"):
         RunConfig(cell="gru", forget_bias=1.0)
+
+
+def test_limits_count_hidden_layers_batch_and_sequences():
+    from lstm_gui.core import limits
+    with pytest.raises(ValueError, match="parameters; the limit is 200,000"):
+        RunConfig(hidden=512, units=2)
+    # 64 units x 2 directions x 16 layers over the 1 200 sum sequences fits; the same over
+    # a million-step waveform does not.
+    assert limits.model_training_bytes(64, 1, 1, 10, 32, 1000, 1) < limits.MAX_TRAIN_BYTES
+    with pytest.raises(ValueError, match="GiB to train"):
+        RunConfig(task=replace(RunConfig().task, length=200_000, cycles=5.0), hidden=64)
+    more = limits.model_training_bytes(16, 2, 2, 100, 64, 1000, 3)
+    assert more > limits.model_training_bytes(16, 2, 2, 100, 64, 500, 3)
+    assert more > limits.model_training_bytes(16, 1, 2, 100, 64, 1000, 3)

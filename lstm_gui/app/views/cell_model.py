@@ -1,0 +1,121 @@
+"""The cell view of a model of H units (any family): one hidden unit's equations at step t.
+
+A unit selector (layer, unit; shared with the weights view and the gate heat map) and the
+family's formulas with that unit's numbers at the time cursor (``core.analysis.unit_step``):
+each gate's input term W_g[j,:]·x(t), recurrent term R_g[j,:]·h(t−1), bias, and the family's
+extras.  Hover a gate's line for the largest terms of its recurrent sum.
+
+Not yet drawn as a diagram per family (GRU boxes, peephole edges): the formulas say it.
+"""
+from __future__ import annotations
+
+from ...core.analysis import unit_step as steps
+from .. import palette
+from ..qt import Qt, QtWidgets
+
+
+class ModelCellPanel(QtWidgets.QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.layerSpin = QtWidgets.QSpinBox(objectName="cellLayerSpin", minimum=1, maximum=1)
+        self.unitSpin = QtWidgets.QSpinBox(objectName="cellUnitSpin", minimum=1, maximum=1)
+        self.layerSpin.setToolTip("The layer whose unit is shown (a reverse direction counts as "
+                                  "a layer of its own)")
+        self.unitSpin.setToolTip("The hidden unit shown (also chosen by a click in Weights or "
+                                 "the Gate heat map)")
+        self.title = QtWidgets.QLabel(objectName="cellModelTitle", wordWrap=True)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("layer"))
+        row.addWidget(self.layerSpin)
+        row.addWidget(QtWidgets.QLabel("unit"))
+        row.addWidget(self.unitSpin)
+        row.addStretch(1)
+        self.header = QtWidgets.QLabel(objectName="cellModelHeader", wordWrap=True)
+        self.lines: dict[str, QtWidgets.QLabel] = {}
+        self.form = QtWidgets.QVBoxLayout()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(row)
+        layout.addWidget(self.header)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        font = self.font()
+        font.setPixelSize(15)
+        self.setFont(font)
+        self._snap = None
+        self._keys: tuple = ()
+        self.layerSpin.valueChanged.connect(self._on_spin)
+        self.unitSpin.valueChanged.connect(self._on_spin)
+        ctx.selection.changed.connect(lambda *_: self._from_selection())
+        ctx.cursor.changed.connect(lambda *_: self.refresh())
+
+    def _groups(self, model) -> int:
+        return model.layers * model.dirs
+
+    def _on_spin(self, *_) -> None:
+        if self._snap is not None:
+            self.ctx.selection.set(self.layerSpin.value() - 1, self.unitSpin.value() - 1)
+            self.refresh()
+
+    def _from_selection(self) -> None:
+        sel = self.ctx.selection
+        for spin, value in ((self.layerSpin, sel.layer + 1), (self.unitSpin, sel.unit + 1)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self.refresh()
+
+    def show_snapshot(self, snap) -> None:
+        self._snap = snap
+        model = snap.model
+        self.layerSpin.setMaximum(self._groups(model))
+        self.unitSpin.setMaximum(model.hidden)
+        self.title.setText(f"<b>{model.describe()}</b>")
+        self._from_selection()
+
+    def refresh(self) -> None:
+        snap = self._snap
+        if snap is None:
+            return
+        model = snap.model
+        group = min(self.layerSpin.value() - 1, self._groups(model) - 1)
+        layer, direction = divmod(group, model.dirs)
+        j = min(self.unitSpin.value() - 1, model.hidden - 1)
+        n = snap.trace.states["h"].shape[2]
+        t = min(max(self.ctx.cursor.t, 0), n - 1)
+        step = steps.unit_step(model, snap.params, snap.trace, layer, j, t, direction,
+                               delay=snap.config.delay if getattr(snap, "config", None) else 0)
+        self.step = step
+        lines = steps.formulas(model, step)
+        if tuple(lines) != self._keys:
+            for label in self.lines.values():
+                label.deleteLater()
+            self.lines = {}
+            for key in lines:
+                label = QtWidgets.QLabel(objectName=f"cellModel_{key}")
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setWordWrap(True)
+                colour = palette.QUANTITY.get(key, "#000000")
+                label.setStyleSheet(f"border-left: 6px solid {colour}; padding-left: 4px")
+                self.form.addWidget(label)
+                self.lines[key] = label
+            self._keys = tuple(lines)
+        where = f"unit {j + 1}" + (f" of layer {group + 1}" if self._groups(model) > 1 else "")
+        self.header.setText(f"t = {t}, {where}: h(t−1) = {steps.fmt(step.h_prev)}"
+                            + ("" if step.gru else f", C(t−1) = {steps.fmt(step.c_prev)}")
+                            + ".  In each gate: W·x(t), then R·h(t−1) (the sum over the "
+                            f"layer's {model.hidden} units; hover a line for its largest terms), "
+                            "then the bias.")
+        for key, text in lines.items():
+            label = self.lines[key]
+            if label.text() != text:
+                label.setText(text)
+            gate = {"c_tilde": "C"}.get(key, key)
+            if gate in step.gates:
+                terms = steps.recurrent_terms(step, gate)
+                label.setToolTip("R·h(t−1), largest terms:\n" + "\n".join(
+                    f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}" for k, v in terms))
+
+    def formula_text(self, key: str) -> str:
+        return self.lines[key].text()

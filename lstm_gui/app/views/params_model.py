@@ -1,0 +1,137 @@
+"""The Parameters view of a model too large for one curve per parameter.
+
+Left: the norm of each gate's parameters (W, R, b and extras together) per layer over the
+epochs the view has seen, one curve per (layer, gate): gate colour, layer line style.
+Right: the parameters in a table that filters by name (``W_z``, ``u2.``, ``[3,``) and shows
+at most PAGE rows at a time, with the page chosen below it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...core.analysis import layers as layer_maths
+from .. import palette
+from ..plots import set_curve
+from ..qt import Qt, QtWidgets, pg
+
+PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
+MAX_POINTS = 2000          # per curve over epochs: every other point dropped beyond this
+LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
+                Qt.PenStyle.DashDotLine)
+
+
+class ModelParamsPanel(QtWidgets.QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(objectName="gateNormsPlot")
+        self.plot.setBackground("w")
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "‖parameters‖ per gate")
+        self.plot.getPlotItem().titleLabel.setMinimumWidth(0)
+        self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
+        self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
+        self.pageSpin = QtWidgets.QSpinBox(objectName="paramPage", minimum=1, maximum=1)
+        self.pageLabel = QtWidgets.QLabel()
+        self.table = QtWidgets.QTableWidget(0, 2, objectName="modelParamTable")
+        self.table.setHorizontalHeaderLabels(["parameter", "value"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(18)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        right = QtWidgets.QVBoxLayout()
+        right.addWidget(self.filterEdit)
+        right.addWidget(self.table, 1)
+        pager = QtWidgets.QHBoxLayout()
+        pager.addWidget(QtWidgets.QLabel("page"))
+        pager.addWidget(self.pageSpin)
+        pager.addWidget(self.pageLabel, 1)
+        right.addLayout(pager)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 3)
+        layout.addLayout(right, 2)
+        self.curves: list = []
+        self._key = None
+        self._series: dict = {"epoch": [], "norms": []}
+        self._snap = None
+        self._rows: np.ndarray = np.zeros(0, dtype=int)
+        self.filterEdit.textChanged.connect(self._on_filter)
+        self.pageSpin.valueChanged.connect(lambda *_: self._fill())
+        self.table.verticalScrollBar().valueChanged.connect(lambda *_: self._fill(values_only=True))
+
+    def show_snapshot(self, snap) -> None:
+        self._snap = snap
+        layers = layer_maths.shape_of(snap.params, snap.model)
+        key = (snap.model, snap.config.task, snap.config.seed)
+        s = self._series
+        if key != self._key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
+            self._build(layers)
+            s["epoch"], s["norms"] = [], []
+            self._key = key
+            self._on_filter()
+        if s["epoch"] and s["epoch"][-1] == snap.epoch:
+            s["epoch"].pop()
+            s["norms"].pop()
+        s["epoch"].append(snap.epoch)
+        s["norms"].append(layer_maths.gate_norms(layers, snap.params).ravel())
+        if len(s["epoch"]) > MAX_POINTS:
+            s["epoch"], s["norms"] = s["epoch"][::2], s["norms"][::2]
+        epochs = np.asarray(s["epoch"], dtype=float)
+        norms = np.array(s["norms"])
+        for k, curve in enumerate(self.curves):
+            set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
+        self._fill(values_only=True)
+
+    def _build(self, layers) -> None:
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.curves = []
+        # The legend is the title (in the plot, eight entries covered the curves).
+        gates = " ".join(f"<span style='color:{palette.QUANTITY.get(g, '#000')}'>{label}</span>"
+                         for g, label in zip(layers.gates, layers.labels))
+        styles = ("solid", "dashed", "dotted", "dash-dot")
+        where = ", ".join(f"{name} {styles[k % len(styles)]}"
+                          for k, name in enumerate(layers.group_names)) if layers.layers > 1 else ""
+        self.plot.setTitle(f"‖W, R, b‖ per gate: {gates}" + (f"; {where}" if where else ""),
+                           size="9pt")
+        for k, group in enumerate(layers.group_names):
+            for gate, label in zip(layers.gates, layers.labels):
+                pen = pg.mkPen(palette.QUANTITY.get(gate, "#000"), width=1,
+                               style=LAYER_STYLES[k % len(LAYER_STYLES)])
+                name = f"{label}, {group}" if layers.layers > 1 else label
+                self.curves.append(self.plot.plot(pen=pen, name=name))
+
+    def _on_filter(self, *_) -> None:
+        snap = self._snap
+        if snap is None:
+            return
+        names = layer_maths.shape_of(snap.params, snap.model).names
+        text = self.filterEdit.text().strip()
+        self._rows = np.array([k for k, n in enumerate(names) if text in n], dtype=int)
+        pages = max(1, -(-len(self._rows) // PAGE))
+        self.pageSpin.setMaximum(pages)
+        self._fill()
+
+    def _fill(self, values_only: bool = False) -> None:
+        snap = self._snap
+        if snap is None:
+            return
+        names = layer_maths.shape_of(snap.params, snap.model).names
+        start = (self.pageSpin.value() - 1) * PAGE
+        rows = self._rows[start:start + PAGE]
+        if not values_only or self.table.rowCount() != len(rows):
+            self.table.setRowCount(len(rows))
+            for r, k in enumerate(rows):
+                self.table.setItem(r, 0, QtWidgets.QTableWidgetItem(names[k]))
+                self.table.setItem(r, 1, QtWidgets.QTableWidgetItem())
+        # Only the rows in sight: re-texting all 200 made each frame's repaint of the table
+        # 60-200 ms on this machine.
+        first = max(self.table.rowAt(0), 0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        last = len(rows) - 1 if last < 0 else last
+        for r in range(first, min(last + 1, len(rows))):
+            item = self.table.item(r, 1)
+            text = f"{snap.params[rows[r]]: .5f}"
+            if item is not None and item.text() != text:
+                item.setText(text)
+        self.pageLabel.setText(f"of {self.pageSpin.maximum()}: {len(self._rows):,} of "
+                               f"{len(names):,} parameters")
