@@ -121,7 +121,8 @@ def make_run(config: RunConfig, start: dict | None = None) -> TrainingRun:
     flat = params.reshape(-1)
     for name, value in start.items():
         if name not in names:
-            raise ValueError(f"no parameter {name!r} in this model; it has {', '.join(names[:12])}, ...")
+            raise ValueError(f"no parameter {name!r} in this model; it has "
+                             f"{', '.join(names[:12])}, ...")  # not a parameter count
         flat[names.index(name)] = float(value)
     return TrainingRun(config, initial_params=params)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core import PARAM_NAMES
 from ...core.analysis import gradflow
 from ...core.analysis import layers as layer_maths
+from ...core.models import Model
 from .. import palette
 from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
@@ -144,10 +144,10 @@ class GradientView(View):
         self.paramPlot.setLabel("bottom", "epoch")
         self.paramCurves = [self.paramPlot.plot(pen=param_pen(k), symbol="o", symbolSize=4,
                                                 symbolPen=None, symbolBrush=param_pen(k).color())
-                            for k in range(len(PARAM_NAMES))]
+                            for k in range(Model().size)]   # the unit's; a model shows gradientNorms
         # Twelve names would cover the curves inside the plot: the legend gets a row of its own.
         self.paramLegend = pg.LegendItem(colCount=4, labelTextSize="8pt", verSpacing=-6)
-        for name, curve in zip(PARAM_NAMES, self.paramCurves):
+        for name, curve in zip(Model().names(), self.paramCurves):
             self.paramLegend.addItem(curve, name)
         g.addItem(self.paramLegend, row=2, col=0, colspan=2)
         self.clipLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b00020", style=Qt.PenStyle.DashLine))

@@ -58,7 +58,7 @@ class LessonView(View):
         self.predictionInput.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
         self.predictionInput.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.predictionInput.setMinimumContentsLength(12)
+        self.predictionInput.setMinimumContentsLength(12)   # not a parameter count
         self.predictionInput.setToolTip("Pick an answer or type your own, then Commit")
         line = self.predictionInput.lineEdit()
         line.setMaxLength(200)

@@ -111,7 +111,7 @@ def hessian(params, x, target, delay: int = 0) -> np.ndarray:
         raise ValueError("the Hessian takes one model: params (12,) or (units, 12)")
     xs, ts, delay = unit.one_sequence(x, target, delay)
     units = p.shape[1]
-    limits.check_work_bytes(limits.hessian_bytes(units, xs.size),
+    limits.check_work_bytes(limits.hessian_bytes(p[0].size, units, xs.size),
                             f"the Hessian of {units} unit{'s' if units > 1 else ''} on {xs.size:,} points")
     size = p[0].size
     probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)

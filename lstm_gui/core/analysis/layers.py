@@ -15,7 +15,7 @@ module turns flat parameters, gradients and forward traces into those blocks, an
 Two sources: a :class:`models.Model` and its flat theta (:func:`of_model`; each direction of
 a bidirectional layer is a group of rows of its own), and today's chains of 1-D units, params
 (units, 12) (``core.unit``, :func:`of_params`): layer k is unit k, H = 1, m = 1.  Gate letters
-and parameter names always come from the model (``Model.blocks``, ``unit.PARAM_NAMES``).
+and parameter names always come from the model (``Model.blocks``, ``Model().names()``).
 """
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import unit
+from ..models import Model
 
-# unit.PARAM_NAMES is, per gate, (W_gh, W_gx, b_g); the bias's suffix names the gate.
+# The unit's names are, per gate, (W_gh, W_gx, b_g); the bias's suffix names the gate.
 _PER_GATE = 3
+_UNIT = Model()
+_UNIT_NAMES = tuple(_UNIT.names())
 # The trace's field for the gate a parameter suffix names, and how a learner writes it.
 _TRACE_FIELD = {"C": "c_tilde"}
 _LABEL = {"C": "C~"}
@@ -115,16 +117,16 @@ class Layers:
 def of_params(params) -> Layers:
     """Layers of today's model: params (12,) (one unit) or (units, 12) (a chain)."""
     p = np.asarray(params, dtype=float)
-    p2 = p.reshape(-1, unit.N_PARAMS)
+    p2 = p.reshape(-1, _UNIT.size)
     units = p2.shape[0]
-    suffixes = [unit.PARAM_NAMES[k + 2].split("_", 1)[1] for k in range(0, unit.N_PARAMS, _PER_GATE)]
+    suffixes = [_UNIT_NAMES[k + 2].split("_", 1)[1] for k in range(0, _UNIT.size, _PER_GATE)]
     gates = tuple(_TRACE_FIELD.get(s, s) for s in suffixes)
     labels = tuple(_LABEL.get(s, s) for s in suffixes)
     blocks = []
     for u in range(units):
         row = []
         for g, (gate, label) in enumerate(zip(gates, labels)):
-            base = u * unit.N_PARAMS + g * _PER_GATE
+            base = u * _UNIT.size + g * _PER_GATE
             r, w, b = base, base + 1, base + 2
             flat = p2.ravel()
             row.append(GateBlock(u, gate, label, W=flat[[w]].reshape(1, 1), R=flat[[r]].reshape(1, 1),
@@ -132,9 +134,9 @@ def of_params(params) -> Layers:
                                  b_index=np.array([b])))
         blocks.append(tuple(row))
     if units == 1:
-        names = tuple(unit.PARAM_NAMES)
+        names = tuple(_UNIT_NAMES)
     else:
-        names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in unit.PARAM_NAMES)
+        names = tuple(f"{name} of unit {u + 1}" for u in range(units) for name in _UNIT_NAMES)
     return Layers(gates, labels, (1,) * units, tuple(blocks), names, p2.size,
                   fields=gates + ("h",), group_names=tuple(f"unit {u + 1}" for u in range(units)))
 

@@ -161,8 +161,10 @@ def population_chunk(units: int, length: int, most: int) -> int:
     return int(max(1, min(most, MAX_WORK_BYTES // per_model)))
 
 
-def hessian_bytes(units: int, length: int) -> int:
-    return HESSIAN_BYTES_PER_PROBE_POINT * 12 * units * units * length
+def hessian_bytes(probes: int, units: int, length: int) -> int:
+    """Work of a Hessian by complex steps: one probe model per parameter, each `units` units
+    over `length` points."""
+    return HESSIAN_BYTES_PER_PROBE_POINT * probes * units * length
 
 
 def check_work_bytes(need: int, what: str) -> None:
