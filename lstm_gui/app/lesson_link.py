@@ -27,6 +27,9 @@ def set_view_options(window: Any, lesson) -> None:
     options = lesson.view_options
     window.leave_replay()
     window.unpin_run()
+    forget_hover = getattr(window, "_forget_hover", None)   # no readout of the old run stays
+    if forget_hover is not None:
+        forget_hover()
     panel = window.panel
     panel.spanCheck.setChecked(bool(options["span"]))
     panel.smoothSpin.setValue(int(options["smoothing"]))
