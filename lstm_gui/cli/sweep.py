@@ -151,9 +151,9 @@ def run(args, parser) -> int:
                   f" {med_test:>10.4g}")
             tests.append(test)
             for k, seed in enumerate(ens.seeds):
-                rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k], "test_mse": test[k],
+                rows.append({"setting": label, "seed": seed, "final_mse": ens.mse[k],
                              "reached_target_at": int(ens.stopped_at[k]) or "",
-                             "diverged": int(ens.diverged[k])})
+                             "diverged": int(ens.diverged[k]), "test_mse": test[k]})
         stop.defer = True
         if len(results) > 1 and not stop:
             print()
