@@ -136,7 +136,7 @@ def test_sweep_prints_each_setting_and_writes_csv_and_png(tmp_path):
     assert lines[0].split()[:2] == ["setting", "median"]
     assert lines[1].startswith("lr=0.02") and lines[2].startswith("lr=0.2")
     rows = (tmp_path / "r.csv").read_text().splitlines()
-    assert rows[0] == "setting,seed,final_mse,test_mse,reached_target_at,diverged" and len(rows) == 13
+    assert rows[0] == "setting,seed,final_mse,reached_target_at,diverged,test_mse" and len(rows) == 13
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -88,3 +88,13 @@ def test_bad_model_options_are_one_line(args, message, tmp_path):
 def test_tasks_lists_the_tutorials_with_their_source():
     out = cli("tasks").stdout
     assert "torch-sin-cos" in out and "source: PyTorch" in out and "sum-of-sequence" in out
+
+
+def test_sweep_varies_the_cell_and_prints_the_variant_table(tmp_path):
+    res = cli("sweep", "--seeds", "3", "--epochs", "15", "--hidden", "2", "--length", "30",
+              "--vary", "cell=gru,lstm", "--quiet", "--csv", tmp_path / "r.csv")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    table = lines[lines.index("") + 1:]
+    assert "vs cell=lstm" in table[0] and "baseline" in table[2] and table[1].startswith("cell=gru")
+    assert len((tmp_path / "r.csv").read_text().splitlines()) == 7

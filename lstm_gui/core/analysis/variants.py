@@ -159,7 +159,7 @@ def format_table(rows: list[Row], baseline: str) -> str:
         diff = "baseline" if not np.isfinite(r.difference) else f"{r.difference:+.3g}"
         interval = "" if not np.isfinite(r.low) else f"[{r.low:+.2g}, {r.high:+.2g}]"
         clear = "" if not np.isfinite(r.low) else ("yes" if r.clear else "no")
-        success = "-" if not np.isfinite(r.success) else f"{100 * r.success:.0f}%"
+        success = "none" if not np.isfinite(r.success) else f"{100 * r.success:.0f}%"
         lines.append(f"{r.label:<24} {r.train_median:>10.3g} [{r.train_q25:.3g}, {r.train_q75:.3g}]".ljust(56)
                      + f" {r.test_median:>10.3g} [{r.test_q25:.3g}, {r.test_q75:.3g}]".ljust(31)
                      + f" {diff:>16} {interval:>22} {clear:>5} {success:>7}")
