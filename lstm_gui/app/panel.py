@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 
+from ..core.models import FAMILIES
 from ..core.training.datasets import SET_PRESETS
 from ..core.training.noise import NOISE_MODES
 from ..core.training.optim import OPTIMIZERS
-from ..core.training.run import RunConfig
+from ..core.training.run import INITS, RunConfig
 from ..core.training.tasks import CSV_TASK, PRESETS, Task
 from .fields import NumberEdit
 from .qt import QtCore, QtWidgets, Signal
@@ -34,7 +35,23 @@ TIPS = {
     "noiseKindCombo": "Uniform or Gaussian noise.",
     "resampleCheck": "Draw new noise every epoch (off: drawn once from the seed, as the C "
                      "library does).",
-    "unitsSpin": "Units in the chain (1-16): the output h of one unit is the input of the next.",
+    "cellCombo": "The cell family: the LSTM, one of its variants with a gate or an activation "
+                 "removed, or the GRU.  Each changes which gates the unit has.",
+    "hiddenEdit": "Hidden size H: units side by side in each layer (1 to 1024).  H = 1 is the "
+                  "12-parameter unit; H > 1 adds a readout y = w_y . h + b_y.",
+    "unitsSpin": "Layers (1-16): each layer reads the h of the one below.  With H = 1 this is "
+                 "a chain of units, the output h of one the input of the next.",
+    "biasCheck": "Give every gate a bias b (off: the gates have weights only).",
+    "bidirectionalCheck": "A second direction per layer reads the sequence backwards; the "
+                          "readout sees both.",
+    "dropoutEdit": "Dropout between layers: the chance, in [0, 1), that training zeroes each "
+                   "number a layer passes up (needs two layers or more).",
+    "initCombo": "How the initial parameters are drawn: uniformly from the range below, or "
+                 "as PyTorch does (uniform in +-1/sqrt(H)).",
+    "forgetBiasEdit": "Start every forget-gate bias b_f at this value (1 is the usual advice: "
+                      "the cell remembers from the first epoch); off keeps the drawn value.",
+    "batchEdit": "Sequences per mini-batch on a task of many sequences (default: the "
+                 "tutorial's own batch size); one update per mini-batch.",
     "seedSpin": "Seed of the initial parameters and the noise (any whole number from 0 to "
                 "2^63-1): the same seed trains the same run, bit for bit.",
     "initLowEdit": "Initial parameters are drawn uniformly from [min, max] (default [-1, 1]).",
@@ -57,6 +74,20 @@ TIPS = {
     "smoothSpin": "Span of the MSE curve's smoothing, in points (off: raw curve only).",
     "spanCheck": "Run the model over three times the training length: does it go on "
                  "producing the waveform where it never trained?",
+}
+
+
+# The cell families in plain words (the combo's items; FAMILIES[cell].doc is the tooltip).
+CELL_LABELS = {
+    "lstm": "LSTM",
+    "peephole": "LSTM with peepholes",
+    "cifg": "Coupled input/forget gate (CIFG)",
+    "gru": "GRU (gated recurrent unit)",
+    "nig": "No input gate (NIG)",
+    "nfg": "No forget gate (NFG)",
+    "nog": "No output gate (NOG)",
+    "niaf": "No input activation (NIAF)",
+    "noaf": "No output activation (NOAF)",
 }
 
 
@@ -95,7 +126,7 @@ class ControlPanel(QtWidgets.QWidget):
         task_box = QtWidgets.QGroupBox("Task")
         form = _form(task_box)
         self.taskCombo = QtWidgets.QComboBox(objectName="taskCombo")
-        for p in PRESETS.values():
+        for p in (*PRESETS.values(), *SET_PRESETS.values()):
             self.taskCombo.addItem(p.title, p.key)
             self.taskCombo.setItemData(self.taskCombo.count() - 1, p.description,
                                        QtCore.Qt.ItemDataRole.ToolTipRole)
@@ -132,17 +163,53 @@ class ControlPanel(QtWidgets.QWidget):
         form.addRow(self.resampleCheck)
         layout.addWidget(noise_box)
 
-        model_box = QtWidgets.QGroupBox("Model and optimizer")
+        model_box = QtWidgets.QGroupBox("Model")
         form = _form(model_box)
+        self.cellCombo = QtWidgets.QComboBox(objectName="cellCombo")
+        for cell, label in CELL_LABELS.items():
+            self.cellCombo.addItem(label, cell)
+            self.cellCombo.setItemData(self.cellCombo.count() - 1, FAMILIES[cell].doc,
+                                       QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.hiddenEdit = self._number("hidden", "Hidden size H", "hiddenEdit", integer=True)
         self.unitsSpin = _spin(1, 16, 1, "unitsSpin")
+        self.biasCheck = QtWidgets.QCheckBox("Bias", objectName="biasCheck")
+        self.bidirectionalCheck = QtWidgets.QCheckBox("Bidirectional", objectName="bidirectionalCheck")
+        switches = QtWidgets.QHBoxLayout()
+        switches.addWidget(self.biasCheck)
+        switches.addWidget(self.bidirectionalCheck)
+        switches.addStretch(1)
+        self.dropoutEdit = self._number("dropout", "Dropout", "dropoutEdit")
+        self.dropoutLabel = QtWidgets.QLabel("Dropout between layers")
+        self.initCombo = QtWidgets.QComboBox(objectName="initCombo")
+        for init, label in zip(INITS, ("Uniform in the range", "PyTorch's (+-1/sqrt(H))")):
+            self.initCombo.addItem(label, init)
         self.seedSpin = self._number("seed", "Seed", "seedSpin", integer=True)
         self.initLowEdit = self._number("init_low", "Initial min", "initLowEdit")
         self.initHighEdit = self._number("init_high", "Initial max", "initHighEdit")
         init_row = QtWidgets.QHBoxLayout()
         init_row.addWidget(self.initLowEdit)
-        init_row.addWidget(QtWidgets.QLabel("to"))
+        self.initToLabel = QtWidgets.QLabel("to")
+        init_row.addWidget(self.initToLabel)
         init_row.addWidget(self.initHighEdit)
+        self.initRangeLabel = QtWidgets.QLabel("Initial range")
+        self.forgetBiasEdit = self._number("forget_bias", "Forget-gate bias", "forgetBiasEdit",
+                                           special="off", special_value=None)
+        self.forgetBiasLabel = QtWidgets.QLabel("Forget-gate bias")
         self.timingCheck = QtWidgets.QCheckBox("lstmlib timing (input delayed)", objectName="timingCheck")
+        form.addRow("Cell", self.cellCombo)
+        form.addRow("Hidden size H", self.hiddenEdit)
+        form.addRow("Layers (a chain if H = 1)", self.unitsSpin)
+        form.addRow(switches)
+        form.addRow(self.dropoutLabel, self.dropoutEdit)
+        form.addRow("Initialisation", self.initCombo)
+        form.addRow(self.initRangeLabel, init_row)
+        form.addRow(self.forgetBiasLabel, self.forgetBiasEdit)
+        form.addRow("Seed", self.seedSpin)
+        form.addRow(self.timingCheck)
+        layout.addWidget(model_box)
+
+        optimizer_box = QtWidgets.QGroupBox("Optimizer")
+        form = _form(optimizer_box)
         self.optimizerCombo = QtWidgets.QComboBox(objectName="optimizerCombo")
         for name, label in zip(OPTIMIZERS, ("Gradient descent", "Momentum", "Adam")):
             self.optimizerCombo.addItem(label, name)
@@ -157,15 +224,15 @@ class ControlPanel(QtWidgets.QWidget):
         lr_row.addWidget(self.lrSlider, 1)
         lr_row.addWidget(self.lrEdit)
         self.clipSpin = self._number("clip", "Clip", "clipSpin", special="off", special_value=None)
-        form.addRow("Units in chain", self.unitsSpin)
-        form.addRow("Seed", self.seedSpin)
-        form.addRow("Initial range", init_row)
-        form.addRow(self.timingCheck)
+        self.batchEdit = self._number("batch", "Mini-batch", "batchEdit", integer=True,
+                                      special="default", special_value=0)
+        self.batchLabel = QtWidgets.QLabel("Mini-batch")
         form.addRow("Optimizer", self.optimizerCombo)
         form.addRow("Gradient", self.gradientCombo)
         form.addRow("Learning rate", lr_row)
         form.addRow("Clip grad norm", self.clipSpin)
-        layout.addWidget(model_box)
+        form.addRow(self.batchLabel, self.batchEdit)
+        layout.addWidget(optimizer_box)
 
         stop_box = QtWidgets.QGroupBox("Stop when")
         form = _form(stop_box)
@@ -209,6 +276,12 @@ class ControlPanel(QtWidgets.QWidget):
             lambda: self._emit("noise.kind", self.noiseKindCombo.currentData()))
         self.resampleCheck.toggled.connect(lambda on: self._emit("noise.resample", bool(on)))
         self.unitsSpin.valueChanged.connect(lambda v: self._emit("units", int(v)))
+        self.cellCombo.currentIndexChanged.connect(
+            lambda: self._emit("cell", self.cellCombo.currentData()))
+        self.biasCheck.toggled.connect(lambda on: self._emit("bias", bool(on)))
+        self.bidirectionalCheck.toggled.connect(lambda on: self._emit("bidirectional", bool(on)))
+        self.initCombo.currentIndexChanged.connect(
+            lambda: self._emit("init", self.initCombo.currentData()))
         self.timingCheck.toggled.connect(lambda on: self._emit("delay", 1 if on else 0))
         self.optimizerCombo.currentIndexChanged.connect(
             lambda: self._emit("optimizer", self.optimizerCombo.currentData()))
@@ -237,20 +310,22 @@ class ControlPanel(QtWidgets.QWidget):
                 if self.taskCombo.findData(CSV_TASK) < 0:
                     self.taskCombo.addItem(task.title, CSV_TASK)
                 self.taskCombo.setItemText(self.taskCombo.findData(CSV_TASK), task.title)
-            elif task.key in SET_PRESETS and self.taskCombo.findData(task.key) < 0:
-                # A tutorial's task of many sequences (an opened PyTorch model's): listed once shown.
-                self.taskCombo.addItem(task.title, task.key)
             self.taskCombo.setCurrentIndex(self.taskCombo.findData(task.key))
             self.taskDescription.setText(f"CSV file, {task.length} points" if task.key == CSV_TASK
                                          else (PRESETS.get(task.key) or SET_PRESETS[task.key]).description)
             for w in (self.lengthSpin, self.cyclesSpin, self.amplitudeSpin):
-                w.setEnabled(task.key != CSV_TASK)
+                w.setEnabled(task.key != CSV_TASK and not task.is_set)
             for w in (self.lagSpin, self.lagLabel):
                 w.setVisible(task.key == "delay-k")
             self.noiseCombo.setCurrentIndex(self.noiseCombo.findData(cfg.noise.mode))
             self.noiseKindCombo.setCurrentIndex(self.noiseKindCombo.findData(cfg.noise.kind))
             self.resampleCheck.setChecked(cfg.noise.resample)
             self.unitsSpin.setValue(cfg.units)
+            self.cellCombo.setCurrentIndex(self.cellCombo.findData(cfg.cell))
+            self.biasCheck.setChecked(cfg.bias)
+            self.bidirectionalCheck.setChecked(cfg.bidirectional)
+            self.initCombo.setCurrentIndex(self.initCombo.findData(cfg.init))
+            self._enable_model_fields(cfg)
             self.unitViewSpin.setMaximum(cfg.units)
             self.timingCheck.setChecked(cfg.delay == 1)
             self.optimizerCombo.setCurrentIndex(self.optimizerCombo.findData(cfg.optimizer))
@@ -272,7 +347,7 @@ class ControlPanel(QtWidgets.QWidget):
         whenever every value is shown exactly (the round-trip the tests demand)."""
         cfg = self._config
         key = self.taskCombo.currentData()
-        task = cfg.task if key == CSV_TASK else Task(
+        task = cfg.task if key == CSV_TASK or key in SET_PRESETS else Task(
             key=key, length=self.lengthSpin.parse(self.lengthSpin.text()),
             cycles=self.cyclesSpin.parse(self.cyclesSpin.text()),
             amplitude=self.amplitudeSpin.parse(self.amplitudeSpin.text()), seed=cfg.task.seed,
@@ -285,7 +360,22 @@ class ControlPanel(QtWidgets.QWidget):
                          optimizer=self.optimizerCombo.currentData(),
                          gradient=self.gradientCombo.currentData(),
                          delay=1 if self.timingCheck.isChecked() else 0,
-                         frozen=cfg.frozen, **values)
+                         frozen=cfg.frozen, cell=self.cellCombo.currentData(),
+                         bias=self.biasCheck.isChecked(),
+                         bidirectional=self.bidirectionalCheck.isChecked(),
+                         init=self.initCombo.currentData(), readout=cfg.readout, **values)
+
+    def _enable_model_fields(self, cfg: RunConfig) -> None:
+        """Disable (not hide) what does nothing for this model, so the learner sees it exists."""
+        for w in (self.dropoutEdit, self.dropoutLabel):
+            w.setEnabled(cfg.units > 1 or cfg.dropout != 0.0)
+        for w in (self.initLowEdit, self.initHighEdit, self.initToLabel, self.initRangeLabel):
+            w.setEnabled(cfg.init == "uniform")
+        has_f = "f" in FAMILIES[cfg.cell].gates
+        for w in (self.forgetBiasEdit, self.forgetBiasLabel):
+            w.setEnabled((has_f and cfg.bias) or cfg.forget_bias is not None)
+        for w in (self.batchEdit, self.batchLabel):
+            w.setEnabled(cfg.task.is_set or cfg.batch != 0)
 
     def set_csv_task(self, task: Task) -> None:
         self._emit("task", task)
