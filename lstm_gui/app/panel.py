@@ -82,7 +82,7 @@ CELL_LABELS = {
     "lstm": "LSTM",
     "peephole": "LSTM with peepholes",
     "cifg": "Coupled input/forget gate (CIFG)",
-    "gru": "GRU (gated recurrent unit)",
+    "gru": "GRU",
     "nig": "No input gate (NIG)",
     "nfg": "No forget gate (NFG)",
     "nog": "No output gate (NOG)",
@@ -179,9 +179,9 @@ class ControlPanel(QtWidgets.QWidget):
         switches.addWidget(self.bidirectionalCheck)
         switches.addStretch(1)
         self.dropoutEdit = self._number("dropout", "Dropout", "dropoutEdit")
-        self.dropoutLabel = QtWidgets.QLabel("Dropout between layers")
+        self.dropoutLabel = QtWidgets.QLabel("Dropout")
         self.initCombo = QtWidgets.QComboBox(objectName="initCombo")
-        for init, label in zip(INITS, ("Uniform in the range", "PyTorch's (+-1/sqrt(H))")):
+        for init, label in zip(INITS, ("Uniform in a range", "PyTorch's")):
             self.initCombo.addItem(label, init)
         self.seedSpin = self._number("seed", "Seed", "seedSpin", integer=True)
         self.initLowEdit = self._number("init_low", "Initial min", "initLowEdit")
@@ -196,9 +196,17 @@ class ControlPanel(QtWidgets.QWidget):
                                            special="off", special_value=None)
         self.forgetBiasLabel = QtWidgets.QLabel("Forget-gate bias")
         self.timingCheck = QtWidgets.QCheckBox("lstmlib timing (input delayed)", objectName="timingCheck")
-        form.addRow("Cell", self.cellCombo)
+        # The families' names are long: the combo gets the form's whole width.
+        cell_row = QtWidgets.QHBoxLayout()
+        cell_row.addWidget(QtWidgets.QLabel("Cell"))
+        cell_row.addWidget(self.cellCombo, 1)
+        form.addRow(cell_row)
         form.addRow("Hidden size H", self.hiddenEdit)
-        form.addRow("Layers (a chain if H = 1)", self.unitsSpin)
+        form.addRow("Layers", self.unitsSpin)
+        self.layersNote = QtWidgets.QLabel("(with H = 1: units in a chain)",
+                                           objectName="layersNote")
+        self.layersNote.setStyleSheet("color: #555;")
+        form.addRow(self.layersNote)
         form.addRow(switches)
         form.addRow(self.dropoutLabel, self.dropoutEdit)
         form.addRow("Initialisation", self.initCombo)

@@ -7,7 +7,6 @@ from lstm_gui.app.panel import CELL_LABELS, TIPS, ControlPanel
 from lstm_gui.app.qt import QtWidgets
 from lstm_gui.core.models import CELLS
 from lstm_gui.core.training.datasets import SET_PRESETS
-from lstm_gui.core.training.run import RunConfig
 
 from .conftest import current, enter
 
