@@ -26,23 +26,29 @@ def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
 
 
 def _ensembles(versus, quick: bool) -> None:
-    rounds = 7 if quick else 21
-    k = 64
+    """Whole runs, as a user makes them: 64 seeds x 2 000 epochs as one ensemble against the
+    same 64 runs trained one after another.  (One-epoch calls flattered the ensemble: 9.6-11.7x
+    measured that way, 1.8-1.9x for whole runs.)"""
+    rounds = 3 if quick else 5
+    k, epochs = 64, 200 if quick else 2000
     for name, lr in (("sgd", 0.01), ("adam", 0.05)):
-        config = RunConfig(optimizer=name, lr=lr, epochs=0)
-        ens = EnsembleRun(config, range(k))
-        singles = [TrainingRun(replace(config, seed=s)) for s in range(k)]
+        config = RunConfig(optimizer=name, lr=lr, epochs=epochs)
 
-        def one_after_another(singles=singles):
-            for run in singles:
-                run.train(1)
+        def ensemble(config=config):
+            ens = EnsembleRun(config, range(k))
+            while ens.train(500):
+                pass
 
-        ens.train(2)   # allocator set up, as a user's first chunk would
-        v = versus(lambda ens=ens: ens.train(1), one_after_another, rounds, 3, 1)
-        print(f"ensemble of {k} seeds, one epoch ({name:>4}):     {v.best * 1e3:8.2f} ms"
-              f"   {v.ratio:5.1f}x faster than {k} single runs one after another "
-              f"(quartiles {v.low:.1f}-{v.high:.1f}); {v.best / k * 1e6:.1f} us per model-epoch")
-    print("  target: >= 5x")
+        def one_after_another(config=config):
+            for s in range(k):
+                TrainingRun(replace(config, seed=s)).train(epochs)
+
+        ensemble()     # compiled, allocator set up
+        v = versus(ensemble, one_after_another, rounds, 1, 1)
+        print(f"ensemble of {k} seeds x {epochs} epochs ({name:>4}): {v.best:7.2f} s"
+              f"   {v.ratio:5.1f}x faster than {k} whole runs one after another "
+              f"(quartiles {v.low:.1f}-{v.high:.1f}; those took {v.best_ref:.2f} s)")
+    print("  target: >= 4x (issue 22)")
 
 
 def _rule(versus, ratio_text, quick: bool) -> None:

@@ -37,6 +37,9 @@ def _title_may_shrink(plot) -> None:
     (it was cut off in a 730 px dock)."""
     label = plot.titleLabel
     update = label.updateMin
+    # Cut at the plot's edge, from the left: long titles overlapped their neighbours.
+    label.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+    label.opts["justify"] = "left"
 
     def update_min() -> None:
         update()

@@ -29,7 +29,8 @@ def hints(snap) -> list[str]:
         elif stalled and recent > 0.01:
             out.append(f"The MSE has stalled near {recent:.3g}: try another seed (New seed), a "
                        "different learning rate, or more units.")
-    if cfg.units > 1 and snap.epoch >= 200:
+    # A chain of 1-D units (its trace has h); a model of H units has its own views of the layers.
+    if cfg.units > 1 and snap.epoch >= 200 and hasattr(snap.trace, "h"):
         h, target = snap.trace.h, snap.target
         if np.std(h) < 0.02 * max(np.std(target), 1e-12):
             out.append(f"The chain of {cfg.units} units has collapsed to a flat output: the error "

@@ -29,3 +29,12 @@ def test_a_collapsed_chain_is_flagged():
                                 frozen=tuple(range(48))), initial_params=params)
     run.train(250)
     assert any("collapsed" in h for h in hints(run.snapshot()))
+
+
+def test_a_stacked_model_of_h_units_gets_hints_without_failing():
+    # A model's trace has outputs y and per-layer states, not a chain's h: the status line
+    # read trace.h and failed on every snapshot of a 2-layer GRU.
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), cell="gru", hidden=4, units=2,
+                                epochs=0))
+    run.train(200)
+    assert isinstance(hints(run.snapshot()), list)
