@@ -323,6 +323,11 @@ class _Plot(pg.PlotWidget):
             readout.setVisible(bool(text))
         return True
 
+    def leaveEvent(self, event):
+        # The pointer left the plot: its readout and dots go with it (they stayed, issue 24).
+        self.hide_hover()
+        super().leaveEvent(event)
+
     def _on_mouse(self, event):
         pos = event[0]
         for row in self.rows():
@@ -397,7 +402,7 @@ class SignalPlot(_Plot):
         for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
         # The unseen part's MSE goes in the title, where it never covers a curve.
-        title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
+        title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
         self.free_run.setVisible(free)
         if free:
@@ -478,7 +483,7 @@ class MsePlot(_Plot):
         self.ghost_label: str | None = None
         # Train/test over epochs (core/evaluation.py), in the legend only once they have points.
         self.unseen = self.add_curve(
-            "unseen (3x)", _pen(palette.VERMILLION, 2, DASH),
+            "unseen steps (3x)", _pen(palette.VERMILLION, 2, DASH),
             "MSE on the task's continuation past the training length (3 times it), never "
             "trained on; recorded every 1 % of the epoch budget, at least every 150 epochs.",
             legend=False)
@@ -539,10 +544,10 @@ class MsePlot(_Plot):
         # A task of many sequences holds a test set out; a waveform runs on past its length.
         held_out = bool(getattr(snap.config.task, "is_set", False))
         self._show_evaluation(getattr(snap, "evaluation", None),
-                              "test (held out)" if held_out else "unseen (3x)")
+                              "test (held out)" if held_out else "unseen steps (3x)")
         self._show_events(snap.events)
 
-    def _show_evaluation(self, evaluation, unseen_name: str = "unseen (3x)") -> None:
+    def _show_evaluation(self, evaluation, unseen_name: str = "unseen steps (3x)") -> None:
         """The MSE on the unseen continuation (or the held-out test set) and against the clean
         target, where recorded: samples every 1 % of the budget, drawn with their markers so
         a straight stretch between two of them is not read as data."""

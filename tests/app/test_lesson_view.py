@@ -100,7 +100,7 @@ def test_a_held_out_test_set_is_named_so_on_the_mse_plot(qtbot):
     run.train(MIN_EVERY)
     plot.show_snapshot(run.snapshot())
     names = [label.text for _, label in plot.legend.items]
-    assert "test (held out)" in names and "unseen (3x)" not in names
+    assert "test (held out)" in names and "unseen steps (3x)" not in names
     _, test = plot.unseen.getData()
     np.testing.assert_allclose(10 ** test, [run.test_mse()])
 
