@@ -484,7 +484,7 @@ def test_values_a_file_could_not_hold_are_refused_at_the_edit(window, qtbot):
     window.paramTable.item(1, 1).setText("1e7")
     assert current(window).params[0, 1] != 1e7 and "1e+06" in window.messageLabel.text()
     enter(window.panel.lengthSpin, 2_000_000)
-    assert current(window).config.task.length == 100 and "1000000" in window.messageLabel.text()   # limits.SETTINGS words it
+    assert current(window).config.task.length == 100 and "1000000" in window.messageLabel.text()
     assert window.panel.lengthSpin.text() == "100"
 
 
