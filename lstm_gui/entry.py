@@ -13,5 +13,5 @@ def main(argv=None) -> int:
         from .cli.main import main as cli_main
         return cli_main(argv)
     except KeyboardInterrupt:
-        print("\nlstm-gui: interrupted", file=sys.stderr)
+        print("lstm-gui: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -98,3 +98,6 @@ def test_sweep_varies_the_cell_and_prints_the_variant_table(tmp_path):
     table = lines[lines.index("") + 1:]
     assert "vs cell=lstm" in table[0] and "baseline" in table[2] and table[1].startswith("cell=gru")
     assert len((tmp_path / "r.csv").read_text().splitlines()) == 7
+    # The success rate is measured against --success-mse (default 0.01) in both tables: a
+    # lone "-" or "none" in the variant table's column said nothing (issue 26).
+    assert all(row.split()[-1].endswith("%") for row in table[1:3])

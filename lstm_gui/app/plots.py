@@ -323,6 +323,11 @@ class _Plot(pg.PlotWidget):
             readout.setVisible(bool(text))
         return True
 
+    def leaveEvent(self, event):
+        # The pointer left the plot: its readout and dots go with it (they stayed, issue 24).
+        self.hide_hover()
+        super().leaveEvent(event)
+
     def _on_mouse(self, event):
         pos = event[0]
         for row in self.rows():
@@ -397,7 +402,7 @@ class SignalPlot(_Plot):
         for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
         # The unseen part's MSE goes in the title, where it never covers a curve.
-        title = "Signal" if snap.span is None else f"Signal · unseen MSE {snap.span[4]:.3g}"
+        title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
         self.free_run.setVisible(free)
         if free:

@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         # A Ctrl+C no command turned into a clean stop (show, convert, a second press): one
         # line and the shell's status, never a traceback.
-        print("\nlstm-gui: interrupted", file=sys.stderr)
+        print("lstm-gui: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

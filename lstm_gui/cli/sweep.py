@@ -162,7 +162,7 @@ def run(args, parser) -> int:
         stop.defer = True
         if len(results) > 1 and not stop and any(name in MODEL_SETTINGS for name, _ in vary):
             print()
-            print(variant_table(results, tests, [cfg for _, cfg in runs]))
+            print(variant_table(results, tests, [cfg for _, cfg in runs], success_mse))
         try:
             if args.csv and rows:
                 _write_csv(args.csv, rows)
@@ -189,12 +189,12 @@ def run(args, parser) -> int:
 MODEL_SETTINGS = ("cell", "hidden", "units", "forget_bias", "init")
 
 
-def variant_table(results, tests, configs) -> str:
+def variant_table(results, tests, configs, success_mse: float | None = None) -> str:
     """Greff et al.'s comparison: every setting against the baseline, the vanilla LSTM when one
     setting is it (else the first)."""
     from ..core.analysis.variants import format_table, greff_table
     base = next((k for k, c in enumerate(configs) if c.cell == "lstm"), 0)
-    data = [(label, ens.mse, test, ens.success()[0]) for (label, ens), test in zip(results, tests)]
+    data = [(label, ens.mse, test, ens.success(success_mse)[0]) for (label, ens), test in zip(results, tests)]
     return format_table(greff_table(data, baseline=base), results[base][0])
 
 

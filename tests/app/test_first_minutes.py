@@ -126,6 +126,7 @@ def test_hover_readouts_leave_with_the_pointer_and_reset_with_the_run(window, qt
     window.stepButton.click()
     parts = _hover(window.signalPlot)
     lesson = window.views["lessonView"]
+    window._confirm_discard = lambda action: True     # the lesson replaces a trained run
     window.show_lessons()
     lesson.open(lesson.lessonCombo.itemData(1))
     lesson.set_up()

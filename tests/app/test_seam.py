@@ -363,11 +363,14 @@ def test_step_n_and_slow_motion(window, qtbot):
     assert current(window).epoch == 25 and window.epochLabel.text() == "epoch 25"
     window.speedCombo.setCurrentIndex(window.speedCombo.findData(10.0))
     enter(window.panel.epochsSpin, "never")
+    import time
+    t0 = time.perf_counter()
     window.train()
     qtbot.wait(1500)
     window.pause()
+    seconds = time.perf_counter() - t0    # a busy machine makes the wait longer than asked
     done = current(window).epoch - 25
-    assert 5 <= done <= 25, done          # about 10 epochs a second
+    assert 5 <= done <= 10 * seconds + 10, (done, seconds)   # about 10 epochs a second
 
 
 def test_play_moves_the_time_cursor(window, qtbot):
@@ -491,7 +494,7 @@ def test_values_a_file_could_not_hold_are_refused_at_the_edit(window, qtbot):
     window.paramTable.item(1, 1).setText("1e7")
     assert current(window).params[0, 1] != 1e7 and "1e+06" in window.messageLabel.text()
     enter(window.panel.lengthSpin, 2_000_000)
-    assert current(window).config.task.length == 100 and "1,000,000" in window.messageLabel.text()
+    assert current(window).config.task.length == 100 and "1000000" in window.messageLabel.text()
     assert window.panel.lengthSpin.text() == "100"
 
 

@@ -393,13 +393,13 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
         return 0
 
     monkeypatch.setattr(W.QApplication, "exec", fake_exec)
-    # The user's settings stay untouched: the default settings live under tmp_path.
-    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
-    QtCore.QSettings.setPath(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,
-                             str(tmp_path))
+    # The user's settings stay untouched: the settings file lives under tmp_path.
+    from lstm_gui.app import stored_settings
+    settings_file = tmp_path / "lstm-gui" / "lstm-gui.conf"
+    monkeypatch.setattr(stored_settings, "user_settings_path", lambda: settings_file)
     assert app_main.run_app(str(path)) == 0
     assert seen == {"epoch": 11, "title": "start.json – lstm-gui"}
-    assert (tmp_path / "lstm-gui" / "lstm-gui.ini").exists()
+    assert settings_file.exists()
 
 
 def test_a_setting_changed_mid_run_is_marked_on_the_mse_plot(window, qtbot):

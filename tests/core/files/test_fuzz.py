@@ -118,8 +118,9 @@ def test_fuzzed_model_files_open_or_are_refused_in_one_line_and_what_opens_saves
             path.write_text(_mutate_json(rng.choice(seeds), rng))
         # Every third file that opens is trained, saved and opened again (the rest: opened).
         outcomes[_check_round_trip(path, tmp_path, train=case % 3 == 0)] += 1
-    # 32 s measured here with a load average of 11.24 on 2 cores; 45 s leaves room for a busy CI.
-    assert time.perf_counter() - start < 45
+    # 32 s measured here with a load average of 11.24 on 2 cores (65 s with a full test run
+    # beside it); the bound catches a hang, not a slow machine.
+    assert time.perf_counter() - start < 180
     assert outcomes["refused"] > 100 and outcomes["opened"] > 100, outcomes
 
 
