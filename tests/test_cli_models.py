@@ -75,7 +75,7 @@ def test_a_csv_of_two_inputs_and_sequence_ids(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (("--cell", "lstmx"), "invalid choice"),
-    (("--dropout", "1"), "dropout must lie in [0, 1)"),
+    (("--dropout", "1"), "--dropout: must lie in [0, 1)"),
     (("--task", "torch-sin-cos", "--length", "50"), "does nothing with torch-sin-cos"),
     (("--hidden", "3", "--out", "m.lstmlib"), "lstmlib format holds the C library's one unit"),
     (("--cell", "gru", "--forget-bias", "1"), "no forget-gate bias"),

@@ -48,7 +48,7 @@ TIPS = {
                    "number a layer passes up (needs two layers or more).",
     "initCombo": "How the initial parameters are drawn: uniformly from the range below, or "
                  "as PyTorch does (uniform in +-1/sqrt(H)).",
-    "forgetBiasEdit": "Start every forget-gate bias b_f at this value (1 is the usual advice: "
+    "forgetBiasEdit": "Start every forget-gate bias at this value (1 is the usual advice: "
                       "the cell remembers from the first epoch); off keeps the drawn value.",
     "batchEdit": "Sequences per mini-batch on a task of many sequences (default: the "
                  "tutorial's own batch size); one update per mini-batch.",

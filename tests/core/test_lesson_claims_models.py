@@ -113,7 +113,8 @@ def test_the_pytorch_tutorial_generalises_to_the_second_half(kernel):
         run.train(epoch - run.epoch)
         seen[epoch] = (run.current_mse(), run.test_mse())
     run.train(10_000)
-    assert run.epoch == pytest.approx(1627, abs=5) and run.current_mse() < 1e-4
+    # 1 627 compiled, 1 617 numpy: the two paths' last bits differ and 1 600 Adam steps grow it.
+    assert 1605 <= run.epoch <= 1640 and run.current_mse() < 1e-4
     np.testing.assert_allclose(seen[100], [0.006, 0.006], rtol=0.05)
     np.testing.assert_allclose(seen[500], [0.0002, 0.0004], rtol=0.15)
     assert run.test_mse() == pytest.approx(0.0002, rel=0.1)
