@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..models import compiled, unit
+from ..models import UNIT, compiled, unit
 from .tasks import CSV_TASK
 
 MIN_EVERY = 150      # epochs between records, at least (measured cost: see above)
@@ -48,7 +48,7 @@ def _output(params: np.ndarray, x: np.ndarray, delay: int) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=float)
     work = np.empty((8, len(x)))   # x_in, f, i, c_tilde, c, o, tanh(c), h
     K._delay_into(work[0], x, delay)
-    for u, p in enumerate(np.ascontiguousarray(params, dtype=float).reshape(-1, 12)):
+    for u, p in enumerate(np.ascontiguousarray(params, dtype=float).reshape(-1, UNIT.size)):
         if u:
             K._delay_into(work[0], work[7].copy(), delay)
         K.layer_forward(p, work[0], *work[1:])
@@ -104,7 +104,7 @@ class EvalHistory:
         epochs = first + np.arange(len(rows))
         for k in np.flatnonzero(epochs % self.every == 0).tolist():
             if self.due(first + k):     # the interval may have doubled on the way
-                self.record(first + k, rows[k].reshape(-1, 12) if self.model is None else rows[k])
+                self.record(first + k, rows[k].reshape(-1, UNIT.size) if self.model is None else rows[k])
 
     def _halve(self) -> None:
         kept = self._rows[1: self._count: 2].copy()

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import limits
 from ..limits import check_model_size, check_training_size
-from ..models import lstmlib_rule, unit
+from ..models import UNIT, Model, lstmlib_rule, unit
 from . import model_training
 from .datasets import SET_PRESETS
 from .evaluation import EvalHistory, EvalView
@@ -37,10 +37,10 @@ STOP_REASONS = {
 
 INITS = ("uniform", "pytorch")
 MAX_HIDDEN = 1024
-# A model's history keeps its parameters per epoch only up to this many (what a 16-unit chain
-# holds, so the history's memory and a file's size stay within today's bounds); a larger
-# model's history keeps the MSE alone.
-HISTORY_PARAMS = 12 * 16
+# A model's history keeps its parameters per epoch only up to this many (what the longest chain
+# of the unit holds, so the history's memory and a file's size stay within today's bounds); a
+# larger model's history keeps the MSE alone.
+HISTORY_PARAMS = Model(layers=limits.MAX_UNITS).size
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class RunConfig:
     epochs: int = 5000          # budget; 0 means none
     target_mse: float = 0.0     # 0 means none
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
-    frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
+    frozen: tuple = ()          # flat indices into params.ravel() kept fixed by training
     gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
     cell: str = "lstm"
     hidden: int = 1
@@ -115,7 +115,7 @@ class RunConfig:
                              self.task.length, self.batch_size, self.sequences, self.task.inputs,
                              self.model().size)
         frozen = tuple(sorted({int(k) for k in self.frozen}))
-        size = 12 * self.units if self.is_unit else self.model().size
+        size = math.prod(self.param_shape)
         if any(not 0 <= k < size for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {size}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
@@ -131,9 +131,14 @@ class RunConfig:
                 and self.dropout == 0.0 and not self.readout and self.init == "uniform"
                 and self.forget_bias is None and not self.task.is_set)
 
-    def model(self):
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        """The run's parameter array: (units, size of the unit) for the unit and its chains,
+        (size,) for any other model."""
+        return (self.units, UNIT.size) if self.is_unit else (self.model().size,)
+
+    def model(self) -> Model:
         """The :class:`~lstm_gui.core.models.Model` this config trains."""
-        from ..models import Model
         readout = self.readout
         if readout is None and (self.hidden > 1 or self.bidirectional or self.task.is_set):
             readout = True
@@ -352,7 +357,7 @@ class TrainingRun:
             self._fixed_initial = None
         self.config = config
         self.model = None if config.is_unit else config.model()
-        shape = (config.units, 12) if self.model is None else (self.model.size,)
+        shape = config.param_shape
         if self._fixed_initial is not None and self._fixed_initial.shape != shape:
             self._fixed_initial = None
         if self.model is None:
@@ -636,7 +641,7 @@ class TrainingRun:
         from .. import limits
         from ..files import modelcheck
         modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
-        shape = (config.units, 12) if config.is_unit else (config.model().size,)
+        shape = config.param_shape
         modelcheck.check_optimizer(_as_lists(state.get("optimizer")), shape)
         initial = np.array(state["initial_params"], dtype=float).reshape(shape)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
