@@ -6,6 +6,7 @@ whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once,
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import time
@@ -17,23 +18,14 @@ import numpy as np
 from .. import limits
 from ..limits import check_model_size, check_training_size
 from ..models import UNIT, Model, lstmlib_rule, unit
-from . import model_training
+from . import compiled_run, model_training
 from .datasets import SET_PRESETS
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .stop import BUDGET, DIVERGED, PLATEAU, STOP_REASONS, TARGET  # noqa: F401 (re-exported: where callers find them)
 from .tasks import CSV_TASK, PRESETS, Task, preset
-
-# Why a run stopped.
-BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
-STOP_REASONS = {
-    BUDGET: "reached the epoch budget",
-    TARGET: "reached the target MSE",
-    PLATEAU: "the MSE stopped improving",
-    DIVERGED: "the loss became non-finite; kept the last finite parameters",
-}
-
 
 INITS = ("uniform", "pytorch")
 MAX_HIDDEN = 1024
@@ -280,6 +272,25 @@ class HistoryView(NamedTuple):
     params: np.ndarray
 
 
+class Ahead(NamedTuple):
+    """The sequences of a run's next epochs, drawn for a compiled chunk
+    (:meth:`TrainingRun.draw_ahead`).
+
+    epochs: how many.  xs, targets: (epochs, n), or (1, n) when the noise is drawn once
+    (every epoch trains on the same).  noise_state: the noise Generator's state before the
+    draws, and x, target the sequences before them (None: drawn once, nothing to give back).
+    started: time.perf_counter() when the draws began (the chunk's pace counts them).
+    """
+
+    epochs: int
+    xs: np.ndarray
+    targets: np.ndarray
+    noise_state: dict | None
+    x: np.ndarray
+    target: np.ndarray
+    started: float
+
+
 class Span(NamedTuple):
     """The model run past its training length (see TrainingRun.generalisation)."""
 
@@ -420,12 +431,40 @@ class TrainingRun:
         if self.data is not None:        # a dataset takes no noise (RunConfig refuses it)
             self.x, self.target = self.clean_x, self.clean_target
             return
-        self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
-        if self.trainer is not None and self.config.noise.active:
-            self.trainer.set_data(*self._training_set(self.x, self.target))
+        self._use_sequences(*self.config.noise.apply(self.clean_x, self.clean_target,
+                                                     self._noise_rng))
         # A fresh draw each epoch needs no check: same lengths, finite noise on checked sequences.
         if check:
             self._check_sequences()
+
+    def _use_sequences(self, x: np.ndarray, target: np.ndarray) -> None:
+        self.x, self.target = x, target
+        if self.trainer is not None and self.config.noise.active:
+            self.trainer.set_data(*self._training_set(self.x, self.target))
+
+    def draw_ahead(self, epochs: int) -> Ahead:
+        """The (x, target) of each of the next `epochs` epochs, for a compiled chunk
+        (``compiled_run.run_chunk``).  Noise redrawn every epoch is drawn here, epoch by
+        epoch, with the run's own Generator: the same stream, draw for draw, as :meth:`step`
+        takes.  :meth:`apply_chunk` gives back the draws of epochs the chunk never began."""
+        started = time.perf_counter()
+        if not (self.config.noise.resample and self.config.noise.active):
+            return Ahead(epochs, self.x[None], self.target[None], None, self.x, self.target,
+                         started)
+        state = copy.deepcopy(self._noise_rng.bit_generator.state)
+        x0, t0 = self.x, self.target
+        xs = np.empty((epochs, len(self.x)))
+        ts = np.empty((epochs, len(self.target)))
+        for j in range(epochs):
+            if self.epoch + j > 0:
+                self._draw_noise(check=False)
+            xs[j], ts[j] = self.x, self.target
+        return Ahead(epochs, xs, ts, state, x0, t0, started)
+
+    @property
+    def best_epoch(self) -> int:
+        """The epoch of the best MSE so far (the plateau criterion counts from it)."""
+        return self._best_epoch
 
     def _check_sequences(self) -> None:
         # Validated here, once: every epoch then calls the core's unchecked entry point.
@@ -587,25 +626,60 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
-        from .compiled_run import trainer_for  # not at the top: compiled_run reads this module's names
-        # The unit's numba kernel, when on and able; a model's mini-batches take the general
-        # kernel through ModelTrainer's one switch instead.
-        compiled_train = trainer_for(self) if self.model is None else None
-        if compiled_train is not None:
-            # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
-            # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
-            return compiled_train(self, epochs, should_continue)
-        for _ in range(epochs):
+        # The unit's numba kernel, when on and able, takes the epochs in chunks: compiled_run
+        # reads this run and returns what a chunk trained, apply_chunk takes it over.  A
+        # model's mini-batches take the general kernel through ModelTrainer's one switch.
+        run_chunk = compiled_run.trainer_for(self) if self.model is None else None
+        done = 0
+        while True:
             reason = self.should_stop()
             if reason:
                 self.stop_reason = reason
                 return reason
-            if not (should_continue() and self.step()):
-                return self.stop_reason if self.stop_reason == DIVERGED else None
-        reason = self.should_stop()
-        if reason:
-            self.stop_reason = reason
-        return reason
+            if done >= epochs or not should_continue():
+                return None
+            if run_chunk is None:
+                if not self.step():
+                    return self.stop_reason         # diverged
+                done += 1
+            else:
+                ahead = self.draw_ahead(compiled_run.chunk_epochs(self, epochs - done))
+                done += self.apply_chunk(run_chunk(self, ahead))
+                if self.stop_reason == DIVERGED:
+                    return DIVERGED
+
+    def apply_chunk(self, chunk: compiled_run.Chunk) -> int:
+        """Take over the epochs a compiled chunk trained (``compiled_run.Chunk``, computed from
+        this run without changing it): parameters, counters, the optimizer's moments, the
+        history and evaluation rows, the noise Generator moved on by the epochs the chunk
+        began, and a divergence.  Returns the epochs done.
+
+        The chunk records the train/test evaluation of its due epochs here: cutting chunks at
+        every due epoch instead cost 9-17 % of training speed (paired medians)."""
+        ahead = chunk.ahead
+        if ahead.noise_state is not None and chunk.begun < ahead.epochs:
+            # The epochs begun took a draw each (a diverging one too, as in step()); the
+            # draws of epochs never begun go back, so the Generator stands where step()
+            # leaves it.
+            self._noise_rng.bit_generator.state = ahead.noise_state
+            self._use_sequences(ahead.x, ahead.target)
+            for j in range(chunk.begun):
+                if self.epoch + j > 0:
+                    self._draw_noise(check=False)
+        if chunk.done:
+            first = self.epoch + 1
+            self.params = chunk.params
+            self.epoch, self._best_epoch = chunk.epoch, chunk.best_epoch
+            self.mse, self.best_mse = chunk.mse, chunk.best_mse
+            self.optimizer.load_moments(chunk.m, chunk.v, chunk.t)
+            self.history.extend(np.arange(first, first + chunk.done), chunk.mse_rows,
+                                chunk.param_rows)
+            if isinstance(self.evaluation, EvalHistory):     # a unit run's
+                self.evaluation.record_rows(first, chunk.param_rows)
+            self.revision = next(_REVISIONS)
+        if chunk.reason == DIVERGED:
+            self.stop_reason = DIVERGED
+        return chunk.done
 
     # ------------------------------------------------------------ saving
 
