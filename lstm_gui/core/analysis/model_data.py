@@ -47,13 +47,14 @@ class Data:
 
 
 def time_major(x, target) -> Data:
-    """A snapshot's x, target as the models read them; ValueError in one line otherwise."""
+    """A snapshot's x, target as the models read them (also one sequence of m inputs, x (n, m)
+    with target (n,)); ValueError in one line otherwise."""
     xs = np.asarray(x, dtype=float)
     ts = np.asarray(target, dtype=float)
-    if xs.ndim == 1:
-        if ts.shape != xs.shape:
-            raise ValueError(f"target must have the shape of x {xs.shape}, got {ts.shape}")
-        return Data(xs[:, None, None], ts[:, None], False, 1)
+    if xs.ndim in (1, 2):                  # one sequence: x (n,) or (n, m)
+        if ts.shape != xs.shape[:1]:
+            raise ValueError(f"target must have shape {xs.shape[:1]} (one per step), got {ts.shape}")
+        return Data(xs.reshape(xs.shape[0], 1, -1), ts[:, None], False, 1)
     if xs.ndim == 3:
         N = xs.shape[0]
         tm = np.ascontiguousarray(np.transpose(xs, (1, 0, 2)))      # (n, N, m)
