@@ -77,8 +77,8 @@ def analyse(model: Model, theta, x, target, delay: int = 0, keep_G: bool = False
     xs, ts, last = data.x, data.target, data.seq_to_one
     n, B, _ = xs.shape
     origins = np.array([n - 1]) if last else np.arange(n)
-    O = origins.size
-    limits.check_work_bytes(work_bytes(model, n, B, O, keep_G),
+    n_o = origins.size
+    limits.check_work_bytes(work_bytes(model, n, B, n_o, keep_G),
                             f"the itemised gradient over {n:,} steps of {B:,} sequence"
                             f"{'s' if B > 1 else ''}")
     y, top, inputs, steps = reference._run(model, theta, xs, delay, [None] * (model.layers - 1))
@@ -86,8 +86,8 @@ def analyse(model: Model, theta, x, target, delay: int = 0, keep_G: bool = False
     acc = _Accumulator(model, n, origins, keep_G)
 
     # The readout, used at step t by the error term of step t alone.
-    dY = np.zeros((O, n, B))
-    dY[np.arange(O), origins] = dy[origins]
+    dY = np.zeros((n_o, n, B))
+    dY[np.arange(n_o), origins] = dy[origins]
     ro = model.readout_views(theta)
     if ro is not None:
         for o, t in enumerate(origins):
@@ -183,10 +183,10 @@ def _params(acc, gate, layer, direction, step, dz, x_t, h_prev, has_bias):
 def _lstm_backward(fam, cell, s, dh, acc, layer, direction, need_dx):
     """reference_lstm.backward with a leading axis of origins: dh (O, n, B, H) in the
     direction's own time; returns dE_t/dx (O, n, B, m) (None unless need_dx)."""
-    O, n, B, H = dh.shape
-    dx = np.zeros((O,) + s.x.shape) if need_dx else None
-    dh_next = np.zeros((O, B, H))
-    dc_next = np.zeros((O, B, H))
+    n_o, n, B, H = dh.shape
+    dx = np.zeros((n_o,) + s.x.shape) if need_dx else None
+    dh_next = np.zeros((n_o, B, H))
+    dc_next = np.zeros((n_o, B, H))
     p = cell["p"]
     bias = bool(cell["b"])
     zeros = np.zeros((B, H))
@@ -217,7 +217,7 @@ def _lstm_backward(fam, cell, s, dh, acc, layer, direction, need_dx):
             acc.add("p", "i", layer, direction, step, (dz["i"] * c_prev).sum(axis=1))
             acc.add("p", "f", layer, direction, step, (dz["f"] * c_prev).sum(axis=1))
             acc.add("p", "o", layer, direction, step, (dz["o"] * c).sum(axis=1))
-        dh_next = np.zeros((O, B, H))
+        dh_next = np.zeros((n_o, B, H))
         for g in fam.gates:
             _params(acc, g, layer, direction, step, dz[g], s.x[t], h_prev, bias)
             if dx is not None:
@@ -228,11 +228,11 @@ def _lstm_backward(fam, cell, s, dh, acc, layer, direction, need_dx):
 
 def _gru_backward(cell, s, dh, acc, layer, direction, need_dx):
     """reference_gru.backward with a leading axis of origins (see :func:`_lstm_backward`)."""
-    O, n, B, H = dh.shape
+    n_o, n, B, H = dh.shape
     W, R = cell["W"], cell["R"]
     bias = bool(cell["b"])
-    dx = np.zeros((O,) + s.x.shape) if need_dx else None
-    dh_next = np.zeros((O, B, H))
+    dx = np.zeros((n_o,) + s.x.shape) if need_dx else None
+    dh_next = np.zeros((n_o, B, H))
     zeros = np.zeros((B, H))
     for t in reversed(range(n)):
         step = t if direction == 0 else n - 1 - t
