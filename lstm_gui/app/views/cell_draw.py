@@ -157,9 +157,10 @@ class Drawing:
             self.labels[key] = item
         return item
 
-    def _node(self, x, y, symbol, colour="#333333", tooltip=""):
+    def _node(self, x, y, symbol, colour="#333333", tooltip="", wide=False):
         cx, cy = x, y
-        e = self._ellipse(cx - NODE_R, cy - NODE_R, 2 * NODE_R, 2 * NODE_R, _pen(colour, 1.5),
+        rx = NODE_R * (1.6 if wide else 1.0)       # wide: two characters ("1−")
+        e = self._ellipse(cx - rx, cy - NODE_R, 2 * rx, 2 * NODE_R, _pen(colour, 1.5),
                           QtGui.QColor("#ffffff"))
         e.setZValue(3)
         e.setToolTip(tooltip)
