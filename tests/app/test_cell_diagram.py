@@ -139,3 +139,40 @@ def test_the_drawing_is_rebuilt_only_for_another_family(view):
     view.show_snapshot(snapshot("nog", 4, 1))
     assert view.modelPanel.diagram is not first
     assert view.modelPanel.diagram.gate_status()["o"] == "absent"
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_gates_view_draws_the_familys_own_quantities(qtbot, settings, cell):
+    """GRU: r, z, n and h (no empty f, i, C~, C); an ablated gate is not drawn; every drawn
+    curve is the selected unit's trace."""
+    from lstm_gui.app.views.sequence import GatesView
+
+    cursor = TimeCursor()
+    cursor.set_length(25)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    view = GatesView(ctx)
+    qtbot.addWidget(view)
+    view.resize(600, 450)
+    view.show()
+    snap = snapshot(cell, 16, 2)
+    ctx.selection.set(1, 6)
+    view.show_snapshot(snap)
+    plot = view.plot
+    drawn = {k for k, c in plot.curves.items() if c.isVisible() and c.getData()[1] is not None}
+    graph = unit_graph(snap.model)
+    want = {g.field for g in graph.gates if not g.removed} | {"h_units"} | (set() if graph.gru else {"c"})
+    assert drawn == want
+    if cell == "gru":
+        assert drawn == {"r", "z", "n", "h_units"} and not plot.rows()[2].isVisible()
+    legend = {label.text for _, label in plot.legend.items}
+    assert legend == {name for row in plot.ROWS for k, name, *_ in row if k in want}
+    for key in drawn:
+        field = "h" if key == "h_units" else key
+        np.testing.assert_allclose(plot.curves[key].getData()[1],
+                                   snap.trace.states[field][1, 0, :, 0, 6])
+    # Back to SPEC's unit: its six quantities again.
+    from lstm_gui.core.training.run import RunConfig, TrainingRun
+    unit = TrainingRun(RunConfig(epochs=0)).snapshot(history_points=10)
+    view.show_snapshot(unit)
+    assert {k for k, c in plot.curves.items() if c.isVisible()} == set(plot.UNIT_FIELDS)
+    assert plot.rows()[2].isVisible()

@@ -58,6 +58,9 @@ class ModelCellPanel(QtWidgets.QWidget):
         self.splitter.setChildrenCollapsible(False)
         self._moved = False                 # the learner moved the splitter: keep their sizes
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_moved", True))
+        # Owned by the panel: it dies with it (a bare singleShot outlived a closed panel).
+        self._room_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._room_timer.timeout.connect(self._share_room)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
@@ -146,7 +149,7 @@ class ModelCellPanel(QtWidgets.QWidget):
                     f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}" for k, v in terms))
         if new and not self._moved:
             # After the layout has taken the new lines in (and the panel has its size).
-            QtCore.QTimer.singleShot(0, self._share_room)
+            self._room_timer.start()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
