@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..models import UNIT, compiled, unit
+from . import model_training
 from .tasks import CSV_TASK
 
 MIN_EVERY = 150      # epochs between records, at least (measured cost: see above)
@@ -89,7 +90,7 @@ class EvalHistory:
         unseen = clean = float("nan")
         if self.config.noise.active or len(self._x) > self.n:
             h = (_output(params, self._x, self.config.delay) if self.model is None
-                 else self.model.forward(params, self._x, self.config.delay))
+                 else model_training.forward(self.model, params, self._x, self.config.delay))
             err = (h - self._target) ** 2
             if len(self._x) > self.n:
                 unseen = float(np.mean(err[self.n:]))
