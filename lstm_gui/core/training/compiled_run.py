@@ -27,6 +27,11 @@ CHUNK_SECONDS = 0.02
 _seconds_per_step = [50e-9]   # one unit, one time step, forward and backward; measured below
 
 
+def supports_optimizer(opt: Optimizer) -> bool:
+    """True if the compiled kernels compute this optimizer's update (SGD, momentum, Adam)."""
+    return type(opt) in _OPTIMIZERS
+
+
 def supported(run) -> bool:
     """True if the compiled kernel computes exactly what run.step() would."""
     return (getattr(run.config, "gradient", "exact") == "exact"
