@@ -60,51 +60,29 @@ def interval(budget: int) -> int:
     return max(MIN_EVERY, budget // 100)
 
 
-class EvalHistory:
-    """Fill with :meth:`record` every :attr:`every` epochs; read with :meth:`view`."""
+class EvalRecords:
+    """The bounded store of (epoch, unseen_mse, clean_mse) rows both kinds of run keep: a row
+    every :attr:`every` epochs; when the store is full, every other row is dropped and the
+    interval doubles.  Subclasses compute the row (``record``); :meth:`view` reads it."""
 
-    def __init__(self, config, clean_x: np.ndarray, clean_target: np.ndarray, factor: int = 3,
-                 every: int | None = None, capacity: int = CAPACITY, model=None):
-        """model: a models.Model for a run of any other model than the unit (None: the unit)."""
-        self.config = config
-        self.model = model
-        self.every = interval(config.epochs) if every is None else max(1, int(every))
-        self.n = len(clean_x)
-        # One forward pass over the clean input and its continuation serves both errors.
-        self._x, self._target = clean_x, clean_target
-        if config.task.key != CSV_TASK:
-            self._x, self._target = config.task.extended(factor).sequences()   # (factor n,)
+    def __init__(self, every: int, capacity: int = CAPACITY):
+        self.every = max(1, int(every))
         self._rows = np.empty((capacity, 3))
         self._count = 0
 
     def due(self, epoch: int) -> bool:
         return epoch % self.every == 0
 
-    def record(self, epoch: int, params: np.ndarray) -> None:
-        """Evaluate params (units, 12) at this epoch."""
+    def _make_room(self, epoch: int) -> bool:
+        """Before a record at `epoch`: halve a full store; False if the epoch is then not due."""
         if self._count == len(self._rows):
             self._halve()
-            if not self.due(epoch):
-                return
-        unseen = clean = float("nan")
-        if self.config.noise.active or len(self._x) > self.n:
-            h = (_output(params, self._x, self.config.delay) if self.model is None
-                 else self.model.forward(params, self._x, self.config.delay))
-            err = (h - self._target) ** 2
-            if len(self._x) > self.n:
-                unseen = float(np.mean(err[self.n:]))
-            if self.config.noise.active:
-                clean = float(np.mean(err[: self.n]))
+            return self.due(epoch)
+        return True
+
+    def _append(self, epoch: int, unseen: float, clean: float) -> None:
         self._rows[self._count] = (epoch, unseen, clean)
         self._count += 1
-
-    def record_rows(self, first: int, rows: np.ndarray) -> None:
-        """Record the due epochs among first, first + 1, ... given the parameters after each
-        (rows (epochs, units * 12)): the compiled path trains a chunk of epochs at once."""
-        epochs = first + np.arange(len(rows))
-        for k in np.flatnonzero(epochs % self.every == 0).tolist():
-            if self.due(first + k):     # the interval may have doubled on the way
-                self.record(first + k, rows[k].reshape(-1, 12) if self.model is None else rows[k])
 
     def _halve(self) -> None:
         kept = self._rows[1: self._count: 2].copy()
@@ -119,3 +97,42 @@ class EvalHistory:
         """Copies of what was recorded."""
         rows = self._rows[: self._count]
         return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
+
+
+class EvalHistory(EvalRecords):
+    """Fill with :meth:`record` every :attr:`every` epochs; read with :meth:`view`."""
+
+    def __init__(self, config, clean_x: np.ndarray, clean_target: np.ndarray, factor: int = 3,
+                 every: int | None = None, capacity: int = CAPACITY, model=None):
+        """model: a models.Model for a run of any other model than the unit (None: the unit)."""
+        super().__init__(interval(config.epochs) if every is None else every, capacity)
+        self.config = config
+        self.model = model
+        self.n = len(clean_x)
+        # One forward pass over the clean input and its continuation serves both errors.
+        self._x, self._target = clean_x, clean_target
+        if config.task.key != CSV_TASK:
+            self._x, self._target = config.task.extended(factor).sequences()   # (factor n,)
+
+    def record(self, epoch: int, params: np.ndarray) -> None:
+        """Evaluate params (units, 12) at this epoch."""
+        if not self._make_room(epoch):
+            return
+        unseen = clean = float("nan")
+        if self.config.noise.active or len(self._x) > self.n:
+            h = (_output(params, self._x, self.config.delay) if self.model is None
+                 else self.model.forward(params, self._x, self.config.delay))
+            err = (h - self._target) ** 2
+            if len(self._x) > self.n:
+                unseen = float(np.mean(err[self.n:]))
+            if self.config.noise.active:
+                clean = float(np.mean(err[: self.n]))
+        self._append(epoch, unseen, clean)
+
+    def record_rows(self, first: int, rows: np.ndarray) -> None:
+        """Record the due epochs among first, first + 1, ... given the parameters after each
+        (rows (epochs, units * 12)): the compiled path trains a chunk of epochs at once."""
+        epochs = first + np.arange(len(rows))
+        for k in np.flatnonzero(epochs % self.every == 0).tolist():
+            if self.due(first + k):     # the interval may have doubled on the way
+                self.record(first + k, rows[k].reshape(-1, 12) if self.model is None else rows[k])
