@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .datasets import Dataset, epoch_batches
+from .records import EvalRecords, interval
 
 LossFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
@@ -160,38 +161,16 @@ def held_out_mse(model, theta: np.ndarray, data: Dataset, delay: int = 0) -> flo
     return mse(model, theta, data.x_test, data.y_test, data.seq_to_one, delay)
 
 
-class SetEval:
+class SetEval(EvalRecords):
     """Train and test MSE over epochs for a task of many sequences, recorded every
-    ``every`` epochs like ``evaluation.EvalHistory`` (whose view it gives: ``unseen_mse`` is
-    the held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
+    ``every`` epochs in the store ``evaluation.EvalHistory`` keeps (``unseen_mse`` is the
+    held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
 
     def __init__(self, config, model, data: Dataset, capacity: int = 1000):
-        from .evaluation import interval
-        self.model, self.data, self.delay = model, data, config.delay
         # A preset's epochs are few and long (10 of 32 batches): record each one.
-        self.every = 1 if config.epochs <= 1000 else interval(config.epochs)
-        self._rows = np.empty((capacity, 3))
-        self._count = 0
-
-    def due(self, epoch: int) -> bool:
-        return epoch % self.every == 0
+        super().__init__(1 if config.epochs <= 1000 else interval(config.epochs), capacity)
+        self.model, self.data, self.delay = model, data, config.delay
 
     def record(self, epoch: int, params: np.ndarray) -> None:
-        if self._count == len(self._rows):
-            kept = self._rows[1: self._count: 2].copy()
-            self._count = len(kept)
-            self._rows[: self._count] = kept
-            self.every *= 2
-            if not self.due(epoch):
-                return
-        self._rows[self._count] = (epoch, held_out_mse(self.model, params, self.data, self.delay),
-                                   np.nan)
-        self._count += 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def view(self):
-        from .evaluation import EvalView
-        rows = self._rows[: self._count]
-        return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
+        if self._make_room(epoch):
+            self._append(epoch, held_out_mse(self.model, params, self.data, self.delay), np.nan)
