@@ -44,6 +44,7 @@ SLOT_X = {"f": 160, "i": 290, "c_tilde": 420, "o": 550, "z": 150, "r": 300, "n":
 # LSTM: forget × above f, the i·C~ product and + between i and C~, tanh(C) and × o at the right.
 FORGET_X, ADD_X, PRODUCT_Y = 160, 355, 110
 TANH_X, TANH_Y, OUT_Y = 650, 100, 185
+TANH_R = 12                                # the tanh ellipse's half height  # not a parameter count
 # GRU: z·h(t−1) above z, "1 −" then × with n, + on the top line, r·(...) under n.
 ZX, ONE_X, NX, NX_Y, RX_Y = 150, 250, 600, 110, 234
 MEANING = {
@@ -115,15 +116,15 @@ class UnitDiagram(Drawing):
                        tooltip="coupled gates (CIFG): f = 1 − i, what goes in pushes out as much")
         # The output: act(C) × o → h(t).
         act = g.output_function
-        self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - 12), width=2, z=1, arrow=True)
-        ell = self._ellipse(TANH_X - 26, TANH_Y - 12, 52, 24, _pen(C, 1.5), QtGui.QColor("#ffffff"))
+        self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - TANH_R), width=2, z=1, arrow=True)
+        ell = self._ellipse(TANH_X - 26, TANH_Y - TANH_R, 52, 2 * TANH_R, _pen(C, 1.5), QtGui.QColor("#ffffff"))
         ell.setZValue(3)
         ell.setToolTip("tanh(C): the cell state squashed into (−1, 1)" if act == "tanh" else
                        "no output activation (NOAF): h = o·C, the cell state unsquashed")
         self._name(act, TANH_X, TANH_Y - 1, C, anchor="center")
         self._value("act_c", TANH_X + 30, TANH_Y - 10, C)
         o = g.gate("o")
-        self._line(C, (TANH_X, TANH_Y + 12), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
+        self._line(C, (TANH_X, TANH_Y + TANH_R), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
         self._line(self._colour(o), (SLOT_X["o"] + GATE_W / 2, GATE_Y), (TANH_X - NODE_R, OUT_Y),
                    z=1, arrow=True)
         self._node(TANH_X, OUT_Y, "×", tooltip=f"h = o·{act}(C)" if act == "tanh" else "h = o·C")
@@ -177,7 +178,8 @@ class UnitDiagram(Drawing):
         r = SLOT_X["r"]
         rx = n + 18
         route = r + GATE_W / 2 + 22
-        self._line(palette.R_GATE, (r + GATE_W / 2, GATE_Y + 12), (route, GATE_Y + 12),
+        y = GATE_Y + GATE_H / 4
+        self._line(palette.R_GATE, (r + GATE_W / 2, y), (route, y),
                    (route, RX_Y), (rx - NODE_R, RX_Y), z=1, arrow=True)
         self._node(rx, RX_Y, "×", colour=palette.R_GATE,
                    tooltip="r·(R_n·h(t−1) + its bias): the reset gate scales what n reads of h(t−1)")

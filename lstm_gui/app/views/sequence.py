@@ -143,7 +143,7 @@ class GatesView(_SequenceView):
         self._last = snap if model is not None else None
         self.plot.show_fields(self.plot.UNIT_FIELDS if model is None else self.fields(model))
         super().show_snapshot(snap)
-        if self._last is not None:
+        if model is not None:
             sel = self.ctx.selection
             self.plot.set_title(f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1} ({model.cell})")
 
