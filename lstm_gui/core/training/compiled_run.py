@@ -58,6 +58,11 @@ class Chunk(NamedTuple):
     ahead: Any
 
 
+def supports_optimizer(opt: Optimizer) -> bool:
+    """True if the compiled kernels compute this optimizer's update (SGD, momentum, Adam)."""
+    return type(opt) in _OPTIMIZERS
+
+
 def supported(run) -> bool:
     """True if the compiled kernel computes exactly what run.step() would."""
     return (getattr(run.config, "gradient", "exact") == "exact"
