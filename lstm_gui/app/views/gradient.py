@@ -16,7 +16,7 @@ import numpy as np
 
 from ...core.analysis import gradflow, gradflow_model, model_data
 from ...core.analysis import layers as layer_maths
-from ...core.models import Model
+from ...core.models import UNIT, Model
 from .. import palette
 from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
@@ -93,7 +93,7 @@ def _analyse(params, x, target, delay):
     G = flow.G.reshape(n, n, -1, 4, 3)
     per_gate = np.stack([gradflow.lag_magnitude(G[:, :, :, g, :]) for g in range(4)])
     magnitude = per_gate.sum(axis=0)
-    grad = flow.G.sum(axis=(0, 1)).reshape(-1, 12)
+    grad = flow.G.sum(axis=(0, 1)).reshape(-1, UNIT.size)
     layers = layer_maths.of_params(params)
     return {
         "abs": np.abs(G).sum(axis=(2, 3, 4)),                     # (t, s)
@@ -508,7 +508,7 @@ class GradientView(View):
             if snap is None or len(snap.history.epochs) < 2:
                 return
             epochs = snap.history.epochs
-            p = snap.history.params.reshape(len(epochs), -1, 12)
+            p = snap.history.params.reshape(len(epochs), -1, UNIT.size)
             u = min(self.unit, p.shape[1] - 1)
             step = np.abs(np.diff(p[:, u], axis=0)) / np.diff(epochs)[:, None]
             for k, curve in enumerate(self.paramCurves):
