@@ -289,9 +289,9 @@ class LandscapeView(View):
         worker = self.worker
         model = getattr(snap, "model", None)
         if model is not None:
-            args = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
-                    self._model_path(snap), names, points(size), span, snap.config.lr)
-            self.worker.submit(lambda: (request, _compute_model(*args, should_continue=worker.running)),
+            margs = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
+                     self._model_path(snap), names, points(size), span, snap.config.lr)
+            self.worker.submit(lambda: (request, _compute_model(*margs, should_continue=worker.running)),
                                urgent=urgent)
         else:
             args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
