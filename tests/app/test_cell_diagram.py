@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.cell import CellView
 from lstm_gui.core.analysis.unit_graph import unit_graph
 from lstm_gui.core.models import Model
@@ -35,16 +34,8 @@ def snapshot(cell, hidden, layers, n=25):
 
 
 @pytest.fixture
-def view(qtbot, settings):
-    cursor = TimeCursor()
-    cursor.set_length(25)
-    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    v = CellView(ctx)
-    qtbot.addWidget(v)
-    v.resize(700, 500)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(lone_view):
+    return lone_view(CellView, (700, 500))
 
 
 def test_the_graph_follows_the_family():
@@ -142,18 +133,13 @@ def test_the_drawing_is_rebuilt_only_for_another_family(view):
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_the_gates_view_draws_the_familys_own_quantities(qtbot, settings, cell):
+def test_the_gates_view_draws_the_familys_own_quantities(lone_view, cell):
     """GRU: r, z, n and h (no empty f, i, C~, C); an ablated gate is not drawn; every drawn
     curve is the selected unit's trace."""
     from lstm_gui.app.views.sequence import GatesView
 
-    cursor = TimeCursor()
-    cursor.set_length(25)
-    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    view = GatesView(ctx)
-    qtbot.addWidget(view)
-    view.resize(600, 450)
-    view.show()
+    view = lone_view(GatesView, (600, 450))
+    ctx = view.ctx
     snap = snapshot(cell, 16, 2)
     ctx.selection.set(1, 6)
     view.show_snapshot(snap)

@@ -4,7 +4,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.heatmap import GateHeatmapView
 from lstm_gui.app.views.image_grid import ImageGrid, unit_ticks
 from lstm_gui.app.views.weights import WeightsView
@@ -21,17 +20,11 @@ def _snap(cell="gru", hidden=16, layers=2, n=25):
 
 
 @pytest.mark.parametrize("cls", [GateHeatmapView, WeightsView])
-def test_both_views_show_every_row_of_every_layer(qtbot, settings, cls):
+def test_both_views_show_every_row_of_every_layer(lone_view, cls):
     """Every hidden unit of both layers in sight: a range set while a linked plot had not its
     height yet cut the first two rows of 32 off in Weights."""
-    cursor = TimeCursor()
-    cursor.set_length(25)
-    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    view = cls(ctx)
-    qtbot.addWidget(view)
-    view.resize(900, 450)
-    view.show()
-    qtbot.waitExposed(view)
+    view = lone_view(cls, (900, 450))
+    ctx = view.ctx
     view.show_snapshot(_snap())
     assert isinstance(view.grid, ImageGrid) and view.images is view.grid.images
     for plot in view.gatePlots.values():

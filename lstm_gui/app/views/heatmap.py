@@ -16,7 +16,7 @@ from ...core.analysis import layers as layer_maths
 from .. import palette
 from ..qt import Qt, QtCore, pg
 from .base import View
-from .image_grid import ImageGrid
+from .image_grid import ImageGrid, ImageGridView
 
 SEQUENTIAL = "viridis"      # (0, 1): dark shut, yellow open
 
@@ -26,7 +26,7 @@ def diverging_map() -> pg.ColorMap:
     return pg.ColorMap([0.0, 0.5, 1.0], list(palette.DIVERGING))
 
 
-class GateHeatmapView(View):
+class GateHeatmapView(ImageGridView, View):
     name = "gateHeatmap"
     title = "Gate heat map"
     area = Qt.DockWidgetArea.RightDockWidgetArea
@@ -46,20 +46,6 @@ class GateHeatmapView(View):
         ctx.cursor.changed.connect(self._on_cursor)
         ctx.selection.changed.connect(lambda *_: self._place_box())
 
-    @property
-    def gatePlots(self) -> dict:
-        return self.grid.plots
-
-    @property
-    def images(self) -> dict:
-        return self.grid.images
-
-    @property
-    def boxes(self) -> list:
-        return self.grid.boxes
-
-    def minimumSizeHint(self):
-        return QtCore.QSize(200, 150)
 
     # ------------------------------------------------------------ building
 
@@ -141,11 +127,6 @@ class GateHeatmapView(View):
         else:
             where = f"unit {j + 1}" + (f" of {layers.group_names[layer]}" if layers.layers > 1 else "")
         return f"{label} of {where} at t = {t}: {self._data[field][row, t]:.4g}"
-
-    def _on_hover(self, scene_pos) -> None:
-        hit = self._at(scene_pos)
-        if hit is not None:
-            self.readout.setText(self.describe(*hit))
 
     def _on_click(self, event) -> None:
         hit = self._at(event.scenePos())

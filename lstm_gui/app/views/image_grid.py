@@ -143,3 +143,38 @@ class ImageGrid:
         row = layers.row_of(layer, min(selection.unit, layers.hidden[layer] - 1))
         for box, width in zip(self.boxes, widths):
             box.setRect(QtCore.QRectF(-0.5, row - 0.5, width, 1.0))
+
+
+class ImageGridView:
+    """Mixin for a View drawn by an :class:`ImageGrid` in ``self.grid``: its plots, images
+    and boxes by the names the tests and the window read, its small minimum size, and the
+    hover readout (the view says what is under the mouse: ``_at`` and ``describe``)."""
+
+    grid: ImageGrid
+    readout: QtWidgets.QLabel
+
+    @property
+    def gatePlots(self) -> dict:
+        return self.grid.plots
+
+    @property
+    def images(self) -> dict:
+        return self.grid.images
+
+    @property
+    def boxes(self) -> list:
+        return self.grid.boxes
+
+    def minimumSizeHint(self):
+        return QtCore.QSize(200, 150)
+
+    def _on_hover(self, scene_pos) -> None:
+        hit = self._at(scene_pos)
+        if hit is not None:
+            self.readout.setText(self.describe(*hit))
+
+    def _at(self, scene_pos):
+        raise NotImplementedError
+
+    def describe(self, *hit) -> str:
+        raise NotImplementedError

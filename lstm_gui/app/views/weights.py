@@ -17,10 +17,10 @@ from ...core.analysis import layers as layer_maths
 from ..qt import Qt, QtCore, pg
 from .base import View
 from .heatmap import diverging_map
-from .image_grid import ImageGrid
+from .image_grid import ImageGrid, ImageGridView
 
 
-class WeightsView(View):
+class WeightsView(ImageGridView, View):
     name = "weightsView"
     title = "Weights"
     area = Qt.DockWidgetArea.RightDockWidgetArea
@@ -39,20 +39,6 @@ class WeightsView(View):
         self._level = 1.0
         ctx.selection.changed.connect(lambda *_: self._place_box())
 
-    @property
-    def gatePlots(self) -> dict:
-        return self.grid.plots
-
-    @property
-    def images(self) -> dict:
-        return self.grid.images
-
-    @property
-    def boxes(self) -> list:
-        return self.grid.boxes
-
-    def minimumSizeHint(self):
-        return QtCore.QSize(200, 150)
 
     def _build(self, layers: layer_maths.Layers, canvases) -> None:
         """One plot per gate (and the readout), built when the model's shape changes."""
@@ -117,11 +103,6 @@ class WeightsView(View):
         assert layers is not None
         index = int(self._canvases[gate].index[row, col])
         return f"{layers.names[index]} = {self._values[gate][row, col]:.6g}"
-
-    def _on_hover(self, scene_pos) -> None:
-        hit = self._at(scene_pos)
-        if hit is not None:
-            self.readout.setText(self.describe(*hit))
 
     def _on_click(self, event) -> None:
         hit = self._at(event.scenePos())
