@@ -25,8 +25,8 @@ def close(text, want):
     assert number(text) == pytest.approx(want, rel=5e-3, abs=5e-4), (text, want)
 
 
-def snapshot(cell, hidden, layers, n=25):
-    model = Model(cell=cell, hidden=hidden, layers=layers)
+def snapshot(cell, hidden, layers, n=25, **options):
+    model = Model(cell=cell, hidden=hidden, layers=layers, **options)
     theta = model.init(3, scheme="pytorch")
     x = np.sin(np.linspace(0, 6, n))
     return SimpleNamespace(model=model, params=theta, x=x, target=np.cos(x), revision=0, epoch=0,
@@ -120,6 +120,13 @@ def test_the_diagram_shows_the_family_with_the_trace_at_the_cursor(view, cell, h
         close(d.text("h"), snap.trace.states["h"][layer, 0, t, 0, other])
         first = next(g for g in graph.gates if not g.removed)
         close(d.text(f"gate_{first.field}"), snap.trace.states[first.field][layer, 0, t, 0, other])
+
+
+def test_a_model_without_bias_draws_no_bias_edges(view):
+    view.show_snapshot(snapshot("gru", 3, 1, bias=False))
+    d = view.modelPanel.diagram
+    assert not [k for k in d.labels if k.startswith("b_")]
+    assert {k for k in d.labels if k.startswith("h_")} == {"h_r", "h_z", "h_n", "h_prev", "h_prev_top"}
 
 
 def test_the_drawing_is_rebuilt_only_for_another_family(view):
