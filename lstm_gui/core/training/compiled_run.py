@@ -145,6 +145,112 @@ def train(run, epochs: int, should_continue=lambda: True) -> str | None:
             return reason
 
 
+def model_supported(run) -> bool:
+    """True if the general models' fused kernel (layer_kernels.train_run) computes exactly
+    what run._model_step() would: no dropout, no delay, no noise drawn every epoch."""
+    cfg = run.config
+    if run.model is None or run.trainer is None or type(run.optimizer) not in _OPTIMIZERS:
+        return False
+    if cfg.delay or run.model.dropout or (cfg.noise.resample and cfg.noise.active):
+        return False
+    try:
+        from ..models.compiled import fast_model
+    except ImportError:        # pragma: no cover - the general kernels are part of the build
+        return False
+    return fast_model.supported(run.model)
+
+
+def _fast_model(run):
+    """The run's FastModel (its layout), made once per model."""
+    from ..models.compiled.fast_model import FastModel
+    fm = getattr(run.trainer, "_fast_model", None)
+    if fm is None or fm.model is not run.model:
+        fm = FastModel(run.model)
+        run.trainer._fast_model = fm
+    return fm
+
+
+def _model_chunk(run, size: int) -> str | None:
+    """Up to `size` epochs of a model in one call of layer_kernels.train_run; returns the
+    kernel's stop reason.  The shuffle generator is left where run.step() would leave it."""
+    from ..models.compiled import layer_kernels as lk
+    cfg, opt, trainer = run.config, run.optimizer, run.trainer
+    fm = _fast_model(run)
+    x, tk = trainer.kernel_data()
+    rng_state = copy.deepcopy(trainer.shuffle_rng.bit_generator.state)
+    perms = trainer.orders(size)
+    theta = np.array(run.params, dtype=float)
+    size_all = theta.shape[0]
+    m, v = _moments(opt, size_all)
+    counters = np.array([run.epoch, run._best_epoch, getattr(opt, "t", 0)], dtype=np.int64)
+    floats = np.array([run.mse, run.best_mse])
+    frozen = np.zeros(size_all, dtype=np.bool_)
+    frozen[list(cfg.frozen)] = True
+    keep = run.history.row_shape != (0,)
+    out_loss = np.empty(size)
+    out_params = np.empty((size if keep else 0, size_all))
+    kind, lr, clip, beta, beta1, beta2, eps = _hyper(opt)
+    with np.errstate(all="ignore"):
+        done, code = lk.train_run(theta, *fm.layout.args(trainer.seq_to_one), x, tk, perms,
+                                  trainer.batch, kind, lr, beta, beta1, beta2, eps, clip,
+                                  frozen, m, v, counters, floats, cfg.epochs, cfg.target_mse,
+                                  cfg.plateau, out_loss, out_params)
+    used = done + (code == K.DIVERGED)
+    if used < size:
+        # Give back the orders of epochs never begun (a diverging epoch drew its own).
+        trainer.shuffle_rng.bit_generator.state = rng_state
+        trainer.orders(used)
+    if done or code == K.DIVERGED:
+        run.params = theta
+        _commit_moments(opt, m, v, int(counters[2]), run.params.shape)
+    if done:
+        first = run.epoch + 1
+        run.epoch, run._best_epoch = int(counters[0]), int(counters[1])
+        run.mse, run.best_mse = float(floats[0]), float(floats[1])
+        run.history.extend(np.arange(first, first + done), out_loss[:done],
+                           out_params[:done] if keep else np.empty((done, 0)))
+        if run.evaluation is not None and run.evaluation.due(run.epoch):
+            run.evaluation.record(run.epoch, run.params)
+        run.revision = next(_run._REVISIONS)
+    return _REASONS[code]
+
+
+def train_model(run, epochs: int, should_continue=lambda: True) -> str | None:
+    """TrainingRun._train for a model on the fused kernel: the same epochs, mini-batch
+    orders, stop criteria, history and evaluation records as run.step() epoch by epoch;
+    should_continue() is asked between chunks of about CHUNK_SECONDS (at least one epoch),
+    and a chunk ends at every epoch the evaluation records."""
+    done = 0
+    per_epoch = getattr(run.trainer, "_seconds_per_epoch", None)
+    while True:
+        reason = run.should_stop()
+        if reason:
+            run.stop_reason = reason
+            return reason
+        if done >= epochs or not should_continue():
+            return None
+        size = epochs - done
+        if per_epoch is None:
+            size = 1
+        else:
+            size = min(size, max(1, int(CHUNK_SECONDS / per_epoch)))
+        if run.evaluation is not None:
+            every = run.evaluation.every
+            size = min(size, every - run.epoch % every)
+        start = time.perf_counter()
+        before = run.epoch
+        reason = _model_chunk(run, size)
+        took = run.epoch - before
+        done += took
+        if took:
+            per = (time.perf_counter() - start) / took
+            per_epoch = per if per_epoch is None else 0.5 * per_epoch + 0.5 * per
+            run.trainer._seconds_per_epoch = per_epoch
+        if reason == _run.DIVERGED:
+            run.stop_reason = reason
+            return reason
+
+
 def train_population(p: np.ndarray, x, target, optimizer: Optimizer, epochs: int,
                      delay: int = 0):
     """`epochs` epochs of K independent models in one kernel call.
@@ -199,4 +305,6 @@ def trainer_for(run):
     else None (TrainingRun then takes the numpy path, epoch by epoch)."""
     if compiled.active() != "compiled":
         return None
+    if run.model is not None:
+        return train_model if model_supported(run) else None
     return train if supported(run) else None

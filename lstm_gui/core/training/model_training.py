@@ -110,6 +110,24 @@ class ModelTrainer:
             total += loss * len(idx)
         return total / self.sequences, theta
 
+    def orders(self, epochs: int) -> np.ndarray:
+        """(epochs, N) int64: the order of the sequences in each of the next `epochs`
+        epochs, drawn from the shuffle generator as :meth:`epoch` draws them (one
+        permutation an epoch); with one batch holding every sequence, the data's own order
+        (as :meth:`epoch` keeps it)."""
+        n = self.sequences
+        rows = np.empty((epochs, n), dtype=np.int64)
+        for e in range(epochs):
+            order = np.concatenate(epoch_batches(self.shuffle_rng, n, self.batch))
+            rows[e] = np.arange(n) if self.batch >= n else order
+        return rows
+
+    def kernel_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training set as the compiled kernels read it: x (n, N, m), target (n, N) or
+        (1, N) sequence-to-one."""
+        t = self._t.reshape(1, -1) if self.seq_to_one else self._t
+        return self._x, np.ascontiguousarray(t)
+
     def state_dict(self) -> dict:
         return {"shuffle_rng": self.shuffle_rng.bit_generator.state,
                 "dropout_rng": self.dropout_rng.bit_generator.state}
