@@ -272,8 +272,11 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
     if not available():
         print("general models, compiled: numba is not installed; skipped")
         return out
+    from ..core.models.compiled import _blas
+    blas = _blas.set_threads(1)     # one thread each: torch's side sets its own to 1
     print()
-    print("general models, compiled (numba, float64) against PyTorch (float32, one thread):")
+    print("general models, compiled (numba, float64" + (", numpy's OpenBLAS dgemm on one thread"
+          if blas else ", own matrix loops") + ") against PyTorch (float32, one thread):")
     run_tutorial(2)
     run_sum(1, 8, 32)            # compiled or loaded from numba's cache before timing
     run_sum_whole(hidden=2)
