@@ -174,8 +174,10 @@ def _model_chunk(run, size: int) -> str | None:
     """Up to `size` epochs of a model in one call of layer_kernels.train_run; returns the
     kernel's stop reason.  The shuffle generator is left where run.step() would leave it."""
     from ..models.compiled import layer_kernels as lk
+    from ..models.compiled.fast_model import one_thread
     cfg, opt, trainer = run.config, run.optimizer, run.trainer
     fm = _fast_model(run)
+    one_thread()            # OpenBLAS on this thread only (see _blas.one_thread)
     x, tk = trainer.kernel_data()
     rng_state = copy.deepcopy(trainer.shuffle_rng.bit_generator.state)
     perms = trainer.orders(size)

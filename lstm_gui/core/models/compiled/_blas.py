@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+import threading
 
 import numpy as np
 
@@ -52,6 +53,29 @@ def _load():
 
 dgemm, _handle = _load()
 HAVE_BLAS = dgemm is not None
+
+
+_local = threading.local()
+
+
+def one_thread() -> None:
+    """Make OpenBLAS run this thread's products on this thread alone (once per thread).
+
+    The kernels' products are small (32 x 64 x 256 at the sum task); OpenBLAS's own threads
+    on this shared 2-core machine (load 15) made the H = 64 forward pass take 1.2 s instead
+    of 6 ms.  ``openblas_set_num_threads_local`` is per calling thread, so numpy's BLAS
+    elsewhere in the process keeps its setting; without it the whole library is set to one.
+    """
+    if _handle is None or getattr(_local, "done", False):
+        return
+    fn = getattr(_handle, "openblas_set_num_threads_local", None)
+    if fn is not None:
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = ctypes.c_int
+        fn(1)
+    else:
+        set_threads(1)
+    _local.done = True
 
 
 def set_threads(count: int) -> bool:
