@@ -213,8 +213,10 @@ class Trainer(QtCore.QObject):
         return self._run.revision
 
     def gil_free(self) -> bool:
-        """True if the run trains in the compiled kernel, which does not hold the GIL."""
-        return self._kernel_ready.is_set() and trainer_for(self._run) is not None
+        """True if the run trains in the compiled kernel, which does not hold the GIL (the
+        unit's chunks, or a model's: TrainingRun.compiled_chunks)."""
+        run = self._run
+        return self._kernel_ready.is_set() and (trainer_for(run) is not None or run.compiled_chunks())
 
     def warm_up_kernel(self) -> KernelWarmUp:
         """Compile the kernel in the background; training meanwhile takes the numpy path."""

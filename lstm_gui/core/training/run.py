@@ -559,6 +559,40 @@ class TrainingRun:
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
 
+    def compiled_chunks(self) -> bool:
+        """True if a model's epochs run as whole chunks in the compiled kernel, without the
+        GIL (ModelTrainer.train_compiled): what each epoch does besides its batches (noise
+        drawn again, frozen parameters, a stop rule on the MSE checked every epoch,
+        parameters kept per epoch in the history) must then be nothing."""
+        cfg = self.config
+        return (self.trainer is not None and model_training.chunk_optimizer(self.optimizer) is not None
+                and hasattr(self.trainer._loss, "__self__") and not cfg.frozen
+                and not cfg.target_mse and not cfg.plateau
+                and not (cfg.noise.resample and cfg.noise.active)
+                and self.history.row_shape == (0,))
+
+    def _train_model_chunk(self, epochs: int) -> int:
+        """Train up to `epochs` epochs in compiled chunks that end at each epoch the
+        evaluation records; returns the epochs left for the epoch-by-epoch loop (all of them
+        if a chunk was refused: a non-finite step is handled there, the run's way)."""
+        assert self.trainer is not None
+        left = epochs
+        while left > 0 and self.should_stop() is None:
+            n = left if not self.config.epochs else min(left, self.config.epochs - self.epoch)
+            if self.evaluation is not None:
+                every = getattr(self.evaluation, "every", 0)
+                if every:
+                    n = min(n, every - self.epoch % every)
+            done = self.trainer.train_compiled(self.params, self.optimizer, n)
+            if done is None:
+                return left
+            theta, losses = done
+            for k, mse in enumerate(losses.tolist()):
+                self.params = theta if k == len(losses) - 1 else self.params
+                self._finish_epoch(float(mse))
+            left -= n
+        return 0
+
     def should_stop(self) -> str | None:
         """The reason to stop now, or None."""
         cfg = self.config
@@ -590,6 +624,8 @@ class TrainingRun:
             # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
             # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
             return compiled_train(self, epochs, should_continue)
+        if self.compiled_chunks():
+            epochs = self._train_model_chunk(epochs)
         for _ in range(epochs):
             reason = self.should_stop()
             if reason:

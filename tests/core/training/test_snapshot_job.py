@@ -71,3 +71,59 @@ def test_a_replayed_epochs_job_computes_its_own_mse():
     snap = job.compute()
     stored = run.history.arrays()[2][list(run.history.arrays()[0]).index(4)]
     assert snap.mse == pytest.approx(TrainingRun._mse_at(run, stored), rel=1e-12)
+
+
+# ---------------------------------------------------------------- compiled chunks of epochs
+
+def _split_runs(cfg, splits):
+    """The same config trained epoch by epoch and in compiled chunks of `splits`."""
+    one_by_one = TrainingRun(cfg)
+    one_by_one.compiled_chunks = lambda: False       # the epoch-by-epoch loop, forced
+    one_by_one.train(sum(splits))
+    chunked = TrainingRun(cfg)
+    assert chunked.compiled_chunks()
+    for n in splits:
+        chunked.train(n)
+    return one_by_one, chunked
+
+
+@pytest.mark.parametrize("optimizer, lr, batch", [("adam", 0.01, 0), ("sgd", 0.1, 0),
+                                                  ("adam", 0.01, 2)])
+def test_compiled_chunks_equal_the_epochs_one_by_one_bit_for_bit(optimizer, lr, batch):
+    from lstm_gui.core.training.datasets import SET_PRESETS  # noqa: F401 (the set presets)
+    from lstm_gui.core.training.run import for_set_preset
+    compiled.use("compiled")
+    try:
+        cfg = RunConfig(cell="gru", hidden=16, units=2, optimizer=optimizer, lr=lr, epochs=0)
+        if batch:   # a task of 5 sequences in shuffled mini-batches
+            cfg = for_set_preset(cfg, "torch-sin-cos")
+            from dataclasses import replace
+            cfg = replace(cfg, batch=batch, target_mse=0.0, epochs=0, hidden=16)
+        else:
+            cfg = cfg.with_field("task.length", 40)
+        # 160 epochs: the train/test record due at 150 ends a chunk
+        a, b = _split_runs(cfg, [3, 60, 97])
+    finally:
+        compiled.use(None)
+    assert a.epoch == b.epoch == 160
+    np.testing.assert_array_equal(a.params, b.params)
+    np.testing.assert_array_equal(a.history.arrays()[1], b.history.arrays()[1])
+    assert a.optimizer.state_dict() == b.optimizer.state_dict()
+    assert a.mse == b.mse and a.best_mse == b.best_mse
+    np.testing.assert_array_equal(a.evaluation.view().unseen_mse, b.evaluation.view().unseen_mse)
+    assert a.trainer.shuffle_rng.bit_generator.state == b.trainer.shuffle_rng.bit_generator.state
+
+
+def test_a_budget_stops_compiled_chunks_exactly_and_stop_rules_take_the_epoch_loop():
+    compiled.use("compiled")
+    try:
+        run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru", hidden=16,
+                                    epochs=25))
+        assert run.compiled_chunks()
+        assert run.train(100) == "budget" and run.epoch == 25
+        assert not TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru",
+                                         hidden=16, target_mse=1e-3)).compiled_chunks()
+        assert not TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru",
+                                         hidden=16, optimizer="momentum")).compiled_chunks()
+    finally:
+        compiled.use(None)

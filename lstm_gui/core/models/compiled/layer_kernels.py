@@ -566,8 +566,11 @@ def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
         for k in range(P):
             theta[k] -= lr * grad[k]
         return True
-    c1 = 1.0 - beta1 ** (step + 1)
-    c2 = 1.0 - beta2 ** (step + 1)
+    # math.pow, as CPython's float ** int (optim.Adam): numba's ** by an integer multiplies
+    # by squaring, 1 ulp away, and the window's compiled chunks must equal the epochs taken
+    # one by one in optim.Adam bit for bit.
+    c1 = 1.0 - math.pow(beta1, float(step + 1))
+    c2 = 1.0 - math.pow(beta2, float(step + 1))
     for k in range(P):
         g = grad[k]
         mk = beta1 * m[k] + (1.0 - beta1) * g
