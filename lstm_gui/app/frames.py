@@ -40,6 +40,7 @@ class FrameScheduler(QtCore.QObject):
         self._parts = parts
         self._queue: list = []
         self._start: float | None = None
+        self._start_cpu = 0.0
         self.last_error: str | None = None
         self.cost: dict[str, float] = {}      # a part's running cost, CPU seconds (update + paint)
         self.drawn: dict[str, float] = {}     # when a part was last drawn (perf_counter)
@@ -55,6 +56,7 @@ class FrameScheduler(QtCore.QObject):
         too recently for its cost waits for a later frame (the status is always drawn)."""
         self._trainer.hold()
         self._start = now = time.perf_counter()
+        self._start_cpu = time.thread_time()
         parts = list(self._parts(snap))
         self._queue = [part for k, part in enumerate(parts) if k == 0 or self.due(part[0], now)]
         self._next()
@@ -93,7 +95,8 @@ class FrameScheduler(QtCore.QObject):
         finally:
             if not self._queue and self._current is None and self._start is not None:
                 self._trainer.release()
-                self._trainer.snapshot_taken(time.perf_counter() - self._start)
+                self._trainer.snapshot_taken(time.perf_counter() - self._start,
+                                             time.thread_time() - self._start_cpu)
                 self._start = None
 
     def busy(self) -> bool:

@@ -116,7 +116,7 @@ class PaintCounter:
         self.paints: dict[str, int] = {}
         self.frames = 0
         self._filters = []
-        for name, view in window.views.items():
+        for name in window.views:
             f = Filter(self.paints, name)
             for gv in window.docks[name].findChildren(pg.GraphicsView):
                 gv.viewport().installEventFilter(f)
@@ -144,6 +144,8 @@ class Rounds:
     paints: dict = field(default_factory=dict)      # view -> paints/s, every round
     ratios: list = field(default_factory=list)
     live: list = field(default_factory=list)        # epochs/s in the window
+    gui_cpu: list = field(default_factory=list)     # the GUI thread's CPU seconds a second
+    process_cpu: list = field(default_factory=list) # the process's (both threads') likewise
     alone: list = field(default_factory=list)       # epochs/s headless
 
     def lateness(self) -> tuple[float, float, float]:
@@ -165,14 +167,15 @@ def headless_rate(run, seconds: float, chunk: int = 20) -> float:
 
 
 def paired_rounds(window, config, rounds: int = 6, seconds: float = 2.0,
-                  lateness: bool = True) -> Rounds:
+                  lateness: bool = True, chunk: int = 20) -> Rounds:
     """Alternate spells of training in the window and headless (the order alternating),
-    `seconds` each; the window keeps training across its spells (paused during headless)."""
+    `seconds` each; the window keeps training across its spells (paused during headless).
+    Headless trains `chunk` epochs a call (the unit's compiled path wants ~500)."""
     from ..core.training.run import TrainingRun
     timer = LatenessTimer() if lateness else None
     counter = PaintCounter(window)
     headless = TrainingRun(config)
-    headless_rate(headless, 0.3)             # the first call's set-up is not the speed
+    headless_rate(headless, 0.3, chunk)             # the first call's set-up is not the speed
     out = Rounds()
     window.train()
     spin(1.0)                                # the first frames, the workers' first jobs
@@ -180,7 +183,7 @@ def paired_rounds(window, config, rounds: int = 6, seconds: float = 2.0,
     for r in range(rounds):
         alone_first = r % 2 == 1
         if alone_first:
-            out.alone.append(headless_rate(headless, seconds))
+            out.alone.append(headless_rate(headless, seconds, chunk))
         window.train()
         spin(0.2)                            # back to speed after the pause
         counter.reset()
@@ -188,8 +191,11 @@ def paired_rounds(window, config, rounds: int = 6, seconds: float = 2.0,
             timer.late.clear()
             timer.start()
         e0, t0 = window.trainer.read(lambda run: run.epoch), time.perf_counter()
+        c0, p0 = time.thread_time(), time.process_time()
         spin(seconds)
         dt = time.perf_counter() - t0
+        out.gui_cpu.append((time.thread_time() - c0) / dt)
+        out.process_cpu.append((time.process_time() - p0) / dt)
         live = (window.trainer.read(lambda run: run.epoch) - e0) / dt
         if timer is not None:
             timer.stop()
@@ -201,7 +207,7 @@ def paired_rounds(window, config, rounds: int = 6, seconds: float = 2.0,
             out.paints.setdefault(view, []).append(count / dt)
         window.trainer.pause()
         if not alone_first:
-            out.alone.append(headless_rate(headless, seconds))
+            out.alone.append(headless_rate(headless, seconds, chunk))
         out.live.append(live)
         out.ratios.append(live / out.alone[-1])
     window.pause()

@@ -62,6 +62,8 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> di
     print(f"  the window keeps {share:.0%} of headless speed (quartiles {q1:.0%}-{q3:.0%}; "
           f"target >= 75 %): {gt.quartiles(r.live)[1]:,.0f} against "
           f"{result['headless']:,.0f} epochs/s; {gt.load_average()}")
+    print(f"  CPU while training in the window: GUI thread {gt.quartiles(r.gui_cpu)[1]:.0%} of a "
+          f"core, the whole process {gt.quartiles(r.process_cpu)[1]:.0%} (2 cores would allow 200 %)")
     print("  per view, redraws/s (median) and last cost of a frame's part (update + paint): "
           + ", ".join(f"{v} {gt.quartiles(p)[1]:.1f}/s"
                       + (f" {costs[t] * 1e3:.0f} ms" if (t := _title(v)) in costs else "")
