@@ -380,7 +380,7 @@ class SignalPlot(_Plot):
         self.split_line = pg.InfiniteLine(
             pos=0, angle=90, movable=False, pen=_pen("#555555", 1.5, DASH), label="train | test",
             labelOpts={"position": 0.96, "color": "#333333", "fill": (255, 255, 255, 200),
-                       "movable": False})
+                       "movable": False, "anchors": [(0.5, 0.5), (0.5, 0.5)]})
         self.split_line.setZValue(5)
         self.split_line.setVisible(False)
         self.addItem(self.split_line, ignoreBounds=True)
