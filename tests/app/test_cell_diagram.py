@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.cell import CellView
 from lstm_gui.core.analysis.unit_graph import unit_graph
 from lstm_gui.core.models import Model
@@ -26,8 +25,8 @@ def close(text, want):
     assert number(text) == pytest.approx(want, rel=5e-3, abs=5e-4), (text, want)
 
 
-def snapshot(cell, hidden, layers, n=25):
-    model = Model(cell=cell, hidden=hidden, layers=layers)
+def snapshot(cell, hidden, layers, n=25, **options):
+    model = Model(cell=cell, hidden=hidden, layers=layers, **options)
     theta = model.init(3, scheme="pytorch")
     x = np.sin(np.linspace(0, 6, n))
     return SimpleNamespace(model=model, params=theta, x=x, target=np.cos(x), revision=0, epoch=0,
@@ -35,16 +34,8 @@ def snapshot(cell, hidden, layers, n=25):
 
 
 @pytest.fixture
-def view(qtbot, settings):
-    cursor = TimeCursor()
-    cursor.set_length(25)
-    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    v = CellView(ctx)
-    qtbot.addWidget(v)
-    v.resize(700, 500)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(lone_view):
+    return lone_view(CellView, (700, 500))
 
 
 def test_the_graph_follows_the_family():
@@ -131,6 +122,13 @@ def test_the_diagram_shows_the_family_with_the_trace_at_the_cursor(view, cell, h
         close(d.text(f"gate_{first.field}"), snap.trace.states[first.field][layer, 0, t, 0, other])
 
 
+def test_a_model_without_bias_draws_no_bias_edges(view):
+    view.show_snapshot(snapshot("gru", 3, 1, bias=False))
+    d = view.modelPanel.diagram
+    assert not [k for k in d.labels if k.startswith("b_")]
+    assert {k for k in d.labels if k.startswith("h_")} == {"h_r", "h_z", "h_n", "h_prev", "h_prev_top"}
+
+
 def test_the_drawing_is_rebuilt_only_for_another_family(view):
     view.show_snapshot(snapshot("gru", 4, 1))
     first = view.modelPanel.diagram
@@ -142,18 +140,13 @@ def test_the_drawing_is_rebuilt_only_for_another_family(view):
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_the_gates_view_draws_the_familys_own_quantities(qtbot, settings, cell):
+def test_the_gates_view_draws_the_familys_own_quantities(lone_view, cell):
     """GRU: r, z, n and h (no empty f, i, C~, C); an ablated gate is not drawn; every drawn
     curve is the selected unit's trace."""
     from lstm_gui.app.views.sequence import GatesView
 
-    cursor = TimeCursor()
-    cursor.set_length(25)
-    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    view = GatesView(ctx)
-    qtbot.addWidget(view)
-    view.resize(600, 450)
-    view.show()
+    view = lone_view(GatesView, (600, 450))
+    ctx = view.ctx
     snap = snapshot(cell, 16, 2)
     ctx.selection.set(1, 6)
     view.show_snapshot(snap)

@@ -233,11 +233,15 @@ class UnitDiagram(Drawing):
             (f"b_{node.field}", ((left - 30, GATE_Y), (left, GATE_Y)), (left - 15, GATE_Y - 24), "center"),
         )
         for key, points, (lx, ly), anchor in spec:
+            if key.startswith("b_") and not self.graph.bias:
+                continue
             edge = WeightEdge(_path(*points))
             edge.setZValue(1.5)
             self.scene.addItem(edge)
             self.edges[key] = edge
             self._text_item(key, lx, ly, "weight", anchor=anchor)
+        if not self.graph.bias:
+            return
         dot = self._ellipse(left - 33, GATE_Y - 3, 6, 6, QtGui.QPen(Qt.PenStyle.NoPen),
                             QtGui.QColor("#555555"))
         dot.setToolTip("the bias reads a constant 1")
@@ -278,9 +282,9 @@ class UnitDiagram(Drawing):
                        self._tip_input(model, step, node, terms.input_term))
             self._term(f"h_{node.field}", terms.recurrent,
                        self._tip_recurrent(model, step, node, terms.recurrent))
-            self._term(f"b_{node.field}", terms.bias,
-                       f"{model.block('b', node.letter, step.layer, step.direction).name}[{step.unit}]"
-                       f" = {terms.bias:.6g}  (bias)" if model.bias else "no bias in this model")
+            if self.graph.bias:
+                name = model.block("b", node.letter, step.layer, step.direction).name
+                self._term(f"b_{node.field}", terms.bias, f"{name}[{step.unit}] = {terms.bias:.6g}  (bias)")
             if node.peephole:
                 self._term(f"p_{node.field}", terms.extra,
                            f"peephole: p_{node.letter}[{step.unit}]·{node.peephole} = {terms.extra:.6g}",

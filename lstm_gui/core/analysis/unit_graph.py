@@ -54,6 +54,7 @@ class UnitGraph:
     gru: bool
     gates: tuple[GateNode, ...]     # every slot, in the order the family computes them
     output_function: str            # LSTM: h = o·tanh(C) ("tanh") or o·C ("id"); GRU: ""
+    bias: bool = True               # the gates read a bias (Model(bias=False): none)
 
     def gate(self, field: str) -> GateNode:
         for g in self.gates:
@@ -82,7 +83,7 @@ def unit_graph(model) -> UnitGraph:
     if fam.is_gru:
         gates = tuple(GateNode(g, g, g, "tanh" if g == "n" else "σ", "gate", reset=g == "n")
                       for g in GRU_GATES)
-        return UnitGraph(model.cell, True, gates, "")
+        return UnitGraph(model.cell, True, gates, "", model.bias)
     nodes = []
     for g in LSTM_GATES:
         if g in fam.gates:
@@ -96,4 +97,5 @@ def unit_graph(model) -> UnitGraph:
         if fam.peephole and g in PEEPHOLES and status == "gate":
             peep = "C(t)" if g == "o" else f"C(t{MINUS}1)"
         nodes.append(GateNode(FIELD.get(g, g), g, LABEL.get(g, g), function, status, peep))
-    return UnitGraph(model.cell, False, tuple(nodes), "id" if fam.linear_output else "tanh")
+    return UnitGraph(model.cell, False, tuple(nodes), "id" if fam.linear_output else "tanh",
+                     model.bias)
