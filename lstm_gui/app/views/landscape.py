@@ -120,6 +120,9 @@ class LandscapeView(View):
         self.busyLabel.hide()
         self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Word-wrapped: a long line (a plane not possible yet, a hover) widened the dock past
+        # its place and squeezed its neighbours (the Lesson dock to 310 px).
+        self.readout.setWordWrap(True)
         self.offPlaneLabel = QtWidgets.QLabel(objectName="landscapeOffPlane", wordWrap=True)
         self.offPlaneLabel.setToolTip(
             "The map is a flat slice through 12 (or more) dimensions.  A point of the path is "
