@@ -131,11 +131,14 @@ class TrainingThread(QtCore.QThread):
                         reason = STEPS_DONE
                 if reason:
                     t._training.clear()
-                snap = None
+                job = None
                 t1 = time.perf_counter()
                 slow = max_rate is not None and max_rate <= 1 / SNAPSHOT_INTERVAL
                 if reason or ((slow or t1 - last_emit >= t._interval) and t._consumed.is_set()):
-                    snap = run.snapshot(**t.snapshot_options())
+                    # Copies only, under the lock; the forward passes run after it is released,
+                    # so a command or a read from the window never waits for them.
+                    job = run.snapshot_job(**t.snapshot_options())
+            snap = None if job is None else t.compute_snapshot(job)
             if done:
                 per_epoch = 0.8 * per_epoch + 0.2 * (t1 - t0) / done
             window_epochs += done
@@ -193,9 +196,12 @@ class Trainer(QtCore.QObject):
         with self._lock:
             yield self._run
 
-    def snapshot(self):
+    def snapshot(self, **options):
+        """A snapshot of the run now (``options`` as TrainingRun.snapshot's, default the
+        window's): its copies are taken under the lock, its forward passes run after."""
         with self._lock:
-            return self._run.snapshot(**self.snapshot_options())
+            job = self._run.snapshot_job(**(options or self.snapshot_options()))
+        return job.compute()
 
     def read(self, fn):
         """fn(run) under the lock; for a save, an export, a question about the run."""
@@ -277,6 +283,10 @@ class Trainer(QtCore.QObject):
         """A deep copy of the run, to keep for undo or to change and swap in."""
         with self._lock:
             return copy.deepcopy(self._run)
+
+    def compute_snapshot(self, job):
+        """job.compute(), on the training thread outside the run's lock (a hook for tests)."""
+        return job.compute()
 
     # ------------------------------------------------------------ frames
 

@@ -324,8 +324,7 @@ class MainWindow(QtWidgets.QMainWindow):
         snapshots)."""
         if self._closing:
             return
-        snap = self.trainer.read(lambda run: run.snapshot(**self._snapshot_opts,
-                                                          replay=self.state.replay_epoch))
+        snap = self.trainer.snapshot(**self._snapshot_opts, replay=self.state.replay_epoch)
         self.frames.cancel()
         self.trainer.is_fresh(snap)
         self._last_snapshot, self._last_rate = snap, (self.trainer.rate if self.trainer.is_training else 0.0)
@@ -500,7 +499,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def pin_run(self) -> None:
         """The current run's MSE stays on the MSE plot as a ghost, labelled by what differs."""
-        snap = self.trainer.read(lambda run: run.snapshot(history_points=HISTORY_POINTS))
+        snap = self.trainer.snapshot(history_points=HISTORY_POINTS)
         if snap.epoch == 0:
             self.show_message("Nothing to pin yet: train a few epochs first")
             return

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ...core.analysis import layers as layer_maths
+from ...core.analysis.unit_graph import unit_graph
 from .. import palette
 from ..plots import GatesPlot, SignalPlot, _pen
 from ..qt import Qt, QtWidgets, pg
@@ -138,22 +139,28 @@ class GatesView(_SequenceView):
             self.show_snapshot(self._last)
 
     def show_snapshot(self, snap) -> None:
-        self._last = snap if getattr(snap, "model", None) is not None else None
+        model = getattr(snap, "model", None)
+        self._last = snap if model is not None else None
+        self.plot.show_fields(self.plot.UNIT_FIELDS if model is None else self.fields(model))
         super().show_snapshot(snap)
-        if self._last is not None:
+        if model is not None:
             sel = self.ctx.selection
-            family = "" if "f" in snap.trace.states else " (a GRU's r, z, n: Gate heat map)"
-            self.plot.set_title(f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1}{family}")
+            self.plot.set_title(f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1} ({model.cell})")
+
+    @staticmethod
+    def fields(model) -> tuple[str, ...]:
+        """What the plot draws for a model: the gates its family computes (an ablated gate,
+        the constant 1, is left out), then C (LSTM families) and h."""
+        graph = unit_graph(model)
+        return graph.computed + tuple("h_units" if k == "h" else k for k in graph.states())
 
     def _of_model(self, snap):
-        """The selected unit's f, i, o, C~, h and C (a GRU has h only here)."""
+        """The selected unit's quantities, each (n,), under the plot's names."""
         model = snap.model
         sel = self.ctx.selection
         group = min(sel.layer, model.layers * model.dirs - 1)
         layer, direction = divmod(group, model.dirs)
         series = layer_maths.unit_series(snap.trace, layer, min(sel.unit, model.hidden - 1),
                                          direction)
-        blank = np.full(series["h"].shape, np.nan)
-        fields = {k: series.get(k, blank) for k in ("f", "i", "c_tilde", "c", "o")}
-        fields["h_units"] = series["h"]
+        fields = {("h_units" if k == "h" else k): v for k, v in series.items()}
         return SimpleNamespace(params=np.zeros((1, 1)), trace=SimpleNamespace(**fields))

@@ -286,7 +286,7 @@ class EnsembleRun:
                 per = (time.perf_counter() - start) / (done * steps)
                 _seconds_per_step[0] = 0.5 * _seconds_per_step[0] + 0.5 * per
             self.params = p
-            cr._commit_moments(self.optimizer, m, v, int(tt.max()), p.shape)
+            self.optimizer.load_moments(m.reshape(p.shape), v.reshape(p.shape), int(tt.max()))
             self.stopped_at = stopped_at
             self.diverged = state == K.HELD_DIVERGED
             for j in range(done):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .datasets import Dataset, epoch_batches
+from .records import EvalRecords, interval
 
 LossFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
@@ -58,6 +59,24 @@ def forward(model, theta: np.ndarray, x, delay: int = 0) -> np.ndarray:
                 if supported(model):
                     return _fast(model, FastModel).forward(theta, x)
     return model.forward(theta, x, delay)
+
+
+def trace(model, theta: np.ndarray, x, delay: int = 0):
+    """Model.trace on the compiled kernel when it can (no delay; a trace has no dropout, so
+    a model with dropout traces as the same model without): an H = 16, 2-layer GRU over 100
+    steps took 34-49 ms in the reference's Python, 1.2 ms compiled, in every snapshot."""
+    if delay == 0:
+        from ..models import compiled
+        if compiled.active() == "compiled":
+            try:
+                from ..models.compiled.fast_model import FastModel
+            except ImportError:
+                pass
+            else:
+                from dataclasses import replace
+                plain = model if model.dropout == 0.0 else replace(model, dropout=0.0)
+                return _fast(plain, FastModel).trace(theta, x)
+    return model.trace(theta, x, delay)
 
 
 _FAST: dict = {}
@@ -167,38 +186,16 @@ def held_out_mse(model, theta: np.ndarray, data: Dataset, delay: int = 0) -> flo
     return mse(model, theta, data.x_test, data.y_test, data.seq_to_one, delay)
 
 
-class SetEval:
+class SetEval(EvalRecords):
     """Train and test MSE over epochs for a task of many sequences, recorded every
-    ``every`` epochs like ``evaluation.EvalHistory`` (whose view it gives: ``unseen_mse`` is
-    the held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
+    ``every`` epochs in the store ``evaluation.EvalHistory`` keeps (``unseen_mse`` is the
+    held-out sequences' MSE, ``clean_mse`` NaN: a dataset takes no noise)."""
 
     def __init__(self, config, model, data: Dataset, capacity: int = 1000):
-        from .evaluation import interval
-        self.model, self.data, self.delay = model, data, config.delay
         # A preset's epochs are few and long (10 of 32 batches): record each one.
-        self.every = 1 if config.epochs <= 1000 else interval(config.epochs)
-        self._rows = np.empty((capacity, 3))
-        self._count = 0
-
-    def due(self, epoch: int) -> bool:
-        return epoch % self.every == 0
+        super().__init__(1 if config.epochs <= 1000 else interval(config.epochs), capacity)
+        self.model, self.data, self.delay = model, data, config.delay
 
     def record(self, epoch: int, params: np.ndarray) -> None:
-        if self._count == len(self._rows):
-            kept = self._rows[1: self._count: 2].copy()
-            self._count = len(kept)
-            self._rows[: self._count] = kept
-            self.every *= 2
-            if not self.due(epoch):
-                return
-        self._rows[self._count] = (epoch, held_out_mse(self.model, params, self.data, self.delay),
-                                   np.nan)
-        self._count += 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def view(self):
-        from .evaluation import EvalView
-        rows = self._rows[: self._count]
-        return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
+        if self._make_room(epoch):
+            self._append(epoch, held_out_mse(self.model, params, self.data, self.delay), np.nan)

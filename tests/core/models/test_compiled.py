@@ -269,7 +269,7 @@ def test_the_kernel_leaves_the_gil_while_it_trains(kernel_switch):
 
     def train():
         start = time.perf_counter()
-        chunk._chunk(run, 20_000)
+        run.apply_chunk(chunk.run_chunk(run, run.draw_ahead(20_000)))
         span.extend([start, time.perf_counter()])
 
     thread = threading.Thread(target=train)
@@ -443,7 +443,7 @@ def test_env_switch_picks_the_path(monkeypatch):
     run = TrainingRun(RunConfig(epochs=0))
     assert compiled.active() == "numpy" and chunk.trainer_for(run) is None
     monkeypatch.setenv("LSTM_GUI_KERNEL", "compiled")
-    assert compiled.active() == "compiled" and chunk.trainer_for(run) is chunk.train
+    assert compiled.active() == "compiled" and chunk.trainer_for(run) is chunk.run_chunk
     monkeypatch.setenv("LSTM_GUI_KERNEL", "fortran")
     with pytest.raises(ValueError, match="LSTM_GUI_KERNEL"):
         compiled.active()
@@ -491,7 +491,7 @@ def test_unsupported_configs_take_the_numpy_path(kernel_switch):
         pass
 
     custom = SimpleNamespace(config=run.config, optimizer=Custom())
-    assert chunk.trainer_for(custom) is None and chunk.trainer_for(run) is chunk.train
+    assert chunk.trainer_for(custom) is None and chunk.trainer_for(run) is chunk.run_chunk
 
 
 def test_first_launch_says_it_compiles_then_loads_from_the_cache(tmp_path):

@@ -1,4 +1,4 @@
-"""A model's run on the fused kernel (layer_kernels.train_run through compiled_run.train_model)
+"""A model's run on the fused kernel (layer_kernels.train_run through compiled_run.model_chunk)
 equals the same run epoch by epoch on the numpy reference: mini-batch orders, optimizers with
 clipping, momentum and frozen parameters, stop rules, history, divergence."""
 from dataclasses import replace
@@ -23,7 +23,7 @@ def _both(cfg, epochs, chunks=(None,)):
         compiled.use(kernel)
         try:
             run = TrainingRun(cfg)
-            assert (compiled_run.trainer_for(run) is compiled_run.train_model) == (kernel == "compiled")
+            assert (compiled_run.trainer_for(run) is compiled_run.model_chunk) == (kernel == "compiled")
             reason = None
             for n in chunks:
                 reason = run.train(epochs if n is None else n)

@@ -142,6 +142,28 @@ class FastModel:
         lk.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
         return y if batch else y[:, 0]
 
+    def trace(self, theta, x) -> reference.Trace:
+        """As Model.trace (no delay): every per-step array of the forward pass, in the
+        reference's layout (states (layers, dirs, n, B, H) at the sequence's own steps)."""
+        theta = np.ascontiguousarray(self.model.check(theta))
+        xb, _ = reference.as_batch(self.model, x)
+        xb = np.ascontiguousarray(xb)
+        hs, act, cs, y = lk.trace_forward(theta, *self.layout.args(False), xb)
+        m = self.model
+        L, D, H = m.layers, m.dirs, m.hidden
+        T, B = xb.shape[:2]
+        per_dir = (L, D, T, B, H)
+        gates = act.reshape(L, D, T, B, -1, H)
+        states = {}
+        for slot, name in enumerate(("r", "z", "n") if m.family.is_gru
+                                    else ("f", "i", "c_tilde", "o")):
+            states[name] = np.ascontiguousarray(gates[:, :, :, :, slot])
+        if not m.family.is_gru:
+            states["c"] = cs.reshape(per_dir)
+        states["h"] = np.ascontiguousarray(hs.reshape(L, T, B, D, H).transpose(0, 3, 1, 2, 4))
+        order = reference.state_names(m)
+        return reference.Trace(y, {k: states[k] for k in order}, xb)
+
     @staticmethod
     def permutations(n: int, epochs: int, rng: np.random.Generator | None) -> np.ndarray:
         """(epochs, n) orders of the sequences: rng's permutations, or 0..n-1 without rng."""

@@ -560,6 +560,24 @@ def predict(theta, spec, off, ext, ro, x, y):
             ex2, bits)
 
 
+
+@kernel
+def trace_forward(theta, spec, off, ext, ro, x):
+    """The forward pass of theta over x (T, B, m) with every per-step array kept:
+    returns hs (L, T, B, D*H) each layer's output, act (LD, T, B, GH) the gates'
+    activations (LSTM family f, i, C~, o; GRU r, z, n), cs (LD, T, B, H) the cell state
+    (LSTM family) and y (T, B) the outputs, each direction at the sequence's own time steps.
+    A snapshot's trace (an H = 16, 2-layer GRU over 100 steps: 49 ms in the numpy
+    reference's Python, holding the GIL from the window)."""
+    prm = alloc_params(spec)
+    W, WT, R, RT, b, bhn, peep, wy = prm
+    unpack(theta, spec, off, ext, ro, *prm)
+    bt = alloc_batch(spec, x.shape[0], x.shape[1])
+    hs, act, cs, acs, y, _d, z, zh, _a, _b, _c, _e, _f, _g, arg, ex, arg2, ex2, bits = bt
+    forward(spec, W, WT, R, RT, b, bhn, peep, wy, x, hs, act, cs, acs, y, z, zh, arg, ex, arg2,
+            ex2, bits)
+    return hs, act, cs, y
+
 # ---------------------------------------------------------------- training
 
 @kernel
