@@ -27,7 +27,11 @@ class ModelCellPanel(QtWidgets.QWidget):
                                   "a layer of its own)")
         self.unitSpin.setToolTip("The hidden unit shown (also chosen by a click in Weights or "
                                  "the Gate heat map)")
-        self.title = QtWidgets.QLabel(objectName="cellModelTitle", wordWrap=True)
+        # One line, cut to the dock's width (the whole description in its tooltip): wrapped,
+        # it took three lines of a 420-pixel dock from the drawing.
+        self.title = QtWidgets.QLabel(objectName="cellModelTitle")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                 QtWidgets.QSizePolicy.Policy.Preferred)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.title, 1)
         row.addWidget(QtWidgets.QLabel("layer"))
@@ -66,7 +70,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         layout.addLayout(row)
         layout.addWidget(self.splitter, 1)
         font = self.font()
-        font.setPixelSize(15)
+        font.setPixelSize(14)
         self.setFont(font)
         self._snap = None
         self._keys: tuple = ()
@@ -97,6 +101,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         self.layerSpin.setMaximum(self._groups(model))
         self.unitSpin.setMaximum(model.hidden)
         self.title.setText(f"<b>{model.describe()}</b>")
+        self.title.setToolTip(model.describe())
         self._from_selection()
 
     def refresh(self) -> None:
@@ -166,7 +171,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         total = sum(self.splitter.sizes())
         if total <= 0 or not self.lines or self._moved:
             return
-        need = min(self._text.sizeHint().height() + 4, total // 2)
+        need = min(self._text.sizeHint().height() + 4, int(total * 0.45))
         self.splitter.setSizes([total - need, need])
 
     @staticmethod
