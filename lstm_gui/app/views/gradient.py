@@ -118,9 +118,12 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0, title="How much the error at t learns from step s (|dE_t/dθ at step s|)")
+        self.mapPlot = g.addPlot(row=0, col=0)
+        # Short enough for a third of the default dock (the formula is in the F1 help).
+        self.mapPlot.setTitle("How much error t learns from s", size="9pt")
         self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
-        self.horizonPlot = g.addPlot(row=0, col=2, title="Memory horizon: steps back holding 90 % of it")
+        self.horizonPlot = g.addPlot(row=0, col=2)
+        self.horizonPlot.setTitle("Memory horizon (steps back, 90 %)", size="9pt")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
         self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
@@ -316,13 +319,16 @@ class GradientView(View):
         else:
             ci.addItem(self.mapPlot, row=0, col=0)
             ci.addItem(self.lagPlot, row=0, col=1)
-            ci.addItem(self.horizonPlot, row=0, col=2)
             if model is False:
+                ci.addItem(self.horizonPlot, row=0, col=2)
                 ci.addItem(self.normsPlot, row=1, col=0, colspan=2)
                 ci.addItem(self.paramPlot, row=1, col=2)
                 ci.addItem(self.paramLegend, row=2, col=0, colspan=2)
             else:
-                ci.addItem(self.normsPlot, row=1, col=0, colspan=3)
+                # Two by two: in the window's default dock (about 580 px) three plots a row
+                # left the heat map 190 px and cut its title to "How much the e".
+                ci.addItem(self.horizonPlot, row=1, col=0)
+                ci.addItem(self.normsPlot, row=1, col=1)
         self._model_layout = model
 
     def _on_model_result(self, snap, r) -> None:
@@ -424,9 +430,8 @@ class GradientView(View):
             legend = " ".join(
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
-            thin = ", thin: each hidden unit" if wide else ""
-            self.normsPlot.setTitle(f"Gradient size per {unit_word} (‖dE/dθ‖): {legend}{thin}",
-                                    size="9pt")
+            thin = "; thin: units" if wide else ""
+            self.normsPlot.setTitle(f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
@@ -480,9 +485,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        self.lagPlot.setTitle(f"How far back it learns (lag t − s): {gates}, "
-                              f"<span style='color:#00a0e0'>error at row t = {t}</span>",
-                              size="9pt")
+        self.lagPlot.setTitle(f"How far back (lag): {gates}, "
+                              f"<span style='color:#00a0e0'>row t = {t}</span>", size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:

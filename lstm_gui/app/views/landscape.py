@@ -289,9 +289,9 @@ class LandscapeView(View):
         worker = self.worker
         model = getattr(snap, "model", None)
         if model is not None:
-            args = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
-                    self._model_path(snap), names, points(size), span, snap.config.lr)
-            self.worker.submit(lambda: (request, _compute_model(*args, should_continue=worker.running)),
+            margs = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
+                     self._model_path(snap), names, points(size), span, snap.config.lr)
+            self.worker.submit(lambda: (request, _compute_model(*margs, should_continue=worker.running)),
                                urgent=urgent)
         else:
             args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
@@ -307,8 +307,10 @@ class LandscapeView(View):
         self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
-        if m.note:      # a task of many sequences: the map is computed on a sample, said so
-            self.readout.setText(f"The map is computed {m.note}.")
+        if m.model is not None:
+            # A task of many sequences: the map is computed on a sample, said so; a line left
+            # by an earlier map (PCA not yet possible) goes.
+            self.readout.setText(f"The map is computed {m.note}." if m.note else "")
         if top is None:
             self.curvatureLabel.setText(
                 f"Curvature not computed: the Hessian of {m.origin.size} parameters would take "
@@ -324,7 +326,12 @@ class LandscapeView(View):
             self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue "
                                         f"λmax) {top:.4g}; stable limit for this learning rate "
                                         f"(2/lr) {limit:.4g}: {verdict}{note}.")
-        if m.kind != request[2]:
+        if m.kind != request[2] and m.model is not None and m.model.size > 0:
+            # A model whose history keeps no parameters: the path is the snapshots this view
+            # has seen, so PCA needs a few frames of training; said here, not in the status bar.
+            self.readout.setText(f"{dict(DIRECTIONS)[request[2]]} needs a path of 3 frames of "
+                                 "training; showing random directions until then.")
+        elif m.kind != request[2]:
             self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
                              "history; showing random directions")
 

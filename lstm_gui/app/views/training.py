@@ -101,7 +101,7 @@ class ParamTable(QtWidgets.QTableWidget):
                     assert item is not None and fix is not None
                     if self.state() != self.State.EditingState or self.currentItem() is not item:
                         item.setText(f"{params[u, k]: .5f}")
-                        item.setToolTip(f"{name} = {params[u, k]!r}")
+                        item.setToolTip(f"{name} = {float(params[u, k])!r}")  # the full float, not np.float64(...)
                     want = Qt.CheckState.Checked if u * UNIT.size + k in fixed else Qt.CheckState.Unchecked
                     if fix.checkState() != want:
                         fix.setCheckState(want)

@@ -112,6 +112,7 @@ def analyse(model: Model, theta, x, target, delay: int = 0, keep_G: bool = False
                 dx = part if dx is None else dx + part
         if k == 0:
             break
+        assert dx is not None             # every layer above the first passes one down
         if delay:                         # undo the delay: X(t) was read at t + 1
             dx = np.concatenate([dx[:, 1:], np.zeros_like(dx[:, :1])], axis=1)
         dtop = dx

@@ -89,10 +89,11 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
                         tuple(names) if kind == "params" else ())
 
 
-# Sequence steps a map may touch in all (points x sequences x steps): an H = 16 model's forward
-# pass costs about 10 us a step on one core, so 48 x 48 points over 100 steps (230 000) take
-# 0.3-1.5 s; 1 000 sequences of 50 steps for each of those points would take 15 minutes.
-MAP_STEP_BUDGET = 2_000_000
+# Sequence steps a map may touch in all (points x sequences x steps).  Measured at load average
+# 13 on 2 cores: a 49 x 49 map of an H = 16 GRU over one sequence of 100 steps (240 000) took
+# 1.2-1.4 s; on the running-sum task (1 000 sequences of 10 steps) 41 sequences (10^6) took
+# 3.8 s and 83 (2 x 10^6) 7.7 s; all 1 000 would take minutes.
+MAP_STEP_BUDGET = 1_000_000
 
 
 def compute_model(model, theta, x, target, *, delay: int = 0, kind: str = "pca", path=None,
