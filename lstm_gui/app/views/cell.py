@@ -351,6 +351,9 @@ class CellView(View):
         if getattr(snap, "model", None) is not None:
             self._snap = None
             self.stack.setCurrentWidget(self.modelPanel)
+            n = snap.trace.states["h"].shape[2]
+            if self.ctx.cursor.length != n:
+                self.ctx.cursor.set_length(n)      # as for the unit: the cell view alone works
             self.modelPanel.show_snapshot(snap)
             return
         self.stack.setCurrentWidget(self.view)

@@ -47,7 +47,7 @@ FORGET_X, ADD_X, PRODUCT_Y = 165, 383, 110
 TANH_X, TANH_Y, OUT_Y = 705, 100, 185
 TANH_R = 12                                # the tanh ellipse's half height  # not a parameter count
 # GRU: z·h(t−1) above z, "1 −" then × with n, + on the top line, r·(...) under n.
-ZX, ONE_X, NX, NX_Y, RX_Y = 165, 270, 640, 110, 234
+ZX, ONE_X, NX, NX_Y, RX_Y = 165, 270, 640, 110, 243
 MEANING = {
     "f": "forget gate: how much of C(t−1) is kept (0 forgets, 1 keeps)",
     "i": "input gate: how much of the candidate C~ is added to C",
