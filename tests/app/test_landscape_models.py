@@ -98,3 +98,19 @@ def test_a_small_gru_gets_the_hessian_plane_and_the_curvature_and_a_click_moves_
         np.testing.assert_allclose(after, before + 0.1 * m.d1 - 0.2 * m.d2)
     finally:
         trainer.shutdown()
+
+
+def test_pca_waits_for_three_frames_and_says_so_in_the_view_then_the_line_goes(qtbot, settings):
+    ctx, run, trainer = context(settings, cell="gru", hidden=8)      # 257 parameters: no history
+    try:
+        view = view_of(qtbot, ctx)
+        m = shown(qtbot, view, run.snapshot(), "random")
+        assert m.kind == "random"
+        assert "needs a path of 3 frames of training" in view.readout.text()
+        for _ in range(3):
+            run.train(2)
+            view.show_snapshot(run.snapshot())
+        shown(qtbot, view, run.snapshot(), "pca")
+        assert view.readout.text() == "" and ctx.messages == []
+    finally:
+        trainer.shutdown()

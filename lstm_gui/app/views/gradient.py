@@ -502,7 +502,7 @@ class GradientView(View):
         if getattr(self._snap, "model", None) is not None:
             return          # a Model has no per-parameter plot (hundreds of curves)
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)", size="9pt")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -515,7 +515,7 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)")
+            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)", size="9pt")
             s = self._series
             if not s["epoch"]:
                 return

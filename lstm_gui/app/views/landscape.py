@@ -120,6 +120,9 @@ class LandscapeView(View):
         self.busyLabel.hide()
         self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Word-wrapped: a long line (a plane not possible yet, a hover) widened the dock past
+        # its place and squeezed its neighbours (the Lesson dock to 310 px).
+        self.readout.setWordWrap(True)
         self.offPlaneLabel = QtWidgets.QLabel(objectName="landscapeOffPlane", wordWrap=True)
         self.offPlaneLabel.setToolTip(
             "The map is a flat slice through 12 (or more) dimensions.  A point of the path is "
@@ -161,6 +164,9 @@ class LandscapeView(View):
         self._snap = None
         self._path_drawn = -1.0
         self._requested = None     # the revision and settings of the last job submitted
+        # The readout's last line about a map (a sample, a plane not possible yet): in the
+        # view, not the status bar, where it stayed after the plane had become possible.
+        self._status_line = ""
         for w in (self.directionsCombo, self.param1Combo, self.param2Combo, self.sizeCombo):
             w.currentIndexChanged.connect(self._on_setting)
         self.spanSpin.valueChanged.connect(self._on_setting)
@@ -307,10 +313,15 @@ class LandscapeView(View):
         self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
-        if m.model is not None:
-            # A task of many sequences: the map is computed on a sample, said so; a line left
-            # by an earlier map (PCA not yet possible) goes.
-            self.readout.setText(f"The map is computed {m.note}." if m.note else "")
+        # A line about the map itself: computed on a sample of many sequences, or the plane
+        # asked for is not possible yet; a hover's readout is left alone, a stale line goes.
+        line = f"The map is computed {m.note}." if m.note else ""
+        if m.kind != request[2]:
+            line = (f"{dict(DIRECTIONS)[request[2]]} needs a path of 3 frames of training; "
+                    "showing random directions until then.")
+        if line or self.readout.text() == self._status_line:
+            self.readout.setText(line)
+        self._status_line = line
         if top is None:
             self.curvatureLabel.setText(
                 f"Curvature not computed: the Hessian of {m.origin.size} parameters would take "
@@ -326,14 +337,7 @@ class LandscapeView(View):
             self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue "
                                         f"λmax) {top:.4g}; stable limit for this learning rate "
                                         f"(2/lr) {limit:.4g}: {verdict}{note}.")
-        if m.kind != request[2] and m.model is not None and m.model.size > 0:
-            # A model whose history keeps no parameters: the path is the snapshots this view
-            # has seen, so PCA needs a few frames of training; said here, not in the status bar.
-            self.readout.setText(f"{dict(DIRECTIONS)[request[2]]} needs a path of 3 frames of "
-                                 "training; showing random directions until then.")
-        elif m.kind != request[2]:
-            self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
-                             "history; showing random directions")
+
 
     def _remember(self, snap) -> None:
         """Keep a large Model's parameters as shown (its history keeps none): the path its

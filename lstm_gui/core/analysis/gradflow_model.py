@@ -156,6 +156,20 @@ class _Accumulator:
         if self.G is not None:
             self.G[self.origins, s, where] += flat
 
+    def add_outer(self, kind: str, gate: str, layer: int, direction: int, s: int,
+                  dz: np.ndarray, v: np.ndarray) -> None:
+        """A weight block's contribution dz (O, B, H) times its inputs v (B, k), summed over
+        the sequences.  One sequence and no G: sum |dz_j v_l| = (sum |dz_j|)(sum |v_l|), the
+        (O, H, k) products never made (they took half the time of an H = 16 LSTM's flow)."""
+        if dz.shape[1] > 1 or self.G is not None:
+            self.add(kind, gate, layer, direction, s, np.einsum("obh,bk->ohk", dz, v))
+            return
+        size = np.abs(dz[:, 0]).sum(axis=1) * np.abs(v[0]).sum()     # (O,)
+        self.abs_map[self.origins, s] += size
+        self.gate_abs[gate][:, s] += size
+        where = self._slices[(kind, gate, layer, direction)]
+        self.grad[where] += np.outer(dz[:, 0].sum(axis=0), v[0]).ravel()
+
     def result(self, note: str) -> ModelFlow:
         per_gate = {g: _by_distance(a, self.origins, self.n) for g, a in self.gate_abs.items()}
         return ModelFlow(self.abs_map, per_gate, self.readout, self.grad, self.G, note)
@@ -175,8 +189,8 @@ def _backward(model, cell, s, dh, acc, layer, direction, need_dx):
 
 def _params(acc, gate, layer, direction, step, dz, x_t, h_prev, has_bias):
     """W_g, R_g and b_g's contributions at one step from dz (O, B, H)."""
-    acc.add("W", gate, layer, direction, step, np.einsum("obh,bm->ohm", dz, x_t))
-    acc.add("R", gate, layer, direction, step, np.einsum("obh,bk->ohk", dz, h_prev))
+    acc.add_outer("W", gate, layer, direction, step, dz, x_t)
+    acc.add_outer("R", gate, layer, direction, step, dz, h_prev)
     if has_bias:
         acc.add("b", gate, layer, direction, step, dz.sum(axis=1))
 
@@ -246,14 +260,14 @@ def _gru_backward(cell, s, dh, acc, layer, direction, need_dx):
         dz_r = dz_n * (hn * r * (1.0 - r))
         dhn = dz_n * r
         for g, dzg in (("r", dz_r), ("z", dz_z), ("n", dz_n)):
-            acc.add("W", g, layer, direction, step, np.einsum("obh,bm->ohm", dzg, s.x[t]))
+            acc.add_outer("W", g, layer, direction, step, dzg, s.x[t])
             if bias:
                 acc.add("b", g, layer, direction, step, dzg.sum(axis=1))
             if dx is not None:
                 dx[:, t] += dzg @ W[g]
-        acc.add("R", "r", layer, direction, step, np.einsum("obh,bk->ohk", dz_r, h_prev))
-        acc.add("R", "z", layer, direction, step, np.einsum("obh,bk->ohk", dz_z, h_prev))
-        acc.add("R", "n", layer, direction, step, np.einsum("obh,bk->ohk", dhn, h_prev))
+        acc.add_outer("R", "r", layer, direction, step, dz_r, h_prev)
+        acc.add_outer("R", "z", layer, direction, step, dz_z, h_prev)
+        acc.add_outer("R", "n", layer, direction, step, dhn, h_prev)
         if bias:
             acc.add("b_h", "n", layer, direction, step, dhn.sum(axis=1))
         dh_next = dh_t * z + dz_r @ R["r"] + dz_z @ R["z"] + dhn @ R["n"]

@@ -20,7 +20,7 @@ from .. import limits
 from ..limits import check_model_size, check_training_size
 from ..models import UNIT, Model, lstmlib_rule, unit
 from . import compiled_run, model_training
-from .datasets import SET_PRESETS
+from .datasets import SET_PRESETS, Dataset
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
@@ -828,7 +828,8 @@ class TrainingRun:
         :meth:`SnapshotJob.compute` runs the passes (trace, test MSE, span) on those copies,
         and may run while the run trains on (the training thread traced under the run's lock,
         62 ms a snapshot of an H = 16, 2-layer GRU, while the window waited for the lock)."""
-        params, epoch, mse = self.params, self.epoch, self.mse
+        params, epoch = self.params, self.epoch
+        mse: float | None = self.mse
         if replay is not None and len(self.history):
             epochs, _losses, stored = self.history.arrays()
             k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
@@ -893,7 +894,7 @@ class SnapshotJob:
     config: RunConfig
     elapsed: float
     model: object
-    data: object              # the run's Dataset (never changed), or None
+    data: Dataset | None      # the run's Dataset (never changed), or None
     span: int
     evaluation: EvalView | None
 

@@ -41,6 +41,13 @@ def test_the_itemised_contributions_sum_to_the_references_gradient(model, delay)
         np.testing.assert_allclose(profile, expect, rtol=1e-12, atol=1e-300)
     if not model.bidirectional:       # one-way: step s cannot change an earlier output
         assert not flow.G[np.triu_indices(n, 1)].any()
+    # Without G (the view's way: one sequence's products factorised) the same reductions.
+    light = gradflow_model.analyse(model, theta, x, target, delay)
+    assert light.G is None
+    np.testing.assert_allclose(light.abs_map, flow.abs_map, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(light.grad, grad, rtol=1e-10, atol=1e-13)
+    for g in flow.per_gate:
+        np.testing.assert_allclose(light.per_gate[g], flow.per_gate[g], rtol=1e-12, atol=1e-300)
 
 
 def test_many_sequences_and_sequence_to_one():

@@ -301,9 +301,13 @@ def _matmul_acc(a, oa, bt, ob, out, kdim, n):
     are contiguous (C order)."""
     B = out.shape[0]
     if HAVE_BLAS:
+        # A matrix of one row may carry any row stride (numpy's relaxed strides: 8 bytes for
+        # a (1, N) view, seen with a single training sequence); BLAS refuses a leading
+        # dimension below the row's length and then computes nothing, so it is at least that.
         dgemm(np.int32(ROW_MAJOR), np.int32(NO_TRANS), np.int32(NO_TRANS), B, n, kdim, 1.0,
-              a.ctypes.data + 8 * oa, a.strides[0] // 8, bt.ctypes.data + 8 * ob,
-              bt.strides[0] // 8, 1.0, out.ctypes.data, out.strides[0] // 8)
+              a.ctypes.data + 8 * oa, max(a.strides[0] // 8, oa + kdim),
+              bt.ctypes.data + 8 * ob, max(bt.strides[0] // 8, ob + n), 1.0,
+              out.ctypes.data, max(out.strides[0] // 8, n))
         return
     b0 = 0
     while b0 + 4 <= B:
@@ -593,8 +597,11 @@ def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
         for k in range(P):
             theta[k] -= lr * grad[k]
         return True
-    c1 = 1.0 - beta1 ** (step + 1)
-    c2 = 1.0 - beta2 ** (step + 1)
+    # math.pow, as CPython's float ** int (optim.Adam): numba's ** by an integer multiplies
+    # by squaring, 1 ulp away, and the window's compiled chunks must equal the epochs taken
+    # one by one in optim.Adam bit for bit.
+    c1 = 1.0 - math.pow(beta1, float(step + 1))
+    c2 = 1.0 - math.pow(beta2, float(step + 1))
     for k in range(P):
         g = grad[k]
         mk = beta1 * m[k] + (1.0 - beta1) * g
