@@ -146,3 +146,19 @@ def test_the_gates_view_draws_the_familys_own_quantities(lone_view, cell):
     view.show_snapshot(unit)
     assert {k for k, c in plot.curves.items() if c.isVisible()} == set(plot.UNIT_FIELDS)
     assert plot.rows()[2].isVisible()
+
+
+def test_the_reverse_direction_of_a_bidirectional_layer(view):
+    """Group 2 of a one-layer bidirectional model is its reverse direction: its numbers are
+    that direction's, its h(t−1) the state it read, h(t+1)."""
+    snap = snapshot("peephole", 4, 1, bidirectional=True)
+    view.show_snapshot(snap)
+    view.ctx.selection.set(1, 2)
+    view.ctx.cursor.set(7)
+    d = view.modelPanel.diagram
+    states = {k: a[0, 1, :, 0, 2] for k, a in snap.trace.states.items()}
+    close(d.text("h"), states["h"][7])
+    close(d.text("h_prev"), states["h"][8])
+    close(d.text("c_prev"), states["c"][8])
+    for field in ("f", "i", "c_tilde", "o"):
+        close(d.text(f"gate_{field}"), states[field][7])
