@@ -26,10 +26,6 @@ ALLOWED = {
     # models/model.py defines them, this module only re-exports them.
     "lstm_gui/core/__init__.py": {"PARAM_NAMES", "N_PARAMS"},
     "lstm_gui/app/views/landscape.py": {"PARAM_NAMES", "name", "12"},
-    "lstm_gui/bench/analysis.py": {"12"},
-    "lstm_gui/bench/compiled.py": {"12"},
-    "lstm_gui/bench/main.py": {"12"},
-    "lstm_gui/bench/timing.py": {"12"},      # the plain-Python loop, written out on purpose
     "lstm_gui/cli/landscape.py": {"PARAM_NAMES", "name", "12"},
 }
 
