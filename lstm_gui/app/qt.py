@@ -43,7 +43,7 @@ def delete_windows() -> None:
     app = QtWidgets.QApplication.instance()
     if app is None:
         return
-    for widget in app.topLevelWidgets():
+    for widget in QtWidgets.QApplication.topLevelWidgets():
         if (Shiboken.isValid(widget) and widget.parent() is None and Shiboken.ownedByPython(widget)
                 and not isinstance(widget, QtWidgets.QMenu)):
             Shiboken.delete(widget)
