@@ -38,6 +38,28 @@ def test_train_with_todays_options_gives_todays_numbers(tmp_path):
                      res.stdout)
 
 
+# The same command on the compiled kernel, by the same version: its last bits differ from the
+# numpy path's (the kernels agree to 1e-12, not to the bit), and today's must match them.
+BEFORE_PARAMS_COMPILED = [
+    [0.5728890775985501, -0.9543920647476394, 0.23607223943212333, 0.71670768975682,
+     0.37754797813762286, -0.6261807082520576, -0.8206969612305552, 0.6100861464696625,
+     -0.784750626986831, -0.3905585464628517, 0.05082245447521469, 0.7200607356286886],
+    [-0.06729858459363974, 0.7918746141858156, 0.23834726984007346, 0.2247803760681732,
+     0.3444541959450768, 0.27783684137151465, 0.4606170950146341, -0.6624142729540652,
+     -0.17898239394874135, 0.26886261619486873, -0.22982412058346507, -0.6351925549345099]]
+BEFORE_MSE_COMPILED = 0.11250088601489085
+
+
+def test_train_with_todays_options_on_the_compiled_kernel_gives_todays_numbers(tmp_path):
+    res = cli("train", "--task", "square-cos", "--noise", "target", "--units", "2", "--optimizer",
+              "momentum", "--epochs", "200", "--seed", "7", "--quiet", "--out", tmp_path / "m.json",
+              kernel="compiled")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert [list(u.values()) for u in doc["units"]] == BEFORE_PARAMS_COMPILED
+    assert doc["state"]["mse"] == BEFORE_MSE_COMPILED
+
+
 def test_train_a_stacked_gru_and_show_it(tmp_path):
     out = tmp_path / "gru.json"
     res = cli("train", "--cell", "gru", "--hidden", "3", "--layers", "2", "--no-bias", "--epochs", "3",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import PARAM_NAMES
+from ..core.models import UNIT
 from ..core.training.run import RunConfig, TrainingRun
 from .qt import QtCore, QtGui, Signal
 from .trainer import Trainer
@@ -94,9 +94,9 @@ class Commands(QtCore.QObject):
         def edit(run):
             params = run.params.copy()
             params[unit, index] = value
-            name = PARAM_NAMES[index] + (f" (unit {unit + 1})" if run.params.shape[0] > 1 else "")
+            name = UNIT.names()[index] + (f" (unit {unit + 1})" if run.params.shape[0] > 1 else "")
             run.set_params(params, f"{name} = {value:g}")
-        self._change(f"Edit {PARAM_NAMES[index]}", edit)
+        self._change(f"Edit {UNIT.names()[index]}", edit)
 
     def set_frozen(self, flat_index: int, frozen: bool) -> None:
         def freeze(run):

@@ -125,7 +125,9 @@ through their use at an earlier step s: <b>|dE_t/dθ at step s|</b> (E_t the err
 t, θ the parameters), a map with t down and s across.  The <b>lag</b> is t − s, how many
 steps back the lesson reaches; the lag plot adds the map up by lag, per gate.  The
 <b>memory horizon</b> is the lag within which 90 % of the gradient arrives: how far back
-the unit learns.</dd>
+the unit learns.  For a model of H units, layers, a GRU or a variant: the same map over all its
+parameters, the lag per gate of its family (the distance |t − s|: a reverse direction learns
+from later steps), the horizon over its gates (the readout is used at lag 0 only).</dd>
 <dt><b>Ensemble</b></dt><dd>Many seeds (random starting parameters) of the same settings,
 trained together: the median MSE and the band holding 80 % of the seeds (10-90 %), and how
 the final MSEs spread.  Was a run luck?</dd>

@@ -375,6 +375,23 @@ class SignalPlot(_Plot):
         self.unseen.setZValue(-10)
         self.unseen.setVisible(False)
         self.addItem(self.unseen)
+        # Between training and test (the PyTorch tutorial's figure): a dashed vertical line
+        # half a step after the last trained step, labelled at the top.
+        self.split_line = pg.InfiniteLine(
+            pos=0, angle=90, movable=False, pen=_pen("#555555", 1.5, DASH), label="train | test",
+            labelOpts={"position": 0.96, "color": "#333333", "fill": (255, 255, 255, 200),
+                       "movable": False, "anchors": [(0.5, 0.5), (0.5, 0.5)]})
+        self.split_line.setZValue(5)
+        self.split_line.setVisible(False)
+        self.addItem(self.split_line, ignoreBounds=True)
+
+    def show_split(self, boundary: float | None, label: str = "train | test") -> None:
+        """The dashed train/test line at x = boundary (None: no line)."""
+        self.split_line.setVisible(boundary is not None)
+        if boundary is not None:
+            self.split_line.setValue(boundary)
+            if self.split_line.label.format != label:
+                self.split_line.label.setFormat(label)
 
     def _fill_legend(self):
         entries = [(self.target, "target"), (self.clean, "target (clean)"),
@@ -401,6 +418,8 @@ class SignalPlot(_Plot):
             self.unseen.setRegion((n - 1, len(h) - 1))
         for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
+        self.show_split(None if snap.span is None else snap.span[3] - 0.5,
+                        "train | unseen continuation")
         # The unseen part's MSE goes in the title, where it never covers a curve.
         title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
@@ -688,6 +707,12 @@ GATE_TIPS = {
     "h": H_TIP,
     "C": "C(t) = f(t)·C(t−1) + i(t)·C~(t), the cell state (the \"conveyor belt\"): unbounded, "
          "so it has its own axis; C(0) = 0.",
+    "r": "r(t) = σ(W_r·x(t) + R_r·h(t−1) + b), the GRU's reset gate: in [0, 1], how much of "
+         "h(t−1) the candidate n reads.",
+    "z": "z(t) = σ(W_z·x(t) + R_z·h(t−1) + b), the GRU's update gate: in [0, 1], the share of "
+         "h(t−1) kept (h = (1 − z)·n + z·h(t−1)).",
+    "n": "n(t) = tanh(W_n·x(t) + b + r·(R_n·h(t−1) + b')), the GRU's candidate: in [-1, 1], "
+         "the new h the update gate lets in.",
 }
 
 
@@ -697,10 +722,15 @@ class GatesPlot(_Plot):
 
     # (Trace field, name, colour, line style, width) per row.  The line style is the second
     # cue: under deuteranopia i and o are only 18 CIELAB units apart (palette.py).
+    # A GRU's r, z share the gates' row and n the candidate's; a family shows only its own
+    # quantities (show_fields).
     ROWS = ((("f", "f", palette.F, SOLID, 1), ("i", "i", palette.I, DASH, 1),
-             ("o", "o", palette.O, DASH_DOT, 1)),
-            (("c_tilde", "C~", palette.C_TILDE, DOT, 1), ("h_units", "h", palette.H, SOLID, 2)),
+             ("o", "o", palette.O, DASH_DOT, 1), ("r", "r", palette.R_GATE, SOLID, 1),
+             ("z", "z", palette.Z_GATE, DASH, 1)),
+            (("c_tilde", "C~", palette.C_TILDE, DOT, 1), ("n", "n", palette.N_CANDIDATE, DOT, 1),
+             ("h_units", "h", palette.H, SOLID, 2)),
             (("c", "C", palette.C, SOLID, 1),))
+    UNIT_FIELDS = ("f", "i", "o", "c_tilde", "h_units", "c")   # SPEC's unit
     RANGES = ((0.0, 1.0), (-1.0, 1.0), (-1.0, 1.0))   # C's: until a snapshot gives its bound
     LEFT_WIDTH = 42       # the same for every row: their view boxes line up in t
 
@@ -741,6 +771,8 @@ class GatesPlot(_Plot):
                 self.curves[key] = self.add_curve(name, _pen(colour, width, style), GATE_TIPS[name],
                                                   row=self._rows[r])
         self.grid.layout.setVerticalSpacing(4)     # the tick labels of two rows never touch
+        self.shown: tuple = ()
+        self.show_fields(self.UNIT_FIELDS)
         self.fit_legend()
         self._c_bound = 1.0
         self._short = None
@@ -749,6 +781,34 @@ class GatesPlot(_Plot):
 
     def rows(self) -> list:
         return list(self._rows)
+
+    def show_fields(self, fields) -> None:
+        """Draw only these quantities (trace fields; h is "h_units"): the curves, legend
+        entries and row labels of the others go, and the C row when there is no C (GRU)."""
+        fields = tuple(k for k in self.curves if k in fields)
+        if fields == self.shown:
+            return
+        self.shown = fields
+        entries = []
+        for r, row in enumerate(self._rows):
+            names = []
+            for key, name, *_ in self.ROWS[r]:
+                curve = self.curves[key]
+                curve.setVisible(key in fields)
+                if key in fields:
+                    entries.append((curve, name))
+                    names.append(name)
+                else:
+                    curve.setData([], [])
+            row.setLabel("left", ", ".join(names))
+        has_c = "c" in fields
+        self._rows[2].setVisible(has_c)
+        self._rows[2].setMaximumHeight(1e6 if has_c else 0)
+        self.grid.layout.setRowStretchFactor(2, 3 if has_c else 0)
+        # Without the C row, the middle row carries the t axis.
+        self._rows[1].showAxis("bottom", not has_c)
+        self._rows[1].setLabel("bottom", "t (time step)" if not has_c else None)
+        self.fill_legend(entries, self.legend.columnCount)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -775,10 +835,13 @@ class GatesPlot(_Plot):
     def show_snapshot(self, snap):
         units = snap.params.shape[0]
         u = min(self.unit, units - 1)
-        for key, curve in self.curves.items():
+        for key in self.shown:
             seq = getattr(snap.trace, key)
             seq = seq[u] if seq.ndim == 2 else seq
-            set_curve(curve, np.arange(seq.shape[-1]), finite_for_drawing(seq))
+            set_curve(self.curves[key], np.arange(seq.shape[-1]), finite_for_drawing(seq))
+        self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
+        if "c" not in self.shown:
+            return
         c = snap.trace.c[u] if snap.trace.c.ndim == 2 else snap.trace.c
         bound = nice_bound(np.nanmax(np.abs(c)) if np.isfinite(c).any() else 1.0)
         if bound != self._c_bound:
@@ -786,7 +849,6 @@ class GatesPlot(_Plot):
             self._rows[2].setYRange(-bound, bound, padding=0.05)
             self._c_bound = bound
             self._set_ticks()
-        self.set_title("Gates" + (f" (unit {u + 1})" if units > 1 else ""))
 
 
 EXPORT_SUFFIXES = (".png", ".svg")

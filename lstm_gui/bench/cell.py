@@ -45,13 +45,14 @@ def _setup(units: int, size, count: int, epochs_between: int):
 def versus_reference(rounds: int = 21):
     """One unit's snapshot (update + paint) paired against the bench's reference epoch
     (plain pure-Python BPTT, n = 100): bench.Versus, ratio = reference time / snapshot time."""
+    from ..core.models import UNIT
     from ..core.training.tasks import preset
     from .timing import plain_epoch, versus
 
     app, view, snaps = _setup(1, (1400, 900), 40, 20)
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
-    q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
+    q = np.random.default_rng(0).uniform(-1, 1, UNIT.size).tolist()
     k = [0]
 
     def snapshot():

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core import limits
 from ..core.files import modelfile
-from ..core.models.unit import PARAM_NAMES
+from ..core.models import UNIT
 from ..core.training.run import RunConfig, TrainingRun
 from ..core.training.tasks import preset
 from .timing import versus
@@ -22,7 +22,7 @@ from .timing import versus
 
 def _largest_run() -> TrainingRun:
     run = TrainingRun(RunConfig(task=preset("sin-cos", length=100), units=limits.MAX_UNITS, epochs=0))
-    rows = np.random.default_rng(0).uniform(-3, 3, (limits.MAX_HISTORY_ROWS, limits.MAX_UNITS, 12))
+    rows = np.random.default_rng(0).uniform(-3, 3, (limits.MAX_HISTORY_ROWS, limits.MAX_UNITS, UNIT.size))
     for e, p in enumerate(rows, start=1):
         run.history.append(e, float(e), p)
     run.epoch = len(rows)
@@ -31,7 +31,7 @@ def _largest_run() -> TrainingRun:
 
 def _format_1_text(run: TrainingRun) -> str:
     doc = {"format": "lstm-gui", "version": 1,
-           "units": [dict(zip(PARAM_NAMES, row)) for row in run.params.tolist()],
+           "units": [dict(zip(UNIT.names(), row)) for row in run.params.tolist()],
            "delay": run.config.delay, "config": run.config.to_dict(), "state": run.state_dict(True)}
     return json.dumps(doc, allow_nan=False, indent=1)
 

@@ -5,6 +5,7 @@ import argparse
 import csv
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ MAX_GRADFLOW_BYTES = 1e9    # G is n * n * 12 * units floats: n = 1000 with 16 u
 
 def _directions(text: str):
     """'pca', 'line', 'random', 'hessian' or 'params:W_fx,b_f' -> (kind, names)."""
-    from ..core.analysis.directions import DEFAULT_NAMES, KINDS
+    from ..core.analysis.directions import KINDS
     kind, _, rest = text.partition(":")
     if kind not in KINDS:
         raise argparse.ArgumentTypeError(
@@ -26,9 +27,10 @@ def _directions(text: str):
     if kind != "params":
         if rest:
             raise argparse.ArgumentTypeError(f"only params takes names, got {text!r}")
-        return kind, DEFAULT_NAMES
-    names = tuple(n.strip() for n in rest.split(",")) if rest else DEFAULT_NAMES
-    if len(names) != 2:
+        return kind, ()
+    # A model's names hold commas inside brackets (u2.W_zh[1,2]): split on the others only.
+    names = tuple(n.strip() for n in re.split(r",(?![^\[]*\])", rest)) if rest else ()
+    if rest and len(names) != 2:
         raise argparse.ArgumentTypeError(f"params needs two names, e.g. params:W_fx,b_f; got {text!r}")
     return kind, names
 
@@ -40,7 +42,8 @@ def add_parser(sub) -> None:
     a.add_argument("--csv", type=Path, help="the grid as CSV: alpha, beta, mse")
     a.add_argument("--directions", type=_directions, default=("pca", ()),
                    help="pca (default; random if the model has no history), line, random, "
-                        "hessian, or params:W_fx,b_f (add @2 for unit 2)")
+                        "hessian, or params:W_fx,b_f (add @2 for unit 2; a model's own names, "
+                        "e.g. params:W_fx[0,0],u2.b_f[3])")
     a.add_argument("--size", type=positive_int, default=64, help="grid points per side (default 64)")
     a.add_argument("--span", type=positive_float, help="half-width of the square (default: shows the path)")
     a.add_argument("--seed", type=int, default=0, help="seed of random directions (default 0)")
@@ -108,14 +111,25 @@ def _landscape(run, args) -> int:
     kind, names = args.directions
     path = run.history.view(3000)[2]
     try:
-        m = plane.compute(run.params, run.x, run.target, delay=run.config.delay, kind=kind,
-                          path=path, names=names or plane.directions.DEFAULT_NAMES,
-                          size=args.size, span=args.span, rng=np.random.default_rng(args.seed))
+        if run.model is not None:
+            # Any other model: its flat parameters, its own names; a history that keeps no
+            # parameters (more than 192) leaves PCA and the line without a path.
+            m = plane.compute_model(run.model, run.params, run.x, run.target,
+                                    delay=run.config.delay, kind=kind,
+                                    path=path.reshape(len(path), -1) if path.size else None,
+                                    names=names or None, size=args.size, span=args.span,
+                                    rng=np.random.default_rng(args.seed))
+        else:
+            m = plane.compute(run.params, run.x, run.target, delay=run.config.delay, kind=kind,
+                              path=path, names=names or plane.directions.DEFAULT_NAMES,
+                              size=args.size, span=args.span, rng=np.random.default_rng(args.seed))
     except ValueError as exc:
         print(f"lstm-gui: {exc}", file=sys.stderr)
         return 2
     if m.kind != kind:
         print(f"note: {kind} needs a training history; used {m.kind} directions", file=sys.stderr)
+    if m.note:
+        print(f"note: the map is computed {m.note}", file=sys.stderr)
     if args.csv:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
@@ -136,9 +150,41 @@ def _landscape(run, args) -> int:
     return 0
 
 
+def _gradflow_model(run, args) -> int:
+    """Any other model: the lag profile per gate (magnitudes, summed over layers and
+    directions), the readout's, the gates' total; the matrix sum_p |G[t, s, p]|."""
+    from ..core.analysis import gradflow_model
+    try:
+        flow = gradflow_model.analyse(run.model, run.params, run.x, run.target, run.config.delay)
+    except ValueError as exc:
+        print(f"lstm-gui: {exc}", file=sys.stderr)
+        return 1
+    gates = list(flow.per_gate)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["lag"] + [f"gate {g}" for g in gates] + ["readout", "magnitude"])
+    magnitude = flow.magnitude
+    for k in range(magnitude.size):
+        w.writerow([k] + [repr(float(flow.per_gate[g][k])) for g in gates]
+                   + [repr(float(flow.readout[k])), repr(float(magnitude[k]))])
+    _write(args.csv, out.getvalue())
+    print(f"memory horizon {flow.horizon} steps ({int(gradflow_model.gradflow.HORIZON_SHARE * 100)} % "
+          "of the gates' gradient magnitude)")
+    print(f"wrote {args.csv}")
+    if args.matrix:
+        out = io.StringIO()
+        np.savetxt(out, flow.abs_map, delimiter=",",
+                   header="rows t (error term), columns s (step); sum over parameters of |G[t, s]|")
+        _write(args.matrix, out.getvalue())
+        print(f"wrote {args.matrix}")
+    return 0
+
+
 def _gradflow(run, args) -> int:
     from ..core import PARAM_NAMES
     from ..core.analysis import gradflow
+    if run.model is not None:
+        return _gradflow_model(run, args)
     need = gradflow.nbytes(len(run.x), run.params.size)
     if need > MAX_GRADFLOW_BYTES:
         print(f"lstm-gui: the itemised gradient of this model would take {need / 1e9:.1f} GB "

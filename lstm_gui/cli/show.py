@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..core import PARAM_NAMES
+from ..core.models import UNIT
 from .support import finite_or_none
 
 NAMES = ("show",)
@@ -20,14 +20,14 @@ def add_parser(sub) -> None:
 def _show_doc(run, fmt: str) -> dict:
     """What `show --json` prints: the model (cell, hidden, layers, ...), its parameter names
     and values, the task and where training stands.  ``params`` is flat, as long as
-    ``names``, for every model but SPEC's unit and its chains, which keep one list of 12 per
+    ``names``, for every model but SPEC's unit and its chains, which keep one list per
     unit (``units``, as before the model description; ``names`` is then one unit's)."""
     model = run.config.model()
     doc = {"format": fmt, "cell": model.cell, "hidden": model.hidden, "layers": model.layers,
            "inputs": model.inputs, "bias": model.bias, "bidirectional": model.bidirectional,
            "readout": model.readout, "size": model.size}
     if run.model is None:
-        doc.update(units=run.config.units, params=run.params.tolist(), names=list(PARAM_NAMES))
+        doc.update(units=run.config.units, params=run.params.tolist(), names=UNIT.names())
     else:
         doc.update(names=model.names(), params=run.params.tolist())
     doc.update(task=run.config.task.key, length=run.config.task.length, delay=run.config.delay,
@@ -52,7 +52,7 @@ def _describe(run, fmt: str) -> str:
     for u, row in enumerate(run.params):
         if run.config.units > 1:
             lines.append(f"unit {u + 1}")
-        lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, row)]
+        lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(UNIT.names(), row)]
     return "\n".join(lines)
 
 
@@ -61,7 +61,7 @@ LSTMLIB_NOTE = "a C library file holds 12 parameters and a sequence length, noth
 
 def _describe_lstmlib(params, length: int) -> str:
     lines = ["format   lstmlib (" + LSTMLIB_NOTE + ")", f"length   {length}"]
-    lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(PARAM_NAMES, params)]
+    lines += [f"  {name:<5} {float(value)!r:>24}" for name, value in zip(UNIT.names(), params)]
     return "\n".join(lines)
 
 
@@ -79,7 +79,7 @@ def run(args, parser) -> int:
         params, length = lstmlib
         if args.json:
             print(json.dumps(finite_or_none({"format": "lstmlib", "note": LSTMLIB_NOTE, "length": length,
-                                             "units": 1, "names": list(PARAM_NAMES),
+                                             "units": 1, "names": UNIT.names(),
                                              "params": [params.tolist()]}), allow_nan=False))
         else:
             print(_describe_lstmlib(params, length))

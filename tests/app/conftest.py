@@ -43,3 +43,22 @@ def enter(edit, value):
     edit.setFocus()
     edit.setText(str(value))
     edit.editingFinished.emit()
+
+
+@pytest.fixture
+def lone_view(qtbot, settings):
+    """A factory: one view on its own (no trainer), shown at a size, its cursor over `length`
+    steps; the view's ctx is ``view.ctx``."""
+    from lstm_gui.app.views.base import TimeCursor, ViewContext
+
+    def make(cls, size=(700, 500), length=25):
+        cursor = TimeCursor()
+        cursor.set_length(length)
+        ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+        view = cls(ctx)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+    return make

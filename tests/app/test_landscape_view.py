@@ -50,7 +50,7 @@ def test_map_path_and_curvature_of_a_trained_run(qtbot, ctx):
     view.sizeCombo.setCurrentIndex(view.sizeCombo.findData(16))
     snap = shown(qtbot, view, ctx)
     m = view.plot.map
-    assert m.kind == "pca" and m.mse.shape == (16, 16)
+    assert m.kind == "pca" and m.mse.shape == (17, 17)
     np.testing.assert_array_equal(m.origin, snap.params)
     # The image holds log10 of the grid; the grid is the MSE at those points.
     np.testing.assert_allclose(view.plot.image.image, np.log10(m.mse))
@@ -88,7 +88,7 @@ def test_hover_reads_out_and_a_click_moves_the_model_undoably(qtbot, ctx):
     before = shown(qtbot, view, ctx).params.copy()
     # Each setting above asked for a map; the click must land on the last one.
     qtbot.waitUntil(lambda: (view.plot.map.kind, view.plot.map.span, view.plot.map.mse.shape)
-                    == ("params", 0.5, (16, 16)) and not view.worker.isRunning(), timeout=10_000)
+                    == ("params", 0.5, (17, 17)) and not view.worker.isRunning(), timeout=10_000)
     qtbot.wait(50)
     vb = view.plot.plot.getViewBox()
     scene = vb.mapViewToScene(QtCore.QPointF(0.25, -0.25))

@@ -307,15 +307,23 @@ def test_parameters_signal_and_gates_of_a_model(qtbot, settings):
     np.testing.assert_allclose(h, snap.trace.states["h"][1, 0, :, 0, 4])
 
 
-def test_landscape_says_in_one_line_it_does_not_map_a_model_of_h_units(qtbot, settings):
+def test_landscape_refuses_the_hessian_of_a_model_of_h_units_in_one_line(qtbot, settings):
+    """The map itself is drawn for any model (tests/app/test_landscape_models.py); the most
+    curved plane is refused above 96 parameters, in one line, before any work."""
     from lstm_gui.app.views.landscape import LandscapeView
+    from lstm_gui.core.training.run import RunConfig, TrainingRun
+    from lstm_gui.core.training.tasks import preset
 
     ctx = ViewContext(trainer=None, cursor=TimeCursor(), undo=None, message=print,
                       settings=settings)
     view = shown(qtbot, LandscapeView, ctx)
-    view.show_snapshot(model_snapshot("gru", 16, 2))
+    view.directionsCombo.setCurrentIndex(view.directionsCombo.findData("hessian"))
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=25), cell="gru", hidden=16,
+                                units=2, epochs=0))
+    view.show_snapshot(run.snapshot())
     text = view.readout.text()
-    assert "not yet for this gru of H = 16 (2,497 parameters)" in text and "\n" not in text
+    assert "not for 2,497 parameters" in text and "above 96" in text and "\n" not in text
+    assert not view.worker.pending()
     view.worker.stop()
 
 

@@ -30,7 +30,10 @@ def test_gates_sit_on_fixed_axes_that_do_not_move_between_frames(window, qtbot):
     rows_of = {key: row for key, curve in gates.curves.items()
                for row in gates.rows() if curve in row.listDataItems()}
     assert rows_of == {"f": top, "i": top, "o": top, "c_tilde": middle, "h_units": middle,
-                       "c": bottom}
+                       "c": bottom, "r": top, "z": top, "n": middle}     # r, z, n: a GRU's
+    # The unit shows its own six only.
+    assert {k for k, c in gates.curves.items() if c.isVisible()} == \
+        {"f", "i", "o", "c_tilde", "h_units", "c"}
     ranges = []
     for k in range(4):
         with window.trainer.locked() as run:
@@ -51,7 +54,8 @@ def test_gates_sit_on_fixed_axes_that_do_not_move_between_frames(window, qtbot):
 def test_one_palette_colours_a_quantity_the_same_in_every_view(window, qtbot):
     gates, signal = window.gatesPlot, window.signalPlot
     want = {"f": palette.F, "i": palette.I, "o": palette.O, "c_tilde": palette.C_TILDE,
-            "c": palette.C, "h_units": palette.H}
+            "c": palette.C, "h_units": palette.H,
+            "r": palette.R_GATE, "z": palette.Z_GATE, "n": palette.N_CANDIDATE}
     assert {k: _colour(c.opts["pen"]) for k, c in gates.curves.items()} == want
     assert _colour(signal.output.opts["pen"]) == palette.H          # blue here and in Gates
     assert _colour(signal.target.opts["pen"]) == palette.TARGET

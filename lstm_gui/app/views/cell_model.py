@@ -5,13 +5,16 @@ family's formulas with that unit's numbers at the time cursor (``core.analysis.u
 each gate's input term W_g[j,:]·x(t), recurrent term R_g[j,:]·h(t−1), bias, and the family's
 extras.  Hover a gate's line for the largest terms of its recurrent sum.
 
-Not yet drawn as a diagram per family (GRU boxes, peephole edges): the formulas say it.
+Above the formulas, the unit drawn as its family draws it (``cell_diagram``): the same
+numbers on the edges and gates.
 """
 from __future__ import annotations
 
 from ...core.analysis import unit_step as steps
+from ...core.analysis.unit_graph import unit_graph
 from .. import palette
-from ..qt import Qt, QtWidgets
+from ..qt import Qt, QtCore, QtWidgets
+from .cell_diagram import DiagramCanvas
 
 
 class ModelCellPanel(QtWidgets.QWidget):
@@ -26,20 +29,42 @@ class ModelCellPanel(QtWidgets.QWidget):
                                  "the Gate heat map)")
         self.title = QtWidgets.QLabel(objectName="cellModelTitle", wordWrap=True)
         row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.title, 1)
         row.addWidget(QtWidgets.QLabel("layer"))
         row.addWidget(self.layerSpin)
         row.addWidget(QtWidgets.QLabel("unit"))
         row.addWidget(self.unitSpin)
-        row.addStretch(1)
         self.header = QtWidgets.QLabel(objectName="cellModelHeader", wordWrap=True)
         self.lines: dict[str, QtWidgets.QLabel] = {}
         self.form = QtWidgets.QVBoxLayout()
+        # The drawing above, the formulas below (scrolling when the dock is short); the
+        # splitter lets a learner give either more room.
+        self.canvas = DiagramCanvas()
+        text = self._text = QtWidgets.QWidget()
+        inner = QtWidgets.QVBoxLayout(text)
+        inner.setContentsMargins(4, 2, 4, 2)
+        inner.addWidget(self.header)
+        inner.addLayout(self.form)
+        inner.addStretch(1)
+        # Never squeezed below the lines' heights: the scroll bar takes over instead.
+        inner.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetMinimumSize)
+        scroll = QtWidgets.QScrollArea(widgetResizable=True, frameShape=QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(text)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical, objectName="cellModelSplitter")
+        self.splitter.addWidget(self.canvas)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self._moved = False                 # the learner moved the splitter: keep their sizes
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_moved", True))
+        # Owned by the panel: it dies with it (a bare singleShot outlived a closed panel).
+        self._room_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._room_timer.timeout.connect(self._share_room)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
-        layout.addWidget(self.header)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
+        layout.addWidget(self.splitter, 1)
         font = self.font()
         font.setPixelSize(15)
         self.setFont(font)
@@ -87,6 +112,8 @@ class ModelCellPanel(QtWidgets.QWidget):
         step = steps.unit_step(model, snap.params, snap.trace, layer, j, t, direction,
                                delay=snap.config.delay if getattr(snap, "config", None) else 0)
         self.step = step
+        self.diagram = self.canvas.show_graph(unit_graph(model))
+        self.diagram.show_step(model, step, self._describe_x(model, layer, direction, snap))
         lines = steps.formulas(model, step)
         if tuple(lines) != self._keys:
             for label in self.lines.values():
@@ -101,12 +128,16 @@ class ModelCellPanel(QtWidgets.QWidget):
                 self.form.addWidget(label)
                 self.lines[key] = label
             self._keys = tuple(lines)
+            new = True
+        else:
+            new = False
         where = f"unit {j + 1}" + (f" of layer {group + 1}" if self._groups(model) > 1 else "")
         self.header.setText(f"t = {t}, {where}: h(t−1) = {steps.fmt(step.h_prev)}"
                             + ("" if step.gru else f", C(t−1) = {steps.fmt(step.c_prev)}")
-                            + ".  In each gate: W·x(t), then R·h(t−1) (the sum over the "
-                            f"layer's {model.hidden} units; hover a line for its largest terms), "
-                            "then the bias.")
+                            + ".  In each gate: W·x(t) + R·h(t−1) + bias.")
+        self.header.setToolTip(f"R·h(t−1) is the sum over the layer's {model.hidden} "
+                               f"unit{'s' if model.hidden > 1 else ''}: hover a line, or an "
+                               "edge of the drawing, for its largest terms.")
         for key, text in lines.items():
             label = self.lines[key]
             if label.text() != text:
@@ -116,6 +147,38 @@ class ModelCellPanel(QtWidgets.QWidget):
                 terms = steps.recurrent_terms(step, gate)
                 label.setToolTip("R·h(t−1), largest terms:\n" + "\n".join(
                     f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}" for k, v in terms))
+        if new and not self._moved:
+            # After the layout has taken the new lines in (and the panel has its size).
+            self._room_timer.start()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if not self._moved:
+            self._share_room()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._moved:
+            self._share_room()
+
+    def _share_room(self) -> None:
+        """The formulas get the height they need (at most half the panel), the drawing the rest."""
+        total = sum(self.splitter.sizes())
+        if total <= 0 or not self.lines or self._moved:
+            return
+        need = min(self._text.sizeHint().height() + 4, total // 2)
+        self.splitter.setSizes([total - need, need])
+
+    @staticmethod
+    def _describe_x(model, layer: int, direction: int, snap) -> str:
+        """What the unit reads as x(t): the input, or the layer below's h."""
+        delay = getattr(getattr(snap, "config", None), "delay", 0)
+        if layer == 0:
+            m = model.inputs
+            text = "x(t)" if m == 1 else f"x(t): {m} inputs"
+        else:
+            text = f"x(t) = h of layer {layer} ({model.layer_inputs(layer)} numbers)"
+        return text + (f" at t{steps.MINUS}1 (lstmlib timing)" if delay else "")
 
     def formula_text(self, key: str) -> str:
         return self.lines[key].text()

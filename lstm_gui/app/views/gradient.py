@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.analysis import gradflow
+from ...core.analysis import gradflow, gradflow_model, model_data
 from ...core.analysis import layers as layer_maths
-from ...core.models import Model
+from ...core.models import UNIT, Model
 from .. import palette
 from ..plots import GATE_COLOURS, param_pen, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
@@ -24,7 +24,13 @@ from .background import LatestJobWorker, watch_window_close
 from .base import View
 
 GATES = ("f", "i", "C", "o")
-GATE_NAMES = {"f": "f", "i": "i", "C": "C~", "o": "o"}
+GATE_NAMES = {"f": "f", "i": "i", "C": "C~", "o": "o", "r": "r", "z": "z", "n": "n"}
+# The lag profile's colour per gate of every family (GRU's r, z, n as in the Cell view).
+LAG_COLOURS = dict(GATE_COLOURS, r=palette.R_GATE, z=palette.Z_GATE, n=palette.N_CANDIDATE)
+# A Model's itemised BPTT costs O(origins x steps x sequences x H^2): on a task of many
+# sequences it takes evenly spaced sequences so that origins x steps x sequences stays within
+# this (an H = 16 LSTM over 100 steps, one sequence, 10^4: 0.3-0.8 s at load 8).
+FLOW_STEP_BUDGET = 40_000
 DECADES = 8            # the heat map shows this many decades below its largest entry
 MAX_POINTS = 2000      # per series over epochs: every other point dropped beyond this
 MAX_BYTES = 200e6
@@ -57,11 +63,20 @@ def _alpha(colour: str, alpha: int):
 
 
 def _model_norms(model, params, x, target, delay):
-    """The worker's job for a Model: its gradient's norms per layer and unit (the itemised
-    flow through time is the 12-parameter unit's and its chains')."""
+    """The worker's job for a Model: its gradient's norms per layer and unit, and the
+    itemised flow through time (gradflow_model) on the run's data or a sample of it."""
     _, grad = layer_maths.model_gradient(model, params, x, target, delay)
     layers = layer_maths.of_model(model, params)
+    data = model_data.time_major(x, target)
+    origins = 1 if data.seq_to_one else data.steps
+    data = model_data.within(data, origins, FLOW_STEP_BUDGET)
+    need = gradflow_model.work_bytes(model, data.steps, data.sequences, origins, False)
+    flow = None
+    if need <= MAX_BYTES:
+        flow = gradflow_model.analyse(model, params, None, None, delay, data=data)
     return {
+        "flow": flow,
+        "need": need,
         "model": True,
         "norm": float(np.linalg.norm(grad)),
         "layer_norms": layer_maths.layer_norms(layers, grad),
@@ -78,7 +93,7 @@ def _analyse(params, x, target, delay):
     G = flow.G.reshape(n, n, -1, 4, 3)
     per_gate = np.stack([gradflow.lag_magnitude(G[:, :, :, g, :]) for g in range(4)])
     magnitude = per_gate.sum(axis=0)
-    grad = flow.G.sum(axis=(0, 1)).reshape(-1, 12)
+    grad = flow.G.sum(axis=(0, 1)).reshape(-1, UNIT.size)
     layers = layer_maths.of_params(params)
     return {
         "abs": np.abs(G).sum(axis=(2, 3, 4)),                     # (t, s)
@@ -103,9 +118,12 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0, title="How much the error at t learns from step s (|dE_t/dθ at step s|)")
+        self.mapPlot = g.addPlot(row=0, col=0)
+        # Short enough for a third of the default dock (the formula is in the F1 help).
+        self.mapPlot.setTitle("How much error t learns from s", size="9pt")
         self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
-        self.horizonPlot = g.addPlot(row=0, col=2, title="Memory horizon: steps back holding 90 % of it")
+        self.horizonPlot = g.addPlot(row=0, col=2)
+        self.horizonPlot.setTitle("Memory horizon (steps back, 90 %)", size="9pt")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
         self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
@@ -129,8 +147,9 @@ class GradientView(View):
 
         self.lagPlot.setLogMode(y=True)
         self.lagPlot.setLabel("bottom", "steps back, t − s (lag)")
-        self.gateCurves = [self.lagPlot.plot(pen=pg.mkPen(GATE_COLOURS[k], width=2), name=GATE_NAMES[k])
-                           for k in GATES]
+        self.gates: tuple = ()
+        self.gateCurves: list = []
+        self._set_gates(GATES)
         self.rowCurve = self.lagPlot.plot(pen=pg.mkPen("#00a0e0", width=1, style=Qt.PenStyle.DashLine),
                                           name="row t")
         self.horizonLine = pg.InfiniteLine(angle=90, pen=pg.mkPen("#555555", style=Qt.PenStyle.DotLine))
@@ -235,9 +254,28 @@ class GradientView(View):
             return
         self._set_layout(False)
         self.quantityCombo.setVisible(True)
+        self._set_gates(GATES)
         self.result = r
         self.results_drawn += 1
         self._record(snap, r)
+        self._draw_flow(r)
+        self._draw_params()
+        self._summarise(snap, r)
+
+    def _set_gates(self, gates) -> None:
+        """One lag-profile curve per gate of the family shown (f, i, C~, o or r, z, n)."""
+        gates = tuple(gates)
+        if gates == self.gates:
+            return
+        for curve in self.gateCurves:
+            self.lagPlot.removeItem(curve)
+        self.gates = gates
+        self.gateCurves = [self.lagPlot.plot(pen=pg.mkPen(LAG_COLOURS[k], width=2), name=GATE_NAMES[k])
+                           for k in gates]
+
+    def _draw_flow(self, r) -> None:
+        """The heat map, the lag profile and its horizon line from a result's
+        abs (n, n), per_gate (gates, n) and horizon."""
         n = r["abs"].shape[0]
         a = r["abs"]
         top = float(a.max())
@@ -257,42 +295,49 @@ class GradientView(View):
         peak = float(r["per_gate"].max())
         if peak > 0:
             self.lagPlot.setYRange(np.log10(peak) - DECADES, np.log10(peak) + 0.2, padding=0)
-        self.lagPlot.setXRange(0, n - 1, padding=0.02)
+        self.lagPlot.setXRange(0, max(n - 1, 1), padding=0.02)
         self._on_cursor(self.ctx.cursor.t)
-        self._draw_params()
-        self._summarise(snap, r)
 
-    def _set_layout(self, model: bool) -> None:
-        """A Model has no itemised flow yet: gradientNorms alone fills the view (the four
-        empty plots also cost 30 ms a repaint)."""
+    def _set_layout(self, model) -> None:
+        """False: the unit's five plots.  "flow": a Model's heat map, lags and horizon above
+        its gradientNorms across the width (no per-parameter plot: hundreds of curves).
+        True: gradientNorms alone (a Model too long to itemise; empty plots also cost 30 ms
+        a repaint)."""
         if model == self._model_layout:
             return
         ci = self.graphics.ci
-        others = (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot)
-        for item in others + (self.normsPlot,):
+        flow = (self.mapPlot, self.lagPlot, self.horizonPlot)
+        for item in flow + (self.paramPlot, self.normsPlot, self.paramLegend):
             if item in ci.items:
                 ci.removeItem(item)
-        if model:
-            for item in others:
-                item.setVisible(False)
+        for item in flow:
+            item.setVisible(model is not True)
+        self.paramPlot.setVisible(model is False)
+        self.paramLegend.setVisible(model is False)
+        if model is True:
             ci.addItem(self.normsPlot, row=0, col=0, rowspan=2, colspan=3)
         else:
-            for item in others:
-                item.setVisible(True)
             ci.addItem(self.mapPlot, row=0, col=0)
             ci.addItem(self.lagPlot, row=0, col=1)
-            ci.addItem(self.horizonPlot, row=0, col=2)
-            ci.addItem(self.normsPlot, row=1, col=0, colspan=2)
-            ci.addItem(self.paramPlot, row=1, col=2)
+            if model is False:
+                ci.addItem(self.horizonPlot, row=0, col=2)
+                ci.addItem(self.normsPlot, row=1, col=0, colspan=2)
+                ci.addItem(self.paramPlot, row=1, col=2)
+                ci.addItem(self.paramLegend, row=2, col=0, colspan=2)
+            else:
+                # Two by two: in the window's default dock (about 580 px) three plots a row
+                # left the heat map 190 px and cut its title to "How much the e".
+                ci.addItem(self.horizonPlot, row=1, col=0)
+                ci.addItem(self.normsPlot, row=1, col=1)
         self._model_layout = model
 
     def _on_model_result(self, snap, r) -> None:
-        """A Model: only gradientNorms (and the summary) have something to show."""
-        self._set_layout(True)
+        """A Model: the itemised flow (heat map, lags per gate, horizon) and gradientNorms."""
+        flow = r["flow"]
+        self._set_layout("flow" if flow is not None else True)
         self.quantityCombo.setVisible(False)
-        self.result = None
         self.results_drawn += 1
-        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], "model")
+        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], snap.model)
         s = self._series
         if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
             for name in s:
@@ -302,25 +347,41 @@ class GradientView(View):
             for curve in self.gateCurves + [self.rowCurve, self.horizonCurve] + self.paramCurves:
                 curve.setData([], [])
         if s["epoch"] and snap.epoch == s["epoch"][-1]:
-            s["epoch"].pop()
-            s["layers"].pop()
-            s["units"].pop()
+            for name in ("epoch", "layers", "units", "horizon"):
+                if s[name]:
+                    s[name].pop()
         s["epoch"].append(snap.epoch)
         s["layers"].append(r["layer_norms"])
         s["units"].append(r["unit_norms"])
+        s["horizon"].append(flow.horizon if flow is not None else np.nan)
         if len(s["epoch"]) > MAX_POINTS:
-            for name in ("epoch", "layers", "units"):
+            for name in ("epoch", "layers", "units", "horizon"):
                 s[name] = s[name][::2]
         self._draw_norms(r["hidden"], r["names"])
+        if flow is not None:
+            self._set_gates(tuple(flow.per_gate))
+            self.result = {"abs": flow.abs_map, "per_gate": np.array(list(flow.per_gate.values())),
+                           "horizon": flow.horizon}
+            self._draw_flow(self.result)
+            horizons = np.array(s["horizon"], dtype=float)
+            keep = np.isfinite(horizons)
+            self.horizonCurve.setData(np.array(s["epoch"])[keep], horizons[keep])
+        else:
+            self.result = None
         per = r["layer_norms"]
         spread = ""
         if len(per) > 1 and per.min() > 0 and per.max() / per.min() >= 2:
             lo, hi = int(per.argmin()), int(per.argmax())
             spread = (f"; {r['names'][lo]} gets <b>{per[hi] / per[lo]:,.0f}×</b> less gradient "
                       f"than {r['names'][hi]}")
-        self.summary.setText(f"epoch {snap.epoch:,}: ‖∇E‖ = {r['norm']:.3g}{spread}.  The flow "
-                             "through time (heat map, lags, horizon) is itemised for the "
-                             "12-parameter unit and its chains only.")
+        if flow is None:
+            about = (f"  Too long to itemise through time: it would take {r['need'] / 1e6:,.0f} MB "
+                     f"(limit {MAX_BYTES / 1e6:,.0f} MB); shorten the sequences.")
+        else:
+            about = f"; memory horizon <b>{flow.horizon}</b> steps (gates; |t − s|)"
+            if flow.note:
+                about += f", itemised {flow.note}"
+        self.summary.setText(f"epoch {snap.epoch:,}: ‖∇E‖ = {r['norm']:.3g}{spread}{about}")
 
     def _record(self, snap, r) -> None:
         """The view's own series over epochs; a run replaced or reset starts them over."""
@@ -369,9 +430,8 @@ class GradientView(View):
             legend = " ".join(
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
-            thin = ", thin: each hidden unit" if wide else ""
-            self.normsPlot.setTitle(f"Gradient size per {unit_word} (‖dE/dθ‖): {legend}{thin}",
-                                    size="9pt")
+            thin = "; thin: units" if wide else ""
+            self.normsPlot.setTitle(f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
@@ -423,11 +483,10 @@ class GradientView(View):
         keep = row > 0
         self.rowCurve.setData(np.arange(t + 1)[keep], row[keep])
         # The legend is the title: in the plot, a legend always covered some curve.
-        gates = " ".join(f"<span style='color:{GATE_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
-                         for k in GATES)
-        self.lagPlot.setTitle(f"How far back it learns (lag t − s): {gates}, "
-                              f"<span style='color:#00a0e0'>error at row t = {t}</span>",
-                              size="9pt")
+        gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
+                         for k in self.gates)
+        self.lagPlot.setTitle(f"How far back (lag): {gates}, "
+                              f"<span style='color:#00a0e0'>row t = {t}</span>", size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
@@ -440,21 +499,23 @@ class GradientView(View):
         self._draw_params()
 
     def _draw_params(self) -> None:
+        if getattr(self._snap, "model", None) is not None:
+            return          # a Model has no per-parameter plot (hundreds of curves)
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)")
+            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)", size="9pt")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
                 return
             epochs = snap.history.epochs
-            p = snap.history.params.reshape(len(epochs), -1, 12)
+            p = snap.history.params.reshape(len(epochs), -1, UNIT.size)
             u = min(self.unit, p.shape[1] - 1)
             step = np.abs(np.diff(p[:, u], axis=0)) / np.diff(epochs)[:, None]
             for k, curve in enumerate(self.paramCurves):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)")
+            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)", size="9pt")
             s = self._series
             if not s["epoch"]:
                 return

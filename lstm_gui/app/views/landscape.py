@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from ...core import PARAM_NAMES
-from ...core.analysis import directions, landscape, plane
+from ...core.analysis import directions, landscape, model_data, plane
 from ..landscape_plot import FAR_SHARE, LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
@@ -26,8 +26,41 @@ DIRECTIONS = (
     ("hessian", "Most curved directions (Hessian eigenvectors)"),
 )
 SIZES = (16, 32, 48, 64, 96, 128)
+
+
+def points(size: int) -> int:
+    """Grid points per side for a chosen size: odd, so that the middle point is the model
+    itself (the map's centre reads the run's loss; an even grid straddled it)."""
+    return size + 1 - size % 2
+
 DEFAULT_SIZE = 48
 RANDOM_SEED = 0      # random directions stay the same plane from one map to the next
+
+
+# Gradient evaluations' sequence steps the curvature readout of a Model may take (2 x size
+# gradients): 96 parameters over 100 steps is 19 200.
+CURVATURE_STEP_BUDGET = 400_000
+# A Model of more parameters than its history keeps has no stored path: the view keeps the
+# parameters of the snapshots it was shown, at most this many (an H = 16 2-layer GRU: 2 497
+# numbers, 40 MB at most), thinned by half when full.
+MAX_SEEN = 2000
+
+
+def _compute_model(model, params, x, target, delay, kind, path, names, size, span, lr,
+                   should_continue=None):
+    """The worker's job for a Model: its map, and the curvature readout where the Hessian
+    is allowed (HESSIAN_MAX_PARAMS)."""
+    m = plane.compute_model(model, params, x, target, delay=delay, kind=kind, path=path,
+                            names=names, size=size, span=span,
+                            rng=np.random.default_rng(RANDOM_SEED), should_continue=should_continue)
+    if model.size > directions.HESSIAN_MAX_PARAMS:
+        return m, contour_lines(m), None, None
+    data = model_data.within(model_data.time_major(x, target), 2 * model.size, CURVATURE_STEP_BUDGET)
+    try:
+        top, limit = landscape.curvature(landscape.model_hessian(model, params, data, delay), lr)
+    except ValueError:
+        top, limit = float("nan"), 2 / lr
+    return m, contour_lines(m), top, limit
 
 
 def _compute(params, x, target, delay, kind, path, names, size, span, lr, should_continue=None):
@@ -73,7 +106,7 @@ class LandscapeView(View):
         self.param2Combo = QtWidgets.QComboBox(objectName="landscapeParam2")
         self.sizeCombo = QtWidgets.QComboBox(objectName="landscapeSize")
         for s in SIZES:
-            self.sizeCombo.addItem(f"{s}×{s}", s)
+            self.sizeCombo.addItem(f"{points(s)}×{points(s)}", s)
         self.sizeCombo.setToolTip("Resolution of the map (models evaluated per side)")
         self.spanSpin = QtWidgets.QDoubleSpinBox(objectName="landscapeSpan")
         self.spanSpin.setRange(0.0, 100.0)
@@ -89,6 +122,9 @@ class LandscapeView(View):
         self.busyLabel.hide()
         self.readout = QtWidgets.QLabel(objectName="landscapeReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Word-wrapped: a long line (a plane not possible yet, a hover) widened the dock past
+        # its place and squeezed its neighbours (the Lesson dock to 310 px).
+        self.readout.setWordWrap(True)
         self.offPlaneLabel = QtWidgets.QLabel(objectName="landscapeOffPlane", wordWrap=True)
         self.offPlaneLabel.setToolTip(
             "The map is a flat slice through 12 (or more) dimensions.  A point of the path is "
@@ -118,8 +154,10 @@ class LandscapeView(View):
         layout.addWidget(self.offPlaneLabel)
         layout.addWidget(self.curvatureLabel)
 
-        self._units = 0
-        self._fill_param_combos(1)
+        self._param_keys = None
+        self._seen: list = []          # a large Model's path as the view saw it (MAX_SEEN)
+        self._seen_key = None
+        self._fill_param_combos(self._unit_items(1), directions.DEFAULT_NAMES)
         self._restore_settings()
         self.worker = LatestJobWorker(self)
         self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
@@ -128,6 +166,9 @@ class LandscapeView(View):
         self._snap = None
         self._path_drawn = -1.0
         self._requested = None     # the revision and settings of the last job submitted
+        # The readout's last line about a map (a sample, a plane not possible yet): in the
+        # view, not the status bar, where it stayed after the plane had become possible.
+        self._status_line = ""
         for w in (self.directionsCombo, self.param1Combo, self.param2Combo, self.sizeCombo):
             w.currentIndexChanged.connect(self._on_setting)
         self.spanSpin.valueChanged.connect(self._on_setting)
@@ -172,20 +213,28 @@ class LandscapeView(View):
         s.setValue(self._key("param1"), self.param1Combo.currentData())
         s.setValue(self._key("param2"), self.param2Combo.currentData())
 
-    def _fill_param_combos(self, units: int) -> None:
-        if units == self._units:
+    @staticmethod
+    def _unit_items(units: int) -> list[tuple[str, str]]:
+        """(label, key) of every parameter of a chain of `units` units."""
+        return [(name if units == 1 else f"{name} (unit {u + 1})",
+                 name if u == 0 else f"{name}@{u + 1}")
+                for u in range(units) for name in PARAM_NAMES]
+
+    def _fill_param_combos(self, items: list[tuple[str, str]], defaults) -> None:
+        """The two parameter choices: items (label, key); a choice the new list lacks goes
+        to `defaults` (a Model's names differ from the unit's)."""
+        keys = tuple(key for _, key in items)
+        if keys == self._param_keys:
             return
-        self._units = units
-        for combo in (self.param1Combo, self.param2Combo):
+        self._param_keys = keys
+        for combo, default in zip((self.param1Combo, self.param2Combo), defaults):
             keep = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            for u in range(units):
-                for name in PARAM_NAMES:
-                    key = name if u == 0 else f"{name}@{u + 1}"
-                    combo.addItem(name if units == 1 else f"{name} (unit {u + 1})", key)
+            for label, key in items:
+                combo.addItem(label, key)
             i = combo.findData(keep)
-            combo.setCurrentIndex(max(i, 0))
+            combo.setCurrentIndex(i if i >= 0 else max(combo.findData(default), 0))
             combo.blockSignals(False)
 
     def _sync_param_combos(self) -> None:
@@ -213,14 +262,11 @@ class LandscapeView(View):
     def show_snapshot(self, snap) -> None:
         model = getattr(snap, "model", None)
         if model is not None:
-            # The grid and the Hessian evaluate the unit's populations; a model of H units
-            # has no population kernel here yet: one line instead of a failing worker.
-            self._snap = None
-            self.readout.setText(f"The landscape is computed for the 12-parameter unit and its "
-                                 f"chains; not yet for this {model.cell} of H = {model.hidden} "
-                                 f"({model.size:,} parameters).")
-            return
-        self._fill_param_combos(snap.params.shape[0])
+            # A Model's names (u2.W_zh[3,5], ...): as many as it has, typed or chosen.
+            self._fill_param_combos([(n, n) for n in model.names()], directions.default_names(model))
+            self._remember(snap)
+        else:
+            self._fill_param_combos(self._unit_items(snap.params.shape[0]), directions.DEFAULT_NAMES)
         self._snap = snap
         training = self._training()
         now = time.perf_counter()
@@ -239,13 +285,27 @@ class LandscapeView(View):
         if kind == "params" and names[0] == names[1]:
             self.readout.setText("Choose two different parameters.")
             return
+        if kind == "hessian" and snap.params.size > directions.HESSIAN_MAX_PARAMS:
+            # Refused before any work, in one line (it would take more than a second).
+            self._requested = request
+            self.busyLabel.hide()
+            self.readout.setText(f"Most curved directions: not for {snap.params.size:,} parameters "
+                                 f"(the Hessian takes more than a second above "
+                                 f"{directions.HESSIAN_MAX_PARAMS}); choose another plane.")
+            return
         self._requested = request
-        path = snap.history.params
-        args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
-                path, names, size, span, snap.config.lr)
         worker = self.worker
-        self.worker.submit(lambda: (request, _compute(*args, should_continue=worker.running)),
-                           urgent=urgent)
+        model = getattr(snap, "model", None)
+        if model is not None:
+            margs = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
+                     self._model_path(snap), names, points(size), span, snap.config.lr)
+            self.worker.submit(lambda: (request, _compute_model(*margs, should_continue=worker.running)),
+                               urgent=urgent)
+        else:
+            args = (snap.params.copy(), snap.x, snap.target, snap.config.delay, kind,
+                    snap.history.params, names, points(size), span, snap.config.lr)
+            self.worker.submit(lambda: (request, _compute(*args, should_continue=worker.running)),
+                               urgent=urgent)
         if urgent or self.plot.map is None:
             self.busyLabel.show()
 
@@ -255,6 +315,15 @@ class LandscapeView(View):
         self.busyLabel.setVisible(self.worker.pending() and self._requested != request)
         self.plot.set_map(m, lines)
         self._draw_path()
+        # A line about the map itself: computed on a sample of many sequences, or the plane
+        # asked for is not possible yet; a hover's readout is left alone, a stale line goes.
+        line = f"The map is computed {m.note}." if m.note else ""
+        if m.kind != request[2]:
+            line = (f"{dict(DIRECTIONS)[request[2]]} needs a path of 3 frames of training; "
+                    "showing random directions until then.")
+        if line or self.readout.text() == self._status_line:
+            self.readout.setText(line)
+        self._status_line = line
         if top is None:
             self.curvatureLabel.setText(
                 f"Curvature not computed: the Hessian of {m.origin.size} parameters would take "
@@ -270,14 +339,36 @@ class LandscapeView(View):
             self.curvatureLabel.setText(f"Sharpest curvature here (largest Hessian eigenvalue "
                                         f"λmax) {top:.4g}; stable limit for this learning rate "
                                         f"(2/lr) {limit:.4g}: {verdict}{note}.")
-        if m.kind != request[2]:
-            self.ctx.message(f"Landscape: {dict(DIRECTIONS)[request[2]]} needs a training "
-                             "history; showing random directions")
+
+
+    def _remember(self, snap) -> None:
+        """Keep a large Model's parameters as shown (its history keeps none): the path its
+        PCA and drawn path come from; a new run, a reset or an earlier epoch starts it over."""
+        if snap.history.params.size or snap.replay is not None:
+            return
+        key = (snap.model, snap.config.seed, snap.config.task)
+        if key != self._seen_key or (self._seen and snap.epoch < self._seen[-1][0]):
+            self._seen, self._seen_key = [], key
+        if self._seen and snap.epoch == self._seen[-1][0]:
+            self._seen.pop()
+        self._seen.append((snap.epoch, snap.params.copy()))
+        if len(self._seen) > MAX_SEEN:
+            self._seen = self._seen[:-1:2] + [self._seen[-1]]
+
+    def _model_path(self, snap) -> np.ndarray:
+        """(E, size): the history's parameters, or those the view saw, before the current."""
+        stored = snap.history.params
+        if stored.size:
+            return stored.reshape(len(stored), -1)
+        earlier = [p for e, p in self._seen if e < snap.epoch]
+        return np.array(earlier).reshape(len(earlier), snap.params.size)
 
     def _path(self, snap):
         m = self.plot.map
         if snap is None or m is None or m.origin.shape != snap.params.shape:
             return None
+        if getattr(snap, "model", None) is not None:
+            return np.concatenate([self._model_path(snap), snap.params[None]])
         return np.concatenate([snap.history.params.reshape((-1,) + snap.params.shape),
                                snap.params[None]])
 
@@ -335,7 +426,7 @@ class LandscapeView(View):
         """Set the model to the map's origin + alpha d1 + beta d2 (an undoable edit)."""
         m = self.plot.map
         params = m.origin + alpha * m.d1 + beta * m.d2
-        self.ctx.trainer.set_params(params.reshape(-1, 12),
+        self.ctx.trainer.set_params(params if m.model is not None else params.reshape(-1, 12),
                                     f"landscape ({alpha:.3g}, {beta:.3g})")
 
     def showEvent(self, event) -> None:

@@ -1,6 +1,7 @@
 """The views of training over epochs: MSE and Parameters."""
 from __future__ import annotations
 
+from ...core.models import UNIT
 from ..plots import MsePlot, ParamsPlot
 from ..qt import Qt, QtWidgets
 from .base import View
@@ -35,11 +36,11 @@ class MseView(_EpochView):
 
 
 class ParamTable(QtWidgets.QTableWidget):
-    """Rows: the 12 parameters.  Columns: "show" (the curve in the plot), then per unit its
+    """Rows: the unit's parameters.  Columns: "show" (the curve in the plot), then per unit its
     value (double-click to edit) and "fix" (kept fixed while the others train)."""
 
     def __init__(self, parent=None):
-        super().__init__(12, 1, parent)
+        super().__init__(UNIT.size, 1, parent)
         self.setObjectName("paramTable")
         self.units = 0
         self._filling = False
@@ -57,8 +58,8 @@ class ParamTable(QtWidgets.QTableWidget):
         return 1 + 2 * unit
 
     def fill(self, params, frozen, visible) -> None:
-        """Show params (units, 12); frozen: flat indices; visible: 12 booleans."""
-        from ...core import PARAM_NAMES
+        """Show params (units, size of the unit); frozen: flat indices; visible: a boolean per
+        parameter."""
         from ..plots import param_icon, param_tip
         units = params.shape[0]
         self._filling = True
@@ -73,7 +74,7 @@ class ParamTable(QtWidgets.QTableWidget):
                 self.setColumnWidth(0, 40)
                 for u in range(units):
                     self.setColumnWidth(self.value_column(u) + 1, 28)
-                for k, name in enumerate(PARAM_NAMES):
+                for k, name in enumerate(UNIT.names()):
                     header = QtWidgets.QTableWidgetItem(param_icon(k), name)
                     header.setToolTip(param_tip(name))      # the row is the curve's legend
                     self.setVerticalHeaderItem(k, header)
@@ -93,14 +94,15 @@ class ParamTable(QtWidgets.QTableWidget):
                         fix_item.setCheckState(Qt.CheckState.Unchecked)
                         self.setItem(k, self.value_column(u) + 1, fix_item)
             fixed = set(frozen)
+            names = UNIT.names()
             for u in range(units):
-                for k in range(12):
+                for k, name in enumerate(names):
                     item, fix = self.item(k, self.value_column(u)), self.item(k, self.value_column(u) + 1)
                     assert item is not None and fix is not None
                     if self.state() != self.State.EditingState or self.currentItem() is not item:
                         item.setText(f"{params[u, k]: .5f}")
-                        item.setToolTip(f"{PARAM_NAMES[k]} = {params[u, k]!r}")
-                    want = Qt.CheckState.Checked if u * 12 + k in fixed else Qt.CheckState.Unchecked
+                        item.setToolTip(f"{name} = {float(params[u, k])!r}")  # the full float, not np.float64(...)
+                    want = Qt.CheckState.Checked if u * UNIT.size + k in fixed else Qt.CheckState.Unchecked
                     if fix.checkState() != want:
                         fix.setCheckState(want)
         finally:
@@ -157,7 +159,7 @@ class ParamsView(_EpochView):
             return
         u, is_fix = divmod(col - 1, 2)
         if is_fix:
-            self.ctx.trainer.set_frozen(u * 12 + k, item.checkState() == Qt.CheckState.Checked)
+            self.ctx.trainer.set_frozen(u * UNIT.size + k, item.checkState() == Qt.CheckState.Checked)
             return
         text = item.text().strip()
         try:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.analysis import layers as layer_maths
-from .. import palette
-from ..qt import Qt, QtCore, QtWidgets, pg
+from ..qt import Qt, QtCore, pg
 from .base import View
 from .heatmap import diverging_map
+from .image_grid import ImageGrid, ImageGridView
 
 
-class WeightsView(View):
+class WeightsView(ImageGridView, View):
     name = "weightsView"
     title = "Weights"
     area = Qt.DockWidgetArea.RightDockWidgetArea
@@ -28,50 +28,23 @@ class WeightsView(View):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("weightsPlots")
-        self.graphics.setBackground("w")
-        self.readout = QtWidgets.QLabel(objectName="weightsReadout")
-        self.readout.setText("Hover a weight to read it; click to select its unit.")
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.graphics, 1)
-        self.gatePlots: dict[str, pg.PlotItem] = {}
-        self.images: dict[str, pg.ImageItem] = {}
-        self.boxes: list = []
+        self.grid = ImageGrid(self, "weights", "Hover a weight to read it; click to select its "
+                              "unit.", self._on_hover, self._on_click)
+        self.graphics, self.readout = self.grid.graphics, self.grid.readout
         self.bar = None
         self._key = None
         self._layers: layer_maths.Layers | None = None
         self._canvases: dict[str, layer_maths.WeightCanvas] = {}
         self._values: dict[str, np.ndarray] = {}
         self._level = 1.0
-        self.graphics.scene().sigMouseMoved.connect(self._on_hover)
-        self.graphics.scene().sigMouseClicked.connect(self._on_click)
         ctx.selection.changed.connect(lambda *_: self._place_box())
 
-    def minimumSizeHint(self):
-        return QtCore.QSize(200, 150)
 
     def _build(self, layers: layer_maths.Layers, canvases) -> None:
         """One plot per gate (and the readout), built when the model's shape changes."""
-        self.graphics.clear()
-        self.gatePlots, self.images, self.boxes = {}, {}, []
-        first = None
-        for col, gate in enumerate(canvases):
-            canvas = canvases[gate]
-            plot = self.graphics.addPlot(row=0, col=col)
-            # Widths in proportion to the columns: every weight drawn as a square-ish cell.
-            self.graphics.ci.layout.setColumnStretchFactor(col, canvas.values.shape[1] + 2)
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-            plot.getViewBox().setMouseEnabled(False, False)
-            plot.getViewBox().invertY(True)
+        self.grid.clear()
+        for gate, canvas in canvases.items():
             label = "readout y" if gate == layer_maths.READOUT else layers.label_of(gate)
-            plot.setTitle(f"<span style='color:{palette.QUANTITY.get(gate, '#000')}'><b>{label}</b></span>",
-                          size="10pt")
-            plot.titleLabel.setMinimumWidth(0)
             rows, cols = canvas.values.shape
             w0, r0, b0 = canvas.columns
             m = r0 - layer_maths.CANVAS_GAP
@@ -82,48 +55,16 @@ class WeightsView(View):
             else:
                 ticks = [((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"), (b0, "b")]
                 ticks += [(b0 + 1 + e, name) for e, name in enumerate(canvas.extra_names)]
-            plot.getAxis("bottom").setTicks([ticks, []])
-            plot.getAxis("left").enableAutoSIPrefix(False)
-            if first is None:
-                first = plot
-                plot.setLabel("left", "hidden unit" if max(layers.hidden) > 1 else "unit")
-                ticks = []
-                for k, hk in enumerate(layers.hidden):
-                    for j in range(0, hk, max(1, hk // 8)):
-                        if max(layers.hidden) == 1:
-                            text = str(k + 1)
-                        elif j == 0 and layers.layers > 1:
-                            text = f"L{k + 1}: 1"
-                        else:
-                            text = str(j + 1)
-                        ticks.append((layers.row_of(k, j), text))
-                plot.getAxis("left").setTicks([ticks, []])
-            else:
-                plot.getAxis("left").setStyle(showValues=False)
-                plot.getAxis("left").setWidth(4)
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(diverging_map())
             # The first image, then its rect: setRect scales by the image's size.
             image.setImage(canvas.values, autoLevels=False, levels=(-1.0, 1.0))
             image.setRect(QtCore.QRectF(-0.5, -0.5, cols, rows))
-            plot.addItem(image)
-            box = QtWidgets.QGraphicsRectItem()
-            pen = pg.mkPen("#000000", width=2)
-            pen.setCosmetic(True)
-            box.setPen(pen)
-            box.setZValue(10)
-            plot.addItem(box, ignoreBounds=True)
-            for k in range(1, layers.layers):
-                plot.addItem(pg.InfiniteLine(pos=layers.row_of(k, 0) - 0.5, angle=0,
-                                             pen=pg.mkPen("#999999", width=1)), ignoreBounds=True)
+            plot, _ = self.grid.add(gate, label, layers, link=False, separator=("#999999", 1),
+                                    bottom=ticks, image=image, stretch=cols + 2)
             plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
-            self.gatePlots[gate] = plot
-            self.images[gate] = image
-            self.boxes.append(box)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
-                                   width=10, label="weight")
-        self.bar.setImageItem(list(self.images.values()))
-        self.graphics.addItem(self.bar, row=0, col=len(canvases))
+        self.bar = self.grid.add_bar(list(self.images.values()), (-1, 1), diverging_map(), "weight")
+        self.grid.fit_rows(layers.rows)
 
     def show_snapshot(self, snap) -> None:
         layers = layer_maths.shape_of(snap.params, getattr(snap, "model", None))
@@ -143,24 +84,18 @@ class WeightsView(View):
         self._place_box()
 
     def _place_box(self) -> None:
-        layers = self._layers
-        if layers is None:
-            return
-        sel = self.ctx.selection
-        layer = min(sel.layer, layers.layers - 1)
-        row = layers.row_of(layer, min(sel.unit, layers.hidden[layer] - 1))
-        for box, canvas in zip(self.boxes, self._canvases.values()):
-            box.setRect(QtCore.QRectF(-0.5, row - 0.5, canvas.values.shape[1], 1.0))
+        self.grid.box_row(self._layers, self.ctx.selection,
+                          [c.values.shape[1] for c in self._canvases.values()])
 
     def _at(self, scene_pos):
         """(gate, row, column) of the weight under a scene position, or None."""
-        for gate, plot in self.gatePlots.items():
-            if plot.sceneBoundingRect().contains(scene_pos):
-                p = plot.getViewBox().mapSceneToView(scene_pos)
-                row, col = int(round(p.y())), int(round(p.x()))
-                index = self._canvases[gate].index
-                if 0 <= row < index.shape[0] and 0 <= col < index.shape[1] and index[row, col] >= 0:
-                    return gate, row, col
+        hit = self.grid.at(scene_pos)
+        if hit is None:
+            return None
+        gate, row, col = hit
+        index = self._canvases[gate].index
+        if 0 <= row < index.shape[0] and 0 <= col < index.shape[1] and index[row, col] >= 0:
+            return gate, row, col
         return None
 
     def describe(self, gate: str, row: int, col: int) -> str:
@@ -168,11 +103,6 @@ class WeightsView(View):
         assert layers is not None
         index = int(self._canvases[gate].index[row, col])
         return f"{layers.names[index]} = {self._values[gate][row, col]:.6g}"
-
-    def _on_hover(self, scene_pos) -> None:
-        hit = self._at(scene_pos)
-        if hit is not None:
-            self.readout.setText(self.describe(*hit))
 
     def _on_click(self, event) -> None:
         hit = self._at(event.scenePos())

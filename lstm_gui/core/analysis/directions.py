@@ -10,6 +10,11 @@ Every function returns two arrays shaped like the parameters, (12,) or (units, 1
   landscape of neural nets"): each gate's three parameters (W_h, W_x, b) of each unit are
   scaled to the norm of that gate's parameters, so the plot does not depend on scale.
 * ``hessian`` the eigenvectors of the two largest Hessian eigenvalues: the most curved plane.
+
+Any other :class:`Model` (theta of shape (size,)): :func:`make_for_model`, the same kinds;
+a "filter" of the random directions is one gate's row for one hidden unit (R_g[j, :],
+W_g[j, :], b_g[j], and GRU's b_nh[j] or a peephole p_g[j] with it), the readout one more,
+read from the Model's blocks (:func:`filters`); names are ``Model.names()``.
 """
 from __future__ import annotations
 
@@ -117,6 +122,108 @@ def hessian_top(params, x, target, delay: int = 0):
                          f"(limit {HESSIAN_MAX_PARAMS}); choose another plane")
     _, vecs = np.linalg.eigh(landscape.hessian(p, x, target, delay))
     return vecs[:, -1].reshape(p.shape), vecs[:, -2].reshape(p.shape)
+
+
+# ---------------------------------------------------------------- any Model
+
+def filters(model: Model) -> np.ndarray:
+    """(size,) int: the filter each number of theta belongs to (Li et al.'s normalisation
+    unit): (layer, direction, gate, hidden unit j) for R_g[j, :], W_g[j, :], b_g[j], GRU's
+    b_nh[j] and the peephole p_g[j]; the readout (w_y, b_y) is one filter."""
+    ids = np.empty(model.size, dtype=np.int64)
+    rows: dict = {}
+    for b in model.blocks():
+        if b.layer is None:                                  # the readout
+            ids[b.slice] = rows.setdefault(("readout",), len(rows))
+            continue
+        per_row = b.size // model.hidden
+        for j in range(model.hidden):
+            key = (b.layer, b.direction, b.gate, j)
+            ids[b.offset + j * per_row:b.offset + (j + 1) * per_row] = rows.setdefault(key, len(rows))
+    return ids
+
+
+def filter_norms(model: Model, values) -> np.ndarray:
+    """The Euclidean norm of values (size,) over each filter of :func:`filters`."""
+    ids = filters(model)
+    return np.sqrt(np.bincount(ids, weights=np.asarray(values, dtype=float) ** 2))
+
+
+def random_filter_normalised_model(model: Model, theta, rng: np.random.Generator):
+    """Two Gaussian directions (size,), each filter scaled to the norm of theta's filter."""
+    p = model.check(theta)
+    ids = filters(model)
+    scale = np.sqrt(np.bincount(ids, weights=p * p))
+    out = []
+    for _ in range(2):
+        d = rng.standard_normal(p.size)
+        norm = np.sqrt(np.bincount(ids, weights=d * d))
+        d *= (scale / np.where(norm > 0, norm, 1.0))[ids]
+        out.append(d)
+    return out[0], out[1]
+
+
+def default_names(model: Model) -> tuple[str, str]:
+    """Two parameters a plane of named parameters starts from: the first hidden unit's input
+    weight and bias of the forget gate (the update gate z of a GRU, else the first gate)."""
+    gate = next((g for g in ("f", "z") if g in model.gates), model.gates[0])
+    first = model.block("W", gate).names()[0]
+    kinds = [b for b in model.blocks() if b.gate == gate and b.layer == 0 and b.direction == 0
+             and b.kind in ("b", "R")]
+    second = next(b for b in sorted(kinds, key=lambda b: b.kind != "b")).names()[0]
+    return first, second
+
+
+def named_model(model: Model, theta, names):
+    """Unit vectors (size,) along two parameters named as ``Model.names()`` lists them."""
+    model.check(theta)
+    if len(names) != 2:
+        raise ValueError(f"give two parameter names, got {len(names)}")
+    index = {n: k for k, n in enumerate(model.names())}
+    picked = []
+    for name in names:
+        key = str(name).strip()
+        if key not in index:
+            examples = ", ".join(default_names(model))
+            raise ValueError(f"unknown parameter {key[:40]!r} for this {model.cell} model; names "
+                             f"look like {examples} (lstm-gui show lists them)")
+        picked.append(index[key])
+    if picked[0] == picked[1]:
+        raise ValueError("the two parameters must differ")
+    out = []
+    for k in picked:
+        d = np.zeros(model.size)
+        d[k] = 1.0
+        out.append(d)
+    return out[0], out[1]
+
+
+def hessian_top_model(model: Model, theta, data, delay: int = 0):
+    """Eigenvectors (size,) of the two largest eigenvalues of a Model's Hessian; refused in
+    one line above HESSIAN_MAX_PARAMS, as the unit's."""
+    if model.size > HESSIAN_MAX_PARAMS:
+        raise ValueError(f"the Hessian of {model.size} parameters would take more than a second "
+                         f"(limit {HESSIAN_MAX_PARAMS}); choose another plane")
+    _, vecs = np.linalg.eigh(landscape.model_hessian(model, theta, data, delay))
+    return vecs[:, -1].copy(), vecs[:, -2].copy()
+
+
+def make_for_model(kind: str, model: Model, theta, *, data=None, delay: int = 0, path=None,
+                   names=None, rng: np.random.Generator | None = None):
+    """The directions (size,) of one kind for a Model; data (:class:`model_data.Data`) is
+    needed for 'hessian', path (E, size) for 'pca' and 'line'."""
+    p = model.check(theta)
+    if kind == "params":
+        return named_model(model, p, names or default_names(model))
+    if kind == "hessian":
+        if data is None:
+            raise ValueError("the Hessian needs the training data")
+        return hessian_top_model(model, p, data, delay)
+    if kind == "random":
+        return random_filter_normalised_model(model, p, _need(rng))
+    if kind in ("pca", "line"):
+        return make(kind, p, path=path, rng=rng)
+    raise ValueError(f"unknown directions {kind!r}; choose one of {', '.join(KINDS)}")
 
 
 def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,

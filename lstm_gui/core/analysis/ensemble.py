@@ -9,6 +9,7 @@ run would: at the target MSE, or when its loss becomes non-finite; the others go
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,6 +21,9 @@ from ..training.optim import NonFiniteStep, init_params, make_optimizer
 from ..training.run import RunConfig, _rngs
 
 MAX_MEMBERS = 1024
+# One member, one unit, one time step of the fused kernel (forward, backward, update):
+# refined after every chunk so a chunk lasts about compiled_run.CHUNK_SECONDS.
+_seconds_per_step = [20e-9]
 
 
 class MseHistory:
@@ -220,7 +224,15 @@ class EnsembleRun:
 
     def train(self, epochs: int, should_continue=lambda: True) -> int:
         """Up to `epochs` epochs, fewer if the budget is reached, every member stopped, or
-        should_continue() says False.  Returns the number of epochs taken."""
+        should_continue() says False.  Returns the number of epochs taken.
+
+        On the compiled path the epochs run in chunks of the fused kernel
+        (``_kernels.train_members``: loss, gradient, update and each member's stop rule for
+        many epochs in one call, about CHUNK_SECONDS each, should_continue() asked between
+        chunks); noise drawn afresh every epoch and the C library's rule take step().
+        """
+        if self._fused():
+            return self._train_fused(epochs, should_continue)
         taken = 0
         for _ in range(epochs):
             if (self.config.epochs and self.epoch >= self.config.epochs) or not self.active.any():
@@ -229,6 +241,62 @@ class EnsembleRun:
                 break
             self.step()
             taken += 1
+        return taken
+
+    def _fused(self) -> bool:
+        cfg = self.config
+        from ..training.compiled_run import supports_optimizer
+        return (compiled.active() == "compiled" and cfg.gradient == "exact"
+                and not (cfg.noise.resample and cfg.noise.active)
+                and supports_optimizer(self.optimizer))
+
+    def _train_fused(self, epochs: int, should_continue) -> int:
+        from ..models.compiled import _kernels as K
+        from ..models.compiled.calls import _time_major
+        from ..training import compiled_run as cr
+        cfg = self.config
+        k, units = self.params.shape[0], self.params.shape[1]
+        size = units * self.params.shape[2]
+        x = self.clean_x if _population.shared(self.x) else _member_major(self.x)
+        t = self.clean_target if _population.shared(self.target) else _member_major(self.target)
+        xb, tb = _time_major(x, k), _time_major(t, k)
+        frozen = np.zeros(size, dtype=np.bool_)
+        frozen[list(cfg.frozen)] = True
+        hyper = cr._hyper(self.optimizer)
+        taken = 0
+        while taken < epochs:
+            left = epochs - taken
+            if cfg.epochs:
+                left = min(left, cfg.epochs - self.epoch)
+            if left <= 0 or not self.active.any() or not should_continue():
+                break
+            steps = k * units * xb.shape[0]
+            chunk = min(left, max(1, int(cr.CHUNK_SECONDS / (_seconds_per_step[0] * steps))))
+            p = np.array(self.params, dtype=float)
+            m, v = cr._moments(self.optimizer, (k, size))
+            tt = np.full(k, getattr(self.optimizer, "t", 0), dtype=np.int64)
+            state = np.where(self.diverged, K.HELD_DIVERGED,
+                             np.where(self.stopped_at > 0, K.STOPPED, K.ACTIVE)).astype(np.int64)
+            stopped_at = self.stopped_at.copy()
+            out = np.empty((chunk, k))
+            start = time.perf_counter()
+            done = K.train_members(p, xb, tb, cfg.delay, *hyper, m, v, tt,
+                                   frozen, cfg.target_mse, state, stopped_at, self.epoch, out)
+            if done:
+                per = (time.perf_counter() - start) / (done * steps)
+                _seconds_per_step[0] = 0.5 * _seconds_per_step[0] + 0.5 * per
+            self.params = p
+            self.optimizer.load_moments(m.reshape(p.shape), v.reshape(p.shape), int(tt.max()))
+            self.stopped_at = stopped_at
+            self.diverged = state == K.HELD_DIVERGED
+            for j in range(done):
+                self.history.append(self.epoch + j + 1, out[j])
+            if done:
+                self.mse = out[done - 1].copy()
+            self.epoch += done
+            taken += done
+            if done < chunk:
+                break
         return taken
 
     # ------------------------------------------------------------ reading

@@ -5,6 +5,10 @@ one model, and the grid is evaluated as populations (the population forward pass
 :mod:`unit`, params of shape (K, units, 12), in chunks of CHUNK models), so a 64 x 64 grid
 costs four vectorised forward passes rather than 4 096 loops.  The directions
 to choose from are in :mod:`lstm_gui.core.directions`.
+
+Any other :class:`Model` (a layer of H units, stacked layers, GRU, the variants): its flat
+theta (size,) and :func:`model_grid`, one forward pass of the compiled kernel per point
+(:func:`model_loss_function`), and :func:`model_hessian`.
 """
 from __future__ import annotations
 
@@ -138,13 +142,126 @@ def curvature(h: np.ndarray, lr: float) -> tuple[float, float]:
     return float(np.linalg.eigvalsh(h)[-1]), 2.0 / lr
 
 
+# ---------------------------------------------------------------- any Model
+
+# Models per cancellation check: one point is one forward pass (0.1-1 ms for an H = 16 model
+# over 100 steps), so a close waits at most a few milliseconds.
+MODEL_CHUNK = 8
+# Central differences of the exact gradient for a Model's Hessian: the step balances the
+# O(h^2) truncation against rounding (eps |g| / h): about 1e-10 relative here.
+_HESSIAN_STEP = 1e-5
+
+
+def model_loss_function(model: Model, data, delay: int = 0):
+    """theta (size,) -> the MSE of model on data (a :class:`model_data.Data`), no dropout.
+
+    The compiled kernel's forward pass when it computes this model (no lstmlib delay): the
+    same numbers as the run's own ``current_mse`` (``model_training.mse``); else the numpy
+    reference.  The buffers are allocated once, here, within the memory budget.
+    """
+    xs, ts, last = data.x, data.target, data.seq_to_one
+    n, B, _ = xs.shape
+    limits.check_work_bytes(
+        limits.model_training_bytes(model.hidden, model.layers, model.dirs, n, B, B, model.inputs),
+        f"a forward pass of this model over {B:,} sequence{'s' if B > 1 else ''} of {n:,} steps")
+    plain = model if model.dropout == 0.0 else _without_dropout(model)
+    if delay == 0 and compiled.active() == "compiled":
+        from ..models.compiled import layer_kernels as lk
+        from ..models.compiled.fast_model import FastModel
+        args = FastModel(plain).layout.args(False)
+        x = np.ascontiguousarray(xs)
+        y = np.zeros((n, B))
+
+        def loss(theta) -> float:
+            # The kernel reads theta as is: a non-finite point gets NaN, not an error.
+            lk.predict(np.ascontiguousarray(theta, dtype=float), *args, x, y)
+            err = (y[-1] - ts) if last else (y - ts)
+            return float(np.mean(err * err))
+        return loss
+
+    def reference_loss(theta) -> float:
+        return plain.loss(theta, xs, ts, delay=delay)
+    return reference_loss
+
+
+def _without_dropout(model: Model) -> Model:
+    from dataclasses import replace
+    return replace(model, dropout=0.0)
+
+
+def model_grid(model: Model, theta, data, d1, d2, span: float, size: int, delay: int = 0,
+               should_continue=None):
+    """The MSE of a Model over a square of the plane through theta (size,) spanned by d1, d2.
+
+    Returns ``(alphas, betas, mse)`` as :func:`grid`.  One forward pass per point, each point's
+    parameters made when it is evaluated (a 128 x 128 grid of 2 497 parameters would be
+    330 MB at once); ``should_continue`` is asked every MODEL_CHUNK points (:class:`Cancelled`).
+    """
+    if not (np.isfinite(span) and span > 0):
+        raise ValueError(f"span must be a positive number, got {span!r}")
+    if int(size) != size or size < 2:
+        raise ValueError(f"size must be a whole number of at least 2, got {size!r}")
+    size = int(size)
+    p, a, b = (model.check(v) for v in (theta, d1, d2))
+    loss = model_loss_function(model, data, delay)
+    alphas = np.linspace(-span, span, size)
+    betas = alphas.copy()
+    out = np.empty((size, size))
+    done = 0
+    with np.errstate(all="ignore"):
+        for i, alpha in enumerate(alphas):
+            row = p + alpha * a
+            for j, beta in enumerate(betas):
+                if done % MODEL_CHUNK == 0 and should_continue is not None and not should_continue():
+                    raise Cancelled
+                point = row + beta * b
+                out[i, j] = loss(point) if np.isfinite(point).all() else np.nan
+                done += 1
+    return alphas, betas, out
+
+
+def model_hessian(model: Model, theta, data, delay: int = 0) -> np.ndarray:
+    """The Hessian (size, size) of a Model's MSE: central differences of its exact gradient.
+
+    Column j is ``(g(theta + h e_j) - g(theta - h e_j)) / 2h`` with h = 1e-5 (scaled by
+    |theta_j| above 1), the gradient the compiled kernel's (or the reference's) exact one:
+    about 1e-10 relative (the unit's complex step needs a dtype-generic pass that the general
+    reference is not).  Symmetrised.  2 x size gradients: the caller limits the size.
+    """
+    p = model.check(theta)
+    xs, ts = data.x, data.target
+    n, B, _ = xs.shape
+    limits.check_work_bytes(
+        limits.model_training_bytes(model.hidden, model.layers, model.dirs, n, B, B, model.inputs),
+        f"the Hessian of this model over {B:,} sequence{'s' if B > 1 else ''} of {n:,} steps")
+    plain = model if model.dropout == 0.0 else _without_dropout(model)
+    if delay == 0 and compiled.active() == "compiled":
+        from ..models.compiled.fast_model import FastModel
+        fast = FastModel(plain)
+
+        def grad(t):
+            return fast.loss_and_grad(t, xs, ts)[1]
+    else:
+        def grad(t):
+            return plain.loss_and_grad(t, xs, ts, delay=delay)[1]
+    h = np.empty((p.size, p.size))
+    for j in range(p.size):
+        step = _HESSIAN_STEP * max(1.0, abs(p[j]))
+        up, down = p.copy(), p.copy()
+        up[j] += step
+        down[j] -= step
+        h[j] = (grad(up) - grad(down)) / (2.0 * step)
+    return 0.5 * (h + h.T)
+
+
 def project(points, origin, d1, d2) -> np.ndarray:
-    """Plane coordinates (alpha, beta) of points (..., units, 12) or (..., 12): (..., 2).
+    """Plane coordinates (alpha, beta) of points (..., units, 12) or (..., 12), or of a
+    Model's (..., size): (..., 2).
 
     The least-squares fit of ``points - origin`` by ``alpha d1 + beta d2``; exact for points
     in the plane (the origin maps to (0, 0)), the orthogonal projection otherwise.
     """
-    o, a, b = _same_shape(origin, d1, d2)
+    o, a, b = _matching(origin, d1, d2)
     pts = np.asarray(points, dtype=float)
     flat = pts.reshape(-1, o.size) - o.reshape(-1)
     basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)       # (P, 2)
@@ -155,7 +272,7 @@ def project(points, origin, d1, d2) -> np.ndarray:
 def off_plane(points, origin, d1, d2) -> np.ndarray:
     """How far each point lies off the plane origin + alpha d1 + beta d2: the Euclidean
     length of what :func:`project` leaves out, in parameter units; shape (...,)."""
-    o, a, b = _same_shape(origin, d1, d2)
+    o, a, b = _matching(origin, d1, d2)
     pts = np.asarray(points, dtype=float)
     flat = pts.reshape(-1, o.size) - o.reshape(-1)
     basis = np.stack([a.reshape(-1), b.reshape(-1)], axis=1)
@@ -172,3 +289,14 @@ def _same_shape(params, d1, d2):
         raise ValueError(f"params and directions must share shape (12,) or (units, 12), "
                          f"got {p.shape}, {a.shape}, {b.shape}")
     return p, a, b
+
+
+def _matching(origin, d1, d2):
+    """origin, d1, d2 as float arrays of one shape (any: a unit's, a chain's or a Model's)."""
+    o = np.asarray(origin, dtype=float)
+    a = np.asarray(d1, dtype=float)
+    b = np.asarray(d2, dtype=float)
+    if not (o.shape == a.shape == b.shape) or o.ndim > 2:
+        raise ValueError(f"the origin and directions must share one shape, got {o.shape}, "
+                         f"{a.shape}, {b.shape}")
+    return o, a, b

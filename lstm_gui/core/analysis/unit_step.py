@@ -59,6 +59,8 @@ class UnitStep:
     c_prev: float         # this unit's own C(t-1) (LSTM family), else 0
     h_prev_vector: np.ndarray     # the layer's h(t-1), (H,)
     recurrent_weights: dict       # letter -> R_g[j, :], (H,)
+    x_vector: np.ndarray | None = None    # what the layer reads at t, (m_k,)
+    input_weights: dict | None = None     # letter -> W_g[j, :], (m_k,)
 
 
 def layer_input(model, trace, layer: int, delay: int, sequence: int = 0) -> np.ndarray:
@@ -112,12 +114,22 @@ def unit_step(model, theta, trace, layer: int, unit: int, t: int, direction: int
             gates[g] = GateTerms(g, float(cell["W"][g][j] @ x), float(cell["R"][g][j] @ h_prev_vec),
                                  b, extra, 1.0, now[field.get(g, g)])
     return UnitStep(layer, direction, j, t, fam.is_gru, gates, now, float(h_prev_vec[j]), c_prev,
-                    h_prev_vec, {g: np.asarray(cell["R"][g][j]) for g in model.gates})
+                    h_prev_vec, {g: np.asarray(cell["R"][g][j]) for g in model.gates},
+                    np.asarray(x, dtype=float), {g: np.asarray(cell["W"][g][j]) for g in model.gates})
 
 
 def recurrent_terms(step: UnitStep, gate: str, top: int = 5) -> list[tuple[int, float]]:
     """The largest terms R_g[j, l] * h_l(t-1) of a gate's recurrent input: (l, term), by |term|."""
     terms = step.recurrent_weights[gate] * step.h_prev_vector
+    order = np.argsort(-np.abs(terms), kind="stable")[:top]
+    return [(int(k), float(terms[k])) for k in order]
+
+
+def input_terms(step: UnitStep, gate: str, top: int = 5) -> list[tuple[int, float]]:
+    """The largest terms W_g[j, l] * x_l(t) of a gate's input: (l, term), by |term|."""
+    if step.x_vector is None or step.input_weights is None:
+        return []
+    terms = step.input_weights[gate] * step.x_vector
     order = np.argsort(-np.abs(terms), kind="stable")[:top]
     return [(int(k), float(terms[k])) for k in order]
 

@@ -76,7 +76,15 @@ class SeedRuns:
         target = self.config.target_mse if target_mse is None else float(target_mse)
         if not target:
             return float("nan"), np.empty(0, dtype=np.int64)
-        epochs = self.stopped_at[self.stopped_at > 0]
+        if target_mse is None or target == self.config.target_mse:
+            epochs = self.stopped_at[self.stopped_at > 0]
+        else:
+            # Another target than the stop rule's (a sweep's --success-mse over a fixed
+            # budget): the first recorded epoch at or below it, as EnsembleRun reads it.
+            # Before, only stopping counted, and a budget run reported 0 % success.
+            epochs = np.array([ep[np.argmax(mse <= target)] for ep, mse, _ in
+                               (r.history.arrays() for r in self.members) if (mse <= target).any()],
+                              dtype=np.int64)
         return len(epochs) / self.size, np.sort(epochs)
 
     def bands(self) -> Bands:

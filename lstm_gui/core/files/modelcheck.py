@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import limits
-from ..models import CELLS
+from ..models import CELLS, UNIT
 from ..training.datasets import SET_PRESETS
 from ..training.noise import NOISE_KINDS, NOISE_MODES
 from ..training.optim import OPTIMIZERS
@@ -195,7 +195,7 @@ def check_config(d, field: str = "config") -> dict:
 
 def check_optimizer(d, units, field: str = "state.optimizer") -> dict:
     """The optimizer's state; `units` is a chain's unit count, or the parameters' shape."""
-    shape = (units, 12) if isinstance(units, int) else tuple(units)
+    shape = (units, UNIT.size) if isinstance(units, int) else tuple(units)
     d = obj(d, field)
     name = choice(d.get("name"), f"{field}.name", OPTIMIZERS)
     number(d.get("lr"), f"{field}.lr", 0, 1, lo_open=True, hi_open=True)

@@ -22,10 +22,13 @@ import numpy as np
 from .. import limits
 from ..limits.fileio import FileAccessError, read_regular
 from ..limits.fileio import write_atomic as _write_atomic
-from ..models.unit import PARAM_NAMES
+from ..models import UNIT
 from ..training.run import HISTORY_PARAMS, STOP_REASONS, RunConfig, TrainingRun
 from ..training.tasks import preset
 from . import modelcheck
+
+# SPEC's unit: its parameters by name, in order ("units" entries, lstmlib files).
+UNIT_NAMES = tuple(UNIT.names())
 
 FORMAT = "lstm-gui"
 VERSION = 3
@@ -43,7 +46,7 @@ def _b64_len(n_float64: int) -> int:
 # at most 25 bytes a number), the events, and 1 MB for everything else.  Format 1 files of the
 # same models are larger per number but hold less; this bound reads the 59 MB ones.
 # A model's parameter vector is written 4 times (params, initial, Adam's m and v) as JSON lists.
-MAX_BYTES = (_b64_len(limits.MAX_HISTORY_ROWS * (2 + 12 * limits.MAX_UNITS))
+MAX_BYTES = (_b64_len(limits.MAX_HISTORY_ROWS * (2 + UNIT.size * limits.MAX_UNITS))
              + 2 * _b64_len(limits.MAX_LENGTH)
              + 2 * 25 * limits.MAX_LENGTH
              + 4 * 25 * limits.MAX_PARAMETERS
@@ -95,7 +98,7 @@ def to_json_text(run: TrainingRun, with_history: bool = True) -> str:
                             "params": modelcheck.pack(params)}
     doc: dict = {"format": FORMAT, "version": VERSION, "model": model_dict(run.config.model())}
     if run.model is None:
-        doc["units"] = [dict(zip(PARAM_NAMES, row)) for row in run.params.tolist()]
+        doc["units"] = [dict(zip(UNIT_NAMES, row)) for row in run.params.tolist()]
     else:
         doc["params"] = run.params.tolist()
     doc.update(delay=run.config.delay, config=run.config.to_dict(), state=state)
@@ -103,12 +106,12 @@ def to_json_text(run: TrainingRun, with_history: bool = True) -> str:
 
 
 def to_lstmlib_text(params: np.ndarray, length: int) -> str:
-    """The C library's save file: version 0, sequence length, 12 parameters with %lf."""
+    """The C library's save file: version 0, sequence length, the unit's parameters with %lf."""
     params = np.asarray(params, dtype=float)
-    if params.ndim < 2 and params.size != 12:
-        raise ValueError("the lstmlib format holds the C library's one unit (12 parameters); "
-                         f"this model has {params.size}: save it as .json")
-    if params.reshape(-1, 12).shape[0] != 1:
+    if params.ndim < 2 and params.size != UNIT.size:
+        raise ValueError(f"the lstmlib format holds the C library's one unit ({UNIT.size} "
+                         f"parameters); this model has {params.size}: save it as .json")
+    if params.reshape(-1, UNIT.size).shape[0] != 1:
         raise ValueError("the lstmlib format holds a single unit; this model is a chain")
     return "\n".join(["0", str(int(length))] + [f"{v:.6f}" for v in params.ravel()]) + "\n"
 
@@ -167,16 +170,16 @@ def _params_from_units(units) -> np.ndarray:
     rows = []
     for k, u in enumerate(units, start=1):
         if not isinstance(u, dict):
-            raise ValueError(f"unit {k} must be an object of 12 named parameters")
-        missing = [n for n in PARAM_NAMES if n not in u]
+            raise ValueError(f"unit {k} must be an object of {UNIT.size} named parameters")
+        missing = [n for n in UNIT_NAMES if n not in u]
         if missing:
             raise ValueError(f"unit {k} lacks {', '.join(missing)}")
-        extra = sorted(set(u) - set(PARAM_NAMES))
+        extra = sorted(set(u) - set(UNIT_NAMES))
         if extra:
             raise ValueError(f"unit {k} has unknown parameter {extra[0][:40]!r}")
         # Any finite value: training may carry a parameter past what may be typed (MAX_PARAM),
         # and what was trained must open again.
-        rows.append([modelcheck.number(u[n], f"unit {k} {n}") for n in PARAM_NAMES])
+        rows.append([modelcheck.number(u[n], f"unit {k} {n}") for n in UNIT_NAMES])
     return np.array(rows)
 
 
@@ -231,8 +234,8 @@ def _model_from_native(doc: dict, config_doc, state) -> TrainingRun:
 def _checked_state(state, config: RunConfig, version: int) -> dict:
     """The state's fields checked and turned into arrays, ready for TrainingRun.restore."""
     st = modelcheck.obj(state, "state")
-    units, n = config.units, config.task.length
-    shape = (units, 12) if config.is_unit else (config.model().size,)
+    n = config.task.length
+    shape = config.param_shape
     out = dict(st)
     epoch = modelcheck.integer(st.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
     modelcheck.optional(st.get("mse"), modelcheck.number, "state.mse", 0)
@@ -261,7 +264,7 @@ def _checked_state(state, config: RunConfig, version: int) -> dict:
         modelcheck.choice(reason, "state.stop_reason", list(STOP_REASONS))
     hist = st.get("history")
     if hist:
-        width = 12 * units
+        width = math.prod(shape)
         if not config.is_unit:
             size = config.model().size
             width = size if size <= HISTORY_PARAMS else 0
@@ -311,17 +314,17 @@ def _is_number(s: str) -> bool:
 
 
 def parse_lstmlib(text: str) -> tuple[np.ndarray, int]:
-    """(params (12,), sequence length) from the C library's save file."""
+    """(params (size of the unit,), sequence length) from the C library's save file."""
     values = text.split()
-    if len(values) != 14:
-        raise ValueError(f"an lstmlib file has 14 numbers (version, length, 12 parameters); "
-                         f"this one has {len(values)}")
+    if len(values) != 2 + UNIT.size:
+        raise ValueError(f"an lstmlib file has {2 + UNIT.size} numbers (version, length, "
+                         f"{UNIT.size} parameters); this one has {len(values)}")
     length = float(values[1])
     if not (math.isfinite(length) and length == int(length) and 1 <= length <= limits.MAX_LENGTH):
         raise ValueError(f"sequence length {values[1][:30]}: lstm-gui reads whole numbers from 1 to "
                          f"{limits.MAX_LENGTH:,}")
     params = np.array([float(v) for v in values[2:]])
-    for name, v in zip(PARAM_NAMES, params):
+    for name, v in zip(UNIT_NAMES, params):
         if not math.isfinite(v):
             raise ValueError(f"parameter {name} is NaN or infinite")
     return params, int(length)
@@ -331,7 +334,7 @@ def _from_lstmlib(text: str) -> TrainingRun:
     params, length = parse_lstmlib(text)
     task = preset("sin-cos", length=length)
     config = RunConfig(task=task, optimizer="sgd", lr=0.01, delay=1)
-    return TrainingRun(config, initial_params=params.reshape(1, 12))
+    return TrainingRun(config, initial_params=params.reshape(1, UNIT.size))
 
 
 def read_text(path) -> str:
@@ -360,7 +363,7 @@ def load(path) -> TrainingRun:
 
 
 def read_lstmlib(path) -> tuple[np.ndarray, int] | None:
-    """(params (12,), length) if the file at path is a C library file, else None.
+    """(params (size of the unit,), length) if the file at path is a C library file, else None.
 
     Reads without building a run: what ``show`` prints for such a file is all it holds.
     """

@@ -4,6 +4,6 @@ readable numpy reference per family) and the compiled kernels that are tested ag
 ``Model()`` is SPEC's 12-parameter unit; see model.py for the flat parameter layout and
 docs/models.md for the families.
 """
-from .model import CELLS, FAMILIES, Block, Family, Model
+from .model import CELLS, FAMILIES, UNIT, Block, Family, Model
 
-__all__ = ["CELLS", "FAMILIES", "Block", "Family", "Model"]
+__all__ = ["CELLS", "FAMILIES", "UNIT", "Block", "Family", "Model"]

@@ -566,3 +566,13 @@ def _from_state_dict(cls, d, dropout: float):
         ro[0][...] = w_y[0]
         ro[1][...] = b_y
     return model, theta
+
+
+# ---------------------------------------------------------------- SPEC's unit
+
+# The default Model: SPEC's single-input unit, the one the unit's own kernels train (chains of
+# it are ``Model(layers=units)``).  Other modules ask it (``UNIT.size``, ``UNIT.names()``);
+# PARAM_NAMES and N_PARAMS are the names scripts have always imported from ``lstm_gui.core``.
+UNIT = Model()
+PARAM_NAMES = tuple(UNIT.names())
+N_PARAMS = UNIT.size

@@ -16,11 +16,14 @@ timing (SPEC.md).  A single sequence is a batch of one: x (n,) or (n, m), target
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import reference_gru, reference_lstm
-from .model import Model
+
+if TYPE_CHECKING:     # for the annotations only: model.py imports this module (no cycle)
+    from .model import Model
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ reversed(range(n)) carrying dh_next and dc_next.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .model import Family
+if TYPE_CHECKING:     # for the annotations only: model.py imports this module (no cycle)
+    from .model import Family
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

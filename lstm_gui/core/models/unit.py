@@ -18,11 +18,7 @@ import numpy as np
 
 from .._memory import keep_freed_memory
 from . import _population, _single
-from .model import Model
-
-# The unit's names and count come from its description (W_fh, W_fx, b_f, W_ih, ...).
-PARAM_NAMES = tuple(Model().names())
-N_PARAMS = len(PARAM_NAMES)
+from .model import N_PARAMS, PARAM_NAMES  # noqa: F401 (the unit's names, from its description)
 
 
 @dataclass(frozen=True)

@@ -20,23 +20,14 @@ when the store fills, every other record is dropped and the interval doubles.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-from ..models import compiled, unit
+from ..models import UNIT, compiled, unit
+from . import model_training
+from .records import CAPACITY, MIN_EVERY, EvalRecords, EvalView, interval
 from .tasks import CSV_TASK
 
-MIN_EVERY = 150      # epochs between records, at least (measured cost: see above)
-CAPACITY = 1000      # records kept, at most
-
-
-class EvalView(NamedTuple):
-    """Recorded so far: epochs (N,), unseen_mse (N,), clean_mse (N,) (NaN where not applicable)."""
-
-    epochs: np.ndarray
-    unseen_mse: np.ndarray
-    clean_mse: np.ndarray
+__all__ = ["CAPACITY", "MIN_EVERY", "EvalHistory", "EvalRecords", "EvalView", "interval"]
 
 
 def _output(params: np.ndarray, x: np.ndarray, delay: int) -> np.ndarray:
@@ -48,55 +39,43 @@ def _output(params: np.ndarray, x: np.ndarray, delay: int) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=float)
     work = np.empty((8, len(x)))   # x_in, f, i, c_tilde, c, o, tanh(c), h
     K._delay_into(work[0], x, delay)
-    for u, p in enumerate(np.ascontiguousarray(params, dtype=float).reshape(-1, 12)):
+    for u, p in enumerate(np.ascontiguousarray(params, dtype=float).reshape(-1, UNIT.size)):
         if u:
             K._delay_into(work[0], work[7].copy(), delay)
         K.layer_forward(p, work[0], *work[1:])
     return work[7].copy()
 
 
-def interval(budget: int) -> int:
-    """Epochs between records for an epoch budget (0 = none): 1 % of it, at least MIN_EVERY."""
-    return max(MIN_EVERY, budget // 100)
 
-
-class EvalHistory:
+class EvalHistory(EvalRecords):
     """Fill with :meth:`record` every :attr:`every` epochs; read with :meth:`view`."""
 
     def __init__(self, config, clean_x: np.ndarray, clean_target: np.ndarray, factor: int = 3,
                  every: int | None = None, capacity: int = CAPACITY, model=None):
         """model: a models.Model for a run of any other model than the unit (None: the unit)."""
+        super().__init__(interval(config.epochs) if every is None else every, capacity)
         self.config = config
         self.model = model
-        self.every = interval(config.epochs) if every is None else max(1, int(every))
         self.n = len(clean_x)
         # One forward pass over the clean input and its continuation serves both errors.
         self._x, self._target = clean_x, clean_target
         if config.task.key != CSV_TASK:
             self._x, self._target = config.task.extended(factor).sequences()   # (factor n,)
-        self._rows = np.empty((capacity, 3))
-        self._count = 0
-
-    def due(self, epoch: int) -> bool:
-        return epoch % self.every == 0
 
     def record(self, epoch: int, params: np.ndarray) -> None:
         """Evaluate params (units, 12) at this epoch."""
-        if self._count == len(self._rows):
-            self._halve()
-            if not self.due(epoch):
-                return
+        if not self._make_room(epoch):
+            return
         unseen = clean = float("nan")
         if self.config.noise.active or len(self._x) > self.n:
             h = (_output(params, self._x, self.config.delay) if self.model is None
-                 else self.model.forward(params, self._x, self.config.delay))
+                 else model_training.forward(self.model, params, self._x, self.config.delay))
             err = (h - self._target) ** 2
             if len(self._x) > self.n:
                 unseen = float(np.mean(err[self.n:]))
             if self.config.noise.active:
                 clean = float(np.mean(err[: self.n]))
-        self._rows[self._count] = (epoch, unseen, clean)
-        self._count += 1
+        self._append(epoch, unseen, clean)
 
     def record_rows(self, first: int, rows: np.ndarray) -> None:
         """Record the due epochs among first, first + 1, ... given the parameters after each
@@ -104,18 +83,4 @@ class EvalHistory:
         epochs = first + np.arange(len(rows))
         for k in np.flatnonzero(epochs % self.every == 0).tolist():
             if self.due(first + k):     # the interval may have doubled on the way
-                self.record(first + k, rows[k].reshape(-1, 12) if self.model is None else rows[k])
-
-    def _halve(self) -> None:
-        kept = self._rows[1: self._count: 2].copy()
-        self._count = len(kept)
-        self._rows[: self._count] = kept
-        self.every *= 2
-
-    def __len__(self) -> int:
-        return self._count
-
-    def view(self) -> EvalView:
-        """Copies of what was recorded."""
-        rows = self._rows[: self._count]
-        return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
+                self.record(first + k, rows[k].reshape(-1, UNIT.size) if self.model is None else rows[k])

@@ -11,16 +11,13 @@ import io
 
 import numpy as np
 
-from ..models.unit import PARAM_NAMES
+from ..models import UNIT, Model
 
 
 def column_names(units: int) -> list[str]:
-    """CSV columns: epoch, MSE, then the 12 names (prefixed u2., u3., ... for a chain)."""
-    names = ["epoch", "MSE"]
-    for u in range(units):
-        prefix = "" if u == 0 else f"u{u + 1}."
-        names += [prefix + n for n in PARAM_NAMES]
-    return names
+    """CSV columns: epoch, MSE, then the chain's parameter names (the unit's, prefixed u2.,
+    u3., ... for the units after the first)."""
+    return ["epoch", "MSE", *Model(layers=units).names()]
 
 
 class History:
@@ -31,7 +28,7 @@ class History:
         """row_shape: the parameters kept per epoch, (units, 12) for a chain of the unit,
         (size,) for any other model, (0,) to keep the MSE alone; names label them in CSV."""
         self.units = units
-        self.row_shape = (units, 12) if row_shape is None else tuple(row_shape)
+        self.row_shape = (units, UNIT.size) if row_shape is None else tuple(row_shape)
         self.names = names
         width = 1 + int(np.prod(self.row_shape))
         self._recent = np.empty((recent, width))

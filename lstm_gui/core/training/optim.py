@@ -83,6 +83,11 @@ class Optimizer:
     def load_state(self, state: dict) -> None:
         """Restore the moments saved by :meth:`state_dict` (hyper-parameters come via init)."""
 
+    def load_moments(self, m: np.ndarray, v: np.ndarray, t: int) -> None:
+        """Take over moments computed elsewhere (the compiled kernels): m is momentum's
+        velocity or Adam's first moment, v Adam's second, t Adam's step count; shaped like the
+        parameters.  Plain gradient descent keeps none."""
+
 
 class SGD(Optimizer):
     """p <- p - lr * grad: the C library's update."""
@@ -109,6 +114,9 @@ class Momentum(Optimizer):
 
     def _commit(self, state):
         self.velocity = state
+
+    def load_moments(self, m, v, t):
+        self.velocity = m
 
     def state_dict(self):
         velocity = None if self.velocity is None else self.velocity.tolist()
@@ -143,6 +151,9 @@ class Adam(Optimizer):
 
     def _commit(self, state):
         self.m, self.v, self.t = state
+
+    def load_moments(self, m, v, t):
+        self.m, self.v, self.t = m, v, t
 
     def state_dict(self):
         return {**super().state_dict(), "beta1": self.beta1, "beta2": self.beta2,

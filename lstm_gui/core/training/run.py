@@ -6,41 +6,34 @@ whoever calls :meth:`TrainingRun.train` decides how many epochs to take at once,
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import limits
 from ..limits import check_model_size, check_training_size
-from ..models import lstmlib_rule, unit
-from . import model_training
-from .datasets import SET_PRESETS
+from ..models import UNIT, Model, lstmlib_rule, unit
+from . import compiled_run, model_training
+from .datasets import SET_PRESETS, Dataset
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .stop import BUDGET, DIVERGED, PLATEAU, STOP_REASONS, TARGET  # noqa: F401 (re-exported: where callers find them)
 from .tasks import CSV_TASK, PRESETS, Task, preset
-
-# Why a run stopped.
-BUDGET, TARGET, PLATEAU, DIVERGED = "budget", "target", "plateau", "diverged"
-STOP_REASONS = {
-    BUDGET: "reached the epoch budget",
-    TARGET: "reached the target MSE",
-    PLATEAU: "the MSE stopped improving",
-    DIVERGED: "the loss became non-finite; kept the last finite parameters",
-}
-
 
 INITS = ("uniform", "pytorch")
 MAX_HIDDEN = 1024
-# A model's history keeps its parameters per epoch only up to this many (what a 16-unit chain
-# holds, so the history's memory and a file's size stay within today's bounds); a larger
-# model's history keeps the MSE alone.
-HISTORY_PARAMS = 12 * 16
+# A model's history keeps its parameters per epoch only up to this many (what the longest chain
+# of the unit holds, so the history's memory and a file's size stay within today's bounds); a
+# larger model's history keeps the MSE alone.
+HISTORY_PARAMS = Model(layers=limits.MAX_UNITS).size
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class RunConfig:
     epochs: int = 5000          # budget; 0 means none
     target_mse: float = 0.0     # 0 means none
     plateau: int = 0            # epochs without 1e-4 relative improvement; 0 means none
-    frozen: tuple = ()          # flat indices into params (u * 12 + k) kept fixed by training
+    frozen: tuple = ()          # flat indices into params.ravel() kept fixed by training
     gradient: str = "exact"     # or "lstmlib": the C library's update rule (lstmlib_rule.py)
     cell: str = "lstm"
     hidden: int = 1
@@ -115,7 +108,7 @@ class RunConfig:
                              self.task.length, self.batch_size, self.sequences, self.task.inputs,
                              self.model().size)
         frozen = tuple(sorted({int(k) for k in self.frozen}))
-        size = 12 * self.units if self.is_unit else self.model().size
+        size = math.prod(self.param_shape)
         if any(not 0 <= k < size for k in frozen):
             raise ValueError(f"frozen parameters must be indices below {size}, got {self.frozen!r}")
         object.__setattr__(self, "frozen", frozen)
@@ -131,9 +124,14 @@ class RunConfig:
                 and self.dropout == 0.0 and not self.readout and self.init == "uniform"
                 and self.forget_bias is None and not self.task.is_set)
 
-    def model(self):
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        """The run's parameter array: (units, size of the unit) for the unit and its chains,
+        (size,) for any other model."""
+        return (self.units, UNIT.size) if self.is_unit else (self.model().size,)
+
+    def model(self) -> Model:
         """The :class:`~lstm_gui.core.models.Model` this config trains."""
-        from ..models import Model
         readout = self.readout
         if readout is None and (self.hidden > 1 or self.bidirectional or self.task.is_set):
             readout = True
@@ -275,6 +273,29 @@ class HistoryView(NamedTuple):
     params: np.ndarray
 
 
+class Ahead(NamedTuple):
+    """The sequences of a run's next epochs, drawn for a compiled chunk
+    (:meth:`TrainingRun.draw_ahead`).
+
+    epochs: how many.  xs, targets: (epochs, n), or (1, n) when the noise is drawn once
+    (every epoch trains on the same).  noise_state: the noise Generator's state before the
+    draws, and x, target the sequences before them (None: drawn once, nothing to give back).
+    started: time.perf_counter() when the draws began (the chunk's pace counts them).
+    orders (epochs, N) int64: a model's mini-batch order of the N training sequences in each
+    epoch, drawn from its shuffle Generator, whose state before is shuffle_state (None: a unit).
+    """
+
+    epochs: int
+    xs: np.ndarray
+    targets: np.ndarray
+    noise_state: Mapping[str, Any] | None
+    x: np.ndarray
+    target: np.ndarray
+    started: float
+    orders: np.ndarray | None = None
+    shuffle_state: Mapping[str, Any] | None = None
+
+
 class Span(NamedTuple):
     """The model run past its training length (see TrainingRun.generalisation)."""
 
@@ -352,7 +373,7 @@ class TrainingRun:
             self._fixed_initial = None
         self.config = config
         self.model = None if config.is_unit else config.model()
-        shape = (config.units, 12) if self.model is None else (self.model.size,)
+        shape = config.param_shape
         if self._fixed_initial is not None and self._fixed_initial.shape != shape:
             self._fixed_initial = None
         if self.model is None:
@@ -415,12 +436,46 @@ class TrainingRun:
         if self.data is not None:        # a dataset takes no noise (RunConfig refuses it)
             self.x, self.target = self.clean_x, self.clean_target
             return
-        self.x, self.target = self.config.noise.apply(self.clean_x, self.clean_target, self._noise_rng)
-        if self.trainer is not None and self.config.noise.active:
-            self.trainer.set_data(*self._training_set(self.x, self.target))
+        self._use_sequences(*self.config.noise.apply(self.clean_x, self.clean_target,
+                                                     self._noise_rng))
         # A fresh draw each epoch needs no check: same lengths, finite noise on checked sequences.
         if check:
             self._check_sequences()
+
+    def _use_sequences(self, x: np.ndarray, target: np.ndarray) -> None:
+        self.x, self.target = x, target
+        if self.trainer is not None and self.config.noise.active:
+            self.trainer.set_data(*self._training_set(self.x, self.target))
+
+    def draw_ahead(self, epochs: int) -> Ahead:
+        """The (x, target) of each of the next `epochs` epochs, for a compiled chunk
+        (``compiled_run.run_chunk``).  Noise redrawn every epoch is drawn here, epoch by
+        epoch, with the run's own Generator: the same stream, draw for draw, as :meth:`step`
+        takes.  :meth:`apply_chunk` gives back the draws of epochs the chunk never began."""
+        started = time.perf_counter()
+        if self.trainer is not None:
+            # A model's compiled chunk draws no noise (compiled_run.model_supported): the
+            # orders of its mini-batches, as step() draws them epoch by epoch.
+            state = copy.deepcopy(self.trainer.shuffle_rng.bit_generator.state)
+            return Ahead(epochs, self.x[None], self.target[None], None, self.x, self.target,
+                         started, self.trainer.orders(epochs), state)
+        if not (self.config.noise.resample and self.config.noise.active):
+            return Ahead(epochs, self.x[None], self.target[None], None, self.x, self.target,
+                         started)
+        state = copy.deepcopy(self._noise_rng.bit_generator.state)
+        x0, t0 = self.x, self.target
+        xs = np.empty((epochs, len(self.x)))
+        ts = np.empty((epochs, len(self.target)))
+        for j in range(epochs):
+            if self.epoch + j > 0:
+                self._draw_noise(check=False)
+            xs[j], ts[j] = self.x, self.target
+        return Ahead(epochs, xs, ts, state, x0, t0, started)
+
+    @property
+    def best_epoch(self) -> int:
+        """The epoch of the best MSE so far (the plateau criterion counts from it)."""
+        return self._best_epoch
 
     def _check_sequences(self) -> None:
         # Validated here, once: every epoch then calls the core's unchecked entry point.
@@ -582,25 +637,75 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
-        from .compiled_run import trainer_for  # not at the top: compiled_run reads this module's names
-        # The unit's numba kernel, when on and able; a model's mini-batches take the general
-        # kernel through ModelTrainer's one switch instead.
-        compiled_train = trainer_for(self) if self.model is None else None
-        if compiled_train is not None:
-            # Its chunks record the train/test evaluation themselves (chunk.py): cutting the
-            # chunks at every due epoch instead cost 9-17 % of training speed (paired medians).
-            return compiled_train(self, epochs, should_continue)
-        for _ in range(epochs):
+        # The unit's numba kernel, or a model's fused one (every mini-batch, the optimizer and
+        # the stop rules in compiled code), when on and able, takes the epochs in chunks:
+        # compiled_run reads this run and returns what a chunk trained, apply_chunk takes it
+        # over.  Else epoch by epoch.
+        run_chunk = compiled_run.trainer_for(self)
+        done = 0
+        while True:
             reason = self.should_stop()
             if reason:
                 self.stop_reason = reason
                 return reason
-            if not (should_continue() and self.step()):
-                return self.stop_reason if self.stop_reason == DIVERGED else None
-        reason = self.should_stop()
-        if reason:
-            self.stop_reason = reason
-        return reason
+            if done >= epochs or not should_continue():
+                return None
+            if run_chunk is None:
+                if not self.step():
+                    return self.stop_reason         # diverged
+                done += 1
+            else:
+                size = (compiled_run.chunk_epochs(self, epochs - done) if self.model is None
+                        else compiled_run.model_chunk_epochs(self, epochs - done))
+                ahead = self.draw_ahead(size)
+                done += self.apply_chunk(run_chunk(self, ahead))
+                if self.stop_reason == DIVERGED:
+                    return DIVERGED
+
+    def apply_chunk(self, chunk: compiled_run.Chunk) -> int:
+        """Take over the epochs a compiled chunk trained (``compiled_run.Chunk``, computed from
+        this run without changing it): parameters, counters, the optimizer's moments, the
+        history and evaluation rows, the noise Generator moved on by the epochs the chunk
+        began, and a divergence.  Returns the epochs done.
+
+        The chunk records the train/test evaluation of its due epochs here: cutting chunks at
+        every due epoch instead cost 9-17 % of training speed (paired medians)."""
+        ahead = chunk.ahead
+        if ahead.shuffle_state is not None and chunk.begun < ahead.epochs:
+            # Likewise the mini-batch orders of epochs never begun (a diverging epoch drew its own).
+            assert self.trainer is not None
+            self.trainer.shuffle_rng.bit_generator.state = ahead.shuffle_state
+            self.trainer.orders(chunk.begun)
+        if self.model is not None and (chunk.done or chunk.reason == DIVERGED):
+            # A model's step() keeps the parameters and moments of a diverging epoch too.
+            self.params = chunk.params
+            self.optimizer.load_moments(chunk.m, chunk.v, chunk.t)
+        if ahead.noise_state is not None and chunk.begun < ahead.epochs:
+            # The epochs begun took a draw each (a diverging one too, as in step()); the
+            # draws of epochs never begun go back, so the Generator stands where step()
+            # leaves it.
+            self._noise_rng.bit_generator.state = ahead.noise_state
+            self._use_sequences(ahead.x, ahead.target)
+            for j in range(chunk.begun):
+                if self.epoch + j > 0:
+                    self._draw_noise(check=False)
+        if chunk.done:
+            first = self.epoch + 1
+            self.params = chunk.params
+            self.epoch, self._best_epoch = chunk.epoch, chunk.best_epoch
+            self.mse, self.best_mse = chunk.mse, chunk.best_mse
+            self.optimizer.load_moments(chunk.m, chunk.v, chunk.t)
+            self.history.extend(np.arange(first, first + chunk.done), chunk.mse_rows,
+                                chunk.param_rows)
+            if self.model is None and isinstance(self.evaluation, EvalHistory):
+                self.evaluation.record_rows(first, chunk.param_rows)
+            elif self.evaluation is not None and self.evaluation.due(self.epoch):
+                # A model's chunks end at each epoch its evaluation records.
+                self.evaluation.record(self.epoch, self.params)
+            self.revision = next(_REVISIONS)
+        if chunk.reason == DIVERGED:
+            self.stop_reason = DIVERGED
+        return chunk.done
 
     # ------------------------------------------------------------ saving
 
@@ -636,7 +741,7 @@ class TrainingRun:
         from .. import limits
         from ..files import modelcheck
         modelcheck.integer(state.get("epoch"), "state.epoch", 0, limits.MAX_EPOCH)
-        shape = (config.units, 12) if config.is_unit else (config.model().size,)
+        shape = config.param_shape
         modelcheck.check_optimizer(_as_lists(state.get("optimizer")), shape)
         initial = np.array(state["initial_params"], dtype=float).reshape(shape)
         run = cls(config, initial_params=initial if state.get("fixed_initial") else None)
@@ -711,35 +816,40 @@ class TrainingRun:
         ``replay``: show the model as it was after that stored epoch instead (the nearest
         stored one): its parameters from the history, its outputs and gates recomputed, the MSE
         it had.  The history and events stay the whole run's.
+
+        The same as ``snapshot_job(...).compute()``: a caller that holds a lock around the run
+        takes the job under it and computes outside (see :class:`SnapshotJob`).
         """
-        params, epoch, mse = self.params, self.epoch, self.mse
+        return self.snapshot_job(history_points, span, replay).compute()
+
+    def snapshot_job(self, history_points: int = 3000, span: int = 0,
+                     replay: int | None = None) -> SnapshotJob:
+        """Copies of what a snapshot shows, taken now (cheap: no forward pass); its
+        :meth:`SnapshotJob.compute` runs the passes (trace, test MSE, span) on those copies,
+        and may run while the run trains on (the training thread traced under the run's lock,
+        62 ms a snapshot of an H = 16, 2-layer GRU, while the window waited for the lock)."""
+        params, epoch = self.params, self.epoch
+        mse: float | None = self.mse
         if replay is not None and len(self.history):
-            epochs, losses, stored = self.history.arrays()
+            epochs, _losses, stored = self.history.arrays()
             k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
             if k > 0 and abs(epochs[k - 1] - replay) <= abs(epochs[k] - replay):
                 k -= 1
             params, epoch = stored[k], int(epochs[k])
-            # The history's MSE is the loss before that epoch's update; shown is the model's own.
-            mse = self._mse_at(params)
+            # The history's MSE is the loss before that epoch's update; shown is the model's
+            # own (computed by the job).
+            mse = None
             replay = epoch
         else:
             replay = None
-        if self.model is None:
-            trace = unit.forward(params, self.x, self.config.delay)
-        else:   # the first training sequence's every step (models.reference.Trace)
-            x0 = self._training_set(self.x, self.target)[0][:1]
-            trace = self.model.trace(params, model_training.time_major(x0), self.config.delay)
-        span_result = None
-        if span > 1 and self.config.task.key != CSV_TASK and self.data is None:
-            span_result = self.generalisation(span, params)
-        test = (span_result.unseen_mse if span_result is not None and span == 3
-                else self.test_mse(params))
-        return Snapshot(
-            revision=self.revision, epoch=epoch, mse=mse, params=params.copy(), replay=replay,
-            x=self.x.copy(), target=self.target.copy(), clean_target=self.clean_target.copy(),
-            trace=trace, history=HistoryView(*self.history.view(history_points)),
-            events=tuple(self.events), stop_reason=self.stop_reason, config=self.config,
-            elapsed=self.elapsed, span=span_result, test_mse=test, model=self.model,
+        x = self.x.copy()
+        target = self.target.copy()
+        return SnapshotJob(
+            revision=self.revision, epoch=epoch, mse=mse, params=np.array(params, dtype=float),
+            replay=replay, x=x, target=target, clean_target=self.clean_target.copy(),
+            history=HistoryView(*self.history.view(history_points)), events=tuple(self.events),
+            stop_reason=self.stop_reason, config=self.config, elapsed=self.elapsed,
+            model=self.model, data=self.data, span=span,
             evaluation=None if self.evaluation is None else self.evaluation.view())
 
     def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
@@ -747,13 +857,81 @@ class TrainingRun:
 
         Returns (x, target, h, n_train, unseen_mse): the MSE on the part never trained on.
         """
-        task = self.config.task.extended(factor)
-        x, target = task.sequences()
-        params = self.params if params is None else params
-        if self.model is None:
-            h = unit.forward(params, x, self.config.delay).h
+        return _generalise(self.config, self.model, self.params if params is None else params,
+                           factor)
+
+
+def _generalise(config: RunConfig, model, params: np.ndarray, factor: int) -> Span:
+    """TrainingRun.generalisation of `model` (None: the unit) at params."""
+    task = config.task.extended(factor)
+    x, target = task.sequences()
+    if model is None:
+        h = unit.forward(params, x, config.delay).h
+    else:
+        h = model_training.forward(model, params, x, config.delay)
+    n = config.task.length
+    unseen = float(np.mean((h[n:] - target[n:]) ** 2))
+    return Span(x, target, h, n, unseen)
+
+
+@dataclass(frozen=True)
+class SnapshotJob:
+    """What a snapshot shows, copied from the run under its lock; :meth:`compute` adds the
+    forward passes (trace, test MSE, span) outside it.  Everything here is a copy or
+    immutable (config, model, dataset), so the run may train on meanwhile."""
+
+    revision: int
+    epoch: int
+    mse: float | None         # None: a replayed epoch's MSE, computed by the job
+    params: np.ndarray
+    replay: int | None
+    x: np.ndarray
+    target: np.ndarray
+    clean_target: np.ndarray
+    history: HistoryView
+    events: tuple
+    stop_reason: str | None
+    config: RunConfig
+    elapsed: float
+    model: object
+    data: Dataset | None      # the run's Dataset (never changed), or None
+    span: int
+    evaluation: EvalView | None
+
+    def _training_set(self):
+        return TrainingRun._training_set(self.x, self.target)
+
+    def compute(self) -> Snapshot:
+        """The Snapshot: the trace on the first training sequence (the compiled kernel when
+        it computes the model), the span and the test MSE."""
+        cfg, model, params = self.config, self.model, self.params
+        if model is None:
+            trace = unit.forward(params, self.x, cfg.delay)
+        else:   # the first training sequence's every step (models.reference.Trace)
+            x0 = self._training_set()[0][:1]
+            trace = model_training.trace(model, params, model_training.time_major(x0), cfg.delay)
+        span_result = None
+        if self.span > 1 and cfg.task.key != CSV_TASK and self.data is None:
+            span_result = _generalise(cfg, model, params, self.span)
+        if span_result is not None and self.span == 3:
+            test = span_result.unseen_mse
+        elif self.data is not None:
+            test = model_training.held_out_mse(model, params, self.data, cfg.delay)
+        elif cfg.task.key == CSV_TASK:
+            test = float("nan")
         else:
-            h = model_training.forward(self.model, params, x, self.config.delay)
-        n = self.config.task.length
-        unseen = float(np.mean((h[n:] - target[n:]) ** 2))
-        return Span(x, target, h, n, unseen)
+            test = _generalise(cfg, model, params, 3).unseen_mse
+        mse = self.mse
+        if mse is None:
+            if model is None:
+                mse = unit.mse(params, self.x, self.target, cfg.delay)
+            else:
+                x, target = self._training_set()
+                mse = model_training.mse(model, params, x, target,
+                                         self.data is not None and self.data.seq_to_one, cfg.delay)
+        return Snapshot(
+            revision=self.revision, epoch=self.epoch, mse=mse, params=params, replay=self.replay,
+            x=self.x, target=self.target, clean_target=self.clean_target, trace=trace,
+            history=self.history, events=self.events, stop_reason=self.stop_reason, config=cfg,
+            elapsed=self.elapsed, span=span_result, test_mse=test, model=model,
+            evaluation=self.evaluation)

@@ -89,3 +89,27 @@ def test_bands_are_quantiles_over_members():
 def test_seed_count_is_validated():
     with pytest.raises(ValueError, match="1 to"):
         EnsembleRun(RunConfig(), [])
+
+
+def test_a_member_that_stops_freezes_where_its_single_run_stops():
+    """Per-member stop rule (the fused kernel's and step()'s alike): parameters and the MSE
+    history of a member equal its single run's up to the epoch it stopped, then stay."""
+    config = RunConfig(optimizer="adam", lr=0.05, target_mse=0.005, epochs=300, frozen=(4,),
+                       clip=5.0)
+    ens = EnsembleRun(config, range(6))
+    while ens.train(37):      # chunks that end anywhere, as the window's calls do
+        pass
+    epochs, rows = ens.history.arrays()
+    stopped = np.flatnonzero(ens.stopped_at)
+    assert 0 < len(stopped) < 6
+    for k in stopped:
+        run = TrainingRun(ens.member_config(k))
+        assert run.train(1000) == "target" and run.epoch == ens.stopped_at[k]
+        np.testing.assert_allclose(ens.params[k], run.params, rtol=1e-9, atol=1e-12)
+        r_epochs, r_mse, _ = run.history.arrays()
+        mine = epochs <= run.epoch
+        np.testing.assert_allclose(rows[mine, k], r_mse[np.searchsorted(r_epochs, epochs[mine])],
+                                   rtol=1e-9)
+        after = rows[~mine, k]
+        assert np.all(after == after[0])       # frozen: the same loss every later epoch
+    assert ens.epoch == 300 and ens.params[:, 0, 4].tolist() == ens.initial_params[:, 0, 4].tolist()

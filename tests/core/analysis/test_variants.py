@@ -36,6 +36,24 @@ def test_seed_runs_are_the_single_runs_and_the_table_reads_them():
     assert bands.members.shape == (gru.epoch, 4)
 
 
+def test_seed_runs_count_success_at_another_target_from_the_history():
+    """A sweep over a fixed budget (no stop rule) with --success-mse: a seed succeeds at the
+    first epoch its MSE reached the level (it used to count only seeds that stopped there)."""
+    cfg = replace(BASE, target_mse=0.0, epochs=40)
+    runs = SeedRuns(cfg, range(3))
+    while runs.train(40):
+        pass
+    level = float(np.median([r.history.arrays()[1].min() for r in runs.members]))
+    rate, epochs = runs.success(level)
+    firsts = []
+    for r in runs.members:
+        ep, mse, _ = r.history.arrays()
+        if (mse <= level).any():
+            firsts.append(int(ep[np.nonzero(mse <= level)[0][0]]))
+    assert rate == len(firsts) / 3 and list(epochs) == sorted(firsts) and len(firsts) >= 2
+    assert np.isnan(runs.success()[0])      # no stop rule and no level: no success column
+
+
 def test_a_clear_difference_is_called_clear():
     rng = np.random.default_rng(0)
     good, bad = rng.uniform(0.01, 0.02, 16), rng.uniform(0.5, 0.6, 16)

@@ -269,7 +269,7 @@ def test_the_kernel_leaves_the_gil_while_it_trains(kernel_switch):
 
     def train():
         start = time.perf_counter()
-        chunk._chunk(run, 20_000)
+        run.apply_chunk(chunk.run_chunk(run, run.draw_ahead(20_000)))
         span.extend([start, time.perf_counter()])
 
     thread = threading.Thread(target=train)
@@ -443,7 +443,7 @@ def test_env_switch_picks_the_path(monkeypatch):
     run = TrainingRun(RunConfig(epochs=0))
     assert compiled.active() == "numpy" and chunk.trainer_for(run) is None
     monkeypatch.setenv("LSTM_GUI_KERNEL", "compiled")
-    assert compiled.active() == "compiled" and chunk.trainer_for(run) is chunk.train
+    assert compiled.active() == "compiled" and chunk.trainer_for(run) is chunk.run_chunk
     monkeypatch.setenv("LSTM_GUI_KERNEL", "fortran")
     with pytest.raises(ValueError, match="LSTM_GUI_KERNEL"):
         compiled.active()
@@ -484,14 +484,15 @@ def test_a_numba_that_fails_to_import_counts_as_missing(monkeypatch):
 def test_unsupported_configs_take_the_numpy_path(kernel_switch):
     kernel_switch("compiled")
     run = TrainingRun(RunConfig(epochs=0))
-    other_rule = SimpleNamespace(config=SimpleNamespace(gradient="lstmlib"), optimizer=run.optimizer)
+    other_rule = SimpleNamespace(config=SimpleNamespace(gradient="lstmlib"), optimizer=run.optimizer,
+                                 model=None)
     assert chunk.trainer_for(other_rule) is None
 
     class Custom(type(run.optimizer)):
         pass
 
-    custom = SimpleNamespace(config=run.config, optimizer=Custom())
-    assert chunk.trainer_for(custom) is None and chunk.trainer_for(run) is chunk.train
+    custom = SimpleNamespace(config=run.config, optimizer=Custom(), model=None)
+    assert chunk.trainer_for(custom) is None and chunk.trainer_for(run) is chunk.run_chunk
 
 
 def test_first_launch_says_it_compiles_then_loads_from_the_cache(tmp_path):

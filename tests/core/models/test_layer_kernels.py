@@ -231,3 +231,24 @@ def test_training_leaves_the_gil():
     thread.join()
     took = time.perf_counter() - start
     assert longest < 0.5 * took
+
+
+# ---------------------------------------------------------------- the trace (snapshots)
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("hidden, layers, inputs, bias, bidirectional", [
+    (1, 1, 1, True, False), (16, 2, 1, True, False), (3, 3, 2, False, True)])
+def test_the_compiled_trace_equals_the_reference_trace(cell, hidden, layers, inputs, bias,
+                                                       bidirectional):
+    model = Model(cell=cell, hidden=hidden, layers=layers, inputs=inputs, bias=bias,
+                  bidirectional=bidirectional, readout=True if hidden > 1 else None)
+    theta = model.init(np.random.default_rng(1))
+    x = np.random.default_rng(2).standard_normal((30, 2, inputs))
+    want, got = model.trace(theta, x), FastModel(model).trace(theta, x)
+    assert list(got.states) == list(want.states)
+    for name in want.states:
+        assert got.states[name].shape == want.states[name].shape
+        np.testing.assert_allclose(got.states[name], want.states[name], rtol=1e-12, atol=1e-12,
+                                   err_msg=name)
+    np.testing.assert_allclose(got.y, want.y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(got.x_in, want.x_in)

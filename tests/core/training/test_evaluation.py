@@ -89,3 +89,24 @@ def test_the_compiled_and_numpy_paths_record_the_same_evaluation(kernel, units, 
     # training grow to about 1e-8 relative.
     np.testing.assert_allclose(compiled_view.unseen_mse, numpy_view.unseen_mse, rtol=1e-6)
     np.testing.assert_allclose(compiled_view.clean_mse, numpy_view.clean_mse, rtol=1e-6)
+
+
+def test_a_dataset_run_keeps_its_test_mse_in_the_same_bounded_store():
+    """SetEval (many sequences) records through the one store EvalHistory keeps: the same
+    thinning, and each row is model_training.held_out_mse at that epoch's parameters."""
+    from lstm_gui.core.models import Model
+    from lstm_gui.core.training.datasets import torch_sin_cos
+    from lstm_gui.core.training.evaluation import EvalRecords
+    from lstm_gui.core.training.model_training import SetEval, held_out_mse
+    cfg = RunConfig(epochs=100)
+    model, data = Model(hidden=2, readout=1), torch_sin_cos()
+    ev = SetEval(cfg, model, data, capacity=8)
+    assert isinstance(ev, EvalRecords) and ev.every == 1
+    thetas = {epoch: model.init(epoch) for epoch in range(1, 41)}
+    for epoch, theta in thetas.items():
+        if ev.due(epoch):
+            ev.record(epoch, theta)
+    view = ev.view()
+    assert len(view.epochs) <= 8 and np.all(np.diff(view.epochs) == ev.every) and ev.every > 1
+    assert [held_out_mse(model, thetas[int(e)], data) for e in view.epochs] == list(view.unseen_mse)
+    assert np.isnan(view.clean_mse).all()

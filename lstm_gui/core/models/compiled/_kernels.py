@@ -485,3 +485,73 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
                 v[km] = new_v
                 t[km] += 1
     return diverged
+
+
+# Member states of train_members.
+ACTIVE, STOPPED, HELD_DIVERGED = 0, 1, 2
+
+
+@kernel
+def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, v, t, frozen,
+                  target_mse, state, stopped_at, epoch, out_mse):
+    """Up to out_mse.shape[0] epochs of an ensemble (analysis.EnsembleRun.step) in one call.
+
+    p (K, U, 12) updated in place; xb, tb (n, K) time-major; m, v (K, U*12) and t (K,) each
+    member's moments and Adam step count; frozen bool (U*12,); state int64 (K,): ACTIVE,
+    STOPPED (reached target_mse > 0 at the epoch written in stopped_at (K,)) or
+    HELD_DIVERGED; epoch: the ensemble's epoch before this call.  Row j of out_mse (E, K):
+    each member's loss before that epoch's update, NaN for a member that has diverged.
+
+    Per member exactly as its single run (train_chunk): its loss and gradient, clipping,
+    frozen entries, the update; a member whose loss or update is not finite keeps its last
+    finite parameters and moments; a member whose loss reaches target_mse has made that
+    epoch's update and then stops: its parameters and moments no longer change.  Members
+    that stopped are still computed (the population kernel works in blocks), not updated.
+    Returns the epochs done: fewer than E when no member is left training.
+    """
+    k_models, units, _ = p.shape
+    size = units * 12
+    flat = p.reshape(k_models, size)
+    grad = np.empty((k_models, units, 12))
+    gflat = grad.reshape(k_models, size)
+    mse = np.empty(k_models)
+    new = np.empty(size)
+    new_m = np.empty(size)
+    new_v = np.empty(size)
+    for j in range(out_mse.shape[0]):
+        left = 0
+        for km in range(k_models):
+            if state[km] == ACTIVE:
+                left += 1
+        if left == 0:
+            return j
+        population_loss_and_grad(p, xb, tb, delay, mse, grad)
+        for km in range(k_models):
+            if state[km] == HELD_DIVERGED:
+                out_mse[j, km] = np.nan
+                continue
+            out_mse[j, km] = mse[km]
+            if state[km] == STOPPED:
+                continue
+            if not math.isfinite(mse[km]):
+                state[km] = HELD_DIVERGED
+                out_mse[j, km] = np.nan
+                continue
+            clip_and_freeze(gflat[km], clip, frozen)
+            if not optimizer_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
+                                  m[km], v[km], t[km], new_m, new_v):
+                state[km] = HELD_DIVERGED
+                out_mse[j, km] = np.nan
+                continue
+            for q in range(size):
+                if not frozen[q]:
+                    flat[km, q] = new[q]
+            if kind != SGD:
+                m[km] = new_m
+            if kind == ADAM:
+                v[km] = new_v
+                t[km] += 1
+            if target_mse > 0.0 and mse[km] <= target_mse:
+                state[km] = STOPPED
+                stopped_at[km] = epoch + j + 1
+    return out_mse.shape[0]

@@ -26,6 +26,12 @@ from .. import reference
 from ..model import GRU_GATES, LSTM_GATES, PEEPHOLES, Model
 from . import layer_kernels as lk
 
+try:
+    from ._blas import one_thread
+except ImportError:      # numba missing: the kernels run as plain Python, no BLAS
+    def one_thread() -> None:
+        pass
+
 OPTIMIZERS = {"sgd": lk.SGD, "adam": lk.ADAM}
 # Which column of layer_kernels' ext each block kind / peephole goes to.
 _EXT = {("p", g): q for q, g in enumerate(PEEPHOLES)}     # P_I, P_F, P_O in that order
@@ -120,6 +126,7 @@ class FastModel:
 
     def loss_and_grad(self, theta, x, target) -> tuple[float, np.ndarray]:
         """As Model.loss_and_grad (no dropout, no delay): the MSE and its gradient (size,)."""
+        one_thread()
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, tk, last = _batch(self.model, x, target)
         grad = np.zeros(self.size)
@@ -128,11 +135,34 @@ class FastModel:
 
     def forward(self, theta, x) -> np.ndarray:
         """As Model.forward: outputs (n,) for one sequence, (n, B) for a batch."""
+        one_thread()
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, batch = reference.as_batch(self.model, x)
         y = np.zeros(xb.shape[:2])
         lk.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
         return y if batch else y[:, 0]
+
+    def trace(self, theta, x) -> reference.Trace:
+        """As Model.trace (no delay): every per-step array of the forward pass, in the
+        reference's layout (states (layers, dirs, n, B, H) at the sequence's own steps)."""
+        theta = np.ascontiguousarray(self.model.check(theta))
+        xb, _ = reference.as_batch(self.model, x)
+        xb = np.ascontiguousarray(xb)
+        hs, act, cs, y = lk.trace_forward(theta, *self.layout.args(False), xb)
+        m = self.model
+        L, D, H = m.layers, m.dirs, m.hidden
+        T, B = xb.shape[:2]
+        per_dir = (L, D, T, B, H)
+        gates = act.reshape(L, D, T, B, -1, H)
+        states = {}
+        for slot, name in enumerate(("r", "z", "n") if m.family.is_gru
+                                    else ("f", "i", "c_tilde", "o")):
+            states[name] = np.ascontiguousarray(gates[:, :, :, :, slot])
+        if not m.family.is_gru:
+            states["c"] = cs.reshape(per_dir)
+        states["h"] = np.ascontiguousarray(hs.reshape(L, T, B, D, H).transpose(0, 3, 1, 2, 4))
+        order = reference.state_names(m)
+        return reference.Trace(y, {k: states[k] for k in order}, xb)
 
     @staticmethod
     def permutations(n: int, epochs: int, rng: np.random.Generator | None) -> np.ndarray:
@@ -153,6 +183,7 @@ class FastModel:
         bit-identical to one long call).  Returns (theta, per-epoch losses, state); fewer
         losses than epochs if training diverged (theta then is the last finite one).
         """
+        one_thread()
         xb, tk, last = _batch(self.model, x, target)
         n = xb.shape[1]
         theta = np.array(self.model.check(theta), dtype=np.float64)
@@ -177,6 +208,7 @@ class FastModel:
         leading K; perms (E, N) shared or (K, E, N) per model (None: unshuffled).
         Returns (thetas, losses (K, E), epochs done (K,), state).
         """
+        one_thread()
         thetas = np.array(thetas, dtype=np.float64, order="C")
         k = thetas.shape[0]
         xa = np.asarray(x, dtype=np.float64)

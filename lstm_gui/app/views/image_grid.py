@@ -1,0 +1,180 @@
+"""A row of images of a layer: one plot per key (a gate, the readout), rows the hidden units
+layer after layer, with colour bars, the selected unit boxed, a readout line for hover and
+clicks.  The gate heat map (time across) and the weights view (W | R | b across) both are one.
+
+The plots are built once per model shape (:meth:`ImageGrid.add`); the views update their
+images in place.
+"""
+from __future__ import annotations
+
+from ...core.analysis import layers as layer_maths
+from .. import palette
+from ..qt import QtCore, QtWidgets, pg
+
+
+def unit_ticks(layers: layer_maths.Layers) -> list:
+    """The rows' ticks: "1".."H" per layer (about eight a layer), the layer's first row
+    saying which layer ("L2: 1"); a chain's one unit per layer is its number."""
+    ticks = []
+    for k, h in enumerate(layers.hidden):
+        for j in range(0, h, max(1, h // 8)):
+            if max(layers.hidden) == 1:
+                text = str(k + 1)
+            elif j == 0 and layers.layers > 1:
+                text = f"L{k + 1}: 1"
+            else:
+                text = str(j + 1)
+            ticks.append((layers.row_of(k, j), text))
+    return ticks
+
+
+class ImageGrid:
+    """The graphics, readout and plots of a view of images (see the module docstring).
+
+    owner: the view (a QWidget) that the readout and graphics are laid out in.  on_hover(pos)
+    and on_click(event) receive the scene's mouse signals.
+    """
+
+    def __init__(self, owner: QtWidgets.QWidget, name: str, hint: str, on_hover, on_click):
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setObjectName(f"{name}Plots")
+        self.graphics.setBackground("w")
+        self.readout = QtWidgets.QLabel(objectName=f"{name}Readout")
+        self.readout.setText(hint)
+        layout = QtWidgets.QVBoxLayout(owner)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.graphics, 1)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.images: dict[str, pg.ImageItem] = {}
+        self.boxes: list = []
+        self.graphics.scene().sigMouseMoved.connect(on_hover)
+        self.graphics.scene().sigMouseClicked.connect(on_click)
+
+    def clear(self) -> None:
+        self.graphics.clear()
+        self.plots, self.images, self.boxes = {}, {}, []
+
+    def add(self, key: str, label: str, layers: layer_maths.Layers, link: bool,
+            separator: tuple[str, int], bottom, image: pg.ImageItem | None = None,
+            stretch: int = 1) -> tuple[pg.PlotItem, pg.ImageItem]:
+        """The next plot, titled `label` in `key`'s colour, its bottom axis labelled `bottom`
+        (a string) or ticked (a list of (x, text)), with an ImageItem (`image`, or a new empty
+        one), the selection box and a line between layers (colour, width).  The first plot
+        carries the unit ticks; the others share its rows (and its columns too when `link`).
+        stretch: the plot's share of the width."""
+        col = len(self.plots)
+        plot = self.graphics.addPlot(row=0, col=col)
+        self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.getViewBox().setMouseEnabled(False, False)
+        plot.getViewBox().invertY(True)
+        plot.setTitle(f"<span style='color:{palette.QUANTITY.get(key, '#000')}'><b>{label}</b></span>",
+                      size="10pt")
+        plot.titleLabel.setMinimumWidth(0)
+        # The axes before the links: a linked view that changes its height afterwards (new
+        # ticks) shifts its partners' ranges to line up on screen (cut the first two rows).
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).enableAutoSIPrefix(False)
+        if isinstance(bottom, str):
+            plot.setLabel("bottom", bottom)
+        else:
+            plot.getAxis("bottom").setTicks([bottom, []])
+        if not self.plots:
+            plot.setLabel("left", "hidden unit" if max(layers.hidden) > 1 else "unit")
+            plot.getAxis("left").setTicks([unit_ticks(layers), []])
+        else:
+            first = next(iter(self.plots.values()))
+            plot.setYLink(first)
+            if link:
+                plot.setXLink(first)
+            plot.getAxis("left").setStyle(showValues=False)
+            plot.getAxis("left").setWidth(4)
+        image = image or pg.ImageItem(axisOrder="row-major")
+        plot.addItem(image)
+        box = QtWidgets.QGraphicsRectItem()
+        pen = pg.mkPen("#000000", width=2)
+        pen.setCosmetic(True)
+        box.setPen(pen)
+        box.setZValue(10)
+        plot.addItem(box, ignoreBounds=True)
+        colour, width = separator
+        for k in range(1, layers.layers):
+            plot.addItem(pg.InfiniteLine(pos=layers.row_of(k, 0) - 0.5, angle=0,
+                                         pen=pg.mkPen(colour, width=width)), ignoreBounds=True)
+        self.plots[key] = plot
+        self.images[key] = image
+        self.boxes.append(box)
+        return plot, image
+
+    def add_bar(self, images: list, values: tuple, colour_map, label: str) -> pg.ColorBarItem:
+        """A colour bar for `images`, in the next column."""
+        bar = pg.ColorBarItem(values=values, colorMap=colour_map, interactive=False, width=10,
+                              label=label)
+        bar.setImageItem(images)
+        self.graphics.addItem(bar, row=0, col=self.graphics.ci.layout.columnCount())
+        return bar
+
+    def fit_rows(self, rows: int) -> None:
+        """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are
+        linked, and pyqtgraph lines linked views up on screen, so a range set while a new
+        plot had not its height yet cut the first rows off (two of 32 in Weights)."""
+        self.graphics.ci.layout.activate()
+        first = next(iter(self.plots.values()), None)
+        if first is not None:
+            first.setYRange(-0.5, rows - 0.5, padding=0)
+
+    def at(self, scene_pos) -> tuple[str, int, int] | None:
+        """(key, row, column) of the image entry under a scene position (not checked against
+        the image's size: the view knows its data), or None off the plots."""
+        for key, plot in self.plots.items():
+            if plot.sceneBoundingRect().contains(scene_pos):
+                p = plot.getViewBox().mapSceneToView(scene_pos)
+                return key, int(round(p.y())), int(round(p.x()))
+        return None
+
+    def box_row(self, layers: layer_maths.Layers | None, selection, widths) -> None:
+        """Box the selected unit's row in every plot (widths: each image's columns)."""
+        if layers is None:
+            return
+        layer = min(selection.layer, layers.layers - 1)
+        row = layers.row_of(layer, min(selection.unit, layers.hidden[layer] - 1))
+        for box, width in zip(self.boxes, widths):
+            box.setRect(QtCore.QRectF(-0.5, row - 0.5, width, 1.0))
+
+
+class ImageGridView:
+    """Mixin for a View drawn by an :class:`ImageGrid` in ``self.grid``: its plots, images
+    and boxes by the names the tests and the window read, its small minimum size, and the
+    hover readout (the view says what is under the mouse: ``_at`` and ``describe``)."""
+
+    grid: ImageGrid
+    readout: QtWidgets.QLabel
+
+    @property
+    def gatePlots(self) -> dict:
+        return self.grid.plots
+
+    @property
+    def images(self) -> dict:
+        return self.grid.images
+
+    @property
+    def boxes(self) -> list:
+        return self.grid.boxes
+
+    def minimumSizeHint(self):
+        return QtCore.QSize(200, 150)
+
+    def _on_hover(self, scene_pos) -> None:
+        hit = self._at(scene_pos)
+        if hit is not None:
+            self.readout.setText(self.describe(*hit))
+
+    def _at(self, scene_pos):
+        raise NotImplementedError
+
+    def describe(self, *hit) -> str:
+        raise NotImplementedError

@@ -1,0 +1,98 @@
+"""Issue 21's speed mechanisms, driven for real: the training thread computes a snapshot's
+forward passes without the run's lock, and a view whose dock cannot be seen is not drawn."""
+from __future__ import annotations
+
+import threading
+
+from lstm_gui.app.trainer import Trainer
+from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
+
+from .conftest import enter
+
+
+def test_the_training_thread_does_not_hold_the_runs_lock_while_it_computes_a_snapshot(qtbot):
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru", hidden=4,
+                                units=2, epochs=0))
+    trainer = Trainer(run)
+    probes: list[bool] = []
+    computed = threading.Event()
+    compute = trainer.compute_snapshot
+
+    def probing(job):
+        # Another thread asks for the lock without waiting: it gets it only if the training
+        # thread, computing this snapshot, does not hold it (an RLock is not shared).
+        got = []
+
+        def probe():
+            ok = trainer._lock.acquire(blocking=False)
+            got.append(ok)
+            if ok:
+                trainer._lock.release()
+        other = threading.Thread(target=probe)
+        other.start()
+        other.join()
+        probes.append(got[0])
+        snap = compute(job)
+        computed.set()
+        return snap
+
+    trainer.compute_snapshot = probing
+    try:
+        trainer.train()
+        assert computed.wait(30)
+        qtbot.waitUntil(lambda: len(probes) >= 1, timeout=30_000)
+    finally:
+        trainer.shutdown()
+    assert probes and all(probes)
+
+
+def test_a_closed_dock_is_not_drawn_and_a_shown_one_is(window, qtbot):
+    drawn = {"cellView": 0, "signalView": 0, "weightsView": 0}
+    for name in drawn:
+        view = window.views[name]
+        original = view.show_snapshot
+
+        def counting(snap, name=name, original=original):
+            drawn[name] += 1
+            return original(snap)
+        view.show_snapshot = counting
+    window.docks["cellView"].close()
+    assert window.docks["signalView"].isVisible()
+    assert not window.docks["cellView"].isVisible()
+    assert not window.docks["weightsView"].isVisible()      # a tab behind another
+    names = [name for name, _ in window._frame_parts(window._last_snapshot)]
+    assert window.docks["signalView"].windowTitle() in names
+    assert window.docks["cellView"].windowTitle() not in names
+    assert window.docks["weightsView"].windowTitle() not in names
+    enter(window.panel.epochsSpin, "never")       # frames keep coming until the pause
+    before = drawn["signalView"]
+    window.trainButton.click()
+    # One frame drawn while training (frames are paced by training's CPU: a loaded machine
+    # makes them rare, never absent).
+    qtbot.waitUntil(lambda: drawn["signalView"] > before, timeout=60_000)
+    window.pause()
+    assert drawn["cellView"] == 0 and drawn["weightsView"] == 0, drawn
+
+
+def test_a_floating_dock_is_drawn_while_training(window, qtbot):
+    """Floated, Signal's dock reported an empty visibleRegion(): it stopped updating."""
+    drawn = [0]
+    view = window.views["signalView"]
+    original = view.show_snapshot
+
+    def counting(snap):
+        drawn[0] += 1
+        return original(snap)
+    view.show_snapshot = counting
+    dock = window.docks["signalView"]
+    dock.setFloating(True)
+    dock.show()
+    qtbot.waitUntil(dock.isVisible)
+    assert window.docks["signalView"].windowTitle() in [
+        name for name, _ in window._frame_parts(window._last_snapshot)]
+    enter(window.panel.epochsSpin, "never")
+    before = drawn[0]
+    window.trainButton.click()
+    qtbot.waitUntil(lambda: drawn[0] > before, timeout=60_000)
+    window.pause()
