@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .qt import QtGui, QtWidgets, Signal, pg
+from .qt import Qt, QtGui, QtWidgets, Signal, pg
 
 # Colours for the series of a comparison, in order (the first is the MSE plot's own blue).
 SERIES_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+SERIES_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 
 
 # Points per member curve: 256 members of 2 000 epochs took 170-310 ms to set and paint,
@@ -101,7 +102,10 @@ class BandsPlot(pg.PlotWidget):
             lo = pg.PlotDataItem(pen=pg.mkPen(_colour(colour, 90)))
             hi = pg.PlotDataItem(pen=pg.mkPen(_colour(colour, 90)))
             fill = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(_colour(colour, 60)))
-            median = pg.PlotDataItem(pen=pg.mkPen(colour, width=2))
+            # Past the sixth series the colours repeat: the median's dashes tell them apart
+            # (a 9-cell sweep drew peephole and noaf in the same plain green).
+            median = pg.PlotDataItem(pen=pg.mkPen(colour, width=2, style=SERIES_STYLES[
+                s // len(SERIES_COLOURS) % len(SERIES_STYLES)]))
             for it in (faint, lo, hi, fill, median):
                 self._add(it)
             self._groups.insert(0, (faint, lo, hi, median))

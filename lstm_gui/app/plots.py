@@ -375,6 +375,23 @@ class SignalPlot(_Plot):
         self.unseen.setZValue(-10)
         self.unseen.setVisible(False)
         self.addItem(self.unseen)
+        # Between training and test (the PyTorch tutorial's figure): a dashed vertical line
+        # half a step after the last trained step, labelled at the top.
+        self.split_line = pg.InfiniteLine(
+            pos=0, angle=90, movable=False, pen=_pen("#555555", 1.5, DASH), label="train | test",
+            labelOpts={"position": 0.96, "color": "#333333", "fill": (255, 255, 255, 200),
+                       "movable": False, "anchors": [(0.5, 0.5), (0.5, 0.5)]})
+        self.split_line.setZValue(5)
+        self.split_line.setVisible(False)
+        self.addItem(self.split_line, ignoreBounds=True)
+
+    def show_split(self, boundary: float | None, label: str = "train | test") -> None:
+        """The dashed train/test line at x = boundary (None: no line)."""
+        self.split_line.setVisible(boundary is not None)
+        if boundary is not None:
+            self.split_line.setValue(boundary)
+            if self.split_line.label.format != label:
+                self.split_line.label.setFormat(label)
 
     def _fill_legend(self):
         entries = [(self.target, "target"), (self.clean, "target (clean)"),
@@ -401,6 +418,8 @@ class SignalPlot(_Plot):
             self.unseen.setRegion((n - 1, len(h) - 1))
         for item in (self.span_output, self.span_target, self.unseen):
             item.setVisible(snap.span is not None)
+        self.show_split(None if snap.span is None else snap.span[3] - 0.5,
+                        "train | unseen continuation")
         # The unseen part's MSE goes in the title, where it never covers a curve.
         title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS

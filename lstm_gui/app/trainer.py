@@ -34,6 +34,12 @@ CHUNK_SECONDS = 0.001        # work done between two releases of the GIL (NOTES-
 # needs neither to wait for frames nor to stop every millisecond.
 GIL_FREE_CHUNK_SECONDS = 0.02
 MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to draw
+# While the kernel trains without the GIL, the window draws alongside, but its CPU is this
+# process's too: on a shared machine the process gets a share of a core, and every second of
+# the GUI thread's CPU is taken from training (measured: GUI 13 % and training 13 % of a core
+# at load 15, the window keeping 43 % of headless speed).  The next snapshot waits until
+# training has had this many times the CPU the last frame took: training keeps >= 3/4.
+TRAIN_CPU_PER_FRAME_CPU = 3.0
 
 
 def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
@@ -87,6 +93,7 @@ class TrainingThread(QtCore.QThread):
         last_emit = 0.0
         window_start, window_epochs = time.perf_counter(), 0
         last_end = None       # when the last chunk ended, while training stays on
+        cpu_at_emit = time.thread_time()
         while not t._quit.is_set():
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
@@ -134,7 +141,9 @@ class TrainingThread(QtCore.QThread):
                 job = None
                 t1 = time.perf_counter()
                 slow = max_rate is not None and max_rate <= 1 / SNAPSHOT_INTERVAL
-                if reason or ((slow or t1 - last_emit >= t._interval) and t._consumed.is_set()):
+                earned = time.thread_time() - cpu_at_emit >= TRAIN_CPU_PER_FRAME_CPU * t._frame_cpu
+                if reason or ((slow or (t1 - last_emit >= t._interval and earned))
+                              and t._consumed.is_set()):
                     # Copies only, under the lock; the forward passes run after it is released,
                     # so a command or a read from the window never waits for them.
                     job = run.snapshot_job(**t.snapshot_options())
@@ -147,6 +156,7 @@ class TrainingThread(QtCore.QThread):
                 window_start, window_epochs = t1, 0
             if snap is not None:
                 last_emit = t1
+                cpu_at_emit = time.thread_time()
                 t._consumed.clear()
                 t.snapshot_ready.emit(snap, t.rate)
             if reason:
@@ -181,6 +191,7 @@ class Trainer(QtCore.QObject):
         self._kernel_ready = threading.Event()    # cleared while the kernel compiles
         self._kernel_ready.set()
         self._interval = SNAPSHOT_INTERVAL
+        self._frame_cpu = 0.0        # the GUI thread's CPU seconds for the last frame
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
         self.max_rate: float | None = None   # epochs per second; None: as fast as it goes
@@ -213,8 +224,10 @@ class Trainer(QtCore.QObject):
         return self._run.revision
 
     def gil_free(self) -> bool:
-        """True if the run trains in the compiled kernel, which does not hold the GIL."""
-        return self._kernel_ready.is_set() and trainer_for(self._run) is not None
+        """True if the run trains in the compiled kernel, which does not hold the GIL (the
+        unit's chunks, or a model's fused ones)."""
+        run = self._run
+        return self._kernel_ready.is_set() and trainer_for(run) is not None
 
     def warm_up_kernel(self) -> KernelWarmUp:
         """Compile the kernel in the background; training meanwhile takes the numpy path."""
@@ -296,14 +309,18 @@ class Trainer(QtCore.QObject):
     def release(self) -> None:
         self._gui_idle.set()
 
-    def snapshot_taken(self, draw_seconds: float = 0.0) -> None:
-        """The window drew the last snapshot in draw_seconds; the next one may be sent.
+    def snapshot_taken(self, draw_seconds: float = 0.0, draw_cpu: float = 0.0) -> None:
+        """The window drew the last snapshot in draw_seconds (draw_cpu of the GUI thread's
+        CPU); the next one may be sent.
 
         With the numpy kernel training waits while the window draws, so snapshots are spaced
         to leave training at least two thirds of the time however slow the drawing is; the
-        compiled kernel trains alongside, and the next frame may follow at once.
+        compiled kernel trains alongside, and the next frame may follow once training has had
+        TRAIN_CPU_PER_FRAME_CPU times the frame's CPU.
         """
-        self._interval = max(SNAPSHOT_INTERVAL, (1 if self.gil_free() else 3) * draw_seconds)
+        gil_free = self.gil_free()
+        self._interval = max(SNAPSHOT_INTERVAL, (1 if gil_free else 3) * draw_seconds)
+        self._frame_cpu = draw_cpu if gil_free else 0.0
         self._consumed.set()
 
     def shutdown(self) -> None:

@@ -308,9 +308,17 @@ class MainWindow(QtWidgets.QMainWindow):
     def _frame_parts(self, snap):
         parts = [("status", self._show_status)]
         for name, view in self.views.items():
-            if self.docks[name].isVisible() and not self.docks[name].visibleRegion().isEmpty():
+            if self.can_be_seen(name):
                 parts.append((self.docks[name].windowTitle(), lambda v=view: v.show_snapshot(snap)))
         return parts
+
+    def can_be_seen(self, name: str) -> bool:
+        """True if the view's dock is shown: closed docks and tabs behind another draw
+        nothing.  A floating dock is a window of its own, whose visibleRegion() Qt reports
+        empty (seen offscreen for Signal, Gates and MSE once floated): those views stopped
+        updating while training."""
+        dock = self.docks[name]
+        return dock.isVisible() and (dock.isFloating() or not dock.visibleRegion().isEmpty())
 
     def _show_view(self, view) -> None:
         if self._last_snapshot is not None and not self._closing:

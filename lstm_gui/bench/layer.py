@@ -23,7 +23,7 @@ import json
 import math
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,11 +76,30 @@ def sum_task(epochs, hidden, batch):
             total += loss.item() * len(idx)
     return time.perf_counter() - start, total / 1000
 
+def tutorial_stop(limit):
+    t = np.linspace(0, 12 * math.pi, 200)
+    x = torch.tensor(np.sin(t[:100]), dtype=torch.float32).reshape(-1, 5, 1)
+    y = torch.tensor(np.cos(t[:100]), dtype=torch.float32).reshape(-1, 5, 1)
+    lstm, lin = torch.nn.LSTM(1, 16), torch.nn.Linear(16, 1)
+    opt = torch.optim.Adam(list(lstm.parameters()) + list(lin.parameters()), lr=1e-2)
+    start = time.perf_counter()
+    for epoch in range(1, limit + 1):
+        opt.zero_grad()
+        out, _ = lstm(x)
+        loss = torch.nn.functional.mse_loss(lin(out), y)
+        if loss.item() < 1e-4:
+            break
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - start, epoch
+
 print(json.dumps({"torch": torch.__version__}), flush=True)
 for line in sys.stdin:
     job = json.loads(line)
     if job["task"] == "tutorial":
         secs, loss = tutorial(job["epochs"])
+    elif job["task"] == "tutorial_stop":
+        secs, loss = tutorial_stop(job["epochs"])
     else:
         secs, loss = sum_task(job["epochs"], job["hidden"], job["batch"])
     print(json.dumps({"seconds": secs, "loss": loss}), flush=True)
@@ -155,6 +174,27 @@ def run_sum(epochs: int, hidden: int, batch: int, seed: int = 0) -> tuple[float,
     return time.perf_counter() - start, float(losses[-1])
 
 
+def run_sum_whole(seed: int = 0, hidden: int = 64) -> tuple[float, float]:
+    """(seconds, last epoch's training MSE) of the sum preset as a user runs it
+    (`lstm-gui train --task sum-of-sequence`): a TrainingRun made and trained to its budget
+    of 10 epochs, test MSE recorded every epoch, on whichever path the run takes."""
+    from ..core.training.run import RunConfig, TrainingRun, for_set_preset
+    start = time.perf_counter()
+    run = TrainingRun(replace(for_set_preset(RunConfig(seed=seed), "sum-of-sequence"),
+                              hidden=hidden))
+    run.train(run.config.epochs)
+    return time.perf_counter() - start, float(run.mse)
+
+
+def run_tutorial_stop(seed: int = 0) -> tuple[float, int]:
+    """(seconds, epochs) of the torch-sin-cos preset from start to its stop (MSE < 1e-4)."""
+    from ..core.training.run import RunConfig, TrainingRun, for_set_preset
+    start = time.perf_counter()
+    run = TrainingRun(for_set_preset(RunConfig(seed=seed), "torch-sin-cos"))
+    run.train(run.config.epochs)
+    return time.perf_counter() - start, run.epoch
+
+
 def run_population(k: int, epochs: int, hidden: int, together: bool) -> float:
     """Seconds for k models of the tutorial's task (Adam 1e-2), `epochs` each: one population
     call (together) or k calls one after another."""
@@ -219,10 +259,11 @@ class Sizes:
     pop_epochs: int = 100
     pop_hidden: int = 4
     rounds: int = 5
+    stop_rounds: int = 3
 
 
 FULL = Sizes()
-QUICK = Sizes(tutorial_epochs=200, sum_epochs=3, pop_k=64, pop_epochs=50, rounds=3)
+QUICK = Sizes(tutorial_epochs=200, sum_epochs=3, pop_k=64, pop_epochs=50, rounds=3, stop_rounds=0)
 
 
 def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
@@ -231,10 +272,14 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
     if not available():
         print("general models, compiled: numba is not installed; skipped")
         return out
+    from ..core.models.compiled import _blas
+    blas = _blas.set_threads(1)     # one thread each: torch's side sets its own to 1
     print()
-    print("general models, compiled (numba, float64) against PyTorch (float32, one thread):")
+    print("general models, compiled (numba, float64" + (", numpy's OpenBLAS dgemm on one thread"
+          if blas else ", own matrix loops") + ") against PyTorch (float32, one thread):")
     run_tutorial(2)
     run_sum(1, 8, 32)            # compiled or loaded from numba's cache before timing
+    run_sum_whole(hidden=2)
     worker = None
     if torch_python:
         try:
@@ -272,7 +317,10 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
         se = sizes.sum_epochs
 
         def ours_b():
-            secs, losses["ours_b"] = run_sum(se, 64, 32)
+            if se == 10:         # the preset's budget: the whole run, as a user runs it
+                secs, losses["ours_b"] = run_sum_whole()
+            else:
+                secs, losses["ours_b"] = run_sum(se, 64, 32)
             return secs
 
         def torch_b():
@@ -282,8 +330,10 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
 
         if worker is not None:
             out["sum"] = p = paired(ours_b, torch_b, sizes.rounds)
-            print(f"  (b) sum of a sequence, H = 64, seq-to-one, batch 32, {se} epochs, Adam 1e-3: "
-                  "a run " + p.text(1.0, "s", "ours", "torch") + "; target >= 2x")
+            what = ("the whole run (TrainingRun of the preset, test MSE every epoch)" if se == 10
+                    else "the fused kernel alone")
+            print(f"  (b) sum of a sequence, H = 64, seq-to-one, batch 32, {se} epochs, Adam 1e-3, "
+                  f"{what}: " + p.text(1.0, "s", "ours", "torch") + "; target >= 2x")
             print(f"      training MSE of the last epoch: ours {losses['ours_b']:.3f}, "
                   f"torch {losses['torch_b']:.3f}")
         else:
@@ -291,6 +341,23 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
             mid, low, high = Paired._q(times)
             print(f"  (b) sum of a sequence, H = 64, {se} epochs: ours {mid:.3g} s a run "
                   f"({low:.3g}-{high:.3g})")
+        if worker is not None and sizes.stop_rounds:
+            epochs: dict[str, int] = {}
+
+            def ours_d():
+                secs, epochs["ours"] = run_tutorial_stop()
+                return secs
+
+            def torch_d():
+                assert worker is not None
+                secs, epochs["torch"] = worker.run(task="tutorial_stop", epochs=10_000)
+                return secs
+
+            out["tutorial_stop"] = p = paired(ours_d, torch_d, sizes.stop_rounds)
+            print("  (d) the PyTorch tutorial's experiment from start to the 1e-4 stop (TrainingRun "
+                  "of the preset; torch float32 as written): "
+                  + p.text(1.0, "s", "ours", "torch") + "; target > 1x")
+            print(f"      epochs to the stop: ours {epochs['ours']}, torch {epochs['torch']}")
     finally:
         if worker is not None:
             worker.close()

@@ -6,7 +6,6 @@ exact-BPTT loop, so that the ratios mean something on a shared, noisy machine.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
@@ -85,80 +84,30 @@ def bench_evaluation(rounds: int) -> None:
           f"(quartiles {v.low:.1%}-{v.high:.1%})")
 
 
-def bench_gui(seconds: float = 6.0) -> None:
-    """Timer lateness in the GUI thread while the window trains at full speed."""
-    import os
+def bench_gui(rounds: int = 4, seconds: float = 2.0) -> None:
+    """The default window (the unit, its default views) training at full speed: the 10 ms
+    timer's lateness idle and training, redraws, and the share of headless speed, in paired
+    rounds (bench.gui_timing, the loop every window benchmark shares)."""
+    from ..core.training.run import RunConfig
+    from . import gui_timing as gt
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import tempfile
-
-    from ..app.qt import QtCore, QtWidgets
-    from ..app.window import MainWindow
-
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841 (kept alive)
-    settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
-                                QtCore.QSettings.Format.IniFormat)
-    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
-    window = MainWindow(settings=settings)
-    window.resize(1400, 900)
-    window.show()
-    window.panel.epochsSpin.setText("never")
-    window.panel.epochsSpin.editingFinished.emit()
-    frames = [0]
-    taken = window.trainer.snapshot_taken
-
-    def counting(*args):
-        frames[0] += 1
-        taken(*args)
-
-    window.trainer.snapshot_taken = counting
-    late: list[float] = []
-    last = [None]
-
-    def tick():
-        now = time.perf_counter()
-        if last[0] is not None:
-            late.append(now - last[0] - 0.010)
-        last[0] = now
-
-    timer = QtCore.QTimer()
-    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(tick)
-    timer.start(10)
-
-    def spin(sec):
-        loop = QtCore.QEventLoop()
-        QtCore.QTimer.singleShot(int(sec * 1000), loop.quit)
-        loop.exec()
-
-    spin(1.0)
-    idle = np.array(late) * 1e3
-    window.train()
-    spin(1.0)
-    late.clear()
-    frames[0] = 0
-    with window.trainer.locked() as run:
-        e0 = run.epoch
-    t0 = time.perf_counter()
-    spin(seconds)
-    dt = time.perf_counter() - t0
-    with window.trainer.locked() as run:
-        e1 = run.epoch
-    busy = np.array(late) * 1e3
-    window._confirm_discard = lambda action: True
-    window.close()
-    # Headless, same config, same process, right after: the window's share of this speed.
-    from ..core.training.run import TrainingRun
-    headless_run = TrainingRun(run.config)
-    h0, t0 = headless_run.epoch, time.perf_counter()
-    while time.perf_counter() - t0 < min(seconds, 3.0):
-        headless_run.train(200)
-    headless = (headless_run.epoch - h0) / (time.perf_counter() - t0)
-    print(f"GUI, 1400x900 offscreen, 10 ms timer lateness: idle p99 {np.percentile(idle, 99):.1f} ms;"
-          f" training p50 {np.percentile(busy, 50):.1f} ms, p99 {np.percentile(busy, 99):.1f} ms,"
-          f" max {busy.max():.1f} ms (target p99 <= 50 ms)")
-    print(f"  while training: {(e1 - e0) / dt:,.0f} epochs/s, {frames[0] / dt:.1f} redraws/s; "
-          f"headless {headless:,.0f} epochs/s: the window keeps {(e1 - e0) / dt / headless:.0%}")
+    cfg = RunConfig(epochs=0)
+    window = gt.open_window(cfg)
+    idle = gt.LatenessTimer()
+    idle.start()
+    gt.spin(1.0)
+    idle.stop()
+    r = gt.paired_rounds(window, cfg, rounds, seconds, chunk=500)
+    gt.close_window(window)
+    i99 = float(np.percentile(np.asarray(idle.late or [0.0]) * 1e3, 99))
+    p50, p99, worst = r.lateness()
+    q1, share, q3 = gt.quartiles(r.ratios)
+    print(f"GUI, 1400x900 offscreen, 10 ms timer lateness: idle p99 {i99:.1f} ms; training "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 <= 50 ms)")
+    print(f"  while training: {gt.quartiles(r.live)[1]:,.0f} epochs/s, "
+          f"{gt.quartiles(r.frames)[1]:.1f} frames/s; headless {gt.quartiles(r.alone)[1]:,.0f} "
+          f"epochs/s: the window keeps {share:.0%} (quartiles {q1:.0%}-{q3:.0%}, {rounds} paired "
+          f"rounds; {gt.load_average()})")
 
 
 def run_workload(name: str, count: int) -> None:

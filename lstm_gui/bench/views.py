@@ -1,13 +1,10 @@
 """`python -m lstm_gui.bench --gui`: the window with every dock open while an H = 16,
-2-layer GRU trains (issue 21's targets: 10 ms timer lateness p99 <= 50 ms, >= 10 redraws a
-second, >= 75 % of headless speed from paired rounds)."""
+2-layer GRU trains (issue 21's targets: 10 ms timer lateness p99 <= 50 ms, the busiest plot
+>= 10 redraws a second, >= 75 % of headless speed from paired rounds).  The timing loop is
+bench.gui_timing's, shared with bench.main.bench_gui and bench.window."""
 from __future__ import annotations
 
-import os
-import tempfile
-import time
-
-import numpy as np
+from . import gui_timing as gt
 
 
 def model_config():
@@ -31,87 +28,46 @@ def every_dock_open(window) -> list[str]:
     return names
 
 
-def bench_model_window(rounds: int = 4, seconds: float = 2.0, config=None) -> dict:
-    """Alternate spells of training in the window (every dock open) and headless; returns and
-    prints the lateness percentiles, redraws a second and the paired speed ratios."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ..app.qt import QtCore, QtWidgets
-    from ..app.window import MainWindow
-    from ..core.training.run import TrainingRun
-
+def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> dict:
+    """Paired rounds of training in the window (every dock open) and headless; prints and
+    returns the three targets, and the empty window's lateness as what the machine allows."""
     cfg = config or model_config()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])  # noqa: F841
-    settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
-                                QtCore.QSettings.Format.IniFormat)
-    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
-    window = MainWindow(settings=settings, run=TrainingRun(cfg))
-    window.resize(1400, 900)
-    window.show()
+    window = gt.open_window(cfg)
+
+    def _title(view: str) -> str:
+        return window.docks[view].windowTitle()
+
     docks = every_dock_open(window)
-    frames = [0]
-    taken = window.trainer.snapshot_taken
-
-    def counting(*args):
-        frames[0] += 1
-        taken(*args)
-
-    window.trainer.snapshot_taken = counting
     failures: list[str] = []
     window.frames.failed.connect(failures.append)
-    late: list[float] = []
-    last = [None]
-
-    def tick():
-        now = time.perf_counter()
-        if last[0] is not None:
-            late.append(now - last[0] - 0.010)
-        last[0] = now
-
-    timer = QtCore.QTimer()
-    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(tick)
-
-    def spin(sec):
-        loop = QtCore.QEventLoop()
-        QtCore.QTimer.singleShot(int(sec * 1000), loop.quit)
-        loop.exec()
-
-    headless = TrainingRun(cfg)
-    ratios, redraws, busy = [], [], []
-    window.train()
-    spin(1.0)                                    # the first frames, the workers' first jobs
-    for _ in range(rounds):
-        late.clear()
-        last[0] = None
-        frames[0] = 0
-        timer.start(10)
-        e0, t0 = window.trainer.read(lambda r: r.epoch), time.perf_counter()
-        spin(seconds)
-        dt = time.perf_counter() - t0
-        live = (window.trainer.read(lambda r: r.epoch) - e0) / dt
-        timer.stop()
-        busy += late
-        redraws.append(frames[0] / dt)
-        window.trainer.pause()
-        h0, t0 = headless.epoch, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            headless.train(20)
-        alone = (headless.epoch - h0) / (time.perf_counter() - t0)
-        ratios.append(live / alone)
-        window.train()
-    window.pause()
-    window._confirm_discard = lambda action: True
-    window.close()
-    b = np.array(busy) * 1e3
-    q1, med, q3 = np.percentile(ratios, [25, 50, 75])
-    result = {"p50": float(np.percentile(b, 50)), "p99": float(np.percentile(b, 99)),
-              "max": float(b.max()), "redraws": float(np.median(redraws)),
-              "share": float(med), "share_q": (float(q1), float(q3)), "docks": len(docks)}
+    load_before = gt.load_average()
+    r = gt.paired_rounds(window, cfg, rounds, seconds)
+    costs = dict(window.frames.cost)
+    gt.close_window(window)
+    empty = gt.empty_window_lateness(cfg, seconds=min(4.0, rounds * seconds / 2))
+    p50, p99, worst = r.lateness()
+    q1, share, q3 = gt.quartiles(r.ratios)
+    f1, frames, f3 = gt.quartiles(r.frames)
+    name, (b1, busiest, b3) = r.busiest_view()
+    result = {"p50": p50, "p99": p99, "max": worst, "frames": frames, "busiest": busiest,
+              "busiest_view": name, "share": share, "share_q": (q1, q3), "docks": len(docks),
+              "empty_p99": empty[1], "headless": gt.quartiles(r.alone)[1]}
     print(f"GUI, {cfg.cell} H = {cfg.hidden}, {cfg.units} layers, every dock open ({len(docks)}, "
-          f"floating): 10 ms timer lateness p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
-          f"max {result['max']:.1f} ms (target p99 <= 50 ms); {result['redraws']:.1f} redraws/s "
-          f"(median of {rounds} spells; target >= 10); the window keeps {med:.0%} of headless "
-          f"speed (quartiles {q1:.0%}-{q3:.0%}, {rounds} paired rounds; target >= 75 %)")
+          f"floating), {rounds} paired rounds of {seconds:g} s ({load_before}):")
+    print(f"  10 ms timer lateness p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms "
+          f"(target p99 <= 50 ms); an empty window, the same config training in a thread: "
+          f"p50 {empty[0]:.1f} ms, p99 {empty[1]:.1f} ms, max {empty[2]:.1f} ms")
+    print(f"  busiest plot ({name}): {busiest:.1f} redraws/s (quartiles {b1:.1f}-{b3:.1f}; "
+          f"target >= 10); frames {frames:.1f}/s (quartiles {f1:.1f}-{f3:.1f})")
+    print(f"  the window keeps {share:.0%} of headless speed (quartiles {q1:.0%}-{q3:.0%}; "
+          f"target >= 75 %): {gt.quartiles(r.live)[1]:,.0f} against "
+          f"{result['headless']:,.0f} epochs/s; {gt.load_average()}")
+    print(f"  CPU while training in the window: GUI thread {gt.quartiles(r.gui_cpu)[1]:.0%} of a "
+          f"core, the whole process {gt.quartiles(r.process_cpu)[1]:.0%} (2 cores would allow 200 %)")
+    print("  per view, redraws/s (median) and last cost of a frame's part (update + paint): "
+          + ", ".join(f"{v} {gt.quartiles(p)[1]:.1f}/s"
+                      + (f" {costs[t] * 1e3:.0f} ms" if (t := _title(v)) in costs else "")
+                      for v, p in sorted(r.paints.items(), key=lambda kv: -gt.quartiles(kv[1])[1])))
     failed = sorted({f.split(":")[0] for f in failures})
     if failed:
         print("  could not draw this model: " + ", ".join(failed))

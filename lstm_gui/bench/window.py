@@ -2,34 +2,20 @@
 the window, and the window's share of headless speed on each kernel, from paired rounds."""
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 
 import numpy as np
 
 
 def _window(config=None):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ..app.qt import QtCore, QtWidgets
-    from ..app.window import MainWindow
-    from ..core.training.run import TrainingRun
-
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    settings = QtCore.QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
-                                QtCore.QSettings.Format.IniFormat)
-    settings.setValue("training/speed", "full")   # the window's default is a pace to watch
-    run = TrainingRun(config) if config is not None else None
-    window = MainWindow(settings=settings, run=run)
-    window.resize(1400, 900)
-    window.show()
-    app.processEvents()
-    return app, window
+    from . import gui_timing as gt
+    window = gt.open_window(config)
+    return gt.app(), window
 
 
 def _close(window) -> None:
-    window._confirm_discard = lambda action: True
-    window.close()
+    from . import gui_timing as gt
+    gt.close_window(window)
 
 
 def c_library_experiment(repeats: int = 3) -> None:
@@ -64,32 +50,17 @@ def c_library_experiment(repeats: int = 3) -> None:
 
 def window_share(rounds: int = 5, seconds: float = 2.0) -> None:
     """Epochs per second in the window (training live, every default view drawing) against
-    the same run headless, in alternating rounds; median and quartiles of the paired ratios."""
+    the same run headless, in alternating rounds (bench.gui_timing.paired_rounds); median
+    and quartiles of the paired ratios."""
     from ..core.models import compiled
-    from ..core.training.run import RunConfig, TrainingRun
+    from ..core.training.run import RunConfig
+    from . import gui_timing as gt
 
     cfg = RunConfig(epochs=0)
-    app, window = _window(cfg)
-    ratios = []
-    window.train()
-    for _ in range(rounds):
-        e0, t0 = window.trainer.read(lambda r: r.epoch), time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            app.processEvents()
-            time.sleep(0.001)
-        live = (window.trainer.read(lambda r: r.epoch) - e0) / (time.perf_counter() - t0)
-        window.trainer.pause()
-        run = TrainingRun(cfg)
-        run.train(200)
-        h0, t0 = run.epoch, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            run.train(500)
-        alone = (run.epoch - h0) / (time.perf_counter() - t0)
-        ratios.append(live / alone)
-        window.train()
-    window.pause()
-    _close(window)
-    q1, med, q3 = np.percentile(ratios, [25, 50, 75])
+    window = gt.open_window(cfg)
+    r = gt.paired_rounds(window, cfg, rounds, seconds, lateness=False, chunk=500)
+    gt.close_window(window)
+    q1, med, q3 = gt.quartiles(r.ratios)
     print(f"window's share of headless speed, {compiled.active()} kernel: {med:.0%} "
           f"(quartiles {q1:.0%}-{q3:.0%}, {rounds} paired rounds; target >= 90%)")
 

@@ -131,3 +131,17 @@ def test_cancel_stops_the_thread_early(view, qtbot):
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
     assert not view.is_running() and view.results[0].epoch < 1_000_000
     assert view.run_button.isEnabled()
+
+
+def test_nine_series_each_have_their_own_colour_and_dash(qtbot):
+    """A sweep of the nine cells draws nine medians no two alike (past six colours, dashes)."""
+    from lstm_gui.app.ensemble_plot import BandsPlot
+    from lstm_gui.core.analysis.ensemble import bands
+
+    plot = BandsPlot(show_members=False)
+    qtbot.addWidget(plot)
+    rng = np.random.default_rng(0)
+    plot.set_series([(f"cell={k}", bands(np.arange(1, 6), rng.uniform(0.1, 1, (5, 4))))
+                     for k in range(9)])
+    looks = {(m.opts["pen"].color().name(), m.opts["pen"].style()) for _, _, _, m in plot._groups}
+    assert len(looks) == 9

@@ -70,3 +70,25 @@ def test_a_closed_dock_is_not_drawn_and_a_shown_one_is(window, qtbot):
     qtbot.waitUntil(lambda: drawn["signalView"] >= 3, timeout=20_000)
     window.pause()
     assert drawn["cellView"] == 0 and drawn["weightsView"] == 0, drawn
+
+
+def test_a_floating_dock_is_drawn_while_training(window, qtbot):
+    """Floated, Signal's dock reported an empty visibleRegion(): it stopped updating."""
+    drawn = [0]
+    view = window.views["signalView"]
+    original = view.show_snapshot
+
+    def counting(snap):
+        drawn[0] += 1
+        return original(snap)
+    view.show_snapshot = counting
+    dock = window.docks["signalView"]
+    dock.setFloating(True)
+    dock.show()
+    qtbot.waitUntil(dock.isVisible)
+    assert window.docks["signalView"].windowTitle() in [
+        name for name, _ in window._frame_parts(window._last_snapshot)]
+    enter(window.panel.epochsSpin, "never")
+    window.trainButton.click()
+    qtbot.waitUntil(lambda: drawn[0] >= 3, timeout=20_000)
+    window.pause()

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from ...core.analysis import layers as layer_maths
+from ...core.analysis import split as split_maths
 from ...core.analysis.unit_graph import unit_graph
+from ...core.training.datasets import Dataset
 from .. import palette
 from ..plots import GatesPlot, SignalPlot, _pen
 from ..qt import Qt, QtWidgets, pg
@@ -93,30 +95,74 @@ class SignalView(_SequenceView):
         self.scatterPlot.setLabel("bottom", "target")
         self.scatterPlot.setLabel("left", "prediction (the readout at the last step)")
         self.scatterPlot.setTitle("Predictions against targets; on the diagonal = right", size="9pt")
-        self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(palette.H))
+        self.legend = self.scatterPlot.addLegend(offset=(10, 10))
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(palette.H),
+                                          name="training sequences")
+        # The held-out sequences over the training ones, in the other colour, with a legend:
+        # test points off the diagonal where training points sit on it is overfitting.
+        self.test_scatter = pg.ScatterPlotItem(size=5, pen=None, symbol="t",
+                                               brush=pg.mkBrush(palette.VERMILLION),
+                                               name="test sequences (held out)")
         self.scatterPlot.addItem(self.scatter)
+        self.scatterPlot.addItem(self.test_scatter)
         self.diagonal = pg.PlotCurveItem(pen=pg.mkPen(palette.TARGET, width=1,
                                                       style=Qt.PenStyle.DashLine))
         self.scatterPlot.addItem(self.diagonal)
         self.layout().addWidget(self.scatterPlot)
         self.scatterPlot.hide()
+        self._task = None      # the task whose dataset is held (rebuilt when the task changes)
+        self._data = None
+        self.split = None      # the SplitSignal drawn (core/analysis/split.py), or None
+
+    def _dataset(self, task):
+        if task is not self._task:
+            self._task = task
+            self._data = task.dataset() if getattr(task, "is_set", False) else None
+        return self._data
 
     def show_snapshot(self, snap) -> None:
         model = getattr(snap, "model", None)
         one = model is not None and np.ndim(snap.x) == 3 and np.ndim(snap.target) == 1
         self.scatterPlot.setVisible(one)
         self.plot.setVisible(not one)
+        data = self._dataset(getattr(snap.config, "task", None)) if model is not None else None
         if not one:
+            self.split = (None if data is None else
+                          split_maths.split_signal(model, snap.params, data, snap.config.delay))
             super().show_snapshot(snap)
+            if self.split is not None:
+                self.plot.show_split(self.split.boundary, self.split.label)
+                self.plot.set_title(f"Signal · test MSE {snap.test_mse:.3g}")
+            # One signal joined from many sequences has its own time axis: the cursor's t
+            # is a step of the first training sequence, which is not drawn as such.
+            joined = self.split is not None and self.split.joined
+            for line in self.cursor_lines:
+                line.setVisible(not joined)
             return
-        targets, predictions = layer_maths.seq_to_one_predictions(
-            model, snap.params, snap.x, snap.target, snap.config.delay)
+        self.split = None
+        if data is None:     # sequences without their task: what the snapshot holds
+            data = Dataset(snap.x, snap.target, np.zeros((0, *np.shape(snap.x)[1:])),
+                           np.zeros(0), seq_to_one=True)
+        (targets, predictions), (test_t, test_p) = split_maths.split_predictions(
+            model, snap.params, data, snap.config.delay)
         self.scatter.setData(targets, predictions)
-        ends = [float(min(targets.min(), predictions.min())), float(max(targets.max(), predictions.max()))]
+        self.test_scatter.setData(test_t, test_p)
+        self.test_scatter.setVisible(len(test_t) > 0)
+        every = np.concatenate([targets, predictions, test_t, test_p])
+        ends = [float(every.min()), float(every.max())]
         self.diagonal.setData(ends, ends)
+        title = "Predictions against targets; on the diagonal = right"
+        if len(test_t):
+            title += f" · test MSE {snap.test_mse:.3g}"
+        self.scatterPlot.setTitle(title, size="9pt")
 
     def _of_model(self, snap):
-        """The readout's output against the target, on the first training sequence."""
+        """The readout's output against the target: the training part then the test part
+        (self.split), or the first training sequence."""
+        if self.split is not None:
+            s = self.split
+            return SimpleNamespace(x=s.x, target=s.target, clean_target=s.target, span=None,
+                                   params=np.zeros((1, 1)), trace=SimpleNamespace(h=s.y))
         x, target, clean, y = layer_maths.signal_of(snap.x, snap.target, snap.clean_target,
                                                     snap.trace)
         return SimpleNamespace(x=x, target=target, clean_target=clean, span=None,

@@ -397,14 +397,3 @@ def signal_of(x, target, clean_target, trace) -> tuple:
             last[-1] = ts[0]
             ts = cs = last
     return xs, ts, cs, y
-
-
-def seq_to_one_predictions(model, theta, x, target, delay: int = 0, limit: int = 2000):
-    """(targets (N,), predictions (N,)) of a sequence-to-one task: the readout at each
-    sequence's last step against its one target; at most `limit` sequences (the first)."""
-    xs = np.asarray(x, dtype=float)[:limit]
-    ts = np.asarray(target, dtype=float)[:limit]
-    xt = np.ascontiguousarray(np.transpose(xs, (1, 0, 2)))          # (n, N, m)
-    fast = _fast(model) if delay == 0 else None
-    y = fast.forward(theta, xt) if fast is not None else model.forward(theta, xt, delay)
-    return ts, np.asarray(y)[-1]

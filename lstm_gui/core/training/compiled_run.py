@@ -10,6 +10,7 @@ import-linter contract forbids this module to import the run).
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -128,6 +129,76 @@ def run_chunk(run, ahead) -> Chunk:
     return chunk
 
 
+def model_supported(run) -> bool:
+    """True if the general models' fused kernel (layer_kernels.train_run) computes exactly
+    what run._model_step() would: no dropout, no delay, no noise drawn every epoch."""
+    cfg = run.config
+    if run.model is None or run.trainer is None or type(run.optimizer) not in _OPTIMIZERS:
+        return False
+    if cfg.delay or run.model.dropout or (cfg.noise.resample and cfg.noise.active):
+        return False
+    try:
+        from ..models.compiled import fast_model
+    except ImportError:        # pragma: no cover - the general kernels are part of the build
+        return False
+    return fast_model.supported(run.model)
+
+
+def model_chunk_epochs(run, left: int) -> int:
+    """Epochs for a model run's next chunk, at most `left`: about CHUNK_SECONDS of work (one
+    epoch until one was timed), cut at the next epoch the evaluation records."""
+    per_epoch = _seconds_per_epoch.get(run.trainer)
+    size = 1 if per_epoch is None else min(left, max(1, int(CHUNK_SECONDS / per_epoch)))
+    if run.evaluation is not None:
+        every = run.evaluation.every
+        size = min(size, every - run.epoch % every)
+    return max(1, size)
+
+
+# Seconds per epoch of each run's data (keyed by its ModelTrainer, forgotten with it).
+_seconds_per_epoch: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_chunk(run, ahead) -> Chunk:
+    """The epochs of ``ahead = run.draw_ahead(epochs)`` of a model (its mini-batch orders
+    drawn there from the run's shuffle generator) in one call of layer_kernels.train_run: every
+    mini-batch, clipping, momentum, frozen parameters, the stop rules and the history rows in
+    compiled code.  Reads the run and leaves it unchanged: ``run.apply_chunk`` takes it over."""
+    from ..models.compiled import layer_kernels as lk
+    from ..models.compiled.fast_model import FastModel, one_thread
+    from .model_training import _fast
+    cfg, opt, trainer = run.config, run.optimizer, run.trainer
+    fm = _fast(run.model, FastModel)
+    one_thread()            # OpenBLAS on this thread only (see _blas.one_thread)
+    x, tk = trainer.kernel_data()
+    size = ahead.epochs
+    theta = np.array(run.params, dtype=float)
+    size_all = theta.shape[0]
+    m, v = _moments(opt, size_all)
+    counters = np.array([run.epoch, run.best_epoch, getattr(opt, "t", 0)], dtype=np.int64)
+    floats = np.array([run.mse, run.best_mse])
+    frozen = np.zeros(size_all, dtype=np.bool_)
+    frozen[list(cfg.frozen)] = True
+    keep = run.history.row_shape != (0,)
+    out_loss = np.empty(size)
+    out_params = np.empty((size if keep else 0, size_all))
+    kind, lr, clip, beta, beta1, beta2, eps = _hyper(opt)
+    with np.errstate(all="ignore"):
+        done, code = lk.train_run(theta, *fm.layout.args(trainer.seq_to_one), x, tk,
+                                  ahead.orders, trainer.batch, kind, lr, beta, beta1, beta2,
+                                  eps, clip, frozen, m, v, counters, floats, cfg.epochs,
+                                  cfg.target_mse, cfg.plateau, out_loss, out_params)
+    if done:
+        per = (time.perf_counter() - ahead.started) / done
+        old = _seconds_per_epoch.get(trainer)
+        _seconds_per_epoch[trainer] = per if old is None else 0.5 * old + 0.5 * per
+    return Chunk(done, _REASONS[code], theta, int(counters[0]), int(counters[1]),
+                 float(floats[0]), float(floats[1]), m.reshape(theta.shape),
+                 v.reshape(theta.shape), int(counters[2]), out_loss[:done],
+                 out_params[:done] if keep else np.empty((done, 0)),
+                 done + (code == K.DIVERGED), ahead)
+
+
 def train_population(p: np.ndarray, x, target, optimizer: Optimizer, epochs: int,
                      delay: int = 0):
     """`epochs` epochs of K independent models in one kernel call.
@@ -182,4 +253,6 @@ def trainer_for(run):
     None (TrainingRun then takes the numpy path, epoch by epoch)."""
     if compiled.active() != "compiled":
         return None
+    if run.model is not None:
+        return model_chunk if model_supported(run) else None
     return run_chunk if supported(run) else None

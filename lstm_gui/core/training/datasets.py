@@ -33,6 +33,9 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     seq_to_one: bool = False
+    # One signal cut into sequences the PyTorch way (``reshape(-1, N).T`` of each part, so
+    # sequence b holds points b, b + N, ...): :meth:`joined` puts a part back in time order.
+    interleaved: bool = False
 
     def __post_init__(self):
         for name in ("x_train", "y_train", "x_test", "y_test"):
@@ -49,6 +52,13 @@ class Dataset:
                 raise ValueError(f"targets must have shape {want}, got {y.shape}")
         if not all(np.isfinite(a).all() for a in (*xs, *ys)):
             raise ValueError("a dataset's numbers must be finite")
+
+    def joined(self, per_sequence: np.ndarray) -> np.ndarray:
+        """Values per step of a part's sequences (N, n) back as the one signal they were cut
+        from, (N * n,) in time order: the inverse of the cut for an interleaved dataset, the
+        sequences one after another otherwise."""
+        a = np.asarray(per_sequence, dtype=float)
+        return (a.T if self.interleaved else a).reshape(-1)
 
     @property
     def n_train(self) -> int:
@@ -90,7 +100,8 @@ def torch_sin_cos(seed: int = 0) -> Dataset:
     def cut(a):   # (100,) -> (5 sequences, 20 steps): the reshape(-1, 5) read column-wise
         return a.reshape(-1, 5).T
 
-    return Dataset(cut(x[:100])[..., None], cut(y[:100]), cut(x[100:])[..., None], cut(y[100:]))
+    return Dataset(cut(x[:100])[..., None], cut(y[:100]), cut(x[100:])[..., None], cut(y[100:]),
+                   interleaved=True)
 
 
 SUM_TRAIN, SUM_TEST, SUM_STEPS = 1000, 200, 10

@@ -16,7 +16,6 @@ a dataset of many sequences) goes through a :class:`ModelTrainer`:
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -58,7 +57,7 @@ def forward(model, theta: np.ndarray, x, delay: int = 0) -> np.ndarray:
                 pass
             else:
                 if supported(model):
-                    return _fast(FastModel, model).forward(theta, x)
+                    return _fast(model, FastModel).forward(theta, x)
     return model.forward(theta, x, delay)
 
 
@@ -76,13 +75,21 @@ def trace(model, theta: np.ndarray, x, delay: int = 0):
             else:
                 from dataclasses import replace
                 plain = model if model.dropout == 0.0 else replace(model, dropout=0.0)
-                return _fast(FastModel, plain).trace(theta, x)
+                return _fast(plain, FastModel).trace(theta, x)
     return model.trace(theta, x, delay)
 
-@functools.lru_cache(maxsize=8)
-def _fast(fast_model, model):
-    """FastModel(model), made once per model (its layout reads every block)."""
-    return fast_model(model)
+
+_FAST: dict = {}
+
+
+def _fast(model, cls):
+    """The FastModel of `model`, made once (its layout took 2 ms, at every test-set pass)."""
+    fm = _FAST.get(model)
+    if fm is None:
+        if len(_FAST) > 16:
+            _FAST.clear()
+        fm = _FAST[model] = cls(model)
+    return fm
 
 
 def time_major(x: np.ndarray) -> np.ndarray:
@@ -134,6 +141,24 @@ class ModelTrainer:
             theta = step(theta, grad)
             total += loss * len(idx)
         return total / self.sequences, theta
+
+    def orders(self, epochs: int) -> np.ndarray:
+        """(epochs, N) int64: the order of the sequences in each of the next `epochs`
+        epochs, drawn from the shuffle generator as :meth:`epoch` draws them (one
+        permutation an epoch); with one batch holding every sequence, the data's own order
+        (as :meth:`epoch` keeps it)."""
+        n = self.sequences
+        rows = np.empty((epochs, n), dtype=np.int64)
+        for e in range(epochs):
+            order = np.concatenate(epoch_batches(self.shuffle_rng, n, self.batch))
+            rows[e] = np.arange(n) if self.batch >= n else order
+        return rows
+
+    def kernel_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training set as the compiled kernels read it: x (n, N, m), target (n, N) or
+        (1, N) sequence-to-one."""
+        t = self._t.reshape(1, -1) if self.seq_to_one else self._t
+        return self._x, np.ascontiguousarray(t)
 
     def state_dict(self) -> dict:
         return {"shuffle_rng": self.shuffle_rng.bit_generator.state,

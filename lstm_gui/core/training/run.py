@@ -10,8 +10,9 @@ import copy
 import itertools
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .. import limits
 from ..limits import check_model_size, check_training_size
 from ..models import UNIT, Model, lstmlib_rule, unit
 from . import compiled_run, model_training
-from .datasets import SET_PRESETS
+from .datasets import SET_PRESETS, Dataset
 from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
@@ -280,15 +281,19 @@ class Ahead(NamedTuple):
     (every epoch trains on the same).  noise_state: the noise Generator's state before the
     draws, and x, target the sequences before them (None: drawn once, nothing to give back).
     started: time.perf_counter() when the draws began (the chunk's pace counts them).
+    orders (epochs, N) int64: a model's mini-batch order of the N training sequences in each
+    epoch, drawn from its shuffle Generator, whose state before is shuffle_state (None: a unit).
     """
 
     epochs: int
     xs: np.ndarray
     targets: np.ndarray
-    noise_state: dict | None
+    noise_state: Mapping[str, Any] | None
     x: np.ndarray
     target: np.ndarray
     started: float
+    orders: np.ndarray | None = None
+    shuffle_state: Mapping[str, Any] | None = None
 
 
 class Span(NamedTuple):
@@ -448,6 +453,12 @@ class TrainingRun:
         epoch, with the run's own Generator: the same stream, draw for draw, as :meth:`step`
         takes.  :meth:`apply_chunk` gives back the draws of epochs the chunk never began."""
         started = time.perf_counter()
+        if self.trainer is not None:
+            # A model's compiled chunk draws no noise (compiled_run.model_supported): the
+            # orders of its mini-batches, as step() draws them epoch by epoch.
+            state = copy.deepcopy(self.trainer.shuffle_rng.bit_generator.state)
+            return Ahead(epochs, self.x[None], self.target[None], None, self.x, self.target,
+                         started, self.trainer.orders(epochs), state)
         if not (self.config.noise.resample and self.config.noise.active):
             return Ahead(epochs, self.x[None], self.target[None], None, self.x, self.target,
                          started)
@@ -626,10 +637,11 @@ class TrainingRun:
             self.elapsed += time.perf_counter() - start
 
     def _train(self, epochs: int, should_continue) -> str | None:
-        # The unit's numba kernel, when on and able, takes the epochs in chunks: compiled_run
-        # reads this run and returns what a chunk trained, apply_chunk takes it over.  A
-        # model's mini-batches take the general kernel through ModelTrainer's one switch.
-        run_chunk = compiled_run.trainer_for(self) if self.model is None else None
+        # The unit's numba kernel, or a model's fused one (every mini-batch, the optimizer and
+        # the stop rules in compiled code), when on and able, takes the epochs in chunks:
+        # compiled_run reads this run and returns what a chunk trained, apply_chunk takes it
+        # over.  Else epoch by epoch.
+        run_chunk = compiled_run.trainer_for(self)
         done = 0
         while True:
             reason = self.should_stop()
@@ -643,7 +655,9 @@ class TrainingRun:
                     return self.stop_reason         # diverged
                 done += 1
             else:
-                ahead = self.draw_ahead(compiled_run.chunk_epochs(self, epochs - done))
+                size = (compiled_run.chunk_epochs(self, epochs - done) if self.model is None
+                        else compiled_run.model_chunk_epochs(self, epochs - done))
+                ahead = self.draw_ahead(size)
                 done += self.apply_chunk(run_chunk(self, ahead))
                 if self.stop_reason == DIVERGED:
                     return DIVERGED
@@ -657,6 +671,15 @@ class TrainingRun:
         The chunk records the train/test evaluation of its due epochs here: cutting chunks at
         every due epoch instead cost 9-17 % of training speed (paired medians)."""
         ahead = chunk.ahead
+        if ahead.shuffle_state is not None and chunk.begun < ahead.epochs:
+            # Likewise the mini-batch orders of epochs never begun (a diverging epoch drew its own).
+            assert self.trainer is not None
+            self.trainer.shuffle_rng.bit_generator.state = ahead.shuffle_state
+            self.trainer.orders(chunk.begun)
+        if self.model is not None and (chunk.done or chunk.reason == DIVERGED):
+            # A model's step() keeps the parameters and moments of a diverging epoch too.
+            self.params = chunk.params
+            self.optimizer.load_moments(chunk.m, chunk.v, chunk.t)
         if ahead.noise_state is not None and chunk.begun < ahead.epochs:
             # The epochs begun took a draw each (a diverging one too, as in step()); the
             # draws of epochs never begun go back, so the Generator stands where step()
@@ -674,8 +697,11 @@ class TrainingRun:
             self.optimizer.load_moments(chunk.m, chunk.v, chunk.t)
             self.history.extend(np.arange(first, first + chunk.done), chunk.mse_rows,
                                 chunk.param_rows)
-            if isinstance(self.evaluation, EvalHistory):     # a unit run's
+            if self.model is None and isinstance(self.evaluation, EvalHistory):
                 self.evaluation.record_rows(first, chunk.param_rows)
+            elif self.evaluation is not None and self.evaluation.due(self.epoch):
+                # A model's chunks end at each epoch its evaluation records.
+                self.evaluation.record(self.epoch, self.params)
             self.revision = next(_REVISIONS)
         if chunk.reason == DIVERGED:
             self.stop_reason = DIVERGED
@@ -802,7 +828,8 @@ class TrainingRun:
         :meth:`SnapshotJob.compute` runs the passes (trace, test MSE, span) on those copies,
         and may run while the run trains on (the training thread traced under the run's lock,
         62 ms a snapshot of an H = 16, 2-layer GRU, while the window waited for the lock)."""
-        params, epoch, mse = self.params, self.epoch, self.mse
+        params, epoch = self.params, self.epoch
+        mse: float | None = self.mse
         if replay is not None and len(self.history):
             epochs, _losses, stored = self.history.arrays()
             k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
@@ -867,7 +894,7 @@ class SnapshotJob:
     config: RunConfig
     elapsed: float
     model: object
-    data: object              # the run's Dataset (never changed), or None
+    data: Dataset | None      # the run's Dataset (never changed), or None
     span: int
     evaluation: EvalView | None
 

@@ -484,13 +484,14 @@ def test_a_numba_that_fails_to_import_counts_as_missing(monkeypatch):
 def test_unsupported_configs_take_the_numpy_path(kernel_switch):
     kernel_switch("compiled")
     run = TrainingRun(RunConfig(epochs=0))
-    other_rule = SimpleNamespace(config=SimpleNamespace(gradient="lstmlib"), optimizer=run.optimizer)
+    other_rule = SimpleNamespace(config=SimpleNamespace(gradient="lstmlib"), optimizer=run.optimizer,
+                                 model=None)
     assert chunk.trainer_for(other_rule) is None
 
     class Custom(type(run.optimizer)):
         pass
 
-    custom = SimpleNamespace(config=run.config, optimizer=Custom())
+    custom = SimpleNamespace(config=run.config, optimizer=Custom(), model=None)
     assert chunk.trainer_for(custom) is None and chunk.trainer_for(run) is chunk.run_chunk
 
 

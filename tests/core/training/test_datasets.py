@@ -20,6 +20,12 @@ def test_torch_sin_cos_is_the_tutorials_data_reshaped_as_pytorch_does():
         np.testing.assert_array_equal(d.y_test[b], np.cos(t[100 + b::5]))
     # The split: every training point lies before every test point.
     assert d.x_train.size + d.x_test.size == 200
+    # Joined back, each part is its half of the tutorial's signal in time order.
+    assert d.interleaved
+    np.testing.assert_array_equal(d.joined(d.x_train[..., 0]), np.sin(t[:100]))
+    np.testing.assert_array_equal(d.joined(d.y_test), np.cos(t[100:]))
+    held_out = Dataset(d.x_train[:3], d.y_train[:3], d.x_test[:2], d.y_test[:2])
+    np.testing.assert_array_equal(held_out.joined(held_out.y_test), d.y_test[:2].reshape(-1))
 
 
 def test_sum_of_sequence_is_seq_to_one_sums_from_the_seed():

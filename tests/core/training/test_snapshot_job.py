@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstm_gui.core.models import compiled
-from lstm_gui.core.training import model_training
+from lstm_gui.core.training import compiled_run, model_training
 from lstm_gui.core.training.run import RunConfig, TrainingRun
 from lstm_gui.core.training.tasks import preset
 
@@ -71,3 +71,77 @@ def test_a_replayed_epochs_job_computes_its_own_mse():
     snap = job.compute()
     stored = run.history.arrays()[2][list(run.history.arrays()[0]).index(4)]
     assert snap.mse == pytest.approx(TrainingRun._mse_at(run, stored), rel=1e-12)
+
+
+# ---------------------------------------------------------------- compiled chunks of epochs
+
+def _fused(run) -> bool:
+    return compiled_run.trainer_for(run) is compiled_run.model_chunk
+
+
+def _runs(cfg, splits, monkeypatch):
+    """The same config trained epoch by epoch (the compiled gradient per mini-batch, the
+    optimizer in numpy), in the fused kernel's chunks of `splits` (calls of train(), as the
+    window's pauses cut them), and in the fused kernel in one call."""
+    with monkeypatch.context() as m:
+        m.setattr(compiled_run, "model_supported", lambda run: False)   # epoch by epoch, forced
+        one_by_one = TrainingRun(cfg)
+        assert not _fused(one_by_one)
+        one_by_one.train(sum(splits))
+    chunked, whole = TrainingRun(cfg), TrainingRun(cfg)
+    assert _fused(chunked) and _fused(whole)
+    for n in splits:
+        chunked.train(n)
+    whole.train(sum(splits))
+    return one_by_one, chunked, whole
+
+
+@pytest.mark.parametrize("optimizer, lr, batch", [("adam", 0.01, 0), ("sgd", 0.1, 0),
+                                                  ("adam", 0.01, 2)])
+def test_compiled_chunks_cut_anywhere_are_bit_for_bit_and_equal_the_epochs_one_by_one(
+        optimizer, lr, batch, monkeypatch):
+    from lstm_gui.core.training.datasets import SET_PRESETS  # noqa: F401 (the set presets)
+    from lstm_gui.core.training.run import for_set_preset
+    compiled.use("compiled")
+    try:
+        cfg = RunConfig(cell="gru", hidden=16, units=2, optimizer=optimizer, lr=lr, epochs=0)
+        if batch:   # a task of 5 sequences in shuffled mini-batches
+            cfg = for_set_preset(cfg, "torch-sin-cos")
+            from dataclasses import replace
+            cfg = replace(cfg, batch=batch, target_mse=0.0, epochs=0, hidden=16)
+        else:
+            # One sequence: a matrix of one row, whose stride BLAS once refused (DGEMM
+            # "parameter number 8 had an illegal value", nothing computed).
+            cfg = cfg.with_field("task.length", 40)
+        # 160 epochs: the train/test record due at 150 ends a chunk
+        a, b, c = _runs(cfg, [3, 60, 97], monkeypatch)
+    finally:
+        compiled.use(None)
+    assert a.epoch == b.epoch == c.epoch == 160
+    # Cut anywhere, the fused kernel's run is the same to the last bit ...
+    np.testing.assert_array_equal(b.params, c.params)
+    np.testing.assert_array_equal(b.history.arrays()[1], c.history.arrays()[1])
+    assert b.optimizer.state_dict() == c.optimizer.state_dict()
+    assert b.mse == c.mse and b.best_mse == c.best_mse
+    np.testing.assert_array_equal(b.evaluation.view().unseen_mse, c.evaluation.view().unseen_mse)
+    assert b.trainer.shuffle_rng.bit_generator.state == c.trainer.shuffle_rng.bit_generator.state
+    # ... and the epochs one by one agree to rounding (the update's operations in another order).
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(b.history.arrays()[1], a.history.arrays()[1], rtol=1e-9)
+    assert a.trainer.shuffle_rng.bit_generator.state == b.trainer.shuffle_rng.bit_generator.state
+
+
+def test_a_budget_stops_compiled_chunks_exactly_and_stop_rules_take_them_too():
+    compiled.use("compiled")
+    try:
+        run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru", hidden=16,
+                                    epochs=25))
+        assert _fused(run)
+        assert run.train(100) == "budget" and run.epoch == 25
+        # The fused kernel checks the stop rules and applies momentum itself.
+        assert _fused(TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru",
+                                            hidden=16, target_mse=1e-3)))
+        assert _fused(TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru",
+                                            hidden=16, optimizer="momentum")))
+    finally:
+        compiled.use(None)

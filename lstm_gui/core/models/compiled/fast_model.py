@@ -26,6 +26,12 @@ from .. import reference
 from ..model import GRU_GATES, LSTM_GATES, PEEPHOLES, Model
 from . import layer_kernels as lk
 
+try:
+    from ._blas import one_thread
+except ImportError:      # numba missing: the kernels run as plain Python, no BLAS
+    def one_thread() -> None:
+        pass
+
 OPTIMIZERS = {"sgd": lk.SGD, "adam": lk.ADAM}
 # Which column of layer_kernels' ext each block kind / peephole goes to.
 _EXT = {("p", g): q for q, g in enumerate(PEEPHOLES)}     # P_I, P_F, P_O in that order
@@ -120,6 +126,7 @@ class FastModel:
 
     def loss_and_grad(self, theta, x, target) -> tuple[float, np.ndarray]:
         """As Model.loss_and_grad (no dropout, no delay): the MSE and its gradient (size,)."""
+        one_thread()
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, tk, last = _batch(self.model, x, target)
         grad = np.zeros(self.size)
@@ -128,6 +135,7 @@ class FastModel:
 
     def forward(self, theta, x) -> np.ndarray:
         """As Model.forward: outputs (n,) for one sequence, (n, B) for a batch."""
+        one_thread()
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, batch = reference.as_batch(self.model, x)
         y = np.zeros(xb.shape[:2])
@@ -175,6 +183,7 @@ class FastModel:
         bit-identical to one long call).  Returns (theta, per-epoch losses, state); fewer
         losses than epochs if training diverged (theta then is the last finite one).
         """
+        one_thread()
         xb, tk, last = _batch(self.model, x, target)
         n = xb.shape[1]
         theta = np.array(self.model.check(theta), dtype=np.float64)
@@ -199,6 +208,7 @@ class FastModel:
         leading K; perms (E, N) shared or (K, E, N) per model (None: unshuffled).
         Returns (thetas, losses (K, E), epochs done (K,), state).
         """
+        one_thread()
         thetas = np.array(thetas, dtype=np.float64, order="C")
         k = thetas.shape[0]
         xa = np.asarray(x, dtype=np.float64)

@@ -39,8 +39,12 @@ except ImportError:        # numba is optional: the same loops run as plain Pyth
     HAVE_NUMBA = False
 
 if HAVE_NUMBA:
+    from ._blas import HAVE_BLAS, NO_TRANS, ROW_MAJOR, dgemm
     from ._kernels import _vexp  # the unit kernels' vector exp, shared
 else:
+    HAVE_BLAS = False
+    dgemm = ROW_MAJOR = NO_TRANS = None
+
     def _vexp(z, out, bits):
         for k in range(out.shape[0]):
             out[k] = math.exp(min(max(z[k], -708.0), 709.0)) if z[k] == z[k] else z[k]
@@ -54,8 +58,10 @@ LSTM, GRU = 0, 1
 # off's last axis; ext's columns
 W_, R_, B_ = 0, 1, 2
 P_I, P_F, P_O, B_HN = 0, 1, 2, 3
-# optimizers
-SGD, ADAM = 0, 2
+# optimizers (the unit kernels' codes)
+SGD, MOMENTUM, ADAM = 0, 1, 2
+# stop reasons (the unit kernels' codes: compiled_run maps them to run.py's names)
+NONE, BUDGET, TARGET, PLATEAU, DIVERGED = 0, 1, 2, 3, 4
 
 
 # ---------------------------------------------------------------- theta <-> working arrays
@@ -290,8 +296,19 @@ def _matmul_acc(a, oa, bt, ob, out, kdim, n):
     along bt's and out's rows (contiguous, no reduction): the compiler makes it vector code.
     Measured (B = 32, 64 x 256): 3.2 GMAC/s on a loaded machine where OpenBLAS's dgemm gave
     4.5; a 4 x 8 register tile written out and a dot-product form with fastmath were 4-5x
-    slower (numba's LLVM did not vectorize them)."""
+    slower (numba's LLVM did not vectorize them).  With numpy's OpenBLAS (``_blas``) this
+    is one dgemm instead (2.3-3x faster at the sum task's shapes).  Every operand's rows
+    are contiguous (C order)."""
     B = out.shape[0]
+    if HAVE_BLAS:
+        # A matrix of one row may carry any row stride (numpy's relaxed strides: 8 bytes for
+        # a (1, N) view, seen with a single training sequence); BLAS refuses a leading
+        # dimension below the row's length and then computes nothing, so it is at least that.
+        dgemm(np.int32(ROW_MAJOR), np.int32(NO_TRANS), np.int32(NO_TRANS), B, n, kdim, 1.0,
+              a.ctypes.data + 8 * oa, max(a.strides[0] // 8, oa + kdim),
+              bt.ctypes.data + 8 * ob, max(bt.strides[0] // 8, ob + n), 1.0,
+              out.ctypes.data, max(out.strides[0] // 8, n))
+        return
     b0 = 0
     while b0 + 4 <= B:
         o0, o1, o2, o3 = out[b0], out[b0 + 1], out[b0 + 2], out[b0 + 3]
@@ -527,8 +544,22 @@ def predict(theta, spec, off, ext, ro, x, y):
     prm = alloc_params(spec)
     W, WT, R, RT, b, bhn, peep, wy = prm
     unpack(theta, spec, off, ext, ro, *prm)
-    bt = alloc_batch(spec, x.shape[0], x.shape[1])
-    hs, act, cs, acs, _y, _d, z, zh, _a, _b, _c, _e, _f, _g, arg, ex, arg2, ex2, bits = bt
+    # Only what the forward pass needs (alloc_batch's backward buffers doubled the time of
+    # a test-set pass of 200 sequences: fresh pages for every call).
+    L, D, H = spec[LAYERS], spec[DIRS], spec[HIDDEN]
+    T, B = x.shape[0], x.shape[1]
+    gh = spec[GATES] * H
+    hs = np.empty((L, T, B, D * H))
+    act = np.empty((L * D, T, B, gh))
+    cs = np.empty((L * D, T, B, H))
+    acs = np.empty((L * D, T, B, H))
+    z = np.empty((B, gh))
+    zh = np.empty((B, gh))
+    arg = np.empty(B * gh)
+    ex = np.empty(B * gh)
+    arg2 = np.zeros(2 * B * H)
+    ex2 = np.empty(2 * B * H)
+    bits = np.empty(B * gh, dtype=np.int64)
     forward(spec, W, WT, R, RT, b, bhn, peep, wy, x, hs, act, cs, acs, y, z, zh, arg, ex, arg2,
             ex2, bits)
 
@@ -566,8 +597,11 @@ def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
         for k in range(P):
             theta[k] -= lr * grad[k]
         return True
-    c1 = 1.0 - beta1 ** (step + 1)
-    c2 = 1.0 - beta2 ** (step + 1)
+    # math.pow, as CPython's float ** int (optim.Adam): numba's ** by an integer multiplies
+    # by squaring, 1 ulp away, and the window's compiled chunks must equal the epochs taken
+    # one by one in optim.Adam bit for bit.
+    c1 = 1.0 - math.pow(beta1, float(step + 1))
+    c2 = 1.0 - math.pow(beta2, float(step + 1))
     for k in range(P):
         g = grad[k]
         mk = beta1 * m[k] + (1.0 - beta1) * g
@@ -662,3 +696,137 @@ def train_population(thetas, spec, off, ext, ro, xs, targets, perms, batch, kind
         done[km] = train_epochs(thetas[km], spec, off, ext, ro, xs[kx], targets[kx], perms[kp],
                                 batch, kind, lr, beta1, beta2, eps, m[km], v[km], counters[km],
                                 out_loss[km])
+
+
+# ---------------------------------------------------------------- a run's chunk of epochs
+
+@kernel
+def _stop_reason(epoch, mse, best_epoch, budget, target_mse, plateau):
+    """run.TrainingRun.should_stop for a run that has not diverged."""
+    if budget > 0 and epoch >= budget:
+        return BUDGET
+    if target_mse > 0.0 and mse <= target_mse:
+        return TARGET
+    if plateau > 0 and epoch - best_epoch >= plateau:
+        return PLATEAU
+    return NONE
+
+
+@kernel
+def _run_update(kind, theta, grad, new, lr, beta, beta1, beta2, eps, clip, frozen, m, v,
+                new_m, new_v, step):
+    """optim.py's step after run.py's freezing, for one model: frozen entries of grad
+    zeroed, the gradient scaled to norm <= clip (clip > 0), the update of SGD, momentum
+    (v <- beta v + g) or Adam into new, then theta, m, v committed except frozen entries of
+    theta.  Returns False, with theta, m and v untouched, if the update is not finite."""
+    P = theta.shape[0]
+    for k in range(P):
+        if frozen[k]:
+            grad[k] = 0.0
+    if clip > 0.0:
+        sq = 0.0
+        for k in range(P):
+            sq += grad[k] * grad[k]
+        scale = min(1.0, clip / max(math.sqrt(sq), 1e-300))
+        for k in range(P):
+            grad[k] = grad[k] * scale
+    if kind == SGD:
+        for k in range(P):
+            new[k] = theta[k] - lr * grad[k]
+    elif kind == MOMENTUM:
+        for k in range(P):
+            new_m[k] = beta * m[k] + grad[k]
+            new[k] = theta[k] - lr * new_m[k]
+    else:
+        c1 = 1.0 - beta1 ** (step + 1)
+        c2 = 1.0 - beta2 ** (step + 1)
+        for k in range(P):
+            g = grad[k]
+            new_m[k] = beta1 * m[k] + (1.0 - beta1) * g
+            new_v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+            new[k] = theta[k] - lr * (new_m[k] / c1) / (math.sqrt(new_v[k] / c2) + eps)
+    for k in range(P):
+        if not math.isfinite(new[k]):
+            return False
+    for k in range(P):
+        if not frozen[k]:
+            theta[k] = new[k]
+    if kind != SGD:
+        m[:] = new_m
+    if kind == ADAM:
+        v[:] = new_v
+    return True
+
+
+@kernel
+def train_run(theta, spec, off, ext, ro, x, target, perms, batch, kind, lr, beta, beta1, beta2,
+              eps, clip, frozen, m, v, counters, floats, budget, target_mse, plateau, out_loss,
+              out_params):
+    """Up to perms.shape[0] epochs of TrainingRun's epochs of a model (run._model_step and
+    the stop rules of run._train), in one call.  Returns (epochs done, stop reason code).
+
+    theta (P,) in place; x (T, N, m), target (T, N) or (1, N); perms (E, N) each epoch's
+    order (the run's shuffle generator's draws), cut into mini-batches of `batch`; kind,
+    lr, beta (momentum), beta1, beta2, eps, clip (0: none), frozen bool (P,): the
+    optimizer; m, v (P,) its moments (momentum's velocity in m); counters int64 (3,):
+    epoch, best epoch, Adam's step count; floats (2,): mse, best mse; budget, target_mse,
+    plateau: the stop rules (0: none).  Row j of out_loss (E,) is the j-th epoch's MSE (its
+    batches' losses before their updates, weighted by size); out_params (E, P) its
+    parameters after it, or (0, P) to keep none.  A non-finite loss stops with DIVERGED
+    keeping the parameters of the batches before it; a non-finite update stops with
+    DIVERGED and the epoch's first parameters (as run.py: NonFiniteStep leaves params).
+    """
+    T, N, M = x.shape[0], x.shape[1], x.shape[2]
+    Tt = target.shape[0]
+    P = theta.shape[0]
+    prm = alloc_params(spec)
+    grd = alloc_params(spec)
+    grad = np.zeros(P)
+    new = np.zeros(P)
+    new_m = np.zeros(P)
+    new_v = np.zeros(P)
+    theta0 = np.zeros(P)
+    nb = min(batch, N)
+    rem = N % nb
+    bt_full = alloc_batch(spec, T, nb)
+    bt_rem = alloc_batch(spec, T, max(rem, 1))
+    xb_full = np.zeros((T, nb, M))
+    tb_full = np.zeros((Tt, nb))
+    xb_rem = np.zeros((T, max(rem, 1), M))
+    tb_rem = np.zeros((Tt, max(rem, 1)))
+    for e in range(perms.shape[0]):
+        reason = _stop_reason(counters[0], floats[0], counters[1], budget, target_mse, plateau)
+        if reason != NONE:
+            return e, reason
+        theta0[:] = theta
+        total = 0.0
+        for lo in range(0, N, nb):
+            full = lo + nb <= N
+            xb = xb_full if full else xb_rem
+            tb = tb_full if full else tb_rem
+            _gather(x, target, perms[e], lo, xb, tb)
+            unpack(theta, spec, off, ext, ro, *prm)
+            loss = _loss_grad_batch(spec, prm, grd, xb, tb, bt_full if full else bt_rem)
+            if not math.isfinite(loss):
+                return e, DIVERGED
+            gW, _gWT, gR, _gRT, gb, gbhn, gpeep, gwy = grd
+            grad[:] = 0.0
+            pack_grad(spec, off, ext, ro, gW, gR, gb, gbhn, gpeep, gwy, grad)
+            if not _run_update(kind, theta, grad, new, lr, beta, beta1, beta2, eps, clip,
+                               frozen, m, v, new_m, new_v, counters[2]):
+                theta[:] = theta0
+                return e, DIVERGED
+            if kind == ADAM:
+                counters[2] += 1
+            total += loss * xb.shape[1]
+        mse = total / N
+        counters[0] += 1
+        floats[0] = mse
+        out_loss[e] = mse
+        if out_params.shape[0] > 0:
+            out_params[e] = theta
+        if mse < floats[1] * (1.0 - 1e-4):
+            floats[1] = mse
+            counters[1] = counters[0]
+    return perms.shape[0], _stop_reason(counters[0], floats[0], counters[1], budget,
+                                        target_mse, plateau)
