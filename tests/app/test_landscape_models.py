@@ -35,8 +35,9 @@ def view_of(qtbot, ctx):
 def shown(qtbot, view, snap, kind):
     drawn = view.results_drawn
     view.show_snapshot(snap)
+    # The map of this snapshot: one of an earlier frame may still arrive first.
     qtbot.waitUntil(lambda: view.results_drawn > drawn and view.plot.map.kind == kind
-                    and not view.worker.pending(), timeout=20_000)
+                    and np.array_equal(view.plot.map.origin, snap.params), timeout=20_000)
     return view.plot.map
 
 

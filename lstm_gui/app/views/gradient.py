@@ -120,7 +120,7 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0)
         # Short enough for a third of the default dock (the formula is in the F1 help).
-        self.mapPlot.setTitle("How much error t learns from s", size="9pt")
+        self.mapPlot.setTitle("How much s teaches error t", size="9pt")
         self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
         self.horizonPlot = g.addPlot(row=0, col=2)
         self.horizonPlot.setTitle("Memory horizon (steps back, 90 %)", size="9pt")
@@ -485,7 +485,7 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        self.lagPlot.setTitle(f"How far back (lag): {gates}, "
+        self.lagPlot.setTitle(f"How far back: {gates}; "
                               f"<span style='color:#00a0e0'>row t = {t}</span>", size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
