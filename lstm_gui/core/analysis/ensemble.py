@@ -318,10 +318,17 @@ class EnsembleRun:
         if self.config.task.key == CSV_TASK:
             return np.full(self.size, np.nan)
         x, target = self.config.task.extended(factor).sequences()
-        with np.errstate(all="ignore"):
-            h = unit.forward(self.params, x, self.config.delay).h        # (K, factor n)
         n = len(self.clean_x)
-        out = np.mean((h[:, n:] - target[n:]) ** 2, axis=1)
+        out = np.empty(self.size)
+        # A few members at a time: the forward pass of all 64 members of a sweep's largest
+        # setting over the 3n continuation held several GiB at once (issue 26).  A quarter of
+        # the budget: the ensemble's own arrays are still alive.
+        per_member = limits.POPULATION_BYTES_PER_MODEL_POINT * self.params.shape[1] * len(x)
+        chunk = int(max(1, (limits.MAX_WORK_BYTES // 4) // per_member))
+        for start in range(0, self.size, chunk):
+            with np.errstate(all="ignore"):
+                h = unit.forward(self.params[start:start + chunk], x, self.config.delay).h  # (k, 3n)
+            out[start:start + chunk] = np.mean((h[:, n:] - target[n:]) ** 2, axis=1)
         return np.where(self.diverged, np.nan, out)
 
     def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:

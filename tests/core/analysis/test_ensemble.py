@@ -130,3 +130,25 @@ def test_bands_equal_numpys_nanquantile_with_diverged_members():
     for got, ref in zip((b.q10, b.median, b.q90), want):
         np.testing.assert_allclose(got, ref, rtol=1e-15, atol=0)
         assert np.array_equal(np.isnan(got), np.isnan(ref))
+
+
+def test_test_mse_takes_a_few_members_at_a_time_within_the_budget(monkeypatch):
+    # Issue 26: a sweep's largest setting (64 seeds x 91 815 points) passed its estimate, then
+    # held all 64 members' forward passes over the 3n continuation at once (over 3 GiB).
+    import tracemalloc
+
+    from lstm_gui.core import limits
+    from lstm_gui.core.training.tasks import preset
+
+    ens = EnsembleRun(RunConfig(task=preset("sin-square", length=2000), epochs=0), range(1, 17))
+    whole = ens.test_mse()
+    budget = 4 * 2**20        # the forward pass of 16 members over 6 000 points: ~15 MiB
+    monkeypatch.setattr(limits, "MAX_WORK_BYTES", budget)
+    tracemalloc.start()
+    try:
+        chunked = ens.test_mse()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(chunked, whole, rtol=1e-12)
+    assert peak < budget, f"{peak / 2**20:.1f} MiB"
