@@ -3,9 +3,10 @@ a description of every task (``TASK_HELP``, keyed by task key, for where a task 
 """
 from __future__ import annotations
 
+from ..core.models import Model
 from .qt import QtWidgets
 
-UNIT_HTML = """
+_UNIT_TEMPLATE = """
 <h2>The LSTM unit</h2>
 <p>One long short-term memory unit reads a sequence <i>x</i>(1), …, <i>x</i>(n), one number
 at a time, and writes one number <i>h</i>(t) for each.  Between steps it keeps two numbers:
@@ -14,11 +15,11 @@ unit can keep unchanged for as long as it likes.  It starts with h(0) = 0 and C(
 
 <h3>The equations, at each step t</h3>
 <table cellspacing="4">
-<tr><td><b>f</b>(t)</td><td>= σ(W_fx·x(t) + W_fh·h(t−1) + b_f)</td><td>forget gate</td></tr>
-<tr><td><b>i</b>(t)</td><td>= σ(W_ix·x(t) + W_ih·h(t−1) + b_i)</td><td>input gate</td></tr>
-<tr><td><b>C~</b>(t)</td><td>= tanh(W_Cx·x(t) + W_Ch·h(t−1) + b_C)</td><td>candidate</td></tr>
+<tr><td><b>f</b>(t)</td><td>= σ({Wf}·x(t) + {Rf}·h(t−1) + {bf})</td><td>forget gate</td></tr>
+<tr><td><b>i</b>(t)</td><td>= σ({Wi}·x(t) + {Ri}·h(t−1) + {bi})</td><td>input gate</td></tr>
+<tr><td><b>C~</b>(t)</td><td>= tanh({WC}·x(t) + {RC}·h(t−1) + {bC})</td><td>candidate</td></tr>
 <tr><td><b>C</b>(t)</td><td>= f(t)·C(t−1) + i(t)·C~(t)</td><td>cell state</td></tr>
-<tr><td><b>o</b>(t)</td><td>= σ(W_ox·x(t) + W_oh·h(t−1) + b_o)</td><td>output gate</td></tr>
+<tr><td><b>o</b>(t)</td><td>= σ({Wo}·x(t) + {Ro}·h(t−1) + {bo})</td><td>output gate</td></tr>
 <tr><td><b>h</b>(t)</td><td>= o(t)·tanh(C(t))</td><td>output</td></tr>
 </table>
 <p>σ(z) = 1 / (1 + e<sup>−z</sup>) squeezes any number into (0, 1): a gate that is
@@ -41,14 +42,14 @@ next step.</li>
 <h3>The 12 parameters</h3>
 <p>Each of the four gates f, i, C~, o has three numbers, in this order (also the order of the
 parameter table and of the C library's save file):
-W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o.</p>
+{all}.</p>
 <ul>
 <li><b>W_*h</b>, the <b>recurrent</b> weights: how strongly the gate listens to the unit's
 own previous output h(t−1).</li>
 <li><b>W_*x</b>, the <b>input</b> weights: how strongly the gate listens to the input
 x(t).</li>
 <li><b>b_*</b>, the <b>biases</b>: the gate's setting when both inputs are 0 (a weight on
-a constant input of 1).  A large b_f, say +5, keeps the forget gate open: the cell never
+a constant input of 1).  A large {bf}, say +5, keeps the forget gate open: the cell never
 forgets.</li>
 </ul>
 <p>In the cell view a weight is drawn blue when positive and vermillion when negative,
@@ -134,6 +135,18 @@ the final MSEs spread.  Was a run luck?</dd>
 </dl>
 """
 
+
+def _unit_names() -> dict[str, str]:
+    """The template's placeholders: {Rf} -> the Model's name of f's recurrent weight, ...,
+    {all} -> every parameter of SPEC's unit in order."""
+    unit = Model()
+    out = {f"{kind}{g}": unit.block(kind, g).name for kind in ("R", "W", "b") for g in unit.gates}
+    out["all"] = ", ".join(unit.names())
+    return out
+
+
+UNIT_HTML = _UNIT_TEMPLATE.format(**_unit_names())
+
 # What each task asks of the unit, in plain words.  Keys are core.tasks keys; tasks added by
 # other modules (delay-k, running-sum, next-step) are described here too.
 TASK_HELP = {
@@ -164,8 +177,8 @@ TASK_HELP = {
                "and let it out at the right time.",
     "running-sum": "Running sum: the input is random, the target the (scaled) sum of all "
                    "inputs so far.  A unit solves it by keeping its forget gate open (f near 1) "
-                   "and adding each input into C: the conveyor belt at work.  Try freezing b_f "
-                   "at +5.",
+                   "and adding each input into C: the conveyor belt at work.  Try freezing "
+                   f"{Model().block('b', 'f').name} at +5.",
     "next-step": "Next step: predict x(t+1) from the inputs up to t.  After training the unit "
                  "can run free, its own output fed back as the next input.",
     "csv": "A task read from a CSV file of two columns, input and target.",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.models import Model
+
 # Okabe-Ito, by its own names.
 VERMILLION = "#D55E00"
 BLUISH_GREEN = "#009E73"
@@ -43,13 +45,15 @@ R_GATE, Z_GATE, N_CANDIDATE = F, I, C_TILDE
 QUANTITY = {"f": F, "i": I, "c_tilde": C_TILDE, "o": O, "c": C, "h": H, "x": X, "target": TARGET,
             "r": R_GATE, "z": Z_GATE, "n": N_CANDIDATE}
 
-# Parameter k (SPEC order, gates f, i, C~, o of three parameters each) -> its gate's colour.
-GATE_OF_PARAM = ("f", "i", "c_tilde", "o")
+# Parameter k of SPEC's unit (the Model's order) -> its gate's trace field, for its colour.
+GATE_OF_PARAM: tuple[str, ...] = tuple("c_tilde" if b.gate == "C" else str(b.gate)
+                                      for b in Model().blocks() for _ in range(b.size))
 
 
 def param_colour(index: int) -> str:
-    """The colour of parameter `index` (0..11, SPEC order): its gate's."""
-    return QUANTITY[GATE_OF_PARAM[index % 12 // 3]]
+    """The colour of parameter `index` of a unit (SPEC order; a chain's k-th unit repeats
+    it): its gate's."""
+    return QUANTITY[GATE_OF_PARAM[index % len(GATE_OF_PARAM)]]
 
 
 def weight_colour(value: float) -> str:

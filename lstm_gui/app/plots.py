@@ -5,9 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import PARAM_NAMES
 from ..core.analysis.freerun import FORECAST_TASKS, free_run_snapshot
 from ..core.limits.fileio import replacing, with_default_suffix
+from ..core.models import Model
 from ..core.training.smoothing import smooth
 from . import palette
 from .qt import Qt, QtGui, QtSvg, pg
@@ -681,7 +681,7 @@ class ParamsPlot(_Plot):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.curves = [self.add_curve(name, param_pen(k), param_tip(name))
-                       for k, name in enumerate(PARAM_NAMES)]
+                       for k, name in enumerate(Model().names())]
         self.unit = 0
 
     def show_snapshot(self, snap):
@@ -695,14 +695,21 @@ class ParamsPlot(_Plot):
         self.set_title("Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""))
 
 
+def _gate_sum(letter: str) -> str:
+    """A gate's sum in SPEC's unit, its parameters named by the Model: R·h(t−1) + W·x(t) + b."""
+    unit = Model()
+    r, w, b = (unit.block(kind, letter).name for kind in ("R", "W", "b"))
+    return f"{r}·h(t−1) + {w}·x(t) + {b}"
+
+
 GATE_TIPS = {
-    "f": "f(t) = σ(W_fh·h(t−1) + W_fx·x(t) + b_f), the forget gate: in [0, 1], the share of "
+    "f": f"f(t) = σ({_gate_sum('f')}), the forget gate: in [0, 1], the share of "
          "C(t−1) kept (1 keeps all, 0 forgets).",
-    "i": "i(t) = σ(W_ih·h(t−1) + W_ix·x(t) + b_i), the input gate: in [0, 1], the share of "
+    "i": f"i(t) = σ({_gate_sum('i')}), the input gate: in [0, 1], the share of "
          "C~(t) written into the cell.",
-    "o": "o(t) = σ(W_oh·h(t−1) + W_ox·x(t) + b_o), the output gate: in [0, 1], the share of "
+    "o": f"o(t) = σ({_gate_sum('o')}), the output gate: in [0, 1], the share of "
          "tanh(C(t)) put out as h(t).",
-    "C~": "C~(t) = tanh(W_Ch·h(t−1) + W_Cx·x(t) + b_C), the candidate: in [-1, 1], the new "
+    "C~": f"C~(t) = tanh({_gate_sum('C')}), the candidate: in [-1, 1], the new "
           "value the input gate lets into the cell.",
     "h": H_TIP,
     "C": "C(t) = f(t)·C(t−1) + i(t)·C~(t), the cell state (the \"conveyor belt\"): unbounded, "

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..core.analysis import directions, gradflow, landscape
-from ..core.models import unit
+from ..core.models import UNIT, unit
 from ..core.training.tasks import preset
 from . import timing as bench
 
@@ -39,10 +39,10 @@ def _cost_text(v: bench.Versus) -> str:
 def bench_analysis(quick: bool = False) -> None:
     rng = np.random.default_rng(0)
     x, t = preset("sin-cos").sequences()
-    p = rng.uniform(-1, 1, 12)
+    p = rng.uniform(-1, 1, UNIT.size)
     d1, d2 = directions.random_filter_normalised(p, rng)
     size = 64
-    points = landscape.plane_points(p, d1, d2, *(np.linspace(-1, 1, size),) * 2).reshape(-1, 12)
+    points = landscape.plane_points(p, d1, d2, *(np.linspace(-1, 1, size),) * 2).reshape(-1, UNIT.size)
     rows, xl, tl = [q.tolist() for q in points], x.tolist(), t.tolist()
     fast = landscape.grid(p, x, t, d1, d2, 1.0, size)[2].reshape(-1)
     plain = np.array([plain_mse(q, xl, tl) for q in rows])
@@ -56,9 +56,9 @@ def bench_analysis(quick: bool = False) -> None:
     rounds = 5 if quick else 15
     grad = lambda: unit.mse_and_grad(p, x, t)
     v = bench.versus(lambda: landscape.hessian(p, x, t), grad, rounds, 3, 20)
-    print(f"exact Hessian (12 x 12, complex step of the gradient), n = 100: {v.best * 1e3:6.2f} ms"
+    print(f"exact Hessian ({UNIT.size} x {UNIT.size}, complex step of the gradient), n = 100: {v.best * 1e3:6.2f} ms"
           f"   {_cost_text(v)}")
-    chain = rng.uniform(-1, 1, (4, 12))
+    chain = rng.uniform(-1, 1, (4, UNIT.size))
     v = bench.versus(lambda: landscape.hessian(chain, x, t),
                       lambda: unit.mse_and_grad(chain, x, t), rounds, 2, 20)
     print(f"exact Hessian of a chain of 4 (48 x 48), n = 100:              {v.best * 1e3:6.2f} ms"
@@ -68,5 +68,5 @@ def bench_analysis(quick: bool = False) -> None:
         xs, ts = preset("sin-cos", length=n, cycles=5 * n / 100).sequences()
         v = bench.versus(lambda xs=xs, ts=ts: gradflow.analyse(p, xs, ts),
                           lambda xs=xs, ts=ts: unit.mse_and_grad(p, xs, ts), rounds, 2, 10)
-        print(f"gradient flow G (n x n x 12) + adjoints, n = {n}:                 {v.best * 1e3:6.2f} ms"
+        print(f"gradient flow G (n x n x {UNIT.size}) + adjoints, n = {n}:                 {v.best * 1e3:6.2f} ms"
               f"   {_cost_text(v)}")

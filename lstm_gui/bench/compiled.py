@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.models import compiled, unit
+from ..core.models import UNIT, compiled, unit
 from ..core.training import compiled_run
 from ..core.training.optim import SGD, make_optimizer
 from ..core.training.run import RunConfig, TrainingRun
@@ -64,7 +64,7 @@ def _epoch_fns(opt_name: str, lr: float, epochs: int):
         _, g = unit.model_loss_and_grad(state["p"], run.x, run.target, 0)
         state["p"] = opt.step(state["p"], g)
 
-    size = 12
+    size = UNIT.size
     p = run.params.copy()
     m, v = np.zeros(size), np.zeros(size)
     counters = np.zeros(3, dtype=np.int64)
@@ -107,7 +107,7 @@ def bench_epochs(reference, rounds: int) -> None:
 
 def bench_population(reference, rounds: int, k: int = 256) -> None:
     x, t = preset("sin-cos").sequences()
-    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
+    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, UNIT.size))
     state = {"p": pop.copy()}
     opt = SGD(lr=0.01)
 
@@ -227,7 +227,7 @@ def main(quick: bool) -> None:
     compiled_run.warm_up()
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
-    q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
+    q = np.random.default_rng(0).uniform(-1, 1, UNIT.size).tolist()
     def reference():
         plain_epoch(q, xl, tl, 0.01)
 

@@ -9,7 +9,7 @@ import argparse
 
 import numpy as np
 
-from ..core.models import unit
+from ..core.models import UNIT, unit
 from ..core.training.evaluation import EvalHistory
 from ..core.training.optim import SGD
 from ..core.training.run import RunConfig, TrainingRun
@@ -20,7 +20,7 @@ from .timing import best, check_plain_matches_core, plain_epoch, ratio_text, ver
 def bench_core(quick: bool = False) -> None:
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
-    p0 = np.random.default_rng(0).uniform(-1, 1, 12)
+    p0 = np.random.default_rng(0).uniform(-1, 1, UNIT.size)
 
     q = p0.tolist()
     reference = lambda: plain_epoch(q, xl, tl, 0.01)  # noqa: E731
@@ -39,7 +39,7 @@ def bench_core(quick: bool = False) -> None:
     bench_evaluation(rounds)
 
     k = 256
-    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, 12))
+    pop = np.random.default_rng(0).uniform(-1, 1, (k, 1, UNIT.size))
     opt = SGD(lr=0.01)
     state = {"p": pop}
 
@@ -120,9 +120,9 @@ def run_workload(name: str, count: int) -> None:
     compiled.use("numpy")   # the counts are the numpy core's, as the README's table says
     x, t = preset("sin-cos").sequences()
     xl, tl = x.tolist(), t.tolist()
-    q = np.random.default_rng(0).uniform(-1, 1, 12).tolist()
+    q = np.random.default_rng(0).uniform(-1, 1, UNIT.size).tolist()
     run = TrainingRun(RunConfig(optimizer="sgd", lr=0.01, epochs=0))
-    pop = np.random.default_rng(0).uniform(-1, 1, (256, 1, 12))
+    pop = np.random.default_rng(0).uniform(-1, 1, (256, 1, UNIT.size))
     opt = SGD(lr=0.01)
     for _ in range(count if name != "none" else 0):
         if name == "ref":

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.models import unit
+from ..core.models import UNIT, unit
 from ..core.training.tasks import preset
 
 
@@ -32,7 +32,7 @@ def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
         fs.append(f); is_.append(i); gs.append(g); os_.append(o)
         cs.append(c)
         hs.append(o * math.tanh(c))
-    grad = [0.0] * 12
+    grad = [0.0] * UNIT.size
     dh_next = dc_next = 0.0
     mse = 0.0
     for t in reversed(range(n)):
@@ -52,7 +52,7 @@ def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
             grad[3 * k + 2] += dz
         dh_next = df * wfh + di * wih + dg * wch + do * woh
         dc_next = dc * fs[t]
-    for k in range(12):
+    for k in range(UNIT.size):
         p[k] -= lr * grad[k]
     return mse / n
 
@@ -60,7 +60,7 @@ def plain_epoch(p: list, x: list, target: list, lr: float) -> float:
 def check_plain_matches_core() -> float:
     """Largest relative difference between the plain loop's update and the core's."""
     rng = np.random.default_rng(1)
-    p = rng.uniform(-1, 1, 12)
+    p = rng.uniform(-1, 1, UNIT.size)
     x, t = preset("sin-cos").sequences()
     q = p.tolist()
     plain_epoch(q, x.tolist(), t.tolist(), 0.5)

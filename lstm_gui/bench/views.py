@@ -14,10 +14,14 @@ def model_config():
                      lr=0.01, seed=0, epochs=0)
 
 
-def every_dock_open(window) -> list[str]:
-    """Float every view's dock beside the window (tabbed docks are hidden and draw nothing)."""
+def every_dock_open(window, skip=()) -> list[str]:
+    """Float every view's dock beside the window (tabbed docks are hidden and draw nothing);
+    the docks named in `skip` are closed instead."""
     names = []
     for k, (name, dock) in enumerate(window.docks.items()):
+        if name in skip:
+            dock.close()
+            continue
         if name == "controlsDock":
             continue
         dock.setFloating(True)
@@ -28,7 +32,7 @@ def every_dock_open(window) -> list[str]:
     return names
 
 
-def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> dict:
+def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=()) -> dict:
     """Paired rounds of training in the window (every dock open) and headless; prints and
     returns the three targets, and the empty window's lateness as what the machine allows."""
     cfg = config or model_config()
@@ -37,7 +41,7 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> di
     def _title(view: str) -> str:
         return window.docks[view].windowTitle()
 
-    docks = every_dock_open(window)
+    docks = every_dock_open(window, skip)
     failures: list[str] = []
     window.frames.failed.connect(failures.append)
     load_before = gt.load_average()
@@ -52,8 +56,9 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> di
     result = {"p50": p50, "p99": p99, "max": worst, "frames": frames, "busiest": busiest,
               "busiest_view": name, "share": share, "share_q": (q1, q3), "docks": len(docks),
               "empty_p99": empty[1], "headless": gt.quartiles(r.alone)[1]}
+    closed = "; closed: " + ", ".join(skip) if skip else ""
     print(f"GUI, {cfg.cell} H = {cfg.hidden}, {cfg.units} layers, every dock open ({len(docks)}, "
-          f"floating), {rounds} paired rounds of {seconds:g} s ({load_before}):")
+          f"floating{closed}), {rounds} paired rounds of {seconds:g} s ({load_before}):")
     print(f"  10 ms timer lateness p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms "
           f"(target p99 <= 50 ms); an empty window, the same config training in a thread: "
           f"p50 {empty[0]:.1f} ms, p99 {empty[1]:.1f} ms, max {empty[2]:.1f} ms")
@@ -75,4 +80,5 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None) -> di
 
 
 if __name__ == "__main__":
-    bench_model_window()
+    import sys
+    bench_model_window(skip=tuple(sys.argv[1:]))   # dock names to leave closed

@@ -55,10 +55,14 @@ def lone_view(qtbot, settings):
         cursor = TimeCursor()
         cursor.set_length(length)
         ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-        view = cls(ctx)
-        qtbot.addWidget(view)
-        view.resize(*size)
-        view.show()
-        qtbot.waitExposed(view)
-        return view
+        return shown_view(qtbot, cls(ctx), size)
     return make
+
+
+def shown_view(qtbot, view, size):
+    """A view shown at `size` and exposed (closed with the test)."""
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view

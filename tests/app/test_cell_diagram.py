@@ -38,29 +38,6 @@ def view(lone_view):
     return lone_view(CellView, (700, 500))
 
 
-def test_the_graph_follows_the_family():
-    """Which gates exist and how, from the Model's family alone."""
-    status = {c: {g.field: g.status for g in unit_graph(Model(cell=c)).gates} for c in CELLS}
-    assert status["gru"] == {"r": "gate", "z": "gate", "n": "gate"}
-    assert status["lstm"] == {"f": "gate", "i": "gate", "c_tilde": "gate", "o": "gate"}
-    assert status["cifg"]["f"] == "coupled"
-    for cell, gone in (("nig", "i"), ("nfg", "f"), ("nog", "o")):
-        assert status[cell][gone] == "absent"
-        assert sum(s == "absent" for s in status[cell].values()) == 1
-    peep = unit_graph(Model(cell="peephole"))
-    assert {g.field: g.peephole for g in peep.gates if g.peephole} == \
-        {"f": "C(t−1)", "i": "C(t−1)", "o": "C(t)"}
-    assert unit_graph(Model(cell="niaf")).gate("c_tilde").function == "id"
-    assert unit_graph(Model(cell="noaf")).output_function == "id"
-    assert unit_graph(Model(cell="lstm")).output_function == "tanh"
-    # Every gate that owns parameters is drawn as a gate, in any family.
-    for cell in CELLS:
-        graph = unit_graph(Model(cell=cell))
-        owned = {"C": "c_tilde"}
-        assert {g.field for g in graph.gates if g.status == "gate"} == \
-            {owned.get(g, g) for g in Model(cell=cell).gates}
-
-
 @pytest.mark.parametrize("hidden,layers", [(1, 1), (16, 2)])
 @pytest.mark.parametrize("cell", CELLS)
 def test_the_diagram_shows_the_family_with_the_trace_at_the_cursor(view, cell, hidden, layers):
@@ -169,3 +146,19 @@ def test_the_gates_view_draws_the_familys_own_quantities(lone_view, cell):
     view.show_snapshot(unit)
     assert {k for k, c in plot.curves.items() if c.isVisible()} == set(plot.UNIT_FIELDS)
     assert plot.rows()[2].isVisible()
+
+
+def test_the_reverse_direction_of_a_bidirectional_layer(view):
+    """Group 2 of a one-layer bidirectional model is its reverse direction: its numbers are
+    that direction's, its h(t−1) the state it read, h(t+1)."""
+    snap = snapshot("peephole", 4, 1, bidirectional=True)
+    view.show_snapshot(snap)
+    view.ctx.selection.set(1, 2)
+    view.ctx.cursor.set(7)
+    d = view.modelPanel.diagram
+    states = {k: a[0, 1, :, 0, 2] for k, a in snap.trace.states.items()}
+    close(d.text("h"), states["h"][7])
+    close(d.text("h_prev"), states["h"][8])
+    close(d.text("c_prev"), states["c"][8])
+    for field in ("f", "i", "c_tilde", "o"):
+        close(d.text(f"gate_{field}"), states[field][7])

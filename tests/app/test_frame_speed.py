@@ -66,8 +66,11 @@ def test_a_closed_dock_is_not_drawn_and_a_shown_one_is(window, qtbot):
     assert window.docks["cellView"].windowTitle() not in names
     assert window.docks["weightsView"].windowTitle() not in names
     enter(window.panel.epochsSpin, "never")       # frames keep coming until the pause
+    before = drawn["signalView"]
     window.trainButton.click()
-    qtbot.waitUntil(lambda: drawn["signalView"] >= 3, timeout=20_000)
+    # One frame drawn while training (frames are paced by training's CPU: a loaded machine
+    # makes them rare, never absent).
+    qtbot.waitUntil(lambda: drawn["signalView"] > before, timeout=60_000)
     window.pause()
     assert drawn["cellView"] == 0 and drawn["weightsView"] == 0, drawn
 
@@ -89,6 +92,7 @@ def test_a_floating_dock_is_drawn_while_training(window, qtbot):
     assert window.docks["signalView"].windowTitle() in [
         name for name, _ in window._frame_parts(window._last_snapshot)]
     enter(window.panel.epochsSpin, "never")
+    before = drawn[0]
     window.trainButton.click()
-    qtbot.waitUntil(lambda: drawn[0] >= 3, timeout=20_000)
+    qtbot.waitUntil(lambda: drawn[0] > before, timeout=60_000)
     window.pause()

@@ -11,6 +11,8 @@ from lstm_gui.core.analysis import layers as layer_maths
 from lstm_gui.core.training.run import RunConfig, TrainingRun
 from lstm_gui.core.training.tasks import preset
 
+from .conftest import shown_view
+
 
 @pytest.fixture
 def chain(qtbot, settings):
@@ -27,12 +29,7 @@ def chain(qtbot, settings):
 
 
 def shown(qtbot, cls, ctx, size=(700, 400)):
-    view = cls(ctx)
-    qtbot.addWidget(view)
-    view.resize(*size)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+    return shown_view(qtbot, cls(ctx), size)
 
 
 def test_heat_map_values_are_the_trace(qtbot, chain):

@@ -13,7 +13,7 @@ changed and re-pens the edges whose parameter changed.
 """
 from __future__ import annotations
 
-from ...core import PARAM_NAMES
+from ...core.models import Model
 from .. import palette
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .base import View
@@ -58,6 +58,9 @@ BOTTOM = FORMULA_Y + 7 * LINE + 4
 TITLE_H = 26                              # a chain names its units above the cells
 VPITCH = BOTTOM + TITLE_H + 24            # cells stacked in a tall dock
 BUS = "#4d4d4d"                            # the h(t−1) line under the gates
+TANH_R = 12                               # the tanh ellipse's half height  # not a parameter count
+UNIT = Model()                            # SPEC's unit: each cell's parameters, by name
+NAMES = tuple(UNIT.names())
 
 # The smallest scale: 15-pixel text drawn at 9 pixels.  A smaller dock scrolls instead (the
 # default window at 1400x900 gives the cell dock about 360 pixels: 0.52 to fit it all).
@@ -109,14 +112,14 @@ class CellItems(Drawing):
         self._node(ADD_X, PRODUCT_Y, "×", tooltip="i·C~: how much of the candidate goes in")
 
         # The output: tanh(C), × o, → h(t).
-        self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - 12), width=2, z=1, arrow=True)
+        self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - TANH_R), width=2, z=1, arrow=True)
         cx, cy = TANH_X, TANH_Y
-        tanh_box = self._ellipse(cx - 26, cy - 12, 52, 24, _pen(C, 1.5), QtGui.QColor("#ffffff"))
+        tanh_box = self._ellipse(cx - 26, cy - TANH_R, 52, 2 * TANH_R, _pen(C, 1.5), QtGui.QColor("#ffffff"))
         tanh_box.setZValue(3)
         tanh_box.setToolTip("tanh(C): the cell state squashed into (−1, 1)")
         self.set_text(self._text_item(None, TANH_X, TANH_Y - 1, "label", C, anchor="center"), "tanh")
-        self._text_item("tanh_c", TANH_X - 6, TANH_Y + 12, "label", C, anchor="right")
-        self._line(C, (TANH_X, TANH_Y + 12), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
+        self._text_item("tanh_c", TANH_X - 6, TANH_Y + TANH_R, "label", C, anchor="right")
+        self._line(C, (TANH_X, TANH_Y + TANH_R), (TANH_X, OUT_Y - NODE_R), z=1, arrow=True)
         self._line(palette.O, (gx["o"] + GATE_W / 2, GATE_Y), (TANH_X - NODE_R, OUT_Y), z=1,
                    arrow=True)
         self._node(TANH_X, OUT_Y, "×", tooltip="h = o·tanh(C)")
@@ -218,7 +221,7 @@ class CellItems(Drawing):
                 continue
             style = Qt.PenStyle.DashLine if fixed else Qt.PenStyle.SolidLine
             edge.setPen(_pen(palette.weight_colour(value), weight_width(value), style))
-            name = PARAM_NAMES[index]
+            name = NAMES[index]
             kind = ("recurrent weight on h(t−1)", "input weight on x(t)", "bias")[index % 3]
             tip = f"{name} = {value:.6g}  ({kind}{', fixed' if fixed else ''}; double click to edit)"
             edge.setToolTip(tip)
@@ -348,6 +351,9 @@ class CellView(View):
         if getattr(snap, "model", None) is not None:
             self._snap = None
             self.stack.setCurrentWidget(self.modelPanel)
+            n = snap.trace.states["h"].shape[2]
+            if self.ctx.cursor.length != n:
+                self.ctx.cursor.set_length(n)      # as for the unit: the cell view alone works
             self.modelPanel.show_snapshot(snap)
             return
         self.stack.setCurrentWidget(self.view)
@@ -387,7 +393,8 @@ class CellView(View):
 
     def _update_cell(self, u: int) -> None:
         snap, cell = self._snap, self.cells[u]
-        frozen = frozenset(k - 12 * u for k in snap.config.frozen if 12 * u <= k < 12 * u + 12)
+        n = UNIT.size
+        frozen = frozenset(k - n * u for k in snap.config.frozen if n * u <= k < n * u + n)
         cell.show_params(tuple(float(p) for p in snap.params[u]), frozen)
         cell.show_values(cell_values(snap.trace, snap.params, u, self.ctx.cursor.t),
                          snap.config.delay)
@@ -482,7 +489,7 @@ class CellView(View):
         if self._snap is None:
             return
         old = float(self._snap.params[unit, index])
-        label = f"{PARAM_NAMES[index]} of unit {unit + 1}" if len(self.cells) > 1 else PARAM_NAMES[index]
+        label = f"{NAMES[index]} of unit {unit + 1}" if len(self.cells) > 1 else NAMES[index]
         value, ok = QtWidgets.QInputDialog.getDouble(
             self, "Edit parameter", label, old, -1e6, 1e6, 6)
         if not ok or value == old:

@@ -27,9 +27,9 @@ from .. import palette
 from ..qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from .cell_draw import NODE_R, Drawing, WeightEdge, _alpha, _path, _pen, weight_width
 
-W = 720                                    # the drawing's width (scene units)
+W = 775                                    # the drawing's width (scene units)
 C_Y = 40                                   # the top line: C (LSTM) or h (GRU)
-GATE_Y, GATE_W, GATE_H = 185, 84, 48
+GATE_Y, GATE_W, GATE_H = 185, 90, 48
 TOP, BOTTOM_G = GATE_Y - GATE_H / 2, GATE_Y + GATE_H / 2
 X_BUS, H_BUS = 255, 292                    # x(t) and h(t−1) buses under the gates
 X_IN = 100                                 # where x(t) comes up
@@ -40,13 +40,14 @@ BUS = "#4d4d4d"
 
 # Where each slot sits (its box's centre x): the LSTM slots as colah's, the GRU's gates in
 # the order their outputs are used, right to left (z feeds the top line first).
-SLOT_X = {"f": 160, "i": 290, "c_tilde": 420, "o": 550, "z": 150, "r": 300, "n": 450}
+# 145 apart: room between two boxes for the bias edge and its number.
+SLOT_X = {"f": 165, "i": 310, "c_tilde": 455, "o": 600, "z": 165, "r": 320, "n": 480}
 # LSTM: forget × above f, the i·C~ product and + between i and C~, tanh(C) and × o at the right.
-FORGET_X, ADD_X, PRODUCT_Y = 160, 355, 110
-TANH_X, TANH_Y, OUT_Y = 650, 100, 185
+FORGET_X, ADD_X, PRODUCT_Y = 165, 383, 110
+TANH_X, TANH_Y, OUT_Y = 705, 100, 185
 TANH_R = 12                                # the tanh ellipse's half height  # not a parameter count
 # GRU: z·h(t−1) above z, "1 −" then × with n, + on the top line, r·(...) under n.
-ZX, ONE_X, NX, NX_Y, RX_Y = 150, 250, 600, 110, 234
+ZX, ONE_X, NX, NX_Y, RX_Y = 165, 270, 640, 110, 243
 MEANING = {
     "f": "forget gate: how much of C(t−1) is kept (0 forgets, 1 keeps)",
     "i": "input gate: how much of the candidate C~ is added to C",
@@ -61,6 +62,11 @@ MEANING = {
 class UnitDiagram(Drawing):
     """The items of one unit of a family (see the module docstring)."""
 
+    # Its texts a tenth larger than the unit's drawing: the default Cell dock at 1400x900
+    # (420 x 200 pixels for the drawing) shows all of it at about half size without
+    # scrolling, its numbers at 8-9 pixels.
+    font_scale = 1.1
+
     def __init__(self, scene: QtWidgets.QGraphicsScene, graph: UnitGraph):
         super().__init__(scene)
         self.graph = graph
@@ -68,7 +74,7 @@ class UnitDiagram(Drawing):
         self.fills: dict[str, QtWidgets.QGraphicsRectItem] = {}
         self.edges: dict[str, WeightEdge] = {}     # label key -> its edge
         self.struck: dict[str, QtWidgets.QGraphicsItem] = {}
-        body = self.scene.addRect(QtCore.QRectF(68, C_Y - 22, 610, H_BUS + 14 - (C_Y - 22)), _pen("#9a9a9a", 1.2),
+        body = self.scene.addRect(QtCore.QRectF(68, C_Y - 22, W - 110, H_BUS + 14 - (C_Y - 22)), _pen("#9a9a9a", 1.2),
                                   QtGui.QBrush(QtGui.QColor("#f7f7f7")))
         body.setZValue(-2)
         if graph.gru:
@@ -117,7 +123,7 @@ class UnitDiagram(Drawing):
         # The output: act(C) × o → h(t).
         act = g.output_function
         self._line(C, (TANH_X, C_Y), (TANH_X, TANH_Y - TANH_R), width=2, z=1, arrow=True)
-        ell = self._ellipse(TANH_X - 26, TANH_Y - TANH_R, 52, 2 * TANH_R, _pen(C, 1.5), QtGui.QColor("#ffffff"))
+        ell = self._ellipse(TANH_X - 29, TANH_Y - TANH_R, 58, 2 * TANH_R, _pen(C, 1.5), QtGui.QColor("#ffffff"))
         ell.setZValue(3)
         ell.setToolTip("tanh(C): the cell state squashed into (−1, 1)" if act == "tanh" else
                        "no output activation (NOAF): h = o·C, the cell state unsquashed")
@@ -141,7 +147,7 @@ class UnitDiagram(Drawing):
             x = SLOT_X[n.field] + 24
             start = (x, C_Y) if n.field == "o" else (x, PEEP_Y)
             self._peep_line(start, (x, TOP), key=f"p_{n.field}", arrow=True)
-            self._value(f"p_{n.field}", x + 4, TOP - 24, C)
+            self._value(f"p_{n.field}", x + 4, TOP - 28, C)
 
     def _peep_line(self, *points, key=None, arrow=False):
         item = WeightEdge(_path(*points))
@@ -230,7 +236,7 @@ class UnitDiagram(Drawing):
         spec = (
             (f"x_{node.field}", ((gx - 18, X_BUS), (gx - 18, BOTTOM_G)), (gx - 21, BOTTOM_G + 6), "right"),
             (f"h_{node.field}", ((gx + 18, H_BUS), (gx + 18, BOTTOM_G)), (gx + 21, X_BUS + 4), "left"),
-            (f"b_{node.field}", ((left - 30, GATE_Y), (left, GATE_Y)), (left - 15, GATE_Y - 24), "center"),
+            (f"b_{node.field}", ((left - 30, GATE_Y), (left, GATE_Y)), (left - 27, GATE_Y - 26), "center"),
         )
         for key, points, (lx, ly), anchor in spec:
             if key.startswith("b_") and not self.graph.bias:
@@ -350,7 +356,7 @@ class DiagramCanvas(QtWidgets.QGraphicsView):
     """The diagram's widget: the drawing scaled to fit (never below MIN_SCALE: then it
     scrolls); drag to scroll."""
 
-    MIN_SCALE = 0.6        # 15-pixel text at 9 pixels, as the unit's drawing
+    MIN_SCALE = 0.48       # below: it scrolls (the default Cell dock at 1400x900 fits: 0.49)
     MAX_SCALE = 1.5
     resized = Signal()
 

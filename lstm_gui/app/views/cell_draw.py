@@ -12,9 +12,9 @@ NODE_R = 11
 FONT_PX = {"label": 15, "weight": 14, "value": 16, "formula": 15, "title": 16}
 
 
-def _font(kind: str, bold: bool = False) -> QtGui.QFont:
+def _font(kind: str, bold: bool = False, scale: float = 1.0) -> QtGui.QFont:
     f = QtGui.QFont()
-    f.setPixelSize(FONT_PX[kind])
+    f.setPixelSize(round(FONT_PX[kind] * scale))
     f.setBold(bold)
     return f
 
@@ -103,7 +103,9 @@ class _Parented:
 
 class Drawing:
     """Items of one drawing, children of ``root``, in its own coordinates (``root.setPos``
-    places it in the scene)."""
+    places it in the scene).  Its texts are FONT_PX times ``font_scale``."""
+
+    font_scale = 1.0
 
     def __init__(self, scene: QtWidgets.QGraphicsScene):
         self.root = QtWidgets.QGraphicsRectItem()
@@ -146,7 +148,7 @@ class Drawing:
     def _text_item(self, key, x, y, kind="label", colour="#000000", bold=False, anchor="left",
                    tooltip=""):
         item = QtWidgets.QGraphicsSimpleTextItem()
-        item.setFont(_font(kind, bold))
+        item.setFont(_font(kind, bold, self.font_scale))
         item.setBrush(QtGui.QBrush(QtGui.QColor(colour)))
         item.setZValue(5)
         item.setToolTip(tooltip)

@@ -9,12 +9,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ...core.models import Model
+
 MINUS = "\u2212"
 GATES = ("f", "i", "c_tilde", "o")
 GATE_LABEL = {"f": "f", "i": "i", "c_tilde": "C~", "o": "o"}
 GATE_FUNCTION = {"f": "σ", "i": "σ", "c_tilde": "tanh", "o": "σ"}
 # Index of W_*h in the 12 parameters (SPEC order); W_*x follows it, then b_*.
-GATE_FIRST_PARAM = {"f": 0, "i": 3, "c_tilde": 6, "o": 9}
+UNIT = Model()          # SPEC's unit: the Model says where each gate's parameters sit
+GATE_FIRST_PARAM = {field: UNIT.block("R", letter).offset
+                    for field, letter in (("f", "f"), ("i", "i"), ("c_tilde", "C"), ("o", "o"))}
 PARAM_SUFFIX = {"f": "f", "i": "i", "c_tilde": "C", "o": "o"}
 
 
@@ -78,7 +82,7 @@ def cell_values(trace, params: np.ndarray, unit: int, t: int) -> CellValues:
         h_prev=float(h_units[t - 1]) if t else 0.0, c_prev=float(c[t - 1]) if t else 0.0,
         f=float(row(trace.f)[t]), i=float(row(trace.i)[t]), c_tilde=float(row(trace.c_tilde)[t]),
         c=float(c[t]), o=float(row(trace.o)[t]), h=float(h_units[t]),
-        params=tuple(float(p) for p in np.asarray(params).reshape(-1, 12)[unit]))
+        params=tuple(float(p) for p in np.asarray(params).reshape(-1, UNIT.size)[unit]))
 
 
 KEYS = ("f", "i", "c_tilde", "c", "o", "h")    # in the order they are computed

@@ -17,6 +17,31 @@ from ..qt import Qt, QtCore, QtWidgets
 from .cell_diagram import DiagramCanvas
 
 
+class _ElidedLabel(QtWidgets.QLabel):
+    """One bold line that ends in '…' where its width cuts it; the whole text in its tooltip."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self._full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                   max(self.width(), 20)))
+
+
 class ModelCellPanel(QtWidgets.QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -27,7 +52,12 @@ class ModelCellPanel(QtWidgets.QWidget):
                                   "a layer of its own)")
         self.unitSpin.setToolTip("The hidden unit shown (also chosen by a click in Weights or "
                                  "the Gate heat map)")
-        self.title = QtWidgets.QLabel(objectName="cellModelTitle", wordWrap=True)
+        # One line, cut to the dock's width (the whole description in its tooltip): wrapped,
+        # it took three lines of a 420-pixel dock from the drawing.
+        self.title = _ElidedLabel(objectName="cellModelTitle")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                 QtWidgets.QSizePolicy.Policy.Preferred)
+
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.title, 1)
         row.addWidget(QtWidgets.QLabel("layer"))
@@ -66,7 +96,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         layout.addLayout(row)
         layout.addWidget(self.splitter, 1)
         font = self.font()
-        font.setPixelSize(15)
+        font.setPixelSize(14)
         self.setFont(font)
         self._snap = None
         self._keys: tuple = ()
@@ -96,7 +126,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         model = snap.model
         self.layerSpin.setMaximum(self._groups(model))
         self.unitSpin.setMaximum(model.hidden)
-        self.title.setText(f"<b>{model.describe()}</b>")
+        self.title.set_full_text(model.describe())
         self._from_selection()
 
     def refresh(self) -> None:
@@ -166,7 +196,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         total = sum(self.splitter.sizes())
         if total <= 0 or not self.lines or self._moved:
             return
-        need = min(self._text.sizeHint().height() + 4, total // 2)
+        need = min(self._text.sizeHint().height() + 4, int(total * 0.45))
         self.splitter.setSizes([total - need, need])
 
     @staticmethod

@@ -3,7 +3,8 @@
     python -m lstm_gui.app.views.cell_shots OUT_DIR [--epochs 3000]
 
 Writes ``cell-<units>u-<W>x<H>.png`` for one unit and a chain of 3 at a small dock and at
-full window sizes, and ``…-deuteranopia.png`` beside each (Machado 2009, severity 1).
+full window sizes, ``cell-<family>-H<H>-L<layers>-<W>x<H>.png`` for the models of MODELS
+(their diagram per family), and ``…-deuteranopia.png`` beside each (Machado 2009, severity 1).
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from pathlib import Path
 import numpy as np
 
 SIZES = ((450, 350), (900, 560), (1400, 900), (1920, 1080))
+# (family, H, layers, epochs): a model of each kind of drawing (GRU, peephole edges, the
+# coupled gate, an ablated gate).
+MODELS = (("gru", 16, 2, 100), ("peephole", 1, 1, 300), ("cifg", 1, 1, 300), ("nfg", 1, 1, 300))
 
 
 def image_rgb(image) -> np.ndarray:
@@ -45,9 +49,16 @@ def save_shots(out: Path, epochs: int = 3000, t: int = 37) -> list[Path]:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    runs = []
     for units in (1, 3):
         run = TrainingRun(RunConfig(units=units, epochs=0))
         run.train(epochs)
+        runs.append((f"{units}u", run))
+    for cell, hidden, layers, model_epochs in MODELS:
+        run = TrainingRun(RunConfig(cell=cell, hidden=hidden, units=layers, epochs=0))
+        run.train(model_epochs)
+        runs.append((f"{cell}-H{hidden}-L{layers}", run))
+    for name, run in runs:
         snap = run.snapshot(history_points=10)
         for w, h in SIZES:
             ctx = ViewContext(trainer=None, cursor=TimeCursor(), undo=None, message=print,
@@ -59,7 +70,7 @@ def save_shots(out: Path, epochs: int = 3000, t: int = 37) -> list[Path]:
             ctx.cursor.set(t)
             app.processEvents()
             image = view.grab().toImage()
-            path = out / f"cell-{units}u-{w}x{h}.png"
+            path = out / f"cell-{name}-{w}x{h}.png"
             image.save(str(path))
             seen = rgb_image(simulate_deuteranopia(image_rgb(image)))
             seen.save(str(path.with_name(path.stem + "-deuteranopia.png")))

@@ -70,6 +70,8 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr, should
                       should_continue=should_continue)
     if np.size(params) > directions.HESSIAN_MAX_PARAMS:
         return m, contour_lines(m), None, None       # the readout says why, in one line
+    if should_continue is not None and not should_continue():
+        raise landscape.Cancelled                    # the Hessian is not cancellable inside
     try:
         top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
     except ValueError:      # over the memory budget (core/limits): the map without the readout

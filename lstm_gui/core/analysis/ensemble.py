@@ -79,23 +79,30 @@ class Bands:
 
 def bands(epochs: np.ndarray, mse: np.ndarray) -> Bands:
     """Median and 10-90 % quantiles over members of mse (N, K), ignoring NaN (diverged)."""
-    with np.errstate(all="ignore"), _quiet_all_nan():
-        q10, median, q90 = np.nanquantile(mse, [0.1, 0.5, 0.9], axis=1) if mse.size else (
-            np.empty(0),) * 3
+    q10, median, q90 = _nanquantiles(mse, (0.1, 0.5, 0.9)) if mse.size else (np.empty(0),) * 3
     return Bands(epochs, median, q10, q90, mse)
 
 
-class _quiet_all_nan:
-    """np.nanquantile warns on a row where every member diverged; NaN is the answer there."""
-
-    def __enter__(self):
-        import warnings
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._w.__exit__(*exc)
+def _nanquantiles(a: np.ndarray, qs) -> list[np.ndarray]:
+    """np.nanquantile(a, q, axis=1) (its default 'linear' method) for each q, vectorised over
+    the rows: numpy's nanquantile loops over rows in Python, 0.2 s for 2 000 rows x 64
+    members, which the ensemble view paid a few times a second.  NaN sorts last; each row
+    interpolates among its own finite values; a row with none gives NaN."""
+    s = np.sort(a, axis=1)
+    n = np.sum(~np.isnan(a), axis=1)
+    rows = np.arange(a.shape[0])
+    out = []
+    with np.errstate(all="ignore"):
+        for q in qs:
+            pos = q * np.maximum(n - 1, 0)
+            lo = np.floor(pos).astype(np.int64)
+            hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+            t = pos - lo
+            x, y = s[rows, lo], s[rows, hi]
+            # numpy's _lerp: a + (b - a) t, from the upper end when t >= 0.5
+            val = np.where(t >= 0.5, y - (y - x) * (1 - t), x + (y - x) * t)
+            out.append(np.where(n > 0, val, np.nan))
+    return out
 
 
 class EnsembleRun:

@@ -55,8 +55,12 @@ def grid(params, x, target, d1, d2, span: float, size: int, delay: int = 0, shou
     return alphas, betas, population_mse(models, x, target, delay, should_continue).reshape(size, size)
 
 
-class Cancelled(Exception):
-    """A long map given up between two chunks because its caller asked (a window closing)."""
+# A long map given up because its caller asked (a window closing): between chunks, and on
+# the numpy path every few thousand steps inside one (models/_population).
+Cancelled = _population.Cancelled
+# Model-steps (models x units x points) per chunk: a compiled chunk of 33 models x 200 000
+# points (all the memory budget allowed) ran for seconds without a stop; 2e6 is ~0.1-0.2 s.
+STEPS_PER_CHUNK = 2_000_000
 
 
 def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continue=None) -> np.ndarray:
@@ -69,7 +73,8 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continu
     finite = np.isfinite(models).all(axis=(1, 2))
     out[~finite] = np.nan
     index = np.flatnonzero(finite)
-    chunk_mse = _chunk_mse
+    def chunk_mse(m, x, t, d):
+        return _chunk_mse(m, x, t, d, should_continue)
     if compiled.active() == "compiled":
         # The compiled population kernel runs without the GIL: a map computed while the window
         # trains no longer takes the GIL from the training thread (it slowed training to
@@ -81,6 +86,8 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continu
             return population_loss_and_grad(m, x, t, d)[0]
     # Fewer models at once on a long sequence: the one memory budget (core/limits) holds.
     chunk = limits.population_chunk(models.shape[1], xs.size, CHUNK)
+    # And few enough that one chunk is short: a stop is answered between chunks.
+    chunk = max(1, min(chunk, STEPS_PER_CHUNK // max(models.shape[1] * xs.size, 1)))
     for start in range(0, index.size, chunk):
         # Checked between chunks, each bounded by the memory budget: a close during a map of
         # 100 000-1 000 000 points waited 20-207 s for the whole grid.
@@ -91,13 +98,17 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continu
     return out
 
 
-def _chunk_mse(models: np.ndarray, x: np.ndarray, target: np.ndarray, delay: int) -> np.ndarray:
+def _chunk_mse(models: np.ndarray, x: np.ndarray, target: np.ndarray, delay: int,
+               should_continue=None) -> np.ndarray:
     """The population forward pass alone: unit.mse would also reshape every gate sequence
     into a Trace (transposed copies of (n, 4, K)), which took most of the time."""
-    if models.shape[0] == 1:
+    if models.shape[0] == 1 and should_continue is None:
         return np.array([unit.mse(models[0], x, target, delay)])
     xb = np.broadcast_to(x[:, None], (x.size, models.shape[0]))   # shared: BLAS input part
-    layers = unit._chain(_population.layer_forward, models.transpose(1, 0, 2), xb, delay)
+
+    def forward(p, x_in):
+        return _population.layer_forward(p, x_in, should_continue)
+    layers = unit._chain(forward, models.transpose(1, 0, 2), xb, delay)
     err = layers[-1].h - target[:, None]
     return np.einsum("tk,tk->k", err, err) / x.size
 

@@ -14,6 +14,15 @@ import numpy as np
 
 from ._single import _OFFSET, _PRE
 
+# Steps between two should_continue() questions in layer_forward: at 200 000 points one pass
+# of 33 models took several seconds, and a window closing waited for it (issue 26).  A block
+# is a few milliseconds; the question costs nothing next to it.
+STEPS_PER_CHECK = 2048
+
+
+class Cancelled(Exception):
+    """A long pass given up because its caller asked (should_continue() said False)."""
+
 
 @dataclass
 class Layer:
@@ -26,8 +35,9 @@ class Layer:
     h: np.ndarray      # (n, K)
 
 
-def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
-    """Run one unit per model: p is (K, 12), x_in is (n, K)."""
+def layer_forward(p: np.ndarray, x_in: np.ndarray, should_continue=None) -> Layer:
+    """Run one unit per model: p is (K, 12), x_in is (n, K).  should_continue() is asked
+    every STEPS_PER_CHECK steps; False raises :class:`Cancelled`."""
     n, k = x_in.shape
     # (3, 4, K): W_h, W_x, b per gate, scaled for the tanh form.  Contiguous: numpy's inner
     # loops are several times slower on strided or broadcast (stride 0) operands.
@@ -39,10 +49,22 @@ def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
     scale = np.ascontiguousarray(np.broadcast_to(_PRE, (4, k)))
     offset = np.ascontiguousarray(np.broadcast_to(_OFFSET, (4, k)))
     wh = w[0]
-    multiply, add, tanh = np.multiply, np.add, np.tanh   # local names: no global lookups
     rec = np.empty((4, k))
     ig = np.empty(k)
     c = h = np.zeros(k)
+    block = n if should_continue is None else STEPS_PER_CHECK
+    for start in range(0, n, max(block, 1)):
+        if should_continue is not None and not should_continue():
+            raise Cancelled
+        c, h = _steps(gates[start:start + block], c_all[start:start + block],
+                      tc_all[start:start + block], h_all[start:start + block], c, h,
+                      wh, rec, ig, scale, offset)
+    return Layer(x_in, gates, c_all, tc_all, h_all)
+
+
+def _steps(gates, c_all, tc_all, h_all, c, h, wh, rec, ig, scale, offset):
+    """The time loop of layer_forward over one block of steps, from state (c, h): (c, h)."""
+    multiply, add, tanh = np.multiply, np.add, np.tanh   # local names: no global lookups
     for z, c_t, tc_t, h_t in zip(gates, c_all, tc_all, h_all):
         multiply(wh, h, out=rec)
         add(z, rec, out=z)
@@ -56,7 +78,7 @@ def layer_forward(p: np.ndarray, x_in: np.ndarray) -> Layer:
         tanh(c_t, out=tc_t)
         multiply(tc_t, o, out=h_t)
         c, h = c_t, h_t
-    return Layer(x_in, gates, c_all, tc_all, h_all)
+    return c, h
 
 
 def shared(x_in: np.ndarray) -> bool:

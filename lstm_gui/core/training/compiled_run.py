@@ -253,6 +253,6 @@ def trainer_for(run):
     None (TrainingRun then takes the numpy path, epoch by epoch)."""
     if compiled.active() != "compiled":
         return None
-    if run.model is not None:
+    if getattr(run, "model", None) is not None:      # a model; the unit's runs have None
         return model_chunk if model_supported(run) else None
     return run_chunk if supported(run) else None

@@ -113,3 +113,20 @@ def test_a_member_that_stops_freezes_where_its_single_run_stops():
         after = rows[~mine, k]
         assert np.all(after == after[0])       # frozen: the same loss every later epoch
     assert ens.epoch == 300 and ens.params[:, 0, 4].tolist() == ens.initial_params[:, 0, 4].tolist()
+
+
+def test_bands_equal_numpys_nanquantile_with_diverged_members():
+    """The vectorised quantiles (numpy's loop over rows took 0.2 s at 2 000 x 64)."""
+    import warnings
+    rng = np.random.default_rng(1)
+    mse = rng.lognormal(size=(300, 7))
+    mse[rng.random(mse.shape) < 0.3] = np.nan
+    mse[5] = np.nan                      # every member diverged at that epoch
+    mse[6, :-1] = np.nan                 # one member left
+    b = bands(np.arange(300), mse)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanquantile(mse, [0.1, 0.5, 0.9], axis=1)
+    for got, ref in zip((b.q10, b.median, b.q90), want):
+        np.testing.assert_allclose(got, ref, rtol=1e-15, atol=0)
+        assert np.array_equal(np.isnan(got), np.isnan(ref))

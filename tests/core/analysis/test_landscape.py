@@ -192,3 +192,42 @@ def test_off_plane_is_the_distance_the_projection_leaves_out():
     outside = inside + 2.5 * normal.reshape(2, 12) / np.linalg.norm(normal)
     np.testing.assert_allclose(off_plane(np.stack([inside, outside]), origin, d1, d2), [0, 2.5], atol=1e-9)
     np.testing.assert_allclose(project(outside, origin, d1, d2), [0.3, -1.2], atol=1e-9)
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
+def test_a_map_of_a_very_long_model_stops_within_a_second(kernel):
+    # Issue 26, case 9: the map stopped between chunks only, and at 200 000 points one chunk
+    # of the numpy path took several seconds (a close waited for it).
+    import threading
+    import time
+
+    from lstm_gui.core.models import compiled
+
+    if kernel == "compiled" and not compiled.available():
+        kernel = "numpy"
+    n = 200_000
+    x = np.sin(np.linspace(0, 400, n))
+    models = np.random.default_rng(0).uniform(-1, 1, (256, 1, 12))
+    stop = threading.Event()
+    ended = {}
+
+    def job():
+        try:
+            landscape.population_mse(models, x, x, 0, should_continue=lambda: not stop.is_set())
+        except landscape.Cancelled:
+            ended["cancelled"] = time.perf_counter()
+
+    compiled.use(kernel)
+    try:
+        if kernel == "compiled":      # compile (or load) the kernel before the clock starts
+            landscape.population_mse(models[:2], x[:50], x[:50])
+        worker = threading.Thread(target=job)
+        worker.start()
+        time.sleep(0.3)
+        asked = time.perf_counter()
+        stop.set()
+        worker.join(30)
+    finally:
+        compiled.use(None)
+    assert ended, "the map was not cancelled"
+    assert ended["cancelled"] - asked < 1.0, f"stopped {ended['cancelled'] - asked:.1f} s after the stop"

@@ -25,16 +25,7 @@ ALLOWED = {
     # The names scripts have always imported from lstm_gui.core (issue 20: they keep working);
     # models/model.py defines them, this module only re-exports them.
     "lstm_gui/core/__init__.py": {"PARAM_NAMES", "N_PARAMS"},
-    "lstm_gui/app/help_text.py": {"name"},
-    "lstm_gui/app/palette.py": {"12"},
-    "lstm_gui/app/plots.py": {"PARAM_NAMES", "name"},
-    "lstm_gui/app/views/cell.py": {"PARAM_NAMES", "12"},
-    "lstm_gui/app/views/cell_formulas.py": {"12"},
     "lstm_gui/app/views/landscape.py": {"PARAM_NAMES", "name", "12"},
-    "lstm_gui/bench/analysis.py": {"12"},
-    "lstm_gui/bench/compiled.py": {"12"},
-    "lstm_gui/bench/main.py": {"12"},
-    "lstm_gui/bench/timing.py": {"12"},      # the plain-Python loop, written out on purpose
     "lstm_gui/cli/landscape.py": {"PARAM_NAMES", "name", "12"},
 }
 
