@@ -30,9 +30,10 @@ def _largest_sweep_length(seeds: int) -> int:
 
 def hessian() -> str:
     from ..core.analysis import landscape
+    from ..core.models import UNIT
     n = _largest_hessian_length()
     x = np.sin(np.linspace(0, 400, n))
-    landscape.hessian(np.random.default_rng(0).uniform(-1, 1, 12), x, x)
+    landscape.hessian(np.random.default_rng(0).uniform(-1, 1, UNIT.size), x, x)
     return f"Hessian, 1 unit, n = {n:,}"
 
 

@@ -31,19 +31,28 @@ def _directions(text: str):
     # A model's names hold commas inside brackets (u2.W_zh[1,2]): split on the others only.
     names = tuple(n.strip() for n in re.split(r",(?![^\[]*\])", rest)) if rest else ()
     if rest and len(names) != 2:
-        raise argparse.ArgumentTypeError(f"params needs two names, e.g. params:W_fx,b_f; got {text!r}")
+        a, b = _example_names()
+        raise argparse.ArgumentTypeError(f"params needs two names, e.g. params:{a},{b}; got {text!r}")
     return kind, names
 
 
+def _example_names() -> tuple[str, str]:
+    """The unit's two parameters a plane of named parameters starts from (W_fx, b_f)."""
+    from ..core.models import UNIT
+    first, second = UNIT.names()[1:3]
+    return first, second
+
+
 def add_parser(sub) -> None:
+    first, second = _example_names()
     a = sub.add_parser("landscape", help="draw the MSE over a plane through a model as PNG/CSV")
     a.add_argument("model", type=Path, metavar="MODEL")
     a.add_argument("--out", type=Path, help="PNG of the map (.png)")
     a.add_argument("--csv", type=Path, help="the grid as CSV: alpha, beta, mse")
     a.add_argument("--directions", type=_directions, default=("pca", ()),
                    help="pca (default; random if the model has no history), line, random, "
-                        "hessian, or params:W_fx,b_f (add @2 for unit 2; a model's own names, "
-                        "e.g. params:W_fx[0,0],u2.b_f[3])")
+                        f"hessian, or params:{first},{second} (add @2 for unit 2; a model's own "
+                        f"names, e.g. params:{first}[0,0],u2.{second}[3])")
     a.add_argument("--size", type=positive_int, default=64, help="grid points per side (default 64)")
     a.add_argument("--span", type=positive_float, help="half-width of the square (default: shows the path)")
     a.add_argument("--seed", type=int, default=0, help="seed of random directions (default 0)")
@@ -181,8 +190,8 @@ def _gradflow_model(run, args) -> int:
 
 
 def _gradflow(run, args) -> int:
-    from ..core import PARAM_NAMES
     from ..core.analysis import gradflow
+    from ..core.models import UNIT
     if run.model is not None:
         return _gradflow_model(run, args)
     need = gradflow.nbytes(len(run.x), run.params.size)
@@ -193,10 +202,10 @@ def _gradflow(run, args) -> int:
     flow = gradflow.analyse(run.params, run.x, run.target, run.config.delay)
     units = run.params.shape[0]
     n = flow.G.shape[0]
-    G = flow.G.reshape((n, n, units, 12))
+    G = flow.G.reshape((n, n, units, UNIT.size))
     profile = gradflow.by_lag(G).reshape(n, -1)
     magnitude = gradflow.lag_magnitude(G)
-    names = [name if units == 1 else f"{name}@{u + 1}" for u in range(units) for name in PARAM_NAMES]
+    names = [name if units == 1 else f"{name}@{u + 1}" for u in range(units) for name in UNIT.names()]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["lag"] + names + ["magnitude"])

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from ...core import PARAM_NAMES
 from ...core.analysis import directions, landscape, model_data, plane
+from ...core.models import UNIT
 from ..landscape_plot import FAR_SHARE, LandscapePlot, contour_lines
 from ..qt import Qt, QtCore, QtWidgets
 from .background import LatestJobWorker, watch_window_close
@@ -127,7 +127,7 @@ class LandscapeView(View):
         self.readout.setWordWrap(True)
         self.offPlaneLabel = QtWidgets.QLabel(objectName="landscapeOffPlane", wordWrap=True)
         self.offPlaneLabel.setToolTip(
-            "The map is a flat slice through 12 (or more) dimensions.  A point of the path is "
+            f"The map is a flat slice through {UNIT.size} (or more) dimensions.  A point of the path is "
             "drawn where it projects onto the slice; how far it lies off the slice says how "
             "much the map's colour under it differs from its own MSE.")
         self.curvatureLabel = QtWidgets.QLabel(objectName="landscapeCurvature", wordWrap=True)
@@ -198,8 +198,9 @@ class LandscapeView(View):
             self.spanSpin.setValue(float(s.value(self._key("span"), 0.0)))
         except (TypeError, ValueError):
             self.spanSpin.setValue(0.0)
-        for combo, key, default in ((self.param1Combo, "param1", "W_fx"),
-                                    (self.param2Combo, "param2", "b_f")):
+        defaults = directions.default_names(UNIT)
+        for combo, key, default in ((self.param1Combo, "param1", defaults[0]),
+                                    (self.param2Combo, "param2", defaults[1])):
             i = combo.findData(str(s.value(self._key(key), default)))
             combo.setCurrentIndex(i if i >= 0 else combo.findData(default))
 
@@ -218,7 +219,7 @@ class LandscapeView(View):
         """(label, key) of every parameter of a chain of `units` units."""
         return [(name if units == 1 else f"{name} (unit {u + 1})",
                  name if u == 0 else f"{name}@{u + 1}")
-                for u in range(units) for name in PARAM_NAMES]
+                for u in range(units) for name in UNIT.names()]
 
     def _fill_param_combos(self, items: list[tuple[str, str]], defaults) -> None:
         """The two parameter choices: items (label, key); a choice the new list lacks goes
@@ -426,7 +427,7 @@ class LandscapeView(View):
         """Set the model to the map's origin + alpha d1 + beta d2 (an undoable edit)."""
         m = self.plot.map
         params = m.origin + alpha * m.d1 + beta * m.d2
-        self.ctx.trainer.set_params(params if m.model is not None else params.reshape(-1, 12),
+        self.ctx.trainer.set_params(params if m.model is not None else params.reshape(-1, UNIT.size),
                                     f"landscape ({alpha:.3g}, {beta:.3g})")
 
     def showEvent(self, event) -> None:

@@ -91,7 +91,8 @@ class ModelParamsPanel(QtWidgets.QWidget):
         styles = ("solid", "dashed", "dotted", "dash-dot")
         where = ", ".join(f"{name} {styles[k % len(styles)]}"
                           for k, name in enumerate(layers.group_names)) if layers.layers > 1 else ""
-        self.plot.setTitle(f"‖W, R, b‖ per gate: {gates}" + (f"; {where}" if where else ""),
+        # The layers' line styles on a second line: on one, the dock's default width cut them.
+        self.plot.setTitle(f"‖W, R, b‖ per gate: {gates}" + (f"<br>{where}" if where else ""),
                            size="9pt")
         for k, group in enumerate(layers.group_names):
             for gate, label in zip(layers.gates, layers.labels):

@@ -208,11 +208,14 @@ def model_grid(model: Model, theta, data, d1, d2, span: float, size: int, delay:
     betas = alphas.copy()
     out = np.empty((size, size))
     done = 0
+    # Asked at every point once a point is long (over 10 000 sequence steps: 40 ms and more
+    # for an H = 16 model), so a stop waits for one forward pass at most.
+    every = MODEL_CHUNK if data.steps * data.sequences <= 10_000 else 1
     with np.errstate(all="ignore"):
         for i, alpha in enumerate(alphas):
             row = p + alpha * a
             for j, beta in enumerate(betas):
-                if done % MODEL_CHUNK == 0 and should_continue is not None and not should_continue():
+                if done % every == 0 and should_continue is not None and not should_continue():
                     raise Cancelled
                 point = row + beta * b
                 out[i, j] = loss(point) if np.isfinite(point).all() else np.nan

@@ -25,8 +25,6 @@ ALLOWED = {
     # The names scripts have always imported from lstm_gui.core (issue 20: they keep working);
     # models/model.py defines them, this module only re-exports them.
     "lstm_gui/core/__init__.py": {"PARAM_NAMES", "N_PARAMS"},
-    "lstm_gui/app/views/landscape.py": {"PARAM_NAMES", "name", "12"},
-    "lstm_gui/cli/landscape.py": {"PARAM_NAMES", "name", "12"},
 }
 
 
