@@ -14,6 +14,11 @@ from .conftest import enter
 def test_the_training_thread_does_not_hold_the_runs_lock_while_it_computes_a_snapshot(qtbot):
     run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru", hidden=4,
                                 units=2, epochs=0))
+    # Compile (or load) the model's kernels here first: with a cold numba cache the training
+    # thread's first chunk compiles the fused kernel under the run's lock, for tens of seconds
+    # (CI's fresh clone: no snapshot within 30 s), which is not what this test measures.
+    run.train(1)
+    run.snapshot()
     trainer = Trainer(run)
     probes: list[bool] = []
     computed = threading.Event()
