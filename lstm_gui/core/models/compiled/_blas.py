@@ -34,7 +34,10 @@ def _library() -> str | None:
 
 def _load():
     path = _library()
-    if path is None or os.environ.get("LSTM_GUI_NO_BLAS"):
+    # No switch to turn it off: numba's cache does not key on HAVE_BLAS, so kernels cached with
+    # dgemm and loaded in a process without the library call a missing symbol (a switch
+    # LSTM_GUI_NO_BLAS did that: a segfault at the first product).
+    if path is None:
         return None, None
     try:
         import llvmlite.binding as llvm
