@@ -27,6 +27,7 @@ from .replay import Replay
 from .stored_settings import SettingsReader
 from .trainer import Trainer
 from .transport import SPEEDS, Transport
+from .views.background import LatestJobWorker
 from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 from .window_state import State, WindowState
@@ -465,6 +466,13 @@ class MainWindow(QtWidgets.QMainWindow):
             stop = getattr(view, "shutdown", None)
             if stop is not None:
                 stop()
+        # The views' own workers (a landscape map, a gradient flow): answering the close's
+        # question paused and redrew the window, and that frame asked for a new map after the
+        # Close event had stopped them; the loop below then waited for the whole map (over
+        # ten minutes at 200 000 points with every dock open).  Stopped again here, after the
+        # last frame: what is queued is dropped, what runs is asked to stop.
+        for worker in self.findChildren(LatestJobWorker):
+            worker.stop()
         # Every thread a view started (a landscape map, an ensemble), however it was started:
         # one still running when the window is destroyed aborts the process (exit 134).
         for thread in self.findChildren(QtCore.QThread):
