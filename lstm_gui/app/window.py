@@ -486,16 +486,18 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     def warm_up_kernel(self) -> None:
-        """Compile the training kernel (first launch only) or load it from the cache, in the
-        background: the window stays responsive (a View menu click waited ~6 s, issue 24),
-        and Train meanwhile trains on the numpy path.  The status bar says what happens."""
+        """Compile the training kernels, the unit's and the models' (first launch only), or
+        load them from the cache, in the background: the window stays responsive (a View menu
+        click waited ~6 s, issue 24); Train meanwhile trains a unit on the numpy path, and a
+        model when they are ready.  The status bar says what happens."""
         from ..core.models import compiled
 
         if not compiled.available():
             return
-        if not compiled.is_cached():
+        if not compiled.is_cached(models=True):
             self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
-            self.state.set_busy("kernel", "compiling the training kernel (numpy trains meanwhile)")
+            self.state.set_busy("kernel", "compiling the training kernels (a unit trains on numpy "
+                                          "meanwhile; a model starts when they are ready)")
         self._warm_up = self.trainer.warm_up_kernel()
 
     def _on_kernel_warmed(self, result) -> None:

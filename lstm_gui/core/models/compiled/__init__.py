@@ -25,6 +25,7 @@ _forced: str | None = None
 _available: bool | None = None
 # The thread compiling the kernels on a first launch (see :func:`compiling_here`), or None.
 _compiler: int | None = None
+_compiler_lock = threading.Lock()
 
 
 def available() -> bool:
@@ -78,13 +79,15 @@ def compiling_here():
     the numpy path (:func:`active`).  For a first launch's warm-up only: the block ends when
     the kernels are compiled, whatever else waits."""
     global _compiler
-    if _compiler is not None:
-        raise RuntimeError("the kernels are already being compiled on another thread")
-    _compiler = threading.get_ident()
+    with _compiler_lock:
+        mine = _compiler is None      # a second warm-up (another window) waits in numba's lock
+        if mine:
+            _compiler = threading.get_ident()
     try:
         yield
     finally:
-        _compiler = None
+        if mine:
+            _compiler = None
 
 
 def compiling() -> bool:
