@@ -47,4 +47,5 @@ def _run_a_tiny_model() -> None:
     run = TrainingRun(RunConfig(hidden=2, task=preset("sin-cos", length=8), epochs=2))
     run.train(2)
     run.snapshot_job().compute()
+    assert run.model is not None
     FastModel(run.model).loss_and_grad(run.params, run.x, run.target)
