@@ -35,7 +35,17 @@ def warm_up_all(progress=None) -> bool:
     with gate:
         compiled_run.warm_up()
         _run_a_tiny_model()
+        _trace_a_long_unit()
     return any(d.stats.cache_misses for d in compiled._dispatchers(models=True))
+
+
+def _trace_a_long_unit() -> None:
+    """The kernel a unit's snapshot takes on a long sequence (unit.COMPILED_FROM), called
+    with the same argument types on a short one."""
+    import numpy as np
+
+    from ..models import UNIT, unit
+    unit._compiled_layer_forward(np.zeros(UNIT.size), np.zeros(4))
 
 
 def _run_a_tiny_model() -> None:
