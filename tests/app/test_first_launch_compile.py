@@ -61,7 +61,7 @@ def test_closing_a_first_launch_while_the_kernels_compile(tmp_path):
                XDG_CONFIG_HOME=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
     env.pop("LSTM_GUI_KERNEL", None)
     res = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
-                         timeout=60, check=False)
+                         timeout=180, check=False)
     ended = time.time()
     for bad in ("Traceback", "Fatal", "Segmentation", "Aborted", "Destroyed while thread"):
         assert bad not in res.stderr, res.stderr[-3000:]
