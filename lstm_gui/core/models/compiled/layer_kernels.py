@@ -30,18 +30,19 @@ import math
 import numpy as np
 
 try:
-    from numba import njit
-    kernel = njit(nogil=True, cache=True)
+    import numba  # noqa: F401
     HAVE_NUMBA = True
 except ImportError:        # numba is optional: the same loops run as plain Python
-    def kernel(fn):
-        return fn
     HAVE_NUMBA = False
 
 if HAVE_NUMBA:
-    from ._blas import HAVE_BLAS, NO_TRANS, ROW_MAJOR, dgemm
+    # kernel: njit(nogil=True, cache=True), its cache keyed on whether OpenBLAS was found
+    # (a kernel cached with dgemm and loaded without it segfaulted).
+    from ._blas import HAVE_BLAS, NO_TRANS, ROW_MAJOR, dgemm, kernel
     from ._kernels import _vexp  # the unit kernels' vector exp, shared
 else:
+    def kernel(fn):
+        return fn
     HAVE_BLAS = False
     dgemm = ROW_MAJOR = NO_TRANS = None
 
