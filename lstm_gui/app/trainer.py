@@ -40,6 +40,7 @@ MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to dra
 # at load 15, the window keeping 43 % of headless speed).  The next snapshot waits until
 # training has had this many times the CPU the last frame took: training keeps >= 3/4.
 TRAIN_CPU_PER_FRAME_CPU = 3.0
+FRAME_CPU_SMOOTHING = 0.25   # weight of the newest frame in the frames' running CPU cost
 
 
 def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
@@ -320,7 +321,10 @@ class Trainer(QtCore.QObject):
         """
         gil_free = self.gil_free()
         self._interval = max(SNAPSHOT_INTERVAL, (1 if gil_free else 3) * draw_seconds)
-        self._frame_cpu = draw_cpu if gil_free else 0.0
+        # A running mean: the frame scheduler draws expensive views every few frames, and
+        # one such frame must not hold the next back for three times its cost.
+        new = draw_cpu if gil_free else 0.0
+        self._frame_cpu = FRAME_CPU_SMOOTHING * new + (1 - FRAME_CPU_SMOOTHING) * self._frame_cpu
         self._consumed.set()
 
     def shutdown(self) -> None:
