@@ -33,6 +33,7 @@ drawn in one go (paused, a replay, a test: ``draw_now``) draws every part that c
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 import traceback
@@ -173,9 +174,9 @@ class FrameScheduler(QtCore.QObject):
                 continue
             self._unseen.discard(name)
             if name in self._stale:
-                parts.append((name, lambda n=name: self._draw_snapshot(n)))
+                parts.append((name, functools.partial(self._draw_snapshot, name)))
             if name in self._requests:
-                parts.append((name + RESULT, lambda n=name: self._draw_request(n)))
+                parts.append((name + RESULT, functools.partial(self._draw_request, name)))
         if not budgeted:
             return parts
         return self._due(parts)
