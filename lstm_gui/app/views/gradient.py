@@ -122,15 +122,26 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0)
         # Short enough for a third of the default dock (the formula is in the F1 help).
-        self.mapPlot.setTitle("How much s teaches error t", size="9pt")
-        self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
+        # Short titles: three plots share a row of the default dock (~190 px each at 595 px),
+        # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
+        # titles overlapped the plots.  The long form is each title's tooltip.
+        retitle(self.mapPlot, "What s teaches t", size="9pt")
+        self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
+                                           "teaches the error at step t (rows): |G[t, s]|")
+        self.lagPlot = g.addPlot(row=0, col=1)
+        self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
+                                           "t − s (lag), per gate, and the cursor's row t")
         self.horizonPlot = g.addPlot(row=0, col=2)
-        self.horizonPlot.setTitle("Memory horizon (steps back, 90 %)", size="9pt")
+        retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
+        self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
+                                               "the gradient's magnitude arrives (steps back)")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2)
+        self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
+                                             "unit, thin) over the epochs: ‖dE/dθ‖")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2, title="Gradient size per parameter (|dE/dp|)")
+        self.paramPlot = g.addPlot(row=1, col=2)
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
@@ -506,8 +517,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        retitle(self.lagPlot, f"How far back: {gates}; "
-                              f"<span style='color:#00a0e0'>row t = {t}</span>", size="9pt")
+        retitle(self.lagPlot, f"Lag: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
+                size="9pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
@@ -523,7 +534,9 @@ class GradientView(View):
         if getattr(self._snap, "model", None) is not None:
             return          # a Model has no per-parameter plot (hundreds of curves)
         if self.quantityCombo.currentData() == "update":
-            retitle(self.paramPlot, f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)", size="9pt")
+            retitle(self.paramPlot, f"|Δp| per epoch{self._of_unit()}", size="9pt")
+            self.paramPlot.titleLabel.setToolTip("The step the optimizer took per epoch, per "
+                                                 "parameter (|Δp|, from the history)")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -536,7 +549,8 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            retitle(self.paramPlot, f"Gradient size per parameter{self._of_unit()} (|dE/dp|)", size="9pt")
+            retitle(self.paramPlot, f"|dE/dp|{self._of_unit()}", size="9pt")
+            self.paramPlot.titleLabel.setToolTip("The gradient's size per parameter (|dE/dp|)")
             s = self._series
             if not s["epoch"]:
                 return
