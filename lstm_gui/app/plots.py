@@ -574,6 +574,9 @@ class _LogAxis(pg.AxisItem):
         return [s if self._labelled(v) else "" for v, s in zip(values, strings)]
 
 
+LogAxis = _LogAxis    # for other views' log plots (labels at 1, 2 and 5 of each decade)
+
+
 class MsePlot(_Plot):
     """MSE against epoch, log axis: the raw curve faint, a smoothed one over it."""
 

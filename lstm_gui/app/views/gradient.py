@@ -18,7 +18,7 @@ from ...core.analysis import gradflow, gradflow_model, model_data
 from ...core.analysis import layers as layer_maths
 from ...core.models import UNIT, Model
 from .. import palette
-from ..plots import GATE_COLOURS, SteadyRange, data_bounds, param_pen, retitle, set_curve
+from ..plots import GATE_COLOURS, LogAxis, SteadyRange, data_bounds, param_pen, retitle, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -128,7 +128,9 @@ class GradientView(View):
         retitle(self.mapPlot, "What s teaches t", size="9pt")
         self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
                                            "teaches the error at step t (rows): |G[t, s]|")
-        self.lagPlot = g.addPlot(row=0, col=1)
+        # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
+        # its neighbours in a plot 110 px high (0.002 0.0021 0.0022 ...).
+        self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left")})
         self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
                                            "t − s (lag), per gate, and the cursor's row t")
         self.horizonPlot = g.addPlot(row=0, col=2)
@@ -137,11 +139,11 @@ class GradientView(View):
                                                "the gradient's magnitude arrives (steps back)")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2)
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={"left": LogAxis("left")})
         self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
                                              "unit, thin) over the epochs: ‖dE/dθ‖")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2)
+        self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left")})
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
@@ -151,7 +153,7 @@ class GradientView(View):
         # paint took 70-130 ms of CPU a result with auto-range on its plots).
         self.steady = {plot: SteadyRange(plot.getViewBox())
                        for plot in (self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot)}
-        self.mapPlot.setLabel("bottom", "step s (where a parameter was used)")
+        self.mapPlot.setLabel("bottom", "step s (where used)")
         self.mapPlot.setLabel("left", "error at step t")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
