@@ -297,6 +297,9 @@ class FrameScheduler(QtCore.QObject):
             self._trainer.release()
             self._trainer.snapshot_taken(0.0)
             self._start = None
+            if self._flush_pending and not self._stopped:
+                # A catch-up waited for this frame's end, which _next() will not reach now.
+                QtCore.QTimer.singleShot(0, self._flush)
 
 
 def in_sight(dock: QtWidgets.QDockWidget) -> bool:

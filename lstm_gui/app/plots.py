@@ -699,7 +699,7 @@ class MsePlot(_Plot):
         has not moved yet after a Step is one or two nearly equal points)."""
         if not len(self._mse):
             return
-        self.steady.fit(x=(float(self._epochs[0]), float(self._epochs[-1])), margin=(0.02, 0.25))
+        self.steady.fit(x=(float(self._epochs[0]), float(self._epochs[-1])), margin=(0.02, 0.15))
         also = [c.yData for c in (self.unseen, self.clean, self.ghost) if c.isVisible()]
         self.steady.fit(y=data_bounds(self._mse, *also, log=True), margin=0.1, min_span=1.0)
 
@@ -792,7 +792,7 @@ class ParamsPlot(_Plot):
                 curve.setData([], [])
         self.set_title("Parameters" + (f" (unit {u + 1})" if snap.params.shape[0] > 1 else ""))
         if len(epochs):
-            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.25))
+            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
             shown = [c.yData for c in self.curves if c.isVisible() and c.yData is not None]
             self.steady.fit(y=data_bounds(*shown), margin=0.08)
 

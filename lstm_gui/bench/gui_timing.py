@@ -96,7 +96,8 @@ class LatenessTimer:
 
 
 class PaintCounter:
-    """Counts paint events of each view's pyqtgraph widgets (and frames drawn)."""
+    """Counts paint events of each view's graphics views (pyqtgraph's plots, the cell's
+    drawing), and frames drawn."""
 
     def __init__(self, window):
         import pyqtgraph as pg
@@ -113,13 +114,18 @@ class PaintCounter:
                     self.counts[self.name] = self.counts.get(self.name, 0) + 1
                 return False
 
+        from ..app.qt import QtWidgets
+
         self.paints: dict[str, int] = {}
         self.frames = 0
         self._filters = []
+        self.plots: set[str] = set()     # the views drawn by pyqtgraph plots (the cell: not)
         for name in window.views:
             f = Filter(self.paints, name)
-            for gv in window.docks[name].findChildren(pg.GraphicsView):
+            for gv in window.docks[name].findChildren(QtWidgets.QGraphicsView):
                 gv.viewport().installEventFilter(f)
+                if isinstance(gv, pg.GraphicsView):
+                    self.plots.add(name)
             self._filters.append(f)
         taken = window.trainer.snapshot_taken
 
@@ -214,7 +220,8 @@ def paired_rounds(window, config, rounds: int = 6, seconds: float = 2.0,
             timer.stop()
             out.late_ms += [v * 1e3 for v in timer.late]
         out.frames.append(counter.frames / dt)
-        name, paints = max(counter.paints.items(), key=lambda kv: kv[1], default=("-", 0))
+        name, paints = max(((v, n) for v, n in counter.paints.items() if v in counter.plots),
+                           key=lambda kv: kv[1], default=("-", 0))
         out.busiest.append((name, paints / dt))
         for view, count in counter.paints.items():
             out.paints.setdefault(view, []).append(count / dt)

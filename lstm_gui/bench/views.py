@@ -86,7 +86,7 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=
     for v in names:
         parts = "; ".join(f"{key.replace(v, '') or 'snapshot'} {u:.1f} / {q:.1f} ms x{n}"
                           for key, (u, q, n) in breakdown.items() if key.split(":")[0] == v)
-        shown = f"{rate[v]:5.1f}/s" if v in rate else "    -  "
+        shown = f"{rate[v]:5.1f}/s" if v in rate else "  -    "
         print(f"    {v:14s} {shown}   {parts}")
     result["parts"] = breakdown
     failed = sorted({f.split(":")[0] for f in failures})

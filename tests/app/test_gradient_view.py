@@ -64,7 +64,7 @@ def test_follows_the_time_cursor(qtbot, settings):
     A = np.abs(gradflow.contributions(snap.params, snap.x, snap.target)).sum(axis=(2, 3))
     np.testing.assert_allclose(values, A[25, 25 - lags.astype(int)], rtol=1e-12)
     assert lags.max() <= 25
-    assert "row t = 25" in view.lagPlot.titleLabel.text
+    assert "t = 25" in view.lagPlot.titleLabel.text
     trainer.shutdown()
 
 

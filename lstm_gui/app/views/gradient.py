@@ -472,12 +472,12 @@ class GradientView(View):
                 curve.setData(epochs[keep], units[keep, c])
         if len(epochs):
             steady = self.steady[self.normsPlot]
-            steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.25))
+            steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
             every = [norms] + ([units] if self.unitCurves else [])
             steady.fit(y=data_bounds(*every, log=True), margin=0.05, min_span=1.0)
             horizons = np.asarray(s["horizon"], dtype=float)
             self.steady[self.horizonPlot].fit(x=(float(epochs[0]), float(epochs[-1])),
-                                              margin=(0.02, 0.25))
+                                              margin=(0.02, 0.15))
             self.steady[self.horizonPlot].fit(y=data_bounds(horizons), margin=0.15, min_span=2.0)
 
     def layer_norms(self) -> np.ndarray:
@@ -571,7 +571,7 @@ class GradientView(View):
         ys = [c.yData for c in self.paramCurves if c.yData is not None and len(c.yData)]
         if xs:
             steady = self.steady[self.paramPlot]
-            steady.fit(x=data_bounds(*xs), margin=(0.02, 0.25))
+            steady.fit(x=data_bounds(*xs), margin=(0.02, 0.15))
             steady.fit(y=data_bounds(*ys, log=True), margin=0.05, min_span=1.0)
 
     def _of_unit(self) -> str:

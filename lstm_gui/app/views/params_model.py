@@ -77,7 +77,7 @@ class ModelParamsPanel(QtWidgets.QWidget):
         for k, curve in enumerate(self.curves):
             set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
         if len(epochs):
-            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.25))
+            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
             self.steady.fit(y=data_bounds(norms), margin=0.08)
         self._fill(values_only=True)
 
