@@ -9,7 +9,7 @@ import time
 import pytest
 
 from lstm_gui.app.frames import FrameScheduler, water_level
-from lstm_gui.app.qt import QtCore, QtWidgets
+from lstm_gui.app.qt import QtWidgets
 
 from .conftest import enter
 
