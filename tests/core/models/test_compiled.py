@@ -587,3 +587,18 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
     _, out_alone = members(alone, np.full(3, K.ACTIVE, dtype=np.int64))
     np.testing.assert_array_equal(mine[K.BLOCK:], alone)
     np.testing.assert_array_equal(out[:, K.BLOCK:], out_alone)
+
+
+@pytest.mark.parametrize("kind", [K.SGD, K.MOMENTUM, K.ADAM])
+def test_member_step_is_the_optimizer_step_bit_for_bit(kind):
+    """The population's copy of the update (vector code) computes what a single run's does."""
+    rng = np.random.default_rng(kind)
+    size = 36
+    p, g, m = rng.normal(0, 1, (3, size))
+    v = rng.uniform(0, 1, size)
+    outs = []
+    for step in (K.optimizer_step, K._member_step):
+        new, new_m, new_v = np.empty(size), np.empty(size), np.empty(size)
+        ok = step(kind, p, g, new, 0.05, 0.9, 0.9, 0.999, 1e-8, m, v, 7, new_m, new_v)
+        outs.append((ok, new.tobytes(), new_m.tobytes() if kind else b"", new_v.tobytes() if kind == K.ADAM else b""))
+    assert outs[0] == outs[1] and outs[0][0]
