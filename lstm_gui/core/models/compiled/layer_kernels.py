@@ -31,11 +31,19 @@ import numpy as np
 
 try:
     from numba import njit
-    kernel = njit(nogil=True, cache=True)
+    # error_model="numpy": a float division by zero gives inf or NaN (which the kernels'
+    # finiteness checks catch) instead of numba's default Python check, a branch in every
+    # division that kept each loop with a division scalar (no vdivpd: measured, the gates'
+    # sigmoids ran one element at a time).
+    kernel = njit(nogil=True, cache=True, error_model="numpy")
+    # The vector exp also lets LLVM fuse its polynomial's multiply-adds (FMA): 2.3 against
+    # 3.4 ns an element (B*GH = 8192, load 7), still within 2.3e-16 of math.exp.
+    exp_kernel = njit(nogil=True, cache=True, error_model="numpy", fastmath={"contract"})
     HAVE_NUMBA = True
 except ImportError:        # numba is optional: the same loops run as plain Python
     def kernel(fn):
         return fn
+    exp_kernel = kernel
     HAVE_NUMBA = False
 
 if HAVE_NUMBA:
@@ -63,12 +71,13 @@ NONE, BUDGET, TARGET, PLATEAU, DIVERGED = 0, 1, 2, 3, 4
 # ---------------------------------------------------------------- exp, matrix products
 
 # exp(x) = 2^k exp(r), k = round(x / ln 2), r = x - k ln 2 in two parts (Cody and Waite): the
-# unit kernels' _vexp (_kernels.py), bit for bit, written so that every loop is vector code.
-# There, math.floor returns an int64 and kf * ln2 converts it back: AVX2 has no vector
-# conversion between doubles and 64-bit integers, so its first loop ran scalar (7.7 ns an
-# element measured at B*GH = 8192, load 3.8; this form 3.5 ns at the same load).  Here k stays
-# a double (np.floor) and 2^k's bits come from the double 2^52 + 1023 + k, whose low bits hold
-# the biased exponent: integer vector code (a subtraction and a shift).
+# unit kernels' _vexp (_kernels.py), written so that every loop is vector code.  There,
+# math.floor returns an int64 and kf * ln2 converts it back: AVX2 has no vector conversion
+# between doubles and 64-bit integers, so its first loop ran scalar (7.7 ns an element
+# measured at B*GH = 8192, load 3.8; this form, without FMA, 3.5 ns at the same load and bit
+# for bit the unit kernels' values).  Here k stays a double (np.floor) and 2^k's bits come
+# from the double 2^52 + 1023 + k, whose low bits hold the biased exponent: integer vector
+# code (a subtraction and a shift).
 _INV_LN2 = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -77,10 +86,10 @@ _MAGIC_BITS = 0x4330000000000000  # the bits of 2^52
 
 
 if HAVE_NUMBA:
-    @kernel
+    @exp_kernel
     def _vexp(z, out, bits):
-        """out[:n] = exp(z[:n]), n = len(out): _kernels._vexp's values (within 2.3e-16 of
-        math.exp on [-708, 709]; clamped there; NaN stays NaN).  bits: int64 scratch, >= n."""
+        """out[:n] = exp(z[:n]), n = len(out), within 2.3e-16 relative of math.exp on
+        [-708, 709] (clamped there; NaN stays NaN).  bits: int64 scratch, >= n."""
         n = out.shape[0]
         kbits = bits[:n].view(np.float64)
         for q in range(n):
@@ -397,10 +406,11 @@ def _plain_lstm(spec):
 def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, arg2, ex2, bits):
     """_layer_forward for the vanilla LSTM (gate slots f, i, C~, o): the same caches.
 
-    Measured against the generic loop (sum task, B = 32, H = 64): the family's flags inside
-    the element-wise loops kept them scalar.  Here the input part b + W x of every step is
-    one product before the recurrence (it does not depend on h), written into act, where
-    each step then adds R h(t-1) and replaces the arguments by the activations."""
+    The input part b + W x of every step is one product before the recurrence (it does not
+    depend on h), written into act, where each step adds R h(t-1) and then replaces the
+    arguments by the activations.  The element-wise loops have no family flags and few
+    arrays each (LLVM gives up vectorising a loop that would need more than 8 run-time
+    overlap checks): each is vector code (checked in the assembly: vdivpd, vmulpd)."""
     T, B = xin.shape[0], xin.shape[1]
     GH = 4 * H
     DH = hout.shape[2]
@@ -411,8 +421,9 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
     hf = hout.reshape(hout.size)
     for t in range(T):
         for bb in range(B):
+            a = act[t, bb]
             for j in range(GH):
-                act[t, bb, j] = bias[j]
+                a[j] = bias[j]
     _gemm(False, T * B, GH, mk, xin.reshape(xin.size), 0, xin.shape[2], W_T.reshape(W_T.size),
           0, GH, actf, 0, GH)
     RTf = R_T.reshape(R_T.size)
@@ -424,33 +435,50 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
             _gemm(False, B, GH, H, hf, tp * B * DH + oh, DH, RTf, 0, GH, actf, t * BG, GH)
         # exp of every gate's argument at once: -z for the sigmoids f, i, o, 2z for tanh
         for bb in range(B):
-            base = bb * GH
+            a = act[t, bb]
+            eb = bb * GH
+            for j in range(GH):
+                arg[eb + j] = -a[j]
             for u in range(H):
-                arg[base + u] = -act[t, bb, u]
-                arg[base + H + u] = -act[t, bb, H + u]
-                arg[base + 2 * H + u] = 2.0 * act[t, bb, 2 * H + u]
-                arg[base + 3 * H + u] = -act[t, bb, 3 * H + u]
+                arg[eb + 2 * H + u] = 2.0 * a[2 * H + u]
         _vexp(arg[:BG], ea, bits)
         for bb in range(B):
-            base = bb * GH
+            eb = bb * GH
+            fz = act[t, bb, 0:H]
+            iz = act[t, bb, H:2 * H]
+            gz = act[t, bb, 2 * H:3 * H]
+            oz = act[t, bb, 3 * H:GH]
             for u in range(H):
-                cp = cs[tp, bb, u] if s > 0 else 0.0
-                f = 1.0 / (1.0 + ex[base + u])
-                i = 1.0 / (1.0 + ex[base + H + u])
-                g = 1.0 - 2.0 / (ex[base + 2 * H + u] + 1.0)
-                c = f * cp + i * g
-                act[t, bb, u] = f
-                act[t, bb, H + u] = i
-                act[t, bb, 2 * H + u] = g
-                act[t, bb, 3 * H + u] = 1.0 / (1.0 + ex[base + 3 * H + u])
-                cs[t, bb, u] = c
-                arg2[bb * H + u] = 2.0 * c
+                fz[u] = 1.0 / (1.0 + ex[eb + u])
+            for u in range(H):
+                iz[u] = 1.0 / (1.0 + ex[eb + H + u])
+            for u in range(H):
+                gz[u] = 1.0 - 2.0 / (ex[eb + 2 * H + u] + 1.0)
+            for u in range(H):
+                oz[u] = 1.0 / (1.0 + ex[eb + 3 * H + u])
+            a = act[t, bb]
+            c = cs[t, bb]
+            a2 = arg2[bb * H:(bb + 1) * H]
+            if s > 0:
+                cp = cs[tp, bb]
+                for u in range(H):
+                    v = a[u] * cp[u] + a[H + u] * a[2 * H + u]
+                    c[u] = v
+                    a2[u] = 2.0 * v
+            else:
+                for u in range(H):
+                    v = a[H + u] * a[2 * H + u]
+                    c[u] = v
+                    a2[u] = 2.0 * v
         _vexp(arg2[:BH], e2, bits)
         for bb in range(B):
+            a = act[t, bb]
+            acr = acs[t, bb]
+            h = hout[t, bb]
             for u in range(H):
                 ac = 1.0 - 2.0 / (ex2[bb * H + u] + 1.0)
-                acs[t, bb, u] = ac
-                hout[t, bb, oh + u] = act[t, bb, 3 * H + u] * ac
+                acr[u] = ac
+                h[oh + u] = a[3 * H + u] * ac
 
 
 @kernel
@@ -458,8 +486,9 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
                    dh, dc):
     """_layer_backward for the vanilla LSTM.  Overwrites act[t] with dE/dz(t) once step t
     is done (its activations are not needed again), so that the weight gradients become
-    one product each over all T steps after the recurrence (k = T*B instead of B per step:
-    gR 256 x 64 x 288 at the sum task, 15 GMAC/s in dgemm), as dE/dxin and the bias."""
+    one product each over all T steps after the recurrence (k = T*B instead of B per step),
+    as dE/dxin and the bias.  dh holds dE/dh of the step about to be done: dE/d(output)
+    from above plus R^T dz of the step after it."""
     T, B = xin.shape[0], xin.shape[1]
     GH = 4 * H
     DH = hout.shape[2]
@@ -468,28 +497,51 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
     actf = act.reshape(act.size)
     Rf = Rl.reshape(Rl.size)
     dhf = dh.reshape(dh.size)
-    dh[:, :] = 0.0
+    t0 = T - 1 if d == 0 else 0
+    for bb in range(B):
+        for u in range(H):
+            dh[bb, u] = dout[t0, bb, oh + u]
     dc[:, :] = 0.0
     for s in range(T - 1, -1, -1):
         t = s if d == 0 else T - 1 - s
         tp = t if s == 0 else (t - 1 if d == 0 else t + 1)
         for bb in range(B):
+            oz = act[t, bb, 3 * H:GH]
+            iz = act[t, bb, H:2 * H]
+            gz = act[t, bb, 2 * H:3 * H]
+            fz = act[t, bb, 0:H]
+            acr = acs[t, bb]
+            dhr = dh[bb]
+            dcr = dc[bb]
+            # loops of at most four arrays each (see _lstm_forward): dc holds dE/dC(t) ...
             for u in range(H):
-                dht = dout[t, bb, oh + u] + dh[bb, u]
-                f = act[t, bb, u]
-                i = act[t, bb, H + u]
-                g = act[t, bb, 2 * H + u]
-                o = act[t, bb, 3 * H + u]
-                ac = acs[t, bb, u]
-                cp = cs[tp, bb, u] if s > 0 else 0.0
-                dct = dht * o * (1.0 - ac * ac) + dc[bb, u]
-                dc[bb, u] = dct * f
-                act[t, bb, u] = dct * cp * f * (1.0 - f)
-                act[t, bb, H + u] = dct * g * i * (1.0 - i)
-                act[t, bb, 2 * H + u] = dct * i * (1.0 - g * g)
-                act[t, bb, 3 * H + u] = dht * ac * o * (1.0 - o)
-                dh[bb, u] = 0.0
+                o = oz[u]
+                ac = acr[u]
+                dht = dhr[u]
+                dcr[u] = dht * o * (1.0 - ac * ac) + dcr[u]
+                oz[u] = dht * ac * o * (1.0 - o)
+            for u in range(H):
+                dct = dcr[u]
+                i = iz[u]
+                g = gz[u]
+                iz[u] = dct * g * i * (1.0 - i)
+                gz[u] = dct * i * (1.0 - g * g)
+            # ... and then dE/dC(t-1) through the forget gate
+            if s > 0:
+                cpr = cs[tp, bb]
+                for u in range(H):
+                    f = fz[u]
+                    dct = dcr[u]
+                    fz[u] = dct * cpr[u] * f * (1.0 - f)
+                    dcr[u] = dct * f
+            else:
+                for u in range(H):
+                    fz[u] = 0.0
         if s > 0:
+            for bb in range(B):
+                dhr = dh[bb]
+                for u in range(H):
+                    dhr[u] = dout[tp, bb, oh + u]
             _gemm(False, B, H, GH, actf, t * BG, GH, Rf, 0, H, dhf, 0, H)
     for r in range(T * B):
         for j in range(GH):
