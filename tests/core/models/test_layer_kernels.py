@@ -334,3 +334,20 @@ def test_the_sum_task_width_equals_the_reference():
     want_loss, want_grad = model.loss_and_grad(theta, x, target)
     assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
     assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))
+
+
+@pytest.mark.parametrize("inputs", [1, 4, 5])
+def test_input_weight_gradient_on_both_sides_of_the_own_loop_threshold(inputs):
+    """The input weights' gradient takes the own loop (as x^T dz) up to SMALL_M inputs and
+    dgemm above; the input part of the forward pass the own loop up to SMALL_K: both sides
+    equal the reference to 1e-12."""
+    from lstm_gui.core.models.compiled import layer_kernels as lk
+    assert lk.SMALL_M == 4 and lk.SMALL_K == 2
+    model = Model(hidden=6, inputs=inputs, layers=2)
+    fm = FastModel(model)
+    theta = model.init(2, low=-0.7, high=0.7)
+    x, target = _data(model, 5, 9, False, seed=3)
+    loss, grad = fm.loss_and_grad(theta, x, target)
+    want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
+    assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))

@@ -115,6 +115,10 @@ else:
             out[k] = math.exp(min(max(z[k], -708.0), 709.0)) if z[k] == z[k] else z[k]
 
 
+SMALL_K = 2          # _gemm's own loop up to this k (measured there)
+SMALL_M = 4          # the input weights' gradient as x^T dz in the own loop up to m inputs
+
+
 @kernel
 def _gemm_own(ta, m, n, k, a, oa, lda, b, ob, ldb, c, oc, ldc):
     """c[oc:] (m x n, row stride ldc) += op(a) b: the kernels' own loop (where numpy's OpenBLAS
@@ -153,15 +157,18 @@ def _gemm_own(ta, m, n, k, a, oa, lda, b, ob, ldb, c, oc, ldc):
 @kernel
 def _gemm(ta, m, n, k, a, oa, lda, b, ob, ldb, c, oc, ldc):
     """c += op(a) b as _gemm_own describes (flat arrays, offsets, row strides): one dgemm of
-    numpy's OpenBLAS when it is there.  Measured (load ~3, one thread) at the shapes of the
-    tutorial's H = 16 (m x n x k = 5 x 64 x 16, 5 x 16 x 64, 64 x 16 x 95): dgemm 0.6-0.8,
-    0.6-0.8 and 9 us; the own loop lost everywhere but the very smallest (5 x 16 x 64 with
-    2-D row views, 0.50 against 0.56 us), and by 5-12x where k is long and n short: no size
-    threshold was worth a branch.  At the sum task's (32 x 256 x 64, 256 x 64 x 288): dgemm
-    14-15 GMAC/s."""
+    numpy's OpenBLAS when it is there, except for k <= SMALL_K (an outer product: the input
+    part of a layer with one or two inputs).
+
+    Measured (one thread, load 3-7, m x n x k): at the tutorial's H = 16 shapes dgemm took
+    0.6-0.8 us for 5 x 64 x 16 and 5 x 16 x 64 and 15 us for 64 x 16 x 95, the own loop
+    1.1, 1.6 and 40 us (it won only at 5 x 16 x 64 in 2-D row views, 0.50 against 0.56 us,
+    idle); at the sum task's 32 x 256 x 64, 32 x 64 x 256, 256 x 64 x 288 dgemm 38, 44,
+    500 us, the own loop 107, 84, 2140.  Where k = 1 or 2 the own loop wins (320 x 256 x 1:
+    29 against 38 us; x 2: 42 against 45); from k = 4 dgemm (50 against 86 us)."""
     if m == 0 or n == 0 or k == 0:
         return
-    if HAVE_BLAS:
+    if HAVE_BLAS and k > SMALL_K:
         dgemm(np.int32(ROW_MAJOR), np.int32(TRANS if ta else NO_TRANS), np.int32(NO_TRANS),
               m, n, k, 1.0, a.ctypes.data + 8 * oa, lda, b.ctypes.data + 8 * ob, ldb, 1.0,
               c.ctypes.data + 8 * oc, ldc)
@@ -546,8 +553,19 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
     for r in range(T * B):
         for j in range(GH):
             gb[j] += actf[r * GH + j]
-    _gemm(True, GH, mk, T * B, actf, 0, GH, xin.reshape(xin.size), 0, xin.shape[2],
-          gW.reshape(gW.size), 0, gW.shape[1])
+    xf = xin.reshape(xin.size)
+    if mk <= SMALL_M:
+        # dW^T = x^T dz (mk x GH): rows of GH along which the own loop runs; dW = dz^T x
+        # itself has n = mk = 1 there, for which dgemm took 71 us at the sum task (256 x 1 x
+        # 320) and the transposed form in the own loop 19 us (up to m = 4: 45 against 57).
+        tmp = np.zeros(mk * GH)
+        _gemm_own(True, mk, GH, T * B, xf, 0, xin.shape[2], actf, 0, GH, tmp, 0, GH)
+        for k in range(mk):
+            for j in range(GH):
+                gW[j, k] += tmp[k * GH + j]
+    else:
+        _gemm(True, GH, mk, T * B, actf, 0, GH, xf, 0, xin.shape[2], gW.reshape(gW.size), 0,
+              gW.shape[1])
     if T > 1:
         # step t's recurrent input is h(t-1) (forward) or h(t+1) (backward direction)
         a0 = BG if d == 0 else 0
