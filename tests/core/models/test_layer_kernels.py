@@ -351,3 +351,19 @@ def test_input_weight_gradient_on_both_sides_of_the_own_loop_threshold(inputs):
     want_loss, want_grad = model.loss_and_grad(theta, x, target)
     assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
     assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))
+
+
+@pytest.mark.parametrize("layers, inputs, readout, seqs", [(1, 1, True, 200), (2, 3, True, 70),
+                                                          (1, 1, None, 5)])
+def test_the_lean_lstm_forward_equals_the_reference(layers, inputs, readout, seqs):
+    """FastModel.forward of a one-direction vanilla LSTM (the test-set pass) keeps only the
+    last step's state, in blocks of 32 sequences (the last one partial here): its outputs
+    equal the reference's and the training forward's (the trace) to 1e-12."""
+    model = Model(hidden=1 if readout is None else 7, layers=layers, inputs=inputs,
+                  readout=readout)
+    fm = FastModel(model)
+    theta = model.init(6, low=-0.8, high=0.8)
+    x, _ = _data(model, 6, seqs, False, seed=4)
+    y = fm.forward(theta, x)
+    np.testing.assert_allclose(y, model.forward(theta, x), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(y, fm.trace(theta, x).y, rtol=0, atol=1e-13)
