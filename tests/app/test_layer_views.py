@@ -154,7 +154,8 @@ def model_snapshot(cell, hidden, layers, seed=0, n=25):
     x = np.sin(np.linspace(0, 6, n))
     target = np.cos(np.linspace(0, 6, n))
     return SimpleNamespace(model=model, params=theta, x=x, target=target,
-                           trace=model.trace(theta, x), revision=seed, epoch=0)
+                           trace=model.trace(theta, x), revision=seed, epoch=0,
+                           gate_norms=(np.array([0]), model.gate_norms(theta)[None]))
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "peephole", "cifg"])
@@ -347,3 +348,25 @@ def test_sequence_to_one_draws_predictions_against_targets(qtbot, settings):
     np.testing.assert_allclose(ys, y, rtol=1e-9, atol=1e-12)
     dx, dy = view.diagonal.getData()
     np.testing.assert_array_equal(dx, dy)
+
+
+def test_parameter_norm_curves_come_from_the_run_not_from_the_frames_drawn(qtbot, settings):
+    """One snapshot after 600 epochs (a dock hidden while training, or a run faster than
+    the frames): the norm curves are the run's whole record, from epoch 0, not one point."""
+    from lstm_gui.app.views.training import ParamsView
+
+    cursor = TimeCursor()
+    cursor.set_length(20)
+    ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), hidden=4, epochs=0))
+    run.train(600)
+    view = shown(qtbot, ParamsView, ctx, size=(800, 300))
+    view.show_snapshot(run.snapshot())
+    epochs, norms = run.gate_norms_view()
+    panel = view.modelPanel
+    assert len(epochs) > 10
+    for k, curve in enumerate(panel.curves):
+        x, y = curve.getData()
+        np.testing.assert_array_equal(x, epochs)
+        np.testing.assert_allclose(y, norms.reshape(len(epochs), -1)[:, k])
+    assert x[0] == 0 and x[-1] == 600

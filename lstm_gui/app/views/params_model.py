@@ -1,7 +1,8 @@
 """The Parameters view of a model too large for one curve per parameter.
 
 Left: the norm of each gate's parameters (W, R, b and extras together) per layer over the
-epochs the view has seen, one curve per (layer, gate): gate colour, layer line style.
+epochs, as the run records them (``Snapshot.gate_norms``), one curve per (layer, gate): gate
+colour, layer line style.
 Right: the parameters in a table that filters by name (``W_z``, ``u2.``, ``[3,``) and shows
 at most PAGE rows at a time, with the page chosen below it.
 """
@@ -11,11 +12,10 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import set_curve
+from ..plots import SteadyRange, data_bounds, set_curve
 from ..qt import Qt, QtWidgets, pg
 
 PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
-MAX_POINTS = 2000          # per curve over epochs: every other point dropped beyond this
 LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                 Qt.PenStyle.DashDotLine)
 
@@ -28,6 +28,9 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "‖parameters‖ per gate")
         self.plot.getPlotItem().titleLabel.setMinimumWidth(0)
+        self.plot.getPlotItem().setClipToView(True)
+        self.plot.getPlotItem().setDownsampling(auto=True, mode="peak")
+        self.steady = SteadyRange(self.plot.getPlotItem().vb)
         self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
         self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
         self.pageSpin = QtWidgets.QSpinBox(objectName="paramPage", minimum=1, maximum=1)
@@ -51,7 +54,6 @@ class ModelParamsPanel(QtWidgets.QWidget):
         layout.addLayout(right, 2)
         self.curves: list = []
         self._key = None
-        self._series: dict = {"epoch": [], "norms": []}
         self._snap = None
         self._rows: np.ndarray = np.zeros(0, dtype=int)
         self.filterEdit.textChanged.connect(self._on_filter)
@@ -62,23 +64,21 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self._snap = snap
         layers = layer_maths.shape_of(snap.params, snap.model)
         key = (snap.model, snap.config.task, snap.config.seed)
-        s = self._series
-        if key != self._key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
+        if key != self._key:
             self._build(layers)
-            s["epoch"], s["norms"] = [], []
             self._key = key
             self._on_filter()
-        if s["epoch"] and s["epoch"][-1] == snap.epoch:
-            s["epoch"].pop()
-            s["norms"].pop()
-        s["epoch"].append(snap.epoch)
-        s["norms"].append(layer_maths.gate_norms(layers, snap.params).ravel())
-        if len(s["epoch"]) > MAX_POINTS:
-            s["epoch"], s["norms"] = s["epoch"][::2], s["norms"][::2]
-        epochs = np.asarray(s["epoch"], dtype=float)
-        norms = np.array(s["norms"])
+        # The run records them (TrainingRun.gate_norms_view): the curves are the same
+        # whichever frames this view drew, hidden or not.  Gathered here from frames, a
+        # 2-second run at full speed drew four points joined by straight lines.
+        epochs, norms = snap.gate_norms
+        norms = np.asarray(norms).reshape(len(epochs), -1)
+        epochs = np.asarray(epochs, dtype=float)
         for k, curve in enumerate(self.curves):
             set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
+        if len(epochs):
+            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
+            self.steady.fit(y=data_bounds(norms), margin=0.08)
         self._fill(values_only=True)
 
     def _build(self, layers) -> None:

@@ -8,8 +8,6 @@ module turns flat parameters, gradients and forward traces into those blocks, an
   columns = time steps (:func:`gate_images`);
 * norms of a gradient per layer and per hidden unit (:func:`unit_norms`, :func:`layer_norms`):
   a chain's vanishing gradient is the ratio between its layers';
-* norms of the parameters per gate and layer (:func:`gate_norms`), for models too large for
-  one curve per parameter;
 * the terms R_g[j, :] * h(t-1) of one unit's recurrent input (:func:`recurrent_terms`).
 
 Two sources: a :class:`models.Model` and its flat theta (:func:`of_model`; each direction of
@@ -236,14 +234,6 @@ def unit_norms(layers: Layers, grad) -> list[np.ndarray]:
 def layer_norms(layers: Layers, grad) -> np.ndarray:
     """(layers,) Euclidean norms of a gradient over each layer's gate parameters."""
     return np.array([np.sqrt(np.sum(n * n)) for n in unit_norms(layers, grad)])
-
-
-def gate_norms(layers: Layers, params) -> np.ndarray:
-    """(layers, gates) Euclidean norms of each gate's W, R, b and extras together."""
-    p = np.asarray(params, dtype=float).ravel()
-    return np.array([[np.linalg.norm(p[np.concatenate(
-        [b.w_index.ravel(), b.r_index.ravel(), b.b_index] + [i for _, _, i in b.extras])])
-        for b in row] for row in layers.blocks])
 
 
 def recurrent_terms(block: GateBlock, j: int, h_prev) -> tuple[np.ndarray, np.ndarray]:

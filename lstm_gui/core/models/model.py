@@ -297,6 +297,20 @@ class Model:
                 out[b.layer][b.direction][b.kind][b.gate] = theta[b.slice].reshape(b.shape)
         return out
 
+    def gate_norms(self, theta) -> np.ndarray:
+        """(layers * dirs, gates) Euclidean norms of each gate's parameters (W, R, b and the
+        gate's extras: GRU's b_nh, a peephole p_g) per layer and direction, rows in flat
+        order (layer-major, forward then reverse), columns in :attr:`gates`' order.  The
+        readout belongs to no gate.  A few microseconds: blocks are contiguous slices."""
+        t = self.check(theta)
+        out = np.zeros((self.layers * self.dirs, len(self.gates)))
+        column = {g: c for c, g in enumerate(self.gates)}
+        for b in self._blocks:
+            if b.layer is not None and b.direction is not None and b.gate in column:
+                v = t[b.slice]
+                out[b.layer * self.dirs + b.direction, column[b.gate]] += float(v @ v)
+        return np.sqrt(out)
+
     def readout_views(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """(w_y (H * dirs,), b_y (1,)) as views of theta, or None without a readout."""
         if not self.readout:

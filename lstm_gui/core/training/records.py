@@ -65,3 +65,48 @@ class EvalRecords:
         """Copies of what was recorded."""
         rows = self._rows[: self._count]
         return EvalView(rows[:, 0].astype(np.int64), rows[:, 1].copy(), rows[:, 2].copy())
+
+
+class Thinned:
+    """Rows of numbers taken over a run's epochs in bounded memory: a row is taken when at
+    least :attr:`every` epochs have passed since the last one; when the store fills, every
+    other row goes and ``every`` doubles, so the rows stay spread over the whole run.
+
+    Used for what a model's run records beside its history (the gates' norms: the history of
+    a model above ``HISTORY_PARAMS`` numbers keeps no parameters).  Offers come at epoch ends
+    on the numpy path and at chunk ends on the compiled one, so the epochs taken depend on the
+    chunking; each row is exact at its epoch."""
+
+    def __init__(self, width: int, capacity: int = CAPACITY):
+        self.every = 1
+        self._epochs = np.empty(capacity, dtype=np.int64)
+        self._rows = np.empty((capacity, width))
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def offer(self, epoch: int, row) -> bool:
+        """Take ``row()`` (called only if taken) at `epoch` if it is due; True if taken.  An
+        epoch at or before the last one taken (a rewound run) first drops the later rows."""
+        n = self._count
+        while n and self._epochs[n - 1] >= epoch:
+            n -= 1
+        self._count = n
+        if n and epoch - self._epochs[n - 1] < self.every:
+            return False
+        if n == len(self._rows):
+            kept = slice(0, n, 2)        # the first row stays: the curve starts at the start
+            m = len(range(n)[kept])
+            self._epochs[:m] = self._epochs[kept].copy()
+            self._rows[:m] = self._rows[kept].copy()
+            self._count = n = m
+            self.every *= 2
+        self._epochs[n] = epoch
+        self._rows[n] = row()
+        self._count = n + 1
+        return True
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies: epochs (N,), rows (N, width)."""
+        return self._epochs[: self._count].copy(), self._rows[: self._count].copy()

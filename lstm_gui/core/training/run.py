@@ -25,6 +25,7 @@ from .evaluation import EvalHistory, EvalView
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
+from .records import Thinned
 from .stop import BUDGET, DIVERGED, PLATEAU, STOP_REASONS, TARGET  # noqa: F401 (re-exported: where callers find them)
 from .tasks import CSV_TASK, PRESETS, Task, preset
 
@@ -332,6 +333,8 @@ class Snapshot:
     replay: int | None = None  # the stored epoch shown instead of the live model, if any
     test_mse: float = float("nan")  # held-out sequences, or the held-out continuation
     model: object = None       # the models.Model trained (None: the 12-parameter unit)
+    # A model's gate norms over the epochs (TrainingRun.gate_norms_view), whatever the epoch shown
+    gate_norms: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def _as_lists(obj):
@@ -407,6 +410,7 @@ class TrainingRun:
         self.best_mse = float("inf")
         self._best_epoch = 0
         self.history = self._new_history()
+        self._new_gate_norms()
         self.evaluation: EvalHistory | model_training.SetEval | None
         if self.data is not None:
             self.evaluation = model_training.SetEval(config, self.model, self.data)
@@ -418,6 +422,34 @@ class TrainingRun:
         self.elapsed = 0.0
         self._last_event_time = -math.inf
         self.revision = next(_REVISIONS)
+
+    def _new_gate_norms(self) -> None:
+        """A model's gate norms over the epochs, from this epoch on (see :meth:`gate_norms_view`)."""
+        self.gate_norms: Thinned | None = None
+        if self.model is not None:
+            self.gate_norms = Thinned(self.model.layers * self.model.dirs * len(self.model.gates))
+            self._record_gate_norms()
+
+    def _record_gate_norms(self) -> None:
+        if self.gate_norms is not None:
+            model, params = self.model, self.params
+            assert model is not None
+            self.gate_norms.offer(self.epoch, lambda: model.gate_norms(params).ravel())
+
+    def gate_norms_view(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """A model's gate norms as recorded over the epochs: (epochs (N,), norms (N, layers *
+        dirs, gates)), the last row at the current parameters; None for the unit (its
+        history keeps every parameter).  Rows come at least every :attr:`Thinned.every`
+        epochs (every epoch early on, thinned as the run grows), so the Parameters view's
+        curves do not depend on which frames the window happened to draw."""
+        if self.gate_norms is None or self.model is None:
+            return None
+        epochs, rows = self.gate_norms.view()
+        now = self.model.gate_norms(self.params)
+        if len(epochs) and epochs[-1] == self.epoch:
+            epochs, rows = epochs[:-1], rows[:-1]
+        return (np.append(epochs, self.epoch),
+                np.concatenate([rows.reshape((-1,) + now.shape), now[None]]))
 
     def _new_history(self) -> History:
         if self.model is None:
@@ -480,7 +512,9 @@ class TrainingRun:
     def _check_sequences(self) -> None:
         # Validated here, once: every epoch then calls the core's unchecked entry point.
         if self.model is None:
-            unit.mse_and_grad(self.params, self.x, self.target, self.config.delay)
+            # The checks alone: a whole forward and backward pass here took 9-20 s at
+            # 1 000 000 points, on the window's thread when the length was set.
+            unit.check(self.params, self.x, self.target, self.config.delay)
         elif not (np.isfinite(self.x).all() and np.isfinite(self.target).all()):
             raise ValueError("the sequences contain NaN or infinite values")
 
@@ -611,6 +645,7 @@ class TrainingRun:
                             else self.params[:0])
         if self.evaluation is not None and self.evaluation.due(self.epoch):
             self.evaluation.record(self.epoch, self.params)
+        self._record_gate_norms()
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
 
@@ -702,6 +737,7 @@ class TrainingRun:
             elif self.evaluation is not None and self.evaluation.due(self.epoch):
                 # A model's chunks end at each epoch its evaluation records.
                 self.evaluation.record(self.epoch, self.params)
+            self._record_gate_norms()
             self.revision = next(_REVISIONS)
         if chunk.reason == DIVERGED:
             self.stop_reason = DIVERGED
@@ -748,6 +784,7 @@ class TrainingRun:
         run.initial_params = initial
         run.params = np.array(params, dtype=float).reshape(shape)
         run.epoch = int(state["epoch"])
+        run._new_gate_norms()               # the file keeps no norms: they start here
         run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
         run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
         run._best_epoch = int(state.get("best_epoch", 0))
@@ -850,7 +887,8 @@ class TrainingRun:
             history=HistoryView(*self.history.view(history_points)), events=tuple(self.events),
             stop_reason=self.stop_reason, config=self.config, elapsed=self.elapsed,
             model=self.model, data=self.data, span=span,
-            evaluation=None if self.evaluation is None else self.evaluation.view())
+            evaluation=None if self.evaluation is None else self.evaluation.view(),
+            gate_norms=self.gate_norms_view())
 
     def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
         """Run the current model over `factor` times the training length of the clean task.
@@ -866,7 +904,7 @@ def _generalise(config: RunConfig, model, params: np.ndarray, factor: int) -> Sp
     task = config.task.extended(factor)
     x, target = task.sequences()
     if model is None:
-        h = unit.forward(params, x, config.delay).h
+        h = unit.output(params, x, config.delay)
     else:
         h = model_training.forward(model, params, x, config.delay)
     n = config.task.length
@@ -897,6 +935,7 @@ class SnapshotJob:
     data: Dataset | None      # the run's Dataset (never changed), or None
     span: int
     evaluation: EvalView | None
+    gate_norms: tuple[np.ndarray, np.ndarray] | None = None
 
     def _training_set(self):
         return TrainingRun._training_set(self.x, self.target)
@@ -934,4 +973,4 @@ class SnapshotJob:
             x=self.x, target=self.target, clean_target=self.clean_target, trace=trace,
             history=self.history, events=self.events, stop_reason=self.stop_reason, config=cfg,
             elapsed=self.elapsed, span=span_result, test_mse=test, model=model,
-            evaluation=self.evaluation)
+            evaluation=self.evaluation, gate_norms=self.gate_norms)
