@@ -46,3 +46,23 @@ def test_a_widget_qtbot_closed_is_deleted_without_waiting_for_an_event_loop(qtbo
     assert Shiboken.isValid(widget)          # processEvents alone leaves it
     _after_teardown()
     assert not Shiboken.isValid(widget)
+
+
+def test_a_closed_widget_whose_thread_still_runs_is_left_until_it_ends(qtbot):
+    release = QtCore.QSemaphore(0)
+
+    class Busy(QtCore.QThread):
+        def run(self):
+            release.acquire()
+
+    widget = QtWidgets.QWidget()
+    thread = Busy(widget)
+    thread.start()
+    widget.show()
+    widget.close()
+    _after_teardown()        # deleting it now would abort: "QThread: Destroyed while thread ..."
+    assert Shiboken.isValid(widget)
+    release.release()
+    thread.wait()
+    _after_teardown()
+    assert not Shiboken.isValid(widget)
