@@ -162,7 +162,7 @@ class LandscapeView(View):
         self._restore_settings()
         self.worker = LatestJobWorker(self)
         self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
-        self.worker.done.connect(self._on_result)
+        self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
         self._path_drawn = -1.0
@@ -310,6 +310,11 @@ class LandscapeView(View):
                                urgent=urgent)
         if urgent or self.plot.map is None:
             self.busyLabel.show()
+
+    def _on_done(self, result) -> None:
+        """The worker's result, drawn as a part of the window's frames (frames.py): drawn
+        here, it took the GUI thread at moments no frame budget covered."""
+        self.draw_when_due(lambda: self._on_result(result))
 
     def _on_result(self, result) -> None:
         request, (m, lines, top, limit) = result

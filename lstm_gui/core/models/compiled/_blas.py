@@ -72,16 +72,24 @@ def _no_blas_cache():
     return Cache
 
 
-def kernel(fn):
-    """``njit(nogil=True, cache=True)``, its cache keyed on HAVE_BLAS: with OpenBLAS the
-    files numba names as usual (caches made so far stay valid), without it files of their own
-    (see :func:`_no_blas_cache`).  Every kernel that calls dgemm, or calls one that does, is
-    made with it (layer_kernels)."""
-    from numba import njit
-    dispatcher = njit(nogil=True, cache=True)(fn)
-    if not HAVE_BLAS:
-        dispatcher._cache = _no_blas_cache()(dispatcher.py_func)
-    return dispatcher
+def kernel_with(**options):
+    """A decorator: ``njit(nogil=True, cache=True, **options)``, its cache keyed on
+    HAVE_BLAS: with OpenBLAS the files numba names as usual (caches made so far stay valid),
+    without it files of their own (see :func:`_no_blas_cache`).  Every kernel that calls
+    dgemm, or calls one that does, is made with it (layer_kernels)."""
+    def make(fn):
+        from numba import njit
+        dispatcher = njit(nogil=True, cache=True, **options)(fn)
+        if not HAVE_BLAS:
+            dispatcher._cache = _no_blas_cache()(dispatcher.py_func)
+        MADE.append(dispatcher)
+        return dispatcher
+    return make
+
+
+MADE: list = []        # every kernel kernel_with made (a test checks layer_kernels' are all here)
+
+
 
 
 _local = threading.local()
