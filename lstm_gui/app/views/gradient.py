@@ -122,10 +122,10 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0)
         # Short enough for a third of the default dock (the formula is in the F1 help).
-        # Short titles: three plots share a row of the default dock (~190 px each at 595 px),
+        # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
         # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
         # titles overlapped the plots.  The long form is each title's tooltip.
-        retitle(self.mapPlot, "What s teaches t", size="9pt")
+        retitle(self.mapPlot, "How much s teaches t", size="9pt")
         self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
                                            "teaches the error at step t (rows): |G[t, s]|")
         # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
@@ -519,8 +519,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        retitle(self.lagPlot, f"Lag: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
-                size="9pt")
+        retitle(self.lagPlot, f"How far back: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
+                size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
