@@ -133,6 +133,7 @@ class GradientView(View):
         self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left")})
         self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
                                            "t − s (lag), per gate, and the cursor's row t")
+        retitle(self.lagPlot, "How far back: by lag t − s", size="8pt")
         self.horizonPlot = g.addPlot(row=0, col=2)
         retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
         self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
@@ -142,8 +143,10 @@ class GradientView(View):
         self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={"left": LogAxis("left")})
         self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
                                              "unit, thin) over the epochs: ‖dE/dθ‖")
+        retitle(self.normsPlot, "‖dE/dθ‖ per layer", size="9pt")
         self.normsPlot.setObjectName("gradientNorms")
         self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left")})
+        retitle(self.paramPlot, "|dE/dp|", size="9pt")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
