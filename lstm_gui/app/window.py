@@ -27,6 +27,7 @@ from .replay import Replay
 from .stored_settings import SettingsReader
 from .trainer import Trainer
 from .transport import SPEEDS, Transport
+from .views.background import LatestJobWorker
 from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 from .window_state import State, WindowState
@@ -455,6 +456,13 @@ class MainWindow(QtWidgets.QMainWindow):
             stop = getattr(view, "shutdown", None)
             if stop is not None:
                 stop()
+        # The views' own workers (a landscape map, a gradient flow): answering the close's
+        # question paused and redrew the window, and that frame asked for a new map after the
+        # Close event had stopped them; the loop below then waited for the whole map (over
+        # ten minutes at 200 000 points with every dock open).  Stopped again here, after the
+        # last frame: what is queued is dropped, what runs is asked to stop.
+        for worker in self.findChildren(LatestJobWorker):
+            worker.stop()
         # Every thread a view started (a landscape map, an ensemble), however it was started:
         # one still running when the window is destroyed aborts the process (exit 134).
         for thread in self.findChildren(QtCore.QThread):
@@ -468,16 +476,18 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     def warm_up_kernel(self) -> None:
-        """Compile the training kernel (first launch only) or load it from the cache, in the
-        background: the window stays responsive (a View menu click waited ~6 s, issue 24),
-        and Train meanwhile trains on the numpy path.  The status bar says what happens."""
+        """Compile the training kernels, the unit's and the models' (first launch only), or
+        load them from the cache, in the background: the window stays responsive (a View menu
+        click waited ~6 s, issue 24); Train meanwhile trains a unit on the numpy path, and a
+        model when they are ready.  The status bar says what happens."""
         from ..core.models import compiled
 
         if not compiled.available():
             return
-        if not compiled.is_cached():
+        if not compiled.is_cached(models=True):
             self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
-            self.state.set_busy("kernel", "compiling the training kernel (numpy trains meanwhile)")
+            self.state.set_busy("kernel", "compiling the training kernels (a unit trains on numpy "
+                                          "meanwhile; a model starts when they are ready)")
         self._warm_up = self.trainer.warm_up_kernel()
 
     def _on_kernel_warmed(self, result) -> None:
