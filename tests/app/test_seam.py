@@ -422,11 +422,16 @@ def test_a_run_that_cannot_succeed_gets_a_hint(window, qtbot):
 
 def test_the_first_launch_says_it_is_compiling(window, qtbot, monkeypatch):
     from lstm_gui.core.models import compiled
+    from lstm_gui.core.training import warm_up
     said = []
-    monkeypatch.setattr(compiled, "is_cached", lambda: False)
+    monkeypatch.setattr(compiled, "is_cached", lambda models=False: False)
     monkeypatch.setattr(window.statusBar(), "showMessage", lambda text, *a: said.append(text))
+    # The message only: no real warm-up (told the cache is empty, it would send other threads
+    # to numpy until it has compiled or loaded every kernel, beside later tests).
+    monkeypatch.setattr(warm_up, "warm_up_all", lambda progress=None: False)
     window.warm_up_kernel()
     assert said and said[0] == compiled.COMPILING_MESSAGE
+    qtbot.waitUntil(lambda: window.trainer.kernel_ready, timeout=5_000)
 
 
 def test_a_pinned_run_stays_as_a_ghost_labelled_by_what_differs(window, qtbot):

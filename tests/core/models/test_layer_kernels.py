@@ -252,3 +252,118 @@ def test_the_compiled_trace_equals_the_reference_trace(cell, hidden, layers, inp
                                    err_msg=name)
     np.testing.assert_allclose(got.y, want.y, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(got.x_in, want.x_in)
+
+
+# ---------------------------------------------------------------- the speed paths (layerspeed)
+
+@pytest.mark.parametrize("ta", [False, True], ids=["AB", "ATB"])
+@pytest.mark.parametrize("shape", [(5, 64, 16), (5, 16, 64), (64, 16, 95), (64, 1, 100),
+                                   (32, 256, 64), (7, 3, 1), (1, 5, 9)])
+def test_own_matrix_loop_and_dgemm_equal_numpy(shape, ta):
+    """_gemm (numpy's OpenBLAS when found) and the kernels' own loop (_gemm_own, used where
+    that library is absent) compute c += op(a) b on offsets and row strides inside flat arrays,
+    at the tutorial's and the sum task's shapes and odd ones (rows not a multiple of four)."""
+    from lstm_gui.core.models.compiled import layer_kernels as lk
+    m, n, k = shape
+    rng = np.random.default_rng(m * n + k)
+    oa, ob, oc = 3, 5, 2
+    lda, ldb, ldc = (m if ta else k) + 2, n + 1, n + 3
+    rows_a = k if ta else m
+    a = rng.standard_normal(oa + rows_a * lda)
+    b = rng.standard_normal(ob + k * ldb)
+    c0 = rng.standard_normal(oc + m * ldc)
+    A = a[oa:].reshape(rows_a, lda)[:, :(m if ta else k)]
+    op_a = A.T if ta else A
+    want = c0.copy()
+    view = want[oc:].reshape(m, ldc)
+    view[:, :n] += op_a @ b[ob:].reshape(k, ldb)[:, :n]
+    for fn in (lk._gemm, lk._gemm_own):
+        c = c0.copy()
+        fn(ta, m, n, k, a, oa, lda, b, ob, ldb, c, oc, ldc)
+        np.testing.assert_allclose(c, want, rtol=0, atol=1e-12 * max(1.0, np.abs(want).max()))
+        # only c's m x n block moved
+        mask = np.ones(c.size, dtype=bool)
+        mask[oc:].reshape(m, ldc)[:, :n] = False
+        assert np.array_equal(c[mask], c0[mask])
+
+
+def test_the_layer_kernels_vector_exp_matches_math_exp_and_keeps_nan():
+    from lstm_gui.core.models.compiled import layer_kernels as lk
+    z = np.concatenate([np.linspace(-708, 709, 100_001), np.random.default_rng(0).normal(0, 5, 999)])
+    out = np.empty_like(z)
+    lk._vexp(z, out, np.empty(len(z), dtype=np.int64))
+    assert np.max(np.abs(out / np.exp(z) - 1)) <= 4.5e-16
+    special = np.array([np.nan, -np.inf, -1e4, 1e4, np.inf, 0.0])
+    out = np.empty_like(special)
+    lk._vexp(special, out, np.empty(6, dtype=np.int64))
+    assert np.isnan(out[0]) and out[5] == 1.0
+    assert 0 < out[1] == out[2] < 1e-307 and 1e307 < out[3] == out[4] < np.inf
+
+
+@pytest.mark.parametrize("layers, bidi, seq2one", [(1, False, False), (2, True, True),
+                                                   (2, False, True)])
+def test_the_plain_lstm_path_equals_the_generic_one(layers, bidi, seq2one):
+    """The vanilla LSTM takes its own loops (layer_kernels._lstm_forward/_backward); a
+    peephole LSTM with its peepholes at zero is the same function on the family's generic
+    loops: outputs, loss and every shared gradient entry agree to 1e-12."""
+    plain = Model(cell="lstm", hidden=5, layers=layers, inputs=2, bidirectional=bidi)
+    peep = Model(cell="peephole", hidden=5, layers=layers, inputs=2, bidirectional=bidi)
+    theta = plain.init(4, low=-0.9, high=0.9)
+    by_name = dict(zip(plain.names(), theta))
+    names = peep.names()
+    theta_p = np.array([by_name.get(name, 0.0) for name in names])
+    assert sum(name in by_name for name in names) == plain.size
+    x, target = _data(plain, 7, 6, seq2one, seed=5)
+    fa, fb = FastModel(plain), FastModel(peep)
+    np.testing.assert_allclose(fa.forward(theta, x), fb.forward(theta_p, x), rtol=0, atol=1e-12)
+    loss, grad = fa.loss_and_grad(theta, x, target)
+    loss_p, grad_p = fb.loss_and_grad(theta_p, x, target)
+    assert abs(loss - loss_p) <= 1e-12 * max(1.0, loss)
+    shared = np.array([grad_p[names.index(name)] for name in plain.names()])
+    assert np.max(np.abs(grad - shared)) <= 1e-12 * np.max(np.abs(grad))
+
+
+def test_the_sum_task_width_equals_the_reference():
+    """H = 64, sequence-to-one, a batch of 32 (the sum preset's shapes: the products in dgemm
+    at 32 x 256 x 64 and, over all steps, 256 x 64 x 288)."""
+    model = Model(hidden=64)
+    fm = FastModel(model)
+    theta = model.init(0, scheme="pytorch")
+    x, target = _data(model, 10, 32, True, seed=2)
+    loss, grad = fm.loss_and_grad(theta, x, target)
+    want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
+    assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))
+
+
+@pytest.mark.parametrize("inputs", [1, 4, 5])
+def test_input_weight_gradient_on_both_sides_of_the_own_loop_threshold(inputs):
+    """The input weights' gradient takes the own loop (as x^T dz) up to SMALL_M inputs and
+    dgemm above; the input part of the forward pass the own loop up to SMALL_K: both sides
+    equal the reference to 1e-12."""
+    from lstm_gui.core.models.compiled import layer_kernels as lk
+    assert lk.SMALL_M == 4 and lk.SMALL_K == 2
+    model = Model(hidden=6, inputs=inputs, layers=2)
+    fm = FastModel(model)
+    theta = model.init(2, low=-0.7, high=0.7)
+    x, target = _data(model, 5, 9, False, seed=3)
+    loss, grad = fm.loss_and_grad(theta, x, target)
+    want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    assert abs(loss - want_loss) <= 1e-12 * max(1.0, want_loss)
+    assert np.max(np.abs(grad - want_grad)) <= 1e-12 * np.max(np.abs(want_grad))
+
+
+@pytest.mark.parametrize("layers, inputs, readout, seqs", [(1, 1, True, 200), (2, 3, True, 70),
+                                                          (1, 1, None, 5)])
+def test_the_lean_lstm_forward_equals_the_reference(layers, inputs, readout, seqs):
+    """FastModel.forward of a one-direction vanilla LSTM (the test-set pass) keeps only the
+    last step's state, in blocks of 32 sequences (the last one partial here): its outputs
+    equal the reference's and the training forward's (the trace) to 1e-12."""
+    model = Model(hidden=1 if readout is None else 7, layers=layers, inputs=inputs,
+                  readout=readout)
+    fm = FastModel(model)
+    theta = model.init(6, low=-0.8, high=0.8)
+    x, _ = _data(model, 6, seqs, False, seed=4)
+    y = fm.forward(theta, x)
+    np.testing.assert_allclose(y, model.forward(theta, x), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(y, fm.trace(theta, x).y, rtol=0, atol=1e-13)
