@@ -1,3 +1,4 @@
+import gc
 import os
 import sys
 import tempfile
@@ -34,12 +35,21 @@ def pytest_runtest_teardown(item):
         from PySide6 import QtCore
         from shiboken6 import Shiboken
 
+        deleted = 0
         for widget in widgets.QApplication.topLevelWidgets():
             if (Shiboken.isValid(widget) and widget.parent() is None and not widget.isVisible()
                     and Shiboken.ownedByPython(widget) and not isinstance(widget, widgets.QMenu)
                     and not _runs_a_thread(widget)):
                 widget.deleteLater()
+                deleted += 1
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        if deleted:
+            # The deleted windows' Python side (their parentless pyqtgraph menus among it) is
+            # garbage now: collect it here, on the GUI thread.  Left to the automatic
+            # collection, it ran in whichever thread allocated next - a kernel warm-up thread
+            # compiling with numba destroyed a QMenu and held a Qt mutex while waiting for the
+            # GIL, which the GUI thread held while waiting for that mutex: the suite hung.
+            gc.collect()
     return result
 
 
