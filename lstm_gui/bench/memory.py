@@ -122,8 +122,12 @@ def window(length: int = 200_000, seconds: float = 20.0) -> str:
     settings.clear()
     w = MainWindow(settings=settings)
     w.show()
+    w.warm_up_kernel()               # as the app does at launch; waited for: not measured here
+    while not w.trainer.kernel_ready:
+        app.processEvents()
+        time.sleep(0.05)
     every_dock_open(w)
-    phase("window open, every dock floating")
+    phase("window open, kernels loaded, every dock floating")
     w.panel.lengthSpin.setText(str(length))
     w.panel.lengthSpin.editingFinished.emit()
     phase(f"length {length:,} set")
