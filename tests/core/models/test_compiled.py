@@ -602,3 +602,46 @@ def test_member_step_is_the_optimizer_step_bit_for_bit(kind):
         ok = step(kind, p, g, new, 0.05, 0.9, 0.9, 0.999, 1e-8, m, v, 7, new_m, new_v)
         outs.append((ok, new.tobytes(), new_m.tobytes() if kind else b"", new_v.tobytes() if kind == K.ADAM else b""))
     assert outs[0] == outs[1] and outs[0][0]
+
+
+def test_members_that_stop_one_by_one_free_their_lanes_and_equal_single_runs():
+    """Members reach the target at different epochs: the ones still training are packed into
+    the first blocks each time one stops (their lanes move).  Each member's losses equal,
+    bit for bit, those of the same call without a target (no lane ever moves) up to its stop,
+    then stay; its stop epoch, losses and parameters are its own train_chunk run's (plain
+    descent at a small rate: at lr 0.1 and more this task amplifies rounding differences of
+    a few ulp into different runs after ~150 epochs)."""
+    rng = np.random.default_rng(11)
+    k, n, epochs, target = K.BLOCK + 5, 30, 300, 0.46
+    p = rng.uniform(-1, 1, (k, 1, 12))
+    x = np.sin(np.linspace(0, 6, n))
+    t = np.cos(np.linspace(0, 6, n))
+    xb, tb = (np.ascontiguousarray(np.broadcast_to(a[:, None], (n, k))) for a in (x, t))
+    hyper = (K.SGD, 0.05, 0.0, 0.9, 0.9, 0.999, 1e-8)
+
+    def members(target):
+        mine = p.copy()
+        m, v, tt = np.zeros((k, 12)), np.zeros((k, 12)), np.zeros(k, dtype=np.int64)
+        state, stopped = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+        out = np.empty((epochs, k))
+        done = K.train_members(mine, xb, tb, 0, *hyper, m, v, tt, np.zeros(12, dtype=np.bool_),
+                               target, state, stopped, 0, out)
+        return done, out, mine, stopped
+
+    done, out, mine, stopped = members(target)
+    _, free, _, _ = members(0.0)
+    assert len(set(stopped[stopped > 0].tolist())) >= 3          # stopped at several epochs
+    for km in range(k):
+        q = p[km].copy()
+        mm, vv = np.zeros(12), np.zeros(12)
+        counters, floats = np.zeros(3, dtype=np.int64), np.array([np.nan, np.inf])
+        rows, params = np.empty(done), np.empty((done, 12))
+        got, reason = K.train_chunk(q, x[None], t[None], 0, *hyper, mm, vv, counters, floats,
+                                    np.zeros(12, dtype=np.bool_), 0, target, 0, rows, params)
+        assert stopped[km] == (got if reason == K.TARGET else 0)
+        last = got if reason == K.TARGET else done
+        np.testing.assert_array_equal(out[:last, km], free[:last, km])
+        np.testing.assert_allclose(out[:last, km], rows[:last], rtol=1e-13)
+        np.testing.assert_allclose(mine[km], q, rtol=1e-12, atol=1e-14)
+        if reason == K.TARGET:
+            assert (out[got + 1:done, km] == out[got, km]).all()

@@ -671,10 +671,9 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     frozen entries, the update; a member whose loss or update is not finite keeps its last
     finite parameters and moments; a member whose loss reaches target_mse has made that
     epoch's update and then stops: its parameters and moments no longer change, nor its
-    loss once computed at them.  A block of the population kernel whose members have all
-    stopped (that loss known) or diverged is no longer computed (a single run that stops
-    costs nothing more either); a block with one member training computes all of its lanes.
-    Returns the epochs done: fewer than E when no member is left training.
+    loss once computed at them.  Such members and diverged ones are no longer computed
+    (a single run that stops costs nothing more either): the others are packed into the
+    population kernel's first blocks.  Returns the epochs done: fewer than E when no member is left training.
     """
     k_models, units, _ = p.shape
     size = units * 12
@@ -685,12 +684,22 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     new = np.empty(size)
     new_m = np.empty(size)
     new_v = np.empty(size)
-    T, W, Gr = population_work(units, xb.shape[0])
+    n = xb.shape[0]
+    T, W, Gr = population_work(units, n)
     # settled[km]: mse[km] holds the member's loss for good (stopped, and computed at its
-    # final parameters), or it diverged; a block of settled members is skipped.
+    # final parameters), or it diverged.  Only the members not settled are computed, packed
+    # into the first blocks in `order` (a vector lane computes the same whatever its place),
+    # so that members stopping one by one free their lanes as a single run that stops does.
     settled = np.zeros(k_models, dtype=np.bool_)
     for km in range(k_models):
         settled[km] = state[km] == HELD_DIVERGED
+    order = np.empty(k_models, dtype=np.int64)
+    pg = np.empty((k_models, units, 12))
+    xg = np.empty((n, k_models))
+    tg = np.empty((n, k_models))
+    mse_g = np.empty(k_models)
+    grad_g = np.empty((k_models, units, 12))
+    busy = -1          # members to compute, order[:busy]; -1: order to be made
     for j in range(out_mse.shape[0]):
         left = 0
         for km in range(k_models):
@@ -698,26 +707,39 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
                 left += 1
         if left == 0:
             return j
-        for lo in range(0, k_models, BLOCK):
-            hi = min(lo + BLOCK, k_models)
-            busy = False
-            for km in range(lo, hi):
+        if busy < 0:
+            busy = 0
+            for km in range(k_models):
                 if not settled[km]:
-                    busy = True
-            if busy:
-                _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi],
-                                     T, W, Gr)
+                    order[busy] = km
+                    busy += 1
+            for step in range(n):
+                for jj in range(busy):
+                    xg[step, jj] = xb[step, order[jj]]
+                    tg[step, jj] = tb[step, order[jj]]
+        for jj in range(busy):
+            pg[jj] = p[order[jj]]
+        for lo in range(0, busy, BLOCK):
+            hi = min(lo + BLOCK, busy)
+            _block_loss_and_grad(pg[lo:hi], xg, tg, lo, delay, mse_g[lo:hi], grad_g[lo:hi],
+                                 T, W, Gr)
+        for jj in range(busy):
+            mse[order[jj]] = mse_g[jj]
+            grad[order[jj]] = grad_g[jj]
         for km in range(k_models):
             if state[km] == HELD_DIVERGED:
                 out_mse[j, km] = np.nan
                 continue
             out_mse[j, km] = mse[km]
             if state[km] == STOPPED:
-                settled[km] = True
+                if not settled[km]:
+                    settled[km] = True
+                    busy = -1
                 continue
             if not math.isfinite(mse[km]):
                 state[km] = HELD_DIVERGED
                 settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             clip_and_freeze(gflat[km], clip, frozen)
@@ -725,6 +747,7 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
                                 m[km], v[km], t[km], new_m, new_v):
                 state[km] = HELD_DIVERGED
                 settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             for q in range(size):
