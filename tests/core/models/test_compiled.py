@@ -520,8 +520,9 @@ def test_the_command_line_refuses_an_unknown_kernel():
 
 @pytest.mark.parametrize("k, units, delay", [(1, 1, 0), (17, 2, 1), (257, 1, 0), (16, 3, 2)])
 def test_population_blocks_equal_each_model_alone(k, units, delay):
-    """Blocks of K.BLOCK models in vector lanes: K = 1 (15 padding lanes), K not a multiple
-    of the block, K = 257 (a last block of one), chains with lstmlib's delay."""
+    """Blocks of K.BLOCK models in vector lanes: K not a multiple of the block (a last block
+    of one model and 15 padding lanes), K = 257, chains with lstmlib's delay; K = 1 takes
+    the small path (fewer models than a block: no block-sized work array)."""
     rng = np.random.default_rng(k)
     n = 13
     p = rng.uniform(-2, 2, (k, units, 12))
@@ -583,10 +584,13 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
             continue
         loss = K.model_loss_and_grad(p[km].copy(), x, t, 0, work, g)
         assert out[0, km] == pytest.approx(loss, rel=1e-14) and (out[:, km] == out[0, km]).all()
-    alone = p[K.BLOCK:].copy()
-    _, out_alone = members(alone, np.full(3, K.ACTIVE, dtype=np.int64))
-    np.testing.assert_array_equal(mine[K.BLOCK:], alone)
-    np.testing.assert_array_equal(out[:, K.BLOCK:], out_alone)
+    # The same three training without the stopped ones (held, never computed).
+    alone = p.copy()
+    held = np.full(k, K.HELD_DIVERGED, dtype=np.int64)
+    held[K.BLOCK:] = K.ACTIVE
+    _, out_alone = members(alone, held)
+    np.testing.assert_array_equal(mine[K.BLOCK:], alone[K.BLOCK:])
+    np.testing.assert_array_equal(out[:, K.BLOCK:], out_alone[:, K.BLOCK:])
 
 
 @pytest.mark.parametrize("kind", [K.SGD, K.MOMENTUM, K.ADAM])
