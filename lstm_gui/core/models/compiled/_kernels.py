@@ -388,6 +388,9 @@ def exp_each(z, out):
 # pass 16 models 1.8-1.9 us, 32 models 1.8-2.3 us, 8 models 6.0 us (2 vectors a step cannot
 # hide the step's latency).
 BLOCK = 16
+# Fewer models than this take _small_loss_and_grad: the work array holds 16 lanes whatever
+# K, and from 32 models on it is no larger than the earlier kernel's arrays were.
+VECTOR_MIN = 2 * BLOCK
 # Rows of one time step in the work array T (each BLOCK long, the block's models): the
 # forward pass's input, gates, cell, tanh(cell), output; the backward pass's dE/dh from
 # outside, dE/dz of the four gates, dE/dx_in, and dE/dh, dE/dC flowing back into the step.
@@ -564,7 +567,7 @@ def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad, T, W, Gr):
 
 @kernel
 def _small_loss_and_grad(p, xb, tb, delay, mse, grad):
-    """population_loss_and_grad for fewer than BLOCK models, p (K, U, 12), the models
+    """population_loss_and_grad for fewer than VECTOR_MIN models, p (K, U, 12), the models
     innermost but in scalar code apart from _vexp (the kernel before the vector blocks).
     Its arrays hold K models, where a vector block's work array holds BLOCK lanes whatever
     K: 2 KiB per unit and point, for one model of 10^6 points 2 GiB against 64 MB here."""
@@ -704,8 +707,8 @@ def population_into(p, xb, tb, delay, mse, grad, T, W, Gr):
 @kernel
 def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
-    xb, tb (n, K), into mse and grad.  Fewer than BLOCK models: _small_loss_and_grad."""
-    if p.shape[0] < BLOCK:
+    xb, tb (n, K), into mse and grad.  Fewer than VECTOR_MIN: _small_loss_and_grad."""
+    if p.shape[0] < VECTOR_MIN:
         _small_loss_and_grad(p, xb, tb, delay, mse, grad)
         return
     T, W, Gr = population_work(p.shape[1], xb.shape[0])
@@ -732,7 +735,7 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
     new_v = np.empty(size)
     none_frozen = np.zeros(size, dtype=np.bool_)
     diverged = np.zeros(k_models, dtype=np.bool_)
-    small = k_models < BLOCK        # see _small_loss_and_grad
+    small = k_models < VECTOR_MIN        # see _small_loss_and_grad
     T, W, Gr = population_work(units if not small else 0, xb.shape[0])
     for j in range(epochs):
         if small:
@@ -822,7 +825,7 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     new_m = np.empty(size)
     new_v = np.empty(size)
     n = xb.shape[0]
-    small = k_models < BLOCK        # see _small_loss_and_grad: every member, every epoch
+    small = k_models < VECTOR_MIN        # see _small_loss_and_grad: every member, every epoch
     T, W, Gr = population_work(units if not small else 0, n)
     # settled[km]: mse[km] holds the member's loss for good (stopped, and computed at its
     # final parameters), or it diverged.  Only the members not settled are computed, packed
