@@ -90,6 +90,7 @@ class FrameScheduler(QtCore.QObject):
         self._queue: list[tuple[str, Callable[[], None]]] = []
         self._start: float | None = None
         self._start_cpu = 0.0
+        self._end_cpu: float | None = None    # the GUI thread's CPU when the last frame ended
         self._current: tuple[str, float, float] | None = None   # key, CPU at start, after update
         self._flush_pending = False
         self._stopped = False
@@ -275,8 +276,12 @@ class FrameScheduler(QtCore.QObject):
         finally:
             if not self._queue and self._current is None and self._start is not None:
                 self._trainer.release()
-                self._trainer.snapshot_taken(time.perf_counter() - self._start,
-                                             time.thread_time() - self._start_cpu)
+                # The GUI thread's CPU since the last frame ended: this frame and whatever the
+                # window did in between (hover, timers, a catch-up), all taken from training.
+                cpu = time.thread_time()
+                since = cpu - (self._start_cpu if self._end_cpu is None else self._end_cpu)
+                self._end_cpu = cpu
+                self._trainer.snapshot_taken(time.perf_counter() - self._start, since)
                 self._start = None
                 if self._flush_pending:
                     QtCore.QTimer.singleShot(0, self._flush)

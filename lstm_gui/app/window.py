@@ -16,7 +16,7 @@ from . import stored_settings
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
-from .file_actions import MODEL_FILTER, FileActions
+from .file_actions import CLOSING, MODEL_FILTER, FileActions
 from .frames import FrameScheduler, in_sight
 from .keys import KeyGuard
 from .lesson_link import connect_lessons
@@ -445,7 +445,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_path(urls[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
-        if not self._confirm_discard("closing"):
+        if not self._confirm_discard(CLOSING):
             event.ignore()
             return
         self._closing = True          # no snapshot reaches a view from here on

@@ -122,10 +122,10 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0)
         # Short enough for a third of the default dock (the formula is in the F1 help).
-        # Short titles: three plots share a row of the default dock (~190 px each at 595 px),
+        # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
         # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
         # titles overlapped the plots.  The long form is each title's tooltip.
-        retitle(self.mapPlot, "What s teaches t", size="9pt")
+        retitle(self.mapPlot, "How much s teaches t", size="9pt")
         self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
                                            "teaches the error at step t (rows): |G[t, s]|")
         # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
@@ -133,6 +133,7 @@ class GradientView(View):
         self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left")})
         self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
                                            "t − s (lag), per gate, and the cursor's row t")
+        retitle(self.lagPlot, "How far back: by lag t − s", size="8pt")
         self.horizonPlot = g.addPlot(row=0, col=2)
         retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
         self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
@@ -142,8 +143,10 @@ class GradientView(View):
         self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={"left": LogAxis("left")})
         self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
                                              "unit, thin) over the epochs: ‖dE/dθ‖")
+        retitle(self.normsPlot, "‖dE/dθ‖ per layer", size="9pt")
         self.normsPlot.setObjectName("gradientNorms")
         self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left")})
+        retitle(self.paramPlot, "|dE/dp|", size="9pt")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
@@ -519,8 +522,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        retitle(self.lagPlot, f"Lag: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
-                size="9pt")
+        retitle(self.lagPlot, f"How far back: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
+                size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:

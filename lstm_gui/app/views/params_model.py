@@ -28,8 +28,6 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "‖parameters‖ per gate")
         self.plot.getPlotItem().titleLabel.setMinimumWidth(0)
-        self.plot.getPlotItem().setClipToView(True)
-        self.plot.getPlotItem().setDownsampling(auto=True, mode="peak")
         self.steady = SteadyRange(self.plot.getPlotItem().vb)
         self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
         self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
