@@ -515,8 +515,9 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
     """_layer_backward for the vanilla LSTM.  Overwrites act[t] with dE/dz(t) once step t
     is done (its activations are not needed again), so that the weight gradients become
     one product each over all T steps after the recurrence (k = T*B instead of B per step),
-    as dE/dxin (the bias gradient is summed per step, while dz(t) is in cache).  dh holds dE/dh of the step about to be done: dE/d(output)
-    from above plus R^T dz of the step after it."""
+    as dE/dxin (the bias gradient is summed per step, while dz(t) is in cache).  dh holds
+    dE/dh of the step about to be done: dE/d(output) from above plus R^T dz of the step
+    after it."""
     T, B = xin.shape[0], xin.shape[1]
     GH = 4 * H
     DH = hout.shape[2]
