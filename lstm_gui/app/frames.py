@@ -1,106 +1,298 @@
-"""Drawing one snapshot across the visible views, a part per pass of the event loop.
+"""Drawing snapshots across the views that can be seen, within a budget of the GUI's CPU.
 
-While a frame is drawn, training waits without the GIL (Trainer.hold): with training running,
-every binding call of a paint would otherwise wait for the GIL.  Each part (the status, then
-one view) runs in its own pass of the event loop (a 1 ms timer fires after the paint the part
-caused), so timers and input are served between the parts instead of after the whole frame.
+The scheduler is the one place that decides when a view draws; the views stay independent
+(adding one touches no other).  What a view has to draw is *pending* until it is drawn:
 
-A part that raises is reported (one line in the status bar) and the frame goes on; the hold
-is released in a ``finally`` whatever happens, so a failing view can never slow training.
+- a snapshot it has not shown yet (every view, when a new one arrives);
+- a result of its own background worker (``request``: the gradient flow's and the
+  landscape's results are drawn here, not when the worker finishes: drawn there they took
+  the GUI thread for 50-220 ms at moments no budget covered).
 
-Each view is paced by its own cost: the GUI thread's CPU time from its part's start to the
-next part's start (its update and the paint it caused; CPU time, since on a loaded machine
-the wall time is mostly waiting for a core).  While training, a view is drawn again only once
-``cost / PACE_SHARE`` has passed since its last draw, so no view takes more than that share of
-a core, and a view that costs little (Signal, MSE) is not held back by one that costs much
-(with every dock open, an H = 16 GRU's Weights and Parameters took 100-260 ms a frame on a
-loaded machine; every view drawn every frame gave 1-2 frames a second, and the GUI thread's
-CPU is taken from training's: one process).  A frame drawn in one go (paused, a replay, a
-test) draws every view.
+A view whose dock cannot be seen (closed, a tab behind another, collapsed) keeps its work
+pending and draws nothing; it catches up once it is shown (``catch_up``, from the dock's
+visibility and the view's own Show and Resize events).
+
+**The budget.**  While training, each frame spends at most about ``FRAME_BUDGET`` of the GUI
+thread's CPU on views.  Every part (a view's snapshot, a view's worker result) has a cost:
+the GUI thread's CPU from its start to the next part's start, i.e. its own update and the
+paint it caused (CPU time: on a loaded machine the wall time is mostly waiting for a core).
+Half the budget is shared max-min fairly (water-filling, deficit round robin): each pending
+part earns the level a frame and draws when its credit covers its cost, so a part costing k
+times the level draws every k-th frame and none starves.  What is left of the budget goes to
+the cheapest pending parts first.  So cheap views (Signal, the cell) draw about every frame
+and expensive ones (Parameters, the heat maps, a gradient-flow result) less often, instead
+of slowing every frame; a view is drawn with the latest snapshot whenever it draws.
+Measured with every dock open on an H = 16, 2-layer GRU: a frame of every view cost 100-260
+ms of GUI CPU; every view drawn every frame gave 0.2-2 frames a second.
+
+Each part runs in its own pass of the event loop (a 1 ms timer fires after the paint the
+part caused), so timers and input are served between the parts.  While a frame is drawn,
+training on the numpy path waits without the GIL (``Trainer.hold``).  A part that raises is
+reported (one line) and the frame goes on; the hold is released in a ``finally``.  A frame
+drawn in one go (paused, a replay, a test: ``draw_now``) draws every part that can be seen.
 """
 from __future__ import annotations
 
+import functools
+import math
 import time
 import traceback
+from collections import deque
+from collections.abc import Callable
 
-from .qt import QtCore, Signal
+from .qt import QtCore, QtWidgets, Signal
 
-PACE_SHARE = 0.05     # of a core, at most, for one view's draws while training
-SMOOTHING = 0.5       # weight of the newest cost in a view's running cost
+FRAME_BUDGET = 0.015   # GUI CPU seconds a frame spends on views while training (the status apart)
+AGED_SHARE = 0.5       # of the budget, shared max-min fairly; the rest goes cheapest first
+SMOOTHING = 0.5        # weight of the newest cost in a part's running cost
+STATUS = "status"
+RESULT = ":result"     # a part's key suffix for a view's worker result
+CATCH_UP_TRIES, CATCH_UP_RETRY_MS = 20, 25   # a view brought forward, until it is in sight
+SAMPLES = 400          # costs kept per part, for the bench's breakdown
+
+
+def water_level(costs: list[float], budget: float) -> float:
+    """The level s with sum(min(c, s) for c in costs) == budget (inf if everything fits):
+    each part's share of a frame's budget, max-min fair."""
+    if sum(costs) <= budget:
+        return math.inf
+    left, n = budget, len(costs)
+    for k, c in enumerate(sorted(costs)):
+        if c * (n - k) > left:
+            return left / (n - k)
+        left -= c
+    return math.inf      # pragma: no cover - the sum exceeded the budget
 
 
 class FrameScheduler(QtCore.QObject):
-    """Draws snapshots through ``parts(snap)``: a list of callables, one per view."""
+    """Draws snapshots and views' worker results (see the module docstring).
+
+    status(): draws the window's own status for the current snapshot (every frame);
+    views: name -> View; can_be_seen(name): whether that view's dock is in sight;
+    titles: name -> what a failure message calls it.
+    """
 
     failed = Signal(str)   # one line: which part failed and why
 
-    def __init__(self, trainer, parts, parent=None):
+    def __init__(self, trainer, status: Callable[[], None], views: dict,
+                 can_be_seen: Callable[[str], bool], titles: dict | None = None, parent=None,
+                 budget: float = FRAME_BUDGET):
         super().__init__(parent)
         self._trainer = trainer
-        self._parts = parts
-        self._queue: list = []
+        self._status = status
+        self._views = views
+        self._seen = can_be_seen
+        self._titles = titles or {}
+        self.budget = budget
+        self.snap = None                              # the latest snapshot
+        self._stale: set[str] = set()                 # views that have not drawn self.snap
+        self._requests: dict[str, Callable[[], None]] = {}   # view -> its latest result's draw
+        self._queue: list[tuple[str, Callable[[], None]]] = []
         self._start: float | None = None
         self._start_cpu = 0.0
+        self._end_cpu: float | None = None    # the GUI thread's CPU when the last frame ended
+        self._current: tuple[str, float, float] | None = None   # key, CPU at start, after update
+        self._flush_pending = False
+        self._stopped = False
+        self._catching: set[str] = set()     # views that came into sight, to draw at once
+        self._catch_tries = 0
+        self._unseen: set[str] = set()       # views out of sight when last asked
         self.last_error: str | None = None
         self.cost: dict[str, float] = {}      # a part's running cost, CPU seconds (update + paint)
-        self.drawn: dict[str, float] = {}     # when a part was last drawn (perf_counter)
-        self._current: tuple[str, float] | None = None
+        self.credit: dict[str, float] = {}    # a part's share of budgets not yet spent
+        self.samples: dict[str, deque] = {}   # a part's last (update, paint) CPU seconds
+        self.draws: dict[str, int] = {}       # how often each part was drawn
+        for view in views.values():
+            view.installEventFilter(self)
 
-    def due(self, name: str, now: float) -> bool:
-        """True if the part `name` may be drawn in a frame starting now (see PACE_SHARE)."""
-        cost = self.cost.get(name)
-        return cost is None or now - self.drawn.get(name, -1e300) >= cost / PACE_SHARE
+    # ------------------------------------------------------------ what is pending
+
+    def pending(self, name: str) -> bool:
+        """True if the view `name` has something not drawn yet (a snapshot or a result)."""
+        return name in self._stale or name in self._requests
+
+    def request(self, name: str, draw: Callable[[], None]) -> None:
+        """The view `name` has a worker result to draw (`draw`, replacing an older one not
+        drawn yet): drawn in the next frame while training, at once otherwise."""
+        self._requests[name] = draw
+        if not self._trainer.is_training:
+            self._flush_soon()
+
+    def catch_up(self, name: str) -> None:
+        """The view `name` came into sight: draw what it missed, at once."""
+        if self.pending(name):
+            self._catching.add(name)
+            self._catch_tries = 0
+            self._flush_soon()
+
+    def eventFilter(self, obj, event) -> bool:   # noqa: N802 - Qt's name
+        # A view shown, or given room again (a collapsed dock dragged open), catches up.
+        if event.type() in (QtCore.QEvent.Type.Show, QtCore.QEvent.Type.Resize):
+            name = getattr(obj, "name", None)
+            if name in self._unseen and self._seen(name):
+                self._unseen.discard(name)
+                self.catch_up(name)
+        return False
+
+    def _flush_soon(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            QtCore.QTimer.singleShot(0, self._flush)
+
+    def _flush(self) -> None:
+        """Draw at once, after a frame in progress: what the views that came into sight
+        missed, and (when not training) every pending part in sight."""
+        self._flush_pending = False
+        if self._stopped:
+            return
+        if self.busy():
+            self._flush_pending = True      # _next() calls again at the frame's end
+            return
+        names = None if not self._trainer.is_training else self._catching
+        waiting, self._catching = self._catching, set()
+        for key, part in self._parts(budgeted=False, names=names):
+            self._run(key, part)
+        # A dock just brought forward is placed by the layout after its visibility changed:
+        # a view not in sight yet is looked at again shortly (a few times).
+        waiting = {n for n in waiting if self.pending(n) and not self._seen(n)}
+        if waiting and self._catch_tries < CATCH_UP_TRIES:
+            self._catch_tries += 1
+            self._catching |= waiting
+            self._flush_pending = True
+            QtCore.QTimer.singleShot(CATCH_UP_RETRY_MS, self._flush)
+        else:
+            self._catch_tries = 0
+
+    # ------------------------------------------------------------ choosing the parts
+
+    def _parts(self, budgeted: bool, names=None) -> list[tuple[str, Callable[[], None]]]:
+        """The pending parts of the views in sight (of `names` only, if given); with
+        `budgeted`, only those due within this frame's budget (see the module docstring)."""
+        parts: list[tuple[str, Callable[[], None]]] = []
+        for name in self._views if names is None else [n for n in self._views if n in names]:
+            if not self._seen(name):
+                self._unseen.add(name)
+                continue
+            self._unseen.discard(name)
+            if name in self._stale:
+                parts.append((name, functools.partial(self._draw_snapshot, name)))
+            if name in self._requests:
+                parts.append((name + RESULT, functools.partial(self._draw_request, name)))
+        if not budgeted:
+            return parts
+        return self._due(parts)
+
+    def _due(self, parts: list[tuple[str, Callable[[], None]]]) -> list[tuple[str, Callable[[], None]]]:
+        """The parts drawn in this frame, in their order (see the module docstring): first
+        those whose credit covers their cost (each pending part earns the water level of half
+        the budget a frame), then, cheapest first, those that fit in what is left of it."""
+        known = [self.cost[k] for k, _ in parts if k in self.cost]
+        level = water_level(known, self.budget * AGED_SHARE)
+        chosen: set[str] = set()
+        left = self.budget
+        for key, _ in parts:
+            cost = self.cost.get(key)
+            if cost is None:                  # never drawn: drawn now, which measures it
+                chosen.add(key)
+                continue
+            credit = min(self.credit.get(key, 0.0) + level, cost)
+            if credit >= cost * (1 - 1e-9):
+                credit -= cost
+                chosen.add(key)
+                left -= cost
+            self.credit[key] = credit
+        for key, _ in sorted(parts, key=lambda kp: self.cost.get(kp[0], 0.0)):
+            cost = self.cost.get(key, 0.0)
+            if key not in chosen and cost <= left:
+                chosen.add(key)
+                left -= cost
+        return [(key, part) for key, part in parts if key in chosen]
+
+    def _draw_snapshot(self, name: str) -> None:
+        self._stale.discard(name)
+        self._views[name].show_snapshot(self.snap)
+
+    def _draw_request(self, name: str) -> None:
+        draw = self._requests.pop(name, None)
+        if draw is not None:
+            draw()
+
+    # ------------------------------------------------------------ frames
+
+    def _new_snapshot(self, snap) -> None:
+        self.snap = snap
+        self._stale = set(self._views)
 
     def draw_async(self, snap) -> None:
-        """Draw snap part by part, training held until the last part is done; a view drawn
-        too recently for its cost waits for a later frame (the status is always drawn)."""
+        """Draw snap part by part, training held until the last part is done: the status,
+        then the views' parts due within the budget (the others stay pending)."""
+        self._new_snapshot(snap)
         self._trainer.hold()
-        self._start = now = time.perf_counter()
+        self._start = time.perf_counter()
         self._start_cpu = time.thread_time()
-        parts = list(self._parts(snap))
-        self._queue = [part for k, part in enumerate(parts) if k == 0 or self.due(part[0], now)]
+        self._queue = [(STATUS, self._status)] + self._parts(budgeted=True)
         self._next()
 
     def draw_now(self, snap) -> None:
-        """Draw snap in one go (when not training)."""
-        for name, part in self._parts(snap):
-            self._run(name, part)
+        """Draw snap in one go (when not training): every part that can be seen."""
+        self._new_snapshot(snap)
+        self._run(STATUS, self._status)
+        for key, part in self._parts(budgeted=False):
+            self._run(key, part)
 
-    def _run(self, name, part) -> None:
+    def _run(self, key: str, part) -> None:
+        self.draws[key] = self.draws.get(key, 0) + 1
         try:
             part()
         except Exception as exc:   # noqa: BLE001 - one view must not stop the others
-            self.last_error = f"{name}: {' '.join(str(exc).split()) or type(exc).__name__}"
+            name = key.removesuffix(RESULT)
+            title = self._titles.get(name, name)
+            self.last_error = f"{title}: {' '.join(str(exc).split()) or type(exc).__name__}"
             traceback.print_exc()
             self.failed.emit(f"Could not draw {self.last_error}")
 
+    def _measured(self, cpu: float) -> None:
+        """The part just drawn cost its update and the paint it caused, until `cpu`."""
+        if self._current is None:
+            return
+        key, started, updated = self._current
+        self._current = None
+        new = cpu - started
+        old = self.cost.get(key)
+        self.cost[key] = new if old is None else (1 - SMOOTHING) * old + SMOOTHING * new
+        self.samples.setdefault(key, deque(maxlen=SAMPLES)).append(
+            (updated - started, cpu - updated))
+
     def _next(self) -> None:
-        now = time.perf_counter()
-        cpu = time.thread_time()
-        if self._current is not None:
-            # The previous part's cost: its update, and the paint it caused before this timer.
-            name, started = self._current
-            old = self.cost.get(name)
-            new = cpu - started
-            self.cost[name] = new if old is None else (1 - SMOOTHING) * old + SMOOTHING * new
-            self._current = None
+        self._measured(time.thread_time())
         try:
             if self._queue:
-                name, part = self._queue.pop(0)
-                self._current = (name, cpu)
-                self.drawn[name] = now
-                self._run(name, part)
+                key, part = self._queue.pop(0)
+                cpu = time.thread_time()
+                self._run(key, part)
+                self._current = (key, cpu, time.thread_time())
                 QtCore.QTimer.singleShot(1, self._next)   # also after the last: its cost
                 return
         finally:
             if not self._queue and self._current is None and self._start is not None:
                 self._trainer.release()
-                self._trainer.snapshot_taken(time.perf_counter() - self._start,
-                                             time.thread_time() - self._start_cpu)
+                # The GUI thread's CPU since the last frame ended: this frame and whatever the
+                # window did in between (hover, timers, a catch-up), all taken from training.
+                cpu = time.thread_time()
+                since = cpu - (self._start_cpu if self._end_cpu is None else self._end_cpu)
+                self._end_cpu = cpu
+                self._trainer.snapshot_taken(time.perf_counter() - self._start, since)
                 self._start = None
+                if self._flush_pending:
+                    QtCore.QTimer.singleShot(0, self._flush)
 
     def busy(self) -> bool:
         return self._start is not None
+
+    def stop(self) -> None:
+        """The window closes: nothing is drawn from here on."""
+        self._stopped = True
+        self.cancel()
 
     def cancel(self) -> None:
         """Drop the rest of a frame (a newer state is about to be drawn)."""
@@ -110,3 +302,14 @@ class FrameScheduler(QtCore.QObject):
             self._trainer.release()
             self._trainer.snapshot_taken(0.0)
             self._start = None
+            if self._flush_pending and not self._stopped:
+                # A catch-up waited for this frame's end, which _next() will not reach now.
+                QtCore.QTimer.singleShot(0, self._flush)
+
+
+def in_sight(dock: QtWidgets.QDockWidget) -> bool:
+    """True if the dock is shown: closed docks, tabs behind another and collapsed docks draw
+    nothing.  A floating dock is a window of its own, whose visibleRegion() Qt reports empty
+    (seen offscreen for Signal, Gates and MSE once floated): those views stopped updating
+    while training."""
+    return dock.isVisible() and (dock.isFloating() or not dock.visibleRegion().isEmpty())

@@ -59,4 +59,13 @@ def run_app(model_path: str | None = None) -> int:
     window.warm_up_kernel()
     if model_path:
         window.open_path(model_path, confirmed=True)
-    return app.exec()
+    code = app.exec()
+    if not window.trainer.kernel_ready:
+        # Closed while the kernels compile (a first launch): numba's compile cannot be
+        # interrupted, and the window did not wait for it; the interpreter's clean-up would
+        # run beside it (Qt's and LLVM's included).  The window stored its settings at close:
+        # leave now, with the window's status.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

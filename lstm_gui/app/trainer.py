@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..core.training import compiled_run
+from ..core.training import warm_up
 from ..core.training.compiled_run import trainer_for
 from ..core.training.run import DIVERGED, TrainingRun
 from .qt import QtCore, Signal
@@ -40,6 +40,7 @@ MAX_GUI_WAIT = 0.25          # never wait longer than this for the window to dra
 # at load 15, the window keeping 43 % of headless speed).  The next snapshot waits until
 # training has had this many times the CPU the last frame took: training keeps >= 3/4.
 TRAIN_CPU_PER_FRAME_CPU = 3.0
+FRAME_CPU_CAP = 0.1          # seconds: a frame's CPU counted at most this much (snapshot_taken)
 
 
 def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
@@ -62,22 +63,31 @@ def train_on_numpy(run: TrainingRun, epochs: int) -> str | None:
         run.elapsed += time.perf_counter() - start
 
 
-class KernelWarmUp(QtCore.QThread):
-    """Compiles (or loads) the training kernel off the GUI thread; the window stays live."""
+class KernelWarmUp(threading.Thread):
+    """Compiles (or loads) the training kernels, the unit's and the models', off the GUI
+    thread; the window stays live.
+
+    A daemon thread, not a QThread of the window: numba's compile cannot be interrupted, and a
+    QThread still running when its window is destroyed aborts the process, so closing waited
+    for the compile (minutes on a first launch).  Now closing does not wait; the process then
+    leaves without tearing the interpreter down under the compile (``app.main.run_app``).
+    """
 
     def __init__(self, trainer: Trainer):
-        super().__init__(trainer.parent())
+        super().__init__(name="lstm-gui kernel warm-up", daemon=True)
         self._t = trainer
 
-    def run(self) -> None:  # noqa: D401 - QThread's entry point
+    def run(self) -> None:  # noqa: D401 - the thread's entry point
         result: object
         try:
-            result = compiled_run.warm_up()
+            result = warm_up.warm_up_all()
         except Exception as exc:   # noqa: BLE001 - the numpy kernel still trains; said in the window
             result = " ".join(str(exc).split()) or type(exc).__name__
         finally:
             self._t._kernel_ready.set()
-        self._t.kernel_warmed.emit(result)
+        if not self._t._quit.is_set():       # the window is still open
+            with contextlib.suppress(RuntimeError):    # ... or was deleted meanwhile
+                self._t.kernel_warmed.emit(result)
 
 
 class TrainingThread(QtCore.QThread):
@@ -96,6 +106,14 @@ class TrainingThread(QtCore.QThread):
         cpu_at_emit = time.thread_time()
         while not t._quit.is_set():
             if not t._training.wait(0.05):
+                window_start, window_epochs = time.perf_counter(), 0
+                last_end = None
+                continue
+            if t.waits_for_kernels():
+                # A model's first run on a first launch: its kernels compile on the warm-up's
+                # thread.  Waited for here, outside the run's lock (compiling them in this
+                # thread held the lock for minutes: Pause, Save and close waited too).
+                t._kernel_ready.wait(0.05)
                 window_start, window_epochs = time.perf_counter(), 0
                 last_end = None
                 continue
@@ -230,7 +248,8 @@ class Trainer(QtCore.QObject):
         return self._kernel_ready.is_set() and trainer_for(run) is not None
 
     def warm_up_kernel(self) -> KernelWarmUp:
-        """Compile the kernel in the background; training meanwhile takes the numpy path."""
+        """Compile the kernels in the background; a unit's training meanwhile takes the numpy
+        path, a model's waits for them (:meth:`waits_for_kernels`)."""
         self._kernel_ready.clear()
         thread = KernelWarmUp(self)
         thread.start()
@@ -239,6 +258,12 @@ class Trainer(QtCore.QObject):
     @property
     def kernel_ready(self) -> bool:
         return self._kernel_ready.is_set()
+
+    def waits_for_kernels(self) -> bool:
+        """True while the kernels compile and the run is a model: its training waits for them
+        (the unit's numpy path computes the same epochs; a model's reference is 30-100x slower
+        in Python, see model_training, and its steps would compile a kernel under the lock)."""
+        return not self._kernel_ready.is_set() and getattr(self._run, "model", None) is not None
 
     @property
     def is_training(self) -> bool:
@@ -320,7 +345,11 @@ class Trainer(QtCore.QObject):
         """
         gil_free = self.gil_free()
         self._interval = max(SNAPSHOT_INTERVAL, (1 if gil_free else 3) * draw_seconds)
-        self._frame_cpu = draw_cpu if gil_free else 0.0
+        # At most FRAME_CPU_CAP: the frame scheduler keeps frames within its budget, and a
+        # view's one-off set-up (its plots built for a model: 0.5 s of CPU for the heat maps
+        # of an H = 16 GRU) held the next frames back for seconds (a running mean of the
+        # frames' CPU still gave 0.4 frames a second over the bench's 12 s).
+        self._frame_cpu = min(draw_cpu, FRAME_CPU_CAP) if gil_free else 0.0
         self._consumed.set()
 
     def shutdown(self) -> None:

@@ -135,8 +135,9 @@ class Transport:
     def step(self, n: int = 1) -> None:
         w = self.w
         w.leave_replay()
-        if n > SYNC_STEPS:
-            # On the training thread, cancellable by Pause (Space) and stopped at close.
+        if n > SYNC_STEPS or w.trainer.waits_for_kernels():
+            # On the training thread, cancellable by Pause (Space) and stopped at close (and a
+            # model's steps wait there for its kernels on a first launch, not on this thread).
             w.trainer.train_for(n)
             w.state.update()
             w.statusBar().showMessage(f"Step N: training {n:,} epochs (Space pauses)", 5000)

@@ -16,8 +16,8 @@ from . import stored_settings
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
-from .file_actions import MODEL_FILTER, FileActions
-from .frames import FrameScheduler
+from .file_actions import CLOSING, MODEL_FILTER, FileActions
+from .frames import FrameScheduler, in_sight
 from .keys import KeyGuard
 from .lesson_link import connect_lessons
 from .panel import ControlPanel
@@ -27,6 +27,7 @@ from .replay import Replay
 from .stored_settings import SettingsReader
 from .trainer import Trainer
 from .transport import SPEEDS, Transport
+from .views.background import LatestJobWorker
 from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 from .window_state import State, WindowState
@@ -88,7 +89,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.layout_ = DockLayout(self, self._build_side(), self.views, self._show_view)
         self.docks = self.layout_.docks
         self.sidePanel = self.layout_.sidePanel
-        self.frames = FrameScheduler(self.trainer, self._frame_parts, self)
+        self.frames = FrameScheduler(self.trainer, self._show_status, self.views, self.can_be_seen,
+                                     {name: view.title for name, view in self.views.items()}, self)
+        self.ctx.frames = self.frames
         self.frames.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self._build_status()
         from .menus import build_menus
@@ -305,27 +308,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ display
 
-    def _frame_parts(self, snap):
-        parts = [("status", self._show_status)]
-        for name, view in self.views.items():
-            if self.can_be_seen(name):
-                parts.append((self.docks[name].windowTitle(), lambda v=view: v.show_snapshot(snap)))
-        return parts
-
     def can_be_seen(self, name: str) -> bool:
-        """True if the view's dock is shown: closed docks and tabs behind another draw
-        nothing.  A floating dock is a window of its own, whose visibleRegion() Qt reports
-        empty (seen offscreen for Signal, Gates and MSE once floated): those views stopped
-        updating while training."""
-        dock = self.docks[name]
-        return dock.isVisible() and (dock.isFloating() or not dock.visibleRegion().isEmpty())
+        """True if the view's dock is in sight (frames.in_sight): the others draw nothing."""
+        return in_sight(self.docks[name])
 
     def _show_view(self, view) -> None:
-        if self._last_snapshot is not None and not self._closing:
-            try:
-                view.show_snapshot(self._last_snapshot)
-            except Exception as exc:   # noqa: BLE001 - reported like any frame part
-                self.statusBar().showMessage(f"Could not draw {view.title}: {one_line(exc)}", 10_000)
+        """A dock came into sight: its view draws what it missed (through the frames)."""
+        frames = getattr(self, "frames", None)    # the docks are laid out before it exists
+        if frames is not None and not self._closing:
+            frames.catch_up(view.name)
 
     def refresh(self) -> None:
         """Draw the run as it is now, or the replayed epoch (whenever training is not sending
@@ -454,17 +445,24 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_path(urls[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
-        if not self._confirm_discard("closing"):
+        if not self._confirm_discard(CLOSING):
             event.ignore()
             return
         self._closing = True          # no snapshot reaches a view from here on
         self.trainer.shutdown()
-        self.frames.cancel()
+        self.frames.stop()
         self.replayer.timer.stop()
         for view in self.views.values():
             stop = getattr(view, "shutdown", None)
             if stop is not None:
                 stop()
+        # The views' own workers (a landscape map, a gradient flow): answering the close's
+        # question paused and redrew the window, and that frame asked for a new map after the
+        # Close event had stopped them; the loop below then waited for the whole map (over
+        # ten minutes at 200 000 points with every dock open).  Stopped again here, after the
+        # last frame: what is queued is dropped, what runs is asked to stop.
+        for worker in self.findChildren(LatestJobWorker):
+            worker.stop()
         # Every thread a view started (a landscape map, an ensemble), however it was started:
         # one still running when the window is destroyed aborts the process (exit 134).
         for thread in self.findChildren(QtCore.QThread):
@@ -478,16 +476,18 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     def warm_up_kernel(self) -> None:
-        """Compile the training kernel (first launch only) or load it from the cache, in the
-        background: the window stays responsive (a View menu click waited ~6 s, issue 24),
-        and Train meanwhile trains on the numpy path.  The status bar says what happens."""
+        """Compile the training kernels, the unit's and the models' (first launch only), or
+        load them from the cache, in the background: the window stays responsive (a View menu
+        click waited ~6 s, issue 24); Train meanwhile trains a unit on the numpy path, and a
+        model when they are ready.  The status bar says what happens."""
         from ..core.models import compiled
 
         if not compiled.available():
             return
-        if not compiled.is_cached():
+        if not compiled.is_cached(models=True):
             self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
-            self.state.set_busy("kernel", "compiling the training kernel (numpy trains meanwhile)")
+            self.state.set_busy("kernel", "compiling the training kernels (a unit trains on numpy "
+                                          "meanwhile; a model starts when they are ready)")
         self._warm_up = self.trainer.warm_up_kernel()
 
     def _on_kernel_warmed(self, result) -> None:

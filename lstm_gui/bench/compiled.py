@@ -220,7 +220,7 @@ def bench_gil(seconds: float = 2.0) -> None:
               f" busy loop {loops / took / alone_busy:4.2f}")
 
 
-def main(quick: bool) -> None:
+def main(quick: bool, only_population: bool = False) -> None:
     if not compiled.available():
         print("compiled kernel: numba is not installed (pip install 'lstm-gui[fast]'); skipped")
         return
@@ -233,6 +233,9 @@ def main(quick: bool) -> None:
 
     rounds = 11 if quick else 41
     print()
+    if only_population:
+        bench_population(reference, rounds)
+        return
     bench_epochs(reference, rounds)
     bench_population(reference, rounds)
     bench_chains(quick)

@@ -12,9 +12,22 @@ from ..core.analysis.ensemble import EnsembleRun
 from ..core.training.run import RunConfig, TrainingRun
 
 
-def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
+def bench_population_only(versus, ratio_text, quick: bool = False) -> None:
+    """`--ensemble-only`: the compiled population kernel alone (K = 256 against the plain
+    loop, issue 20's measure) and the whole-run ensembles on the compiled path."""
     from ..core.models import compiled
-    kernels = ["numpy"] + (["compiled"] if compiled.available() else [])
+    from . import compiled as bench_compiled
+    if not compiled.available():
+        print("compiled kernel: numba is not installed; skipped")
+        return
+    bench_compiled.main(quick, only_population=True)
+    bench_ensemble(versus, ratio_text, quick, kernels=["compiled"])
+
+
+def bench_ensemble(versus, ratio_text, quick: bool = False, kernels=None) -> None:
+    from ..core.models import compiled
+    if kernels is None:
+        kernels = ["numpy"] + (["compiled"] if compiled.available() else [])
     for kernel in kernels:
         compiled.use(kernel)
         try:
@@ -22,7 +35,8 @@ def bench_ensemble(versus, ratio_text, quick: bool = False) -> None:
             _ensembles(versus, quick)
         finally:
             compiled.use(None)
-    _rule(versus, ratio_text, quick)
+    if kernels != ["compiled"]:
+        _rule(versus, ratio_text, quick)
 
 
 def _ensembles(versus, quick: bool) -> None:

@@ -182,9 +182,16 @@ def main(argv=None) -> int:
                         help="an interpreter with torch: the general models are timed against it")
     parser.add_argument("--layer-only", action="store_true",
                         help="only the general models' kernels (against torch with --torch-python)")
+    parser.add_argument("--ensemble-only", action="store_true",
+                        help="only the compiled population kernel: K = 256 against the plain loop, "
+                             "and 64-seed ensembles against 64 whole runs (issue 22)")
     args = parser.parse_args(argv)
     if args.workload:
         run_workload(args.workload, args.count)
+        return 0
+    if args.ensemble_only:
+        from .ensemble import bench_population_only
+        bench_population_only(versus, ratio_text, args.quick)
         return 0
     from .layer import FULL, QUICK, bench_layer
     if args.layer_only:

@@ -32,21 +32,31 @@ def every_dock_open(window, skip=()) -> list[str]:
     return names
 
 
+def view_costs(frames) -> dict:
+    """Per part of the frame scheduler (a view's snapshot, a view's worker result "…:result",
+    the status): the median GUI CPU seconds of its update and of the paint it caused, and how
+    often it was drawn (every sample the scheduler kept)."""
+    import numpy as np
+    out = {}
+    for key, samples in frames.samples.items():
+        a = np.asarray(samples, dtype=float).reshape(-1, 2)
+        out[key] = (float(np.median(a[:, 0])) * 1e3, float(np.median(a[:, 1])) * 1e3,
+                    frames.draws.get(key, 0))
+    return out
+
+
 def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=()) -> dict:
     """Paired rounds of training in the window (every dock open) and headless; prints and
     returns the three targets, and the empty window's lateness as what the machine allows."""
     cfg = config or model_config()
     window = gt.open_window(cfg)
 
-    def _title(view: str) -> str:
-        return window.docks[view].windowTitle()
-
     docks = every_dock_open(window, skip)
     failures: list[str] = []
     window.frames.failed.connect(failures.append)
     load_before = gt.load_average()
     r = gt.paired_rounds(window, cfg, rounds, seconds)
-    costs = dict(window.frames.cost)
+    breakdown = view_costs(window.frames)
     gt.close_window(window)
     empty = gt.empty_window_lateness(cfg, seconds=min(4.0, rounds * seconds / 2))
     p50, p99, worst = r.lateness()
@@ -69,10 +79,16 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=
           f"{result['headless']:,.0f} epochs/s; {gt.load_average()}")
     print(f"  CPU while training in the window: GUI thread {gt.quartiles(r.gui_cpu)[1]:.0%} of a "
           f"core, the whole process {gt.quartiles(r.process_cpu)[1]:.0%} (2 cores would allow 200 %)")
-    print("  per view, redraws/s (median) and last cost of a frame's part (update + paint): "
-          + ", ".join(f"{v} {gt.quartiles(p)[1]:.1f}/s"
-                      + (f" {costs[t] * 1e3:.0f} ms" if (t := _title(v)) in costs else "")
-                      for v, p in sorted(r.paints.items(), key=lambda kv: -gt.quartiles(kv[1])[1])))
+    print("  per view: redraws/s (median of the rounds), then the frame scheduler's parts: GUI CPU "
+          "of the update / of the paint it caused (medians, ms), drawn n times:")
+    rate = {v: gt.quartiles(p)[1] for v, p in r.paints.items()}
+    names = sorted(set(rate) | {key.split(":")[0] for key in breakdown}, key=lambda v: -rate.get(v, 0))
+    for v in names:
+        parts = "; ".join(f"{key.replace(v, '') or 'snapshot'} {u:.1f} / {q:.1f} ms x{n}"
+                          for key, (u, q, n) in breakdown.items() if key.split(":")[0] == v)
+        shown = f"{rate[v]:5.1f}/s" if v in rate else "  -    "
+        print(f"    {v:14s} {shown}   {parts}")
+    result["parts"] = breakdown
     failed = sorted({f.split(":")[0] for f in failures})
     if failed:
         print("  could not draw this model: " + ", ".join(failed))

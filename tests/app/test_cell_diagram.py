@@ -162,3 +162,31 @@ def test_the_reverse_direction_of_a_bidirectional_layer(view):
     close(d.text("c_prev"), states["c"][8])
     for field in ("f", "i", "c_tilde", "o"):
         close(d.text(f"gate_{field}"), states[field][7])
+
+
+def _drawn_texts(panel) -> list[str]:
+    from lstm_gui.app.qt import QtWidgets
+    return [item.text() for item in panel.canvas.scene().items()
+            if isinstance(item, QtWidgets.QGraphicsSimpleTextItem)]
+
+
+@pytest.mark.parametrize("cell", ["peephole", "gru"])
+def test_the_reverse_direction_is_labelled_with_the_step_it_reads_t_plus_1(view, cell):
+    """The reverse direction runs from the sequence's end: its recurrent input is h(t+1)
+    (and C(t+1)); it was drawn as h(t−1).  The forward direction keeps h(t−1)."""
+    snap = snapshot(cell, 4, 1, bidirectional=True)
+    view.show_snapshot(snap)
+    panel = view.modelPanel
+    view.ctx.selection.set(1, 2)          # group 2: the reverse direction of layer 1
+    view.ctx.cursor.set(7)
+    texts = _drawn_texts(panel)
+    assert "h(t+1)" in texts and not any("t−1" in t for t in texts), texts
+    if cell != "gru":
+        assert "C(t+1)" in texts
+        assert "C(t+1)" in panel.formula_text("c")
+    assert "h(t+1)" in panel.header.text() and "t−1" not in panel.header.text()
+    assert "h(t+1)" in panel.diagram.labels["h_z" if cell == "gru" else "h_f"].toolTip()
+    view.ctx.selection.set(0, 2)          # the forward direction
+    texts = _drawn_texts(panel)
+    assert "h(t−1)" in texts and not any("t+1" in t for t in texts), texts
+    assert "h(t−1)" in panel.header.text()

@@ -211,7 +211,7 @@ def test_every_default_dock_and_the_lesson_fit_a_1366x768_screen(window, qtbot):
 
 def test_the_kernel_compiles_in_the_background_and_train_starts_at_once(window, qtbot, monkeypatch):
     from lstm_gui.core.models import compiled
-    from lstm_gui.core.training import compiled_run
+    from lstm_gui.core.training import warm_up
     if not compiled.available():
         return
     done = []
@@ -221,8 +221,8 @@ def test_the_kernel_compiles_in_the_background_and_train_starts_at_once(window, 
         done.append(True)
         return True
 
-    monkeypatch.setattr(compiled, "is_cached", lambda: False)
-    monkeypatch.setattr(compiled_run, "warm_up", slow_compile)
+    monkeypatch.setattr(compiled, "is_cached", lambda models=False: False)
+    monkeypatch.setattr(warm_up, "warm_up_all", slow_compile)
     t0 = time.perf_counter()
     window.warm_up_kernel()
     assert time.perf_counter() - t0 < 0.5                  # the window is not frozen

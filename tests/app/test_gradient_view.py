@@ -64,7 +64,7 @@ def test_follows_the_time_cursor(qtbot, settings):
     A = np.abs(gradflow.contributions(snap.params, snap.x, snap.target)).sum(axis=(2, 3))
     np.testing.assert_allclose(values, A[25, 25 - lags.astype(int)], rtol=1e-12)
     assert lags.max() <= 25
-    assert "row t = 25" in view.lagPlot.titleLabel.text
+    assert "t = 25" in view.lagPlot.titleLabel.text
     trainer.shutdown()
 
 
@@ -202,3 +202,21 @@ def test_a_chains_gradient_is_listed_unit_by_unit(qtbot, settings):
     text = view.summary.text()
     assert "per unit " + ", ".join(f"{u + 1}: {v:.2g}" for u, v in enumerate(g)) in text
     trainer.shutdown()
+
+
+def test_every_plot_title_fits_its_plot_in_the_windows_default_dock(window, qtbot):
+    """At 1400x900 the unit's gradient-flow dock is about 595 px wide: three plots a row cut
+    their titles ("How much s teach…", "Memory horizon (s…")."""
+    window.layout_.present("gradientView")
+    view = window.views["gradientView"]
+    qtbot.waitUntil(lambda: window.can_be_seen("gradientView"))
+    window.step(30)
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    qtbot.wait(50)
+    assert window.docks["gradientView"].width() < 700
+    plots = (view.mapPlot, view.lagPlot, view.horizonPlot, view.normsPlot, view.paramPlot)
+    for plot in plots:
+        label = plot.titleLabel
+        text = label.item.toPlainText()
+        assert text, "every plot has a title"
+        assert label.item.boundingRect().width() <= plot.boundingRect().width(), text

@@ -66,6 +66,8 @@ class ViewContext:
     message: call with one line for the status bar.
     settings: QSettings, for a view's own persistent options (prefix keys with its name).
     selection: the hidden unit shared by the views (made here when not given).
+    frames: the window's FrameScheduler (``request(name, draw)``), or None (a view on its
+        own draws at once).
     """
 
     trainer: Any
@@ -74,6 +76,7 @@ class ViewContext:
     message: Any
     settings: Any
     selection: Any = None
+    frames: Any = None
 
     def __post_init__(self) -> None:
         if self.selection is None:
@@ -102,3 +105,14 @@ class View(QtWidgets.QWidget):
     def plots(self) -> list:
         """The pyqtgraph plots of this view, for File → Export plot."""
         return []
+
+    def draw_when_due(self, draw) -> None:
+        """Draw a result of the view's own worker (`draw()`) as a part of the window's
+        frames: within their budget while training, once the dock can be seen, at once
+        otherwise (frames.py).  A newer result replaces one not drawn yet.  Without a
+        window (a view on its own) it draws at once."""
+        frames = self.ctx.frames
+        if frames is None:
+            draw()
+        else:
+            frames.request(self.name, draw)

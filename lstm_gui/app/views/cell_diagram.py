@@ -67,9 +67,12 @@ class UnitDiagram(Drawing):
     # scrolling, its numbers at 8-9 pixels.
     font_scale = 1.1
 
-    def __init__(self, scene: QtWidgets.QGraphicsScene, graph: UnitGraph):
+    def __init__(self, scene: QtWidgets.QGraphicsScene, graph: UnitGraph, direction: int = 0):
         super().__init__(scene)
         self.graph = graph
+        # The step the recurrent state comes from: h(t+1) and C(t+1) in the reverse direction
+        # of a bidirectional layer (it was labelled h(t−1) although its numbers were t+1's).
+        self.prev = steps.previous(direction)
         self.boxes: dict[str, QtWidgets.QGraphicsRectItem] = {}
         self.fills: dict[str, QtWidgets.QGraphicsRectItem] = {}
         self.edges: dict[str, WeightEdge] = {}     # label key -> its edge
@@ -97,15 +100,15 @@ class UnitDiagram(Drawing):
         C, H = palette.C, palette.H
         g = self.graph
         self._line(C, (0, C_Y), (W - 4, C_Y), width=4, z=1, arrow=True)
-        self._name(f"C(t{MINUS}1)", 2, C_Y - 19, C)
+        self._name(f"C({self.prev})", 2, C_Y - 19, C)
         self._value("c_prev", 2, C_Y + 5, C)
         self._name("C(t)", W - 40, C_Y - 19, C)
         self._value("c", W - 40, C_Y + 5, C)
         f, i = g.gate("f"), g.gate("i")
         self._node(FORGET_X, C_Y, "×", colour=GREY if f.removed else "#333333",
-                   tooltip=f"f·C(t{MINUS}1): the forget gate scales the old cell state"
+                   tooltip=f"f·C({self.prev}): the forget gate scales the old cell state"
                    + (" (f = 1 here: nothing is forgotten)" if f.removed else ""))
-        self._node(ADD_X, C_Y, "+", tooltip="C = f·C(t−1) + i·C~: the new cell state")
+        self._node(ADD_X, C_Y, "+", tooltip=f"C = f·C({self.prev}) + i·C~: the new cell state")
         self._line(self._colour(f), (SLOT_X["f"], TOP), (FORGET_X, C_Y + NODE_R), z=1, arrow=True)
         self._line(self._colour(i), (SLOT_X["i"], TOP), (SLOT_X["i"], PRODUCT_Y),
                    (ADD_X - NODE_R, PRODUCT_Y), z=1, arrow=True)
@@ -164,12 +167,12 @@ class UnitDiagram(Drawing):
         H = palette.H
         z, n = SLOT_X["z"], SLOT_X["n"]
         self._line(H, (0, C_Y), (W - 4, C_Y), width=4, z=1, arrow=True)
-        self._name(f"h(t{MINUS}1)", 2, C_Y - 19, H)
+        self._name(f"h({self.prev})", 2, C_Y - 19, H)
         self._value("h_prev_top", 2, C_Y + 5, H)
         self._name("h(t)", W - 40, C_Y - 19, H)
         self._value("h", W - 40, C_Y + 5, H)
-        self._node(ZX, C_Y, "×", tooltip="z·h(t−1): the update gate keeps this much of the old h")
-        self._node(NX, C_Y, "+", tooltip="h = (1 − z)·n + z·h(t−1): the new h")
+        self._node(ZX, C_Y, "×", tooltip=f"z·h({self.prev}): the update gate keeps this much of the old h")
+        self._node(NX, C_Y, "+", tooltip=f"h = (1 − z)·n + z·h({self.prev}): the new h")
         # z up to the top line, and through "1 −" to scale n.
         self._line(palette.Z_GATE, (z, TOP), (z, C_Y + NODE_R), z=1, arrow=True)
         self._line(palette.Z_GATE, (z, NX_Y), (ONE_X - NODE_R, NX_Y), z=1)
@@ -188,14 +191,14 @@ class UnitDiagram(Drawing):
         self._line(palette.R_GATE, (r + GATE_W / 2, y), (route, y),
                    (route, RX_Y), (rx - NODE_R, RX_Y), z=1, arrow=True)
         self._node(rx, RX_Y, "×", colour=palette.R_GATE,
-                   tooltip="r·(R_n·h(t−1) + its bias): the reset gate scales what n reads of h(t−1)")
+                   tooltip=f"r·(R_n·h({self.prev}) + its bias): the reset gate scales what n reads of h({self.prev})")
         self._value("rn", rx + NODE_R + 3, RX_Y - 8, palette.R_GATE)
 
     def _build_inputs(self) -> None:
-        """h(t−1) from the left and x(t) from below, on two buses under the gates."""
+        """h(t−1) (or h(t+1)) from the left and x(t) from below, on two buses under the gates."""
         last = max(SLOT_X[n.field] for n in self.graph.gates if n.status == "gate") + 18
         self._line(BUS, (0, H_BUS), (last, H_BUS), width=2, z=0.5)
-        self._name(f"h(t{MINUS}1)", 2, H_BUS - 40, palette.H)
+        self._name(f"h({self.prev})", 2, H_BUS - 40, palette.H)
         self._value("h_prev", 2, H_BUS + 4, palette.H)
         self._line(palette.X, (X_IN, HEIGHT - 24), (X_IN, X_BUS), (last - 36, X_BUS), width=2, z=0.5)
         self._text_item("x_name", X_IN - 25, HEIGHT - 22, colour="#333333", bold=True)
@@ -209,7 +212,7 @@ class UnitDiagram(Drawing):
         box = self.scene.addRect(rect, pen, QtGui.QBrush(QtGui.QColor("#eeeeee" if node.removed else "#ffffff")))
         box.setZValue(2)
         self.boxes[node.field] = box
-        what = MEANING[node.field]
+        what = MEANING[node.field].replace("t−1", self.prev)
         if node.removed:
             what = f"no {node.label} gate in this family: {node.label} = 1 always"
         elif node.status == "coupled":
@@ -293,7 +296,8 @@ class UnitDiagram(Drawing):
                 self._term(f"b_{node.field}", terms.bias, f"{name}[{step.unit}] = {terms.bias:.6g}  (bias)")
             if node.peephole:
                 self._term(f"p_{node.field}", terms.extra,
-                           f"peephole: p_{node.letter}[{step.unit}]·{node.peephole} = {terms.extra:.6g}",
+                           f"peephole: p_{node.letter}[{step.unit}]·"
+                           f"{node.peephole.replace('t−1', self.prev)} = {terms.extra:.6g}",
                            pen=False)
 
     def _term(self, key: str, value: float, tip: str, pen: bool = True) -> None:
@@ -312,9 +316,10 @@ class UnitDiagram(Drawing):
         j = step.unit
         extra = " + " + model.block("b_h", "n", step.layer, step.direction).name.rsplit(".", 1)[-1] \
             if node.reset and model.bias else ""
-        lines = [f"R_{node.letter}[{j + 1},:]·h(t−1){extra} = {value:.6g}: the sum over the layer's "
+        prev = steps.previous(step.direction)
+        lines = [f"R_{node.letter}[{j + 1},:]·h({prev}){extra} = {value:.6g}: the sum over the layer's "
                  f"{model.hidden} unit{'s' if model.hidden > 1 else ''}" + (", scaled by r" if node.reset else "")]
-        lines += ["largest terms:"] + [f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}"
+        lines += ["largest terms:"] + [f"  R[{j + 1},{k + 1}]·h_{k + 1}({prev}) = {steps.fmt(v)}"
                                        for k, v in steps.recurrent_terms(step, node.letter)]
         return "\n".join(lines)
 
@@ -371,15 +376,16 @@ class DiagramCanvas(QtWidgets.QGraphicsView):
         self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
         self.setMinimumSize(60, 60)
         self.diagram: UnitDiagram | None = None
-        self._graph: UnitGraph | None = None
+        self._graph: tuple[UnitGraph, int] | None = None
 
-    def show_graph(self, graph: UnitGraph) -> UnitDiagram:
-        """The diagram of `graph`, rebuilt only when the family changes."""
-        if graph != self._graph or self.diagram is None:
+    def show_graph(self, graph: UnitGraph, direction: int = 0) -> UnitDiagram:
+        """The diagram of `graph` (a unit of `direction`), rebuilt only when the family or the
+        direction changes."""
+        if (graph, direction) != self._graph or self.diagram is None:
             self._scene.clear()
-            self.diagram = UnitDiagram(self._scene, graph)
+            self.diagram = UnitDiagram(self._scene, graph, direction)
             self._scene.setSceneRect(QtCore.QRectF(-4, C_Y - 30, W + 64, HEIGHT - C_Y + 30))
-            self._graph = graph
+            self._graph = (graph, direction)
             self._fit()
         return self.diagram
 

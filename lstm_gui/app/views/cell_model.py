@@ -142,7 +142,7 @@ class ModelCellPanel(QtWidgets.QWidget):
         step = steps.unit_step(model, snap.params, snap.trace, layer, j, t, direction,
                                delay=snap.config.delay if getattr(snap, "config", None) else 0)
         self.step = step
-        self.diagram = self.canvas.show_graph(unit_graph(model))
+        self.diagram = self.canvas.show_graph(unit_graph(model), direction)
         self.diagram.show_step(model, step, self._describe_x(model, layer, direction, snap))
         lines = steps.formulas(model, step)
         if tuple(lines) != self._keys:
@@ -162,10 +162,11 @@ class ModelCellPanel(QtWidgets.QWidget):
         else:
             new = False
         where = f"unit {j + 1}" + (f" of layer {group + 1}" if self._groups(model) > 1 else "")
-        self.header.setText(f"t = {t}, {where}: h(t−1) = {steps.fmt(step.h_prev)}"
-                            + ("" if step.gru else f", C(t−1) = {steps.fmt(step.c_prev)}")
-                            + ".  In each gate: W·x(t) + R·h(t−1) + bias.")
-        self.header.setToolTip(f"R·h(t−1) is the sum over the layer's {model.hidden} "
+        prev = steps.previous(direction)     # t+1 in a reverse direction
+        self.header.setText(f"t = {t}, {where}: h({prev}) = {steps.fmt(step.h_prev)}"
+                            + ("" if step.gru else f", C({prev}) = {steps.fmt(step.c_prev)}")
+                            + f".  In each gate: W·x(t) + R·h({prev}) + bias.")
+        self.header.setToolTip(f"R·h({prev}) is the sum over the layer's {model.hidden} "
                                f"unit{'s' if model.hidden > 1 else ''}: hover a line, or an "
                                "edge of the drawing, for its largest terms.")
         for key, text in lines.items():
@@ -175,8 +176,8 @@ class ModelCellPanel(QtWidgets.QWidget):
             gate = {"c_tilde": "C"}.get(key, key)
             if gate in step.gates:
                 terms = steps.recurrent_terms(step, gate)
-                label.setToolTip("R·h(t−1), largest terms:\n" + "\n".join(
-                    f"  R[{j + 1},{k + 1}]·h_{k + 1}(t−1) = {steps.fmt(v)}" for k, v in terms))
+                label.setToolTip(f"R·h({prev}), largest terms:\n" + "\n".join(
+                    f"  R[{j + 1},{k + 1}]·h_{k + 1}({prev}) = {steps.fmt(v)}" for k, v in terms))
         if new and not self._moved:
             # After the layout has taken the new lines in (and the panel has its size).
             self._room_timer.start()

@@ -18,7 +18,7 @@ from ...core.analysis import gradflow, gradflow_model, model_data
 from ...core.analysis import layers as layer_maths
 from ...core.models import UNIT, Model
 from .. import palette
-from ..plots import GATE_COLOURS, param_pen, set_curve
+from ..plots import GATE_COLOURS, LogAxis, SteadyRange, data_bounds, param_pen, retitle, set_curve
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -57,9 +57,11 @@ def _title_may_shrink(plot) -> None:
 
 
 def _alpha(colour: str, alpha: int):
+    """`colour` at `alpha` of 255 over white, opaque: 32 translucent curves took most of
+    the view's paint (alpha blending)."""
     c = pg.mkColor(colour)
-    c.setAlpha(alpha)
-    return c      # G of n = 1000 and one unit is 96 MB; a longer run is not itemised
+    a = alpha / 255
+    return pg.mkColor(*(round(a * v + (1 - a) * 255) for v in (c.red(), c.green(), c.blue())))
 
 
 def _model_norms(model, params, x, target, delay):
@@ -120,21 +122,41 @@ class GradientView(View):
         g = self.graphics
         self.mapPlot = g.addPlot(row=0, col=0)
         # Short enough for a third of the default dock (the formula is in the F1 help).
-        self.mapPlot.setTitle("How much s teaches error t", size="9pt")
-        self.lagPlot = g.addPlot(row=0, col=1, title="How far back it learns: by distance t − s (lag), per gate")
+        # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
+        # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
+        # titles overlapped the plots.  The long form is each title's tooltip.
+        retitle(self.mapPlot, "How much s teaches t", size="9pt")
+        self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
+                                           "teaches the error at step t (rows): |G[t, s]|")
+        # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
+        # its neighbours in a plot 110 px high (0.002 0.0021 0.0022 ...).
+        self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left")})
+        self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
+                                           "t − s (lag), per gate, and the cursor's row t")
+        retitle(self.lagPlot, "How far back: by lag t − s", size="8pt")
         self.horizonPlot = g.addPlot(row=0, col=2)
-        self.horizonPlot.setTitle("Memory horizon (steps back, 90 %)", size="9pt")
+        retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
+        self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
+                                               "the gradient's magnitude arrives (steps back)")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, title="Gradient size per layer (‖dE/dθ‖)")
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={"left": LogAxis("left")})
+        self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
+                                             "unit, thin) over the epochs: ‖dE/dθ‖")
+        retitle(self.normsPlot, "‖dE/dθ‖ per layer", size="9pt")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2, title="Gradient size per parameter (|dE/dp|)")
+        self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left")})
+        retitle(self.paramPlot, "|dE/dp|", size="9pt")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)
             plot.hideButtons()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.mapPlot.setLabel("bottom", "step s (where a parameter was used)")
+        # Steady ranges: an axis whose range moves at every result is redrawn (the view's
+        # paint took 70-130 ms of CPU a result with auto-range on its plots).
+        self.steady = {plot: SteadyRange(plot.getViewBox())
+                       for plot in (self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot)}
+        self.mapPlot.setLabel("bottom", "step s (where used)")
         self.mapPlot.setLabel("left", "error at step t")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
@@ -207,7 +229,7 @@ class GradientView(View):
 
         self.worker = LatestJobWorker(self)
         self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
-        self.worker.done.connect(self._on_result)
+        self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Gradient flow: {text}"))
         ctx.cursor.changed.connect(self._on_cursor)
         self.result = None
@@ -246,6 +268,11 @@ class GradientView(View):
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
         if self.result is None:
             self.summary.setText("Computing the gradient flow…")   # until the first result
+
+    def _on_done(self, result) -> None:
+        """The worker's result, drawn as a part of the window's frames (frames.py): drawn
+        here, it took the GUI thread at moments no frame budget covered."""
+        self.draw_when_due(lambda: self._on_result(result))
 
     def _on_result(self, result) -> None:
         snap, r = result
@@ -294,8 +321,9 @@ class GradientView(View):
         # The profile falls by tens of decades over a long sequence; show the top DECADES.
         peak = float(r["per_gate"].max())
         if peak > 0:
-            self.lagPlot.setYRange(np.log10(peak) - DECADES, np.log10(peak) + 0.2, padding=0)
-        self.lagPlot.setXRange(0, max(n - 1, 1), padding=0.02)
+            self.steady[self.lagPlot].fit(y=(np.log10(peak) - DECADES, np.log10(peak)),
+                                          margin=(0.0, 0.03), fill=0.8)
+        self.steady[self.lagPlot].fit(x=(0, max(n - 1, 1)), margin=0.02, fill=0.9)
         self._on_cursor(self.ctx.cursor.t)
 
     def _set_layout(self, model) -> None:
@@ -431,7 +459,7 @@ class GradientView(View):
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
             thin = "; thin: units" if wide else ""
-            self.normsPlot.setTitle(f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
+            retitle(self.normsPlot, f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs = np.asarray(s["epoch"], dtype=float)
         norms = np.array(s["layers"]).reshape(len(epochs), layers)
@@ -445,6 +473,15 @@ class GradientView(View):
             for curve, c in zip(self.unitCurves, columns):
                 keep = units[:, c] > 0
                 curve.setData(epochs[keep], units[keep, c])
+        if len(epochs):
+            steady = self.steady[self.normsPlot]
+            steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
+            every = [norms] + ([units] if self.unitCurves else [])
+            steady.fit(y=data_bounds(*every, log=True), margin=0.05, min_span=1.0)
+            horizons = np.asarray(s["horizon"], dtype=float)
+            self.steady[self.horizonPlot].fit(x=(float(epochs[0]), float(epochs[-1])),
+                                              margin=(0.02, 0.15))
+            self.steady[self.horizonPlot].fit(y=data_bounds(horizons), margin=0.15, min_span=2.0)
 
     def layer_norms(self) -> np.ndarray:
         """(epochs, layers): the norms drawn in gradientNorms (tests read them)."""
@@ -485,8 +522,8 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        self.lagPlot.setTitle(f"How far back: {gates}; "
-                              f"<span style='color:#00a0e0'>row t = {t}</span>", size="9pt")
+        retitle(self.lagPlot, f"How far back: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
+                size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
@@ -502,7 +539,9 @@ class GradientView(View):
         if getattr(self._snap, "model", None) is not None:
             return          # a Model has no per-parameter plot (hundreds of curves)
         if self.quantityCombo.currentData() == "update":
-            self.paramPlot.setTitle(f"Step size per epoch, per parameter{self._of_unit()} (|Δp|)", size="9pt")
+            retitle(self.paramPlot, f"|Δp| per epoch{self._of_unit()}", size="9pt")
+            self.paramPlot.titleLabel.setToolTip("The step the optimizer took per epoch, per "
+                                                 "parameter (|Δp|, from the history)")
             self.clipLine.setVisible(False)
             snap = self._snap
             if snap is None or len(snap.history.epochs) < 2:
@@ -515,7 +554,8 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            self.paramPlot.setTitle(f"Gradient size per parameter{self._of_unit()} (|dE/dp|)", size="9pt")
+            retitle(self.paramPlot, f"|dE/dp|{self._of_unit()}", size="9pt")
+            self.paramPlot.titleLabel.setToolTip("The gradient's size per parameter (|dE/dp|)")
             s = self._series
             if not s["epoch"]:
                 return
@@ -530,6 +570,12 @@ class GradientView(View):
             if clip is not None:
                 self.clipLine.setValue(np.log10(clip))
         self.paramPlot.titleLabel.setMinimumWidth(0)
+        xs = [c.xData for c in self.paramCurves if c.xData is not None and len(c.xData)]
+        ys = [c.yData for c in self.paramCurves if c.yData is not None and len(c.yData)]
+        if xs:
+            steady = self.steady[self.paramPlot]
+            steady.fit(x=data_bounds(*xs), margin=(0.02, 0.15))
+            steady.fit(y=data_bounds(*ys, log=True), margin=0.05, min_span=1.0)
 
     def _of_unit(self) -> str:
         snap = self._snap

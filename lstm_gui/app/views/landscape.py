@@ -57,7 +57,8 @@ def _compute_model(model, params, x, target, delay, kind, path, names, size, spa
         return m, contour_lines(m), None, None
     data = model_data.within(model_data.time_major(x, target), 2 * model.size, CURVATURE_STEP_BUDGET)
     try:
-        top, limit = landscape.curvature(landscape.model_hessian(model, params, data, delay), lr)
+        top, limit = landscape.curvature(
+            landscape.model_hessian(model, params, data, delay, should_continue), lr)
     except ValueError:
         top, limit = float("nan"), 2 / lr
     return m, contour_lines(m), top, limit
@@ -70,10 +71,10 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr, should
                       should_continue=should_continue)
     if np.size(params) > directions.HESSIAN_MAX_PARAMS:
         return m, contour_lines(m), None, None       # the readout says why, in one line
-    if should_continue is not None and not should_continue():
-        raise landscape.Cancelled                    # the Hessian is not cancellable inside
     try:
-        top, limit = landscape.curvature(landscape.hessian(params, x, target, delay), lr)
+        # Asked to stop every few hundred steps: at 200 000 points it ran for minutes and a
+        # window closing waited for it.
+        top, limit = landscape.curvature(landscape.hessian(params, x, target, delay, should_continue), lr)
     except ValueError:      # over the memory budget (core/limits): the map without the readout
         top, limit = float("nan"), 2 / lr
     return m, contour_lines(m), top, limit
@@ -161,7 +162,7 @@ class LandscapeView(View):
         self._restore_settings()
         self.worker = LatestJobWorker(self)
         self.results_drawn = 0     # the worker's results shown so far (tests wait on it)
-        self.worker.done.connect(self._on_result)
+        self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
         self._path_drawn = -1.0
@@ -309,6 +310,11 @@ class LandscapeView(View):
                                urgent=urgent)
         if urgent or self.plot.map is None:
             self.busyLabel.show()
+
+    def _on_done(self, result) -> None:
+        """The worker's result, drawn as a part of the window's frames (frames.py): drawn
+        here, it took the GUI thread at moments no frame budget covered."""
+        self.draw_when_due(lambda: self._on_result(result))
 
     def _on_result(self, result) -> None:
         request, (m, lines, top, limit) = result

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import set_curve
+from ..plots import SteadyRange, data_bounds, set_curve
 from ..qt import Qt, QtWidgets, pg
 
 PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
@@ -28,6 +28,7 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "‖parameters‖ per gate")
         self.plot.getPlotItem().titleLabel.setMinimumWidth(0)
+        self.steady = SteadyRange(self.plot.getPlotItem().vb)
         self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
         self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
         self.pageSpin = QtWidgets.QSpinBox(objectName="paramPage", minimum=1, maximum=1)
@@ -73,6 +74,9 @@ class ModelParamsPanel(QtWidgets.QWidget):
         epochs = np.asarray(epochs, dtype=float)
         for k, curve in enumerate(self.curves):
             set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
+        if len(epochs):
+            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
+            self.steady.fit(y=data_bounds(norms), margin=0.08)
         self._fill(values_only=True)
 
     def _build(self, layers) -> None:

@@ -188,10 +188,11 @@ class GatesView(_SequenceView):
         model = getattr(snap, "model", None)
         self._last = snap if model is not None else None
         self.plot.show_fields(self.plot.UNIT_FIELDS if model is None else self.fields(model))
+        sel = self.ctx.selection
+        # Set once per snapshot (the plot's own title in between re-laid the plot out twice).
+        self.plot.model_title = (None if model is None else
+                                 f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1} ({model.cell})")
         super().show_snapshot(snap)
-        if model is not None:
-            sel = self.ctx.selection
-            self.plot.set_title(f"Gates, unit {sel.unit + 1} of layer {sel.layer + 1} ({model.cell})")
 
     @staticmethod
     def fields(model) -> tuple[str, ...]:

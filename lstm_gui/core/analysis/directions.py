@@ -114,13 +114,13 @@ def random_filter_normalised(params, rng: np.random.Generator):
 HESSIAN_MAX_PARAMS = 96
 
 
-def hessian_top(params, x, target, delay: int = 0):
+def hessian_top(params, x, target, delay: int = 0, should_continue=None):
     """Eigenvectors (unit length) of the two largest eigenvalues of the exact Hessian."""
     p = np.asarray(params, dtype=float)
     if p.size > HESSIAN_MAX_PARAMS:
         raise ValueError(f"the Hessian of {p.size} parameters would take more than a second "
                          f"(limit {HESSIAN_MAX_PARAMS}); choose another plane")
-    _, vecs = np.linalg.eigh(landscape.hessian(p, x, target, delay))
+    _, vecs = np.linalg.eigh(landscape.hessian(p, x, target, delay, should_continue))
     return vecs[:, -1].reshape(p.shape), vecs[:, -2].reshape(p.shape)
 
 
@@ -198,18 +198,18 @@ def named_model(model: Model, theta, names):
     return out[0], out[1]
 
 
-def hessian_top_model(model: Model, theta, data, delay: int = 0):
+def hessian_top_model(model: Model, theta, data, delay: int = 0, should_continue=None):
     """Eigenvectors (size,) of the two largest eigenvalues of a Model's Hessian; refused in
     one line above HESSIAN_MAX_PARAMS, as the unit's."""
     if model.size > HESSIAN_MAX_PARAMS:
         raise ValueError(f"the Hessian of {model.size} parameters would take more than a second "
                          f"(limit {HESSIAN_MAX_PARAMS}); choose another plane")
-    _, vecs = np.linalg.eigh(landscape.model_hessian(model, theta, data, delay))
+    _, vecs = np.linalg.eigh(landscape.model_hessian(model, theta, data, delay, should_continue))
     return vecs[:, -1].copy(), vecs[:, -2].copy()
 
 
 def make_for_model(kind: str, model: Model, theta, *, data=None, delay: int = 0, path=None,
-                   names=None, rng: np.random.Generator | None = None):
+                   names=None, rng: np.random.Generator | None = None, should_continue=None):
     """The directions (size,) of one kind for a Model; data (:class:`model_data.Data`) is
     needed for 'hessian', path (E, size) for 'pca' and 'line'."""
     p = model.check(theta)
@@ -218,7 +218,7 @@ def make_for_model(kind: str, model: Model, theta, *, data=None, delay: int = 0,
     if kind == "hessian":
         if data is None:
             raise ValueError("the Hessian needs the training data")
-        return hessian_top_model(model, p, data, delay)
+        return hessian_top_model(model, p, data, delay, should_continue)
     if kind == "random":
         return random_filter_normalised_model(model, p, _need(rng))
     if kind in ("pca", "line"):
@@ -227,7 +227,7 @@ def make_for_model(kind: str, model: Model, theta, *, data=None, delay: int = 0,
 
 
 def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,
-         names=DEFAULT_NAMES, rng: np.random.Generator | None = None):
+         names=DEFAULT_NAMES, rng: np.random.Generator | None = None, should_continue=None):
     """The directions of one kind (see KINDS); path (E, ...) is the training path, its first
     row the start.  `rng` is needed for 'line' and 'random' (TypeError without it)."""
     if kind == "params":
@@ -241,7 +241,7 @@ def make(kind: str, params, *, x=None, target=None, delay: int = 0, path=None,
     if kind == "random":
         return random_filter_normalised(params, _need(rng))
     if kind == "hessian":
-        return hessian_top(params, x, target, delay)
+        return hessian_top(params, x, target, delay, should_continue)
     raise ValueError(f"unknown directions {kind!r}; choose one of {', '.join(KINDS)}")
 
 

@@ -113,12 +113,13 @@ def _chunk_mse(models: np.ndarray, x: np.ndarray, target: np.ndarray, delay: int
     return np.einsum("tk,tk->k", err, err) / x.size
 
 
-def hessian(params, x, target, delay: int = 0) -> np.ndarray:
+def hessian(params, x, target, delay: int = 0, should_continue=None) -> np.ndarray:
     """The exact Hessian of the MSE, (P, P) with P = params.size, in the flat order of params.
 
     Column j is the complex-step derivative of the exact gradient along parameter j
     (forward-over-reverse: exact to rounding, no step-size trade-off), all P columns as one
     complex population.  Symmetrised: the two halves agree to rounding (about 1e-15 relative).
+    ``should_continue`` is asked every few hundred steps (:class:`Cancelled`).
     """
     shape = np.shape(params)
     p = unit._as_models(params)
@@ -131,7 +132,7 @@ def hessian(params, x, target, delay: int = 0) -> np.ndarray:
     size = p[0].size
     probes = np.repeat(p.astype(complex), size, axis=0)           # (P, units, 12)
     probes.reshape(size, size)[np.diag_indices(size)] += 1j * _COMPLEX_STEP
-    _, grads = _complex_step.loss_and_grad(probes, xs, ts, delay)
+    _, grads = _complex_step.loss_and_grad(probes, xs, ts, delay, should_continue)
     h = grads.imag.reshape(size, size) / _COMPLEX_STEP            # row j: d grad / d p_j
     return 0.5 * (h + h.T)
 
@@ -223,13 +224,14 @@ def model_grid(model: Model, theta, data, d1, d2, span: float, size: int, delay:
     return alphas, betas, out
 
 
-def model_hessian(model: Model, theta, data, delay: int = 0) -> np.ndarray:
+def model_hessian(model: Model, theta, data, delay: int = 0, should_continue=None) -> np.ndarray:
     """The Hessian (size, size) of a Model's MSE: central differences of its exact gradient.
 
     Column j is ``(g(theta + h e_j) - g(theta - h e_j)) / 2h`` with h = 1e-5 (scaled by
     |theta_j| above 1), the gradient the compiled kernel's (or the reference's) exact one:
     about 1e-10 relative (the unit's complex step needs a dtype-generic pass that the general
-    reference is not).  Symmetrised.  2 x size gradients: the caller limits the size.
+    reference is not).  Symmetrised.  2 x size gradients: the caller limits the size;
+    ``should_continue`` is asked before each column (:class:`Cancelled`).
     """
     p = model.check(theta)
     xs, ts = data.x, data.target
@@ -249,6 +251,8 @@ def model_hessian(model: Model, theta, data, delay: int = 0) -> np.ndarray:
             return plain.loss_and_grad(t, xs, ts, delay=delay)[1]
     h = np.empty((p.size, p.size))
     for j in range(p.size):
+        if should_continue is not None and not should_continue():
+            raise Cancelled
         step = _HESSIAN_STEP * max(1.0, abs(p[j]))
         up, down = p.copy(), p.copy()
         up[j] += step

@@ -52,12 +52,13 @@ AXIS_LABELS = {
 }
 
 
-def directions_for(kind: str, params, x, target, delay: int, path, names, rng):
+def directions_for(kind: str, params, x, target, delay: int, path, names, rng, should_continue=None):
     """d1, d2 for `kind` (see directions.KINDS), falling back to 'random' when the path is
     too short for 'pca' or 'line'.  Returns (kind actually used, d1, d2)."""
     try:
         return (kind,) + directions.make(kind, params, x=x, target=target, delay=delay,
-                                         path=path, names=names, rng=rng)
+                                         path=path, names=names, rng=rng,
+                                         should_continue=should_continue)
     except ValueError:
         if kind not in ("pca", "line"):
             raise
@@ -79,7 +80,7 @@ def compute(params, x, target, *, delay: int = 0, kind: str = "pca", path=None,
         [np.asarray(path, dtype=float).reshape((-1,) + p.shape), p[None]])
     if planes is None:
         planes = directions_for(kind, p, x, target, delay, full, names,
-                                rng if rng is not None else np.random.default_rng(0))
+                                rng if rng is not None else np.random.default_rng(0), should_continue)
     kind, d1, d2 = planes
     coords = landscape.project(full, p, d1, d2)
     if span is None:
@@ -118,7 +119,8 @@ def compute_model(model, theta, x, target, *, delay: int = 0, kind: str = "pca",
         rng = rng if rng is not None else np.random.default_rng(0)
         try:
             planes = (kind,) + directions.make_for_model(kind, model, p, data=data, delay=delay,
-                                                         path=full, names=names, rng=rng)
+                                                         path=full, names=names, rng=rng,
+                                                         should_continue=should_continue)
         except ValueError:
             if kind not in ("pca", "line"):
                 raise

@@ -138,6 +138,12 @@ def _label(g: str) -> str:
     return "C~" if g == "C" else g
 
 
+def previous(direction: int) -> str:
+    """The step a unit's recurrent state comes from: "t−1", or "t+1" in the reverse
+    direction of a bidirectional layer (it runs from the sequence's end to its start)."""
+    return "t+1" if direction else "t−1"
+
+
 def formulas(model, step: UnitStep) -> dict[str, str]:
     """One line per computed quantity, numbers plugged in, keyed by the trace's field.
 
@@ -169,7 +175,7 @@ def formulas(model, step: UnitStep) -> dict[str, str]:
     for g in ("f", "i", "o"):
         if g not in out:
             out[g] = f"{g} = 1 (no {g} gate)"
-    out["c"] = (f"C = f·C(t−1) + i·C~ = {factor(s['f'])}·{factor(step.c_prev)} + "
+    out["c"] = (f"C = f·C({previous(step.direction)}) + i·C~ = {factor(s['f'])}·{factor(step.c_prev)} + "
                 f"{factor(s['i'])}·{factor(s['c_tilde'])} = {fmt(s['c'])}")
     act = factor(s["c"]) if fam.linear_output else f"tanh({fmt(s['c'])})"
     out["h"] = f"h = o·{'C' if fam.linear_output else 'tanh(C)'} = {factor(s['o'])}·{act} = {fmt(s['h'])}"

@@ -11,9 +11,11 @@ first launch after an install pays (1.6-1.8 s measured, 0.14 s from the cache).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
+import threading
 
 KERNELS = ("numpy", "compiled")
 ENV_VAR = "LSTM_GUI_KERNEL"
@@ -21,6 +23,9 @@ COMPILING_MESSAGE = "compiling the training kernel (first launch only)…"
 
 _forced: str | None = None
 _available: bool | None = None
+# The thread compiling the kernels on a first launch (see :func:`compiling_here`), or None.
+_compiler: int | None = None
+_compiler_lock = threading.Lock()
 
 
 def available() -> bool:
@@ -50,15 +55,44 @@ def active() -> str:
 
     Raises ValueError for an unknown LSTM_GUI_KERNEL, RuntimeError if the compiled path is
     demanded and numba is missing (a silent fallback would hide it from a test).
+
+    While another thread compiles the kernels (:func:`compiling_here`), this thread takes the
+    numpy path: numba compiles under one process-wide lock, so a thread calling a kernel not
+    yet compiled waited for the whole compile (the window's thread too, for minutes).
     """
     name = _forced or os.environ.get(ENV_VAR, "").strip().lower() or None
     if name is None:
-        return "compiled" if available() else "numpy"
+        name = "compiled" if available() else "numpy"
     if name not in KERNELS:
         raise ValueError(f"{ENV_VAR} must be one of {', '.join(KERNELS)}, got {name!r}")
     if name == "compiled" and not available():
         raise RuntimeError(f"{ENV_VAR}=compiled needs numba: pip install 'lstm-gui[fast]'")
+    compiler = _compiler
+    if name == "compiled" and compiler is not None and compiler != threading.get_ident():
+        return "numpy"
     return name
+
+
+@contextlib.contextmanager
+def compiling_here():
+    """While the block runs, this thread compiles the kernels and every other thread takes
+    the numpy path (:func:`active`).  For a first launch's warm-up only: the block ends when
+    the kernels are compiled, whatever else waits."""
+    global _compiler
+    with _compiler_lock:
+        mine = _compiler is None      # a second warm-up (another window) waits in numba's lock
+        if mine:
+            _compiler = threading.get_ident()
+    try:
+        yield
+    finally:
+        if mine:
+            _compiler = None
+
+
+def compiling() -> bool:
+    """True while a thread compiles the kernels (:func:`compiling_here`)."""
+    return _compiler is not None
 
 
 def kernels():
@@ -67,15 +101,22 @@ def kernels():
     return _kernels
 
 
-def _dispatchers():
-    """The kernel TrainingRun calls (numba compiles what it calls along with it)."""
-    return (kernels().train_chunk,)
+def _dispatchers(models: bool = False):
+    """The kernel TrainingRun calls (numba compiles what it calls along with it); with
+    `models`, also the general models' kernels a model's run, its snapshot and the analyses
+    call (training chunks, forward pass, trace, gradient)."""
+    unit = (kernels().train_chunk,)
+    if not models:
+        return unit
+    from . import layer_kernels as lk
+    return unit + (lk.train_run, lk.predict, lk.trace_forward, lk.loss_and_grad)
 
 
-def is_cached() -> bool | None:
-    """True if numba's cache holds an index for every training kernel, False if one is
-    missing, None if that cannot be told (numba's cache layout is not public API)."""
+def is_cached(models: bool = False) -> bool | None:
+    """True if numba's cache holds an index for every training kernel (with `models`, the
+    general models' too), False if one is missing, None if that cannot be told (numba's cache
+    layout is not public API)."""
     try:
-        return all(os.path.exists(d._cache._cache_file._index_path) for d in _dispatchers())
+        return all(os.path.exists(d._cache._cache_file._index_path) for d in _dispatchers(models))
     except AttributeError:
         return None

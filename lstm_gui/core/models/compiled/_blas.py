@@ -34,9 +34,6 @@ def _library() -> str | None:
 
 def _load():
     path = _library()
-    # No switch to turn it off: numba's cache does not key on HAVE_BLAS, so kernels cached with
-    # dgemm and loaded in a process without the library call a missing symbol (a switch
-    # LSTM_GUI_NO_BLAS did that: a segfault at the first product).
     if path is None:
         return None, None
     try:
@@ -56,6 +53,43 @@ def _load():
 
 dgemm, _handle = _load()
 HAVE_BLAS = dgemm is not None
+
+
+def _no_blas_cache():
+    """numba's FunctionCache whose files are named apart ("-noblas"): kernels compiled
+    without OpenBLAS.  numba keys its cache on the source, the signature and the CPU, not on
+    what a kernel calls: a kernel cached with dgemm, loaded in a process that has no such
+    symbol, segfaulted at its first product.  (numba's cache classes are not public API; the
+    name is the one numba gives, with a suffix.)"""
+    from numba.core.caching import CompileResultCacheImpl, FunctionCache
+
+    class Impl(CompileResultCacheImpl):
+        def get_filename_base(self, fullname, abiflags):
+            return super().get_filename_base(fullname + "-noblas", abiflags)
+
+    class Cache(FunctionCache):
+        _impl_class = Impl
+    return Cache
+
+
+def kernel_with(**options):
+    """A decorator: ``njit(nogil=True, cache=True, **options)``, its cache keyed on
+    HAVE_BLAS: with OpenBLAS the files numba names as usual (caches made so far stay valid),
+    without it files of their own (see :func:`_no_blas_cache`).  Every kernel that calls
+    dgemm, or calls one that does, is made with it (layer_kernels)."""
+    def make(fn):
+        from numba import njit
+        dispatcher = njit(nogil=True, cache=True, **options)(fn)
+        if not HAVE_BLAS:
+            dispatcher._cache = _no_blas_cache()(dispatcher.py_func)
+        MADE.append(dispatcher)
+        return dispatcher
+    return make
+
+
+MADE: list = []        # every kernel kernel_with made (a test checks layer_kernels' are all here)
+
+
 
 
 _local = threading.local()

@@ -7,16 +7,18 @@ so only the first launch compiles.
 
 Layouts: one model's parameters are ``p`` (U, 12) in the SPEC order
 (W_fh, W_fx, b_f, W_ih, W_ix, b_i, W_Ch, W_Cx, b_C, W_oh, W_ox, b_o); its sequences
-``(U, n)``, one row per unit.  A population is ``p`` (K, U, 12) with sequences (U, n, K):
-the models are the innermost loop, so the independent recurrences of K models overlap in
-the CPU instead of each waiting on its own exp/tanh latency.
+``(U, n)``, one row per unit.  A population is ``p`` (K, U, 12), computed in blocks of
+BLOCK models: the models are the innermost loop, in vector code (4 models a vector), so
+the independent recurrences of many models overlap in the CPU instead of each waiting on
+its own exp/tanh latency (see "the population kernel" below).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 # Stop reasons, as codes (run.py's names: see REASONS in compiled/__init__.py).
 NONE, BUDGET, TARGET, PLATEAU, DIVERGED = 0, 1, 2, 3, 4
@@ -300,148 +302,281 @@ def _vexp(z, out, bits):
         v = out[k] * scale[k]
         out[k] = v if z[k] == z[k] else z[k]        # ...and is put back here
 
-# Models per block of the population kernel, so that the block's sequences, 8 arrays of
-# (U, n, B), stay in the L2 cache.  Measured at n = 100, one unit, per model-epoch, before
-# exp was vectorised: K = 256 in one block 7.1 us, blocks of 16 to 64 4.0-4.7 us; after:
-# blocks of 16, 32, 64, 128: 2.9, 2.6, 2.7, 2.7 us.
-BLOCK = 32
+# ---------------------------------------------------------------- the population kernel
+#
+# K independent models, vectorised across the models: every loop below runs over the BLOCK
+# models of a block, innermost, and LLVM turns it into AVX2 code (4 models a vector).  Three
+# things make that happen, each measured (tests/core/models/test_compiled.py checks the
+# results, not the machine code):
+#
+# - error_model="numpy": with numba's default ("python"), every division checks for zero to
+#   raise ZeroDivisionError, and that branch alone kept every loop with a division scalar;
+# - one work array per block (T), indexed with compile-time offsets (BLOCK is a constant):
+#   the vectoriser then knows the distance between every pair of accesses.  With one array
+#   per quantity it needed a run-time alias check per pair and gave up ("too many memory
+#   checks"), and with running sums read and written in several arrays it could not prove
+#   the order safe;
+# - exp inline (`_exp1`), as vector code: its 2^k is built from the bits of the rounding
+#   constant (an LLVM bitcast, `_f2i`/`_i2f`), where `np.int64(k)` compiled to four scalar
+#   conversions per vector.
+#
+# fastmath={"contract"} lets a * b + c be one FMA (rounded once): the population's results
+# differ from its models computed one by one (train_chunk, which keeps separate roundings)
+# by a few ulp, within the tests' 1e-14.
+
+
+@intrinsic
+def _f2i(typingctx, x):
+    """The bits of a float64 as an int64 (no conversion)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _i2f(typingctx, x):
+    """An int64's bits as a float64 (no conversion)."""
+    if x != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+    return types.float64(types.int64), codegen
+
+
+# The population's loops: vector code (see above).
+pkernel = njit(nogil=True, cache=True, fastmath={"contract"}, error_model="numpy")
+
+_SHIFT = 6755399441055744.0             # 1.5 * 2^52: adding it rounds to an integer...
+_SHIFT_BITS = 0x4338000000000000        # ...held in the low bits of these
+
+
+@njit(inline="always", fastmath={"contract"}, error_model="numpy")
+def _exp1(z):
+    """exp(z) as _vexp computes it, for one element inside a vectorised loop: clamped to
+    [-708, 709] (sigmoid and tanh are at their limits long before), NaN stays NaN (the
+    clamps let it through and every step after keeps it).  Within 4.5e-16 of math.exp."""
+    x = -708.0 if z < -708.0 else z
+    x = 709.0 if x > 709.0 else x
+    y = x * _INV_LN2 + _SHIFT            # round(x / ln 2) + _SHIFT, exactly
+    kf = y - _SHIFT
+    r = (x - kf * _LN2_HI) - kf * _LN2_LO
+    # Taylor to r^13 (|r| <= 0.347) by Estrin's scheme: the same terms, a third of Horner's
+    # latency, which the recurrence waits on.
+    r2 = r * r
+    r4 = r2 * r2
+    r8 = r4 * r4
+    q = (((1.0 + r) + (1 / 2 + r * (1 / 6)) * r2)
+         + ((1 / 24 + r * (1 / 120)) + (1 / 720 + r * (1 / 5040)) * r2) * r4) + (
+        ((1 / 40320 + r * (1 / 362880)) + (1 / 3628800 + r * (1 / 39916800)) * r2)
+        + (1 / 479001600 + r * (1 / 6227020800)) * r4) * r8
+    return q * _i2f((_f2i(y) - _SHIFT_BITS + 1023) << 52)     # q * 2^k
+
+
+@pkernel
+def exp_each(z, out):
+    """out = _exp1(z), element by element (for tests: the exp the population computes)."""
+    for k in range(out.shape[0]):
+        out[k] = _exp1(z[k])
+
+
+# Models per block.  A compile-time constant: the loops over a block have a fixed length.
+# Measured (n = 100, one unit, per model-epoch, thread CPU time under load 4-6): forward
+# pass 16 models 1.8-1.9 us, 32 models 1.8-2.3 us, 8 models 6.0 us (2 vectors a step cannot
+# hide the step's latency).
+BLOCK = 16
+# Rows of one time step in the work array T (each BLOCK long, the block's models): the
+# forward pass's input, gates, cell, tanh(cell), output; the backward pass's dE/dh from
+# outside, dE/dz of the four gates, dE/dx_in, and dE/dh, dE/dC flowing back into the step.
+(_X, _F, _I, _G, _O, _C, _TC, _H, _E, _ZF, _ZI, _ZG, _ZO, _DX, _DH, _DC) = range(16)
+NQ = 16
+STEP = NQ * BLOCK
+
+
+@pkernel
+def _forward(Tu, Wu, n):
+    """One unit's forward pass for a block: steps r = 1..n of Tu ((n+1) * STEP; step 0 holds
+    h = C = 0) from the inputs in rows _X; Wu (12 * BLOCK,) the parameters gate-major."""
+    for r in range(1, n + 1):
+        # One view over steps r-1 and r: every access below is at a fixed offset from it.
+        V = Tu[(r - 1) * STEP:(r + 1) * STEP]
+        for km in range(BLOCK):
+            x_t = V[STEP + _X * BLOCK + km]
+            hp = V[_H * BLOCK + km]
+            # exp's arguments: -z for the sigmoid gates, 2z for tanh (see _sigmoid, _tanh).
+            f_t = 1.0 / (1.0 + _exp1(-(Wu[km] * hp + Wu[BLOCK + km] * x_t
+                                       + Wu[2 * BLOCK + km])))
+            i_t = 1.0 / (1.0 + _exp1(-(Wu[3 * BLOCK + km] * hp + Wu[4 * BLOCK + km] * x_t
+                                       + Wu[5 * BLOCK + km])))
+            g_t = 1.0 - 2.0 / (_exp1(2.0 * (Wu[6 * BLOCK + km] * hp + Wu[7 * BLOCK + km] * x_t
+                                            + Wu[8 * BLOCK + km])) + 1.0)
+            o_t = 1.0 / (1.0 + _exp1(-(Wu[9 * BLOCK + km] * hp + Wu[10 * BLOCK + km] * x_t
+                                       + Wu[11 * BLOCK + km])))
+            V[STEP + _F * BLOCK + km] = f_t
+            V[STEP + _I * BLOCK + km] = i_t
+            V[STEP + _G * BLOCK + km] = g_t
+            V[STEP + _O * BLOCK + km] = o_t
+            V[STEP + _C * BLOCK + km] = f_t * V[_C * BLOCK + km] + i_t * g_t
+        # tanh(C) in a loop of its own: its exp waits on the four above, and in one loop
+        # that wait was not hidden by the next models' gates (the loop body, ~300
+        # instructions, outgrows the reorder window).  Split: 20-35 % less time.
+        for km in range(BLOCK):
+            tcc = 1.0 - 2.0 / (_exp1(2.0 * V[STEP + _C * BLOCK + km]) + 1.0)
+            V[STEP + _TC * BLOCK + km] = tcc
+            V[STEP + _H * BLOCK + km] = V[STEP + _O * BLOCK + km] * tcc
+
+
+@pkernel
+def _backward(Tu, Wu, Gu, n):
+    """One unit's exact BPTT for a block, from dE/dh in rows _E: adds dE/dp into Gu
+    (12 * BLOCK,), gate-major, and writes dE/dx_in into rows _DX.  Rows _DH, _DC of step n
+    must be zero."""
+    for r in range(n, 0, -1):
+        V = Tu[(r - 1) * STEP:(r + 1) * STEP]
+        # Two loops a step: with the twelve running sums in the first, the vectoriser
+        # could not prove the order of its memory accesses safe.
+        for km in range(BLOCK):
+            o_t = V[STEP + _O * BLOCK + km]
+            tc_t = V[STEP + _TC * BLOCK + km]
+            f_t = V[STEP + _F * BLOCK + km]
+            i_t = V[STEP + _I * BLOCK + km]
+            g_t = V[STEP + _G * BLOCK + km]
+            dh = V[STEP + _E * BLOCK + km] + V[STEP + _DH * BLOCK + km]
+            dc = dh * o_t * (1.0 - tc_t * tc_t) + V[STEP + _DC * BLOCK + km]
+            dz_o = dh * tc_t * o_t * (1.0 - o_t)
+            dz_f = dc * V[_C * BLOCK + km] * f_t * (1.0 - f_t)
+            dz_i = dc * g_t * i_t * (1.0 - i_t)
+            dz_g = dc * i_t * (1.0 - g_t * g_t)
+            V[STEP + _ZF * BLOCK + km] = dz_f
+            V[STEP + _ZI * BLOCK + km] = dz_i
+            V[STEP + _ZG * BLOCK + km] = dz_g
+            V[STEP + _ZO * BLOCK + km] = dz_o
+            V[STEP + _DX * BLOCK + km] = (Wu[BLOCK + km] * dz_f + Wu[4 * BLOCK + km] * dz_i
+                                          + Wu[7 * BLOCK + km] * dz_g + Wu[10 * BLOCK + km] * dz_o)
+            V[_DH * BLOCK + km] = (Wu[km] * dz_f + Wu[3 * BLOCK + km] * dz_i
+                                   + Wu[6 * BLOCK + km] * dz_g + Wu[9 * BLOCK + km] * dz_o)
+            V[_DC * BLOCK + km] = dc * f_t
+        for km in range(BLOCK):
+            h_prev = V[_H * BLOCK + km]
+            x_t = V[STEP + _X * BLOCK + km]
+            dz_f = V[STEP + _ZF * BLOCK + km]
+            dz_i = V[STEP + _ZI * BLOCK + km]
+            dz_g = V[STEP + _ZG * BLOCK + km]
+            dz_o = V[STEP + _ZO * BLOCK + km]
+            Gu[km] += dz_f * h_prev
+            Gu[BLOCK + km] += dz_f * x_t
+            Gu[2 * BLOCK + km] += dz_f
+            Gu[3 * BLOCK + km] += dz_i * h_prev
+            Gu[4 * BLOCK + km] += dz_i * x_t
+            Gu[5 * BLOCK + km] += dz_i
+            Gu[6 * BLOCK + km] += dz_g * h_prev
+            Gu[7 * BLOCK + km] += dz_g * x_t
+            Gu[8 * BLOCK + km] += dz_g
+            Gu[9 * BLOCK + km] += dz_o * h_prev
+            Gu[10 * BLOCK + km] += dz_o * x_t
+            Gu[11 * BLOCK + km] += dz_o
+
+
+@kernel
+def population_work(units, n):
+    """The work arrays of the population kernel, reused by every block and epoch:
+    T (units * (n+1) * STEP,), W and Gr (units * 12 * BLOCK,)."""
+    return (np.empty(units * (n + 1) * STEP), np.empty(units * 12 * BLOCK),
+            np.empty(units * 12 * BLOCK))
+
+
+@pkernel
+def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad, T, W, Gr):
+    """population_loss_and_grad for the models lo, lo+1, ... of p (B, U, 12), B <= BLOCK:
+    columns lo.. of xb, tb (n, K).  Lanes B.. of the block compute zeros' model on zero
+    input, and nothing of them is read."""
+    k_models, units, _ = p.shape
+    n = xb.shape[0]
+    ustep = (n + 1) * STEP
+    for j in range(units * 12 * BLOCK):
+        W[j] = 0.0
+        Gr[j] = 0.0
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                W[(u * 12 + q) * BLOCK + km] = p[km, u, q]
+    for u in range(units):
+        Tu = T[u * ustep:(u + 1) * ustep]
+        for j in range(STEP):
+            Tu[j] = 0.0                 # step 0: h = C = 0 before the first step
+            Tu[n * STEP + j] = 0.0      # nothing flows back into the last step
+        for t in range(n):
+            row = (t + 1) * STEP + _X * BLOCK
+            if t < delay:
+                for km in range(BLOCK):
+                    Tu[row + km] = 0.0
+            elif u == 0:
+                xr = xb[t - delay, lo:lo + k_models]
+                for km in range(k_models):
+                    Tu[row + km] = xr[km]
+                for km in range(k_models, BLOCK):
+                    Tu[row + km] = 0.0
+            else:
+                src = (u - 1) * ustep + (t + 1 - delay) * STEP + _H * BLOCK
+                for km in range(BLOCK):
+                    Tu[row + km] = T[src + km]
+        _forward(Tu, W[u * 12 * BLOCK:(u + 1) * 12 * BLOCK], n)
+
+    last = T[(units - 1) * ustep:units * ustep]
+    for km in range(k_models):
+        mse[km] = 0.0
+    for t in range(n):
+        row = (t + 1) * STEP
+        tr = tb[t, lo:lo + k_models]
+        for km in range(k_models):
+            err = last[row + _H * BLOCK + km] - tr[km]
+            mse[km] += err * err
+            last[row + _E * BLOCK + km] = 2.0 / n * err
+        for km in range(k_models, BLOCK):
+            last[row + _E * BLOCK + km] = 0.0
+    for km in range(k_models):
+        mse[km] /= n
+
+    for u in range(units - 1, -1, -1):
+        Tu = T[u * ustep:(u + 1) * ustep]
+        _backward(Tu, W[u * 12 * BLOCK:(u + 1) * 12 * BLOCK],
+                  Gr[u * 12 * BLOCK:(u + 1) * 12 * BLOCK], n)
+        if u > 0:
+            # The unit before reads dE/dx_in as its dE/dh, undoing the delay.
+            Tp = T[(u - 1) * ustep:u * ustep]
+            for t in range(n):
+                dst = (t + 1) * STEP + _E * BLOCK
+                if t + delay < n:
+                    src = (t + 1 + delay) * STEP + _DX * BLOCK
+                    for km in range(BLOCK):
+                        Tp[dst + km] = Tu[src + km]
+                else:
+                    for km in range(BLOCK):
+                        Tp[dst + km] = 0.0
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                grad[km, u, q] = Gr[(u * 12 + q) * BLOCK + km]
+
+
+@kernel
+def population_into(p, xb, tb, delay, mse, grad, T, W, Gr):
+    """population_loss_and_grad with the work arrays given (population_work)."""
+    k_all = p.shape[0]
+    for lo in range(0, k_all, BLOCK):
+        hi = min(lo + BLOCK, k_all)
+        _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi], T, W, Gr)
 
 
 @kernel
 def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
     xb, tb (n, K), into mse and grad."""
-    k_all = p.shape[0]
-    for lo in range(0, k_all, BLOCK):
-        hi = min(lo + BLOCK, k_all)
-        _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi])
-
-
-@kernel
-def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad):
-    """population_loss_and_grad for the models lo, lo+1, ... of p (B, U, 12): columns
-    lo.. of xb, tb (n, K)."""
-    k_models, units, _ = p.shape
-    n = xb.shape[0]
-    # (U, n, K) each: the models innermost, so the K independent steps overlap.
-    x_in = np.empty((units, n, k_models))
-    f = np.empty((units, n, k_models))
-    i = np.empty((units, n, k_models))
-    g = np.empty((units, n, k_models))
-    c = np.empty((units, n, k_models))
-    o = np.empty((units, n, k_models))
-    tc = np.empty((units, n, k_models))
-    h = np.empty((units, n, k_models))
-    # Parameters gate-major per unit, (U, 12, K): read along K in the inner loops.
-    w = np.empty((units, 12, k_models))
-    for km in range(k_models):
-        for u in range(units):
-            for q in range(12):
-                w[u, q, km] = p[km, u, q]
-    h_t = np.empty(k_models)
-    c_t = np.empty(k_models)
-    arg = np.empty(4 * k_models)
-    ex = np.empty(4 * k_models)
-    arg_c = np.empty(k_models)
-    ex_c = np.empty(k_models)
-    bits = np.empty(4 * k_models, dtype=np.int64)
-    for u in range(units):
-        for t in range(n):
-            for km in range(k_models):
-                if t < delay:
-                    x_in[u, t, km] = 0.0
-                elif u == 0:
-                    x_in[u, t, km] = xb[t - delay, lo + km]
-                else:
-                    x_in[u, t, km] = h[u - 1, t - delay, km]
-        wu = w[u]
-        h_t[:] = 0.0
-        c_t[:] = 0.0
-        for t in range(n):
-            # Each loop over the models is simple enough for the compiler to vectorise, and
-            # exp runs as _vexp's vector code: a step is a few vector instructions per lane
-            # instead of five scalar exp calls per model.
-            for km in range(k_models):
-                x_t = x_in[u, t, km]
-                hp = h_t[km]
-                # exp's arguments: -z for the sigmoid gates, 2z for tanh (see _sigmoid, _tanh).
-                arg[km] = -(wu[0, km] * hp + wu[1, km] * x_t + wu[2, km])
-                arg[k_models + km] = -(wu[3, km] * hp + wu[4, km] * x_t + wu[5, km])
-                arg[2 * k_models + km] = 2.0 * (wu[6, km] * hp + wu[7, km] * x_t + wu[8, km])
-                arg[3 * k_models + km] = -(wu[9, km] * hp + wu[10, km] * x_t + wu[11, km])
-            _vexp(arg, ex, bits)
-            for km in range(k_models):
-                f_t = 1.0 / (1.0 + ex[km])
-                i_t = 1.0 / (1.0 + ex[k_models + km])
-                g_t = 1.0 - 2.0 / (ex[2 * k_models + km] + 1.0)
-                o_t = 1.0 / (1.0 + ex[3 * k_models + km])
-                cc = f_t * c_t[km] + i_t * g_t
-                f[u, t, km], i[u, t, km], g[u, t, km], o[u, t, km] = f_t, i_t, g_t, o_t
-                c[u, t, km] = cc
-                c_t[km] = cc
-                arg_c[km] = 2.0 * cc
-            _vexp(arg_c, ex_c, bits)
-            for km in range(k_models):
-                tcc = 1.0 - 2.0 / (ex_c[km] + 1.0)
-                hh = o[u, t, km] * tcc
-                tc[u, t, km], h[u, t, km] = tcc, hh
-                h_t[km] = hh
-
-    e = np.empty((n, k_models))
-    mse[:] = 0.0
-    last = h[units - 1]
-    for t in range(n):
-        for km in range(k_models):
-            err = last[t, km] - tb[t, lo + km]
-            mse[km] += err * err
-            e[t, km] = 2.0 / n * err
-    for km in range(k_models):
-        mse[km] /= n
-
-    gw = np.zeros((units, 12, k_models))
-    dx_in = np.empty((n, k_models))
-    dh_next = np.empty(k_models)
-    dc_next = np.empty(k_models)
-    for u in range(units - 1, -1, -1):
-        wu = w[u]
-        gu = gw[u]
-        dh_next[:] = 0.0
-        dc_next[:] = 0.0
-        for t in range(n - 1, -1, -1):
-            for km in range(k_models):
-                o_t, tc_t, f_t, i_t, g_t = o[u, t, km], tc[u, t, km], f[u, t, km], i[u, t, km], g[u, t, km]
-                dh = e[t, km] + dh_next[km]
-                dc = dh * o_t * (1.0 - tc_t * tc_t) + dc_next[km]
-                dz_o = dh * tc_t * o_t * (1.0 - o_t)
-                c_prev = c[u, t - 1, km] if t > 0 else 0.0
-                h_prev = h[u, t - 1, km] if t > 0 else 0.0
-                dz_f = dc * c_prev * f_t * (1.0 - f_t)
-                dz_i = dc * g_t * i_t * (1.0 - i_t)
-                dz_g = dc * i_t * (1.0 - g_t * g_t)
-                x_t = x_in[u, t, km]
-                gu[0, km] += dz_f * h_prev
-                gu[1, km] += dz_f * x_t
-                gu[2, km] += dz_f
-                gu[3, km] += dz_i * h_prev
-                gu[4, km] += dz_i * x_t
-                gu[5, km] += dz_i
-                gu[6, km] += dz_g * h_prev
-                gu[7, km] += dz_g * x_t
-                gu[8, km] += dz_g
-                gu[9, km] += dz_o * h_prev
-                gu[10, km] += dz_o * x_t
-                gu[11, km] += dz_o
-                dx_in[t, km] = wu[1, km] * dz_f + wu[4, km] * dz_i + wu[7, km] * dz_g + wu[10, km] * dz_o
-                dh_next[km] = wu[0, km] * dz_f + wu[3, km] * dz_i + wu[6, km] * dz_g + wu[9, km] * dz_o
-                dc_next[km] = dc * f_t
-        if u > 0:
-            for t in range(n):
-                for km in range(k_models):
-                    e[t, km] = dx_in[t + delay, km] if t + delay < n else 0.0
-    for km in range(k_models):
-        for u in range(units):
-            for q in range(12):
-                grad[km, u, q] = gw[u, q, km]
+    T, W, Gr = population_work(p.shape[1], xb.shape[0])
+    population_into(p, xb, tb, delay, mse, grad, T, W, Gr)
 
 
 @kernel
@@ -464,8 +599,9 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
     new_v = np.empty(size)
     none_frozen = np.zeros(size, dtype=np.bool_)
     diverged = np.zeros(k_models, dtype=np.bool_)
+    T, W, Gr = population_work(units, xb.shape[0])
     for j in range(epochs):
-        population_loss_and_grad(p, xb, tb, delay, mse, grad)
+        population_into(p, xb, tb, delay, mse, grad, T, W, Gr)
         for km in range(k_models):
             out_mse[j, km] = mse[km]
             if diverged[km]:
@@ -474,8 +610,8 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
                 diverged[km] = True
                 continue
             clip_and_freeze(gflat[km], clip, none_frozen)
-            if not optimizer_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
-                                  m[km], v[km], t[km], new_m, new_v):
+            if not _member_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
+                                m[km], v[km], t[km], new_m, new_v):
                 diverged[km] = True
                 continue
             flat[km] = new
@@ -485,6 +621,35 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
                 v[km] = new_v
                 t[km] += 1
     return diverged
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _member_step(kind, p, grad, new, lr, beta, beta1, beta2, eps, m, v, t, new_m, new_v):
+    """optimizer_step, the same operations in the same order, compiled without the
+    zero-division check (error_model="numpy"), so that its loops over a member's parameters
+    are vector code: Adam's square roots and divisions were a tenth of an ensemble's
+    model-epoch.  (A copy, not optimizer_step itself: train_chunk, the single run, keeps
+    its own.)"""
+    finite = True
+    if kind == SGD:
+        for k in range(p.shape[0]):
+            new[k] = p[k] - lr * grad[k]
+    elif kind == MOMENTUM:
+        for k in range(p.shape[0]):
+            new_m[k] = beta * m[k] + grad[k]
+            new[k] = p[k] - lr * new_m[k]
+    else:
+        c1 = 1.0 - beta1 ** (t + 1)
+        c2 = 1.0 - beta2 ** (t + 1)
+        for k in range(p.shape[0]):
+            g = grad[k]
+            new_m[k] = beta1 * m[k] + (1.0 - beta1) * g
+            new_v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+            new[k] = p[k] - lr * (new_m[k] / c1) / (math.sqrt(new_v[k] / c2) + eps)
+    for k in range(p.shape[0]):
+        if not math.isfinite(new[k]):
+            finite = False
+    return finite
 
 
 # Member states of train_members.
@@ -505,9 +670,10 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     Per member exactly as its single run (train_chunk): its loss and gradient, clipping,
     frozen entries, the update; a member whose loss or update is not finite keeps its last
     finite parameters and moments; a member whose loss reaches target_mse has made that
-    epoch's update and then stops: its parameters and moments no longer change.  Members
-    that stopped are still computed (the population kernel works in blocks), not updated.
-    Returns the epochs done: fewer than E when no member is left training.
+    epoch's update and then stops: its parameters and moments no longer change, nor its
+    loss once computed at them.  Such members and diverged ones are no longer computed
+    (a single run that stops costs nothing more either): the others are packed into the
+    population kernel's first blocks.  Returns the epochs done: fewer than E when no member is left training.
     """
     k_models, units, _ = p.shape
     size = units * 12
@@ -518,6 +684,22 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     new = np.empty(size)
     new_m = np.empty(size)
     new_v = np.empty(size)
+    n = xb.shape[0]
+    T, W, Gr = population_work(units, n)
+    # settled[km]: mse[km] holds the member's loss for good (stopped, and computed at its
+    # final parameters), or it diverged.  Only the members not settled are computed, packed
+    # into the first blocks in `order` (a vector lane computes the same whatever its place),
+    # so that members stopping one by one free their lanes as a single run that stops does.
+    settled = np.zeros(k_models, dtype=np.bool_)
+    for km in range(k_models):
+        settled[km] = state[km] == HELD_DIVERGED
+    order = np.empty(k_models, dtype=np.int64)
+    pg = np.empty((k_models, units, 12))
+    xg = np.empty((n, k_models))
+    tg = np.empty((n, k_models))
+    mse_g = np.empty(k_models)
+    grad_g = np.empty((k_models, units, 12))
+    busy = -1          # members to compute, order[:busy]; -1: order to be made
     for j in range(out_mse.shape[0]):
         left = 0
         for km in range(k_models):
@@ -525,22 +707,47 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
                 left += 1
         if left == 0:
             return j
-        population_loss_and_grad(p, xb, tb, delay, mse, grad)
+        if busy < 0:
+            busy = 0
+            for km in range(k_models):
+                if not settled[km]:
+                    order[busy] = km
+                    busy += 1
+            for step in range(n):
+                for jj in range(busy):
+                    xg[step, jj] = xb[step, order[jj]]
+                    tg[step, jj] = tb[step, order[jj]]
+        for jj in range(busy):
+            pg[jj] = p[order[jj]]
+        for lo in range(0, busy, BLOCK):
+            hi = min(lo + BLOCK, busy)
+            _block_loss_and_grad(pg[lo:hi], xg, tg, lo, delay, mse_g[lo:hi], grad_g[lo:hi],
+                                 T, W, Gr)
+        for jj in range(busy):
+            mse[order[jj]] = mse_g[jj]
+            grad[order[jj]] = grad_g[jj]
         for km in range(k_models):
             if state[km] == HELD_DIVERGED:
                 out_mse[j, km] = np.nan
                 continue
             out_mse[j, km] = mse[km]
             if state[km] == STOPPED:
+                if not settled[km]:
+                    settled[km] = True
+                    busy = -1
                 continue
             if not math.isfinite(mse[km]):
                 state[km] = HELD_DIVERGED
+                settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             clip_and_freeze(gflat[km], clip, frozen)
-            if not optimizer_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
-                                  m[km], v[km], t[km], new_m, new_v):
+            if not _member_step(kind, flat[km], gflat[km], new, lr, beta, beta1, beta2, eps,
+                                m[km], v[km], t[km], new_m, new_v):
                 state[km] = HELD_DIVERGED
+                settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             for q in range(size):

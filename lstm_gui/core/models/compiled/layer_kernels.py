@@ -30,25 +30,27 @@ import math
 import numpy as np
 
 try:
-    from numba import njit
+    import numba  # noqa: F401
+    HAVE_NUMBA = True
+except ImportError:        # numba is optional: the same loops run as plain Python
+    HAVE_NUMBA = False
+
+if HAVE_NUMBA:
+    # njit(nogil=True, cache=True) with its cache keyed on whether OpenBLAS was found (a
+    # kernel cached with dgemm and loaded without it segfaulted).
+    from ._blas import HAVE_BLAS, NO_TRANS, ROW_MAJOR, dgemm, kernel_with
     # error_model="numpy": a float division by zero gives inf or NaN (which the kernels'
     # finiteness checks catch) instead of numba's default Python check, a branch in every
     # division that kept each loop with a division scalar (no vdivpd: measured, the gates'
     # sigmoids ran one element at a time).
-    kernel = njit(nogil=True, cache=True, error_model="numpy")
+    kernel = kernel_with(error_model="numpy")
     # The vector exp also lets LLVM fuse its polynomial's multiply-adds (FMA): 2.3 against
     # 3.4 ns an element (B*GH = 8192, load 7), still within 2.3e-16 of math.exp.
-    exp_kernel = njit(nogil=True, cache=True, error_model="numpy", fastmath={"contract"})
-    HAVE_NUMBA = True
-except ImportError:        # numba is optional: the same loops run as plain Python
+    exp_kernel = kernel_with(error_model="numpy", fastmath={"contract"})
+else:
     def kernel(fn):
         return fn
     exp_kernel = kernel
-    HAVE_NUMBA = False
-
-if HAVE_NUMBA:
-    from ._blas import HAVE_BLAS, NO_TRANS, ROW_MAJOR, dgemm
-else:
     HAVE_BLAS = False
     dgemm = ROW_MAJOR = NO_TRANS = None
 TRANS = 112          # CblasTrans
