@@ -42,7 +42,7 @@ from collections.abc import Callable
 
 from .qt import QtCore, QtWidgets, Signal
 
-FRAME_BUDGET = 0.015   # GUI CPU seconds a frame spends on views while training (the status apart)
+FRAME_BUDGET = 0.025   # GUI CPU seconds a frame spends on views while training (the status apart)
 AGED_SHARE = 0.5       # of the budget, shared max-min fairly; the rest goes cheapest first
 SMOOTHING = 0.5        # weight of the newest cost in a part's running cost
 STATUS = "status"

@@ -486,8 +486,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if not compiled.is_cached(models=True):
             self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
-            self.state.set_busy("kernel", "compiling the training kernels (a unit trains on numpy "
-                                          "meanwhile; a model starts when they are ready)")
+            # Short: the status bar's message shares the line (a longer text cut it to
+            # "compiling the traini" at 1400 px).
+            self.state.set_busy("kernel", "compiling: a unit trains on numpy meanwhile, a model waits")
         self._warm_up = self.trainer.warm_up_kernel()
 
     def _on_kernel_warmed(self, result) -> None:

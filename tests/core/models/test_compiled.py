@@ -518,10 +518,11 @@ def test_the_command_line_refuses_an_unknown_kernel():
 
 # ---------------------------------------------------------------- the population's blocks
 
-@pytest.mark.parametrize("k, units, delay", [(1, 1, 0), (17, 2, 1), (257, 1, 0), (16, 3, 2)])
+@pytest.mark.parametrize("k, units, delay", [(1, 1, 0), (17, 1, 0), (33, 2, 1), (257, 1, 0), (32, 3, 2)])
 def test_population_blocks_equal_each_model_alone(k, units, delay):
-    """Blocks of K.BLOCK models in vector lanes: K = 1 (15 padding lanes), K not a multiple
-    of the block, K = 257 (a last block of one), chains with lstmlib's delay."""
+    """Blocks of K.BLOCK models in vector lanes: K not a multiple of the block (a last block
+    of one model and 15 padding lanes), K = 257, chains with lstmlib's delay; K = 1 and 17
+    take the small path (fewer than K.VECTOR_MIN models: no block-sized work array)."""
     rng = np.random.default_rng(k)
     n = 13
     p = rng.uniform(-2, 2, (k, units, 12))
@@ -554,7 +555,8 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
     at its final parameters every epoch, its parameters stay, and the members training in
     the other block go on exactly as without the stopped ones."""
     rng = np.random.default_rng(3)
-    k, n, epochs = K.BLOCK + 3, 20, 7
+    k, n, epochs = K.VECTOR_MIN + 3, 20, 7
+    first = K.VECTOR_MIN            # members 0 .. first-1 stopped, two whole blocks
     p = rng.uniform(-1, 1, (k, 1, 12))
     x, t = rng.uniform(-1, 1, (2, n))
     xb, tb = (np.ascontiguousarray(np.broadcast_to(a[:, None], (n, k))) for a in (x, t))
@@ -570,23 +572,26 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
         return done, out
 
     state = np.full(k, K.STOPPED, dtype=np.int64)
-    state[K.BLOCK:] = K.ACTIVE
+    state[first:] = K.ACTIVE
     state[1] = K.HELD_DIVERGED
     mine = p.copy()
     done, out = members(mine, state)
     assert done == epochs
-    np.testing.assert_array_equal(mine[:K.BLOCK], p[:K.BLOCK])
+    np.testing.assert_array_equal(mine[:first], p[:first])
     work, g = np.empty((10, 1, n)), np.empty((1, 12))
-    for km in range(K.BLOCK):
+    for km in range(first):
         if km == 1:
             assert np.isnan(out[:, km]).all()
             continue
         loss = K.model_loss_and_grad(p[km].copy(), x, t, 0, work, g)
         assert out[0, km] == pytest.approx(loss, rel=1e-14) and (out[:, km] == out[0, km]).all()
-    alone = p[K.BLOCK:].copy()
-    _, out_alone = members(alone, np.full(3, K.ACTIVE, dtype=np.int64))
-    np.testing.assert_array_equal(mine[K.BLOCK:], alone)
-    np.testing.assert_array_equal(out[:, K.BLOCK:], out_alone)
+    # The same three training without the stopped ones (held, never computed).
+    alone = p.copy()
+    held = np.full(k, K.HELD_DIVERGED, dtype=np.int64)
+    held[first:] = K.ACTIVE
+    _, out_alone = members(alone, held)
+    np.testing.assert_array_equal(mine[first:], alone[first:])
+    np.testing.assert_array_equal(out[:, first:], out_alone[:, first:])
 
 
 @pytest.mark.parametrize("kind", [K.SGD, K.MOMENTUM, K.ADAM])
@@ -612,7 +617,7 @@ def test_members_that_stop_one_by_one_free_their_lanes_and_equal_single_runs():
     descent at a small rate: at lr 0.1 and more this task amplifies rounding differences of
     a few ulp into different runs after ~150 epochs)."""
     rng = np.random.default_rng(11)
-    k, n, epochs, target = K.BLOCK + 5, 30, 300, 0.46
+    k, n, epochs, target = K.VECTOR_MIN + 5, 30, 300, 0.46
     p = rng.uniform(-1, 1, (k, 1, 12))
     x = np.sin(np.linspace(0, 6, n))
     t = np.cos(np.linspace(0, 6, n))

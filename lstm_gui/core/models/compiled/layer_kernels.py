@@ -421,8 +421,9 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
     """_layer_forward for the vanilla LSTM (gate slots f, i, C~, o): the same caches.
 
     The input part b + W x of every step is one product before the recurrence (it does not
-    depend on h), written into act, where each step adds R h(t-1) and then replaces the
-    arguments by the activations.  The element-wise loops have no family flags and few
+    depend on h; with up to SMALL_K inputs each step computes its own, in cache), written
+    into act, where each step adds R h(t-1) and then replaces the arguments by the
+    activations.  The element-wise loops have no family flags and few
     arrays each (LLVM gives up vectorising a loop that would need more than 8 run-time
     overlap checks): each is vector code (checked in the assembly: vdivpd, vmulpd)."""
     T, B = xin.shape[0], xin.shape[1]
@@ -433,18 +434,33 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
     BH = B * H
     actf = act.reshape(act.size)
     hf = hout.reshape(hout.size)
-    for t in range(T):
-        for bb in range(B):
-            a = act[t, bb]
-            for j in range(GH):
-                a[j] = bias[j]
-    _gemm(False, T * B, GH, mk, xin.reshape(xin.size), 0, xin.shape[2], W_T.reshape(W_T.size),
-          0, GH, actf, 0, GH)
+    small = mk <= SMALL_K
+    if not small:
+        for t in range(T):
+            for bb in range(B):
+                a = act[t, bb]
+                for j in range(GH):
+                    a[j] = bias[j]
+        _gemm(False, T * B, GH, mk, xin.reshape(xin.size), 0, xin.shape[2],
+              W_T.reshape(W_T.size), 0, GH, actf, 0, GH)
     RTf = R_T.reshape(R_T.size)
     ea, e2 = ex[:BG], ex2[:BH]
     for s in range(T):
         t = s if d == 0 else T - 1 - s
         tp = t if s == 0 else (t - 1 if d == 0 else t + 1)
+        if small:
+            # one or two inputs: b + W x of this step here, while its rows are in cache (the
+            # same sums as _gemm's own loop; two passes over all steps' gates before, 655 kB
+            # at the sum task, more than this core's L2)
+            for bb in range(B):
+                a = act[t, bb]
+                for j in range(GH):
+                    a[j] = bias[j]
+                for k in range(mk):
+                    xv = xin[t, bb, k]
+                    wk = W_T[k]
+                    for j in range(GH):
+                        a[j] += xv * wk[j]
         if s > 0:
             _gemm(False, B, GH, H, hf, tp * B * DH + oh, DH, RTf, 0, GH, actf, t * BG, GH)
         # exp of every gate's argument at once: -z for the sigmoids f, i, o, 2z for tanh
@@ -501,8 +517,9 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
     """_layer_backward for the vanilla LSTM.  Overwrites act[t] with dE/dz(t) once step t
     is done (its activations are not needed again), so that the weight gradients become
     one product each over all T steps after the recurrence (k = T*B instead of B per step),
-    as dE/dxin and the bias.  dh holds dE/dh of the step about to be done: dE/d(output)
-    from above plus R^T dz of the step after it."""
+    as dE/dxin (the bias gradient is summed per step, while dz(t) is in cache).  dh holds
+    dE/dh of the step about to be done: dE/d(output) from above plus R^T dz of the step
+    after it."""
     T, B = xin.shape[0], xin.shape[1]
     GH = 4 * H
     DH = hout.shape[2]
@@ -551,15 +568,16 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
             else:
                 for u in range(H):
                     fz[u] = 0.0
+            # the bias gradient while dz(t) is in cache
+            a = act[t, bb]
+            for j in range(GH):
+                gb[j] += a[j]
         if s > 0:
             for bb in range(B):
                 dhr = dh[bb]
                 for u in range(H):
                     dhr[u] = dout[tp, bb, oh + u]
             _gemm(False, B, H, GH, actf, t * BG, GH, Rf, 0, H, dhf, 0, H)
-    for r in range(T * B):
-        for j in range(GH):
-            gb[j] += actf[r * GH + j]
     xf = xin.reshape(xin.size)
     if mk <= SMALL_M:
         # dW^T = x^T dz (mk x GH): rows of GH along which the own loop runs; dW = dz^T x
