@@ -36,10 +36,21 @@ def pytest_runtest_teardown(item):
 
         for widget in widgets.QApplication.topLevelWidgets():
             if (Shiboken.isValid(widget) and widget.parent() is None and not widget.isVisible()
-                    and Shiboken.ownedByPython(widget) and not isinstance(widget, widgets.QMenu)):
+                    and Shiboken.ownedByPython(widget) and not isinstance(widget, widgets.QMenu)
+                    and not _runs_a_thread(widget)):
                 widget.deleteLater()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     return result
+
+
+def _runs_a_thread(widget) -> bool:
+    """True if a QThread child of widget still runs (a lone view's worker that a failed or
+    closed test left computing): deleting it would abort the process ("QThread: Destroyed
+    while thread is still running", seen when a view's first job compiled with a cold numba
+    cache).  Such a widget is left as it was before this hook."""
+    from PySide6 import QtCore
+
+    return any(thread.isRunning() for thread in widget.findChildren(QtCore.QThread))
 
 
 # After pytest has reported, leave without the interpreter's final clean-up: its last garbage

@@ -16,7 +16,7 @@ from . import stored_settings
 from .commands import Commands
 from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
-from .file_actions import MODEL_FILTER, FileActions
+from .file_actions import CLOSING, MODEL_FILTER, FileActions
 from .frames import FrameScheduler, in_sight
 from .keys import KeyGuard
 from .lesson_link import connect_lessons
@@ -445,7 +445,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_path(urls[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
-        if not self._confirm_discard("closing"):
+        if not self._confirm_discard(CLOSING):
             event.ignore()
             return
         self._closing = True          # no snapshot reaches a view from here on
@@ -486,8 +486,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if not compiled.is_cached(models=True):
             self.statusBar().showMessage(compiled.COMPILING_MESSAGE)
-            self.state.set_busy("kernel", "compiling the training kernels (a unit trains on numpy "
-                                          "meanwhile; a model starts when they are ready)")
+            # Short: the status bar's message shares the line (a longer text cut it to
+            # "compiling the traini" at 1400 px).
+            self.state.set_busy("kernel", "compiling: a unit trains on numpy meanwhile, a model waits")
         self._warm_up = self.trainer.warm_up_kernel()
 
     def _on_kernel_warmed(self, result) -> None:

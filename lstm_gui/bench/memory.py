@@ -29,8 +29,13 @@ def _largest_hessian_length() -> int:
 
 
 def _largest_sweep_length(seeds: int) -> int:
+    """The longest sequence an ensemble (or a sweep's setting) of `seeds` members may take."""
     from ..core import limits
-    return (limits.MAX_WORK_BYTES - 16 * limits.MAX_LENGTH) // (seeds * limits.ENSEMBLE_BYTES_PER_MEMBER_POINT)
+    lo, hi = 1, limits.MAX_LENGTH
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if limits.ensemble_bytes(seeds, 1, mid) <= limits.MAX_WORK_BYTES else (lo, mid - 1)
+    return lo
 
 
 def _largest_gradflow_length() -> int:
@@ -84,10 +89,9 @@ def gradflow() -> str:
 def ensemble(seeds: int = 64, epochs: int = 2) -> str:
     from dataclasses import replace
 
-    from ..core import limits
     from ..core.analysis.ensemble import EnsembleRun
     from ..core.training.run import RunConfig
-    n = min(limits.MAX_WORK_BYTES // (seeds * limits.ENSEMBLE_BYTES_PER_MEMBER_POINT + 16), 1_000_000)
+    n = _largest_sweep_length(seeds)
     cfg = RunConfig()
     cfg = replace(cfg, task=replace(cfg.task, length=n), epochs=epochs)
     ens = EnsembleRun(cfg, range(seeds))
@@ -122,8 +126,12 @@ def window(length: int = 200_000, seconds: float = 20.0) -> str:
     settings.clear()
     w = MainWindow(settings=settings)
     w.show()
+    w.warm_up_kernel()               # as the app does at launch; waited for: not measured here
+    while not w.trainer.kernel_ready:
+        app.processEvents()
+        time.sleep(0.05)
     every_dock_open(w)
-    phase("window open, every dock floating")
+    phase("window open, kernels loaded, every dock floating")
     w.panel.lengthSpin.setText(str(length))
     w.panel.lengthSpin.editingFinished.emit()
     phase(f"length {length:,} set")

@@ -8,6 +8,13 @@ from lstm_gui.app.views import landscape as landscape_view
 from lstm_gui.core.analysis.landscape import Cancelled
 
 
+def _kernels_loaded(window, qtbot):
+    """As the app does at start: the kernels are loaded before training (else the first chunk
+    loads numba's machinery under the run's lock, seconds under load, and close waits)."""
+    window.warm_up_kernel()
+    qtbot.waitUntil(lambda: window.trainer.kernel_ready, timeout=120_000)
+
+
 def _slow_map(*args, should_continue=None):
     """A map job that runs for 30 s unless it is asked to stop (as the real map does between
     chunks)."""
@@ -29,6 +36,7 @@ def test_closing_while_training_with_unsaved_work_does_not_wait_for_a_new_map(wi
     dock.setFloating(True)
     dock.resize(520, 460)
     dock.show()
+    _kernels_loaded(window, qtbot)
     window.train()
     qtbot.waitUntil(lambda: view.worker.isRunning(), timeout=15_000)
     monkeypatch.setattr(QtWidgets.QMessageBox, "question",
@@ -38,4 +46,28 @@ def test_closing_while_training_with_unsaved_work_does_not_wait_for_a_new_map(wi
     took = time.perf_counter() - start
     assert took < 1.5, f"close took {took:.1f} s"
     assert not view.worker.isRunning()
+    window._confirm_discard = lambda action: True      # the fixture closes it again
+
+
+def test_closing_while_training_does_not_draw_the_run_once_more(window, qtbot, monkeypatch):
+    # Answering the close's question paused training and redrew the whole window first: a
+    # snapshot of a 1 000 000-point run on the window's thread (9-20 s at load 6).  The window
+    # already shows a frame at most one snapshot old; closing needs no new one.
+    from .conftest import current
+    _kernels_loaded(window, qtbot)
+    window.train()
+    qtbot.waitUntil(lambda: current(window).epoch > 0, timeout=15_000)
+    taken = window.trainer.snapshot
+
+    def slow_snapshot(**options):
+        time.sleep(3)          # a long run's snapshot
+        return taken(**options)
+    monkeypatch.setattr(window.trainer, "snapshot", slow_snapshot)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard)
+    start = time.perf_counter()
+    window.close()
+    took = time.perf_counter() - start
+    assert took < 1.5, f"close took {took:.1f} s"
+    assert not window.trainer.is_training
     window._confirm_discard = lambda action: True      # the fixture closes it again

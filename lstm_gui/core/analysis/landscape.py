@@ -75,17 +75,26 @@ def population_mse(models: np.ndarray, x, target, delay: int = 0, should_continu
     index = np.flatnonzero(finite)
     def chunk_mse(m, x, t, d):
         return _chunk_mse(m, x, t, d, should_continue)
+    budget = limits.MAX_WORK_BYTES
     if compiled.active() == "compiled":
         # The compiled population kernel runs without the GIL: a map computed while the window
         # trains no longer takes the GIL from the training thread (it slowed training to
         # 0.70-0.73 of its speed with the landscape shown).  It computes the gradient too; the
         # MSE is the same to the last bits a test can tell (1e-12).
-        from ..models.compiled.calls import population_loss_and_grad
-
-        def chunk_mse(m, x, t, d):
-            return population_loss_and_grad(m, x, t, d)[0]
+        from ..models.compiled.calls import model_loss_and_grad, population_loss_and_grad
+        work = limits.population_work_bytes(models.shape[1], xs.size)
+        if 2 * work <= budget:
+            def chunk_mse(m, x, t, d):
+                return population_loss_and_grad(m, x, t, d)[0]
+            budget -= work
+        else:
+            # Its work array (2 KiB per unit and step, whatever the models) would take most of
+            # the budget or more (2 GiB at 1 000 000 points): one model at a time, on the
+            # kernel's own pass (80 bytes per unit and step), also without the GIL.
+            def chunk_mse(m, x, t, d):
+                return np.array([model_loss_and_grad(mi, x, t, d)[0] for mi in m])
     # Fewer models at once on a long sequence: the one memory budget (core/limits) holds.
-    chunk = limits.population_chunk(models.shape[1], xs.size, CHUNK)
+    chunk = limits.population_chunk(models.shape[1], xs.size, CHUNK, budget)
     # And few enough that one chunk is short: a stop is answered between chunks.
     chunk = max(1, min(chunk, STEPS_PER_CHUNK // max(models.shape[1] * xs.size, 1)))
     for start in range(0, index.size, chunk):

@@ -146,9 +146,23 @@ def training_bytes(units: int, length: int) -> int:
 ENSEMBLE_BYTES_PER_MEMBER_POINT = 180
 
 
+# The compiled population kernel's work array (models/compiled/_kernels.population_work): 16
+# rows of a block of 16 models per unit and step, 2 KiB, allocated whole whatever the number
+# of models.  Uncounted, a landscape of a 1 000 000-point model peaked at 2.0 GiB.
+POPULATION_WORK_BYTES_PER_UNIT_STEP = 2048
+
+
+def population_work_bytes(units: int, length: int) -> int:
+    """The compiled population kernel's work for `units` units over `length` steps."""
+    return POPULATION_WORK_BYTES_PER_UNIT_STEP * max(units, 1) * (length + 1)
+
+
 def ensemble_bytes(members: int, units: int, length: int) -> int:
-    """Estimated peak memory of training an ensemble (or a sweep's setting)."""
-    return members * units * length * ENSEMBLE_BYTES_PER_MEMBER_POINT + 2 * 8 * length
+    """Estimated peak memory of training an ensemble (or a sweep's setting): the members'
+    states and the population kernel's work array (which a few members on a long sequence
+    are dominated by)."""
+    return (members * units * length * ENSEMBLE_BYTES_PER_MEMBER_POINT + 2 * 8 * length
+            + population_work_bytes(units, length))
 
 
 # Peak bytes per model, unit and point of a population pass (a landscape grid's chunk),
@@ -160,11 +174,13 @@ POPULATION_BYTES_PER_MODEL_POINT = 160
 HESSIAN_BYTES_PER_PROBE_POINT = 320
 
 
-def population_chunk(units: int, length: int, most: int) -> int:
-    """How many models a population pass may take at once within MAX_WORK_BYTES (at least
-    one, at most `most`): a landscape of a 1 000 000-point model once peaked at 17.9 GiB."""
+def population_chunk(units: int, length: int, most: int, budget: int | None = None) -> int:
+    """How many models a population pass may take at once within `budget` (default
+    MAX_WORK_BYTES; at least one, at most `most`): a landscape of a 1 000 000-point model once
+    peaked at 17.9 GiB."""
     per_model = POPULATION_BYTES_PER_MODEL_POINT * max(units, 1) * max(length, 1)
-    return int(max(1, min(most, MAX_WORK_BYTES // per_model)))
+    budget = MAX_WORK_BYTES if budget is None else budget
+    return int(max(1, min(most, budget // per_model)))
 
 
 def hessian_bytes(probes: int, units: int, length: int) -> int:

@@ -518,10 +518,11 @@ def test_the_command_line_refuses_an_unknown_kernel():
 
 # ---------------------------------------------------------------- the population's blocks
 
-@pytest.mark.parametrize("k, units, delay", [(1, 1, 0), (17, 2, 1), (257, 1, 0), (16, 3, 2)])
+@pytest.mark.parametrize("k, units, delay", [(1, 1, 0), (17, 1, 0), (33, 2, 1), (257, 1, 0), (32, 3, 2)])
 def test_population_blocks_equal_each_model_alone(k, units, delay):
-    """Blocks of K.BLOCK models in vector lanes: K = 1 (15 padding lanes), K not a multiple
-    of the block, K = 257 (a last block of one), chains with lstmlib's delay."""
+    """Blocks of K.BLOCK models in vector lanes: K not a multiple of the block (a last block
+    of one model and 15 padding lanes), K = 257, chains with lstmlib's delay; K = 1 and 17
+    take the small path (fewer than K.VECTOR_MIN models: no block-sized work array)."""
     rng = np.random.default_rng(k)
     n = 13
     p = rng.uniform(-2, 2, (k, units, 12))
@@ -554,7 +555,8 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
     at its final parameters every epoch, its parameters stay, and the members training in
     the other block go on exactly as without the stopped ones."""
     rng = np.random.default_rng(3)
-    k, n, epochs = K.BLOCK + 3, 20, 7
+    k, n, epochs = K.VECTOR_MIN + 3, 20, 7
+    first = K.VECTOR_MIN            # members 0 .. first-1 stopped, two whole blocks
     p = rng.uniform(-1, 1, (k, 1, 12))
     x, t = rng.uniform(-1, 1, (2, n))
     xb, tb = (np.ascontiguousarray(np.broadcast_to(a[:, None], (n, k))) for a in (x, t))
@@ -570,23 +572,26 @@ def test_members_skip_a_block_of_stopped_members_and_report_their_loss():
         return done, out
 
     state = np.full(k, K.STOPPED, dtype=np.int64)
-    state[K.BLOCK:] = K.ACTIVE
+    state[first:] = K.ACTIVE
     state[1] = K.HELD_DIVERGED
     mine = p.copy()
     done, out = members(mine, state)
     assert done == epochs
-    np.testing.assert_array_equal(mine[:K.BLOCK], p[:K.BLOCK])
+    np.testing.assert_array_equal(mine[:first], p[:first])
     work, g = np.empty((10, 1, n)), np.empty((1, 12))
-    for km in range(K.BLOCK):
+    for km in range(first):
         if km == 1:
             assert np.isnan(out[:, km]).all()
             continue
         loss = K.model_loss_and_grad(p[km].copy(), x, t, 0, work, g)
         assert out[0, km] == pytest.approx(loss, rel=1e-14) and (out[:, km] == out[0, km]).all()
-    alone = p[K.BLOCK:].copy()
-    _, out_alone = members(alone, np.full(3, K.ACTIVE, dtype=np.int64))
-    np.testing.assert_array_equal(mine[K.BLOCK:], alone)
-    np.testing.assert_array_equal(out[:, K.BLOCK:], out_alone)
+    # The same three training without the stopped ones (held, never computed).
+    alone = p.copy()
+    held = np.full(k, K.HELD_DIVERGED, dtype=np.int64)
+    held[first:] = K.ACTIVE
+    _, out_alone = members(alone, held)
+    np.testing.assert_array_equal(mine[first:], alone[first:])
+    np.testing.assert_array_equal(out[:, first:], out_alone[:, first:])
 
 
 @pytest.mark.parametrize("kind", [K.SGD, K.MOMENTUM, K.ADAM])
@@ -602,3 +607,46 @@ def test_member_step_is_the_optimizer_step_bit_for_bit(kind):
         ok = step(kind, p, g, new, 0.05, 0.9, 0.9, 0.999, 1e-8, m, v, 7, new_m, new_v)
         outs.append((ok, new.tobytes(), new_m.tobytes() if kind else b"", new_v.tobytes() if kind == K.ADAM else b""))
     assert outs[0] == outs[1] and outs[0][0]
+
+
+def test_members_that_stop_one_by_one_free_their_lanes_and_equal_single_runs():
+    """Members reach the target at different epochs: the ones still training are packed into
+    the first blocks each time one stops (their lanes move).  Each member's losses equal,
+    bit for bit, those of the same call without a target (no lane ever moves) up to its stop,
+    then stay; its stop epoch, losses and parameters are its own train_chunk run's (plain
+    descent at a small rate: at lr 0.1 and more this task amplifies rounding differences of
+    a few ulp into different runs after ~150 epochs)."""
+    rng = np.random.default_rng(11)
+    k, n, epochs, target = K.VECTOR_MIN + 5, 30, 300, 0.46
+    p = rng.uniform(-1, 1, (k, 1, 12))
+    x = np.sin(np.linspace(0, 6, n))
+    t = np.cos(np.linspace(0, 6, n))
+    xb, tb = (np.ascontiguousarray(np.broadcast_to(a[:, None], (n, k))) for a in (x, t))
+    hyper = (K.SGD, 0.05, 0.0, 0.9, 0.9, 0.999, 1e-8)
+
+    def members(target):
+        mine = p.copy()
+        m, v, tt = np.zeros((k, 12)), np.zeros((k, 12)), np.zeros(k, dtype=np.int64)
+        state, stopped = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+        out = np.empty((epochs, k))
+        done = K.train_members(mine, xb, tb, 0, *hyper, m, v, tt, np.zeros(12, dtype=np.bool_),
+                               target, state, stopped, 0, out)
+        return done, out, mine, stopped
+
+    done, out, mine, stopped = members(target)
+    _, free, _, _ = members(0.0)
+    assert len(set(stopped[stopped > 0].tolist())) >= 3          # stopped at several epochs
+    for km in range(k):
+        q = p[km].copy()
+        mm, vv = np.zeros(12), np.zeros(12)
+        counters, floats = np.zeros(3, dtype=np.int64), np.array([np.nan, np.inf])
+        rows, params = np.empty(done), np.empty((done, 12))
+        got, reason = K.train_chunk(q, x[None], t[None], 0, *hyper, mm, vv, counters, floats,
+                                    np.zeros(12, dtype=np.bool_), 0, target, 0, rows, params)
+        assert stopped[km] == (got if reason == K.TARGET else 0)
+        last = got if reason == K.TARGET else done
+        np.testing.assert_array_equal(out[:last, km], free[:last, km])
+        np.testing.assert_allclose(out[:last, km], rows[:last], rtol=1e-13)
+        np.testing.assert_allclose(mine[km], q, rtol=1e-12, atol=1e-14)
+        if reason == K.TARGET:
+            assert (out[got + 1:done, km] == out[got, km]).all()

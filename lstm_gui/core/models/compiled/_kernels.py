@@ -388,6 +388,9 @@ def exp_each(z, out):
 # pass 16 models 1.8-1.9 us, 32 models 1.8-2.3 us, 8 models 6.0 us (2 vectors a step cannot
 # hide the step's latency).
 BLOCK = 16
+# Fewer models than this take _small_loss_and_grad: the work array holds 16 lanes whatever
+# K, and from 32 models on it is no larger than the earlier kernel's arrays were.
+VECTOR_MIN = 2 * BLOCK
 # Rows of one time step in the work array T (each BLOCK long, the block's models): the
 # forward pass's input, gates, cell, tanh(cell), output; the backward pass's dE/dh from
 # outside, dE/dz of the four gates, dE/dx_in, and dE/dh, dE/dC flowing back into the step.
@@ -563,6 +566,136 @@ def _block_loss_and_grad(p, xb, tb, lo, delay, mse, grad, T, W, Gr):
 
 
 @kernel
+def _small_loss_and_grad(p, xb, tb, delay, mse, grad):
+    """population_loss_and_grad for fewer than VECTOR_MIN models, p (K, U, 12), the models
+    innermost but in scalar code apart from _vexp (the kernel before the vector blocks).
+    Its arrays hold K models, where a vector block's work array holds BLOCK lanes whatever
+    K: 2 KiB per unit and point, for one model of 10^6 points 2 GiB against 64 MB here."""
+    lo = 0
+    k_models, units, _ = p.shape
+    n = xb.shape[0]
+    # (U, n, K) each: the models innermost, so the K independent steps overlap.
+    x_in = np.empty((units, n, k_models))
+    f = np.empty((units, n, k_models))
+    i = np.empty((units, n, k_models))
+    g = np.empty((units, n, k_models))
+    c = np.empty((units, n, k_models))
+    o = np.empty((units, n, k_models))
+    tc = np.empty((units, n, k_models))
+    h = np.empty((units, n, k_models))
+    # Parameters gate-major per unit, (U, 12, K): read along K in the inner loops.
+    w = np.empty((units, 12, k_models))
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                w[u, q, km] = p[km, u, q]
+    h_t = np.empty(k_models)
+    c_t = np.empty(k_models)
+    arg = np.empty(4 * k_models)
+    ex = np.empty(4 * k_models)
+    arg_c = np.empty(k_models)
+    ex_c = np.empty(k_models)
+    bits = np.empty(4 * k_models, dtype=np.int64)
+    for u in range(units):
+        for t in range(n):
+            for km in range(k_models):
+                if t < delay:
+                    x_in[u, t, km] = 0.0
+                elif u == 0:
+                    x_in[u, t, km] = xb[t - delay, lo + km]
+                else:
+                    x_in[u, t, km] = h[u - 1, t - delay, km]
+        wu = w[u]
+        h_t[:] = 0.0
+        c_t[:] = 0.0
+        for t in range(n):
+            # Each loop over the models is simple enough for the compiler to vectorise, and
+            # exp runs as _vexp's vector code: a step is a few vector instructions per lane
+            # instead of five scalar exp calls per model.
+            for km in range(k_models):
+                x_t = x_in[u, t, km]
+                hp = h_t[km]
+                # exp's arguments: -z for the sigmoid gates, 2z for tanh (see _sigmoid, _tanh).
+                arg[km] = -(wu[0, km] * hp + wu[1, km] * x_t + wu[2, km])
+                arg[k_models + km] = -(wu[3, km] * hp + wu[4, km] * x_t + wu[5, km])
+                arg[2 * k_models + km] = 2.0 * (wu[6, km] * hp + wu[7, km] * x_t + wu[8, km])
+                arg[3 * k_models + km] = -(wu[9, km] * hp + wu[10, km] * x_t + wu[11, km])
+            _vexp(arg, ex, bits)
+            for km in range(k_models):
+                f_t = 1.0 / (1.0 + ex[km])
+                i_t = 1.0 / (1.0 + ex[k_models + km])
+                g_t = 1.0 - 2.0 / (ex[2 * k_models + km] + 1.0)
+                o_t = 1.0 / (1.0 + ex[3 * k_models + km])
+                cc = f_t * c_t[km] + i_t * g_t
+                f[u, t, km], i[u, t, km], g[u, t, km], o[u, t, km] = f_t, i_t, g_t, o_t
+                c[u, t, km] = cc
+                c_t[km] = cc
+                arg_c[km] = 2.0 * cc
+            _vexp(arg_c, ex_c, bits)
+            for km in range(k_models):
+                tcc = 1.0 - 2.0 / (ex_c[km] + 1.0)
+                hh = o[u, t, km] * tcc
+                tc[u, t, km], h[u, t, km] = tcc, hh
+                h_t[km] = hh
+
+    e = np.empty((n, k_models))
+    mse[:] = 0.0
+    last = h[units - 1]
+    for t in range(n):
+        for km in range(k_models):
+            err = last[t, km] - tb[t, lo + km]
+            mse[km] += err * err
+            e[t, km] = 2.0 / n * err
+    for km in range(k_models):
+        mse[km] /= n
+
+    gw = np.zeros((units, 12, k_models))
+    dx_in = np.empty((n, k_models))
+    dh_next = np.empty(k_models)
+    dc_next = np.empty(k_models)
+    for u in range(units - 1, -1, -1):
+        wu = w[u]
+        gu = gw[u]
+        dh_next[:] = 0.0
+        dc_next[:] = 0.0
+        for t in range(n - 1, -1, -1):
+            for km in range(k_models):
+                o_t, tc_t, f_t, i_t, g_t = o[u, t, km], tc[u, t, km], f[u, t, km], i[u, t, km], g[u, t, km]
+                dh = e[t, km] + dh_next[km]
+                dc = dh * o_t * (1.0 - tc_t * tc_t) + dc_next[km]
+                dz_o = dh * tc_t * o_t * (1.0 - o_t)
+                c_prev = c[u, t - 1, km] if t > 0 else 0.0
+                h_prev = h[u, t - 1, km] if t > 0 else 0.0
+                dz_f = dc * c_prev * f_t * (1.0 - f_t)
+                dz_i = dc * g_t * i_t * (1.0 - i_t)
+                dz_g = dc * i_t * (1.0 - g_t * g_t)
+                x_t = x_in[u, t, km]
+                gu[0, km] += dz_f * h_prev
+                gu[1, km] += dz_f * x_t
+                gu[2, km] += dz_f
+                gu[3, km] += dz_i * h_prev
+                gu[4, km] += dz_i * x_t
+                gu[5, km] += dz_i
+                gu[6, km] += dz_g * h_prev
+                gu[7, km] += dz_g * x_t
+                gu[8, km] += dz_g
+                gu[9, km] += dz_o * h_prev
+                gu[10, km] += dz_o * x_t
+                gu[11, km] += dz_o
+                dx_in[t, km] = wu[1, km] * dz_f + wu[4, km] * dz_i + wu[7, km] * dz_g + wu[10, km] * dz_o
+                dh_next[km] = wu[0, km] * dz_f + wu[3, km] * dz_i + wu[6, km] * dz_g + wu[9, km] * dz_o
+                dc_next[km] = dc * f_t
+        if u > 0:
+            for t in range(n):
+                for km in range(k_models):
+                    e[t, km] = dx_in[t + delay, km] if t + delay < n else 0.0
+    for km in range(k_models):
+        for u in range(units):
+            for q in range(12):
+                grad[km, u, q] = gw[u, q, km]
+
+
+@kernel
 def population_into(p, xb, tb, delay, mse, grad, T, W, Gr):
     """population_loss_and_grad with the work arrays given (population_work)."""
     k_all = p.shape[0]
@@ -574,7 +707,10 @@ def population_into(p, xb, tb, delay, mse, grad, T, W, Gr):
 @kernel
 def population_loss_and_grad(p, xb, tb, delay, mse, grad):
     """MSE (K,) and exact gradient (K, U, 12) of K chains p (K, U, 12) over time-major
-    xb, tb (n, K), into mse and grad."""
+    xb, tb (n, K), into mse and grad.  Fewer than VECTOR_MIN: _small_loss_and_grad."""
+    if p.shape[0] < VECTOR_MIN:
+        _small_loss_and_grad(p, xb, tb, delay, mse, grad)
+        return
     T, W, Gr = population_work(p.shape[1], xb.shape[0])
     population_into(p, xb, tb, delay, mse, grad, T, W, Gr)
 
@@ -599,9 +735,13 @@ def train_population_chunk(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2,
     new_v = np.empty(size)
     none_frozen = np.zeros(size, dtype=np.bool_)
     diverged = np.zeros(k_models, dtype=np.bool_)
-    T, W, Gr = population_work(units, xb.shape[0])
+    small = k_models < VECTOR_MIN        # see _small_loss_and_grad
+    T, W, Gr = population_work(units if not small else 0, xb.shape[0])
     for j in range(epochs):
-        population_into(p, xb, tb, delay, mse, grad, T, W, Gr)
+        if small:
+            _small_loss_and_grad(p, xb, tb, delay, mse, grad)
+        else:
+            population_into(p, xb, tb, delay, mse, grad, T, W, Gr)
         for km in range(k_models):
             out_mse[j, km] = mse[km]
             if diverged[km]:
@@ -671,10 +811,9 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     frozen entries, the update; a member whose loss or update is not finite keeps its last
     finite parameters and moments; a member whose loss reaches target_mse has made that
     epoch's update and then stops: its parameters and moments no longer change, nor its
-    loss once computed at them.  A block of the population kernel whose members have all
-    stopped (that loss known) or diverged is no longer computed (a single run that stops
-    costs nothing more either); a block with one member training computes all of its lanes.
-    Returns the epochs done: fewer than E when no member is left training.
+    loss once computed at them.  Such members and diverged ones are no longer computed
+    (a single run that stops costs nothing more either): the others are packed into the
+    population kernel's first blocks.  Returns the epochs done: fewer than E when no member is left training.
     """
     k_models, units, _ = p.shape
     size = units * 12
@@ -685,12 +824,23 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
     new = np.empty(size)
     new_m = np.empty(size)
     new_v = np.empty(size)
-    T, W, Gr = population_work(units, xb.shape[0])
+    n = xb.shape[0]
+    small = k_models < VECTOR_MIN        # see _small_loss_and_grad: every member, every epoch
+    T, W, Gr = population_work(units if not small else 0, n)
     # settled[km]: mse[km] holds the member's loss for good (stopped, and computed at its
-    # final parameters), or it diverged; a block of settled members is skipped.
+    # final parameters), or it diverged.  Only the members not settled are computed, packed
+    # into the first blocks in `order` (a vector lane computes the same whatever its place),
+    # so that members stopping one by one free their lanes as a single run that stops does.
     settled = np.zeros(k_models, dtype=np.bool_)
     for km in range(k_models):
         settled[km] = state[km] == HELD_DIVERGED
+    order = np.empty(k_models, dtype=np.int64)
+    pg = np.empty((k_models, units, 12))
+    xg = np.empty((n, k_models))
+    tg = np.empty((n, k_models))
+    mse_g = np.empty(k_models)
+    grad_g = np.empty((k_models, units, 12))
+    busy = -1          # members to compute, order[:busy]; -1: order to be made
     for j in range(out_mse.shape[0]):
         left = 0
         for km in range(k_models):
@@ -698,26 +848,42 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
                 left += 1
         if left == 0:
             return j
-        for lo in range(0, k_models, BLOCK):
-            hi = min(lo + BLOCK, k_models)
-            busy = False
-            for km in range(lo, hi):
+        if small:
+            _small_loss_and_grad(p, xb, tb, delay, mse, grad)
+            busy = 0
+        elif busy < 0:
+            busy = 0
+            for km in range(k_models):
                 if not settled[km]:
-                    busy = True
-            if busy:
-                _block_loss_and_grad(p[lo:hi], xb, tb, lo, delay, mse[lo:hi], grad[lo:hi],
-                                     T, W, Gr)
+                    order[busy] = km
+                    busy += 1
+            for step in range(n):
+                for jj in range(busy):
+                    xg[step, jj] = xb[step, order[jj]]
+                    tg[step, jj] = tb[step, order[jj]]
+        for jj in range(busy):
+            pg[jj] = p[order[jj]]
+        for lo in range(0, busy, BLOCK):
+            hi = min(lo + BLOCK, busy)
+            _block_loss_and_grad(pg[lo:hi], xg, tg, lo, delay, mse_g[lo:hi], grad_g[lo:hi],
+                                 T, W, Gr)
+        for jj in range(busy):
+            mse[order[jj]] = mse_g[jj]
+            grad[order[jj]] = grad_g[jj]
         for km in range(k_models):
             if state[km] == HELD_DIVERGED:
                 out_mse[j, km] = np.nan
                 continue
             out_mse[j, km] = mse[km]
             if state[km] == STOPPED:
-                settled[km] = True
+                if not settled[km]:
+                    settled[km] = True
+                    busy = -1
                 continue
             if not math.isfinite(mse[km]):
                 state[km] = HELD_DIVERGED
                 settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             clip_and_freeze(gflat[km], clip, frozen)
@@ -725,6 +891,7 @@ def train_members(p, xb, tb, delay, kind, lr, clip, beta, beta1, beta2, eps, m, 
                                 m[km], v[km], t[km], new_m, new_v):
                 state[km] = HELD_DIVERGED
                 settled[km] = True
+                busy = -1
                 out_mse[j, km] = np.nan
                 continue
             for q in range(size):

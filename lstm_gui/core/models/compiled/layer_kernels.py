@@ -212,11 +212,16 @@ def unpack(theta, spec, off, ext, ro, W, WT, R, RT, b, bhn, peep, wy):
                             WT[ld, k, g * H + j] = v
                 o = off[ld, g, R_]
                 if o >= 0:
+                    # R row by row, then its transpose with strided loads and contiguous
+                    # stores (one strided store per element cost 60 us a batch at H = 64)
                     for j in range(H):
+                        row = R[ld, g * H + j]
                         for k in range(H):
-                            v = theta[o + j * H + k]
-                            R[ld, g * H + j, k] = v
-                            RT[ld, k, g * H + j] = v
+                            row[k] = theta[o + j * H + k]
+                    for k in range(H):
+                        col = RT[ld, k]
+                        for j in range(H):
+                            col[g * H + j] = theta[o + j * H + k]
                 o = off[ld, g, B_]
                 if o >= 0:
                     for j in range(H):
@@ -416,8 +421,9 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
     """_layer_forward for the vanilla LSTM (gate slots f, i, C~, o): the same caches.
 
     The input part b + W x of every step is one product before the recurrence (it does not
-    depend on h), written into act, where each step adds R h(t-1) and then replaces the
-    arguments by the activations.  The element-wise loops have no family flags and few
+    depend on h; with up to SMALL_K inputs each step computes its own, in cache), written
+    into act, where each step adds R h(t-1) and then replaces the arguments by the
+    activations.  The element-wise loops have no family flags and few
     arrays each (LLVM gives up vectorising a loop that would need more than 8 run-time
     overlap checks): each is vector code (checked in the assembly: vdivpd, vmulpd)."""
     T, B = xin.shape[0], xin.shape[1]
@@ -428,18 +434,33 @@ def _lstm_forward(d, mk, H, W_T, R_T, bias, xin, hout, act, cs, acs, arg, ex, ar
     BH = B * H
     actf = act.reshape(act.size)
     hf = hout.reshape(hout.size)
-    for t in range(T):
-        for bb in range(B):
-            a = act[t, bb]
-            for j in range(GH):
-                a[j] = bias[j]
-    _gemm(False, T * B, GH, mk, xin.reshape(xin.size), 0, xin.shape[2], W_T.reshape(W_T.size),
-          0, GH, actf, 0, GH)
+    small = mk <= SMALL_K
+    if not small:
+        for t in range(T):
+            for bb in range(B):
+                a = act[t, bb]
+                for j in range(GH):
+                    a[j] = bias[j]
+        _gemm(False, T * B, GH, mk, xin.reshape(xin.size), 0, xin.shape[2],
+              W_T.reshape(W_T.size), 0, GH, actf, 0, GH)
     RTf = R_T.reshape(R_T.size)
     ea, e2 = ex[:BG], ex2[:BH]
     for s in range(T):
         t = s if d == 0 else T - 1 - s
         tp = t if s == 0 else (t - 1 if d == 0 else t + 1)
+        if small:
+            # one or two inputs: b + W x of this step here, while its rows are in cache (the
+            # same sums as _gemm's own loop; two passes over all steps' gates before, 655 kB
+            # at the sum task, more than this core's L2)
+            for bb in range(B):
+                a = act[t, bb]
+                for j in range(GH):
+                    a[j] = bias[j]
+                for k in range(mk):
+                    xv = xin[t, bb, k]
+                    wk = W_T[k]
+                    for j in range(GH):
+                        a[j] += xv * wk[j]
         if s > 0:
             _gemm(False, B, GH, H, hf, tp * B * DH + oh, DH, RTf, 0, GH, actf, t * BG, GH)
         # exp of every gate's argument at once: -z for the sigmoids f, i, o, 2z for tanh
@@ -496,8 +517,9 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
     """_layer_backward for the vanilla LSTM.  Overwrites act[t] with dE/dz(t) once step t
     is done (its activations are not needed again), so that the weight gradients become
     one product each over all T steps after the recurrence (k = T*B instead of B per step),
-    as dE/dxin and the bias.  dh holds dE/dh of the step about to be done: dE/d(output)
-    from above plus R^T dz of the step after it."""
+    as dE/dxin (the bias gradient is summed per step, while dz(t) is in cache).  dh holds
+    dE/dh of the step about to be done: dE/d(output) from above plus R^T dz of the step
+    after it."""
     T, B = xin.shape[0], xin.shape[1]
     GH = 4 * H
     DH = hout.shape[2]
@@ -546,15 +568,16 @@ def _lstm_backward(d, mk, H, Wl, Rl, xin, hout, act, cs, acs, dout, dxin, need_d
             else:
                 for u in range(H):
                     fz[u] = 0.0
+            # the bias gradient while dz(t) is in cache
+            a = act[t, bb]
+            for j in range(GH):
+                gb[j] += a[j]
         if s > 0:
             for bb in range(B):
                 dhr = dh[bb]
                 for u in range(H):
                     dhr[u] = dout[tp, bb, oh + u]
             _gemm(False, B, H, GH, actf, t * BG, GH, Rf, 0, H, dhf, 0, H)
-    for r in range(T * B):
-        for j in range(GH):
-            gb[j] += actf[r * GH + j]
     xf = xin.reshape(xin.size)
     if mk <= SMALL_M:
         # dW^T = x^T dz (mk x GH): rows of GH along which the own loop runs; dW = dz^T x
@@ -998,10 +1021,16 @@ def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
     before this update.  Returns False (and leaves theta, m, v alone) if a new parameter
     would not be finite."""
     P = theta.shape[0]
+    # Finiteness as a count (x - x is NaN for inf and NaN) in a loop without stores, then
+    # the update in loops of few arrays: vector code (an early return inside the loop and
+    # seven arrays in one loop kept it scalar).
     if kind == SGD:
+        bad = 0
         for k in range(P):
-            if not math.isfinite(theta[k] - lr * grad[k]):
-                return False
+            x = theta[k] - lr * grad[k]
+            bad += 0 if x - x == 0.0 else 1
+        if bad:
+            return False
         for k in range(P):
             theta[k] -= lr * grad[k]
         return True
@@ -1010,16 +1039,21 @@ def _update(kind, theta, grad, lr, beta1, beta2, eps, m, v, step):
     # one by one in optim.Adam bit for bit.
     c1 = 1.0 - math.pow(beta1, float(step + 1))
     c2 = 1.0 - math.pow(beta2, float(step + 1))
+    bad = 0
     for k in range(P):
         g = grad[k]
         mk = beta1 * m[k] + (1.0 - beta1) * g
         vk = beta2 * v[k] + (1.0 - beta2) * (g * g)
-        if not math.isfinite(theta[k] - lr * (mk / c1) / (math.sqrt(vk / c2) + eps)):
-            return False
+        x = theta[k] - lr * (mk / c1) / (math.sqrt(vk / c2) + eps)
+        bad += 0 if x - x == 0.0 else 1
+    if bad:
+        return False
+    for k in range(P):
+        m[k] = beta1 * m[k] + (1.0 - beta1) * grad[k]
     for k in range(P):
         g = grad[k]
-        m[k] = beta1 * m[k] + (1.0 - beta1) * g
         v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+    for k in range(P):
         theta[k] -= lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
     return True
 
@@ -1138,27 +1172,35 @@ def _run_update(kind, theta, grad, new, lr, beta, beta1, beta2, eps, clip, froze
         scale = min(1.0, clip / max(math.sqrt(sq), 1e-300))
         for k in range(P):
             grad[k] = grad[k] * scale
+    # Loops of at most four arrays, the finiteness a count (x - x is NaN for inf and NaN):
+    # vector code.  Seven arrays in one loop and a branch per element kept it scalar: 75 us
+    # a batch at the sum task's 17 k parameters (thread time, load 7).
     if kind == SGD:
         for k in range(P):
             new[k] = theta[k] - lr * grad[k]
     elif kind == MOMENTUM:
         for k in range(P):
             new_m[k] = beta * m[k] + grad[k]
+        for k in range(P):
             new[k] = theta[k] - lr * new_m[k]
     else:
         c1 = 1.0 - beta1 ** (step + 1)
         c2 = 1.0 - beta2 ** (step + 1)
         for k in range(P):
+            new_m[k] = beta1 * m[k] + (1.0 - beta1) * grad[k]
+        for k in range(P):
             g = grad[k]
-            new_m[k] = beta1 * m[k] + (1.0 - beta1) * g
             new_v[k] = beta2 * v[k] + (1.0 - beta2) * (g * g)
+        for k in range(P):
             new[k] = theta[k] - lr * (new_m[k] / c1) / (math.sqrt(new_v[k] / c2) + eps)
+    bad = 0
     for k in range(P):
-        if not math.isfinite(new[k]):
-            return False
+        x = new[k]
+        bad += 0 if x - x == 0.0 else 1
+    if bad:
+        return False
     for k in range(P):
-        if not frozen[k]:
-            theta[k] = new[k]
+        theta[k] = theta[k] if frozen[k] else new[k]
     if kind != SGD:
         m[:] = new_m
     if kind == ADAM:
