@@ -358,8 +358,13 @@ def test_parameter_norm_curves_come_from_the_run_not_from_the_frames_drawn(qtbot
     cursor = TimeCursor()
     cursor.set_length(20)
     ctx = ViewContext(trainer=None, cursor=cursor, undo=None, message=print, settings=settings)
-    run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), hidden=4, epochs=0))
-    run.train(600)
+    from lstm_gui.core.models import compiled
+    compiled.use("numpy")      # epoch by epoch: a row every epoch (compiled: one per chunk)
+    try:
+        run = TrainingRun(RunConfig(task=preset("sin-cos", length=20), hidden=4, epochs=0))
+        run.train(600)
+    finally:
+        compiled.use(None)
     view = shown(qtbot, ParamsView, ctx, size=(800, 300))
     view.show_snapshot(run.snapshot())
     epochs, norms = run.gate_norms_view()
