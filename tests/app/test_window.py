@@ -495,7 +495,12 @@ def test_the_mse_axis_has_numbers_when_the_mse_stays_within_a_decade(window, qtb
     labels = [s for spacing, values in axis.tickValues(lo, hi, item.vb.height())
               for s in axis.tickStrings(values, 1.0, spacing) if s]
     assert len(labels) >= 2
-    assert all(mse.min() * 0.8 <= float(s) <= mse.max() * 1.25 for s in labels)
+    # The axis spans at least a decade (plots.MsePlot._fit_y, steady ranges): the labels
+    # bracket the MSE closely, one at or below it and one at or above it within that decade.
+    values = sorted(float(s) for s in labels)
+    below = [v for v in values if v <= mse.min()]
+    above = [v for v in values if v >= mse.max()]
+    assert below and above and above[0] / below[-1] <= 10
 
 
 def test_a_narrow_plot_wraps_its_legend_instead_of_overflowing(qtbot):
