@@ -15,6 +15,15 @@ def _kernels_loaded(window, qtbot):
     qtbot.waitUntil(lambda: window.trainer.kernel_ready, timeout=120_000)
 
 
+def _close_discarding(window, monkeypatch) -> float:
+    """Close the window answering 'Discard' to its unsaved-work question; seconds taken."""
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard)
+    start = time.perf_counter()
+    window.close()
+    return time.perf_counter() - start
+
+
 def _slow_map(*args, should_continue=None):
     """A map job that runs for 30 s unless it is asked to stop (as the real map does between
     chunks)."""
@@ -39,11 +48,7 @@ def test_closing_while_training_with_unsaved_work_does_not_wait_for_a_new_map(wi
     _kernels_loaded(window, qtbot)
     window.train()
     qtbot.waitUntil(lambda: view.worker.isRunning(), timeout=15_000)
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
-                        lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard)
-    start = time.perf_counter()
-    window.close()
-    took = time.perf_counter() - start
+    took = _close_discarding(window, monkeypatch)
     assert took < 1.5, f"close took {took:.1f} s"
     assert not view.worker.isRunning()
     window._confirm_discard = lambda action: True      # the fixture closes it again
@@ -63,11 +68,7 @@ def test_closing_while_training_does_not_draw_the_run_once_more(window, qtbot, m
         time.sleep(3)          # a long run's snapshot
         return taken(**options)
     monkeypatch.setattr(window.trainer, "snapshot", slow_snapshot)
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
-                        lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Discard)
-    start = time.perf_counter()
-    window.close()
-    took = time.perf_counter() - start
+    took = _close_discarding(window, monkeypatch)
     assert took < 1.5, f"close took {took:.1f} s"
     assert not window.trainer.is_training
     window._confirm_discard = lambda action: True      # the fixture closes it again
