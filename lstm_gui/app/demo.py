@@ -52,9 +52,7 @@ def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
               file=sys.stderr)
         return 2
     os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
-    from .plots import export_plot
-    from .qt import QtCore, QtWidgets
-    from .window import MainWindow
+    from .qt import QtWidgets
 
     out = Path(out)
     try:
@@ -63,7 +61,17 @@ def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
         print(f"lstm-gui demo: cannot create {out}: {exc.strerror}", file=sys.stderr)
         return 1
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["lstm-gui"])
-    settings_dir = tempfile.mkdtemp(prefix="lstm-gui-demo-")
+    # The demo windows' settings are throwaway: removed when the demo ends, however it ends.
+    settings_dir = tempfile.TemporaryDirectory(prefix="lstm-gui-demo-")
+    with settings_dir:
+        return _run_demos(app, out, settings_dir.name, only, epochs)
+
+
+def _run_demos(app, out: Path, settings_dir: str, only, epochs: int | None) -> int:
+    from .plots import export_plot
+    from .qt import QtCore
+    from .window import MainWindow
+
     chosen = [d for d in DEMOS if not only or d.name in only]
     # Compile (or load) the kernel first: its first-call time would otherwise count as the
     # first demo's training time, and the status bar's clock would differ from run to run.

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -22,12 +23,18 @@ def test_demo_writes_window_and_plot_pngs_of_the_expected_size(tmp_path):
             assert len(colours) > 10, (name, plot)
 
 
-def test_demo_runs_are_repeatable(tmp_path):
+def test_demo_runs_are_repeatable_and_leave_no_temporary_files(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     for run in ("a", "b"):
         res = subprocess.run([sys.executable, "-m", "lstm_gui", "demo", "--out", str(tmp_path / run),
                               "--only", "square-cos", "--epochs", "25"],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120,
+                             env=dict(os.environ, TMPDIR=str(scratch)))
         assert res.returncode == 0, res.stderr
+        # Each demo window's settings live in a temporary folder: gone when the demo ends
+        # (every `lstm-gui demo` left one in /tmp: 199 of them here).
+        assert list(scratch.iterdir()) == []
     for name in ("square-cos.png", "square-cos-mse.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
