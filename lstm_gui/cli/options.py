@@ -118,10 +118,45 @@ def nonneg_float(text: str) -> float:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit status 2)."""
+    """argparse, but a usage error is one line (and exit status 2), and the parsed namespace
+    says which options were typed: ``args.given``, a set of destinations (``"lr"``,
+    ``"units"`` for --units or --layers, ``"epochs"`` for an abbreviated --epo).
+
+    A run started from a file takes the file's settings for every option not typed
+    (:func:`fill_from_config`); telling a typed default (``--task sin-cos``) from an untyped
+    one needs this, and scanning argv for spellings missed aliases and abbreviations.
+    """
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        # argparse sets an option's default only where the namespace lacks the attribute: a
+        # marker there that survives the parse means the option was not typed.
+        namespace = argparse.Namespace() if namespace is None else namespace
+        untyped = object()
+        marked = []
+        for action in self._actions:
+            if (action.dest == argparse.SUPPRESS or action.default == argparse.SUPPRESS
+                    or hasattr(namespace, action.dest)):
+                continue
+            # Append and count actions build on the value they find, and read None as empty;
+            # an option whose default is None is never None when typed.
+            marker = None if action.default is None or isinstance(action.default, list) else untyped
+            setattr(namespace, action.dest, marker)
+            marked.append((action, marker))
+        args, extras = super().parse_known_args(args, namespace)
+        typed = set(getattr(args, "given", ()))
+        for action, marker in marked:
+            if getattr(args, action.dest) is marker:
+                default = action.default
+                if isinstance(default, str) and action.type is not None:
+                    default = action.type(default)     # as argparse converts a string default
+                setattr(args, action.dest, default)
+            else:
+                typed.add(action.dest)
+        args.given = typed
+        return args, extras
 
 
 def finite_float(text: str) -> float:
@@ -280,3 +315,37 @@ def save_error(path, exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
     return f"{path}: cannot save ({exc})"
+
+
+# What belongs to the task: its data and how an epoch passes over them, its budget and stop
+# rule.  Typing another --task takes these from that task, not from the file.
+TASK_OPTIONS = ("length", "cycles", "amplitude", "lag", "noise", "noise_amp", "noise_kind",
+                "resample_noise", "batch", "epochs", "target_mse")
+
+
+def fill_from_config(args, config) -> None:
+    """Every run option not typed (``args.given``) takes `config`'s value: a run started
+    from a file trains on the file's task, model and training unless the command line says
+    otherwise.  The task's own settings (:data:`TASK_OPTIONS`) follow the file only while the
+    task does."""
+    given = set(getattr(args, "given", ()))
+    task, noise = config.task, config.noise
+    values = {
+        "units": config.units, "cell": config.cell, "hidden": config.hidden, "bias": config.bias,
+        "bidirectional": config.bidirectional, "dropout": config.dropout, "init": config.init,
+        "forget_bias": config.forget_bias, "optimizer": config.optimizer, "lr": config.lr,
+        "clip": config.clip, "seed": config.seed, "init_min": config.init_low,
+        "init_max": config.init_high, "plateau": config.plateau, "gradient": config.gradient,
+        "lstmlib_timing": bool(config.delay)}
+    if "task" not in given:
+        values.update(task=task.key, batch=config.batch or None, epochs=config.epochs,
+                      target_mse=config.target_mse or None)
+        if task.key in PRESETS:       # a waveform's settings; a tutorial's data are fixed
+            values.update(length=task.length, cycles=task.cycles, amplitude=task.amplitude,
+                          lag=task.lag)
+        if noise.active:
+            values.update(noise=noise.mode, noise_amp=noise.amplitude, noise_kind=noise.kind,
+                          resample_noise=noise.resample)
+    for dest, value in values.items():
+        if dest not in given:
+            setattr(args, dest, value)
