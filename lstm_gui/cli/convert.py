@@ -5,16 +5,17 @@ import sys
 from pathlib import Path
 
 from .options import save_error
-from .support import OutputError, check_output
+from .support import OutputError, check_output, output_file
 
 NAMES = ("convert",)
+SUFFIXES = (".json", ".lstmlib", ".csv", ".safetensors", ".py")
 
 
 def add_parser(sub) -> None:
     c = sub.add_parser("convert", help="convert a model by OUT's extension (.json, .lstmlib, .csv, "
                        ".safetensors: PyTorch weights, .py: a PyTorch script and its weights)")
     c.add_argument("src", type=Path, metavar="IN")
-    c.add_argument("dst", type=Path, metavar="OUT")
+    c.add_argument("dst", type=output_file("converted model", *SUFFIXES), metavar="OUT")
     c.add_argument("--force", action="store_true",
                    help="convert even when the model would behave differently (json -> lstmlib timing)")
 
@@ -25,11 +26,13 @@ def run(args, parser) -> int:
     from ..core.files import modelfile
     from ..core.models import unit
     suffix = args.dst.suffix.lower()
-    try:
-        check_output(args.dst, (".json", ".lstmlib", ".csv", ".safetensors", ".py"), "converted model")
-    except OutputError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
-        return 2
+    if suffix == ".py":         # the weights beside the script, checked before loading too
+        from ..core.files import pytorch
+        weights = pytorch.weights_path(args.dst)
+        try:
+            check_output(weights, (weights.suffix,), "weights file")
+        except OutputError as exc:
+            parser.error(f"argument OUT: {exc}")
     try:
         run, fmt = modelfile.load_with_format(args.src)
     except modelfile.ModelFileError as exc:

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .options import positive_int
-from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
+from .support import EXIT_INTERRUPTED, StopFlag, output_folder, sigint_stops
 
 NAMES = ("demo",)
 
 
 def add_parser(sub) -> None:
     d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
-    d.add_argument("--out", type=Path, default=Path("screenshots"))
+    d.add_argument("--out", type=output_folder("images"), default="screenshots",
+                   help="the folder for the images (made if missing; default screenshots)")
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=positive_int, help="train each demo this many epochs instead")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .options import positive_float, positive_int
+from .support import output_file
 
 NAMES = ("landscape", "gradflow")
 MAX_GRADFLOW_BYTES = 1e9    # G is n * n * 12 * units floats: n = 1000 with 16 units is 1.5 GB
@@ -47,8 +48,8 @@ def add_parser(sub) -> None:
     first, second = _example_names()
     a = sub.add_parser("landscape", help="draw the MSE over a plane through a model as PNG/CSV")
     a.add_argument("model", type=Path, metavar="MODEL")
-    a.add_argument("--out", type=Path, help="PNG of the map (.png)")
-    a.add_argument("--csv", type=Path, help="the grid as CSV: alpha, beta, mse")
+    a.add_argument("--out", type=output_file("PNG map", ".png"), help="PNG of the map (.png)")
+    a.add_argument("--csv", type=output_file("grid", ".csv"), help="the grid as CSV: alpha, beta, mse")
     a.add_argument("--directions", type=_directions, default=("pca", ()),
                    help="pca (default; random if the model has no history), line, random, "
                         f"hessian, or params:{first},{second} (add @2 for unit 2; a model's own "
@@ -58,9 +59,10 @@ def add_parser(sub) -> None:
     a.add_argument("--seed", type=int, default=0, help="seed of random directions (default 0)")
     g = sub.add_parser("gradflow", help="the gradient's contributions by time step and lag as CSV")
     g.add_argument("model", type=Path, metavar="MODEL")
-    g.add_argument("--csv", type=Path, required=True,
+    g.add_argument("--csv", type=output_file("lag profile", ".csv"), required=True,
                    help="lag profile: lag, one column per parameter, total magnitude")
-    g.add_argument("--matrix", type=Path, help="|G| summed over parameters, (t, s) as CSV")
+    g.add_argument("--matrix", type=output_file("matrix", ".csv"),
+                   help="|G| summed over parameters, (t, s) as CSV")
 
 
 def _write(path: Path, text: str) -> None:
@@ -72,25 +74,10 @@ def _write(path: Path, text: str) -> None:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
-def _outputs(args) -> list[tuple[Path, tuple[str, ...], str]]:
-    if args.command == "landscape":
-        return [(p, s, w) for p, s, w in ((args.out, (".png",), "PNG map"), (args.csv, (".csv",), "grid"))
-                if p is not None]
-    return [(p, (".csv",), w) for p, w in ((args.csv, "lag profile"), (args.matrix, "matrix"))
-            if p is not None]
-
-
 def run(args, parser) -> int:
     from ..core.files import modelfile
-    from .support import OutputError, check_output
-    try:
-        # Every output checked before any work (a map to a missing folder once printed
-        # "wrote" and exited 0).
-        for path, suffixes, what in _outputs(args):
-            check_output(path, suffixes, what)
-    except OutputError as exc:
-        print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
-        return 2
+    # Every output was checked when the command line was read (support.output_file: a map to
+    # a missing folder once printed "wrote" and exited 0).
     try:
         run = modelfile.load(args.model)
     except modelfile.ModelFileError as exc:

@@ -2,6 +2,7 @@
 where it goes, Ctrl+C that keeps the work, quiet exit on a closed pipe, strict JSON."""
 from __future__ import annotations
 
+import argparse
 import contextlib
 import math
 import os
@@ -25,14 +26,60 @@ class OutputError(ValueError):
 
 
 def check_output(path: Path, suffixes: tuple[str, ...], what: str) -> None:
-    """Refuse, before any work, an output whose extension or place cannot take it."""
+    """Refuse, before any work, an output whose extension or place cannot take it (any
+    extension when `suffixes` is empty)."""
     try:
         save_target(path)
     except FileAccessError as exc:
         raise OutputError(str(exc)) from None
-    if path.suffix.lower() not in suffixes:
+    if suffixes and path.suffix.lower() not in suffixes:
         raise OutputError(f"{path}: a {what} is written as {' or '.join(suffixes)}; "
                           f"name the file with {'that extension' if len(suffixes) == 1 else 'one of them'}")
+
+
+def output_file(what: str, *suffixes: str):
+    """The argparse type of every path a sub-command writes a file to: checked when the
+    command line is read (:func:`check_output`), so a bad path is one usage line naming the
+    option, exit status 2, before any training or loading (a sweep once trained every setting
+    and then could not write its table).  `suffixes`: the extensions it can be written as."""
+    def parse(text: str) -> Path:
+        path = Path(text)
+        try:
+            check_output(path, suffixes, what)
+        except OutputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return path
+    parse.__name__ = what.replace(" ", "-")      # argparse names the type in some messages
+    parse.output = True                          # type: ignore[attr-defined]
+    return parse
+
+
+def output_folder(what: str):
+    """The argparse type of a folder a sub-command writes files into: an existing writable
+    folder, or one that can be made (its nearest existing parent is a writable folder)."""
+    def parse(text: str) -> Path:
+        path = Path(text)
+        try:
+            _check_folder(path, what)
+        except OutputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return path
+    parse.__name__ = what.replace(" ", "-")
+    parse.output = True                          # type: ignore[attr-defined]
+    return parse
+
+
+def _check_folder(path: Path, what: str) -> None:
+    target = Path(os.path.realpath(path))
+    place = target
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    if not place.is_dir():
+        where = "is a file" if place == target else f"{place} is a file, not a folder"
+        raise OutputError(f"{path}: {where}; give a folder for the {what}")
+    if not os.access(place, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: the folder {place} is not writable; choose another place "
+                          f"for the {what}")
 
 
 class Progress:

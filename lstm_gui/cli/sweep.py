@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .options import add_run_options, config_from_args
-from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
+from .support import EXIT_INTERRUPTED, StopFlag, output_file, sigint_stops
 
 SUCCESS_MSE = 0.01   # what "success" means without --target-mse (the lessons' "learned" level)
 PLAIN_PROGRESS_S = 5.0
@@ -38,8 +38,8 @@ def add_parser(sub) -> None:
     s.add_argument("--seeds", type=int, default=64, help="models per setting (default 64)")
     s.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2,...",
                    help=f"settings to compare, one of {', '.join(VARIABLE)}; repeat to cross them")
-    s.add_argument("--csv", type=Path, help="write one row per setting and seed here")
-    s.add_argument("--plot", type=Path, help="save the MSE bands of every setting as a PNG")
+    s.add_argument("--csv", type=output_file("table", ".csv"), help="write one row per setting and seed here")
+    s.add_argument("--plot", type=output_file("plot", ".png"), help="save the MSE bands of every setting as a PNG")
     s.add_argument("--quiet", action="store_true", help="no progress line")
     s.add_argument("--success-mse", type=float, default=None,
                    help=f"a seed succeeds when its MSE reaches this (default: --target-mse, or {SUCCESS_MSE})")

@@ -5,9 +5,10 @@ import sys
 from pathlib import Path
 
 from .options import add_run_options, config_from_args, save_error
-from .support import EXIT_INTERRUPTED, OutputError, Progress, StopFlag, check_output, sigint_stops
+from .support import EXIT_INTERRUPTED, OutputError, Progress, StopFlag, output_file, sigint_stops
 
 NAMES = ("train",)
+MODEL_SUFFIXES = (".json", ".lstmlib", ".safetensors")     # modelfile.save, by extension
 
 
 def add_parser(sub) -> None:
@@ -16,25 +17,24 @@ def add_parser(sub) -> None:
     t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
                    help="start from a model file: a native file resumes its run (--epochs "
                         "more epochs), an lstmlib or .safetensors file gives the initial parameters")
-    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
-    t.add_argument("--history", type=Path, help="write the history as CSV here")
+    t.add_argument("--out", type=output_file("model", *MODEL_SUFFIXES),
+                   help="where to save the model (.json, .lstmlib or .safetensors)")
+    t.add_argument("--history", type=output_file("history", ".csv"), help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _check_train_outputs(args, config, parser) -> None:
-    """--out and --history checked before training, so that a bad path costs nothing."""
-    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
+    """What --out can hold, checked before training (its place and extension were checked
+    when the command line was read: support.output_file), so that a bad path costs nothing."""
+    from ..core.files.modelfile import LSTMLIB_SUFFIX
     try:
         if args.out:
-            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
                 from ..core.files.modelfile import lstmlib_refusal
                 raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
                 raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
                                   f"chain of {config.units}; save it as .json")
-        if args.history:
-            check_output(args.history, (".csv",), "history")
     except OutputError as exc:
         parser.error(f"cannot save: {exc}")
 
