@@ -127,6 +127,8 @@ class Parser(argparse.ArgumentParser):
     one needs this, and scanning argv for spellings missed aliases and abbreviations.
     """
 
+    commands: dict[str, Parser]      # the sub-commands' parsers by name (main.build_parser)
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -185,7 +187,7 @@ def add_run_options(t) -> None:
                    help="stacked layers (for the 1-unit cell: units in the chain)")
     t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
     t.add_argument("--hidden", type=setting("hidden"),
-                   help="hidden units per layer, H (default 1, or the preset's)")
+                   help=f"hidden units per layer, H: {limits.HIDDEN_RANGE} (default 1, or the preset's)")
     t.add_argument("--no-bias", dest="bias", action="store_false", help="no gate biases")
     t.add_argument("--bidirectional", action="store_true", help="a second direction per layer")
     t.add_argument("--dropout", type=setting("dropout"), default=0.0,
@@ -271,8 +273,29 @@ def config_from_args(args, parser):
             **_model_options(args))
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
+    except limits.TooManyParameters as exc:
+        parser.error(_too_many_parameters(args, parser, exc.size))
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _too_many_parameters(args, parser, size: int) -> str:
+    """The refusal of a model over the parameter limit, with the largest H it may have."""
+    from dataclasses import replace
+    hidden = args.hidden
+    args.hidden = 1
+    try:
+        config = config_from_args(args, parser)
+    finally:
+        args.hidden = hidden
+    model = config.model()
+    readout = True if config.readout is None else config.readout
+    most = limits.max_hidden(lambda h: replace(model, hidden=h, readout=readout).size)
+    typed = "argument --hidden: " if "hidden" in args.given else ""
+    kind = f"{'bidirectional ' if model.bidirectional else ''}{model.cell.upper()}"
+    layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
+    return (f"{typed}H = {hidden} gives this {kind} of {layers} "
+            f"{size:,} parameters; the limit is {limits.MAX_PARAMETERS:,}: H <= {most} for it")
 
 
 def _model_options(args) -> dict:
