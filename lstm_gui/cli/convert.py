@@ -66,7 +66,7 @@ def run(args, parser) -> int:
         else:
             modelfile.save(run, args.dst)
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: {save_error(args.dst, exc)}", file=sys.stderr)
+        print(f"lstm-gui convert: {save_error(args.dst, exc)}", file=sys.stderr)
         return 1
     print(f"wrote {args.dst}")
     return 0

@@ -86,9 +86,9 @@ def run(args, parser) -> int:
     try:
         return _landscape(run, args) if args.command == "landscape" else _gradflow(run, args)
     except OSError as exc:
-        # The path as typed, never the temporary file the save renames into place.
-        reason = (exc.strerror or "the write failed").lower()
-        print(f"lstm-gui: cannot write {exc.filename or 'the output'}: {reason}", file=sys.stderr)
+        # The path as typed (_write), never the temporary file the save renames into place.
+        from .options import save_error
+        print(f"lstm-gui {args.command}: {save_error(exc.filename or 'the output', exc)}", file=sys.stderr)
         return 1
 
 

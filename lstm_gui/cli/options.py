@@ -202,17 +202,27 @@ def add_run_options(t) -> None:
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--lr", type=setting("lr"), help="learning rate in (0, 1); default by optimizer")
     t.add_argument("--clip", type=setting("clip"), help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=setting("epochs"), help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--epochs", type=setting("epochs"),
+                   help=f"epoch budget, 0 to {_most('epochs')} "
+                        "(0: none, with --target-mse or --plateau; default: the task's, see tasks)")
     t.add_argument("--target-mse", type=setting("target_mse"), help="stop at this MSE (default none, "
                    "or the preset's)")
-    t.add_argument("--plateau", type=setting("plateau"), default=0)
-    t.add_argument("--seed", type=setting("seed"), default=0)
+    t.add_argument("--plateau", type=setting("plateau"), default=0,
+                   help="stop after N epochs without 1e-4 relative improvement, N from 0 (never, "
+                        f"the default) to {_most('plateau')}")
+    t.add_argument("--seed", type=setting("seed"), default=0,
+                   help=f"seed of the initial parameters and the noise, 0 to {_most('seed')} (default 0)")
     t.add_argument("--init-min", type=setting("init_low"), default=-1.0,
                    help="initial parameters from (default -1)")
     t.add_argument("--init-max", type=setting("init_high"), default=1.0, help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
     t.add_argument("--gradient", choices=GRADIENTS, default="exact",
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
+
+
+def _most(name: str) -> str:
+    """The largest value of a whole-number setting, as its help says it ("2^62")."""
+    return limits.power_text(limits.SETTINGS[name].hi)
 
 
 def dropout_value(text: str) -> float:
@@ -336,7 +346,8 @@ def save_error(path, exc: Exception) -> str:
     if isinstance(exc, fileio.FileAccessError):
         return str(exc)
     if isinstance(exc, OSError):
-        return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
+        reason = fileio.os_reason(exc) if exc.errno or exc.strerror else "the write failed"
+        return f"{path}: cannot save ({reason})"
     return f"{path}: cannot save ({exc})"
 
 

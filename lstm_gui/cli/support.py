@@ -82,6 +82,59 @@ def _check_folder(path: Path, what: str) -> None:
                           f"for the {what}")
 
 
+def plural(n: int, word: str) -> str:
+    """'1 epoch', '2 epochs'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def rate_text(epochs: int, seconds: float) -> str:
+    """Epochs per second as a person reads it: '5,495 epochs/s', '0.022 epochs/s' (a cold
+    compile's two epochs in 90 s once read "0 epochs/s")."""
+    rate = epochs / seconds if seconds > 0 else 0.0
+    if rate == 0 or rate >= 100:
+        return f"{rate:,.0f} epochs/s"
+    return f"{rate:.2g} epochs/s" if rate < 10 else f"{rate:.3g} epochs/s"
+
+
+def warm_up_kernels(configs, seeds=None) -> None:
+    """Compile, or load from numba's cache, every kernel runs of these configs call: the
+    unit's (compiled_run.warm_up), a model's (warm_up.warm_up_all: its fused chunk, forward
+    pass, trace, gradient); with `seeds` (a sweep), also the population kernel each unit
+    setting's ensemble calls, by one throwaway epoch of it."""
+    from dataclasses import replace
+
+    from ..core.models import compiled
+    if compiled.active() != "compiled":
+        return
+    from ..core.training import compiled_run, warm_up
+    if any(not c.is_unit for c in configs):
+        warm_up.warm_up_all()
+    else:
+        compiled_run.warm_up()
+    if seeds is not None:
+        from .sweep import ensemble
+        for cfg in configs:
+            if cfg.is_unit:
+                ensemble(replace(cfg, epochs=1), seeds).train(1)
+
+
+def prepare_kernels(configs, seeds=None, quiet: bool = False, timed: str = "the times below") -> None:
+    """warm_up_kernels before anything is timed, said on stderr: the compiling line when
+    numba's cache lacks a kernel, and how long it took when that was noticeable (a sweep's
+    first setting and train's epochs/s once counted a cold compile of minutes).  The
+    compiling line explains a long pause and is said even with `quiet`."""
+    from ..core.models import compiled
+    cold = (compiled.available() and compiled.active() == "compiled"
+            and not compiled.is_cached(models=any(not c.is_unit for c in configs)))
+    if cold:
+        print(compiled.COMPILING_MESSAGE, file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    warm_up_kernels(configs, seeds)
+    took = time.perf_counter() - start
+    if took > 1.0 and (cold or not quiet):
+        print(f"kernels ready in {took:.1f} s (not counted in {timed})", file=sys.stderr, flush=True)
+
+
 class Progress:
     """Training progress on stderr: a bar redrawn in place on a terminal, never wider than it;
     elsewhere (a log, a pipe) a plain line every PLAIN_PROGRESS_S seconds."""
@@ -94,8 +147,9 @@ class Progress:
         self.start = self.last = time.perf_counter()
         self.drawn = False
 
-    def rate(self, epoch: int) -> float:
-        return epoch / max(time.perf_counter() - self.start, 1e-9)
+    def rate(self, epoch: int) -> str:
+        """Epochs per second since the start, as text (:func:`rate_text`)."""
+        return rate_text(epoch, time.perf_counter() - self.start)
 
     def update(self, epoch: int, mse: float) -> None:
         now = time.perf_counter()
@@ -103,14 +157,14 @@ class Progress:
             return
         self.last = now
         budget = f"/{self.total}" if self.total else ""
-        text = f"epoch {epoch}{budget}  MSE {mse:.6g}  {self.rate(epoch):,.0f} epochs/s"
+        text = f"epoch {epoch}{budget}  MSE {mse:.6g}  {self.rate(epoch)}"
         if not self.tty:
             print(text, file=self.stream, flush=True)
             return
         width = shutil.get_terminal_size((80, 24)).columns - 1
         # What fits, most important first: a narrow terminal gets the epoch and the MSE only.
         text = ""
-        for part in (f"epoch {epoch}{budget}", f"MSE {mse:.4g}", f"{self.rate(epoch):,.0f} epochs/s"):
+        for part in (f"epoch {epoch}{budget}", f"MSE {mse:.4g}", self.rate(epoch)):
             if len(text) + len(part) + 2 > width:
                 break
             text = f"{text}  {part}" if text else part

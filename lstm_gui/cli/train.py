@@ -5,7 +5,16 @@ import sys
 from pathlib import Path
 
 from .options import add_run_options, config_from_args, save_error
-from .support import EXIT_INTERRUPTED, OutputError, Progress, StopFlag, output_file, sigint_stops
+from .support import (
+    EXIT_INTERRUPTED,
+    OutputError,
+    Progress,
+    StopFlag,
+    output_file,
+    plural,
+    prepare_kernels,
+    sigint_stops,
+)
 
 NAMES = ("train",)
 MODEL_SUFFIXES = (".json", ".lstmlib", ".safetensors")     # modelfile.save, by extension
@@ -53,11 +62,10 @@ def run(args, parser) -> int:
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
-    from ..core.models import compiled
-    from ..core.training import compiled_run
     try:
-        if compiled.active() == "compiled":   # says so when it compiles, not a silent pause
-            compiled_run.warm_up(lambda text: print(text, file=sys.stderr, flush=True))
+        # Said when it compiles, not a silent pause, and kept out of the epochs/s: a model's
+        # kernels once compiled inside the first chunk ("0 epochs/s" after 90 s).
+        prepare_kernels([config], quiet=args.quiet, timed="epochs/s")
     except (ValueError, RuntimeError) as exc:
         parser.error(str(exc))
     if run is None:
@@ -81,8 +89,8 @@ def run(args, parser) -> int:
             batches = -(-run.trainer.sequences // run.trainer.batch)
             passes = (f"; an epoch is one pass over {run.trainer.sequences} training sequences "
                       f"in {batches} batch{'es' if batches > 1 else ''} of {run.trainer.batch}")
-        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}{passes}), test MSE "
-              f"{test:.6g}, {rate:,.0f} epochs/s")
+        print(f"final MSE {final:.6g} after {plural(run.epoch, 'epoch')} ({why}{passes}), test MSE "
+              f"{test:.6g}, {rate}")
         for path, write in ((args.out, lambda p: modelfile.save(run, p)),
                             (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
             if not path:
@@ -90,7 +98,7 @@ def run(args, parser) -> int:
             try:
                 write(path)
             except (OSError, ValueError) as exc:
-                print(f"lstm-gui: {save_error(path, exc)}", file=sys.stderr)
+                print(f"lstm-gui train: {save_error(path, exc)}", file=sys.stderr)
                 return 1
             print(f"saved {path}")
         if reason is None:

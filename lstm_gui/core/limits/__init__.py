@@ -56,6 +56,17 @@ def shown(value) -> str:
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "..."
 
 
+def power_text(v) -> str:
+    """A limit that is a power of two (or one less), as a person reads it: "2^62", "2^63 - 1";
+    other numbers with thousands separators."""
+    v = int(v)
+    if v >= 1 << 20 and not v & (v - 1):
+        return f"2^{v.bit_length() - 1}"
+    if v >= 1 << 20 and not (v + 1) & v:
+        return f"2^{v.bit_length()} - 1"
+    return f"{v:,}"
+
+
 def _num(v: float) -> str:
     # repr, not %g: 1000000.0000001 must not read as "1e+06" beside a limit of 1e+06.
     if v == 0:

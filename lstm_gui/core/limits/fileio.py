@@ -17,6 +17,7 @@ Saving writes a temporary file beside the target, then renames it over the targe
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -58,12 +59,34 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "no such file or folder"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
+# What a failed read or write means, in the user's terms ("File exists" from a rename or a
+# mkdir once reached the user as it was).
+_REASONS = {
+    errno.ENOENT: "no such file or folder",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EEXIST: "a file or folder of that name is in the way",
+    errno.ENOTEMPTY: "a folder of that name is in the way",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, in a few words of the user's terms, lower case."""
+    if isinstance(exc, FileAccessError):
+        return exc.reason
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
     return (exc.strerror or "cannot be accessed").lower()
+
+
+_os_reason = os_reason
 
 
 # ---------------------------------------------------------------- reading
