@@ -36,28 +36,28 @@ def run(args, parser) -> int:
     try:
         run, fmt = modelfile.load_with_format(args.src)
     except modelfile.ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui convert: {exc}", file=sys.stderr)
         return 1
     if suffix == ".py":
         from .pytorch import convert_to_script
         return convert_to_script(run, args.src, args.dst)
     if suffix == ".lstmlib":
         if run.model is not None:
-            print(f"lstm-gui: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)
+            print(f"lstm-gui convert: {args.dst}: {modelfile.lstmlib_refusal(run.config)}", file=sys.stderr)
             return 2
         if run.config.units > 1:
-            print(f"lstm-gui: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
+            print(f"lstm-gui convert: {args.dst}: the lstmlib format holds a single unit and {args.src} is a "
                   f"chain of {run.config.units}; convert to .json instead", file=sys.stderr)
             return 2
         if run.config.delay == 0:
             before = run.current_mse()
             after = unit.mse(run.params, run.x, run.target, 1)
             if not args.force:
-                print(f"lstm-gui: {args.dst}: the C library runs a model with its own timing (input "
+                print(f"lstm-gui convert: {args.dst}: the C library runs a model with its own timing (input "
                       f"delayed one step), so this model's MSE would go from {before:.3g} to "
                       f"{after:.3g}; add --force to convert anyway", file=sys.stderr)
                 return 2
-            print(f"lstm-gui: warning: with the C library's timing the MSE goes from {before:.3g} "
+            print(f"lstm-gui convert: warning: with the C library's timing the MSE goes from {before:.3g} "
                   f"to {after:.3g}", file=sys.stderr)
             run.config = replace(run.config, delay=1)
     try:

@@ -30,7 +30,7 @@ def run(args, parser) -> int:
     with sigint_stops(StopFlag()) as stop:
         for done, name in enumerate(names):
             if stop:
-                print(f"lstm-gui: interrupted after {done} of {len(names)} demos; their images are in "
+                print(f"lstm-gui demo: interrupted after {done} of {len(names)} demos; their images are in "
                       f"{args.out}", file=sys.stderr)
                 return EXIT_INTERRUPTED
             out = io.StringIO()

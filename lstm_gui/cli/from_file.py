@@ -72,7 +72,7 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     except ValueError as exc:
         parser.error(" ".join(str(exc).split()))
     if applied:
-        print(f"lstm-gui: resuming {args.from_model} at epoch {loaded.epoch:,} with "
+        print(f"lstm-gui train: resuming {args.from_model} at epoch {loaded.epoch:,} with "
               f"{', '.join(applied)} (recorded as an event)", file=sys.stderr)
     return loaded
 

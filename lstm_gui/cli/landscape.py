@@ -81,7 +81,7 @@ def run(args, parser) -> int:
     try:
         run = modelfile.load(args.model)
     except modelfile.ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 1
     try:
         return _landscape(run, args) if args.command == "landscape" else _gradflow(run, args)
@@ -95,14 +95,14 @@ def run(args, parser) -> int:
 def _landscape(run, args) -> int:
     from ..core.analysis import plane
     if args.size < 2 or args.size > 512:
-        print("lstm-gui: --size must be from 2 to 512", file=sys.stderr)
+        print(f"lstm-gui {args.command}: --size must be from 2 to 512", file=sys.stderr)
         return 2
     if not (args.out or args.csv):
-        print("lstm-gui: give --out map.png and/or --csv grid.csv", file=sys.stderr)
+        print(f"lstm-gui {args.command}: give --out map.png and/or --csv grid.csv", file=sys.stderr)
         return 2
     if args.out is not None and args.out.suffix.lower() != ".png":
         # Checked before the map is computed: the map is written by a PNG exporter only.
-        print(f"lstm-gui: {args.out}: the map is written as PNG; name it ….png", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {args.out}: the map is written as PNG; name it ….png", file=sys.stderr)
         return 2
     kind, names = args.directions
     path = run.history.view(3000)[2]
@@ -120,7 +120,7 @@ def _landscape(run, args) -> int:
                               path=path, names=names or plane.directions.DEFAULT_NAMES,
                               size=args.size, span=args.span, rng=np.random.default_rng(args.seed))
     except ValueError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 2
     if m.kind != kind:
         print(f"note: {kind} needs a training history; used {m.kind} directions", file=sys.stderr)
@@ -153,7 +153,7 @@ def _gradflow_model(run, args) -> int:
     try:
         flow = gradflow_model.analyse(run.model, run.params, run.x, run.target, run.config.delay)
     except ValueError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 1
     gates = list(flow.per_gate)
     out = io.StringIO()
@@ -183,7 +183,7 @@ def _gradflow(run, args) -> int:
         return _gradflow_model(run, args)
     need = gradflow.nbytes(len(run.x), run.params.size)
     if need > MAX_GRADFLOW_BYTES:
-        print(f"lstm-gui: the itemised gradient of this model would take {need / 1e9:.1f} GB "
+        print(f"lstm-gui {args.command}: the itemised gradient of this model would take {need / 1e9:.1f} GB "
               f"(limit {MAX_GRADFLOW_BYTES / 1e9:.0f} GB)", file=sys.stderr)
         return 1
     flow = gradflow.analyse(run.params, run.x, run.target, run.config.delay)

@@ -20,7 +20,7 @@ def convert_to_script(run, src: Path, dst: Path) -> int:
         check_output(weights, (weights.suffix,), "weights file")
         written = pytorch.export_run(run, dst, source=Path(src).name)
     except OutputError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui convert: {exc}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
         from .options import save_error

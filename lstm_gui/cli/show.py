@@ -73,7 +73,7 @@ def run(args, parser) -> int:
         if lstmlib is None:
             run, fmt = modelfile.load_with_format(args.file)
     except ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui show: {exc}", file=sys.stderr)
         return 1
     if lstmlib is not None:
         params, length = lstmlib

@@ -190,7 +190,7 @@ def run(args, parser) -> int:
         kept = " and ".join(str(p) for p in (args.csv, args.plot) if p and results) or "the table above"
         where = f" in {interrupted[0]} at epoch {interrupted[1]:,}" if interrupted else ""
         finished = len(results) - (interrupted is not None)
-        print(f"lstm-gui: interrupted (Ctrl+C){where}; {finished} of {len(runs)} settings finished; "
+        print(f"lstm-gui sweep: interrupted (Ctrl+C){where}; {finished} of {len(runs)} settings finished; "
               f"kept {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0

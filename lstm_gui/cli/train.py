@@ -103,6 +103,6 @@ def run(args, parser) -> int:
             print(f"saved {path}")
         if reason is None:
             kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
-            print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+            print(f"lstm-gui train: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
             return EXIT_INTERRUPTED
         return 0 if reason != "diverged" else 1

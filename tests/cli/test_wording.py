@@ -100,3 +100,17 @@ def test_sweep_keeps_the_compile_out_of_the_first_settings_time(lstm_gui, monkey
     assert any("not counted" in line for line in lines[:first]), err
     took = float(lines[first].rsplit(" in ", 1)[1].split(" s")[0])
     assert took < 1.0, err
+
+
+@pytest.mark.parametrize("command", [["show"], ["convert", "{out}"], ["landscape", "--out", "{out}"],
+                                     ["train", "--from"]])
+def test_a_file_that_cannot_be_read_is_one_line_naming_the_sub_command(lstm_gui, tmp_path, command):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    out = {"show": None, "convert": tmp_path / "o.json", "landscape": tmp_path / "o.png",
+           "train": None}[command[0]]
+    args = [command[0], *([bad] if command[0] != "train" else ["--from", bad])]
+    args += [str(a).format(out=out) for a in command[1:] if a != "--from"]
+    status, _, err = lstm_gui(*args)
+    assert status in (1, 2) and err.startswith(f"lstm-gui {command[0]}: ") and str(bad) in err, err
+    assert err.count("\n") == 1, err
