@@ -284,23 +284,30 @@ def config_from_args(args, parser):
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
     except limits.TooManyParameters as exc:
-        parser.error(_too_many_parameters(args, parser, exc.size))
+        if getattr(args, "probing_hidden", False):
+            raise
+        parser.error(_too_many_parameters(args, parser, exc))
     except ValueError as exc:
         parser.error(str(exc))
 
 
-def _too_many_parameters(args, parser, size: int) -> str:
-    """The refusal of a model over the parameter limit, with the largest H it may have."""
+def _too_many_parameters(args, parser, exc) -> str:
+    """The refusal of a model over the parameter limit, with the largest H it may have (the
+    same model with H = 1, grown until it passes the limit)."""
     from dataclasses import replace
-    hidden = args.hidden
-    args.hidden = 1
+    hidden, size = args.hidden, exc.size
+    args.hidden, args.probing_hidden = 1, True
     try:
         config = config_from_args(args, parser)
+    except limits.TooManyParameters:
+        return str(exc)         # too many layers even at H = 1 (not reached within the limits)
     finally:
-        args.hidden = hidden
+        args.hidden, args.probing_hidden = hidden, False
     model = config.model()
     readout = True if config.readout is None else config.readout
     most = limits.max_hidden(lambda h: replace(model, hidden=h, readout=readout).size)
+    if hidden is None:          # a tutorial's own H
+        hidden = SET_PRESETS[args.task].hidden if args.task in SET_PRESETS else 1
     typed = "argument --hidden: " if "hidden" in args.given else ""
     kind = f"{'bidirectional ' if model.bidirectional else ''}{model.cell.upper()}"
     layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
@@ -324,8 +331,10 @@ def _set_config(args):
     from dataclasses import replace
 
     from ..core.training.run import RunConfig, for_set_preset
-    base = for_set_preset(RunConfig(seed=args.seed, units=args.units, init_low=args.init_min,
-                                    init_high=args.init_max), args.task)
+    # One layer until the options are applied: the preset's H with --layers 8 is over the
+    # parameter limit even when --hidden makes the model small.
+    base = for_set_preset(RunConfig(seed=args.seed, init_low=args.init_min, init_high=args.init_max),
+                          args.task)
     model = _model_options(args)
     if args.hidden is None:
         model["hidden"] = base.hidden
@@ -333,7 +342,7 @@ def _set_config(args):
         model["batch"] = base.batch
     lr = args.lr if args.lr is not None else (base.lr if args.optimizer == base.optimizer
                                               else DEFAULT_LR[args.optimizer])
-    return replace(base, optimizer=args.optimizer, lr=lr, clip=args.clip,
+    return replace(base, units=args.units, optimizer=args.optimizer, lr=lr, clip=args.clip,
                    epochs=base.epochs if args.epochs is None else args.epochs,
                    target_mse=base.target_mse if args.target_mse is None else args.target_mse,
                    plateau=args.plateau, gradient=args.gradient,
@@ -365,21 +374,18 @@ def fill_from_config(args, config) -> None:
     given = set(getattr(args, "given", ()))
     task, noise = config.task, config.noise
     values = {
-        "units": config.units, "cell": config.cell, "hidden": config.hidden, "bias": config.bias,
-        "bidirectional": config.bidirectional, "dropout": config.dropout, "init": config.init,
-        "forget_bias": config.forget_bias, "optimizer": config.optimizer, "lr": config.lr,
-        "clip": config.clip, "seed": config.seed, "init_min": config.init_low,
+        "task": task.key, "units": config.units, "cell": config.cell, "hidden": config.hidden,
+        "bias": config.bias, "bidirectional": config.bidirectional, "dropout": config.dropout,
+        "init": config.init, "forget_bias": config.forget_bias, "optimizer": config.optimizer,
+        "lr": config.lr, "clip": config.clip, "seed": config.seed, "init_min": config.init_low,
         "init_max": config.init_high, "plateau": config.plateau, "gradient": config.gradient,
-        "lstmlib_timing": bool(config.delay)}
-    if "task" not in given:
-        values.update(task=task.key, batch=config.batch or None, epochs=config.epochs,
-                      target_mse=config.target_mse or None)
-        if task.key in PRESETS:       # a waveform's settings; a tutorial's data are fixed
-            values.update(length=task.length, cycles=task.cycles, amplitude=task.amplitude,
-                          lag=task.lag)
-        if noise.active:
-            values.update(noise=noise.mode, noise_amp=noise.amplitude, noise_kind=noise.kind,
-                          resample_noise=noise.resample)
+        "lstmlib_timing": bool(config.delay), "batch": config.batch or None,
+        "epochs": config.epochs, "target_mse": config.target_mse or None}
+    if task.key in PRESETS:       # a waveform's settings; a tutorial's data are fixed
+        values.update(length=task.length, cycles=task.cycles, amplitude=task.amplitude, lag=task.lag)
+    if noise.active:
+        values.update(noise=noise.mode, noise_amp=noise.amplitude, noise_kind=noise.kind,
+                      resample_noise=noise.resample)
     for dest, value in values.items():
-        if dest not in given:
+        if dest not in given and not (dest in TASK_OPTIONS and "task" in given):
             setattr(args, dest, value)

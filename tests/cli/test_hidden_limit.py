@@ -20,6 +20,16 @@ def test_too_large_a_hidden_size_names_the_largest_for_that_model(lstm_gui):
     assert status == 2 and gru > 222, err      # 3 gates: a GRU of H = 257 fits
 
 
+def test_a_tutorials_own_hidden_size_with_many_layers_names_its_largest_h(lstm_gui):
+    # The preset's H = 64 over 8 layers: refused naming H <= ..., once a recursion.
+    status, _, err = lstm_gui("train", "--task", "sum-of-sequence", "--layers", "8")
+    assert status == 2 and err.count("\n") == 1 and "H = 64 gives" in err and "H <= " in err, err
+    # A small H with those layers fits: the preset's H is not checked before --hidden applies.
+    status, _, err = lstm_gui("train", "--task", "sum-of-sequence", "--layers", "8", "--hidden", "4",
+                              "--epochs", "1", "--quiet")
+    assert status == 0, err
+
+
 def test_the_windows_tooltip_for_hidden_comes_from_the_limits_table():
     from lstm_gui.app.panel import TIPS
     assert limits.HIDDEN_RANGE in TIPS["hiddenEdit"]
