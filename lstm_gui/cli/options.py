@@ -364,13 +364,16 @@ def save_error(path, exc: Exception) -> str:
 # rule.  Typing another --task takes these from that task, not from the file.
 TASK_OPTIONS = ("length", "cycles", "amplitude", "lag", "noise", "noise_amp", "noise_kind",
                 "resample_noise", "batch", "epochs", "target_mse")
+# A setting that belongs to another follows it: another --task brings its own TASK_OPTIONS,
+# another --optimizer its default learning rate (as resuming a native file does).
+OWNER = {**{dest: "task" for dest in TASK_OPTIONS}, "lr": "optimizer"}
 
 
 def fill_from_config(args, config) -> None:
     """Every run option not typed (``args.given``) takes `config`'s value: a run started
     from a file trains on the file's task, model and training unless the command line says
-    otherwise.  The task's own settings (:data:`TASK_OPTIONS`) follow the file only while the
-    task does."""
+    otherwise.  A setting that belongs to another (:data:`OWNER`: the task's own, the
+    optimizer's learning rate) follows the file only while its owner does."""
     given = set(getattr(args, "given", ()))
     task, noise = config.task, config.noise
     values = {
@@ -387,5 +390,5 @@ def fill_from_config(args, config) -> None:
         values.update(noise=noise.mode, noise_amp=noise.amplitude, noise_kind=noise.kind,
                       resample_noise=noise.resample)
     for dest, value in values.items():
-        if dest not in given and not (dest in TASK_OPTIONS and "task" in given):
+        if dest not in given and OWNER.get(dest) not in given:
             setattr(args, dest, value)

@@ -69,3 +69,14 @@ def test_an_lstmlib_file_trains_with_the_settings_it_opens_with(lstm_gui, lstmli
     config = modelfile.load(out).config
     assert (config.task.length, config.delay, config.optimizer, config.lr) == (
         opened.task.length, opened.delay, opened.optimizer, opened.lr)
+
+
+def test_an_optimizer_typed_brings_its_own_default_learning_rate(lstm_gui, lstmlib_file, tmp_path):
+    # The C library's file opens with SGD at lr 0.01; --optimizer adam takes Adam's default.
+    from lstm_gui.core.training.optim import DEFAULT_LR
+    out = tmp_path / "m.json"
+    status, _, err = lstm_gui("train", "--from", lstmlib_file, "--epochs", "2", "--optimizer", "adam",
+                              "--quiet", "--out", out)
+    assert status == 0, err
+    config = modelfile.load(out).config
+    assert (config.optimizer, config.lr, config.delay) == ("adam", DEFAULT_LR["adam"], 1)
