@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from .options import positive_int
-from .support import EXIT_INTERRUPTED, StopFlag, output_folder, sigint_stops
+from .support import EXIT_INTERRUPTED, StopFlag, output_folder, plural, sigint_stops
 
 NAMES = ("demo",)
 
@@ -42,5 +42,5 @@ def run(args, parser) -> int:
                     images += int((re.search(r"(\d+) images in", line) or [0, 0])[1])
             if status:
                 return status
-    print(f"wrote {images} images to {args.out} in {time.perf_counter() - start:.1f} s")
+    print(f"wrote {plural(images, 'image')} to {args.out} in {time.perf_counter() - start:.1f} s")
     return 0
