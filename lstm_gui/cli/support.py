@@ -96,11 +96,11 @@ def rate_text(epochs: int, seconds: float) -> str:
     return f"{rate:.2g} epochs/s" if rate < 10 else f"{rate:.3g} epochs/s"
 
 
-def warm_up_kernels(configs, seeds=None) -> None:
+def warm_up_kernels(configs, ensemble=None) -> None:
     """Compile, or load from numba's cache, every kernel runs of these configs call: the
     unit's (compiled_run.warm_up), a model's (warm_up.warm_up_all: its fused chunk, forward
-    pass, trace, gradient); with `seeds` (a sweep), also the population kernel each unit
-    setting's ensemble calls, by one throwaway epoch of it."""
+    pass, trace, gradient); with `ensemble` (a sweep's: config -> its ensemble of seeds), also
+    the population kernel each unit setting's ensemble calls, by one throwaway epoch of it."""
     from dataclasses import replace
 
     from ..core.models import compiled
@@ -111,14 +111,13 @@ def warm_up_kernels(configs, seeds=None) -> None:
         warm_up.warm_up_all()
     else:
         compiled_run.warm_up()
-    if seeds is not None:
-        from .sweep import ensemble
+    if ensemble is not None:
         for cfg in configs:
             if cfg.is_unit:
-                ensemble(replace(cfg, epochs=1), seeds).train(1)
+                ensemble(replace(cfg, epochs=1)).train(1)
 
 
-def prepare_kernels(configs, seeds=None, quiet: bool = False, timed: str = "the times below") -> None:
+def prepare_kernels(configs, ensemble=None, quiet: bool = False, timed: str = "the times below") -> None:
     """warm_up_kernels before anything is timed, said on stderr: the compiling line when
     numba's cache lacks a kernel, and how long it took when that was noticeable (a sweep's
     first setting and train's epochs/s once counted a cold compile of minutes).  The
@@ -129,7 +128,7 @@ def prepare_kernels(configs, seeds=None, quiet: bool = False, timed: str = "the 
     if cold:
         print(compiled.COMPILING_MESSAGE, file=sys.stderr, flush=True)
     start = time.perf_counter()
-    warm_up_kernels(configs, seeds)
+    warm_up_kernels(configs, ensemble)
     took = time.perf_counter() - start
     if took > 1.0 and (cold or not quiet):
         print(f"kernels ready in {took:.1f} s (not counted in {timed})", file=sys.stderr, flush=True)

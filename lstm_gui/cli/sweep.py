@@ -122,7 +122,8 @@ def run(args, parser) -> int:
     try:
         # Compiled (or loaded) before the first setting's clock starts: its time once
         # included a cold compile of the population kernel.
-        support.prepare_kernels([cfg for _, cfg in runs], seeds, quiet=args.quiet)
+        support.prepare_kernels([cfg for _, cfg in runs], lambda cfg: ensemble(cfg, seeds),
+                                quiet=args.quiet)
     except (ValueError, RuntimeError) as exc:
         parser.error(str(exc))
     success_mse = args.success_mse or base.target_mse or SUCCESS_MSE

@@ -86,8 +86,6 @@ def os_reason(exc: OSError) -> str:
     return (exc.strerror or "cannot be accessed").lower()
 
 
-_os_reason = os_reason
-
 
 # ---------------------------------------------------------------- reading
 
@@ -103,7 +101,7 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
     except IsADirectoryError:
         raise FileAccessError(path, f"is a folder, not a {what}") from None
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -121,7 +119,7 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
     except FileAccessError:
         raise
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
@@ -148,7 +146,7 @@ def save_target(path) -> Path:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise FileAccessError(path, f"is {_kind(st.st_mode)}; give a file name to save to")
     folder = target.parent
