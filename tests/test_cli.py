@@ -58,7 +58,7 @@ def test_show_prints_a_broken_file_error_without_traceback(tmp_path):
     bad.write_text("{nope")
     res = cli("show", bad)
     assert res.returncode == 1
-    assert res.stderr.startswith(f"lstm-gui: {bad}: ") and res.stderr.count("\n") == 1
+    assert res.stderr.startswith(f"lstm-gui show: {bad}: ") and res.stderr.count("\n") == 1
 
 
 def test_show_and_convert_the_c_library_file(tmp_path):

@@ -206,7 +206,7 @@ def test_a_failed_save_names_the_path_typed_and_nothing_internal(tmp_path, monke
     monkeypatch.setattr(fileio.os, "fsync", full_disk)
     assert cli_main(["train", "--epochs", "5", "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err == f"lstm-gui: {out}: cannot save (no space left on device)\n"
+    assert err == f"lstm-gui train: {out}: cannot save (the disk is full)\n"
     assert out.read_text() == "the old model" and os.listdir(tmp_path) == ["m.json"]
 
 

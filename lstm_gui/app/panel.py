@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..core import limits
 from ..core.models import FAMILIES
 from ..core.training.datasets import SET_PRESETS
 from ..core.training.noise import NOISE_MODES
@@ -37,7 +38,7 @@ TIPS = {
                      "library does).",
     "cellCombo": "The cell family: the LSTM, one of its variants with a gate or an activation "
                  "removed, or the GRU.  Each changes which gates the unit has.",
-    "hiddenEdit": "Hidden size H: units side by side in each layer (1 to 1024).  H = 1 is the "
+    "hiddenEdit": f"Hidden size H: units side by side in each layer ({limits.HIDDEN_RANGE}).  H = 1 is the "
                   "12-parameter unit; H > 1 adds a readout y = w_y . h + b_y.",
     "unitsSpin": "Layers (1-16): each layer reads the h of the one below.  With H = 1 this is "
                  "a chain of units, the output h of one the input of the next.",

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .options import positive_int
-from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
+from .support import EXIT_INTERRUPTED, StopFlag, output_folder, plural, sigint_stops
 
 NAMES = ("demo",)
 
 
 def add_parser(sub) -> None:
     d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
-    d.add_argument("--out", type=Path, default=Path("screenshots"))
+    d.add_argument("--out", type=output_folder("images"), default="screenshots",
+                   help="the folder for the images (made if missing; default screenshots)")
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")
     d.add_argument("--epochs", type=positive_int, help="train each demo this many epochs instead")
 
@@ -30,7 +30,7 @@ def run(args, parser) -> int:
     with sigint_stops(StopFlag()) as stop:
         for done, name in enumerate(names):
             if stop:
-                print(f"lstm-gui: interrupted after {done} of {len(names)} demos; their images are in "
+                print(f"lstm-gui demo: interrupted after {done} of {len(names)} demos; their images are in "
                       f"{args.out}", file=sys.stderr)
                 return EXIT_INTERRUPTED
             out = io.StringIO()
@@ -42,5 +42,5 @@ def run(args, parser) -> int:
                     images += int((re.search(r"(\d+) images in", line) or [0, 0])[1])
             if status:
                 return status
-    print(f"wrote {images} images to {args.out} in {time.perf_counter() - start:.1f} s")
+    print(f"wrote {plural(images, 'image')} to {args.out} in {time.perf_counter() - start:.1f} s")
     return 0

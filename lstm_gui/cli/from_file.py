@@ -4,25 +4,27 @@ A native (JSON) file resumes its whole run: task, optimizer and its moments, noi
 ``--epochs`` then counts further epochs; ``--target-mse``, ``--plateau``, ``--optimizer``,
 ``--lr`` and ``--clip`` apply (said on stderr, recorded as an event); the options that define
 the run (task, noise, units, seed, initial range, timing) are refused: the file sets them.
-A C library (lstmlib) file holds only the 12 parameters and the sequence length: they become
-the initial parameters of a run built from the command line's options (the task's length
-defaults to the file's).
-A safetensors file (PyTorch weights) gives the initial parameters, the whole model and the timing
-the same way as an lstmlib file; the task and the training come from the command line
-(``--task torch-sin-cos`` for the PyTorch tutorial's).
+A C library (lstmlib) file holds only the 12 parameters and the sequence length, a
+safetensors file (PyTorch weights) the parameters, the whole model and the timing: they become
+the initial parameters of a run on the task and settings the file opens with (what ``show``
+and the window report: an lstmlib file the C library's sine to cosine of its length, SGD lr
+0.01 and its timing; PyTorch's tutorial model the tutorial's task and training), and every
+option typed on the command line overrides them (options.fill_from_config).
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from dataclasses import replace
+from typing import Any
+
+from .options import fill_from_config
 
 
 def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     from ..core.files import modelfile
     from ..core.files.modelfile import ModelFileError
     from ..core.training.run import TrainingRun
-    from ..core.training.tasks import PRESETS
 
     try:
         loaded, fmt = modelfile.load_with_format(args.from_model)
@@ -31,13 +33,12 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     if fmt == "safetensors":
         return _from_pytorch(args, parser, config_from_args, loaded)
     if fmt == "lstmlib":
-        if args.units != 1:
+        if "units" in args.given and args.units != 1:
             parser.error("argument --from: an lstmlib file holds one unit; drop --units")
-        if args.length is None and args.task in PRESETS:
-            args.length = loaded.config.task.length
+        fill_from_config(args, loaded.config)
         config = config_from_args(args, parser)
         return TrainingRun(config, initial_params=loaded.initial_params)
-    given = _given(getattr(args, "argv", []) or [])
+    given = {OPTION.get(dest, f"--{dest.replace('_', '-')}") for dest in args.given}
     fixed = [opt for opt in FIXED_BY_FILE if opt in given]
     if fixed:
         # The file's run is resumed as it was: an option that would change it is refused, not
@@ -49,9 +50,13 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     if more and loaded.epoch + more > limits.MAX_EPOCH:
         parser.error(f"argument --epochs: the model is at epoch {loaded.epoch:,}; at most "
                      f"{limits.MAX_EPOCH - loaded.epoch:,} more epochs")
-    changes = {"epochs": loaded.epoch + more if more else 0, "target_mse": args.target_mse or 0.0,
-               "plateau": args.plateau}
+    changes: dict[str, Any] = {"epochs": loaded.epoch + more if more else 0}
     applied = []
+    # The file's stop rule stays unless one is typed (a resume once dropped a tutorial's 1e-4).
+    if "--target-mse" in given:
+        changes["target_mse"] = args.target_mse
+    if "--plateau" in given:
+        changes["plateau"] = args.plateau
     if "--optimizer" in given:
         changes["optimizer"] = args.optimizer
         applied.append(f"--optimizer {args.optimizer}")
@@ -67,7 +72,7 @@ def run_from_model(args, parser: argparse.ArgumentParser, config_from_args):
     except ValueError as exc:
         parser.error(" ".join(str(exc).split()))
     if applied:
-        print(f"lstm-gui: resuming {args.from_model} at epoch {loaded.epoch:,} with "
+        print(f"lstm-gui train: resuming {args.from_model} at epoch {loaded.epoch:,} with "
               f"{', '.join(applied)} (recorded as an event)", file=sys.stderr)
     return loaded
 
@@ -79,28 +84,24 @@ FIXED_BY_FILE = ("--task", "--length", "--cycles", "--amplitude", "--lag", "--no
                  "--bidirectional", "--dropout", "--batch", "--init", "--forget-bias")
 
 
-def _given(argv: list[str]) -> set[str]:
-    """The long options typed on the command line (``--lr 0.1`` and ``--lr=0.1`` alike)."""
-    return {a.split("=", 1)[0] for a in argv if a.startswith("--")}
+# The option that sets a destination, where the two differ.
+OPTION = {"units": "--units", "bias": "--no-bias", "init_min": "--init-min", "init_max": "--init-max",
+          "from_model": "--from", "lstmlib_timing": "--lstmlib-timing"}
 
 
 def _from_pytorch(args, parser, config_from_args, loaded):
     """PyTorch weights: the model (cell, H, layers, bias, directions, readout, dropout) and the
-    timing come from the file; the task and the training from the command line, as for an
-    lstmlib file.  A model option that disagrees with the file is refused."""
+    timing come from the file, the task and the training from what the file opens with unless
+    typed.  A model option that disagrees with the file is refused."""
     from ..core.training.run import TrainingRun
 
     m = loaded.config.model()
-    for opt, given, default, held in (("--layers", args.units, 1, m.layers),
-                                      ("--hidden", args.hidden, None, m.hidden),
-                                      ("--cell", args.cell, "lstm", m.cell),
-                                      ("--no-bias", args.bias, True, m.bias),
-                                      ("--bidirectional", args.bidirectional, False, m.bidirectional)):
-        if given not in (default, held):
+    for dest, opt, held in (("units", "--layers", m.layers), ("hidden", "--hidden", m.hidden),
+                            ("cell", "--cell", m.cell), ("bias", "--no-bias", m.bias),
+                            ("bidirectional", "--bidirectional", m.bidirectional)):
+        if dest in args.given and getattr(args, dest) != held:
             parser.error(f"argument --from: the file holds {m.describe()}; drop {opt}")
-    args.units, args.hidden, args.cell, args.bias = m.layers, m.hidden, m.cell, m.bias
-    args.bidirectional, args.dropout = m.bidirectional, args.dropout or m.dropout
-    args.lstmlib_timing = args.lstmlib_timing or bool(loaded.config.delay)
+    fill_from_config(args, loaded.config)
     config = config_from_args(args, parser)
     if config.model() != m:
         config = replace(config, readout=m.readout)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .options import positive_float, positive_int
+from .support import output_file
 
 NAMES = ("landscape", "gradflow")
 MAX_GRADFLOW_BYTES = 1e9    # G is n * n * 12 * units floats: n = 1000 with 16 units is 1.5 GB
@@ -47,8 +48,8 @@ def add_parser(sub) -> None:
     first, second = _example_names()
     a = sub.add_parser("landscape", help="draw the MSE over a plane through a model as PNG/CSV")
     a.add_argument("model", type=Path, metavar="MODEL")
-    a.add_argument("--out", type=Path, help="PNG of the map (.png)")
-    a.add_argument("--csv", type=Path, help="the grid as CSV: alpha, beta, mse")
+    a.add_argument("--out", type=output_file("PNG map", ".png"), help="PNG of the map (.png)")
+    a.add_argument("--csv", type=output_file("grid", ".csv"), help="the grid as CSV: alpha, beta, mse")
     a.add_argument("--directions", type=_directions, default=("pca", ()),
                    help="pca (default; random if the model has no history), line, random, "
                         f"hessian, or params:{first},{second} (add @2 for unit 2; a model's own "
@@ -58,9 +59,10 @@ def add_parser(sub) -> None:
     a.add_argument("--seed", type=int, default=0, help="seed of random directions (default 0)")
     g = sub.add_parser("gradflow", help="the gradient's contributions by time step and lag as CSV")
     g.add_argument("model", type=Path, metavar="MODEL")
-    g.add_argument("--csv", type=Path, required=True,
+    g.add_argument("--csv", type=output_file("lag profile", ".csv"), required=True,
                    help="lag profile: lag, one column per parameter, total magnitude")
-    g.add_argument("--matrix", type=Path, help="|G| summed over parameters, (t, s) as CSV")
+    g.add_argument("--matrix", type=output_file("matrix", ".csv"),
+                   help="|G| summed over parameters, (t, s) as CSV")
 
 
 def _write(path: Path, text: str) -> None:
@@ -72,50 +74,35 @@ def _write(path: Path, text: str) -> None:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
-def _outputs(args) -> list[tuple[Path, tuple[str, ...], str]]:
-    if args.command == "landscape":
-        return [(p, s, w) for p, s, w in ((args.out, (".png",), "PNG map"), (args.csv, (".csv",), "grid"))
-                if p is not None]
-    return [(p, (".csv",), w) for p, w in ((args.csv, "lag profile"), (args.matrix, "matrix"))
-            if p is not None]
-
-
 def run(args, parser) -> int:
     from ..core.files import modelfile
-    from .support import OutputError, check_output
-    try:
-        # Every output checked before any work (a map to a missing folder once printed
-        # "wrote" and exited 0).
-        for path, suffixes, what in _outputs(args):
-            check_output(path, suffixes, what)
-    except OutputError as exc:
-        print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
-        return 2
+    # Every output was checked when the command line was read (support.output_file: a map to
+    # a missing folder once printed "wrote" and exited 0).
     try:
         run = modelfile.load(args.model)
     except modelfile.ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 1
     try:
         return _landscape(run, args) if args.command == "landscape" else _gradflow(run, args)
     except OSError as exc:
-        # The path as typed, never the temporary file the save renames into place.
-        reason = (exc.strerror or "the write failed").lower()
-        print(f"lstm-gui: cannot write {exc.filename or 'the output'}: {reason}", file=sys.stderr)
+        # The path as typed (_write), never the temporary file the save renames into place.
+        from .options import save_error
+        print(f"lstm-gui {args.command}: {save_error(exc.filename or 'the output', exc)}", file=sys.stderr)
         return 1
 
 
 def _landscape(run, args) -> int:
     from ..core.analysis import plane
     if args.size < 2 or args.size > 512:
-        print("lstm-gui: --size must be from 2 to 512", file=sys.stderr)
+        print(f"lstm-gui {args.command}: --size must be from 2 to 512", file=sys.stderr)
         return 2
     if not (args.out or args.csv):
-        print("lstm-gui: give --out map.png and/or --csv grid.csv", file=sys.stderr)
+        print(f"lstm-gui {args.command}: give --out map.png and/or --csv grid.csv", file=sys.stderr)
         return 2
     if args.out is not None and args.out.suffix.lower() != ".png":
         # Checked before the map is computed: the map is written by a PNG exporter only.
-        print(f"lstm-gui: {args.out}: the map is written as PNG; name it ….png", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {args.out}: the map is written as PNG; name it ….png", file=sys.stderr)
         return 2
     kind, names = args.directions
     path = run.history.view(3000)[2]
@@ -133,7 +120,7 @@ def _landscape(run, args) -> int:
                               path=path, names=names or plane.directions.DEFAULT_NAMES,
                               size=args.size, span=args.span, rng=np.random.default_rng(args.seed))
     except ValueError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 2
     if m.kind != kind:
         print(f"note: {kind} needs a training history; used {m.kind} directions", file=sys.stderr)
@@ -166,7 +153,7 @@ def _gradflow_model(run, args) -> int:
     try:
         flow = gradflow_model.analyse(run.model, run.params, run.x, run.target, run.config.delay)
     except ValueError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui {args.command}: {exc}", file=sys.stderr)
         return 1
     gates = list(flow.per_gate)
     out = io.StringIO()
@@ -196,7 +183,7 @@ def _gradflow(run, args) -> int:
         return _gradflow_model(run, args)
     need = gradflow.nbytes(len(run.x), run.params.size)
     if need > MAX_GRADFLOW_BYTES:
-        print(f"lstm-gui: the itemised gradient of this model would take {need / 1e9:.1f} GB "
+        print(f"lstm-gui {args.command}: the itemised gradient of this model would take {need / 1e9:.1f} GB "
               f"(limit {MAX_GRADFLOW_BYTES / 1e9:.0f} GB)", file=sys.stderr)
         return 1
     flow = gradflow.analyse(run.params, run.x, run.target, run.config.delay)

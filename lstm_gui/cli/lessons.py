@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..core import lessons
+from .support import plural
 
 NAMES = ("lessons",)
 
@@ -21,7 +22,7 @@ def _settings(lesson: lessons.Lesson) -> str:
         model = f"{cfg.cell.upper()} of {cfg.hidden} unit{'s' if cfg.hidden > 1 else ''}" + (
             f", {cfg.units} layers" if cfg.units > 1 else "")
     parts = [f"task {cfg.task.key}", model, f"{cfg.optimizer} lr {cfg.lr:g}", f"seed {cfg.seed}",
-             f"{cfg.epochs} epochs"]
+             plural(cfg.epochs, "epoch")]
     if cfg.batch:
         parts.append(f"batches of {cfg.batch}")
     if lesson.start:

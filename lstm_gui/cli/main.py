@@ -25,6 +25,7 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -52,7 +53,9 @@ def _main(argv=None) -> int:
     args.argv = argv
     for module in SUBCOMMANDS:
         if args.command in module.NAMES:
-            return module.run(args, parser)
+            # The sub-command's own parser: its usage errors name it ("lstm-gui sweep: error:
+            # ... (see lstm-gui sweep --help)"), where the top parser said only "lstm-gui".
+            return module.run(args, parser.commands[args.command])
     parser.print_help()
     return 0
 

@@ -118,10 +118,47 @@ def nonneg_float(text: str) -> float:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit status 2)."""
+    """argparse, but a usage error is one line (and exit status 2), and the parsed namespace
+    says which options were typed: ``args.given``, a set of destinations (``"lr"``,
+    ``"units"`` for --units or --layers, ``"epochs"`` for an abbreviated --epo).
+
+    A run started from a file takes the file's settings for every option not typed
+    (:func:`fill_from_config`); telling a typed default (``--task sin-cos``) from an untyped
+    one needs this, and scanning argv for spellings missed aliases and abbreviations.
+    """
+
+    commands: dict[str, Parser]      # the sub-commands' parsers by name (main.build_parser)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        # argparse sets an option's default only where the namespace lacks the attribute: a
+        # marker there that survives the parse means the option was not typed.
+        namespace = argparse.Namespace() if namespace is None else namespace
+        untyped = object()
+        marked = []
+        for action in self._actions:
+            if (action.dest == argparse.SUPPRESS or action.default == argparse.SUPPRESS
+                    or hasattr(namespace, action.dest)):
+                continue
+            # Append and count actions build on the value they find, and read None as empty;
+            # an option whose default is None is never None when typed.
+            marker = None if action.default is None or isinstance(action.default, list) else untyped
+            setattr(namespace, action.dest, marker)
+            marked.append((action, marker))
+        args, extras = super().parse_known_args(args, namespace)
+        typed = set(getattr(args, "given", ()))
+        for action, marker in marked:
+            if getattr(args, action.dest) is marker:
+                default = action.default
+                if isinstance(default, str) and action.type is not None:
+                    default = action.type(default)     # as argparse converts a string default
+                setattr(args, action.dest, default)
+            else:
+                typed.add(action.dest)
+        args.given = typed
+        return args, extras
 
 
 def finite_float(text: str) -> float:
@@ -150,7 +187,7 @@ def add_run_options(t) -> None:
                    help="stacked layers (for the 1-unit cell: units in the chain)")
     t.add_argument("--cell", choices=CELLS, default="lstm", help="the cell family (default lstm)")
     t.add_argument("--hidden", type=setting("hidden"),
-                   help="hidden units per layer, H (default 1, or the preset's)")
+                   help=f"hidden units per layer, H: {limits.HIDDEN_RANGE} (default 1, or the preset's)")
     t.add_argument("--no-bias", dest="bias", action="store_false", help="no gate biases")
     t.add_argument("--bidirectional", action="store_true", help="a second direction per layer")
     t.add_argument("--dropout", type=setting("dropout"), default=0.0,
@@ -165,17 +202,27 @@ def add_run_options(t) -> None:
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--lr", type=setting("lr"), help="learning rate in (0, 1); default by optimizer")
     t.add_argument("--clip", type=setting("clip"), help="clip the gradient norm to this")
-    t.add_argument("--epochs", type=setting("epochs"), help="epoch budget (default: the task's, see tasks)")
+    t.add_argument("--epochs", type=setting("epochs"),
+                   help=f"epoch budget, 0 to {_most('epochs')} "
+                        "(0: none, with --target-mse or --plateau; default: the task's, see tasks)")
     t.add_argument("--target-mse", type=setting("target_mse"), help="stop at this MSE (default none, "
                    "or the preset's)")
-    t.add_argument("--plateau", type=setting("plateau"), default=0)
-    t.add_argument("--seed", type=setting("seed"), default=0)
+    t.add_argument("--plateau", type=setting("plateau"), default=0,
+                   help="stop after N epochs without 1e-4 relative improvement, N from 0 (never, "
+                        f"the default) to {_most('plateau')}")
+    t.add_argument("--seed", type=setting("seed"), default=0,
+                   help=f"seed of the initial parameters and the noise, 0 to {_most('seed')} (default 0)")
     t.add_argument("--init-min", type=setting("init_low"), default=-1.0,
                    help="initial parameters from (default -1)")
     t.add_argument("--init-max", type=setting("init_high"), default=1.0, help="initial parameters up to (default 1)")
     t.add_argument("--lstmlib-timing", action="store_true", help="delay the input one step, as the C library")
     t.add_argument("--gradient", choices=GRADIENTS, default="exact",
                    help="exact, or the C library's training rule (implies --lstmlib-timing)")
+
+
+def _most(name: str) -> str:
+    """The largest value of a whole-number setting, as its help says it ("2^62")."""
+    return limits.power_text(limits.SETTINGS[name].hi)
 
 
 def dropout_value(text: str) -> float:
@@ -236,8 +283,36 @@ def config_from_args(args, parser):
             **_model_options(args))
     except TaskFileError as exc:
         parser.error(f"argument --task: {exc}")
+    except limits.TooManyParameters as exc:
+        if getattr(args, "probing_hidden", False):
+            raise
+        parser.error(_too_many_parameters(args, parser, exc))
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _too_many_parameters(args, parser, exc) -> str:
+    """The refusal of a model over the parameter limit, with the largest H it may have (the
+    same model with H = 1, grown until it passes the limit)."""
+    from dataclasses import replace
+    hidden, size = args.hidden, exc.size
+    args.hidden, args.probing_hidden = 1, True
+    try:
+        config = config_from_args(args, parser)
+    except limits.TooManyParameters:
+        return str(exc)         # too many layers even at H = 1 (not reached within the limits)
+    finally:
+        args.hidden, args.probing_hidden = hidden, False
+    model = config.model()
+    readout = True if config.readout is None else config.readout
+    most = limits.max_hidden(lambda h: replace(model, hidden=h, readout=readout).size)
+    if hidden is None:          # a tutorial's own H
+        hidden = SET_PRESETS[args.task].hidden if args.task in SET_PRESETS else 1
+    typed = "argument --hidden: " if "hidden" in args.given else ""
+    kind = f"{'bidirectional ' if model.bidirectional else ''}{model.cell.upper()}"
+    layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
+    return (f"{typed}H = {hidden} gives this {kind} of {layers} "
+            f"{size:,} parameters; the limit is {limits.MAX_PARAMETERS:,}: H <= {most} for it")
 
 
 def _model_options(args) -> dict:
@@ -256,8 +331,10 @@ def _set_config(args):
     from dataclasses import replace
 
     from ..core.training.run import RunConfig, for_set_preset
-    base = for_set_preset(RunConfig(seed=args.seed, units=args.units, init_low=args.init_min,
-                                    init_high=args.init_max), args.task)
+    # One layer until the options are applied: the preset's H with --layers 8 is over the
+    # parameter limit even when --hidden makes the model small.
+    base = for_set_preset(RunConfig(seed=args.seed, init_low=args.init_min, init_high=args.init_max),
+                          args.task)
     model = _model_options(args)
     if args.hidden is None:
         model["hidden"] = base.hidden
@@ -265,7 +342,7 @@ def _set_config(args):
         model["batch"] = base.batch
     lr = args.lr if args.lr is not None else (base.lr if args.optimizer == base.optimizer
                                               else DEFAULT_LR[args.optimizer])
-    return replace(base, optimizer=args.optimizer, lr=lr, clip=args.clip,
+    return replace(base, units=args.units, optimizer=args.optimizer, lr=lr, clip=args.clip,
                    epochs=base.epochs if args.epochs is None else args.epochs,
                    target_mse=base.target_mse if args.target_mse is None else args.target_mse,
                    plateau=args.plateau, gradient=args.gradient,
@@ -278,5 +355,40 @@ def save_error(path, exc: Exception) -> str:
     if isinstance(exc, fileio.FileAccessError):
         return str(exc)
     if isinstance(exc, OSError):
-        return f"{path}: cannot save ({(exc.strerror or 'the write failed').lower()})"
+        reason = fileio.os_reason(exc) if exc.errno or exc.strerror else "the write failed"
+        return f"{path}: cannot save ({reason})"
     return f"{path}: cannot save ({exc})"
+
+
+# What belongs to the task: its data and how an epoch passes over them, its budget and stop
+# rule.  Typing another --task takes these from that task, not from the file.
+TASK_OPTIONS = ("length", "cycles", "amplitude", "lag", "noise", "noise_amp", "noise_kind",
+                "resample_noise", "batch", "epochs", "target_mse")
+# A setting that belongs to another follows it: another --task brings its own TASK_OPTIONS,
+# another --optimizer its default learning rate (as resuming a native file does).
+OWNER = {**{dest: "task" for dest in TASK_OPTIONS}, "lr": "optimizer"}
+
+
+def fill_from_config(args, config) -> None:
+    """Every run option not typed (``args.given``) takes `config`'s value: a run started
+    from a file trains on the file's task, model and training unless the command line says
+    otherwise.  A setting that belongs to another (:data:`OWNER`: the task's own, the
+    optimizer's learning rate) follows the file only while its owner does."""
+    given = set(getattr(args, "given", ()))
+    task, noise = config.task, config.noise
+    values = {
+        "task": task.key, "units": config.units, "cell": config.cell, "hidden": config.hidden,
+        "bias": config.bias, "bidirectional": config.bidirectional, "dropout": config.dropout,
+        "init": config.init, "forget_bias": config.forget_bias, "optimizer": config.optimizer,
+        "lr": config.lr, "clip": config.clip, "seed": config.seed, "init_min": config.init_low,
+        "init_max": config.init_high, "plateau": config.plateau, "gradient": config.gradient,
+        "lstmlib_timing": bool(config.delay), "batch": config.batch or None,
+        "epochs": config.epochs, "target_mse": config.target_mse or None}
+    if task.key in PRESETS:       # a waveform's settings; a tutorial's data are fixed
+        values.update(length=task.length, cycles=task.cycles, amplitude=task.amplitude, lag=task.lag)
+    if noise.active:
+        values.update(noise=noise.mode, noise_amp=noise.amplitude, noise_kind=noise.kind,
+                      resample_noise=noise.resample)
+    for dest, value in values.items():
+        if dest not in given and OWNER.get(dest) not in given:
+            setattr(args, dest, value)

@@ -20,10 +20,11 @@ def convert_to_script(run, src: Path, dst: Path) -> int:
         check_output(weights, (weights.suffix,), "weights file")
         written = pytorch.export_run(run, dst, source=Path(src).name)
     except OutputError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui convert: {exc}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
-        print(f"lstm-gui: {dst}: cannot save ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
+        from .options import save_error
+        print(f"lstm-gui convert: {save_error(dst, exc)}", file=sys.stderr)
         return 1
     print(f"wrote {written[1]} and {written[0]} (python {written[1].name} prints the MSE, "
           f"{run.current_mse():.6g} here)")

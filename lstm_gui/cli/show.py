@@ -38,7 +38,7 @@ def _show_doc(run, fmt: str) -> dict:
 def _describe(run, fmt: str) -> str:
     if run.model is not None:
         lines = [f"format   {fmt}", f"model    {run.model.describe()}",
-                 f"task     {run.config.task.title} (steps {run.config.task.length})",
+                 f"task     {run.config.task.title}, {run.config.task.length} steps",
                  f"epoch    {run.epoch}", f"MSE      {run.current_mse():.6g}",
                  f"test MSE {run.test_mse():.6g}"]
         width = max(len(n) for n in run.model.names())
@@ -73,7 +73,7 @@ def run(args, parser) -> int:
         if lstmlib is None:
             run, fmt = modelfile.load_with_format(args.file)
     except ModelFileError as exc:
-        print(f"lstm-gui: {exc}", file=sys.stderr)
+        print(f"lstm-gui show: {exc}", file=sys.stderr)
         return 1
     if lstmlib is not None:
         params, length = lstmlib

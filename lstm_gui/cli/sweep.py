@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .options import add_run_options, config_from_args
-from .support import EXIT_INTERRUPTED, StopFlag, sigint_stops
+from . import support
+from .options import add_run_options, config_from_args, save_error
+from .support import EXIT_INTERRUPTED, StopFlag, output_file, plural, sigint_stops
 
 SUCCESS_MSE = 0.01   # what "success" means without --target-mse (the lessons' "learned" level)
 PLAIN_PROGRESS_S = 5.0
@@ -38,8 +39,8 @@ def add_parser(sub) -> None:
     s.add_argument("--seeds", type=int, default=64, help="models per setting (default 64)")
     s.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2,...",
                    help=f"settings to compare, one of {', '.join(VARIABLE)}; repeat to cross them")
-    s.add_argument("--csv", type=Path, help="write one row per setting and seed here")
-    s.add_argument("--plot", type=Path, help="save the MSE bands of every setting as a PNG")
+    s.add_argument("--csv", type=output_file("table", ".csv"), help="write one row per setting and seed here")
+    s.add_argument("--plot", type=output_file("plot", ".png"), help="save the MSE bands of every setting as a PNG")
     s.add_argument("--quiet", action="store_true", help="no progress line")
     s.add_argument("--success-mse", type=float, default=None,
                    help=f"a seed succeeds when its MSE reaches this (default: --target-mse, or {SUCCESS_MSE})")
@@ -118,6 +119,13 @@ def run(args, parser) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     seeds = range(args.seed, args.seed + args.seeds)
+    try:
+        # Compiled (or loaded) before the first setting's clock starts: its time once
+        # included a cold compile of the population kernel.
+        support.prepare_kernels([cfg for _, cfg in runs], lambda cfg: ensemble(cfg, seeds),
+                                quiet=args.quiet)
+    except (ValueError, RuntimeError) as exc:
+        parser.error(str(exc))
     success_mse = args.success_mse or base.target_mse or SUCCESS_MSE
     rows, results, tests = [], [], []
     tty = sys.stderr.isatty()
@@ -143,7 +151,8 @@ def run(args, parser) -> int:
                 interrupted = (label, ens.epoch)
                 label = f"{label} (stopped at {ens.epoch})"
             elif not args.quiet:
-                print(f"{chr(13) if tty else ''}{label}: {ens.epoch} epochs x {ens.size} seeds in "
+                print(f"{chr(13) if tty else ''}{label}: {plural(ens.epoch, 'epoch')} x "
+                      f"{plural(ens.size, 'seed')} in "
                       f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
             stop.defer = stop.set   # from here on a Ctrl+C only says stop: the saves are kept whole
             s = summarise(label, ens, success_mse)
@@ -163,23 +172,26 @@ def run(args, parser) -> int:
         if len(results) > 1 and not stop and any(name in MODEL_SETTINGS for name, _ in vary):
             print()
             print(variant_table(results, tests, [cfg for _, cfg in runs], success_mse))
+        path = None
         try:
             if args.csv and rows:
+                path = args.csv
                 _write_csv(args.csv, rows)
                 print(f"saved {args.csv}")
             if args.plot and results:
                 from ..app.ensemble_plot import save_bands_png
+                path = args.plot
                 save_bands_png(args.plot, [(label, ens.bands()) for label, ens in results],
                                title=f"{base.task.title}: MSE of {args.seeds} seeds, median and 10-90 %")
                 print(f"saved {args.plot}")
         except (OSError, ValueError) as exc:
-            print(f"lstm-gui: cannot save: {exc}", file=sys.stderr)
+            print(f"lstm-gui sweep: {save_error(path, exc)}", file=sys.stderr)
             return 1
     if stop:
         kept = " and ".join(str(p) for p in (args.csv, args.plot) if p and results) or "the table above"
         where = f" in {interrupted[0]} at epoch {interrupted[1]:,}" if interrupted else ""
         finished = len(results) - (interrupted is not None)
-        print(f"lstm-gui: interrupted (Ctrl+C){where}; {finished} of {len(runs)} settings finished; "
+        print(f"lstm-gui sweep: interrupted (Ctrl+C){where}; {finished} of {len(runs)} settings finished; "
               f"kept {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0

@@ -5,9 +5,19 @@ import sys
 from pathlib import Path
 
 from .options import add_run_options, config_from_args, save_error
-from .support import EXIT_INTERRUPTED, OutputError, Progress, StopFlag, check_output, sigint_stops
+from .support import (
+    EXIT_INTERRUPTED,
+    OutputError,
+    Progress,
+    StopFlag,
+    output_file,
+    plural,
+    prepare_kernels,
+    sigint_stops,
+)
 
 NAMES = ("train",)
+MODEL_SUFFIXES = (".json", ".lstmlib", ".safetensors")     # modelfile.save, by extension
 
 
 def add_parser(sub) -> None:
@@ -16,25 +26,24 @@ def add_parser(sub) -> None:
     t.add_argument("--from", dest="from_model", type=Path, metavar="MODEL",
                    help="start from a model file: a native file resumes its run (--epochs "
                         "more epochs), an lstmlib or .safetensors file gives the initial parameters")
-    t.add_argument("--out", type=Path, help="where to save the model (.json, .lstmlib or .safetensors)")
-    t.add_argument("--history", type=Path, help="write the history as CSV here")
+    t.add_argument("--out", type=output_file("model", *MODEL_SUFFIXES),
+                   help="where to save the model (.json, .lstmlib or .safetensors)")
+    t.add_argument("--history", type=output_file("history", ".csv"), help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _check_train_outputs(args, config, parser) -> None:
-    """--out and --history checked before training, so that a bad path costs nothing."""
-    from ..core.files.modelfile import JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX
+    """What --out can hold, checked before training (its place and extension were checked
+    when the command line was read: support.output_file), so that a bad path costs nothing."""
+    from ..core.files.modelfile import LSTMLIB_SUFFIX
     try:
         if args.out:
-            check_output(args.out, (JSON_SUFFIX, LSTMLIB_SUFFIX, SAFETENSORS_SUFFIX), "model")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and not config.is_unit:
                 from ..core.files.modelfile import lstmlib_refusal
                 raise OutputError(f"{args.out}: {lstmlib_refusal(config)}")
             if args.out.suffix.lower() == LSTMLIB_SUFFIX and config.units > 1:
                 raise OutputError(f"{args.out}: the lstmlib format holds a single unit and this is a "
                                   f"chain of {config.units}; save it as .json")
-        if args.history:
-            check_output(args.history, (".csv",), "history")
     except OutputError as exc:
         parser.error(f"cannot save: {exc}")
 
@@ -53,11 +62,10 @@ def run(args, parser) -> int:
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
-    from ..core.models import compiled
-    from ..core.training import compiled_run
     try:
-        if compiled.active() == "compiled":   # says so when it compiles, not a silent pause
-            compiled_run.warm_up(lambda text: print(text, file=sys.stderr, flush=True))
+        # Said when it compiles, not a silent pause, and kept out of the epochs/s: a model's
+        # kernels once compiled inside the first chunk ("0 epochs/s" after 90 s).
+        prepare_kernels([config], quiet=args.quiet, timed="epochs/s")
     except (ValueError, RuntimeError) as exc:
         parser.error(str(exc))
     if run is None:
@@ -81,8 +89,8 @@ def run(args, parser) -> int:
             batches = -(-run.trainer.sequences // run.trainer.batch)
             passes = (f"; an epoch is one pass over {run.trainer.sequences} training sequences "
                       f"in {batches} batch{'es' if batches > 1 else ''} of {run.trainer.batch}")
-        print(f"final MSE {final:.6g} after {run.epoch} epochs ({why}{passes}), test MSE "
-              f"{test:.6g}, {rate:,.0f} epochs/s")
+        print(f"final MSE {final:.6g} after {plural(run.epoch, 'epoch')} ({why}{passes}), test MSE "
+              f"{test:.6g}, {rate}")
         for path, write in ((args.out, lambda p: modelfile.save(run, p)),
                             (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
             if not path:
@@ -90,11 +98,11 @@ def run(args, parser) -> int:
             try:
                 write(path)
             except (OSError, ValueError) as exc:
-                print(f"lstm-gui: {save_error(path, exc)}", file=sys.stderr)
+                print(f"lstm-gui train: {save_error(path, exc)}", file=sys.stderr)
                 return 1
             print(f"saved {path}")
         if reason is None:
             kept = " and ".join(str(p) for p in (args.out, args.history) if p) or "nothing (no --out)"
-            print(f"lstm-gui: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
+            print(f"lstm-gui train: interrupted at epoch {run.epoch}; saved {kept}", file=sys.stderr)
             return EXIT_INTERRUPTED
         return 0 if reason != "diverged" else 1

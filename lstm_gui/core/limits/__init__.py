@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_UNITS = 16
@@ -33,6 +34,15 @@ MIN_WAVE = 1e-9                  # cycles and amplitude at least this (5e-324 ov
 MAX_CSV_BYTES = 64 * 2**20       # a CSV task file
 MAX_CSV_FIELD = 128 * 1024       # characters in one CSV field
 MAX_SHOWN = 40                   # characters of a bad value quoted back in a message
+MAX_PARAMETERS = 200_000         # numbers in a model's parameter vector (files hold 4 copies)
+MAX_HIDDEN = 1024                # H, units per layer
+# The parameter limit bounds H long before MAX_HIDDEN does: a 1-layer LSTM with its readout has
+# 4H^2 + 9H + 1 parameters, at most 200 000 up to H = 222 (tests/core/limits checks this
+# number against models.Model; :func:`max_hidden` computes it for any model).
+HIDDEN_LSTM_MAX = 222
+HIDDEN_NOTE = f"at most {MAX_PARAMETERS:,} parameters: H <= {HIDDEN_LSTM_MAX} for a 1-layer LSTM"
+# The hidden size's range as the panel's tooltip, --help and the refusals say it.
+HIDDEN_RANGE = f"1 to {MAX_HIDDEN}, {HIDDEN_NOTE}"
 
 
 def shown(value) -> str:
@@ -44,6 +54,17 @@ def shown(value) -> str:
         return "a list" if isinstance(value, list) else "an object"
     text = repr(value) if not isinstance(value, float) else _num(value)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "..."
+
+
+def power_text(v) -> str:
+    """A limit that is a power of two (or one less), as a person reads it: "2^62", "2^63 - 1";
+    other numbers with thousands separators."""
+    v = int(v)
+    if v >= 1 << 20 and not v & (v - 1):
+        return f"2^{v.bit_length() - 1}"
+    if v >= 1 << 20 and not (v + 1) & v:
+        return f"2^{v.bit_length()} - 1"
+    return f"{v:,}"
 
 
 def _num(v: float) -> str:
@@ -65,11 +86,13 @@ class Bound:
     integer: bool = False
     lo_open: bool = False
     hi_open: bool = False
+    note: str = ""          # what else bounds it, said after the range
 
     def describe(self) -> str:
         """What a valid value is, as a message says it: "must lie in (0, 1)"."""
         if self.integer:
-            return f"must be a whole number from {self.lo} to {self.hi}"
+            note = f" ({self.note})" if self.note else ""
+            return f"must be a whole number from {self.lo} to {self.hi}{note}"
         if self.lo == 0 and self.hi == math.inf:
             return "must be a number above 0" if self.lo_open else "must be a number >= 0"
         left, right = "(" if self.lo_open else "[", ")" if self.hi_open else "]"
@@ -121,7 +144,7 @@ SETTINGS: dict[str, Bound] = {
     "plateau": Bound("plateau", 0, MAX_EPOCH, integer=True),
     # The general models (hidden size, batches): the same table, their sizes checked by
     # check_model_size against the training budget.
-    "hidden": Bound("hidden", 1, 1024, integer=True),
+    "hidden": Bound("hidden", 1, MAX_HIDDEN, integer=True, note=HIDDEN_NOTE),
     "dropout": Bound("dropout", 0, 1, hi_open=True),
     "batch": Bound("batch", 0, MAX_LENGTH, integer=True),
     "forget_bias": Bound("forget-gate bias", -MAX_PARAM, MAX_PARAM),
@@ -215,7 +238,29 @@ def check_training_size(units: int, length: int) -> None:
 # forward pass over the whole training or test set for their MSE.  16 float64 per unit is the
 # bound used (6 kept + the backward pass's temporaries).
 FLOATS_PER_UNIT_STEP = 16
-MAX_PARAMETERS = 200_000         # numbers in a model's parameter vector (files hold 4 copies)
+
+
+class TooManyParameters(ValueError):
+    """A model over MAX_PARAMETERS; ``size`` is its parameter count (whoever knows the model
+    can say its largest H: :func:`max_hidden`)."""
+
+    def __init__(self, size: int):
+        super().__init__(f"this model has {size:,} parameters; the limit is {MAX_PARAMETERS:,} "
+                         f"(H <= {HIDDEN_LSTM_MAX} for a 1-layer LSTM)")
+        self.size = size
+
+
+def max_hidden(size_at: Callable[[int], int], most: int = MAX_HIDDEN) -> int:
+    """The largest H in [1, most] whose model keeps within MAX_PARAMETERS, given
+    size_at(H) -> the model's parameter count (growing with H); 0 if not even H = 1."""
+    lo, hi = 0, most
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size_at(mid) <= MAX_PARAMETERS:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def model_training_bytes(hidden: int, layers: int, dirs: int, steps: int, batch: int,
@@ -237,7 +282,7 @@ def check_model_size(hidden: int, layers: int, dirs: int, steps: int, batch: int
     if layers > MAX_UNITS:
         raise ValueError(f"{layers} layers exceed the limit of {MAX_UNITS}")
     if size > MAX_PARAMETERS:
-        raise ValueError(f"this model has {size:,} parameters; the limit is {MAX_PARAMETERS:,}")
+        raise TooManyParameters(size)
     need = model_training_bytes(hidden, layers, dirs, steps, batch, sequences, inputs)
     if need > MAX_TRAIN_BYTES:
         raise ValueError(f"H = {hidden} x {layers} layer(s) x {dirs} direction(s) over {sequences:,} "

@@ -17,6 +17,7 @@ Saving writes a temporary file beside the target, then renames it over the targe
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -58,12 +59,32 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "no such file or folder"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
+# What a failed read or write means, in the user's terms ("File exists" from a rename or a
+# mkdir once reached the user as it was).
+_REASONS = {
+    errno.ENOENT: "no such file or folder",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EEXIST: "a file or folder of that name is in the way",
+    errno.ENOTEMPTY: "a folder of that name is in the way",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, in a few words of the user's terms, lower case."""
+    if isinstance(exc, FileAccessError):
+        return exc.reason
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
     return (exc.strerror or "cannot be accessed").lower()
+
 
 
 # ---------------------------------------------------------------- reading
@@ -80,7 +101,7 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
     except IsADirectoryError:
         raise FileAccessError(path, f"is a folder, not a {what}") from None
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -98,7 +119,7 @@ def read_regular(path, max_bytes: int, what: str = "file") -> bytes:
     except FileAccessError:
         raise
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
@@ -125,7 +146,7 @@ def save_target(path) -> Path:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise FileAccessError(path, _os_reason(exc)) from None
+        raise FileAccessError(path, os_reason(exc)) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise FileAccessError(path, f"is {_kind(st.st_mode)}; give a file name to save to")
     folder = target.parent
