@@ -47,6 +47,9 @@ def test_float32_loss_and_gradient_agree_with_the_float64_reference(case):
     target = rng.standard_normal(batch if seq2one else (6, batch))
     loss, grad = fm.loss_and_grad(theta, x, target)
     want_loss, want_grad = model.loss_and_grad(theta, x, target)
+    y, want_y = fm.forward(theta, x), model.forward(theta, x)
+    assert y.dtype == np.float64 and not np.array_equal(y, want_y)
+    np.testing.assert_allclose(y, want_y, rtol=0, atol=1e-5 * np.max(np.abs(want_y)))
     assert loss == pytest.approx(want_loss, rel=1e-5)
     scale = np.max(np.abs(want_grad))
     assert np.max(np.abs(grad - want_grad)) <= 1e-5 * scale
@@ -102,6 +105,10 @@ def test_a_float32_run_follows_the_float64_run_and_saves_float64():
     _, l32, _ = r32.history.arrays()
     np.testing.assert_allclose(l32, l64, rtol=1e-4)
     assert r32.test_mse() == pytest.approx(r64.test_mse(), rel=1e-4)
+    # the test MSE recorded every epoch: 200 held-out sequences in float32 (7 blocks of 32)
+    u64, u32 = r64.evaluation.view().unseen_mse, r32.evaluation.view().unseen_mse
+    assert len(u32) == len(u64) > 5 and not np.array_equal(u32, u64)
+    np.testing.assert_allclose(u32, u64, rtol=1e-4)
     assert not np.array_equal(r32.params, r64.params)       # float32 really computed
     np.testing.assert_allclose(r32.params, r64.params, rtol=0, atol=1e-4)
     assert r32.params.dtype == np.float64

@@ -135,7 +135,8 @@ class FastModel:
             raise ValueError("the compiled kernels do not compute dropout; use the numpy reference")
         self.model = model
         self.layout = layout(model)
-        # float32: loss_and_grad and train in lstm32 (the vanilla LSTM; others stay float64)
+        # float32: loss_and_grad, forward and train in lstm32 (the vanilla LSTM; others,
+        # and trace, stay float64)
         self.kernels = kernels_for(model, precision)
 
     @property
@@ -157,7 +158,7 @@ class FastModel:
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, batch = reference.as_batch(self.model, x)
         y = np.zeros(xb.shape[:2])
-        lk.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
+        self.kernels.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
         return y if batch else y[:, 0]
 
     def trace(self, theta, x) -> reference.Trace:

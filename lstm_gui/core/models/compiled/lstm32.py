@@ -603,3 +603,125 @@ def train_run(theta, spec, off, ext, ro, x, target, perms, batch, kind, lr, beta
     return perms.shape[0], lk._stop_reason(counters[0], floats[0], counters[1], budget,
                                            target_mse, plateau)
 
+
+
+PREDICT_BLOCK = lk.PREDICT_BLOCK
+
+
+@kernel
+def predict(theta, spec, off, ext, ro, x, y):
+    """layer_kernels.predict in float32 (the test-set pass of a float32 run): the outputs
+    y (T, B) float64 of theta over x (T, B, m) float64."""
+    prm = alloc_params(spec)
+    W, WT, R, RT, b, wy = prm
+    unpack(theta, spec, off, ro, W, WT, R, RT, b, wy)
+    if spec[DIRS] == 1:
+        _lstm_predict(spec, WT, RT, b, wy, x, y)
+        return
+    T, B = x.shape[0], x.shape[1]
+    xb = np.empty((T, B, x.shape[2]), dtype=np.float32)
+    tb = np.empty((0, B), dtype=np.float32)
+    _gather(x, np.empty((0, B)), np.arange(B), 0, xb, tb)
+    hs, act, cs, acs, y32, _dbuf, _dh, _dc, arg, ex, arg2, ex2, bits = alloc_batch(spec, T, B)
+    forward(spec, WT, RT, b, wy, xb, hs, act, cs, acs, y32, arg, ex, arg2, ex2, bits)
+    for t in range(T):
+        for bb in range(B):
+            y[t, bb] = y32[t, bb]
+
+
+@kernel
+def _lstm_predict(spec, WT, RT, b, wy, x, y):
+    """layer_kernels._lstm_predict in float32: a one-direction plain LSTM over x (T, B, m)
+    float64 in blocks of PREDICT_BLOCK sequences, each layer's last h and C only; the
+    outputs into y (T, B) float64."""
+    L, H, m = spec[LAYERS], spec[HIDDEN], spec[INPUTS]
+    T, B = x.shape[0], x.shape[1]
+    GH = 4 * H
+    nb = min(B, PREDICT_BLOCK)
+    f = np.float32
+    h = np.zeros((L, nb, H), dtype=f)
+    c = np.zeros((L, nb, H), dtype=f)
+    z = np.empty((nb, GH), dtype=f)
+    zf = z.reshape(z.size)
+    arg = np.empty(nb * GH, dtype=f)
+    ex = np.empty(nb * GH, dtype=f)
+    arg2 = np.empty(nb * H, dtype=f)
+    ex2 = np.empty(nb * H, dtype=f)
+    bits = np.empty(nb * GH, dtype=np.int32)
+    xb = np.empty((nb, m), dtype=f)
+    xbf = xb.reshape(xb.size)
+    readout = spec[READOUT] != 0
+    for lo in range(0, B, nb):
+        bn = min(nb, B - lo)
+        for t in range(T):
+            for bb in range(bn):
+                for k in range(m):
+                    xb[bb, k] = F32(x[t, lo + bb, k])
+            for ly in range(L):
+                bias = b[ly]
+                for bb in range(bn):
+                    zr = z[bb]
+                    for j in range(GH):
+                        zr[j] = bias[j]
+                if ly == 0:
+                    _gemm(False, bn, GH, m, xbf, 0, m, WT[0].reshape(WT[0].size), 0, GH, zf, 0,
+                          GH)
+                else:
+                    below = h[ly - 1]
+                    _gemm(False, bn, GH, H, below.reshape(below.size), 0, H,
+                          WT[ly].reshape(WT[ly].size), 0, GH, zf, 0, GH)
+                hl = h[ly]
+                cl = c[ly]
+                if t > 0:
+                    _gemm(False, bn, GH, H, hl.reshape(hl.size), 0, H,
+                          RT[ly].reshape(RT[ly].size), 0, GH, zf, 0, GH)
+                for bb in range(bn):
+                    zr = z[bb]
+                    eb = bb * GH
+                    for j in range(GH):
+                        arg[eb + j] = -zr[j]
+                    for u in range(H):
+                        arg[eb + 2 * H + u] = TWO * zr[2 * H + u]
+                _vexp(arg[:bn * GH], ex[:bn * GH], bits)
+                for bb in range(bn):
+                    eb = bb * GH
+                    fz = z[bb, 0:H]
+                    iz = z[bb, H:2 * H]
+                    gz = z[bb, 2 * H:3 * H]
+                    oz = z[bb, 3 * H:GH]
+                    for u in range(H):
+                        fz[u] = ONE / (ONE + ex[eb + u])
+                    for u in range(H):
+                        iz[u] = ONE / (ONE + ex[eb + H + u])
+                    for u in range(H):
+                        gz[u] = ONE - TWO / (ex[eb + 2 * H + u] + ONE)
+                    for u in range(H):
+                        oz[u] = ONE / (ONE + ex[eb + 3 * H + u])
+                    a = z[bb]
+                    cr = cl[bb]
+                    a2 = arg2[bb * H:(bb + 1) * H]
+                    if t > 0:
+                        for u in range(H):
+                            v = a[u] * cr[u] + a[H + u] * a[2 * H + u]
+                            cr[u] = v
+                            a2[u] = TWO * v
+                    else:
+                        for u in range(H):
+                            v = a[H + u] * a[2 * H + u]
+                            cr[u] = v
+                            a2[u] = TWO * v
+                _vexp(arg2[:bn * H], ex2[:bn * H], bits)
+                for bb in range(bn):
+                    a = z[bb]
+                    hr = hl[bb]
+                    for u in range(H):
+                        hr[u] = a[3 * H + u] * (ONE - TWO / (ex2[bb * H + u] + ONE))
+            top = h[L - 1]
+            for bb in range(bn):
+                if readout:
+                    acc = wy[H]
+                    for k in range(H):
+                        acc += wy[k] * top[bb, k]
+                    y[t, lo + bb] = acc
+                else:
+                    y[t, lo + bb] = top[bb, 0]
