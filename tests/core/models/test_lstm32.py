@@ -148,3 +148,16 @@ def test_fast_model_train_in_float32_follows_float64():
     np.testing.assert_allclose(l32, l64, rtol=1e-5)
     np.testing.assert_allclose(t32, t64, rtol=0, atol=1e-5)
     assert s32["step"][0] == s64["step"][0] == 12
+
+
+def test_a_float32_overflow_stops_with_the_last_finite_parameters():
+    # float32 ends at 3.4e38: a readout of 1e30 gives dE/dh of 1e60 in float32 (inf), which
+    # float64 carries on with; the run stops, as on any non-finite step, keeping theta
+    model = Model(hidden=3)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 6, 1))
+    theta = model.init(0) * 1e30
+    t32, l32, _ = FastModel(model, "float32").train(theta, x, x.sum(axis=0)[:, 0], 3, batch=3)
+    assert len(l32) == 0 and np.array_equal(t32, theta)
+    _, l64, _ = FastModel(model).train(theta, x, x.sum(axis=0)[:, 0], 3, batch=3)
+    assert len(l64) == 3
