@@ -161,3 +161,15 @@ def test_a_float32_overflow_stops_with_the_last_finite_parameters():
     assert len(l32) == 0 and np.array_equal(t32, theta)
     _, l64, _ = FastModel(model).train(theta, x, x.sum(axis=0)[:, 0], 3, batch=3)
     assert len(l64) == 3
+
+
+def test_the_float32_kernels_are_made_by_the_blas_keyed_decorator():
+    # a kernel cached with sgemm and loaded where OpenBLAS is absent would call a missing
+    # symbol (test_blas_cache.py): lstm32's own kernels carry kernel_with's cache key
+    from numba.core.registry import CPUDispatcher
+
+    from lstm_gui.core.models.compiled import _blas
+    own = [v for v in vars(_lstm32()).values()
+           if isinstance(v, CPUDispatcher) and v.py_func.__module__ == _lstm32().__name__]
+    assert len(own) > 10
+    assert all(any(k is made for made in _blas.MADE) for k in own)
