@@ -173,3 +173,25 @@ def test_the_float32_kernels_are_made_by_the_blas_keyed_decorator():
            if isinstance(v, CPUDispatcher) and v.py_func.__module__ == _lstm32().__name__]
     assert len(own) > 10
     assert all(any(k is made for made in _blas.MADE) for k in own)
+
+
+@pytest.mark.parametrize("ta", [False, True])
+def test_the_float32_products_against_numpy(ta):
+    # _gemm (sgemm, or the own loop for k <= 2) and the own loop alone (where OpenBLAS is
+    # absent), with offsets and row strides, as layer_kernels' tests check the float64 ones
+    k32 = _lstm32()
+    rng = np.random.default_rng(4)
+    for m, n, k in [(5, 7, 1), (6, 9, 2), (9, 5, 3), (4, 8, 17)]:
+        a = rng.standard_normal(3 + 40 * 40).astype(np.float32)
+        b = rng.standard_normal(2 + 40 * 40).astype(np.float32)
+        lda, ldb, ldc = 40, 40, 12
+        A = a[3:3 + (k if ta else m) * lda].reshape(-1, lda)[:, :(m if ta else k)]
+        opA = A.T if ta else A
+        B_ = b[2:2 + k * ldb].reshape(k, ldb)[:, :n]
+        for fn in (k32._gemm, k32._gemm_own):
+            c = np.ones(5 + m * ldc, dtype=np.float32)
+            fn(ta, m, n, k, a, 3, lda, b, 2, ldb, c, 5, ldc)
+            got = c[5:5 + m * ldc].reshape(m, ldc)
+            np.testing.assert_allclose(got[:, :n], 1.0 + opA.astype(float) @ B_.astype(float),
+                                       rtol=1e-5, atol=1e-5)
+            assert np.all(got[:, n:] == 1.0) and np.all(c[:5] == 1.0)
