@@ -12,6 +12,10 @@ kernels of ``layer_kernels``:
   BPTT, Adam or SGD per mini-batch) in one compiled call, the GIL released;
 - ``train_population(thetas, ...)``: K models in one call, on the same data or each its own.
 
+``FastModel(model, "float32")`` computes ``loss_and_grad``, ``forward`` and ``train`` of the
+vanilla LSTM in float32 (``lstm32``, compiled on first use; :func:`kernels_for` is the one
+switch, also for a run's chunks); other models stay float64.
+
 Without numba the same calls run the kernels' loops as plain Python (correct, slow): use
 the numpy reference (``Model.loss_and_grad``) there.  Dropout and lstmlib's delay are not
 compiled: ``supported(model)`` says whether a model is.
