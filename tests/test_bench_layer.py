@@ -45,3 +45,18 @@ def test_a_missing_torch_interpreter_is_said_skipped(capsys, tmp_path):
     layer.bench_layer(str(tmp_path / "no-python"), tiny)
     text = capsys.readouterr().out
     assert "torch comparison skipped" in text or "numba is not installed" in text
+
+
+def test_rounds_of_rotates_which_side_goes_first():
+    calls = []
+
+    def side(name, secs):
+        def run():
+            calls.append(name)
+            return secs
+        return run
+
+    t = layer.rounds_of({"a": side("a", 1.0), "b": side("b", 2.0), "c": side("c", 4.0)}, 3)
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert t == {"a": [1.0] * 3, "b": [2.0] * 3, "c": [4.0] * 3}
+    assert layer.Paired(t["a"], t["c"]).ratio == (4.0, 4.0, 4.0)

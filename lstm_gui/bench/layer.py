@@ -9,7 +9,8 @@ time:
     of `epochs` epochs (forward, backward, update each);
 (b) the Keras tutorial's sum of a sequence: 1 000 sequences of 10 N(0, 1) steps, the target
     each one's sum (sequence-to-one), LSTM(64) + Dense(1), Adam lr 1e-3, batch 32, shuffled
-    each epoch, 10 epochs;
+    each epoch, 10 epochs: ours in float64 (the default) and in float32 (the opt-in
+    ``precision="float32"``, torch's own arithmetic), each against torch in the same rounds;
 (c) K = 256 models trained in one population call against the same 256 runs one call each.
 
 torch is not a dependency: it runs in a worker process started with the interpreter given
@@ -162,10 +163,11 @@ def run_tutorial(epochs: int) -> tuple[float, float]:
     return time.perf_counter() - start, float(losses[-1])
 
 
-def run_sum(epochs: int, hidden: int, batch: int, seed: int = 0) -> tuple[float, float]:
+def run_sum(epochs: int, hidden: int, batch: int, seed: int = 0,
+            precision: str = "float64") -> tuple[float, float]:
     """(seconds, last epoch's training MSE) of the sum task, compiled, shuffled per epoch."""
     model = Model(hidden=hidden)
-    fm = FastModel(model)
+    fm = FastModel(model, precision)
     x, y = sum_data()
     theta = model.init(seed, scheme="pytorch")
     start = time.perf_counter()
@@ -174,23 +176,26 @@ def run_sum(epochs: int, hidden: int, batch: int, seed: int = 0) -> tuple[float,
     return time.perf_counter() - start, float(losses[-1])
 
 
-def run_sum_whole(seed: int = 0, hidden: int = 64) -> tuple[float, float]:
+def run_sum_whole(seed: int = 0, hidden: int = 64,
+                  precision: str = "float64") -> tuple[float, float]:
     """(seconds, last epoch's training MSE) of the sum preset as a user runs it
-    (`lstm-gui train --task sum-of-sequence`): a TrainingRun made and trained to its budget
-    of 10 epochs, test MSE recorded every epoch, on whichever path the run takes."""
+    (`lstm-gui train --task sum-of-sequence [--precision float32]`): a TrainingRun made and
+    trained to its budget of 10 epochs, test MSE recorded every epoch, on whichever path the
+    run takes."""
     from ..core.training.run import RunConfig, TrainingRun, for_set_preset
     start = time.perf_counter()
     run = TrainingRun(replace(for_set_preset(RunConfig(seed=seed), "sum-of-sequence"),
-                              hidden=hidden))
+                              hidden=hidden, precision=precision))
     run.train(run.config.epochs)
     return time.perf_counter() - start, float(run.mse)
 
 
-def run_tutorial_stop(seed: int = 0) -> tuple[float, int]:
+def run_tutorial_stop(seed: int = 0, precision: str = "float64") -> tuple[float, int]:
     """(seconds, epochs) of the torch-sin-cos preset from start to its stop (MSE < 1e-4)."""
     from ..core.training.run import RunConfig, TrainingRun, for_set_preset
     start = time.perf_counter()
-    run = TrainingRun(for_set_preset(RunConfig(seed=seed), "torch-sin-cos"))
+    run = TrainingRun(replace(for_set_preset(RunConfig(seed=seed), "torch-sin-cos"),
+                              precision=precision))
     run.train(run.config.epochs)
     return time.perf_counter() - start, run.epoch
 
@@ -236,6 +241,18 @@ class Paired:
                 f"{r[0]:.2f}x (quartiles {r[1]:.2f}-{r[2]:.2f}, {len(self.ours)} rounds)")
 
 
+def rounds_of(sides: dict, rounds: int) -> dict[str, list[float]]:
+    """Each side (name: a function returning seconds) once per round, for `rounds` rounds,
+    the order rotated every round so that no side always goes first."""
+    names = list(sides)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for n in names[k:] + names[:k]:
+            out[n].append(sides[n]())
+    return out
+
+
 def paired(ours, other, rounds: int) -> Paired:
     """Alternate ours() and other() (each returns seconds) for `rounds` rounds."""
     a, b = [], []
@@ -276,10 +293,13 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
     blas = _blas.set_threads(1)     # one thread each: torch's side sets its own to 1
     print()
     print("general models, compiled (numba, float64" + (", numpy's OpenBLAS dgemm on one thread"
-          if blas else ", own matrix loops") + ") against PyTorch (float32, one thread):")
+          if blas else ", own matrix loops") + "; (b) and (d) also float32) against PyTorch "
+          "(float32, one thread):")
     run_tutorial(2)
     run_sum(1, 8, 32)            # compiled or loaded from numba's cache before timing
     run_sum_whole(hidden=2)
+    run_sum_whole(hidden=2, precision="float32")     # lstm32: compiled on first use
+    run_sum(1, 8, 32, precision="float32")
     worker = None
     if torch_python:
         try:
@@ -316,31 +336,42 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
 
         se = sizes.sum_epochs
 
-        def ours_b():
-            if se == 10:         # the preset's budget: the whole run, as a user runs it
-                secs, losses["ours_b"] = run_sum_whole()
-            else:
-                secs, losses["ours_b"] = run_sum(se, 64, 32)
-            return secs
+        def ours_b(precision):
+            def side():
+                if se == 10:     # the preset's budget: the whole run, as a user runs it
+                    secs, losses[precision] = run_sum_whole(precision=precision)
+                else:
+                    secs, losses[precision] = run_sum(se, 64, 32, precision=precision)
+                return secs
+            return side
 
         def torch_b():
             assert worker is not None
             secs, losses["torch_b"] = worker.run(task="sum", epochs=se, hidden=64, batch=32)
             return secs
 
+        sides = {"float64": ours_b("float64"), "float32": ours_b("float32")}
         if worker is not None:
-            out["sum"] = p = paired(ours_b, torch_b, sizes.rounds)
-            what = ("the whole run (TrainingRun of the preset, test MSE every epoch)" if se == 10
-                    else "the fused kernel alone")
-            print(f"  (b) sum of a sequence, H = 64, seq-to-one, batch 32, {se} epochs, Adam 1e-3, "
-                  f"{what}: " + p.text(1.0, "s", "ours", "torch") + "; target >= 2x")
-            print(f"      training MSE of the last epoch: ours {losses['ours_b']:.3f}, "
-                  f"torch {losses['torch_b']:.3f}")
+            sides["torch"] = torch_b
+        t = rounds_of(sides, sizes.rounds)
+        what = ("the whole run (TrainingRun of the preset, test MSE every epoch)" if se == 10
+                else "the fused kernel alone")
+        print(f"  (b) sum of a sequence, H = 64, seq-to-one, batch 32, {se} epochs, Adam 1e-3, "
+              f"{what}, rounds of ours float64, ours float32 and torch (float32):")
+        if worker is not None:
+            out["sum"] = p = Paired(t["float64"], t["torch"])
+            out["sum32"] = p32 = Paired(t["float32"], t["torch"])
+            print("      float64: " + p.text(1.0, "s", "ours", "torch") + "; target >= 2x")
+            print("      float32: " + p32.text(1.0, "s", "ours", "torch") + "; target >= 2x")
         else:
-            times = [ours_b() for _ in range(sizes.rounds)]
-            mid, low, high = Paired._q(times)
-            print(f"  (b) sum of a sequence, H = 64, {se} epochs: ours {mid:.3g} s a run "
-                  f"({low:.3g}-{high:.3g})")
+            for name in ("float64", "float32"):
+                mid, low, high = Paired._q(t[name])
+                print(f"      {name}: ours {mid:.3g} s a run ({low:.3g}-{high:.3g})")
+        r32 = Paired(t["float32"], t["float64"]).ratio
+        print(f"      float32 against float64: {r32[0]:.2f}x (quartiles {r32[1]:.2f}-{r32[2]:.2f})")
+        print(f"      training MSE of the last epoch: ours float64 {losses['float64']:.4f}, "
+              f"float32 {losses['float32']:.4f}"
+              + (f", torch {losses['torch_b']:.4f}" if worker is not None else ""))
         if worker is not None and sizes.stop_rounds:
             epochs: dict[str, int] = {}
 
@@ -348,16 +379,25 @@ def bench_layer(torch_python: str | None = None, sizes: Sizes = FULL) -> dict:
                 secs, epochs["ours"] = run_tutorial_stop()
                 return secs
 
+            def ours_d32():
+                secs, epochs["ours32"] = run_tutorial_stop(precision="float32")
+                return secs
+
             def torch_d():
                 assert worker is not None
                 secs, epochs["torch"] = worker.run(task="tutorial_stop", epochs=10_000)
                 return secs
 
-            out["tutorial_stop"] = p = paired(ours_d, torch_d, sizes.stop_rounds)
+            t = rounds_of({"float64": ours_d, "float32": ours_d32, "torch": torch_d},
+                          sizes.stop_rounds)
+            out["tutorial_stop"] = p = Paired(t["float64"], t["torch"])
+            out["tutorial_stop32"] = p32 = Paired(t["float32"], t["torch"])
             print("  (d) the PyTorch tutorial's experiment from start to the 1e-4 stop (TrainingRun "
-                  "of the preset; torch float32 as written): "
-                  + p.text(1.0, "s", "ours", "torch") + "; target > 1x")
-            print(f"      epochs to the stop: ours {epochs['ours']}, torch {epochs['torch']}")
+                  "of the preset; torch float32 as written):")
+            print("      float64: " + p.text(1.0, "s", "ours", "torch") + "; target > 1x")
+            print("      float32: " + p32.text(1.0, "s", "ours", "torch"))
+            print(f"      epochs to the stop: ours float64 {epochs['ours']}, float32 "
+                  f"{epochs['ours32']}, torch {epochs['torch']}")
     finally:
         if worker is not None:
             worker.close()

@@ -30,6 +30,9 @@ def add_parser(sub) -> None:
                    help="where to save the model (.json, .lstmlib or .safetensors)")
     t.add_argument("--history", type=output_file("history", ".csv"), help="write the history as CSV here")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--precision", choices=("float64", "float32"), default="float64",
+                   help="float32: the compiled vanilla LSTM computes in float32 as PyTorch does "
+                        "(faster; the saved parameters stay float64); default float64")
 
 
 def _check_train_outputs(args, config, parser) -> None:
@@ -48,6 +51,14 @@ def _check_train_outputs(args, config, parser) -> None:
         parser.error(f"cannot save: {exc}")
 
 
+def _float32_applies(config) -> bool:
+    from ..core.models import compiled
+    if config.is_unit or compiled.active() != "compiled":
+        return False
+    from ..core.models.compiled.fast_model import float32_supported
+    return float32_supported(config.model())
+
+
 def run(args, parser) -> int:
     from ..core.files import modelfile
     from ..core.training.run import STOP_REASONS, TrainingRun
@@ -59,6 +70,11 @@ def run(args, parser) -> int:
     else:
         config = config_from_args(args, parser)
         run = None
+    if args.precision != config.precision:
+        from dataclasses import replace
+        config = replace(config, precision=args.precision)
+        if run is not None:
+            run.configure(config)
     if config.epochs == 0 and not args.target_mse and not args.plateau:
         parser.error("with --epochs 0 give --target-mse or --plateau, or the run never ends")
     _check_train_outputs(args, config, parser)
@@ -68,6 +84,9 @@ def run(args, parser) -> int:
         prepare_kernels([config], quiet=args.quiet, timed="epochs/s")
     except (ValueError, RuntimeError) as exc:
         parser.error(str(exc))
+    if config.precision == "float32" and not _float32_applies(config):
+        print("lstm-gui: --precision float32 applies to the vanilla LSTM on the compiled kernels; "
+              "this run computes in float64", file=sys.stderr)
     if run is None:
         run = TrainingRun(config)
     progress = Progress(config.epochs, args.quiet)

@@ -164,11 +164,11 @@ def model_chunk(run, ahead) -> Chunk:
     drawn there from the run's shuffle generator) in one call of layer_kernels.train_run: every
     mini-batch, clipping, momentum, frozen parameters, the stop rules and the history rows in
     compiled code.  Reads the run and leaves it unchanged: ``run.apply_chunk`` takes it over."""
-    from ..models.compiled import layer_kernels as lk
-    from ..models.compiled.fast_model import FastModel, one_thread
+    from ..models.compiled.fast_model import FastModel, kernels_for, one_thread
     from .model_training import _fast
     cfg, opt, trainer = run.config, run.optimizer, run.trainer
     fm = _fast(run.model, FastModel)
+    kernels = kernels_for(run.model, cfg.precision)    # layer_kernels, or lstm32 (float32)
     one_thread()            # OpenBLAS on this thread only (see _blas.one_thread)
     x, tk = trainer.kernel_data()
     size = ahead.epochs
@@ -184,10 +184,11 @@ def model_chunk(run, ahead) -> Chunk:
     out_params = np.empty((size if keep else 0, size_all))
     kind, lr, clip, beta, beta1, beta2, eps = _hyper(opt)
     with np.errstate(all="ignore"):
-        done, code = lk.train_run(theta, *fm.layout.args(trainer.seq_to_one), x, tk,
-                                  ahead.orders, trainer.batch, kind, lr, beta, beta1, beta2,
-                                  eps, clip, frozen, m, v, counters, floats, cfg.epochs,
-                                  cfg.target_mse, cfg.plateau, out_loss, out_params)
+        done, code = kernels.train_run(theta, *fm.layout.args(trainer.seq_to_one), x, tk,
+                                       ahead.orders, trainer.batch, kind, lr, beta, beta1,
+                                       beta2, eps, clip, frozen, m, v, counters, floats,
+                                       cfg.epochs, cfg.target_mse, cfg.plateau, out_loss,
+                                       out_params)
     if done:
         per = (time.perf_counter() - ahead.started) / done
         old = _seconds_per_epoch.get(trainer)

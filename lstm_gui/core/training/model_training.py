@@ -44,10 +44,11 @@ def loss_function(model, seq_to_one: bool, delay: int, dropout_rng) -> LossFn:
     return numpy_path
 
 
-def forward(model, theta: np.ndarray, x, delay: int = 0) -> np.ndarray:
+def forward(model, theta: np.ndarray, x, delay: int = 0, precision: str = "float64") -> np.ndarray:
     """Model.forward on the compiled kernel when it computes this model (no delay): an
     H = 16, 2-layer GRU over 300 steps took 97 ms in the reference's Python, in every
-    snapshot's test MSE, holding the GIL from the window (frames of 0.4 s)."""
+    snapshot's test MSE, holding the GIL from the window (frames of 0.4 s).  precision
+    "float32": a float32 run's test pass in lstm32 (fast_model.kernels_for)."""
     if delay == 0:
         from ..models import compiled
         if compiled.active() == "compiled":
@@ -57,7 +58,7 @@ def forward(model, theta: np.ndarray, x, delay: int = 0) -> np.ndarray:
                 pass
             else:
                 if supported(model):
-                    return _fast(model, FastModel).forward(theta, x)
+                    return _fast(model, FastModel, precision).forward(theta, x)
     return model.forward(theta, x, delay)
 
 
@@ -82,13 +83,13 @@ def trace(model, theta: np.ndarray, x, delay: int = 0):
 _FAST: dict = {}
 
 
-def _fast(model, cls):
+def _fast(model, cls, precision: str = "float64"):
     """The FastModel of `model`, made once (its layout took 2 ms, at every test-set pass)."""
-    fm = _FAST.get(model)
+    fm = _FAST.get((model, precision))
     if fm is None:
         if len(_FAST) > 16:
             _FAST.clear()
-        fm = _FAST[model] = cls(model)
+        fm = _FAST[(model, precision)] = cls(model, precision)
     return fm
 
 
@@ -170,20 +171,21 @@ class ModelTrainer:
 
 
 def mse(model, theta: np.ndarray, x: np.ndarray, target: np.ndarray, seq_to_one: bool,
-        delay: int = 0) -> float:
+        delay: int = 0, precision: str = "float64") -> float:
     """MSE of the model (no dropout) on sequences x (N, n, m) against target (N, n) or (N,);
     NaN for an empty set."""
     if len(x) == 0:
         return float("nan")
     with np.errstate(all="ignore"):
-        y = forward(model, theta, time_major(x), delay)        # (n, N)
+        y = forward(model, theta, time_major(x), delay, precision)        # (n, N)
     err = (y[-1] - target) if seq_to_one else (y - np.asarray(target).T)
     return float(np.mean(err * err))
 
 
-def held_out_mse(model, theta: np.ndarray, data: Dataset, delay: int = 0) -> float:
+def held_out_mse(model, theta: np.ndarray, data: Dataset, delay: int = 0,
+                 precision: str = "float64") -> float:
     """MSE on the held-out sequences (NaN if there are none)."""
-    return mse(model, theta, data.x_test, data.y_test, data.seq_to_one, delay)
+    return mse(model, theta, data.x_test, data.y_test, data.seq_to_one, delay, precision)
 
 
 class SetEval(EvalRecords):
@@ -195,7 +197,9 @@ class SetEval(EvalRecords):
         # A preset's epochs are few and long (10 of 32 batches): record each one.
         super().__init__(1 if config.epochs <= 1000 else interval(config.epochs), capacity)
         self.model, self.data, self.delay = model, data, config.delay
+        self.precision = config.precision        # a float32 run's test pass in float32
 
     def record(self, epoch: int, params: np.ndarray) -> None:
         if self._make_room(epoch):
-            self._append(epoch, held_out_mse(self.model, params, self.data, self.delay), np.nan)
+            self._append(epoch, held_out_mse(self.model, params, self.data, self.delay,
+                                             self.precision), np.nan)

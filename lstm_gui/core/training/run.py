@@ -74,8 +74,11 @@ class RunConfig:
     init: str = "uniform"
     forget_bias: float | None = None
     batch: int = 0
+    precision: str = "float64"  # or "float32": the compiled vanilla LSTM's opt-in (lstm32.py)
 
     def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         # The one table of limits that files and the command line hold (limits.SETTINGS): a
         # run the window could make but never save and reopen is refused here, once, for
         # every caller (the panel, the command line, the file reader).
@@ -239,6 +242,9 @@ def for_set_preset(config: RunConfig, key: str, **task) -> RunConfig:
 
 
 GRADIENTS = ("exact", "lstmlib")
+# Not saved in files (parameters stay float64): how the compiled kernels compute, as the
+# kernel switch; float32 applies to the vanilla LSTM on the compiled path (others: float64).
+PRECISIONS = ("float64", "float32")
 
 
 def check_gradient(gradient: str, units: int, delay: int) -> str:

@@ -53,6 +53,20 @@ def _load():
 
 dgemm, _handle = _load()
 HAVE_BLAS = dgemm is not None
+SGEMM = "scipy_cblas_sgemm64_"
+
+
+def _load_sgemm():
+    """The float32 product of the same library (the opt-in float32 kernels, lstm32), or None."""
+    if _handle is None or not hasattr(_handle, SGEMM):
+        return None
+    from numba import types
+    i32, i64, f32 = types.int32, types.int64, types.float32
+    sig = types.void(i32, i32, i32, i64, i64, i64, f32, i64, i64, i64, i64, f32, i64, i64)
+    return types.ExternalFunction(SGEMM, sig)
+
+
+sgemm = _load_sgemm()
 
 
 def _no_blas_cache():

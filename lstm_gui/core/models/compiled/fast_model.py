@@ -12,6 +12,10 @@ kernels of ``layer_kernels``:
   BPTT, Adam or SGD per mini-batch) in one compiled call, the GIL released;
 - ``train_population(thetas, ...)``: K models in one call, on the same data or each its own.
 
+``FastModel(model, "float32")`` computes ``loss_and_grad``, ``forward`` and ``train`` of the
+vanilla LSTM in float32 (``lstm32``, compiled on first use; :func:`kernels_for` is the one
+switch, also for a run's chunks); other models stay float64.
+
 Without numba the same calls run the kernels' loops as plain Python (correct, slow): use
 the numpy reference (``Model.loss_and_grad``) there.  Dropout and lstmlib's delay are not
 compiled: ``supported(model)`` says whether a model is.
@@ -58,6 +62,22 @@ class Layout:
 def supported(model: Model) -> bool:
     """True if the kernels compute this model exactly (everything but dropout)."""
     return model.dropout == 0.0
+
+
+def float32_supported(model: Model) -> bool:
+    """True if the opt-in float32 kernels (lstm32) compute this model: the vanilla LSTM
+    (no peepholes, coupling or ablation), without dropout."""
+    return supported(model) and model.family.name == "lstm"
+
+
+def kernels_for(model: Model, precision: str = "float64"):
+    """The kernel module that trains `model` at `precision`: lstm32 (imported, and its
+    kernels compiled, only here: on the first float32 run) for "float32" and a model it
+    computes, else layer_kernels."""
+    if precision == "float32" and float32_supported(model):
+        from . import lstm32
+        return lstm32
+    return lk
 
 
 def layout(model: Model) -> Layout:
@@ -114,11 +134,14 @@ def _batch(model: Model, x, target) -> tuple[np.ndarray, np.ndarray, bool]:
 class FastModel:
     """One model description, its layout, and the compiled kernels called on it."""
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, precision: str = "float64"):
         if not supported(model):
             raise ValueError("the compiled kernels do not compute dropout; use the numpy reference")
         self.model = model
         self.layout = layout(model)
+        # float32: loss_and_grad, forward and train in lstm32 (the vanilla LSTM; others,
+        # and trace, stay float64)
+        self.kernels = kernels_for(model, precision)
 
     @property
     def size(self) -> int:
@@ -130,7 +153,7 @@ class FastModel:
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, tk, last = _batch(self.model, x, target)
         grad = np.zeros(self.size)
-        loss = lk.loss_and_grad(theta, *self.layout.args(last), xb, tk, grad)
+        loss = self.kernels.loss_and_grad(theta, *self.layout.args(last), xb, tk, grad)
         return float(loss), grad
 
     def forward(self, theta, x) -> np.ndarray:
@@ -139,7 +162,7 @@ class FastModel:
         theta = np.ascontiguousarray(self.model.check(theta))
         xb, batch = reference.as_batch(self.model, x)
         y = np.zeros(xb.shape[:2])
-        lk.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
+        self.kernels.predict(theta, *self.layout.args(False), np.ascontiguousarray(xb), y)
         return y if batch else y[:, 0]
 
     def trace(self, theta, x) -> reference.Trace:
@@ -192,10 +215,30 @@ class FastModel:
             perms = self.permutations(n, epochs, rng)
         perms = np.ascontiguousarray(perms, dtype=np.int64)
         losses = np.zeros(epochs)
+        if self.kernels is not lk:
+            return self._train32(theta, xb, tk, last, perms, int(batch or n), optimizer, lr,
+                                 betas, eps, state, losses)
         done = lk.train_epochs(theta, *self.layout.args(last), xb, tk, perms,
                                int(batch or n), OPTIMIZERS[optimizer], float(lr),
                                float(betas[0]), float(betas[1]), float(eps),
                                state["m"], state["v"], state["step"], losses)
+        return theta, losses[:done], state
+
+    def _train32(self, theta, xb, tk, last, perms, batch, optimizer, lr, betas, eps, state,
+                 losses):
+        """train() in float32: lstm32.train_run without stop rules, clipping or frozen
+        entries (its update is layer_kernels._run_update, Adam's bias correction by ** where
+        train_epochs uses math.pow: the same up to an ulp)."""
+        kind = OPTIMIZERS[optimizer]
+        counters = np.array([0, 0, state["step"][0]], dtype=np.int64)
+        floats = np.array([np.nan, np.inf])
+        frozen = np.zeros(self.size, dtype=np.bool_)
+        done, _ = self.kernels.train_run(theta, *self.layout.args(last), xb, tk, perms, batch,
+                                         kind, float(lr), 0.0, float(betas[0]), float(betas[1]),
+                                         float(eps), 0.0, frozen, state["m"], state["v"],
+                                         counters, floats, 0, 0.0, 0, losses,
+                                         np.empty((0, self.size)))
+        state["step"][0] = counters[2]
         return theta, losses[:done], state
 
     def train_population(self, thetas, x, target, epochs: int, batch: int | None = None,
