@@ -145,3 +145,50 @@ def test_nine_series_each_have_their_own_colour_and_dash(qtbot):
                      for k in range(9)])
     looks = {(m.opts["pen"].color().name(), m.opts["pen"].style()) for _, _, _, m in plot._groups}
     assert len(looks) == 9
+
+
+# A small model of every kind the population kernel does not compute: a GRU of 3 units.
+MODEL = RunConfig(cell="gru", hidden=3, init="pytorch", optimizer="adam", lr=0.02, seed=2)
+
+
+def test_seeds_of_a_model_train_and_show_bands_like_the_units(view, qtbot):
+    """Found by the tester: on any model but the unit the thread died (ValueError from the
+    population kernel) and the view said "Training N seeds..." for ever."""
+    from lstm_gui.core.analysis.variants import SeedRuns
+
+    view.show_snapshot(_snap(MODEL))
+    view.seeds.setValue(8)
+    view.epochs.setValue(20)
+    view.target.setValue(0.0001)
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    (r,) = view.results
+    assert r.seeds == tuple(range(2, 10)) and r.epoch == 20
+    runs = SeedRuns(replace(MODEL, target_mse=0.0001, epochs=20), range(2, 10))
+    runs.train(20)
+    np.testing.assert_array_equal(r.final, runs.mse)          # each member is its single run
+    np.testing.assert_array_equal(r.test, runs.test_mse())
+    assert view.plot.series_count() == 1 and r.bands.members.shape == (20, 8)
+    assert "Training" not in view.summary.text() and "8 seeds, epoch 20" in view.summary.text()
+    assert view.run_button.isEnabled() and not view.cancel_button.isEnabled()
+
+
+def test_a_failure_in_the_thread_reaches_the_window_in_one_line_and_ends_training(
+        view, qtbot, monkeypatch):
+    """The mechanism: whatever the training thread raises is reported, and the view leaves
+    its "Training..." state (before, the exception ended the thread silently)."""
+    import lstm_gui.app.views.ensemble as module
+
+    def broken(config, seeds):
+        raise RuntimeError("the kernel\nbroke")
+
+    monkeypatch.setattr(module, "seeds_of", broken, raising=False)
+    monkeypatch.setattr(module, "EnsembleRun", broken, raising=False)
+    view.show_snapshot(_snap(RunConfig()))
+    view.seeds.setValue(8)
+    with qtbot.waitSignal(view.finished, timeout=10_000):
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert not view.is_running() and view.run_button.isEnabled()
+    assert "Training" not in view.summary.text()
+    assert "the kernel broke" in view.summary.text()
+    assert view.messages and view.messages[-1] == "Ensemble of seeds failed: the kernel broke"

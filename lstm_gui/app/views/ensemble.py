@@ -13,12 +13,14 @@ seeds at once.
 from __future__ import annotations
 
 import time
+import traceback
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ...core.analysis.compare import difference
-from ...core.analysis.ensemble import Bands, EnsembleRun
+from ...core.analysis.ensemble import Bands
+from ...core.analysis.variants import seeds_of
 from ...core.training.run import RunConfig, TrainingRun
 from ..ensemble_plot import BandsPlot, FinalMseHistogram
 from ..qt import Qt, QtCore, QtWidgets, Signal
@@ -39,19 +41,31 @@ class SeriesResult:
     final: np.ndarray          # (K,) MSE, NaN where diverged
     success: float             # share of seeds at the target (NaN without a target)
     epochs_to_target: np.ndarray
+    test: np.ndarray | None = None   # (K,) test MSE, once trained (None while training)
 
 
-def _result(label: str, ens: EnsembleRun) -> SeriesResult:
+def _result(label: str, ens, final: bool = False) -> SeriesResult:
+    """`ens`: an EnsembleRun or a SeedRuns (variants.seeds_of); the test MSE at the end only
+    (a forward pass per member)."""
     rate, took = ens.success()
     return SeriesResult(label, ens.config, ens.seeds, ens.epoch, ens.bands(), ens.mse.copy(),
-                        rate, took)
+                        rate, took, np.asarray(ens.test_mse(), dtype=float) if final else None)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class EnsembleThread(QtCore.QThread):
-    """Trains one or more ensembles in chunks, side by side; cancel with requestInterruption()."""
+    """Trains one or more ensembles in chunks, side by side; cancel with requestInterruption().
+
+    ``done`` is emitted however run() ends; what it raised comes first as ``failed`` (one
+    line): a model the population kernel refused once ended the thread silently and left
+    the view "Training..." for ever."""
 
     progress = Signal(object)   # [SeriesResult, ...]
-    done = Signal(object, float)  # [SeriesResult, ...], seconds
+    done = Signal(object, float)  # [SeriesResult, ...] (what was trained), seconds
+    failed = Signal(str)        # what went wrong, one line
 
     def __init__(self, series: list[tuple[str, RunConfig]], seeds, epochs: int, parent=None):
         super().__init__(parent)
@@ -61,8 +75,19 @@ class EnsembleThread(QtCore.QThread):
 
     def run(self) -> None:  # QThread's entry point
         start = time.perf_counter()
-        runs = [(label, EnsembleRun(replace(cfg, epochs=self.epochs), self.seeds))
-                for label, cfg in self.series]
+        runs: list = []
+        try:
+            self._train(runs)
+            results = [_result(label, ens, final=True) for label, ens in runs]
+        except Exception as exc:   # noqa: BLE001 - reported to the user, never swallowed
+            traceback.print_exc()
+            self.failed.emit(_one_line(exc))
+            results = []
+        self.done.emit(results, time.perf_counter() - start)
+
+    def _train(self, runs: list) -> None:
+        for label, cfg in self.series:
+            runs.append((label, seeds_of(replace(cfg, epochs=self.epochs), self.seeds)))
         last_emit = 0.0
         # Each series trains for its share of a quarter second per round (the compiled path
         # asks should_continue between its fused chunks of ~20 ms, the numpy path between
@@ -81,7 +106,6 @@ class EnsembleThread(QtCore.QThread):
             if now - last_emit > 0.25:   # a few redraws a second keep the GUI thread free
                 last_emit = now
                 self.progress.emit([_result(label, ens) for label, ens in runs])
-        self.done.emit([_result(label, ens) for label, ens in runs], time.perf_counter() - start)
 
 
 class EnsembleView(View):
@@ -100,6 +124,7 @@ class EnsembleView(View):
         self.results: list[SeriesResult] = []
         self.ghosts: list[SeriesResult] = []
         self.elapsed = 0.0
+        self.failure = ""         # what the last training raised, one line ("" if nothing)
 
         self.seeds = QtWidgets.QSpinBox(objectName="ensembleSeeds")
         self.seeds.setRange(MIN_SEEDS, MAX_SEEDS)
@@ -246,7 +271,9 @@ class EnsembleView(View):
         seeds = range(seed0, seed0 + self.seeds.value())
         self.worker = EnsembleThread(series, seeds, self.epochs.value(), self)
         self.worker.progress.connect(self._draw)
+        self.worker.failed.connect(self._on_failed)
         self.worker.done.connect(self._on_done)
+        self.failure = ""
         for w in (self.run_button, self.rules_button, self.pin_button):
             w.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -254,16 +281,24 @@ class EnsembleView(View):
                              f"{'s' if len(series) > 1 else ''}...")
         self.worker.start()
 
+    def _on_failed(self, text: str) -> None:
+        self.failure = text
+        self._message(f"Ensemble of seeds failed: {text}")
+
     def _on_done(self, results, seconds: float) -> None:
         thread, self.worker = self.worker, None
         if thread is not None:
             thread.wait()
             thread.deleteLater()
         self.elapsed = seconds
-        for w in (self.run_button, self.rules_button, self.pin_button):
+        for w in (self.run_button, self.rules_button):
             w.setEnabled(True)
+        self.pin_button.setEnabled(bool(results))
         self.cancel_button.setEnabled(False)
-        self._draw(results)
+        if self.failure:
+            self.summary.setText(f"Ensemble of seeds failed: {self.failure}")
+        else:
+            self._draw(results)
         self.finished.emit()
 
     def _labelled_ghosts(self):

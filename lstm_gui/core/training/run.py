@@ -360,8 +360,11 @@ class TrainingRun:
     clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
-                 initial_params: np.ndarray | None = None):
+                 initial_params: np.ndarray | None = None, history_params: bool = True):
+        """history_params=False: a model's history keeps the MSE alone (the seeds of an
+        ensemble: 256 members each keeping a GRU's parameters per epoch would take GBs)."""
         self._history_recent = history_recent
+        self._history_params = history_params
         # Parameters that did not come from the seed (a C library file): reset returns to them.
         self._fixed_initial = None if initial_params is None else np.array(initial_params, dtype=float)
         self.reset(config or RunConfig(), reseed=None)
@@ -455,9 +458,9 @@ class TrainingRun:
         if self.model is None:
             return History(self.config.units, recent=self._history_recent)
         size = self.model.size
+        keep = size <= HISTORY_PARAMS and self._history_params
         return History(self.config.units, recent=self._history_recent,
-                       row_shape=(size if size <= HISTORY_PARAMS else 0,),
-                       names=self.model.names() if size <= HISTORY_PARAMS else [])
+                       row_shape=(size if keep else 0,), names=self.model.names() if keep else [])
 
     @staticmethod
     def _training_set(x: np.ndarray, target: np.ndarray):
