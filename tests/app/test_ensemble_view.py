@@ -192,3 +192,18 @@ def test_a_failure_in_the_thread_reaches_the_window_in_one_line_and_ends_trainin
     assert "Training" not in view.summary.text()
     assert "the kernel broke" in view.summary.text()
     assert view.messages and view.messages[-1] == "Ensemble of seeds failed: the kernel broke"
+
+
+def test_a_pinned_lstm_is_named_by_its_cell_after_switching_to_gru(view, qtbot):
+    """Found by the tester: the pinned LSTM band's legend said "same settings (pinned)"."""
+    lstm = replace(MODEL, cell="lstm")
+    view.show_snapshot(_snap(lstm))
+    view.seeds.setValue(8)
+    view.epochs.setValue(10)
+    _train(view, qtbot, view.run_button)
+    qtbot.mouseClick(view.pin_button, Qt.MouseButton.LeftButton)
+    view.show_snapshot(_snap(MODEL))
+    _train(view, qtbot, view.run_button)
+    legend = " | ".join(item[1].text for item in view.plot.legend.items)
+    assert "cell lstm (pinned)" in legend and "cell gru" in legend
+    assert "same settings" not in legend
