@@ -207,3 +207,50 @@ def test_a_pinned_lstm_is_named_by_its_cell_after_switching_to_gru(view, qtbot):
     legend = " | ".join(item[1].text for item in view.plot.legend.items)
     assert "cell lstm (pinned)" in legend and "cell gru" in legend
     assert "same settings" not in legend
+
+
+def test_the_end_says_in_the_status_what_finished_and_its_result(view, qtbot):
+    """Found by the tester: an ensemble that finished said nothing in the status bar."""
+    view.show_snapshot(_snap(RunConfig(optimizer="adam", lr=0.05)))
+    view.seeds.setValue(8)
+    view.epochs.setValue(50)
+    _train(view, qtbot, view.run_button)
+    (r,) = view.results
+    assert r.test is not None and len(r.test) == 8
+    assert view.messages[-1] == (f"Ensemble of 8 seeds done at epoch 50: median test MSE "
+                                 f"{np.nanmedian(r.test):.3g}")
+    _train(view, qtbot, view.rules_button)
+    exact, rule = view.results
+    assert view.messages[-1] == (
+        f"Ensembles of 8 seeds done at epoch 50: median test MSE {np.nanmedian(exact.test):.3g} "
+        f"(exact gradient), {np.nanmedian(rule.test):.3g} (lstmlib rule)")
+
+
+def test_a_pinned_result_and_the_next_make_a_greff_table(view, qtbot):
+    """Each setting against the pinned one, as Greff et al.'s table: the numbers are
+    variants.greff_table's of the two ensembles' own final and test MSEs."""
+    from lstm_gui.core.analysis.variants import greff_table
+
+    lstm = replace(MODEL, cell="lstm")
+    view.show_snapshot(_snap(lstm))
+    view.seeds.setValue(8)
+    view.epochs.setValue(10)
+    _train(view, qtbot, view.run_button)
+    assert not view.table.isVisible()          # one setting: nothing to compare
+    qtbot.mouseClick(view.pin_button, Qt.MouseButton.LeftButton)
+    view.show_snapshot(_snap(MODEL))
+    _train(view, qtbot, view.run_button)
+    assert view.table.isVisible() and view.table.rowCount() == 2
+    pinned, current = view.ghosts[0], view.results[0]
+    rows = greff_table([("cell lstm (pinned)", pinned.final, pinned.test, pinned.success),
+                        ("cell gru", current.final, current.test, current.success)])
+    cells = [[view.table.item(i, j).text() for j in range(view.table.columnCount())]
+             for i in range(2)]
+    assert cells[0][0] == "cell lstm (pinned)" and cells[1][0] == "cell gru"
+    assert cells[0][view.COLUMNS.index("vs baseline")] == "baseline"
+    assert cells[1][view.COLUMNS.index("test MSE")] == f"{rows[1].test_median:.3g}"
+    assert cells[1][view.COLUMNS.index("vs baseline")] == f"{rows[1].difference:+.3g}"
+    assert cells[1][view.COLUMNS.index("95 % interval")] == f"[{rows[1].low:+.2g}, {rows[1].high:+.2g}]"
+    assert cells[1][view.COLUMNS.index("clear")] == ("yes" if rows[1].clear else "no")
+    qtbot.mouseClick(view.unpin_button, Qt.MouseButton.LeftButton)
+    assert not view.table.isVisible()
