@@ -22,6 +22,7 @@ from ..models import UNIT, Model, lstmlib_rule, unit
 from . import compiled_run, model_training
 from .datasets import SET_PRESETS, Dataset
 from .evaluation import EvalHistory, EvalView
+from .grad_norms import GradNormsView, Layout, Paced
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
@@ -335,6 +336,8 @@ class Snapshot:
     model: object = None       # the models.Model trained (None: the 12-parameter unit)
     # A model's gate norms over the epochs (TrainingRun.gate_norms_view), whatever the epoch shown
     gate_norms: tuple[np.ndarray, np.ndarray] | None = None
+    # The gradient's norms per layer (and unit) over the epochs (TrainingRun.grad_norms_view)
+    grad_norms: GradNormsView | None = None
 
 
 def _as_lists(obj):
@@ -414,6 +417,7 @@ class TrainingRun:
         self._best_epoch = 0
         self.history = self._new_history()
         self._new_gate_norms()
+        self._new_grad_norms()
         self.evaluation: EvalHistory | model_training.SetEval | None
         if self.data is not None:
             self.evaluation = model_training.SetEval(config, self.model, self.data)
@@ -453,6 +457,55 @@ class TrainingRun:
             epochs, rows = epochs[:-1], rows[:-1]
         return (np.append(epochs, self.epoch),
                 np.concatenate([rows.reshape((-1,) + now.shape), now[None]]))
+
+    def _new_grad_norms(self) -> None:
+        """The gradient's norms per layer and unit over the epochs, from this epoch on (see
+        :meth:`grad_norms_view`)."""
+        shape = self.config.param_shape
+        self._grad_layout = (Layout(self.model) if self.model is not None
+                             else Layout(units=shape[0], unit_size=shape[-1]))
+        self.grad_norms = Thinned(self._grad_layout.width)
+        self._grad_pace = Paced()
+        if self.model is None:
+            # The unit's epoch 0 (well under a millisecond); a model's first row comes with
+            # its first epoch (making a run must not wait for, or compile, a model's kernel).
+            self._record_grad_norms()
+
+    def _record_grad_norms(self, grad: np.ndarray | None = None, last: bool = False) -> None:
+        """Offer the row of this epoch: from `grad` when the training computed the gradient
+        at these parameters (free), else computed when the pace allows (grad_norms.SHARE),
+        or `last`: the epoch the run stopped at (its curves end where the run does)."""
+        layout, epoch = self._grad_layout, self.epoch
+        if grad is not None:
+            self.grad_norms.offer(epoch, lambda: layout.row(grad))
+            return
+        if last:
+            recorded = self.grad_norms.view()[0]
+            if len(recorded) and recorded[-1] == epoch:
+                return
+        elif not self._grad_pace.due():
+            return
+        params = self.params
+
+        def row() -> np.ndarray:
+            start = time.perf_counter()
+            out = layout.row(self._full_gradient(params))
+            self._grad_pace.took(time.perf_counter() - start)
+            return out
+        self.grad_norms.offer(epoch, row)
+
+    def _full_gradient(self, params: np.ndarray) -> np.ndarray:
+        """The exact gradient of the training MSE at params, over the whole training set."""
+        if self.trainer is not None:
+            return self.trainer.full_gradient(params)
+        with np.errstate(all="ignore"):
+            return unit.model_loss_and_grad(params, self.x, self.target, self.config.delay)[1]
+
+    def grad_norms_view(self) -> GradNormsView:
+        """The gradient's norms as recorded over the epochs (grad_norms.GradNormsView): a
+        row at least every :attr:`Thinned.every` epochs where the pace allows, so the
+        gradient view's curves do not depend on which frames the window drew."""
+        return self._grad_layout.view(*self.grad_norms.view())
 
     def _new_history(self) -> History:
         if self.model is None:
@@ -600,6 +653,9 @@ class TrainingRun:
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
+        if cfg.gradient == "exact":
+            # The gradient at this epoch's parameters, computed anyway: its norms are free.
+            self._record_grad_norms(grad)
         if cfg.frozen:
             grad.ravel()[list(cfg.frozen)] = 0.0
         try:
@@ -649,6 +705,8 @@ class TrainingRun:
         if self.evaluation is not None and self.evaluation.due(self.epoch):
             self.evaluation.record(self.epoch, self.params)
         self._record_gate_norms()
+        if self.model is not None or self.config.gradient != "exact":
+            self._record_grad_norms()    # the unit's exact step records its own (free)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
 
@@ -685,6 +743,8 @@ class TrainingRun:
             reason = self.should_stop()
             if reason:
                 self.stop_reason = reason
+                if reason != DIVERGED:
+                    self._record_grad_norms(last=True)
                 return reason
             if done >= epochs or not should_continue():
                 return None
@@ -741,6 +801,7 @@ class TrainingRun:
                 # A model's chunks end at each epoch its evaluation records.
                 self.evaluation.record(self.epoch, self.params)
             self._record_gate_norms()
+            self._record_grad_norms()
             self.revision = next(_REVISIONS)
         if chunk.reason == DIVERGED:
             self.stop_reason = DIVERGED
@@ -788,6 +849,7 @@ class TrainingRun:
         run.params = np.array(params, dtype=float).reshape(shape)
         run.epoch = int(state["epoch"])
         run._new_gate_norms()               # the file keeps no norms: they start here
+        run._new_grad_norms()
         run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
         run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
         run._best_epoch = int(state.get("best_epoch", 0))
@@ -891,7 +953,7 @@ class TrainingRun:
             stop_reason=self.stop_reason, config=self.config, elapsed=self.elapsed,
             model=self.model, data=self.data, span=span,
             evaluation=None if self.evaluation is None else self.evaluation.view(),
-            gate_norms=self.gate_norms_view())
+            gate_norms=self.gate_norms_view(), grad_norms=self.grad_norms_view())
 
     def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
         """Run the current model over `factor` times the training length of the clean task.
@@ -939,6 +1001,7 @@ class SnapshotJob:
     span: int
     evaluation: EvalView | None
     gate_norms: tuple[np.ndarray, np.ndarray] | None = None
+    grad_norms: GradNormsView | None = None
 
     def _training_set(self):
         return TrainingRun._training_set(self.x, self.target)
@@ -976,4 +1039,4 @@ class SnapshotJob:
             x=self.x, target=self.target, clean_target=self.clean_target, trace=trace,
             history=self.history, events=self.events, stop_reason=self.stop_reason, config=cfg,
             elapsed=self.elapsed, span=span_result, test_mse=test, model=model,
-            evaluation=self.evaluation, gate_norms=self.gate_norms)
+            evaluation=self.evaluation, gate_norms=self.gate_norms, grad_norms=self.grad_norms)

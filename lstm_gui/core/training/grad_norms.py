@@ -1,0 +1,96 @@
+"""The gradient's size per layer (and per hidden unit) over a run's epochs, as the run records it.
+
+The gradient view's ``gradientNorms`` drew these from the frames it happened to analyse (two
+or three points in 15 s of a GRU, joined by straight lines).  Now :class:`TrainingRun` records
+them as it records a model's gate norms (``records.Thinned``): a row per recorded epoch, the
+norms of the gradient of the training loss over the whole training set at that epoch's
+parameters (no dropout), taken from the core's blocks:
+
+- a Model: per layer and direction (``Model.blocks`` with that layer and direction: W, R, b
+  and the extras; the readout belongs to none), and per hidden unit j of it (row j of each of
+  those blocks), ``layers`` (G,) then ``units`` (G * H,);
+- the 12-parameter unit and its chains: per unit (layer) the norm of its 12 derivatives, and
+  every |dE/dp| (units * 12,), ``layers`` then ``params``.
+
+Where the training already computed that gradient (the unit's exact gradient, epoch by epoch
+on the numpy path) the run records its norms for free; elsewhere (a model's mini-batches, the
+compiled chunks) it computes one, paced by :class:`Paced` so that recording takes a bounded
+share of the training time.
+"""
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+# Computing a gradient to record takes at most this share of the time between two rows
+# (measured with `python -m lstm_gui.bench --layer-only`: see TrainingRun.grad_norms).
+SHARE = 0.05
+
+
+class GradNormsView(NamedTuple):
+    """Recorded: epochs (N,), layers (N, G) per layer (and direction), units (N, G * H) per
+    hidden unit of a Model (None for the unit), params (N, units, 12) |dE/dp| of the unit
+    (None for a Model)."""
+
+    epochs: np.ndarray
+    layers: np.ndarray
+    units: np.ndarray | None
+    params: np.ndarray | None
+
+
+class Layout:
+    """Where each flat parameter's squared derivative goes: ``rows`` (size,) the row of a
+    (group, unit) pair (group * H + j), -1 for the readout.  ``groups`` G and ``hidden`` H."""
+
+    def __init__(self, model=None, units: int = 1, unit_size: int = 0):
+        self.model = model
+        if model is None:
+            self.groups, self.hidden = units, 1
+            self.rows = np.repeat(np.arange(units), unit_size)
+            self.width = units + units * unit_size
+            return
+        self.groups, self.hidden = model.layers * model.dirs, model.hidden
+        rows = np.full(model.size, -1, dtype=np.int64)
+        for b in model.blocks():
+            if b.layer is not None and b.direction is not None:
+                group = b.layer * model.dirs + b.direction
+                per_row = b.size // b.shape[0]        # every gate block has H rows
+                rows[b.slice] = group * model.hidden + np.repeat(np.arange(b.shape[0]), per_row)
+        self.rows = rows
+        self.width = self.groups + self.groups * self.hidden
+
+    def row(self, grad) -> np.ndarray:
+        """The recorded row of a gradient (size,) or (units, 12)."""
+        g = np.asarray(grad, dtype=float).ravel()
+        if self.model is None:
+            return np.concatenate([np.sqrt(np.bincount(self.rows, g * g, self.groups)), np.abs(g)])
+        keep = self.rows >= 0
+        units = np.sqrt(np.bincount(self.rows[keep], g[keep] ** 2, self.groups * self.hidden))
+        layers = np.sqrt(np.sum(units.reshape(self.groups, self.hidden) ** 2, axis=1))
+        return np.concatenate([layers, units])
+
+    def view(self, epochs: np.ndarray, rows: np.ndarray) -> GradNormsView:
+        layers = rows[:, :self.groups]
+        rest = rows[:, self.groups:]
+        if self.model is None:
+            return GradNormsView(epochs, layers, None, rest.reshape(len(epochs), self.groups, -1))
+        return GradNormsView(epochs, layers, rest, None)
+
+
+class Paced:
+    """Whether a costly row may be computed now: when the time since the last one is at
+    least its cost / ``share`` (the first is always due)."""
+
+    def __init__(self, share: float = SHARE):
+        self.share = share
+        self.cost = 0.0
+        self._last: float | None = None
+
+    def due(self) -> bool:
+        return self._last is None or time.perf_counter() - self._last >= self.cost / self.share
+
+    def took(self, seconds: float) -> None:
+        self.cost = seconds
+        self._last = time.perf_counter()
