@@ -466,15 +466,17 @@ class TrainingRun:
                              else Layout(units=shape[0], unit_size=shape[-1]))
         self.grad_norms = Thinned(self._grad_layout.width)
         self._grad_pace = Paced()
+        self._grad_pending: int | None = None   # the epoch stopped at, its row not yet computed
         if self.model is None:
             # The unit's epoch 0 (well under a millisecond); a model's first row comes with
             # its first epoch (making a run must not wait for, or compile, a model's kernel).
-            self._record_grad_norms()
+            self._record_grad_norms(last=True)
 
     def _record_grad_norms(self, grad: np.ndarray | None = None, last: bool = False) -> None:
         """Offer the row of this epoch: from `grad` when the training computed the gradient
         at these parameters (free), else computed when the pace allows (grad_norms.SHARE),
-        or `last`: the epoch the run stopped at (its curves end where the run does)."""
+        or `last`: the epoch the run stopped at, whatever the pace (its curves end where
+        the run does; :meth:`grad_norms_view` computes it when first asked)."""
         layout, epoch = self._grad_layout, self.epoch
         if grad is not None:
             self.grad_norms.offer(epoch, lambda: layout.row(grad))
@@ -504,7 +506,12 @@ class TrainingRun:
     def grad_norms_view(self) -> GradNormsView:
         """The gradient's norms as recorded over the epochs (grad_norms.GradNormsView): a
         row at least every :attr:`Thinned.every` epochs where the pace allows, so the
-        gradient view's curves do not depend on which frames the window drew."""
+        gradient view's curves do not depend on which frames the window drew.  The epoch the
+        run stopped at is computed here, once, when first asked for."""
+        if self._grad_pending is not None:
+            if self._grad_pending == self.epoch:
+                self._record_grad_norms(last=True)
+            self._grad_pending = None
         return self._grad_layout.view(*self.grad_norms.view())
 
     def _new_history(self) -> History:
@@ -744,7 +751,7 @@ class TrainingRun:
             if reason:
                 self.stop_reason = reason
                 if reason != DIVERGED:
-                    self._record_grad_norms(last=True)
+                    self._grad_pending = self.epoch      # computed when a snapshot asks
                 return reason
             if done >= epochs or not should_continue():
                 return None
