@@ -254,3 +254,12 @@ def test_a_pinned_result_and_the_next_make_a_greff_table(view, qtbot):
     assert cells[1][view.COLUMNS.index("clear")] == ("yes" if rows[1].clear else "no")
     qtbot.mouseClick(view.unpin_button, Qt.MouseButton.LeftButton)
     assert not view.table.isVisible()
+
+
+def test_the_rules_compare_refuses_a_model_in_one_line(view, qtbot):
+    """RunConfig refuses the C library's rule on any model: asked from the view, that was
+    an exception in the button's slot."""
+    view.show_snapshot(_snap(MODEL))
+    qtbot.mouseClick(view.rules_button, Qt.MouseButton.LeftButton)
+    assert not view.is_running()
+    assert "The lstmlib rule trains one unit" in view.messages[-1]
