@@ -81,23 +81,23 @@ class Layout:
 
 
 class Paced:
-    """Whether a costly row may be computed now: when the time since the last one (or since
-    the run began) is at least a row's cost / ``share``.  Before any row was computed, the
-    cost is taken to be the time the training took until the first offer (an epoch or a
-    chunk: a gradient over the training set costs about an epoch's passes), so a run of a few
-    long epochs computes none on the way (the sum task's 10 epochs of H = 64: 2 rows of 40-60
-    ms each had cost it 19 %)."""
+    """Whether a costly row may be computed now: when the time since the last one is at least
+    its cost / ``share``.  Before any row was computed, its cost is unknown: a gradient over
+    the training set costs about an epoch's passes, so the first is due after 1 / share
+    epochs (a run of a few long epochs computes none on the way: the sum task's 10 epochs of
+    H = 64 paid 19 % for 2 rows of 40-60 ms; and the time since the run was made is no
+    measure: a run made, then trained a minute later, would wait 20 minutes)."""
 
-    def __init__(self, share: float = SHARE):
+    def __init__(self, share: float = SHARE, epoch: int = 0):
         self.share = share
         self.cost: float | None = None
+        self._start = epoch
         self._last = time.perf_counter()
 
-    def due(self) -> bool:
-        now = time.perf_counter()
+    def due(self, epoch: int) -> bool:
         if self.cost is None:
-            self.cost = now - self._last
-        return now - self._last >= self.cost / self.share
+            return epoch - self._start >= 1 / self.share
+        return time.perf_counter() - self._last >= self.cost / self.share
 
     def took(self, seconds: float) -> None:
         self.cost = seconds

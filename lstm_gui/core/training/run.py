@@ -465,7 +465,7 @@ class TrainingRun:
         self._grad_layout = (Layout(self.model) if self.model is not None
                              else Layout(units=shape[0], unit_size=shape[-1]))
         self.grad_norms = Thinned(self._grad_layout.width)
-        self._grad_pace = Paced()
+        self._grad_pace = Paced(epoch=self.epoch)
         self._grad_pending: int | None = None   # the epoch stopped at, its row not yet computed
         if self.model is None:
             # The unit's epoch 0 (well under a millisecond); a model's first row comes with
@@ -485,7 +485,7 @@ class TrainingRun:
             recorded = self.grad_norms.view()[0]
             if len(recorded) and recorded[-1] == epoch:
                 return
-        elif not self._grad_pace.due():
+        elif not self._grad_pace.due(epoch):
             return
         params = self.params
 
