@@ -290,8 +290,9 @@ class GradientView(View):
             return
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay)
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
-        if self.result is None:
-            self.summary.setText("Computing the gradient flow…")   # until the first result
+        if self.result is None or self._series_key != self._key(snap):
+            # Until the first result of this run (not another run's summary meanwhile).
+            self.summary.setText("Computing the gradient flow…")
 
     def _on_done(self, result) -> None:
         """The worker's result, drawn as a part of the window's frames (frames.py): drawn

@@ -496,6 +496,32 @@ class TrainingRun:
             return out
         self.grad_norms.offer(epoch, row)
 
+    def _record_grad_rows(self, first: int, param_rows: np.ndarray) -> None:
+        """The gradient's rows of a compiled chunk's epochs first, first + 1, ...: as many as
+        the pace allows, spread evenly over them (its last epoch first), from the parameters
+        the chunk kept per epoch.  Noise drawn afresh every epoch, or a model whose history
+        keeps no parameters: the chunk's end alone."""
+        shape = self.config.param_shape
+        n = len(param_rows)
+        whole = param_rows.ndim == 2 and param_rows.shape[1] == math.prod(shape)
+        if n <= 1 or not whole or (self.config.noise.resample and self.config.noise.active):
+            self._record_grad_norms()
+            return
+        count = self._grad_pace.rows(self.epoch, most=min(n, 64))
+        if count <= 0:
+            return
+        picks = np.unique(np.linspace(n - 1, 0, count).round().astype(np.int64))
+        layout, start, taken = self._grad_layout, time.perf_counter(), 0
+        for j in picks:                         # ascending: the store takes epochs in order
+            params = param_rows[j].reshape(shape)
+
+            def row(params=params) -> np.ndarray:
+                nonlocal taken
+                taken += 1
+                return layout.row(self._full_gradient(params))
+            self.grad_norms.offer(first + int(j), row)
+        self._grad_pace.took(time.perf_counter() - start, taken)
+
     def _full_gradient(self, params: np.ndarray) -> np.ndarray:
         """The exact gradient of the training MSE at params, over the whole training set."""
         if self.trainer is not None:
@@ -808,7 +834,7 @@ class TrainingRun:
                 # A model's chunks end at each epoch its evaluation records.
                 self.evaluation.record(self.epoch, self.params)
             self._record_gate_norms()
-            self._record_grad_norms()
+            self._record_grad_rows(first, chunk.param_rows)
             self.revision = next(_REVISIONS)
         if chunk.reason == DIVERGED:
             self.stop_reason = DIVERGED

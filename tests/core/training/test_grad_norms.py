@@ -114,3 +114,20 @@ def test_a_run_trained_a_while_after_it_was_made_still_records_rows_on_the_way()
         run.train(25)
     view = run.grad_norms_view()
     assert len(view.epochs) >= 2 and view.epochs[0] >= 20 and view.epochs[-1] <= 1000
+
+
+def test_rows_spread_over_a_compiled_chunk_are_each_the_gradient_at_their_epoch():
+    """A chain trained 3 000 epochs in a few compiled chunks recorded a row per chunk end
+    (8 rows); the rows now spread over each chunk, from the parameters it kept per epoch."""
+    compiled.use("compiled")
+    try:
+        run = TrainingRun(RunConfig(units=3, epochs=600))
+        _every_offer(run)
+        run.train(600)
+    finally:
+        compiled.use(None)
+    view = run.grad_norms_view()
+    assert len(view.epochs) > 40 and view.epochs[0] == 0 and view.epochs[-1] == 600
+    for e, layers in zip(view.epochs[::7], view.layers[::7]):
+        _, grad = unit.model_loss_and_grad(_params_at(run, e), run.x, run.target, 0)
+        np.testing.assert_allclose(layers, np.linalg.norm(grad, axis=1), rtol=1e-12)
