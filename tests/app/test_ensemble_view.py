@@ -9,6 +9,7 @@ from lstm_gui.app.views.base import TimeCursor, ViewContext
 from lstm_gui.app.views.ensemble import EnsembleView
 from lstm_gui.core.analysis.ensemble import EnsembleRun
 from lstm_gui.core.training.run import RunConfig, TrainingRun
+from lstm_gui.core.training.tasks import preset
 
 
 class RecordingTrainer:
@@ -263,3 +264,19 @@ def test_the_rules_compare_refuses_a_model_in_one_line(view, qtbot):
     qtbot.mouseClick(view.rules_button, Qt.MouseButton.LeftButton)
     assert not view.is_running()
     assert "The lstmlib rule trains one unit" in view.messages[-1]
+
+
+def test_seeds_of_a_model_not_trained_yet_are_not_called_diverged(view, qtbot):
+    """A model's seeds train one after another: while (or after a cancel) some have not
+    started, their MSE is NaN, which the summary counted as diverged."""
+    view.show_snapshot(_snap(replace(MODEL, task=preset("sin-cos", length=400))))
+    view.seeds.setValue(8)
+    view.epochs.setValue(1_000_000)
+    view.target.setValue(0.0)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(view.results), timeout=20_000)
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    text = view.summary.text()
+    assert "diverged" not in text and "of 8 seeds trained (one after another)" in text
+    assert view.messages[-1].startswith("Ensemble of 8 seeds cancelled")

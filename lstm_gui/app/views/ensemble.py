@@ -43,6 +43,8 @@ class SeriesResult:
     success: float             # share of seeds at the target (NaN without a target)
     epochs_to_target: np.ndarray
     test: np.ndarray | None = None   # (K,) test MSE, once trained (None while training)
+    diverged: np.ndarray | None = None   # (K,) bool (a NaN in final may be a seed not begun)
+    trained: int | None = None       # seeds done, of a model's (trained one after another)
 
 
 def _result(label: str, ens, final: bool = False) -> SeriesResult:
@@ -50,7 +52,8 @@ def _result(label: str, ens, final: bool = False) -> SeriesResult:
     (a forward pass per member)."""
     rate, took = ens.success()
     return SeriesResult(label, ens.config, ens.seeds, ens.epoch, ens.bands(), ens.mse.copy(),
-                        rate, took, np.asarray(ens.test_mse(), dtype=float) if final else None)
+                        rate, took, np.asarray(ens.test_mse(), dtype=float) if final else None,
+                        np.array(ens.diverged, dtype=bool), getattr(ens, "trained", None))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -431,7 +434,9 @@ class EnsembleView(View):
                 if len(r.epochs_to_target):
                     q1, q2, q3 = np.percentile(r.epochs_to_target, [25, 50, 75])
                     text += f" after {q2:.0f} epochs (quartiles {q1:.0f}-{q3:.0f})"
-            diverged = int(np.isnan(r.final).sum())
+            if r.trained is not None and r.trained < k:
+                text += f"; {r.trained} of {k} seeds trained (one after another)"
+            diverged = int(np.isnan(r.final).sum() if r.diverged is None else r.diverged.sum())
             if diverged:
                 text += f"; {diverged} diverged"
             lines.append(text)

@@ -86,7 +86,9 @@ class SeedRuns:
         return taken
 
     def test_mse(self) -> np.ndarray:
-        return np.array([r.test_mse() for r in self.members])
+        """(K,) each member's test MSE; NaN for one not begun (a cancelled ensemble: its
+        initial parameters' MSE is no result), as its ``mse`` is."""
+        return np.array([r.test_mse() if r.epoch else np.nan for r in self.members])
 
     def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:
         target = self.config.target_mse if target_mse is None else float(target_mse)
