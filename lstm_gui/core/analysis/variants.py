@@ -48,9 +48,9 @@ class SeedRuns:
         self.seeds = tuple(int(s) for s in seeds)
         if not 1 <= len(self.seeds) <= MAX_MEMBERS:
             raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(self.seeds)}")
-        # The MSE alone per member: its parameters per epoch are not read here.
+        # The MSE alone per member: its parameters per epoch and gradient norms are not read.
         self.members = [TrainingRun(replace(config, seed=s), history_recent=MEMBER_HISTORY,
-                                    history_params=False) for s in self.seeds]
+                                    member=True) for s in self.seeds]
 
     @property
     def size(self) -> int:

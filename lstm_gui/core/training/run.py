@@ -26,7 +26,7 @@ from .grad_norms import GradNormsView, Layout, Paced
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .records import Thinned
+from .records import CAPACITY, Thinned
 from .stop import BUDGET, DIVERGED, PLATEAU, STOP_REASONS, TARGET  # noqa: F401 (re-exported: where callers find them)
 from .tasks import CSV_TASK, PRESETS, Task, preset
 
@@ -363,11 +363,13 @@ class TrainingRun:
     clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
-                 initial_params: np.ndarray | None = None, history_params: bool = True):
-        """history_params=False: a model's history keeps the MSE alone (the seeds of an
-        ensemble: 256 members each keeping a GRU's parameters per epoch would take GBs)."""
+                 initial_params: np.ndarray | None = None, member: bool = False):
+        """member: one seed of an ensemble (variants.SeedRuns): a model's history keeps the
+        MSE alone and no gradient norms are recorded (nobody draws them; 256 members each
+        keeping a GRU's parameters per epoch, or 1 000 rows of a wide layer's unit norms,
+        would take GBs)."""
         self._history_recent = history_recent
-        self._history_params = history_params
+        self._member = member
         # Parameters that did not come from the seed (a C library file): reset returns to them.
         self._fixed_initial = None if initial_params is None else np.array(initial_params, dtype=float)
         self.reset(config or RunConfig(), reseed=None)
@@ -464,7 +466,7 @@ class TrainingRun:
         shape = self.config.param_shape
         self._grad_layout = (Layout(self.model) if self.model is not None
                              else Layout(units=shape[0], unit_size=shape[-1]))
-        self.grad_norms = Thinned(self._grad_layout.width)
+        self.grad_norms = Thinned(self._grad_layout.width, capacity=1 if self._member else CAPACITY)
         self._grad_pace = Paced(epoch=self.epoch)
         self._grad_pending: int | None = None   # the epoch stopped at, its row not yet computed
         if self.model is None:
@@ -478,6 +480,8 @@ class TrainingRun:
         or `last`: the epoch the run stopped at, whatever the pace (its curves end where
         the run does; :meth:`grad_norms_view` computes it when first asked)."""
         layout, epoch = self._grad_layout, self.epoch
+        if self._member:
+            return
         if grad is not None:
             self.grad_norms.offer(epoch, lambda: layout.row(grad))
             return
@@ -501,6 +505,8 @@ class TrainingRun:
         the pace allows, spread evenly over them (its last epoch first), from the parameters
         the chunk kept per epoch.  Noise drawn afresh every epoch, or a model whose history
         keeps no parameters: the chunk's end alone."""
+        if self._member:
+            return
         shape = self.config.param_shape
         n = len(param_rows)
         whole = param_rows.ndim == 2 and param_rows.shape[1] == math.prod(shape)
@@ -544,7 +550,7 @@ class TrainingRun:
         if self.model is None:
             return History(self.config.units, recent=self._history_recent)
         size = self.model.size
-        keep = size <= HISTORY_PARAMS and self._history_params
+        keep = size <= HISTORY_PARAMS and not self._member
         return History(self.config.units, recent=self._history_recent,
                        row_shape=(size if keep else 0,), names=self.model.names() if keep else [])
 

@@ -78,5 +78,8 @@ def test_seed_runs_of_a_model_for_any_model_and_members_not_begun_have_no_result
     runs.members[0].train(5)                     # as a cancel leaves it: seeds 1, 2 not begun
     assert np.isfinite(runs.test_mse()[0]) and np.isnan(runs.test_mse()[1:]).all()
     assert np.isnan(runs.mse[1:]).all() and not runs.diverged.any() and runs.trained == 0
+    # Lean members: the MSE alone in the history, no gradient norms (256 seeds of a wide model)
+    assert runs.members[0].history.row_shape == (0,)
+    assert len(runs.members[0].grad_norms_view().epochs) == 0
     bands = runs.bands()
     assert bands.members.shape == (5, 3) and np.isnan(bands.members[:, 1:]).all()
