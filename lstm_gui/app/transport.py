@@ -176,7 +176,13 @@ class Transport:
             w.statusBar().showMessage(f"Step N done: epoch {epoch:,}.", 10_000)
         else:
             # What finished and its result (a run of many sequences ended saying neither).
-            mse, test = w.trainer.read(lambda run: (run.mse, run.test_mse()))
+            # The stop's own snapshot (emitted before this signal) holds them; computed here
+            # only if it is not that one (a test MSE of 10^6 points is seconds of passes).
+            snap = getattr(w, "_last_snapshot", None)
+            if snap is not None and snap.epoch == epoch and snap.replay is None:
+                mse, test = snap.mse, snap.test_mse
+            else:
+                mse, test = w.trainer.read(lambda run: (run.mse, run.test_mse()))
             result = f"; MSE {mse:.3g}" + (f", test MSE {test:.3g}" if np.isfinite(test) else "")
             w.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}{result}.",
                                       10_000)
