@@ -280,3 +280,14 @@ def test_seeds_of_a_model_not_trained_yet_are_not_called_diverged(view, qtbot):
     text = view.summary.text()
     assert "diverged" not in text and "of 8 seeds trained (one after another)" in text
     assert view.messages[-1].startswith("Ensemble of 8 seeds cancelled")
+
+
+def test_final_mses_close_together_get_a_readable_histogram_axis(qtbot):
+    """Eight seeds of the PyTorch tutorial all stop at 1e-4: bins over 0.0004 of a decade
+    printed tick labels over each other ("-4.0001-0005")."""
+    from lstm_gui.app.ensemble_plot import FinalMseHistogram
+    hist = FinalMseHistogram()
+    qtbot.addWidget(hist)
+    finals = 1e-4 * (1 - 1e-4 * np.arange(8))
+    hist.set_series([("a", finals)])
+    assert hist.edges[-1] - hist.edges[0] >= 0.2 - 1e-9 and sum(hist.counts[0]) == 8
