@@ -277,6 +277,17 @@ def test_gradient_norms_are_the_runs_record_one_point_per_recorded_epoch(qtbot, 
         np.testing.assert_allclose(y, rec.layers[:, k])
     x, y = view.unitCurves[4].getOriginalDataset()
     np.testing.assert_allclose(y, rec.units[:, 4])
+    # A long record is drawn thinned, evenly, from its first row to its last.
+    from lstm_gui.app.views import gradient
+    gradient.MAX_DRAWN, kept = 10, gradient.MAX_DRAWN
+    try:
+        view._norms_drawn = None
+        view._draw_recorded(snap)
+    finally:
+        gradient.MAX_DRAWN = kept
+    x, y = view.layerCurves[1].getOriginalDataset()
+    assert len(x) == 10 and x[0] == rec.epochs[0] and x[-1] == rec.epochs[-1]
+    np.testing.assert_allclose(y, rec.layers[np.searchsorted(rec.epochs, x), 1])
     trainer.shutdown()
 
 
