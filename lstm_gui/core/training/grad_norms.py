@@ -50,7 +50,7 @@ class Layout:
     def __init__(self, model=None, units: int = 1, unit_size: int = 0):
         self.model = model
         if model is None:
-            self.groups, self.hidden = units, 1
+            self.groups, self.hidden, self.unit_size = units, 1, unit_size
             self.rows = np.repeat(np.arange(units), unit_size)
             self.width = units + units * unit_size
             return
@@ -78,7 +78,8 @@ class Layout:
         layers = rows[:, :self.groups]
         rest = rows[:, self.groups:]
         if self.model is None:
-            return GradNormsView(epochs, layers, None, rest.reshape(len(epochs), self.groups, -1))
+            return GradNormsView(epochs, layers, None,
+                                 rest.reshape(len(epochs), self.groups, self.unit_size))
         return GradNormsView(epochs, layers, rest, None)
 
 

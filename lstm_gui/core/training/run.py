@@ -36,6 +36,9 @@ MAX_HIDDEN = 1024
 # of the unit holds, so the history's memory and a file's size stay within today's bounds); a
 # larger model's history keeps the MSE alone.
 HISTORY_PARAMS = Model(layers=limits.MAX_UNITS).size
+# The unit's gradient norms at epoch 0 are recorded when the run is made up to this many
+# unit-steps (units x length): 3 units x 100 steps take well under a millisecond.
+GRAD_AT_START_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -469,9 +472,10 @@ class TrainingRun:
         self.grad_norms = Thinned(self._grad_layout.width, capacity=1 if self._member else CAPACITY)
         self._grad_pace = Paced(epoch=self.epoch)
         self._grad_pending: int | None = None   # the epoch stopped at, its row not yet computed
-        if self.model is None:
-            # The unit's epoch 0 (well under a millisecond); a model's first row comes with
-            # its first epoch (making a run must not wait for, or compile, a model's kernel).
+        if self.model is None and self.config.units * len(self.x) <= GRAD_AT_START_STEPS:
+            # The unit's epoch 0 (well under a millisecond at n = 100); a model's first row,
+            # or a long sequence's, comes with the training (making a run of 10^6 points
+            # took 1 s more with it; a run must not wait for, or compile, a model's kernel).
             self._record_grad_norms(last=True)
 
     def _record_grad_norms(self, grad: np.ndarray | None = None, last: bool = False) -> None:

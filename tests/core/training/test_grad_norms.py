@@ -131,3 +131,10 @@ def test_rows_spread_over_a_compiled_chunk_are_each_the_gradient_at_their_epoch(
     for e, layers in zip(view.epochs[::7], view.layers[::7]):
         _, grad = unit.model_loss_and_grad(_params_at(run, e), run.x, run.target, 0)
         np.testing.assert_allclose(layers, np.linalg.norm(grad, axis=1), rtol=1e-12)
+
+
+def test_a_long_sequence_waits_for_the_training_for_its_first_row():
+    """Making a unit's run of 10^6 points took 1 s more with the gradient at epoch 0."""
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=100_000)))
+    view = run.grad_norms_view()
+    assert len(view.epochs) == 0 and view.params.shape == (0, 1, UNIT.size)
