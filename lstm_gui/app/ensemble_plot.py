@@ -143,6 +143,9 @@ class BandsPlot(pg.PlotWidget):
             self.member_clicked.emit(*found)
 
 
+MIN_DECADES = 0.2     # the histogram's axis spans at least this much of log10(MSE)
+
+
 class FinalMseHistogram(pg.PlotWidget):
     """How the final MSEs of the members spread, on log10 bins; one bar set per series."""
 
@@ -157,6 +160,7 @@ class FinalMseHistogram(pg.PlotWidget):
             item.getAxis(axis).enableAutoSIPrefix(False)
         self._bars: list = []
         self.counts: list[np.ndarray] = []
+        self.edges = np.empty(0)
 
     def set_series(self, finals) -> None:
         """finals: [(label, mse (K,)), ...]."""
@@ -169,7 +173,12 @@ class FinalMseHistogram(pg.PlotWidget):
         if not every.size:
             return
         lo, hi = float(every.min()), float(every.max())
-        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, 21)
+        if hi - lo < MIN_DECADES:
+            # Finals close together (seeds stopped at one target): a narrower axis printed
+            # its tick labels over each other ("-4.0001-0005").
+            mid = 0.5 * (lo + hi)
+            lo, hi = mid - MIN_DECADES / 2, mid + MIN_DECADES / 2
+        self.edges = edges = np.linspace(lo, hi, 21)
         width = (edges[1] - edges[0]) / max(len(logs), 1)
         for s, v in enumerate(logs):
             counts, _ = np.histogram(v[np.isfinite(v)], bins=edges)

@@ -130,8 +130,11 @@ the unit learns.  For a model of H units, layers, a GRU or a variant: the same m
 parameters, the lag per gate of its family (the distance |t − s|: a reverse direction learns
 from later steps), the horizon over its gates (the readout is used at lag 0 only).</dd>
 <dt><b>Ensemble</b></dt><dd>Many seeds (random starting parameters) of the same settings,
-trained together: the median MSE and the band holding 80 % of the seeds (10-90 %), and how
-the final MSEs spread.  Was a run luck?</dd>
+trained together (the unit) or one after another (any other model): the median MSE and the
+band holding 80 % of the seeds (10-90 %), and how the final MSEs spread.  Was a run luck?
+Pin a result, change a setting (the cell, say) and train again: a table in Greff et al.'s
+way compares them (the difference of the median test MSEs, its 95 % interval over the
+seeds, and whether the seeds make it clear).</dd>
 </dl>
 """
 

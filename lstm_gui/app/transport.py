@@ -8,6 +8,8 @@ from __future__ import annotations
 import secrets
 from typing import cast
 
+import numpy as np
+
 from ..core.training.run import DIVERGED, STOP_REASONS
 from .parts import WindowParts
 from .qt import QtWidgets
@@ -173,7 +175,17 @@ class Transport:
         elif reason == STEPS_DONE:
             w.statusBar().showMessage(f"Step N done: epoch {epoch:,}.", 10_000)
         else:
-            w.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}.", 10_000)
+            # What finished and its result (a run of many sequences ended saying neither).
+            # The stop's own snapshot (emitted before this signal) holds them; computed here
+            # only if it is not that one (a test MSE of 10^6 points is seconds of passes).
+            snap = getattr(w, "_last_snapshot", None)
+            if snap is not None and snap.epoch == epoch and snap.replay is None:
+                mse, test = snap.mse, snap.test_mse
+            else:
+                mse, test = w.trainer.read(lambda run: (run.mse, run.test_mse()))
+            result = f"; MSE {mse:.3g}" + (f", test MSE {test:.3g}" if np.isfinite(test) else "")
+            w.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}{result}.",
+                                      10_000)
         w.refresh()
 
     def on_error(self, text: str) -> None:

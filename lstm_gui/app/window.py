@@ -532,12 +532,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_ensemble(self) -> None:
         view = self._show_dock("ensembleView")
-        view.show_snapshot(self._last_snapshot)
+        # The run's settings now, not the last frame's (a lesson set up a moment ago).
+        view.use_settings_of(self.trainer.read(lambda run: run.config))
         view.train_current()
 
     def compare_rules(self) -> None:
         view = self._show_dock("ensembleView")
-        view.show_snapshot(self._last_snapshot)
+        view.config = self.trainer.read(lambda run: run.config)
         view.compare_rules()
 
     def _show_shortcuts(self) -> None:

@@ -72,10 +72,14 @@ def test_horizon_and_gradient_over_epochs_and_clipping(qtbot, settings):
     view, run, trainer, _ = make(qtbot, settings, clip=1e-3)
     feed(qtbot, view, trainer)
     run.train(200)
-    feed(qtbot, view, trainer)
+    snap = feed(qtbot, view, trainer)
     epochs, _ = view.horizonCurve.getData()
     assert list(epochs) == [0, 200]
-    assert len(view.paramCurves[0].getOriginalDataset()[0]) == 2
+    # The gradient per parameter: the run's record, then the frame's own epoch.
+    recorded = snap.grad_norms.epochs
+    assert recorded[0] == 0
+    np.testing.assert_array_equal(view.paramCurves[0].getOriginalDataset()[0],
+                                  recorded if recorded[-1] == 200 else np.append(recorded, 200))
     assert "clipping active" in view.summary.text()
     assert view.clipLine.isVisible()
     # A reset run starts the series over.
@@ -141,7 +145,8 @@ def test_gradient_norms_per_unit_of_a_chain_are_the_cores(qtbot, settings):
     snap = feed(qtbot, view, trainer)
     _, grad = unit.mse_and_grad(snap.params, snap.x, snap.target)
     norms = view.layer_norms()
-    assert norms.shape == (2, 3)
+    # The run's record (epoch 0 and rows through the 20 epochs), its last at epoch 20.
+    assert norms.shape[1] == 3 and 2 <= norms.shape[0] <= 21
     np.testing.assert_allclose(norms[-1], np.linalg.norm(grad, axis=1), rtol=1e-9)
     # The per-parameter plot shows one unit's gradient, not the units' sum.
     view.show_unit(0)
@@ -220,3 +225,89 @@ def test_every_plot_title_fits_its_plot_in_the_windows_default_dock(window, qtbo
         text = label.item.toPlainText()
         assert text, "every plot has a title"
         assert label.item.boundingRect().width() <= plot.boundingRect().width(), text
+
+
+def _view(qtbot, settings, run):
+    trainer = Trainer(run)
+    commands = Commands(trainer)
+    ctx = ViewContext(trainer=commands, cursor=TimeCursor(), undo=commands.undo, message=print,
+                      settings=settings)
+    view = GradientView(ctx)
+    qtbot.addWidget(view)
+    view.resize(700, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, trainer
+
+
+def test_a_models_first_result_is_awaited_with_computing_not_the_units_empty_plots(qtbot, settings):
+    """Found by the tester: while its first GRU result computed, the view showed empty axes
+    with the unit's legend of parameters."""
+    run = TrainingRun(RunConfig(task=preset("sin-cos", length=40), cell="gru", hidden=4,
+                                init="pytorch", epochs=0))
+    view, trainer = _view(qtbot, settings, run)
+    view.show_snapshot(run.snapshot())             # the worker's result cannot be drawn yet
+    assert "omputing" in view.summary.text()
+    assert not view.paramPlot.isVisible() and not view.paramLegend.isVisible()
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=20_000)
+    assert "omputing" not in view.summary.text()
+    trainer.shutdown()
+
+
+def test_gradient_norms_are_the_runs_record_one_point_per_recorded_epoch(qtbot, settings):
+    """Before, the curves were gathered from the frames the view analysed (2-3 points in 15 s
+    joined by lines); a dock shown after 300 epochs drew one point.  Now the run records
+    them (TrainingRun.grad_norms_view) and one snapshot draws the whole record."""
+    from lstm_gui.core.models import compiled
+    compiled.use("numpy")          # epoch by epoch: many offers
+    try:
+        run = TrainingRun(RunConfig(task=preset("sin-cos", length=30), cell="gru", hidden=3,
+                                    units=2, init="pytorch", epochs=60))
+        run._grad_pace.share = float("inf")
+        run.train(60)
+    finally:
+        compiled.use(None)
+    view, trainer = _view(qtbot, settings, run)
+    snap = feed(qtbot, view, trainer)
+    rec = snap.grad_norms
+    assert len(rec.epochs) > 10 and rec.epochs[-1] == 60
+    for k, curve in enumerate(view.layerCurves):
+        x, y = curve.getOriginalDataset()
+        np.testing.assert_array_equal(x, rec.epochs)
+        np.testing.assert_allclose(y, rec.layers[:, k])
+    x, y = view.unitCurves[4].getOriginalDataset()
+    np.testing.assert_allclose(y, rec.units[:, 4])
+    # A long record is drawn thinned, evenly, from its first row to its last.
+    from lstm_gui.app.views import gradient
+    gradient.MAX_DRAWN, kept = 10, gradient.MAX_DRAWN
+    try:
+        view._norms_drawn = None
+        view._draw_recorded(snap)
+    finally:
+        gradient.MAX_DRAWN = kept
+    x, y = view.layerCurves[1].getOriginalDataset()
+    assert len(x) == 10 and x[0] == rec.epochs[0] and x[-1] == rec.epochs[-1]
+    np.testing.assert_allclose(y, rec.layers[np.searchsorted(rec.epochs, x), 1])
+    trainer.shutdown()
+
+
+def test_a_chains_norms_and_parameters_are_the_runs_record(qtbot, settings):
+    from lstm_gui.core.models import compiled
+    compiled.use("numpy")
+    try:
+        run = TrainingRun(RunConfig(task=preset("sin-cos"), units=3, epochs=0))
+        run.train(200)
+    finally:
+        compiled.use(None)
+    view, trainer = _view(qtbot, settings, run)
+    snap = feed(qtbot, view, trainer)
+    rec = snap.grad_norms
+    assert len(rec.epochs) > 100 and rec.epochs[0] == 0
+    x, y = view.layerCurves[0].getOriginalDataset()
+    # The record, then the analysed frame's own epoch (200: the step at epoch 200 has not run).
+    np.testing.assert_array_equal(x, np.append(rec.epochs, 200))
+    np.testing.assert_allclose(y[:-1], rec.layers[:, 0])
+    view.show_unit(2)
+    x, y = view.paramCurves[2].getOriginalDataset()
+    np.testing.assert_allclose(y[:-1], rec.params[:, 2, 2])
+    trainer.shutdown()

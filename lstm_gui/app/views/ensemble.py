@@ -13,18 +13,21 @@ seeds at once.
 from __future__ import annotations
 
 import time
+import traceback
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ...core.analysis.compare import difference
-from ...core.analysis.ensemble import Bands, EnsembleRun
+from ...core.analysis.ensemble import Bands
+from ...core.analysis.variants import greff_table, seeds_of
 from ...core.training.run import RunConfig, TrainingRun
 from ..ensemble_plot import BandsPlot, FinalMseHistogram
 from ..qt import Qt, QtCore, QtWidgets, Signal
 from .base import View
 
 MIN_SEEDS, MAX_SEEDS = 8, 256
+NO_TARGET = "none"     # the target field at 0: no stop rule, no success rate
 
 
 @dataclass(frozen=True)
@@ -39,19 +42,34 @@ class SeriesResult:
     final: np.ndarray          # (K,) MSE, NaN where diverged
     success: float             # share of seeds at the target (NaN without a target)
     epochs_to_target: np.ndarray
+    test: np.ndarray | None = None   # (K,) test MSE, once trained (None while training)
+    diverged: np.ndarray | None = None   # (K,) bool (a NaN in final may be a seed not begun)
+    trained: int | None = None       # seeds done, of a model's (trained one after another)
 
 
-def _result(label: str, ens: EnsembleRun) -> SeriesResult:
+def _result(label: str, ens, final: bool = False) -> SeriesResult:
+    """`ens`: an EnsembleRun or a SeedRuns (variants.seeds_of); the test MSE at the end only
+    (a forward pass per member)."""
     rate, took = ens.success()
     return SeriesResult(label, ens.config, ens.seeds, ens.epoch, ens.bands(), ens.mse.copy(),
-                        rate, took)
+                        rate, took, np.asarray(ens.test_mse(), dtype=float) if final else None,
+                        np.array(ens.diverged, dtype=bool), getattr(ens, "trained", None))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class EnsembleThread(QtCore.QThread):
-    """Trains one or more ensembles in chunks, side by side; cancel with requestInterruption()."""
+    """Trains one or more ensembles in chunks, side by side; cancel with requestInterruption().
+
+    ``done`` is emitted however run() ends; what it raised comes first as ``failed`` (one
+    line): a model the population kernel refused once ended the thread silently and left
+    the view "Training..." for ever."""
 
     progress = Signal(object)   # [SeriesResult, ...]
-    done = Signal(object, float)  # [SeriesResult, ...], seconds
+    done = Signal(object, float)  # [SeriesResult, ...] (what was trained), seconds
+    failed = Signal(str)        # what went wrong, one line
 
     def __init__(self, series: list[tuple[str, RunConfig]], seeds, epochs: int, parent=None):
         super().__init__(parent)
@@ -61,8 +79,19 @@ class EnsembleThread(QtCore.QThread):
 
     def run(self) -> None:  # QThread's entry point
         start = time.perf_counter()
-        runs = [(label, EnsembleRun(replace(cfg, epochs=self.epochs), self.seeds))
-                for label, cfg in self.series]
+        runs: list = []
+        try:
+            self._train(runs)
+            results = [_result(label, ens, final=True) for label, ens in runs]
+        except Exception as exc:   # noqa: BLE001 - reported to the user, never swallowed
+            traceback.print_exc()
+            self.failed.emit(_one_line(exc))
+            results = []
+        self.done.emit(results, time.perf_counter() - start)
+
+    def _train(self, runs: list) -> None:
+        for label, cfg in self.series:
+            runs.append((label, seeds_of(replace(cfg, epochs=self.epochs), self.seeds)))
         last_emit = 0.0
         # Each series trains for its share of a quarter second per round (the compiled path
         # asks should_continue between its fused chunks of ~20 ms, the numpy path between
@@ -81,7 +110,6 @@ class EnsembleThread(QtCore.QThread):
             if now - last_emit > 0.25:   # a few redraws a second keep the GUI thread free
                 last_emit = now
                 self.progress.emit([_result(label, ens) for label, ens in runs])
-        self.done.emit([_result(label, ens) for label, ens in runs], time.perf_counter() - start)
 
 
 class EnsembleView(View):
@@ -89,6 +117,9 @@ class EnsembleView(View):
     title = "Ensemble"
     area = Qt.DockWidgetArea.BottomDockWidgetArea
     shown_by_default = False
+
+    COLUMNS = ("setting", "seeds", "train MSE", "test MSE", "vs baseline", "95 % interval",
+               "clear", "success")
 
     member_chosen = Signal(object)   # RunConfig of the member clicked
     finished = Signal()              # a training of the view's own ended (or was cancelled)
@@ -100,21 +131,25 @@ class EnsembleView(View):
         self.results: list[SeriesResult] = []
         self.ghosts: list[SeriesResult] = []
         self.elapsed = 0.0
+        self.failure = ""         # what the last training raised, one line ("" if nothing)
+        self.cancelled = False
 
         self.seeds = QtWidgets.QSpinBox(objectName="ensembleSeeds")
         self.seeds.setRange(MIN_SEEDS, MAX_SEEDS)
         self.seeds.setValue(32)
         self.seeds.setToolTip("How many seeds (models) to train: the current seed and the next ones")
         self.epochs = QtWidgets.QSpinBox(objectName="ensembleEpochs")
-        self.epochs.setRange(10, 1_000_000)
+        self.epochs.setRange(1, 1_000_000)
         self.epochs.setSingleStep(500)
         self.epochs.setValue(2000)
         self.target = QtWidgets.QDoubleSpinBox(objectName="ensembleTarget")
         self.target.setDecimals(4)
-        self.target.setRange(0.0001, 1.0)
+        self.target.setRange(0.0, 1.0)
+        self.target.setSpecialValueText(NO_TARGET)
         self.target.setSingleStep(0.005)
         self.target.setValue(0.02)
-        self.target.setToolTip("A seed succeeds when its MSE reaches this; it then stops, as a run does")
+        self.target.setToolTip("A seed succeeds when its MSE reaches this; it then stops, as a "
+                               "run does (none: every seed trains the whole budget)")
         self.run_button = QtWidgets.QPushButton("Train seeds", objectName="ensembleRun")
         self.cancel_button = QtWidgets.QPushButton("Cancel", objectName="ensembleCancel")
         self.cancel_button.setEnabled(False)
@@ -132,6 +167,19 @@ class EnsembleView(View):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plot = BandsPlot()
         self.histogram = FinalMseHistogram()
+        # Greff et al.'s table: each setting against the pinned (or first) one, shown when
+        # two or more are compared.
+        self.table = QtWidgets.QTableWidget(0, len(self.COLUMNS), objectName="ensembleTable")
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setToolTip("Each setting against the baseline (the pinned one), Greff et "
+                              "al.'s way: medians over the seeds, the difference of the test "
+                              "MSE medians and its bootstrap 95 % interval; clear when the "
+                              "interval excludes 0")
+        self.table.setVisible(False)
+        # Its scroll area's 70 px least height raised the window's by 23 px once shown.
+        self.table.setMinimumHeight(40)
 
         # Two rows of controls: in one row they needed 871 px, and the dock clipped its
         # summary, legend and buttons behind two scroll bars (issue 24).
@@ -155,12 +203,19 @@ class EnsembleView(View):
         splitter.addWidget(self.histogram)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        # The table under the plots, across the dock's width (beside them it had ~90 px).
+        self.below = below = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        below.addWidget(splitter)
+        below.addWidget(self.table)
+        below.setStretchFactor(0, 3)
+        below.setStretchFactor(1, 1)
+        below.setChildrenCollapsible(False)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addLayout(buttons)
         layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(below, 1)
 
         self.run_button.clicked.connect(self.train_current)
         self.cancel_button.clicked.connect(self.cancel)
@@ -187,6 +242,19 @@ class EnsembleView(View):
     def _settings(self, config: RunConfig) -> RunConfig:
         return replace(config, target_mse=self.target.value(), epochs=self.epochs.value())
 
+    def use_settings_of(self, config: RunConfig) -> None:
+        """The fields take a run's own budget and target (Compare -> Ensemble of seeds of
+        these settings): its epoch budget when it has one, its target MSE when it has one,
+        none for a task of many sequences without one (its comparison is the test MSE at
+        the budget: the cells lesson's 10 epochs had run 2 000, stopped at 0.02)."""
+        self.config = config
+        if config.epochs:
+            self.epochs.setValue(config.epochs)
+        if config.target_mse:
+            self.target.setValue(config.target_mse)
+        elif config.task.is_set:
+            self.target.setValue(0.0)
+
     def train_current(self) -> None:
         """K seeds of the current settings."""
         cfg = self._settings(self.config)
@@ -198,8 +266,11 @@ class EnsembleView(View):
     def compare_rules(self) -> None:
         """The C library's rule against the exact gradient, same seeds, same timing."""
         cfg = self._settings(self.config)
-        if cfg.units != 1:
-            self._message("The lstmlib rule trains one unit: set units to 1 to compare the rules")
+        if cfg.units != 1 or not cfg.is_unit:
+            # RunConfig refuses the rule on any other model: asked here, the refusal was an
+            # exception in a slot.
+            self._message("The lstmlib rule trains one unit: set units to 1 (an LSTM of "
+                          "H = 1 on one sequence) to compare the rules")
             return
         exact = replace(cfg, delay=1, gradient="exact")
         rule = replace(cfg, delay=1, gradient="lstmlib")
@@ -208,6 +279,7 @@ class EnsembleView(View):
 
     def cancel(self) -> None:
         if self.worker is not None:
+            self.cancelled = True
             self.worker.requestInterruption()
 
     def pin(self) -> None:
@@ -246,7 +318,10 @@ class EnsembleView(View):
         seeds = range(seed0, seed0 + self.seeds.value())
         self.worker = EnsembleThread(series, seeds, self.epochs.value(), self)
         self.worker.progress.connect(self._draw)
+        self.worker.failed.connect(self._on_failed)
         self.worker.done.connect(self._on_done)
+        self.failure = ""
+        self.cancelled = False
         for w in (self.run_button, self.rules_button, self.pin_button):
             w.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -254,17 +329,45 @@ class EnsembleView(View):
                              f"{'s' if len(series) > 1 else ''}...")
         self.worker.start()
 
+    def _on_failed(self, text: str) -> None:
+        self.failure = text
+        self._message(f"Ensemble of seeds failed: {text}")
+
     def _on_done(self, results, seconds: float) -> None:
         thread, self.worker = self.worker, None
         if thread is not None:
             thread.wait()
             thread.deleteLater()
         self.elapsed = seconds
-        for w in (self.run_button, self.rules_button, self.pin_button):
+        for w in (self.run_button, self.rules_button):
             w.setEnabled(True)
+        self.pin_button.setEnabled(bool(results))
         self.cancel_button.setEnabled(False)
-        self._draw(results)
+        if self.failure:
+            self.summary.setText(f"Ensemble of seeds failed: {self.failure}")
+        else:
+            self._draw(results)
+            if results:
+                self._message(self.end_message(results))
         self.finished.emit()
+
+    def end_message(self, results) -> str:
+        """What finished and its result, for the status bar: the median test MSE of each
+        setting (the training MSE where there is no test part: a CSV sequence)."""
+        k = len(results[0].seeds)
+        epoch = max(r.epoch for r in results)
+        tested = all(r.test is not None and np.isfinite(r.test).any() for r in results)
+        what = "test MSE" if tested else "MSE"
+
+        def median(r) -> str:
+            values = r.test if tested else r.final
+            finite = values[np.isfinite(values)]
+            return f"{np.median(finite):.3g}" if finite.size else "- (all diverged)"
+        state = "cancelled" if self.cancelled else "done"
+        if len(results) == 1:
+            return f"Ensemble of {k} seeds {state} at epoch {epoch:,}: median {what} {median(results[0])}"
+        each = ", ".join(f"{median(r)} ({r.label})" for r in results)
+        return f"Ensembles of {k} seeds {state} at epoch {epoch:,}: median {what} {each}"
 
     def _labelled_ghosts(self):
         if not self.ghosts or not self.results:
@@ -280,6 +383,43 @@ class EnsembleView(View):
         self.plot.set_series([(r.label, r.bands) for r in shown])
         self.histogram.set_series([(r.label, r.final) for r in shown])
         self.summary.setText(self.summary_text(shown))
+        self._fill_table(shown)
+
+    def _fill_table(self, shown) -> None:
+        """Greff et al.'s table over the shown settings, the pinned one (else the first) as
+        the baseline, on top; only once every setting has its test MSE (at the end)."""
+        ready = len(shown) > 1 and all(r.test is not None for r in shown)
+        self.table.setVisible(ready)
+        if not ready:
+            return
+        if self.ghosts and len(self.ghosts) == 1:
+            shown = shown[len(self.results):] + shown[:len(self.results)]   # pinned on top
+        base = 0
+        rows = greff_table([(r.label, r.final, r.test, r.success) for r in shown], baseline=base)
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            finite = np.isfinite(row.low)
+            texts = (row.label, str(row.seeds), f"{row.train_median:.3g}", f"{row.test_median:.3g}",
+                     "baseline" if i == base else f"{row.difference:+.3g}",
+                     f"[{row.low:+.2g}, {row.high:+.2g}]" if finite else "",
+                     ("yes" if row.clear else "no") if finite else "",
+                     f"{100 * row.success:.0f} %" if np.isfinite(row.success) else "no target")
+            tips = {2: f"quartiles {row.train_q25:.3g} to {row.train_q75:.3g}",
+                    3: f"quartiles {row.test_q25:.3g} to {row.test_q75:.3g}"}
+            for j, text in enumerate(texts):
+                item = QtWidgets.QTableWidgetItem(text)
+                if j in tips:
+                    item.setToolTip(tips[j])
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        # Tall enough for up to three settings without a scroll bar (more scroll), taken
+        # from the plots: as a minimum height it raised the window's least height by 47 px.
+        rows_shown = sum(self.table.rowHeight(i) for i in range(min(len(rows), 3)))
+        want = (self.table.horizontalHeader().sizeHint().height() + rows_shown
+                + 2 * self.table.frameWidth() + self.table.horizontalScrollBar().sizeHint().height())
+        total = sum(self.below.sizes())
+        if total > 0 and self.below.sizes()[1] < want:
+            self.below.setSizes([max(total - want, 1), want])
 
     def summary_text(self, shown) -> str:
         lines = []
@@ -294,7 +434,9 @@ class EnsembleView(View):
                 if len(r.epochs_to_target):
                     q1, q2, q3 = np.percentile(r.epochs_to_target, [25, 50, 75])
                     text += f" after {q2:.0f} epochs (quartiles {q1:.0f}-{q3:.0f})"
-            diverged = int(np.isnan(r.final).sum())
+            if r.trained is not None and r.trained < k:
+                text += f"; {r.trained} of {k} seeds trained (one after another)"
+            diverged = int(np.isnan(r.final).sum() if r.diverged is None else r.diverged.sum())
             if diverged:
                 text += f"; {diverged} diverged"
             lines.append(text)

@@ -33,6 +33,10 @@ LAG_COLOURS = dict(GATE_COLOURS, r=palette.R_GATE, z=palette.Z_GATE, n=palette.N
 FLOW_STEP_BUDGET = 40_000
 DECADES = 8            # the heat map shows this many decades below its largest entry
 MAX_POINTS = 2000      # per series over epochs: every other point dropped beyond this
+# gradientNorms draws at most this many of the record's rows, evenly spread (the first and
+# the last kept): 600 rows of an H = 16 2-layer GRU's 34 curves took 7-18 ms to set and
+# 20 ms to paint at each snapshot.
+MAX_DRAWN = 300
 MAX_BYTES = 200e6
 LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine)
 
@@ -235,8 +239,15 @@ class GradientView(View):
         self.result = None
         self._snap = None
         self._requested = None
-        self._series = {"epoch": [], "horizon": [], "grad": [], "layers": [], "units": []}
+        # Sampled per analysed frame: the memory horizon (markers).  The gradient's norms are
+        # the run's record (snap.grad_norms), plus the latest analysed frame's row when it is
+        # newer: gathered from the frames, they were 2-3 points in 15 s joined by lines.
+        self._series = {"epoch": [], "horizon": []}
         self._series_key = None
+        self._recorded = None          # core.training.grad_norms.GradNormsView of the snapshot
+        self._latest: dict | None = None
+        self._norms_drawn = None       # what the norm curves show (skip an unchanged redraw)
+        self._group_names: dict = {}   # Model -> its layers' names
         self._model_layout = False
 
     # ------------------------------------------------------------ snapshots
@@ -245,8 +256,19 @@ class GradientView(View):
         trainer = getattr(self.ctx.trainer, "trainer", self.ctx.trainer)
         return bool(getattr(trainer, "is_training", False))
 
+    @staticmethod
+    def _key(snap) -> tuple:
+        """What makes a run's series another's: a run replaced or its settings changed."""
+        cfg = snap.config
+        return (cfg.task, cfg.units, cfg.seed, getattr(snap, "model", None), cfg.param_shape)
+
     def show_snapshot(self, snap) -> None:
         self._snap = snap
+        self._recorded = getattr(snap, "grad_norms", None)
+        latest = self._latest
+        if latest is not None and (latest["key"] != self._key(snap) or latest["epoch"] > snap.epoch):
+            self._latest = None
+        self._draw_recorded(snap)
         if self.quantityCombo.currentData() == "update":
             self._draw_params()
         request = (snap.revision, snap.epoch)
@@ -257,6 +279,12 @@ class GradientView(View):
         if model is not None:
             job = (model, snap.params.copy(), snap.x, snap.target, snap.config.delay)
             self.worker.submit(lambda: (snap, _model_norms(*job)), urgent=not self._training())
+            if self._series_key != self._key(snap):
+                # Until the model's first result: its layout (no empty plots with the unit's
+                # legend of parameters) and its recorded norms, and say what is coming.
+                self._set_layout("flow")
+                self.quantityCombo.setVisible(False)
+                self.summary.setText("Computing the gradient flow…")
             return
         need = gradflow.nbytes(len(snap.x), snap.params.size)
         if need > MAX_BYTES:
@@ -266,8 +294,9 @@ class GradientView(View):
             return
         args = (snap.params.copy(), snap.x, snap.target, snap.config.delay)
         self.worker.submit(lambda: (snap, _analyse(*args)), urgent=not self._training())
-        if self.result is None:
-            self.summary.setText("Computing the gradient flow…")   # until the first result
+        if self.result is None or self._series_key != self._key(snap):
+            # Until the first result of this run (not another run's summary meanwhile).
+            self.summary.setText("Computing the gradient flow…")
 
     def _on_done(self, result) -> None:
         """The worker's result, drawn as a part of the window's frames (frames.py): drawn
@@ -365,7 +394,7 @@ class GradientView(View):
         self._set_layout("flow" if flow is not None else True)
         self.quantityCombo.setVisible(False)
         self.results_drawn += 1
-        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"], snap.model)
+        key = self._key(snap)
         s = self._series
         if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
             for name in s:
@@ -375,16 +404,15 @@ class GradientView(View):
             for curve in self.gateCurves + [self.rowCurve, self.horizonCurve] + self.paramCurves:
                 curve.setData([], [])
         if s["epoch"] and snap.epoch == s["epoch"][-1]:
-            for name in ("epoch", "layers", "units", "horizon"):
-                if s[name]:
-                    s[name].pop()
+            for name in s:
+                s[name].pop()
         s["epoch"].append(snap.epoch)
-        s["layers"].append(r["layer_norms"])
-        s["units"].append(r["unit_norms"])
         s["horizon"].append(flow.horizon if flow is not None else np.nan)
         if len(s["epoch"]) > MAX_POINTS:
-            for name in ("epoch", "layers", "units", "horizon"):
+            for name in s:
                 s[name] = s[name][::2]
+        self._latest = {"key": key, "epoch": snap.epoch, "layers": r["layer_norms"],
+                        "units": r["unit_norms"], "params": None}
         self._draw_norms(r["hidden"], r["names"])
         if flow is not None:
             self._set_gates(tuple(flow.per_gate))
@@ -413,7 +441,7 @@ class GradientView(View):
 
     def _record(self, snap, r) -> None:
         """The view's own series over epochs; a run replaced or reset starts them over."""
-        key = (snap.config.task, snap.config.units, snap.config.seed, r["hidden"])
+        key = self._key(snap)
         s = self._series
         if key != self._series_key or (s["epoch"] and snap.epoch < s["epoch"][-1]):
             for name in s:
@@ -422,22 +450,77 @@ class GradientView(View):
         if s["epoch"] and snap.epoch == s["epoch"][-1]:
             for name in s:
                 s[name].pop()
-        # Per unit of a chain, not summed: summing hid the chain lesson's 300x (issue 21).
         s["epoch"].append(snap.epoch)
         s["horizon"].append(r["horizon"])
-        s["grad"].append(np.abs(r["grad"]))                    # (units, 12)
-        s["layers"].append(r["layer_norms"])
-        s["units"].append(r["unit_norms"])
         if len(s["epoch"]) > MAX_POINTS:
             keep = slice(None, None, 2)
             for name in s:
                 s[name] = s[name][keep]
         self.horizonCurve.setData(s["epoch"], s["horizon"])
+        # Per unit of a chain, not summed: summing hid the chain lesson's 300x (issue 21).
+        self._latest = {"key": key, "epoch": snap.epoch, "layers": r["layer_norms"],
+                        "units": r["unit_norms"], "params": np.abs(r["grad"])}
         self._draw_norms(r["hidden"])
 
+    def _norm_rows(self):
+        """(epochs (N,), layers (N, G), units (N, G * H) or None, params (N, units, 12) or
+        None): the run's record (one row per recorded epoch), then the latest analysed
+        frame's row when it is of a later epoch (the record's rows come at a pace)."""
+        rec, latest = self._recorded, self._latest
+        if rec is None:
+            if latest is None:
+                return np.zeros(0), np.zeros((0, 0)), None, None
+            rec_epochs = np.zeros(0, dtype=np.int64)
+            layers = np.zeros((0, len(latest["layers"])))
+            units = np.zeros((0, len(latest["units"])))
+            params = None if latest["params"] is None else np.zeros((0,) + latest["params"].shape)
+        else:
+            rec_epochs, layers = rec.epochs, rec.layers
+            units = rec.units if rec.units is not None else rec.layers
+            params = rec.params
+        epochs = rec_epochs.astype(float)
+        if latest is not None and (not len(rec_epochs) or latest["epoch"] > rec_epochs[-1]) \
+                and layers.shape[1] == len(latest["layers"]):
+            epochs = np.append(epochs, latest["epoch"])
+            layers = np.vstack([layers, latest["layers"]])
+            if units.shape[1] == len(latest["units"]):
+                units = np.vstack([units, latest["units"]])
+            if params is not None and latest["params"] is not None:
+                params = np.concatenate([params, latest["params"][None]])
+        return epochs, layers, units, params
+
+    def _drawn_signature(self, snap) -> tuple:
+        rec = self._recorded
+        return (None if snap is None else self._key(snap),
+                0 if rec is None else len(rec.epochs),
+                int(rec.epochs[-1]) if rec is not None and len(rec.epochs) else -1,
+                None if self._latest is None else self._latest["epoch"])
+
+    def _draw_recorded(self, snap) -> None:
+        """A snapshot's record drawn at once (a dock shown late draws the whole run), when it
+        changed since the curves were drawn."""
+        rec = self._recorded
+        if rec is None:
+            return
+        if self._drawn_signature(snap) == self._norms_drawn:
+            return
+        model = getattr(snap, "model", None)
+        if model is None:
+            self._draw_norms((1,) * rec.layers.shape[1])
+            if self.quantityCombo.currentData() == "grad":
+                self._draw_params()
+            return
+        names = self._group_names.get(model)
+        if names is None:
+            if len(self._group_names) > 8:
+                self._group_names.clear()
+            names = self._group_names[model] = layer_maths.of_model(
+                model, np.zeros(model.size)).group_names
+        self._draw_norms((model.hidden,) * rec.layers.shape[1], names)
+
     def _draw_norms(self, hidden, names=None) -> None:
-        """gradientNorms: one thick curve per layer, a thin one per unit of a wide layer."""
-        s = self._series
+        """gradientNorms: one thick curve per layer, a thin one per unit of a wide layer,
+        a point per recorded epoch (:meth:`_norm_rows`)."""
         layers = len(hidden)
         wide = [k for k, h in enumerate(hidden) if h > 1]
         rows = sum(hidden[k] for k in wide)
@@ -461,13 +544,18 @@ class GradientView(View):
             thin = "; thin: units" if wide else ""
             retitle(self.normsPlot, f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
-        epochs = np.asarray(s["epoch"], dtype=float)
-        norms = np.array(s["layers"]).reshape(len(epochs), layers)
+        epochs, norms, units, _ = self._norm_rows()
+        if norms.shape[1] != layers:
+            return
+        if len(epochs) > MAX_DRAWN:
+            pick = np.unique(np.linspace(0, len(epochs) - 1, MAX_DRAWN).round().astype(np.int64))
+            epochs, norms = epochs[pick], norms[pick]
+            units = None if units is None else units[pick]
+        self._norms_drawn = self._drawn_signature(self._snap)
         for k, curve in enumerate(self.layerCurves):
             keep = norms[:, k] > 0
             set_curve(curve, epochs[keep], norms[keep, k])      # a dot for the first epoch
-        if self.unitCurves:
-            units = np.array(s["units"]).reshape(len(epochs), -1)
+        if self.unitCurves and units is not None:
             starts = np.cumsum((0,) + tuple(hidden))
             columns = [c for k in wide for c in range(starts[k], starts[k + 1])]
             for curve, c in zip(self.unitCurves, columns):
@@ -476,10 +564,12 @@ class GradientView(View):
         if len(epochs):
             steady = self.steady[self.normsPlot]
             steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
-            every = [norms] + ([units] if self.unitCurves else [])
+            every = [norms] + ([units] if self.unitCurves and units is not None else [])
             steady.fit(y=data_bounds(*every, log=True), margin=0.05, min_span=1.0)
+        s = self._series
+        if s["epoch"]:
             horizons = np.asarray(s["horizon"], dtype=float)
-            self.steady[self.horizonPlot].fit(x=(float(epochs[0]), float(epochs[-1])),
+            self.steady[self.horizonPlot].fit(x=(float(s["epoch"][0]), float(s["epoch"][-1])),
                                               margin=(0.02, 0.15))
             self.steady[self.horizonPlot].fit(y=data_bounds(horizons), margin=0.15, min_span=2.0)
 
@@ -556,12 +646,10 @@ class GradientView(View):
         else:
             retitle(self.paramPlot, f"|dE/dp|{self._of_unit()}", size="9pt")
             self.paramPlot.titleLabel.setToolTip("The gradient's size per parameter (|dE/dp|)")
-            s = self._series
-            if not s["epoch"]:
+            epochs, _, _, grads = self._norm_rows()
+            if grads is None or not len(epochs):
                 return
-            grads = np.array(s["grad"])
             grads = grads[:, min(self.unit, grads.shape[1] - 1)]
-            epochs = np.array(s["epoch"])
             for k, curve in enumerate(self.paramCurves):
                 keep = grads[:, k] > 0
                 curve.setData(epochs[keep], grads[keep, k])

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import fields
+
 from ..training.run import RunConfig
 
 OPTIMIZER_NAMES = {"sgd": "plain descent", "momentum": "momentum", "adam": "Adam"}
@@ -28,8 +30,37 @@ _ASPECTS = (
         f"noise on {c.noise.mode} {c.noise.amplitude:g}"),
     (lambda c: (c.init_low, c.init_high), lambda c: f"init [{c.init_low:g}, {c.init_high:g}]"),
     (lambda c: c.frozen, lambda c: f"{len(c.frozen)} fixed" if c.frozen else "none fixed"),
-    (lambda c: c.seed, lambda c: f"seed {c.seed}"),
+    (_seed := lambda c: c.seed, lambda c: f"seed {c.seed}"),
 )
+# The fields the aspects above name; every other field of RunConfig that differs is named
+# "<field> <value>" (a list kept by hand missed the model's fields: a pinned LSTM against a
+# GRU said "same settings").
+_NAMED = {"gradient", "optimizer", "lr", "clip", "task", "units", "delay", "noise", "init_low",
+          "init_high", "frozen", "seed"}
+_WORDS = {"hidden": "H =", "forget_bias": "forget bias", "target_mse": "target MSE",
+          "init": "init", "cell": "cell"}
+
+
+def _other(name: str):
+    word = _WORDS.get(name, name.replace("_", " "))
+
+    def label(c: RunConfig) -> str:
+        value = getattr(c, name)
+        if value is None:
+            return f"{word} default"
+        if isinstance(value, bool):
+            return f"{'no ' if not value else ''}{word}"
+        return f"{word} {value:g}" if isinstance(value, float) else f"{word} {value}"
+    return label
+
+
+# The model's fields first: they are what a comparison of cells is about.
+_MODEL_FIRST = ("cell", "hidden", "bidirectional", "bias", "dropout", "readout", "init",
+                "forget_bias", "batch")
+_ASPECTS = _ASPECTS + tuple(
+    (lambda c, n=name: getattr(c, n), _other(name))
+    for name in sorted((f.name for f in fields(RunConfig) if f.name not in _NAMED),
+                       key=lambda n: (_MODEL_FIRST.index(n) if n in _MODEL_FIRST else len(_MODEL_FIRST))))
 
 
 def difference(a: RunConfig, b: RunConfig, seeds_matter: bool = True) -> tuple[str, str]:
@@ -40,7 +71,7 @@ def difference(a: RunConfig, b: RunConfig, seeds_matter: bool = True) -> tuple[s
     """
     left, right = [], []
     for key, name in _ASPECTS:
-        if key is _ASPECTS[-1][0] and not seeds_matter:
+        if key is _seed and not seeds_matter:
             continue
         if key(a) != key(b):
             left.append(name(a))

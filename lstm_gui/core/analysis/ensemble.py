@@ -117,7 +117,7 @@ class EnsembleRun:
         seeds = [int(s) for s in seeds]
         if not config.is_unit:
             # The population kernel computes SPEC's unit and its chains; any other model's
-            # seeds train one after another (variants.SeedRuns).
+            # seeds train one after another (variants.SeedRuns): variants.seeds_of picks.
             raise ValueError(f"an ensemble of the population kernel holds the 12-parameter unit; "
                              f"this model is {config.model().describe()}")
         if not 1 <= len(seeds) <= MAX_MEMBERS:

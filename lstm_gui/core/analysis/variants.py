@@ -15,10 +15,22 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..training.run import DIVERGED, TARGET, TrainingRun
-from .ensemble import Bands, bands
+from ..training.run import DIVERGED, TARGET, RunConfig, TrainingRun
+from .ensemble import MAX_MEMBERS, Bands, EnsembleRun, bands
 
 BOOTSTRAP = 2000     # resamples of the seeds for the interval of a difference of medians
+BAND_ROWS = 2000     # SeedRuns.bands(): at most this many epochs (a row per epoch of a long
+                     # run once meant 10^6 x 64 numbers rebuilt a few times a second)
+MEMBER_HISTORY = 2000  # epochs each member keeps at full resolution (the MSE alone)
+
+
+def seeds_of(config: RunConfig, seeds) -> EnsembleRun | SeedRuns:
+    """K seeds of `config`, whatever the model: the population kernel's ``EnsembleRun`` for
+    the 12-parameter unit and its chains, else :class:`SeedRuns` (each seed on the model's
+    own trainer, compiled where it is, one after another).  Both read alike (``seeds``,
+    ``size``, ``epoch``, ``mse``, ``stopped_at``, ``diverged``, ``train``, ``bands``,
+    ``success``, ``test_mse``): the ensemble view and a sweep take either."""
+    return EnsembleRun(config, seeds) if config.is_unit else SeedRuns(config, seeds)
 
 
 class SeedRuns:
@@ -34,7 +46,11 @@ class SeedRuns:
     def __init__(self, config, seeds):
         self.config = config
         self.seeds = tuple(int(s) for s in seeds)
-        self.members = [TrainingRun(replace(config, seed=s)) for s in self.seeds]
+        if not 1 <= len(self.seeds) <= MAX_MEMBERS:
+            raise ValueError(f"an ensemble has 1 to {MAX_MEMBERS} seeds, got {len(self.seeds)}")
+        # The MSE alone per member: its parameters per epoch and gradient norms are not read.
+        self.members = [TrainingRun(replace(config, seed=s), history_recent=MEMBER_HISTORY,
+                                    member=True) for s in self.seeds]
 
     @property
     def size(self) -> int:
@@ -70,7 +86,9 @@ class SeedRuns:
         return taken
 
     def test_mse(self) -> np.ndarray:
-        return np.array([r.test_mse() for r in self.members])
+        """(K,) each member's test MSE; NaN for one not begun (a cancelled ensemble: its
+        initial parameters' MSE is no result), as its ``mse`` is."""
+        return np.array([r.test_mse() if r.epoch else np.nan for r in self.members])
 
     def success(self, target_mse: float | None = None) -> tuple[float, np.ndarray]:
         target = self.config.target_mse if target_mse is None else float(target_mse)
@@ -87,13 +105,24 @@ class SeedRuns:
                               dtype=np.int64)
         return len(epochs) / self.size, np.sort(epochs)
 
+    @property
+    def trained(self) -> int:
+        """Members done (stopped by a rule or at the budget)."""
+        return sum(r.should_stop() is not None for r in self.members)
+
     def bands(self) -> Bands:
+        """Every epoch up to BAND_ROWS, else BAND_ROWS epochs spread evenly; a member's MSE
+        is its own at the epochs it recorded (its thinned past in between: linear), NaN past
+        its last epoch (a member not trained so far, or stopped)."""
         last = self.epoch
-        grid = np.arange(1, last + 1)
+        grid = (np.arange(1, last + 1) if last <= BAND_ROWS else
+                np.unique(np.linspace(1, last, BAND_ROWS).round().astype(np.int64)))
         rows = np.full((len(grid), self.size), np.nan)
         for k, r in enumerate(self.members):
             ep, mse, _ = r.history.arrays()
-            rows[ep - 1, k] = mse
+            if len(ep):
+                inside = (grid >= ep[0]) & (grid <= ep[-1])
+                rows[inside, k] = np.interp(grid[inside], ep, mse)
         return bands(grid, rows)
 
 

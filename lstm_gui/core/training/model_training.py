@@ -119,6 +119,30 @@ class ModelTrainer:
         self._t = np.ascontiguousarray(target if self.seq_to_one else np.asarray(target).T)
         self._loss = loss_function(self.model, self.seq_to_one, self.delay, self.dropout_rng)
 
+    def full_gradient(self, theta: np.ndarray) -> np.ndarray:
+        """(size,) the gradient of the MSE over the whole training set at theta, without
+        dropout: it draws nothing from the run's generators (resume stays bit-identical).
+        What a run records the norms of (grad_norms.py)."""
+        from dataclasses import replace
+        plain = self.model if self.model.dropout == 0.0 else replace(self.model, dropout=0.0)
+        loss = None
+        if self.delay == 0:
+            from ..models import compiled
+            # Asked at each call: while the kernels compile (a first launch) this thread
+            # takes numpy, and the compiled kernel once they are ready (loss_function's
+            # choice, kept, would have stayed numpy: 100 ms a gradient of an H = 16 GRU).
+            if compiled.active() == "compiled":
+                try:
+                    from ..models.compiled.fast_model import FastModel
+                except ImportError:
+                    pass
+                else:
+                    loss = _fast(plain, FastModel).loss_and_grad
+        with np.errstate(all="ignore"):
+            if loss is None:
+                return plain.loss_and_grad(theta, self._x, self._t, delay=self.delay)[1]
+            return loss(theta, self._x, self._t)[1]
+
     @property
     def sequences(self) -> int:
         return self._x.shape[1]

@@ -73,7 +73,8 @@ class Thinned:
     other row goes and ``every`` doubles, so the rows stay spread over the whole run.
 
     Used for what a model's run records beside its history (the gates' norms: the history of
-    a model above ``HISTORY_PARAMS`` numbers keeps no parameters).  Offers come at epoch ends
+    a model above ``HISTORY_PARAMS`` numbers keeps no parameters), and for the gradient's
+    norms of any run (grad_norms.py).  Offers come at epoch ends
     on the numpy path and at chunk ends on the compiled one, so the epochs taken depend on the
     chunking; each row is exact at its epoch."""
 

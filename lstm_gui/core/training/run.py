@@ -18,14 +18,15 @@ import numpy as np
 
 from .. import limits
 from ..limits import check_model_size, check_training_size
-from ..models import UNIT, Model, lstmlib_rule, unit
+from ..models import UNIT, Model, compiled, lstmlib_rule, unit
 from . import compiled_run, model_training
 from .datasets import SET_PRESETS, Dataset
 from .evaluation import EvalHistory, EvalView
+from .grad_norms import GradNormsView, Layout, Paced
 from .history import History
 from .noise import Noise
 from .optim import DEFAULT_LR, NonFiniteStep, check_lr, init_params, make_optimizer, optimizer_from_state
-from .records import Thinned
+from .records import CAPACITY, Thinned
 from .stop import BUDGET, DIVERGED, PLATEAU, STOP_REASONS, TARGET  # noqa: F401 (re-exported: where callers find them)
 from .tasks import CSV_TASK, PRESETS, Task, preset
 
@@ -35,6 +36,9 @@ MAX_HIDDEN = 1024
 # of the unit holds, so the history's memory and a file's size stay within today's bounds); a
 # larger model's history keeps the MSE alone.
 HISTORY_PARAMS = Model(layers=limits.MAX_UNITS).size
+# The unit's gradient norms at epoch 0 are recorded when the run is made up to this many
+# unit-steps (units x length): 3 units x 100 steps take well under a millisecond.
+GRAD_AT_START_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,8 @@ class Snapshot:
     model: object = None       # the models.Model trained (None: the 12-parameter unit)
     # A model's gate norms over the epochs (TrainingRun.gate_norms_view), whatever the epoch shown
     gate_norms: tuple[np.ndarray, np.ndarray] | None = None
+    # The gradient's norms per layer (and unit) over the epochs (TrainingRun.grad_norms_view)
+    grad_norms: GradNormsView | None = None
 
 
 def _as_lists(obj):
@@ -366,8 +372,13 @@ class TrainingRun:
     clean_target: np.ndarray  # (length,)
 
     def __init__(self, config: RunConfig | None = None, history_recent: int = 10_000,
-                 initial_params: np.ndarray | None = None):
+                 initial_params: np.ndarray | None = None, member: bool = False):
+        """member: one seed of an ensemble (variants.SeedRuns): a model's history keeps the
+        MSE alone and no gradient norms are recorded (nobody draws them; 256 members each
+        keeping a GRU's parameters per epoch, or 1 000 rows of a wide layer's unit norms,
+        would take GBs)."""
         self._history_recent = history_recent
+        self._member = member
         # Parameters that did not come from the seed (a C library file): reset returns to them.
         self._fixed_initial = None if initial_params is None else np.array(initial_params, dtype=float)
         self.reset(config or RunConfig(), reseed=None)
@@ -417,6 +428,7 @@ class TrainingRun:
         self._best_epoch = 0
         self.history = self._new_history()
         self._new_gate_norms()
+        self._new_grad_norms()
         self.evaluation: EvalHistory | model_training.SetEval | None
         if self.data is not None:
             self.evaluation = model_training.SetEval(config, self.model, self.data)
@@ -457,13 +469,105 @@ class TrainingRun:
         return (np.append(epochs, self.epoch),
                 np.concatenate([rows.reshape((-1,) + now.shape), now[None]]))
 
+    def _new_grad_norms(self) -> None:
+        """The gradient's norms per layer and unit over the epochs, from this epoch on (see
+        :meth:`grad_norms_view`)."""
+        shape = self.config.param_shape
+        self._grad_layout = (Layout(self.model) if self.model is not None
+                             else Layout(units=shape[0], unit_size=shape[-1]))
+        self.grad_norms = Thinned(self._grad_layout.width, capacity=1 if self._member else CAPACITY)
+        self._grad_pace = Paced(epoch=self.epoch)
+        self._grad_pending: int | None = None   # the epoch stopped at, its row not yet computed
+        if self.model is None and self.config.units * len(self.x) <= GRAD_AT_START_STEPS:
+            # The unit's epoch 0 (well under a millisecond at n = 100); a model's first row,
+            # or a long sequence's, comes with the training (making a run of 10^6 points
+            # took 1 s more with it; a run must not wait for, or compile, a model's kernel).
+            self._record_grad_norms(last=True)
+
+    def _record_grad_norms(self, grad: np.ndarray | None = None, last: bool = False) -> None:
+        """Offer the row of this epoch: from `grad` when the training computed the gradient
+        at these parameters (free), else computed when the pace allows (grad_norms.SHARE),
+        or `last`: the epoch the run stopped at, whatever the pace (its curves end where
+        the run does; :meth:`grad_norms_view` computes it when first asked)."""
+        layout, epoch = self._grad_layout, self.epoch
+        if self._member:
+            return
+        if grad is not None:
+            self.grad_norms.offer(epoch, lambda: layout.row(grad))
+            return
+        if last:
+            recorded = self.grad_norms.view()[0]
+            if len(recorded) and recorded[-1] == epoch:
+                return
+        elif not self._grad_pace.due(epoch):
+            return
+        params = self.params
+
+        def row() -> np.ndarray:
+            start = time.perf_counter()
+            out = layout.row(self._full_gradient(params))
+            self._grad_pace.took(time.perf_counter() - start)
+            return out
+        self.grad_norms.offer(epoch, row)
+
+    def _record_grad_rows(self, first: int, param_rows: np.ndarray) -> None:
+        """The gradient's rows of a compiled chunk's epochs first, first + 1, ...: as many as
+        the pace allows, spread evenly over them (its last epoch first), from the parameters
+        the chunk kept per epoch.  Noise drawn afresh every epoch, or a model whose history
+        keeps no parameters: the chunk's end alone."""
+        if self._member:
+            return
+        shape = self.config.param_shape
+        n = len(param_rows)
+        whole = param_rows.ndim == 2 and param_rows.shape[1] == math.prod(shape)
+        if n <= 1 or not whole or (self.config.noise.resample and self.config.noise.active):
+            self._record_grad_norms()
+            return
+        count = self._grad_pace.rows(self.epoch, most=min(n, 64))
+        if count <= 0:
+            return
+        picks = np.unique(np.linspace(n - 1, 0, count).round().astype(np.int64))
+        layout, start, taken = self._grad_layout, time.perf_counter(), 0
+        for j in picks:                         # ascending: the store takes epochs in order
+            params = param_rows[j].reshape(shape)
+
+            def row(params=params) -> np.ndarray:
+                nonlocal taken
+                taken += 1
+                return layout.row(self._full_gradient(params))
+            self.grad_norms.offer(first + int(j), row)
+        self._grad_pace.took(time.perf_counter() - start, taken)
+
+    def _full_gradient(self, params: np.ndarray) -> np.ndarray:
+        """The exact gradient of the training MSE at params, over the whole training set."""
+        if self.trainer is not None:
+            return self.trainer.full_gradient(params)
+        with np.errstate(all="ignore"):
+            if compiled.active() == "compiled":
+                # The population kernel for one model: no Python-float passes over a long
+                # sequence (the numpy gradient of 10^6 points took about a second).
+                return compiled_run.population_loss_and_grad(params[None], self.x, self.target,
+                                                             self.config.delay)[1][0]
+            return unit.model_loss_and_grad(params, self.x, self.target, self.config.delay)[1]
+
+    def grad_norms_view(self) -> GradNormsView:
+        """The gradient's norms as recorded over the epochs (grad_norms.GradNormsView): a
+        row at least every :attr:`Thinned.every` epochs where the pace allows, so the
+        gradient view's curves do not depend on which frames the window drew.  The epoch the
+        run stopped at is computed here, once, when first asked for."""
+        if self._grad_pending is not None:
+            if self._grad_pending == self.epoch:
+                self._record_grad_norms(last=True)
+            self._grad_pending = None
+        return self._grad_layout.view(*self.grad_norms.view())
+
     def _new_history(self) -> History:
         if self.model is None:
             return History(self.config.units, recent=self._history_recent)
         size = self.model.size
+        keep = size <= HISTORY_PARAMS and not self._member
         return History(self.config.units, recent=self._history_recent,
-                       row_shape=(size if size <= HISTORY_PARAMS else 0,),
-                       names=self.model.names() if size <= HISTORY_PARAMS else [])
+                       row_shape=(size if keep else 0,), names=self.model.names() if keep else [])
 
     @staticmethod
     def _training_set(x: np.ndarray, target: np.ndarray):
@@ -603,6 +707,9 @@ class TrainingRun:
         if not math.isfinite(mse):
             self.stop_reason = DIVERGED
             return False
+        if cfg.gradient == "exact":
+            # The gradient at this epoch's parameters, computed anyway: its norms are free.
+            self._record_grad_norms(grad)
         if cfg.frozen:
             grad.ravel()[list(cfg.frozen)] = 0.0
         try:
@@ -652,6 +759,8 @@ class TrainingRun:
         if self.evaluation is not None and self.evaluation.due(self.epoch):
             self.evaluation.record(self.epoch, self.params)
         self._record_gate_norms()
+        if self.model is not None or self.config.gradient != "exact":
+            self._record_grad_norms()    # the unit's exact step records its own (free)
         if mse < self.best_mse * (1 - 1e-4):
             self.best_mse, self._best_epoch = mse, self.epoch
 
@@ -688,6 +797,8 @@ class TrainingRun:
             reason = self.should_stop()
             if reason:
                 self.stop_reason = reason
+                if reason != DIVERGED:
+                    self._grad_pending = self.epoch      # computed when a snapshot asks
                 return reason
             if done >= epochs or not should_continue():
                 return None
@@ -744,6 +855,7 @@ class TrainingRun:
                 # A model's chunks end at each epoch its evaluation records.
                 self.evaluation.record(self.epoch, self.params)
             self._record_gate_norms()
+            self._record_grad_rows(first, chunk.param_rows)
             self.revision = next(_REVISIONS)
         if chunk.reason == DIVERGED:
             self.stop_reason = DIVERGED
@@ -791,6 +903,7 @@ class TrainingRun:
         run.params = np.array(params, dtype=float).reshape(shape)
         run.epoch = int(state["epoch"])
         run._new_gate_norms()               # the file keeps no norms: they start here
+        run._new_grad_norms()
         run.mse = float("nan") if state.get("mse") is None else float(state["mse"])
         run.best_mse = float("inf") if state.get("best_mse") is None else float(state["best_mse"])
         run._best_epoch = int(state.get("best_epoch", 0))
@@ -894,7 +1007,7 @@ class TrainingRun:
             stop_reason=self.stop_reason, config=self.config, elapsed=self.elapsed,
             model=self.model, data=self.data, span=span,
             evaluation=None if self.evaluation is None else self.evaluation.view(),
-            gate_norms=self.gate_norms_view())
+            gate_norms=self.gate_norms_view(), grad_norms=self.grad_norms_view())
 
     def generalisation(self, factor: int = 3, params: np.ndarray | None = None):
         """Run the current model over `factor` times the training length of the clean task.
@@ -942,6 +1055,7 @@ class SnapshotJob:
     span: int
     evaluation: EvalView | None
     gate_norms: tuple[np.ndarray, np.ndarray] | None = None
+    grad_norms: GradNormsView | None = None
 
     def _training_set(self):
         return TrainingRun._training_set(self.x, self.target)
@@ -979,4 +1093,4 @@ class SnapshotJob:
             x=self.x, target=self.target, clean_target=self.clean_target, trace=trace,
             history=self.history, events=self.events, stop_reason=self.stop_reason, config=cfg,
             elapsed=self.elapsed, span=span_result, test_mse=test, model=model,
-            evaluation=self.evaluation, gate_norms=self.gate_norms)
+            evaluation=self.evaluation, gate_norms=self.gate_norms, grad_norms=self.grad_norms)

@@ -68,3 +68,18 @@ def test_the_units_ensemble_reports_each_members_test_mse():
     one = TrainingRun(replace(cfg, seed=1))
     one.train(40)
     assert ens.test_mse()[1] == np.float64(one.test_mse()) or abs(ens.test_mse()[1] - one.test_mse()) < 1e-10
+
+
+def test_seed_runs_of_a_model_for_any_model_and_members_not_begun_have_no_result():
+    from lstm_gui.core.analysis.variants import seeds_of
+    assert isinstance(seeds_of(RunConfig(epochs=10), [0, 1]), EnsembleRun)
+    runs = seeds_of(replace(BASE, cell="gru"), range(3))
+    assert isinstance(runs, SeedRuns)
+    runs.members[0].train(5)                     # as a cancel leaves it: seeds 1, 2 not begun
+    assert np.isfinite(runs.test_mse()[0]) and np.isnan(runs.test_mse()[1:]).all()
+    assert np.isnan(runs.mse[1:]).all() and not runs.diverged.any() and runs.trained == 0
+    # Lean members: the MSE alone in the history, no gradient norms (256 seeds of a wide model)
+    assert runs.members[0].history.row_shape == (0,)
+    assert len(runs.members[0].grad_norms_view().epochs) == 0
+    bands = runs.bands()
+    assert bands.members.shape == (5, 3) and np.isnan(bands.members[:, 1:]).all()
