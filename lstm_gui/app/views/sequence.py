@@ -18,7 +18,6 @@ from ..plots import GatesPlot, SignalPlot, SteadyRange, _pen, fit_title
 from ..qt import Qt, QtWidgets, pg
 from .base import View
 
-
 # The scatter's title, longest first: the first that fits the plot's width is shown.
 SCATTER_TITLES = ("Predictions against targets; on the diagonal = right",
                   "Predictions vs targets", "Predictions")
