@@ -7,9 +7,11 @@ images in place.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..qt import QtCore, QtWidgets, pg
+from ..qt import QtCore, QtGui, QtWidgets, pg
 
 
 def unit_ticks(layers: layer_maths.Layers) -> list:
@@ -26,6 +28,44 @@ def unit_ticks(layers: layer_maths.Layers) -> list:
                 text = str(j + 1)
             ticks.append((layers.row_of(k, j), text))
     return ticks
+
+
+def _step_at_least(minimum: float) -> float:
+    """The smallest whole 1, 2 or 5 x 10^k at or above `minimum` (at least 1)."""
+    if minimum <= 1:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(minimum))
+    return float(next(m * k for m in (1, 2, 5, 10) if m * k >= minimum * (1 - 1e-12)))
+
+
+class StepAxis(pg.AxisItem):
+    """A time axis of whole steps naming as many as fit its length: pyqtgraph's own spacing
+    assumed room for labels a 40-pixel plot lacks, and printed "40" and "60" over each
+    other ("460") in the gate heat map at the window's smallest size."""
+
+    GAP = 8               # pixels between two labels
+
+    def tickValues(self, minVal, maxVal, size):
+        if not maxVal > minVal or size <= 0:
+            return []
+        metrics = QtGui.QFontMetricsF(self.style["tickFont"] or QtGui.QFont())
+        ends = (int(np.ceil(minVal)), int(np.floor(maxVal)))
+        widest = max(metrics.horizontalAdvance(str(v)) for v in ends) + self.GAP
+        # A label is centred on its step: keep half a label from each end (pyqtgraph hides
+        # a horizontal axis's labels that leave it).
+        inset = widest / 2 * (maxVal - minVal) / size
+        lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
+        if hi < lo:
+            return [(1.0, [float(round((minVal + maxVal) / 2))])]
+        fits = max(1, int((size - widest) // widest) + 1)
+        span = hi - lo
+        spacing = _step_at_least(span / (fits - 1)) if fits > 1 else float(span + 1)
+        first = np.ceil(lo / spacing) * spacing
+        values = [float(v) for v in np.arange(first, hi + 0.5, spacing)]
+        return [(spacing, values or [float(lo)])]
+
+    def tickStrings(self, values, scale, spacing):
+        return [str(int(round(v))) for v in values]
 
 
 class ImageGrid:
@@ -65,7 +105,8 @@ class ImageGrid:
         carries the unit ticks; the others share its rows (and its columns too when `link`).
         stretch: the plot's share of the width."""
         col = len(self.plots)
-        plot = self.graphics.addPlot(row=0, col=col)
+        axes = {"bottom": StepAxis("bottom")} if isinstance(bottom, str) else None
+        plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()
         plot.setMenuEnabled(False)

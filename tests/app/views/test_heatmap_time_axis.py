@@ -1,0 +1,44 @@
+"""The gate heat map's time axes: their labels never run together, whatever the plots'
+width (issue 21, tester 9: at the smallest window "40" and "60" printed as "460")."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lstm_gui.app.qt import QtGui, QtWidgets
+from lstm_gui.app.views.heatmap import GateHeatmapView
+from lstm_gui.core.models import Model
+
+
+def snapshot(cell, hidden, layers, n):
+    model = Model(cell=cell, hidden=hidden, layers=layers)
+    theta = model.init(0, scheme="pytorch")
+    x = np.sin(np.linspace(0, 6, n))
+    return SimpleNamespace(model=model, params=theta, x=x, target=np.cos(x),
+                           trace=model.trace(theta, x), revision=0, epoch=0)
+
+
+def drawn_labels(axis):
+    """(rect, text) of the tick labels the axis draws now."""
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _flags, text in specs[2]]
+
+
+@pytest.mark.parametrize("size", [(340, 330), (700, 400)])
+def test_time_labels_never_overlap(lone_view, size):
+    view = lone_view(GateHeatmapView, size)
+    view.show_snapshot(snapshot("lstm", 16, 2, 100))
+    QtWidgets.QApplication.processEvents()
+    for field, plot in view.gatePlots.items():
+        labels = drawn_labels(plot.getAxis("bottom"))
+        assert labels, field                           # at least one step is named
+        rects = sorted((r for r, _ in labels), key=lambda r: r.left())
+        for a, b in zip(rects, rects[1:]):
+            assert a.right() + 3 <= b.left(), (field, [t for _, t in labels])
+        # The steps named are steps of the sequence.
+        assert all(0 <= float(t) <= 99 for _, t in labels), labels
