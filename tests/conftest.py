@@ -5,6 +5,8 @@ import tempfile
 
 import pytest
 
+from tests.hang_watchdog import pytest_configure, pytest_runtest_protocol  # noqa: F401  (hooks: see there)
+
 # Before any QApplication exists: the tests run headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -50,6 +52,12 @@ def pytest_runtest_teardown(item):
             # compiling with numba destroyed a QMenu and held a Qt mutex while waiting for the
             # GIL, which the GUI thread held while waiting for that mutex: the suite hung.
             gc.collect()
+    # The first window turned the automatic collector off (lstm_gui.app.gui_gc); its timer
+    # only runs in an event loop, which a core test never spins: collect between tests as
+    # the timer would, here on the GUI thread.
+    gui_gc = sys.modules.get("lstm_gui.app.gui_gc")
+    if gui_gc is not None:
+        gui_gc.check_now()
     return result
 
 

@@ -154,10 +154,19 @@ def test_ctrl_c_in_sweep_keeps_what_finished_and_says_so_in_one_line(tmp_path):
 
 
 def test_ctrl_c_during_start_up_is_one_line_and_status_130():
-    # The press lands while numpy, the core and the command line are still importing.
-    code = ("import os, signal, sys, threading; from lstm_gui.entry import main; "
-            "threading.Timer(0.02, lambda: os.kill(os.getpid(), signal.SIGINT)).start(); "
-            "sys.exit(main(['tasks']))")
+    # The press lands while numpy, the core and the command line are still importing: sent by
+    # a finder at the moment numpy's import starts (a timer of 20 ms was a race: on a quick
+    # machine `tasks` had finished and exited 0 before it fired).
+    code = ("import os, signal, sys\n"
+            "class PressCtrlC:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'numpy':\n"
+            "            os.kill(os.getpid(), signal.SIGINT)\n"
+            "        return None\n"
+            "sys.meta_path.insert(0, PressCtrlC())\n"
+            "from lstm_gui.entry import main\n"
+            "assert 'numpy' not in sys.modules\n"
+            "sys.exit(main(['tasks']))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == support.EXIT_INTERRUPTED and proc.stderr.strip() == "lstm-gui: interrupted"

@@ -18,6 +18,7 @@ from .dock_layout import MIN_SIZE, DockLayout
 from .document import Document
 from .file_actions import CLOSING, MODEL_FILTER, FileActions
 from .frames import FrameScheduler, in_sight
+from .gui_gc import collect_on_gui_thread
 from .keys import KeyGuard
 from .lesson_link import connect_lessons
 from .panel import ControlPanel
@@ -48,6 +49,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, settings: QtCore.QSettings | None = None, run: TrainingRun | None = None):
         super().__init__()
+        collect_on_gui_thread()     # before the first thread starts (gui_gc says why)
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
