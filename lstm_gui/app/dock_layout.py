@@ -10,7 +10,10 @@ from .qt import Qt, QtCore, QtWidgets
 MIN_SIZE = (930, 600)
 SIDE_MIN_WIDTH = 316
 SIDE_EXTRA_WIDTH = 160    # the controls may be dragged this much wider than their minimum
-MAX_DOCK_MIN = (420, 340)  # a view needing more than this scrolls inside its dock
+# A view needing more than this scrolls inside its dock.  Height: a tab group is as tall as
+# its tallest member's minimum; the gradient view's 342 px, tabbed with Parameters, left the
+# top row 180 px of the smallest window (Gates' rows ~30 px, their labels running together).
+MAX_DOCK_MIN = (420, 300)
 CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 ROOM = (460, 320)          # the least a view opened from the View menu is given (w, h)
 LESSON_WIDTH = 440
@@ -116,6 +119,7 @@ class DockLayout(QtCore.QObject):
     def _keep_controls_width(self) -> None:
         controls = self.docks["controlsDock"]
         self._window_width = self.w.width()
+        self._fit_top_row()
         self._keep_shares()
         if not controls.isVisible() or controls.isFloating() or controls.width() == self.controls_width:
             return
@@ -203,7 +207,8 @@ class DockLayout(QtCore.QObject):
         if d["cellView"] in self.w.tabifiedDockWidgets(d["gatesView"]):
             return
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if d[n].isVisible()]
-        if sum(x.width() for x in top) < 3 * CELL_MIN_WIDTH:
+        if d["cellView"].width() < CELL_MIN_WIDTH and sum(x.width() for x in top) < 3 * CELL_MIN_WIDTH:
+            # Also when the window is made small: at 870 px the cell was a 143-pixel strip.
             self.w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
 

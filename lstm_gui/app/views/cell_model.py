@@ -15,31 +15,7 @@ from ...core.analysis.unit_graph import unit_graph
 from .. import palette
 from ..qt import Qt, QtCore, QtWidgets
 from .cell_diagram import DiagramCanvas
-
-
-class _ElidedLabel(QtWidgets.QLabel):
-    """One bold line that ends in '…' where its width cuts it; the whole text in its tooltip."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.font()
-        font.setBold(True)
-        self.setFont(font)
-        self._full = ""
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                                   max(self.width(), 20)))
+from .elided import ElidedLabel
 
 
 class ModelCellPanel(QtWidgets.QWidget):
@@ -54,9 +30,7 @@ class ModelCellPanel(QtWidgets.QWidget):
                                  "the Gate heat map)")
         # One line, cut to the dock's width (the whole description in its tooltip): wrapped,
         # it took three lines of a 420-pixel dock from the drawing.
-        self.title = _ElidedLabel(objectName="cellModelTitle")
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                 QtWidgets.QSizePolicy.Policy.Preferred)
+        self.title = ElidedLabel(bold=True, objectName="cellModelTitle")
 
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.title, 1)

@@ -14,8 +14,10 @@ from ...core.analysis import layers as layer_maths
 from .. import palette
 from ..plots import SteadyRange, data_bounds, set_curve
 from ..qt import Qt, QtWidgets, pg
+from .elided import ElidedLabel
 
 PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
+MIN_PART = 130             # the plot's and the table's least width (px)
 LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                 Qt.PenStyle.DashDotLine)
 
@@ -32,7 +34,7 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
         self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
         self.pageSpin = QtWidgets.QSpinBox(objectName="paramPage", minimum=1, maximum=1)
-        self.pageLabel = QtWidgets.QLabel()
+        self.pageLabel = ElidedLabel(objectName="paramPageLabel")
         self.table = QtWidgets.QTableWidget(0, 2, objectName="modelParamTable")
         self.table.setHorizontalHeaderLabels(["parameter", "value"])
         self.table.verticalHeader().setVisible(False)
@@ -46,10 +48,24 @@ class ModelParamsPanel(QtWidgets.QWidget):
         pager.addWidget(self.pageSpin)
         pager.addWidget(self.pageLabel, 1)
         right.addLayout(pager)
+        right.setContentsMargins(0, 0, 0, 0)
+        # Plot and table side by side in a splitter, each at least MIN_PART wide: in a box
+        # layout the table's and the page line's widths were minimums the dock lacked at the
+        # smallest window, and the table was drawn over the plot.
+        self.filterEdit.setMinimumWidth(0)
+        table_side = QtWidgets.QWidget(objectName="paramTableSide")
+        table_side.setLayout(right)
+        self.plot.setMinimumWidth(MIN_PART)
+        table_side.setMinimumWidth(MIN_PART)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, objectName="paramsSplitter")
+        self.splitter.addWidget(self.plot)
+        self.splitter.addWidget(table_side)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 3)
-        layout.addLayout(right, 2)
+        layout.addWidget(self.splitter)
         self.curves: list = []
         self._key = None
         self._snap = None
@@ -132,5 +148,5 @@ class ModelParamsPanel(QtWidgets.QWidget):
             text = f"{snap.params[rows[r]]: .5f}"
             if item is not None and item.text() != text:
                 item.setText(text)
-        self.pageLabel.setText(f"of {self.pageSpin.maximum()}: {len(self._rows):,} of "
-                               f"{len(names):,} parameters")
+        self.pageLabel.set_full_text(f"of {self.pageSpin.maximum()}: {len(self._rows):,} of "
+                                     f"{len(names):,} parameters")
