@@ -25,6 +25,7 @@ from .panel import ControlPanel
 from .pending import PendingSettings, one_line
 from .qt import QtCore, QtWidgets
 from .replay import Replay
+from .status_bar import StatusBar
 from .stored_settings import SettingsReader
 from .trainer import Trainer
 from .transport import SPEEDS, Transport
@@ -158,6 +159,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return side
 
     def _build_status(self) -> None:
+        self.setStatusBar(StatusBar())      # its message never runs into the labels
         status = self.statusBar()
         self.epochLabel = QtWidgets.QLabel(objectName="epochLabel")
         self.mseLabel = QtWidgets.QLabel(objectName="mseLabel")

@@ -164,7 +164,7 @@ class SignalView(_SequenceView):
             self.diagonal.setData(ends, ends)
             # One range for both axes: the diagonal stays at 45 degrees' meaning.
             self.scatterRange.fit(x=ends, y=ends, margin=0.05)
-        titles = SCATTER_TITLES
+        titles: tuple[str, ...] = SCATTER_TITLES
         if len(test_t):
             mse = f" · test MSE {snap.test_mse:.3g}"
             titles = tuple(t + mse for t in titles[:-1]) + (mse[3:],)

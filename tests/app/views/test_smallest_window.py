@@ -69,3 +69,6 @@ def test_the_status_message_never_runs_into_the_epoch(window, qtbot):
             if QtGui.QColor(image.pixel(x, y)).lightness() < 120]
     assert not dark, f"text at x = {sorted(set(dark))} right before the epoch at {left}"
     assert bar.currentMessage().startswith("Stopped at epoch 1,627")
+    shown = bar.shown_message()
+    assert shown.endswith("…") and shown[:-1] in bar.currentMessage()
+    assert bar.toolTip() == bar.currentMessage()          # the whole message on hover

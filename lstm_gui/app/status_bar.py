@@ -1,0 +1,57 @@
+"""The window's status bar: its message ends with "…" a gap before the permanent labels.
+
+QStatusBar draws a message up to 2 px before the first permanent widget and cuts it there
+mid-word: at the smallest window "Stopped at epoch 1,627: reac" ran straight into
+"epoch 1,627", reading as one overprinted line.  Here the message is cut with "…" GAP
+pixels before the leftmost permanent widget shown, and the whole message is the bar's
+tooltip.  Any message (showMessage, an action's status tip) is drawn so.
+"""
+from __future__ import annotations
+
+from .qt import Qt, QtCore, QtGui, QtWidgets
+
+GAP = 12          # pixels between the message's end and the first permanent label
+
+
+class StatusBar(QtWidgets.QStatusBar):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.messageChanged.connect(lambda text: self.setToolTip(text))
+
+    def message_rect(self) -> QtCore.QRect:
+        """Where the message is drawn: from the left edge to GAP px before the leftmost
+        widget shown in the bar (the permanent labels; the size grip)."""
+        right = self.width() - 12
+        for child in self.findChildren(QtWidgets.QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible() and child.width() > 0:
+                right = min(right, child.x() - GAP)
+        return QtCore.QRect(6, 0, max(right - 6, 0), self.height())
+
+    def shown_message(self) -> str:
+        """The message as drawn: cut with "…" to message_rect's width."""
+        return self.fontMetrics().elidedText(self.currentMessage(), Qt.TextElideMode.ElideRight,
+                                             self.message_rect().width())
+
+    def paintEvent(self, event):
+        # QStatusBar::paintEvent without its message (drawn cut with "…" below); the panel
+        # and the items' frames as the style draws them.
+        painter = QtGui.QPainter(self)
+        option = QtWidgets.QStyleOption()
+        option.initFrom(self)
+        style = self.style()
+        style.drawPrimitive(QtWidgets.QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        text = self.currentMessage()
+        for child in self.findChildren(QtWidgets.QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible() and not isinstance(child, QtWidgets.QSizeGrip):
+                frame = QtWidgets.QStyleOption()
+                frame.rect = child.geometry().adjusted(-2, -1, 2, 1)
+                frame.palette = self.palette()
+                style.drawPrimitive(QtWidgets.QStyle.PrimitiveElement.PE_FrameStatusBarItem, frame,
+                                    painter, child)
+        if text:
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(self.message_rect(), Qt.AlignmentFlag.AlignLeading
+                             | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
+                             self.shown_message())
+        painter.end()
