@@ -8,6 +8,8 @@ tooltip.  Any message (showMessage, an action's status tip) is drawn so.
 """
 from __future__ import annotations
 
+import math
+
 from .qt import Qt, QtCore, QtGui, QtWidgets
 
 GAP = 12          # pixels between the message's end and the first permanent label
@@ -55,3 +57,20 @@ class StatusBar(QtWidgets.QStatusBar):
                              | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
                              self.shown_message())
         painter.end()
+
+
+def mse_status(snap) -> tuple[str, str]:
+    """(text, tooltip) of the status bar's MSE for a snapshot.  Before the first epoch the
+    run has measured no training MSE (it is the loss met while training): an opened model,
+    never trained here, read "MSE –".  Then the model's MSE on its task's held-out part is
+    shown, said to be that, or plainly that there is none yet."""
+    mse = snap.mse
+    if snap.epoch > 0 or (mse is not None and math.isfinite(mse)):
+        return f"MSE {mse:.4g}", "Training MSE: the loss on the training data at this epoch."
+    test = getattr(snap, "test_mse", float("nan"))
+    why = ("Not trained here yet (epoch 0): the training MSE is measured as it trains. ")
+    if test is not None and math.isfinite(test):
+        return (f"test MSE {test:.3g}",
+                why + f"Shown: this model's MSE on the part of its task it never trains on "
+                      f"(held-out sequences, or the steps after the trained ones): {test:.6g}.")
+    return "not trained", why + "Train or step once to see it."
