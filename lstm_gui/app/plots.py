@@ -221,7 +221,9 @@ def _title_width(text: str, options: dict) -> float:
         font.setPointSizeF(float(size[:-2]))
     if options.get("bold"):
         font.setBold(True)
-    return QtGui.QFontMetricsF(font).horizontalAdvance(_plain(text)) + 4
+    metrics = QtGui.QFontMetricsF(font)
+    lines = _plain(text).replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
+    return max(metrics.horizontalAdvance(line) for line in lines) + 4
 
 
 def _refit_title(plot_item, force: bool = False) -> None:
