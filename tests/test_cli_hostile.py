@@ -156,8 +156,11 @@ def test_ctrl_c_in_sweep_keeps_what_finished_and_says_so_in_one_line(tmp_path):
 def test_ctrl_c_during_start_up_is_one_line_and_status_130():
     # The press lands while numpy, the core and the command line are still importing: sent by
     # a finder at the moment numpy's import starts (a timer of 20 ms was a race: on a quick
-    # machine `tasks` had finished and exited 0 before it fired).
+    # machine `tasks` had finished and exited 0 before it fired).  Ctrl+C's handler is set
+    # first, as a terminal leaves it: a suite started in the background (nohup, `&`, some CIs)
+    # passes SIGINT ignored to its children, and Python then installs no handler at all.
     code = ("import os, signal, sys\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "class PressCtrlC:\n"
             "    def find_spec(self, name, path=None, target=None):\n"
             "        if name == 'numpy':\n"
