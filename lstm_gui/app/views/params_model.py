@@ -104,8 +104,8 @@ class ModelParamsPanel(QtWidgets.QWidget):
             set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
         if len(epochs):
             # At least ten epochs across: one epoch (an opened model) drew 0 to 0.025.
-            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15),
-                            min_span=10.0)
+            self.steady.fit(x=(float(epochs[0]), max(float(epochs[-1]), float(epochs[0]) + 10)),
+                            margin=(0.02, 0.15))
             self.steady.fit(y=data_bounds(norms), margin=0.08)
         self._fill(values_only=True)
 

@@ -38,8 +38,9 @@ class MseView(_EpochView):
         super().__init__(ctx, parent)
         # Before the first epoch there is no curve: the axes showed stray ticks of a range
         # of nothing (an opened model); a line says why instead.
-        self.emptyNote = pg.TextItem("No epoch trained yet: the MSE is drawn as it trains.",
-                                     color="#555555", anchor=(0.5, 0.5))
+        self.emptyNote = pg.TextItem(html="<div style='text-align: center; color: #555555'>No "
+                                     "epoch trained yet: the MSE is drawn as it trains.</div>",
+                                     anchor=(0.5, 0.5))
         self.emptyNote.setParentItem(self.plot.getPlotItem().vb)
         self.emptyNote.hide()
         self.plot.getPlotItem().vb.sigResized.connect(self._place_note)
@@ -58,7 +59,8 @@ class MseView(_EpochView):
         self._empty = empty
         item = self.plot.getPlotItem()
         for side in ("left", "bottom"):
-            item.getAxis(side).setStyle(showValues=not empty)
+            # No ticks at all on empty axes (tick marks of no range were left without values).
+            item.getAxis(side).setTicks([[], []] if empty else None)
         self.emptyNote.setVisible(empty)
         self._place_note()
 
