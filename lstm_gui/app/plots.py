@@ -981,6 +981,8 @@ class GatesPlot(_Plot):
         self._set_ticks()
         self.unit = 0
         self.model_title: str | None = None   # a model's view names the unit shown
+        for row in self._rows:
+            row.vb.sigResized.connect(self._fit_row_names)
 
     def rows(self) -> list:
         return list(self._rows)
@@ -1012,6 +1014,7 @@ class GatesPlot(_Plot):
         self._rows[1].showAxis("bottom", not has_c)
         self._rows[1].setLabel("bottom", "t (time step)" if not has_c else None)
         self.fill_legend(entries, self.legend.columnCount)
+        self._fit_row_names()      # setLabel shows a name again, whether it fits or not
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -1019,6 +1022,19 @@ class GatesPlot(_Plot):
         if "_short" in self.__dict__ and short != self._short:   # not while being built
             self._short = short
             self._set_ticks()
+        self._fit_row_names()
+
+    def _fit_row_names(self, *_) -> None:
+        """A row shows its name ("f, i, o") only when the name, turned a quarter, fits the
+        row's height: at the smallest window rows of ~25 px printed "C~, h" over "f, i, o".
+        The legend names every curve anyway."""
+        if "_rows" not in self.__dict__ or self.__dict__.get("closed"):
+            return
+        for row in self._rows:
+            axis = row.getAxis("left")
+            show = not self.is_short() and axis.label.boundingRect().width() <= row.vb.height()
+            if axis.label.isVisible() != show:
+                axis.showLabel(show)
 
     FEW_TICKS = 300       # below this height (px), a row shows only its end ticks
 
