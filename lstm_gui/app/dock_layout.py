@@ -42,6 +42,7 @@ class DockLayout(QtCore.QObject):
         self.controls_width = self.sidePanel.minimumWidth()
         self._window_width = -1
         self.shares: dict[str, float] = {}    # a view's share of its row, kept over resizes
+        self.cell_tabbed_for_width = False    # the cell is behind Gates for want of width
         for dock in self.docks.values():
             dock.installEventFilter(self)
         for name, view in views.items():
@@ -120,6 +121,8 @@ class DockLayout(QtCore.QObject):
         controls = self.docks["controlsDock"]
         self._window_width = self.w.width()
         self._fit_top_row()
+        if self._untab_cell():
+            return
         self._keep_shares()
         if not controls.isVisible() or controls.isFloating() or controls.width() == self.controls_width:
             return
@@ -187,6 +190,7 @@ class DockLayout(QtCore.QObject):
             # Too narrow for three across: the cell shares the Gates place, as a tab in front.
             w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
+            self.cell_tabbed_for_width = True
         self.controls_width = self.sidePanel.minimumWidth()
         w.resizeDocks([d["controlsDock"]], [self.controls_width], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
@@ -211,6 +215,44 @@ class DockLayout(QtCore.QObject):
             # Also when the window is made small: at 870 px the cell was a 143-pixel strip.
             self.w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
+            self.cell_tabbed_for_width = True
+
+    def _untab_cell(self) -> bool:
+        """The window grew back: the cell the narrow window put behind Gates goes beside it
+        again (a learner who made the window small once kept a tab for good)."""
+        d = self.docks
+        if not self.cell_tabbed_for_width or "cellView" not in d:
+            return False
+        cell, gates = d["cellView"], d["gatesView"]
+        if cell not in self.w.tabifiedDockWidgets(gates):
+            self.cell_tabbed_for_width = False
+            return False
+        # The row's width once the controls have their own back (they take Qt's share of a
+        # window's growth until then).
+        controls = d["controlsDock"]
+        give_back = controls.width() - self.controls_width if not controls.isFloating() else 0
+        # The tab group's width is its front dock's (the one behind keeps a stale size).
+        width = d["signalView"].width() + max(gates.width(), cell.width()) + max(give_back, 0)
+        if width < 3 * CELL_MIN_WIDTH + 60 or cell.isFloating() or not cell.isVisible():
+            return False
+        self.cell_tabbed_for_width = False
+        # Both out of their tab group, then placed as the default layout places them: split
+        # from a dock in a tab group, Qt adds a tab (measured, Qt 6.11).
+        for dock in (cell, gates):
+            self.w.removeDockWidget(dock)
+        self.w.splitDockWidget(d["signalView"], gates, Qt.Orientation.Horizontal)
+        self.w.splitDockWidget(gates, cell, Qt.Orientation.Horizontal)
+        gates.show()
+        cell.show()
+        # The controls and the row in one call: resized one after the other before the split
+        # had settled, the controls kept 351 px instead of their 317.
+        rest = max(self.w.width() - self.controls_width - 16, 3 * CELL_MIN_WIDTH)
+        weights = [3, 3, 4]
+        self.w.resizeDocks([controls, d["signalView"], gates, cell],
+                           [self.controls_width] + [rest * k // sum(weights) for k in weights],
+                           Qt.Orientation.Horizontal)
+        self.shares.update({"signalView": 0.3, "gatesView": 0.3, "cellView": 0.4})
+        return True
 
     def first_show(self) -> None:
         if not self.restored:

@@ -38,6 +38,12 @@ def test_the_top_row_keeps_its_height_and_the_cell_its_width(window, qtbot):
     assert cell.width() >= CELL_MIN_WIDTH or tabbed, cell.width()
     if tabbed:
         assert not cell.visibleRegion().isEmpty()          # in front of Gates
+        # Large again: the cell beside Gates again, at a readable width.
+        window.resize(1400, 900)
+        qtbot.waitUntil(lambda: cell not in window.tabifiedDockWidgets(window.docks["gatesView"]))
+        qtbot.wait(50)
+        assert cell.width() >= CELL_MIN_WIDTH and window.docks["gatesView"].isVisible()
+        assert not window.docks["gatesView"].visibleRegion().isEmpty()
 
 
 def test_a_models_parameter_table_never_covers_its_plot(window, qtbot):
