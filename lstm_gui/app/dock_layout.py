@@ -21,6 +21,44 @@ ROWS = (("signalView", "gatesView", "cellView"), ("mseView", "paramsView"))  # s
 LAYOUT_VERSION = 3        # bump when the default dock layout changes: old saved states are ignored
 
 
+class TallViewScroll(QtWidgets.QScrollArea):
+    """A view taller than MAX_DOCK_MIN: it fills its dock, and scrolls only when the dock is
+    below the view's minimum size.  (A resizable QScrollArea sizes a view whose layout has a
+    height-for-width, a word-wrapped label, to its preferred height: the gradient view
+    scrolled at 1400 x 900.)"""
+
+    def __init__(self, view: QtWidgets.QWidget):
+        super().__init__()
+        self.setWidget(view)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        view.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget() and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self._fit()
+        return False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        view = self.widget()
+        if view is None:
+            return
+        least = view.minimumSizeHint().expandedTo(view.minimumSize())
+        room = self.maximumViewportSize()        # the viewport without scroll bars
+        w, h = room.width(), room.height()
+        if least.height() > h:                   # a vertical scroll bar takes its width
+            w -= self.verticalScrollBar().sizeHint().width()
+        if least.width() > w:
+            h -= self.horizontalScrollBar().sizeHint().height()
+        size = QtCore.QSize(max(w, least.width()), max(h, least.height()))
+        if view.size() != size:
+            view.resize(size)
+
+
 class DockLayout(QtCore.QObject):
     """Owns ``docks`` (objectName -> QDockWidget) of the window's views and the controls."""
 
@@ -48,7 +86,9 @@ class DockLayout(QtCore.QObject):
         for name, view in views.items():
             dock = QtWidgets.QDockWidget(view.title, window, objectName=name)
             hint = view.minimumSizeHint()
-            if hint.width() > MAX_DOCK_MIN[0] or hint.height() > MAX_DOCK_MIN[1]:
+            if hint.width() <= MAX_DOCK_MIN[0] and hint.height() > MAX_DOCK_MIN[1]:
+                dock.setWidget(TallViewScroll(view))
+            elif hint.width() > MAX_DOCK_MIN[0] or hint.height() > MAX_DOCK_MIN[1]:
                 # A dock wider than its place is drawn over its neighbours (the ensemble's
                 # controls need 871 px, the lesson's 505): such a view scrolls in its dock.
                 scroll = QtWidgets.QScrollArea()

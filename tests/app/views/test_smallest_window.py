@@ -78,3 +78,19 @@ def test_the_status_message_never_runs_into_the_epoch(window, qtbot):
     shown = bar.shown_message()
     assert shown.endswith("…") and shown[:-1] in bar.currentMessage()
     assert bar.toolTip() == bar.currentMessage()          # the whole message on hover
+
+
+def test_a_tall_view_fills_its_dock_and_scrolls_only_below_its_minimum(window, qtbot):
+    """The gradient view (342 px at least) scrolls in its dock at the smallest window, and
+    at 1400 x 900 fills it without a scroll bar."""
+    window.layout_.present("gradientView")
+    qtbot.wait(50)
+    view = window.views["gradientView"]
+    scroll = window.docks["gradientView"].widget()
+    assert isinstance(scroll, QtWidgets.QScrollArea) and scroll.widget() is view
+    assert not scroll.verticalScrollBar().isVisible()
+    assert view.size() == scroll.viewport().size()
+    smallest(window, qtbot)
+    assert view.height() >= view.minimumSizeHint().height()
+    assert scroll.viewport().height() < view.height()
+    assert scroll.verticalScrollBar().isVisible()
