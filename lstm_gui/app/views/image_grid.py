@@ -11,6 +11,7 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
+from ..plots import fit_title
 from ..qt import QtCore, QtGui, QtWidgets, pg
 
 
@@ -70,6 +71,24 @@ class StepAxis(pg.AxisItem):
         return [str(int(round(v))) for v in values]
 
 
+class NamedTicksAxis(pg.AxisItem):
+    """An axis of named ticks (W, R, b under a weight image) that draws a name only where it
+    does not overlap one drawn before it (pyqtgraph drew them over each other: "WRb" in
+    the smallest window's 28-pixel plots).  The ticks' order is their priority."""
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return specs
+        axis, ticks, texts = specs
+        kept: list = []
+        for spec in texts:
+            rect = spec[0].adjusted(-2, 0, 2, 0)
+            if not any(rect.intersects(other[0]) for other in kept):
+                kept.append(spec)
+        return axis, ticks, kept
+
+
 class ImageGrid:
     """The graphics, readout and plots of a view of images (see the module docstring).
 
@@ -107,16 +126,19 @@ class ImageGrid:
         carries the unit ticks; the others share its rows (and its columns too when `link`).
         stretch: the plot's share of the width."""
         col = len(self.plots)
-        axes = {"bottom": StepAxis("bottom")} if isinstance(bottom, str) else None
+        axes = {"bottom": StepAxis("bottom") if isinstance(bottom, str) else NamedTicksAxis("bottom")}
         plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.getViewBox().setMouseEnabled(False, False)
         plot.getViewBox().invertY(True)
-        plot.setTitle(f"<span style='color:{palette.QUANTITY.get(key, '#000')}'><b>{label}</b></span>",
-                      size="10pt")
-        plot.titleLabel.setMinimumWidth(0)
+        # Fitted (the label's own width is no minimum of the plot): "readout y" had made
+        # the readout's narrow image as wide as the three gates' together.
+        colour = palette.QUANTITY.get(key, "#000")
+        forms = [label] + ([label.split()[-1]] if " " in label else [])
+        fit_title(plot, tuple(f"<span style='color:{colour}'><b>{f}</b></span>" for f in forms),
+                  size="10pt", bold=True)
         # The axes before the links: a linked view that changes its height afterwards (new
         # ticks) shifts its partners' ranges to line up on screen (cut the first two rows).
         for axis in ("left", "bottom"):

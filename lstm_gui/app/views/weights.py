@@ -91,7 +91,8 @@ class WeightsView(ImageGridView, View):
             if gate == layer_maths.READOUT:
                 ticks = [(0, "w_y"), (b0, "b_y")]
             else:
-                ticks = [((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"), (b0, "b")]
+                # In order of priority where they do not all fit (NamedTicksAxis): b, R, W.
+                ticks = [(b0, "b"), ((r0 + r0 + h - 1) / 2, "R"), ((w0 + m - 1) / 2, "W")]
                 ticks += [(b0 + 1 + e, name) for e, name in enumerate(canvas.extra_names)]
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(diverging_map())

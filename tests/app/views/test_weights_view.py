@@ -86,3 +86,18 @@ def test_every_gates_bias_column_is_labelled(view, cell):
         texts = [t for _, t in drawn_labels(plot.getAxis("bottom"))]
         want = {"w_y", "b_y"} if gate == layer_maths.READOUT else {"W", "R", "b"}
         assert want <= set(texts), (gate, texts)
+
+
+def test_column_names_never_overlap_in_a_narrow_dock(lone_view):
+    """At the smallest window's Weights dock (~270 px for three gates and the readout) the
+    names were drawn over each other ("WRb"): a name that does not fit is left out, b kept."""
+    view = lone_view(WeightsView, (270, 260))
+    view.show_snapshot(snapshot())
+    QtWidgets.QApplication.processEvents()
+    for gate, plot in view.gatePlots.items():
+        labels = drawn_labels(plot.getAxis("bottom"))
+        rects = sorted((r for r, _ in labels), key=lambda r: r.left())
+        for a, b in zip(rects, rects[1:]):
+            assert a.right() <= b.left(), (gate, [t for _, t in labels])
+        if gate != layer_maths.READOUT:
+            assert "b" in [t for _, t in labels], gate
