@@ -41,12 +41,26 @@ def _step_at_least(minimum: float) -> float:
                       if m * k >= minimum * (1 - 1e-12) and float(m * k).is_integer()))
 
 
+def _roundest(lo: int, hi: int) -> float:
+    """The roundest whole number in [lo, hi] (50 rather than 29 when one label fits)."""
+    if hi < lo:
+        return float(lo)
+    for k in range(len(str(max(abs(lo), abs(hi), 1))), -1, -1):
+        for m in (5, 2.5, 2, 1):
+            step = m * 10 ** k
+            if float(step).is_integer():
+                v = np.ceil(lo / step) * step
+                if v <= hi:
+                    return float(v)
+    return float(lo)
+
+
 class StepAxis(pg.AxisItem):
     """A time axis of whole steps naming as many as fit its length: pyqtgraph's own spacing
     assumed room for labels a 40-pixel plot lacks, and printed "40" and "60" over each
     other ("460") in the gate heat map at the window's smallest size."""
 
-    GAP = 8               # pixels between two labels
+    GAP = 6               # pixels between two labels
 
     def tickValues(self, minVal, maxVal, size):
         if not maxVal > minVal or size <= 0:
@@ -59,13 +73,12 @@ class StepAxis(pg.AxisItem):
         inset = widest / 2 * (maxVal - minVal) / size
         lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
         if hi < lo:
-            return [(1.0, [float(round((minVal + maxVal) / 2))])]
-        fits = max(1, int((size - widest) // widest) + 1)
-        span = hi - lo
-        spacing = _step_at_least(span / (fits - 1)) if fits > 1 else float(span + 1)
+            return [(1.0, [_roundest(int(np.ceil(minVal)), int(np.floor(maxVal)))])]
+        # Steps between two labels: at least a label's width (and its gap) apart.
+        spacing = _step_at_least(widest * (maxVal - minVal) / size)
         first = np.ceil(lo / spacing) * spacing
         values = [float(v) for v in np.arange(first, hi + 0.5, spacing)]
-        return [(spacing, values or [float(lo)])]
+        return [(spacing, values or [_roundest(lo, hi)])]
 
     def tickStrings(self, values, scale, spacing):
         return [str(int(round(v))) for v in values]
@@ -89,6 +102,9 @@ class NamedTicksAxis(pg.AxisItem):
         return axis, ticks, kept
 
 
+MIN_IMAGE_WIDTH = 16      # an image's least width (px)
+
+
 class ImageGrid:
     """The graphics, readout and plots of a view of images (see the module docstring).
 
@@ -97,6 +113,7 @@ class ImageGrid:
     """
 
     def __init__(self, owner: QtWidgets.QWidget, name: str, hint: str, on_hover, on_click):
+        self.owner = owner
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName(f"{name}Plots")
         self.graphics.setBackground("w")
@@ -110,12 +127,13 @@ class ImageGrid:
         self.plots: dict[str, pg.PlotItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.boxes: list = []
+        self.bars: list = []
         self.graphics.scene().sigMouseMoved.connect(on_hover)
         self.graphics.scene().sigMouseClicked.connect(on_click)
 
     def clear(self) -> None:
         self.graphics.clear()
-        self.plots, self.images, self.boxes = {}, {}, []
+        self.plots, self.images, self.boxes, self.bars = {}, {}, [], []
 
     def add(self, key: str, label: str, layers: layer_maths.Layers, link: bool,
             separator: tuple[str, int], bottom, image: pg.ImageItem | None = None,
@@ -130,6 +148,7 @@ class ImageGrid:
         plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()
+        plot.vb.setMinimumWidth(MIN_IMAGE_WIDTH)
         plot.setMenuEnabled(False)
         plot.getViewBox().setMouseEnabled(False, False)
         plot.getViewBox().invertY(True)
@@ -180,7 +199,21 @@ class ImageGrid:
                               label=label)
         bar.setImageItem(images)
         self.graphics.addItem(bar, row=0, col=self.graphics.ci.layout.columnCount())
+        self.bars.append(bar)
+        self.fit_width()
         return bar
+
+    NARROW = 420      # below this width (px) the colour bars drop their names
+
+    def fit_width(self) -> None:
+        """A narrow view (the smallest window's dock, ~270 px): the bars without their names
+        ("σ gates", "tanh, h": the plots' titles and the readout say what they are), which
+        left the images a few pixels each."""
+        narrow = self.owner.width() < self.NARROW
+        for bar in self.bars:
+            axis = bar.getAxis("left")
+            if axis.label.isVisible() == narrow:
+                axis.showLabel(not narrow)
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are
@@ -232,6 +265,10 @@ class ImageGridView:
 
     def minimumSizeHint(self):
         return QtCore.QSize(200, 150)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)  # type: ignore[misc]
+        self.grid.fit_width()
 
     def _on_hover(self, scene_pos) -> None:
         hit = self._at(scene_pos)

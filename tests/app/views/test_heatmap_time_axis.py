@@ -42,3 +42,16 @@ def test_time_labels_never_overlap(lone_view, size):
             assert a.right() + 3 <= b.left(), (field, [t for _, t in labels])
         # The steps named are steps of the sequence.
         assert all(0 <= float(t) <= 99 for _, t in labels), labels
+
+
+def test_the_images_keep_a_width_in_the_smallest_dock(lone_view):
+    """At the smallest window (a ~270-pixel dock) the two named colour bars left each image
+    a few pixels: the bars drop their names there, each image keeps at least 16 px."""
+    view = lone_view(GateHeatmapView, (270, 260))
+    view.show_snapshot(snapshot("gru", 16, 2, 100))
+    QtWidgets.QApplication.processEvents()
+    for field, plot in view.gatePlots.items():
+        assert plot.vb.width() >= 16, (field, plot.vb.width())
+    view.resize(700, 400)
+    QtWidgets.QApplication.processEvents()
+    assert all(bar.getAxis("left").label.isVisible() for bar in view.bars)
