@@ -214,6 +214,8 @@ class ImageGrid:
             axis = bar.getAxis("left")
             if axis.label.isVisible() == narrow:
                 axis.showLabel(not narrow)
+                # Its numbers ("-0.5") need ~30 px; pyqtgraph's fixed 45 cut the second bar.
+                bar.axis.setWidth(32 if narrow else 45)
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are
