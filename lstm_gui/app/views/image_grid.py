@@ -28,7 +28,9 @@ def unit_ticks(layers: layer_maths.Layers) -> list:
             else:
                 text = str(j + 1)
             ticks.append((layers.row_of(k, j), text))
-    return ticks
+    # Each layer's first row first: where the names do not all fit, NamedTicksAxis keeps the
+    # ones given first ("L2: 1" over L1's "15").
+    return sorted(ticks, key=lambda tick: not (tick[1].startswith("L") or max(layers.hidden) == 1))
 
 
 def _step_at_least(minimum: float) -> float:
@@ -85,9 +87,10 @@ class StepAxis(pg.AxisItem):
 
 
 class NamedTicksAxis(pg.AxisItem):
-    """An axis of named ticks (W, R, b under a weight image) that draws a name only where it
-    does not overlap one drawn before it (pyqtgraph drew them over each other: "WRb" in
-    the smallest window's 28-pixel plots).  The ticks' order is their priority."""
+    """An axis of named ticks (W, R, b under a weight image; the hidden units beside it) that
+    draws a name only where it does not overlap one drawn before it (pyqtgraph drew them
+    over each other: "WRb" in the smallest window's 28-pixel plots, the units' numbers in a
+    short one).  The ticks' order is their priority."""
 
     def generateDrawSpecs(self, p):
         specs = super().generateDrawSpecs(p)
@@ -96,7 +99,7 @@ class NamedTicksAxis(pg.AxisItem):
         axis, ticks, texts = specs
         kept: list = []
         for spec in texts:
-            rect = spec[0].adjusted(-2, 0, 2, 0)
+            rect = spec[0].adjusted(-2, -1, 2, 1)
             if not any(rect.intersects(other[0]) for other in kept):
                 kept.append(spec)
         return axis, ticks, kept
@@ -144,7 +147,8 @@ class ImageGrid:
         carries the unit ticks; the others share its rows (and its columns too when `link`).
         stretch: the plot's share of the width."""
         col = len(self.plots)
-        axes = {"bottom": StepAxis("bottom") if isinstance(bottom, str) else NamedTicksAxis("bottom")}
+        axes = {"bottom": StepAxis("bottom") if isinstance(bottom, str) else NamedTicksAxis("bottom"),
+                "left": NamedTicksAxis("left")}
         plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()

@@ -55,3 +55,15 @@ def test_the_images_keep_a_width_in_the_smallest_dock(lone_view):
     view.resize(700, 400)
     QtWidgets.QApplication.processEvents()
     assert all(bar.getAxis("left").label.isVisible() for bar in view.bars)
+
+
+def test_unit_names_never_overlap_in_a_short_dock(lone_view):
+    view = lone_view(GateHeatmapView, (270, 200))
+    view.show_snapshot(snapshot("gru", 16, 2, 100))
+    QtWidgets.QApplication.processEvents()
+    labels = drawn_labels(next(iter(view.gatePlots.values())).getAxis("left"))
+    rects = sorted((r for r, _ in labels), key=lambda r: r.top())
+    for a, b in zip(rects, rects[1:]):
+        assert a.bottom() <= b.top(), [t for _, t in labels]
+    texts = [t for _, t in labels]
+    assert "L1: 1" in texts and "L2: 1" in texts        # the layers are always named
