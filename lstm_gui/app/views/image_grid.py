@@ -214,12 +214,27 @@ class ImageGrid:
         ("σ gates", "tanh, h": the plots' titles and the readout say what they are), which
         left the images a few pixels each."""
         narrow = self.owner.width() < self.NARROW
+        changed = False
         for bar in self.bars:
             axis = bar.getAxis("left")
             if axis.label.isVisible() == narrow:
                 axis.showLabel(not narrow)
                 # Its numbers ("-0.5") need ~30 px; pyqtgraph's fixed 45 cut the second bar.
-                bar.axis.setWidth(32 if narrow else 45)
+                bar.axis.setWidth(30 if narrow else 45)
+                changed = True
+        if changed:
+            self.graphics.ci.layout.invalidate()
+        self.fit_scene()
+
+    def fit_scene(self) -> None:
+        """The plots' layout back to the widget's width when it is wider: a layout whose
+        minimum grew for a moment (new titles, bars with names) kept that width once the
+        minimum shrank again, the widget's size unchanged, and drew the second colour bar
+        off the smallest window's dock."""
+        graphics = self.graphics
+        if graphics.ci.geometry().width() > graphics.width() + 0.5:
+            graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
+            graphics.resizeEvent(None)
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are
@@ -275,6 +290,11 @@ class ImageGridView:
     def resizeEvent(self, event):
         super().resizeEvent(event)  # type: ignore[misc]
         self.grid.fit_width()
+
+    def showEvent(self, event):
+        super().showEvent(event)  # type: ignore[misc]
+        # Once shown and laid out (a tab brought to the front has no resize of its own).
+        QtCore.QTimer.singleShot(0, self.grid.graphics, self.grid.fit_scene)
 
     def _on_hover(self, scene_pos) -> None:
         hit = self._at(scene_pos)

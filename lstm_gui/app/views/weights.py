@@ -129,6 +129,7 @@ class WeightsView(ImageGridView, View):
         assert self.bar is not None
         self.bar.setLevels((-self._level, self._level))
         self._place_box()
+        self.grid.fit_scene()
 
     def _place_box(self) -> None:
         self.grid.box_row(self._layers, self.ctx.selection,

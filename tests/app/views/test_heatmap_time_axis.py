@@ -47,11 +47,15 @@ def test_time_labels_never_overlap(lone_view, size):
 def test_the_images_keep_a_width_in_the_smallest_dock(lone_view):
     """At the smallest window (a ~270-pixel dock) the two named colour bars left each image
     a few pixels: the bars drop their names there, each image keeps at least 16 px."""
-    view = lone_view(GateHeatmapView, (270, 260))
+    view = lone_view(GateHeatmapView, (700, 400))       # built wide, then made small
     view.show_snapshot(snapshot("gru", 16, 2, 100))
+    QtWidgets.QApplication.processEvents()
+    view.resize(270, 260)
     QtWidgets.QApplication.processEvents()
     for field, plot in view.gatePlots.items():
         assert plot.vb.width() >= 16, (field, plot.vb.width())
+    for bar in view.bars:          # both colour bars inside the view
+        assert bar.sceneBoundingRect().right() <= view.graphics.width() + 0.5
     view.resize(700, 400)
     QtWidgets.QApplication.processEvents()
     assert all(bar.getAxis("left").label.isVisible() for bar in view.bars)

@@ -94,3 +94,23 @@ def test_a_tall_view_fills_its_dock_and_scrolls_only_below_its_minimum(window, q
     assert view.height() >= view.minimumSizeHint().height()
     assert scroll.viewport().height() < view.height()
     assert scroll.verticalScrollBar().isVisible()
+
+
+def test_the_gate_heat_maps_colour_bars_stay_in_the_smallest_dock(window, qtbot):
+    """Shrunk while behind a tab, then brought to the front: its plots' layout kept the
+    width the named bars had needed, the second bar drawn off the dock's edge."""
+    window.commands.replace_run(TrainingRun(RunConfig(cell="gru", hidden=16, units=2)), ask=False)
+    window.layout_.present("gateHeatmap")
+    window.refresh()
+    qtbot.wait(50)
+    window.docks["paramsView"].raise_()        # behind a tab while the window shrinks
+    qtbot.wait(20)
+    smallest(window, qtbot)
+    window.docks["gateHeatmap"].raise_()
+    qtbot.wait(50)
+    view = window.views["gateHeatmap"]
+    assert view.width() < 420
+    for bar in view.bars:
+        assert bar.sceneBoundingRect().right() <= view.graphics.width() + 0.5
+    for plot in view.gatePlots.values():
+        assert plot.vb.width() >= 16
