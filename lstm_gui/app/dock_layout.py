@@ -10,12 +10,53 @@ from .qt import Qt, QtCore, QtWidgets
 MIN_SIZE = (930, 600)
 SIDE_MIN_WIDTH = 316
 SIDE_EXTRA_WIDTH = 160    # the controls may be dragged this much wider than their minimum
-MAX_DOCK_MIN = (420, 340)  # a view needing more than this scrolls inside its dock
+# A view needing more than this scrolls inside its dock.  Height: a tab group is as tall as
+# its tallest member's minimum; the gradient view's 342 px, tabbed with Parameters, left the
+# top row 180 px of the smallest window (Gates' rows ~30 px, their labels running together).
+MAX_DOCK_MIN = (420, 300)
 CELL_MIN_WIDTH = 330      # below this the cell diagram's numbers are too small to read
 ROOM = (460, 320)          # the least a view opened from the View menu is given (w, h)
 LESSON_WIDTH = 440
 ROWS = (("signalView", "gatesView", "cellView"), ("mseView", "paramsView"))  # side by side
 LAYOUT_VERSION = 3        # bump when the default dock layout changes: old saved states are ignored
+
+
+class TallViewScroll(QtWidgets.QScrollArea):
+    """A view taller than MAX_DOCK_MIN: it fills its dock, and scrolls only when the dock is
+    below the view's minimum size.  (A resizable QScrollArea sizes a view whose layout has a
+    height-for-width, a word-wrapped label, to its preferred height: the gradient view
+    scrolled at 1400 x 900.)"""
+
+    def __init__(self, view: QtWidgets.QWidget):
+        super().__init__()
+        self.setWidget(view)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        view.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget() and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self._fit()
+        return False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        view = self.widget()
+        if view is None:
+            return
+        least = view.minimumSizeHint().expandedTo(view.minimumSize())
+        room = self.maximumViewportSize()        # the viewport without scroll bars
+        w, h = room.width(), room.height()
+        if least.height() > h:                   # a vertical scroll bar takes its width
+            w -= self.verticalScrollBar().sizeHint().width()
+        if least.width() > w:
+            h -= self.horizontalScrollBar().sizeHint().height()
+        size = QtCore.QSize(max(w, least.width()), max(h, least.height()))
+        if view.size() != size:
+            view.resize(size)
 
 
 class DockLayout(QtCore.QObject):
@@ -39,12 +80,15 @@ class DockLayout(QtCore.QObject):
         self.controls_width = self.sidePanel.minimumWidth()
         self._window_width = -1
         self.shares: dict[str, float] = {}    # a view's share of its row, kept over resizes
+        self.cell_tabbed_for_width = False    # the cell is behind Gates for want of width
         for dock in self.docks.values():
             dock.installEventFilter(self)
         for name, view in views.items():
             dock = QtWidgets.QDockWidget(view.title, window, objectName=name)
             hint = view.minimumSizeHint()
-            if hint.width() > MAX_DOCK_MIN[0] or hint.height() > MAX_DOCK_MIN[1]:
+            if hint.width() <= MAX_DOCK_MIN[0] and hint.height() > MAX_DOCK_MIN[1]:
+                dock.setWidget(TallViewScroll(view))
+            elif hint.width() > MAX_DOCK_MIN[0] or hint.height() > MAX_DOCK_MIN[1]:
                 # A dock wider than its place is drawn over its neighbours (the ensemble's
                 # controls need 871 px, the lesson's 505): such a view scrolls in its dock.
                 scroll = QtWidgets.QScrollArea()
@@ -116,6 +160,9 @@ class DockLayout(QtCore.QObject):
     def _keep_controls_width(self) -> None:
         controls = self.docks["controlsDock"]
         self._window_width = self.w.width()
+        self._fit_top_row()
+        if self._untab_cell():
+            return
         self._keep_shares()
         if not controls.isVisible() or controls.isFloating() or controls.width() == self.controls_width:
             return
@@ -183,6 +230,7 @@ class DockLayout(QtCore.QObject):
             # Too narrow for three across: the cell shares the Gates place, as a tab in front.
             w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
+            self.cell_tabbed_for_width = True
         self.controls_width = self.sidePanel.minimumWidth()
         w.resizeDocks([d["controlsDock"]], [self.controls_width], Qt.Orientation.Horizontal)
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if n in d and d[n].isVisible()]
@@ -203,9 +251,48 @@ class DockLayout(QtCore.QObject):
         if d["cellView"] in self.w.tabifiedDockWidgets(d["gatesView"]):
             return
         top = [d[n] for n in ("signalView", "gatesView", "cellView") if d[n].isVisible()]
-        if sum(x.width() for x in top) < 3 * CELL_MIN_WIDTH:
+        if d["cellView"].width() < CELL_MIN_WIDTH and sum(x.width() for x in top) < 3 * CELL_MIN_WIDTH:
+            # Also when the window is made small: at 870 px the cell was a 143-pixel strip.
             self.w.tabifyDockWidget(d["gatesView"], d["cellView"])
             d["cellView"].raise_()
+            self.cell_tabbed_for_width = True
+
+    def _untab_cell(self) -> bool:
+        """The window grew back: the cell the narrow window put behind Gates goes beside it
+        again (a learner who made the window small once kept a tab for good)."""
+        d = self.docks
+        if not self.cell_tabbed_for_width or "cellView" not in d:
+            return False
+        cell, gates = d["cellView"], d["gatesView"]
+        if cell not in self.w.tabifiedDockWidgets(gates):
+            self.cell_tabbed_for_width = False
+            return False
+        # The row's width once the controls have their own back (they take Qt's share of a
+        # window's growth until then).
+        controls = d["controlsDock"]
+        give_back = controls.width() - self.controls_width if not controls.isFloating() else 0
+        # The tab group's width is its front dock's (the one behind keeps a stale size).
+        width = d["signalView"].width() + max(gates.width(), cell.width()) + max(give_back, 0)
+        if width < 3 * CELL_MIN_WIDTH + 60 or cell.isFloating() or not cell.isVisible():
+            return False
+        self.cell_tabbed_for_width = False
+        # Both out of their tab group, then placed as the default layout places them: split
+        # from a dock in a tab group, Qt adds a tab (measured, Qt 6.11).
+        for dock in (cell, gates):
+            self.w.removeDockWidget(dock)
+        self.w.splitDockWidget(d["signalView"], gates, Qt.Orientation.Horizontal)
+        self.w.splitDockWidget(gates, cell, Qt.Orientation.Horizontal)
+        gates.show()
+        cell.show()
+        # The controls and the row in one call: resized one after the other before the split
+        # had settled, the controls kept 351 px instead of their 317.
+        rest = max(self.w.width() - self.controls_width - 16, 3 * CELL_MIN_WIDTH)
+        weights = [3, 3, 4]
+        self.w.resizeDocks([controls, d["signalView"], gates, cell],
+                           [self.controls_width] + [rest * k // sum(weights) for k in weights],
+                           Qt.Orientation.Horizontal)
+        self.shares.update({"signalView": 0.3, "gatesView": 0.3, "cellView": 0.4})
+        return True
 
     def first_show(self) -> None:
         if not self.restored:

@@ -162,14 +162,95 @@ class SteadyRange:
             vb.setRange(padding=0, **new)
 
 
-def retitle(plot_item, text: str, **options) -> None:
-    """plot_item.setTitle(text, **options) only when the text changes: a title set again
+def retitle(plot_item, text, **options) -> None:
+    """plot_item's title: `text`, or a tuple of forms longest first (the first that fits the
+    title's place is shown; see fit_title).  Set only when it changes: a title set again
     re-lays the plot out (1-2 ms a frame); its width never widens the plot."""
-    if getattr(plot_item, "_title_text", None) == text:
+    fit_title(plot_item, text, **options)
+
+
+def _free_title_width(label) -> None:
+    """pyqtgraph's LabelItem makes its text's width its minimum and preferred width at every
+    resize (LabelItem.updateMin): a long title widened a narrow plot past its widget (the
+    sum task's scatter drew 454 px in a 205 px dock, its right half cut off), and a
+    setMinimumWidth(0) after setTitle lasted until the next resize.  The label's width is
+    now the layout's; the text is fitted to it (fit_title)."""
+    if getattr(label, "_width_free", False):
         return
-    plot_item._title_text = text
-    plot_item.setTitle(text, **options)
-    plot_item.titleLabel.setMinimumWidth(0)
+    label._width_free = True
+    update_min = label.updateMin
+    minimum, preferred = Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize
+
+    def free() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        hint = label._sizeHint
+        label._sizeHint = {**hint, minimum: (0, hint[minimum][1]), preferred: (0, hint[preferred][1])}
+        label.updateGeometry()
+
+    label.updateMin = free
+    free()
+
+
+def _plain(text: str) -> str:
+    doc = QtGui.QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()
+
+
+def fit_title(plot_item, texts, **options) -> None:
+    """Title `plot_item` with the first of `texts` (a string, or forms longest first) whose
+    width fits the title's place (above the view box), fitted again when that place's width
+    changes; when none fits, the last, cut with "…" (plain text).  Cut by the widget's edge
+    instead, "Signal · test MSE 0.000194" read "Signal · test MSE 0.000" at the smallest
+    window.  Options (size=...) as PlotItem.setTitle's."""
+    forms = (texts,) if isinstance(texts, str) else tuple(texts)
+    label = plot_item.titleLabel
+    _free_title_width(label)
+    plot_item._title_forms = (forms, options)
+    if not getattr(plot_item, "_title_fitting", False):
+        plot_item._title_fitting = True
+        label.geometryChanged.connect(lambda: _refit_title(plot_item))
+    _refit_title(plot_item, force=True)
+
+
+def _title_width(text: str, options: dict) -> float:
+    font = QtGui.QFont()
+    size = str(options.get("size", "")).strip()
+    if size.endswith("pt"):
+        font.setPointSizeF(float(size[:-2]))
+    if options.get("bold"):
+        font.setBold(True)
+    metrics = QtGui.QFontMetricsF(font)
+    lines = _plain(text).replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
+    return max(metrics.horizontalAdvance(line) for line in lines) + 4
+
+
+def _refit_title(plot_item, force: bool = False) -> None:
+    forms, options = plot_item._title_forms
+    label = plot_item.titleLabel
+    width = label.width()
+    if not force and getattr(plot_item, "_title_fit_width", None) == width:
+        return
+    plot_item._title_fit_width = width
+    shown = forms[-1]
+    if width > 0:      # not laid out yet: the shortest, until the place is known
+        for text in forms:
+            if _title_width(text, options) <= width:
+                shown = text
+                break
+        else:
+            if "<" not in shown and _title_width(shown, options) > width:
+                font = QtGui.QFont()
+                size = str(options.get("size", "")).strip()
+                if size.endswith("pt"):
+                    font.setPointSizeF(float(size[:-2]))
+                shown = QtGui.QFontMetricsF(font).elidedText(shown, Qt.TextElideMode.ElideRight,
+                                                             max(width - 6, 1.0))
+    if getattr(plot_item, "_title_text", None) == shown:
+        return
+    plot_item._title_text = shown
+    plot_item.setTitle(shown, **options)
 
 
 def data_bounds(*arrays, log: bool = False) -> tuple[float, float] | None:
@@ -265,17 +346,21 @@ class _Plot(pg.PlotWidget):
     def is_short(self) -> bool:
         return self.height() < self.SHORT
 
-    def set_title(self, text: str) -> None:
+    def set_title(self, text) -> None:
+        """The title: a string, or forms longest first (the first that fits is shown)."""
         item = self.getPlotItem()
         shown = None if self.is_short() else text
         self.title_text = text
         if self.__dict__.get("_title_shown", ...) == shown:
             return     # a title set again re-lays the plot out (1-2 ms a frame)
         self._title_shown = shown
-        item.setTitle(shown, size="10pt")
-        # pyqtgraph makes the title's width a minimum of the plot: a long title ("Signal ·
-        # unseen MSE ...") would widen a narrow plot past its widget and clip the curves.
-        item.titleLabel.setMinimumWidth(0)
+        if shown is None:
+            item._title_text = None
+            item.setTitle(None)
+        else:
+            # Fitted to the plot's width (the first form that fits): a long title ("Signal ·
+            # unseen MSE ...") is neither cut at the widget's edge nor widens the plot.
+            fit_title(item, shown, size="10pt")
         item.titleLabel.setToolTip(self.title_tip)
 
     def resizeEvent(self, event):
@@ -513,7 +598,11 @@ class SignalPlot(_Plot):
         self.show_split(None if snap.span is None else snap.span[3] - 0.5,
                         "train | unseen continuation")
         # The unseen part's MSE goes in the title, where it never covers a curve.
-        title = "Signal" if snap.span is None else f"Signal · MSE on the unseen steps {snap.span[4]:.3g}"
+        # Forms longest first: the first that fits the plot's width is shown, numbers kept.
+        titles: tuple = ("Signal",)
+        if snap.span is not None:
+            unseen = f"{snap.span[4]:.3g}"
+            titles = (f"Signal · MSE on the unseen steps {unseen}", f"unseen MSE {unseen}")
         free = snap.span is not None and snap.config.task.key in FORECAST_TASKS
         self.free_run.setVisible(free)
         if free:
@@ -521,8 +610,12 @@ class SignalPlot(_Plot):
             run = free_run_snapshot(snap, factor=len(snap.span.h) // n)
             # predicted[k] guesses x(n + k), which is the target at step n - 1 + k.
             self.free_run.setData(np.arange(n - 1, n - 1 + len(run.predicted)), run.predicted)
-            title += f" · free-running: {run.steps_within} steps within {run.tolerance:g}"
-        self.set_title(title)
+            within = f"free-running: {run.steps_within} steps within {run.tolerance:g}"
+            # The lesson's point (how far it runs free) outlives the MSE in a narrow plot.
+            steps = f"free-running: {run.steps_within} steps"
+            titles = (f"{titles[0]} · {within}", f"{titles[1]} · {within}",
+                      f"unseen {unseen} · {steps}", steps)
+        self.set_title(titles)
         self.fit_ranges()
 
     def fit_ranges(self) -> None:
@@ -888,6 +981,8 @@ class GatesPlot(_Plot):
         self._set_ticks()
         self.unit = 0
         self.model_title: str | None = None   # a model's view names the unit shown
+        for row in self._rows:
+            row.vb.sigResized.connect(self._fit_row_names)
 
     def rows(self) -> list:
         return list(self._rows)
@@ -919,6 +1014,7 @@ class GatesPlot(_Plot):
         self._rows[1].showAxis("bottom", not has_c)
         self._rows[1].setLabel("bottom", "t (time step)" if not has_c else None)
         self.fill_legend(entries, self.legend.columnCount)
+        self._fit_row_names()      # setLabel shows a name again, whether it fits or not
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -926,6 +1022,19 @@ class GatesPlot(_Plot):
         if "_short" in self.__dict__ and short != self._short:   # not while being built
             self._short = short
             self._set_ticks()
+        self._fit_row_names()
+
+    def _fit_row_names(self, *_) -> None:
+        """A row shows its name ("f, i, o") only when the name, turned a quarter, fits the
+        row's height: at the smallest window rows of ~25 px printed "C~, h" over "f, i, o".
+        The legend names every curve anyway."""
+        if "_rows" not in self.__dict__ or self.__dict__.get("closed"):
+            return
+        for row in self._rows:
+            axis = row.getAxis("left")
+            show = not self.is_short() and axis.label.boundingRect().width() <= row.vb.height()
+            if axis.label.isVisible() != show:
+                axis.showLabel(show)
 
     FEW_TICKS = 300       # below this height (px), a row shows only its end ticks
 

@@ -25,6 +25,7 @@ from .panel import ControlPanel
 from .pending import PendingSettings, one_line
 from .qt import QtCore, QtWidgets
 from .replay import Replay
+from .status_bar import StatusBar, mse_status
 from .stored_settings import SettingsReader
 from .trainer import Trainer
 from .transport import SPEEDS, Transport
@@ -158,6 +159,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return side
 
     def _build_status(self) -> None:
+        self.setStatusBar(StatusBar())      # its message never runs into the labels
         status = self.statusBar()
         self.epochLabel = QtWidgets.QLabel(objectName="epochLabel")
         self.mseLabel = QtWidgets.QLabel(objectName="mseLabel")
@@ -356,7 +358,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.hintLabel.setText(text)
             self.hintLabel.setVisible(bool(text))
         self.epochLabel.setText(f"epoch {snap.epoch:,}")
-        self.mseLabel.setText("MSE –" if snap.epoch == 0 else f"MSE {snap.mse:.4g}")
+        text, tip = mse_status(snap)
+        self.mseLabel.setText(text)
+        self.mseLabel.setToolTip(tip)
         state = self.state.update()
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and state.training else "paused")
         self.elapsedLabel.setText(training_time(snap.elapsed))

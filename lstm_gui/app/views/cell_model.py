@@ -15,31 +15,7 @@ from ...core.analysis.unit_graph import unit_graph
 from .. import palette
 from ..qt import Qt, QtCore, QtWidgets
 from .cell_diagram import DiagramCanvas
-
-
-class _ElidedLabel(QtWidgets.QLabel):
-    """One bold line that ends in '…' where its width cuts it; the whole text in its tooltip."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.font()
-        font.setBold(True)
-        self.setFont(font)
-        self._full = ""
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                                   max(self.width(), 20)))
+from .elided import ElidedLabel
 
 
 class ModelCellPanel(QtWidgets.QWidget):
@@ -54,9 +30,7 @@ class ModelCellPanel(QtWidgets.QWidget):
                                  "the Gate heat map)")
         # One line, cut to the dock's width (the whole description in its tooltip): wrapped,
         # it took three lines of a 420-pixel dock from the drawing.
-        self.title = _ElidedLabel(objectName="cellModelTitle")
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                 QtWidgets.QSizePolicy.Policy.Preferred)
+        self.title = ElidedLabel(bold=True, objectName="cellModelTitle")
 
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.title, 1)
@@ -145,22 +119,9 @@ class ModelCellPanel(QtWidgets.QWidget):
         self.diagram = self.canvas.show_graph(unit_graph(model), direction)
         self.diagram.show_step(model, step, self._describe_x(model, layer, direction, snap))
         lines = steps.formulas(model, step)
-        if tuple(lines) != self._keys:
-            for label in self.lines.values():
-                label.deleteLater()
-            self.lines = {}
-            for key in lines:
-                label = QtWidgets.QLabel(objectName=f"cellModel_{key}")
-                label.setTextFormat(Qt.TextFormat.PlainText)
-                label.setWordWrap(True)
-                colour = palette.QUANTITY.get(key, "#000000")
-                label.setStyleSheet(f"border-left: 6px solid {colour}; padding-left: 4px")
-                self.form.addWidget(label)
-                self.lines[key] = label
-            self._keys = tuple(lines)
-            new = True
-        else:
-            new = False
+        new = tuple(lines) != self._keys
+        if new:
+            self._new_lines(tuple(lines))
         where = f"unit {j + 1}" + (f" of layer {group + 1}" if self._groups(model) > 1 else "")
         prev = steps.previous(direction)     # t+1 in a reverse direction
         self.header.setText(f"t = {t}, {where}: h({prev}) = {steps.fmt(step.h_prev)}"
@@ -181,6 +142,29 @@ class ModelCellPanel(QtWidgets.QWidget):
         if new and not self._moved:
             # After the layout has taken the new lines in (and the panel has its size).
             self._room_timer.start()
+
+    def _new_lines(self, keys: tuple[str, ...]) -> None:
+        """One label per formula line of a family, replacing the last family's at once.
+
+        Taken out of the layout and hidden now: deleteLater alone left the old family's
+        lines on screen (filled with the new numbers) until the event loop ran, and a
+        label added to a shown widget is shown only by a queued call (a script that pumps
+        processEvents, or a frame grabbed at once, saw GRU's lines under CIFG)."""
+        for label in self.lines.values():
+            self.form.removeWidget(label)
+            label.hide()
+            label.deleteLater()
+        self.lines = {}
+        for key in keys:
+            label = QtWidgets.QLabel(objectName=f"cellModel_{key}")
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            colour = palette.QUANTITY.get(key, "#000000")
+            label.setStyleSheet(f"border-left: 6px solid {colour}; padding-left: 4px")
+            self.form.addWidget(label)
+            label.show()
+            self.lines[key] = label
+        self._keys = keys
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -94,6 +94,7 @@ class GateHeatmapView(ImageGridView, View):
         self._rect = None
         self._on_cursor(self.ctx.cursor.t)
         self._place_box()
+        self.grid.fit_scene()
 
     def _on_cursor(self, t: int) -> None:
         for line in self.cursorLines:

@@ -7,9 +7,12 @@ images in place.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..qt import QtCore, QtWidgets, pg
+from ..plots import fit_title
+from ..qt import QtCore, QtGui, QtWidgets, pg
 
 
 def unit_ticks(layers: layer_maths.Layers) -> list:
@@ -25,7 +28,84 @@ def unit_ticks(layers: layer_maths.Layers) -> list:
             else:
                 text = str(j + 1)
             ticks.append((layers.row_of(k, j), text))
-    return ticks
+    # Each layer's first row first: where the names do not all fit, NamedTicksAxis keeps the
+    # ones given first ("L2: 1" over L1's "15").
+    return sorted(ticks, key=lambda tick: not (tick[1].startswith("L") or max(layers.hidden) == 1))
+
+
+def _step_at_least(minimum: float) -> float:
+    """The smallest whole 1, 2, 2.5 or 5 x 10^k at or above `minimum` (at least 1): 25 names
+    25, 50, 75 of 100 steps where 50 alone would (an 85-pixel plot of 1400 x 900)."""
+    if minimum <= 1:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(minimum))
+    return float(next(m * k for m in (1, 2, 2.5, 5, 10)
+                      if m * k >= minimum * (1 - 1e-12) and float(m * k).is_integer()))
+
+
+def _roundest(lo: int, hi: int) -> float:
+    """The roundest whole number in [lo, hi] (50 rather than 29 when one label fits)."""
+    if hi < lo:
+        return float(lo)
+    for k in range(len(str(max(abs(lo), abs(hi), 1))), -1, -1):
+        for m in (5, 2.5, 2, 1):
+            step = m * 10 ** k
+            if float(step).is_integer():
+                v = np.ceil(lo / step) * step
+                if v <= hi:
+                    return float(v)
+    return float(lo)
+
+
+class StepAxis(pg.AxisItem):
+    """A time axis of whole steps naming as many as fit its length: pyqtgraph's own spacing
+    assumed room for labels a 40-pixel plot lacks, and printed "40" and "60" over each
+    other ("460") in the gate heat map at the window's smallest size."""
+
+    GAP = 6               # pixels between two labels
+
+    def tickValues(self, minVal, maxVal, size):
+        if not maxVal > minVal or size <= 0:
+            return []
+        metrics = QtGui.QFontMetricsF(self.style["tickFont"] or QtGui.QFont())
+        ends = (int(np.ceil(minVal)), int(np.floor(maxVal)))
+        widest = max(metrics.horizontalAdvance(str(v)) for v in ends) + self.GAP
+        # A label is centred on its step: keep half a label from each end (pyqtgraph hides
+        # a horizontal axis's labels that leave it).
+        inset = widest / 2 * (maxVal - minVal) / size
+        lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
+        if hi < lo:
+            return [(1.0, [_roundest(int(np.ceil(minVal)), int(np.floor(maxVal)))])]
+        # Steps between two labels: at least a label's width (and its gap) apart.
+        spacing = _step_at_least(widest * (maxVal - minVal) / size)
+        first = np.ceil(lo / spacing) * spacing
+        values = [float(v) for v in np.arange(first, hi + 0.5, spacing)]
+        return [(spacing, values or [_roundest(lo, hi)])]
+
+    def tickStrings(self, values, scale, spacing):
+        return [str(int(round(v))) for v in values]
+
+
+class NamedTicksAxis(pg.AxisItem):
+    """An axis of named ticks (W, R, b under a weight image; the hidden units beside it) that
+    draws a name only where it does not overlap one drawn before it (pyqtgraph drew them
+    over each other: "WRb" in the smallest window's 28-pixel plots, the units' numbers in a
+    short one).  The ticks' order is their priority."""
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return specs
+        axis, ticks, texts = specs
+        kept: list = []
+        for spec in texts:
+            rect = spec[0].adjusted(-2, -1, 2, 1)
+            if not any(rect.intersects(other[0]) for other in kept):
+                kept.append(spec)
+        return axis, ticks, kept
+
+
+MIN_IMAGE_WIDTH = 16      # an image's least width (px)
 
 
 class ImageGrid:
@@ -36,6 +116,7 @@ class ImageGrid:
     """
 
     def __init__(self, owner: QtWidgets.QWidget, name: str, hint: str, on_hover, on_click):
+        self.owner = owner
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName(f"{name}Plots")
         self.graphics.setBackground("w")
@@ -49,12 +130,13 @@ class ImageGrid:
         self.plots: dict[str, pg.PlotItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.boxes: list = []
+        self.bars: list = []
         self.graphics.scene().sigMouseMoved.connect(on_hover)
         self.graphics.scene().sigMouseClicked.connect(on_click)
 
     def clear(self) -> None:
         self.graphics.clear()
-        self.plots, self.images, self.boxes = {}, {}, []
+        self.plots, self.images, self.boxes, self.bars = {}, {}, [], []
 
     def add(self, key: str, label: str, layers: layer_maths.Layers, link: bool,
             separator: tuple[str, int], bottom, image: pg.ImageItem | None = None,
@@ -65,15 +147,21 @@ class ImageGrid:
         carries the unit ticks; the others share its rows (and its columns too when `link`).
         stretch: the plot's share of the width."""
         col = len(self.plots)
-        plot = self.graphics.addPlot(row=0, col=col)
+        axes = {"bottom": StepAxis("bottom") if isinstance(bottom, str) else NamedTicksAxis("bottom"),
+                "left": NamedTicksAxis("left")}
+        plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()
+        plot.vb.setMinimumWidth(MIN_IMAGE_WIDTH)
         plot.setMenuEnabled(False)
         plot.getViewBox().setMouseEnabled(False, False)
         plot.getViewBox().invertY(True)
-        plot.setTitle(f"<span style='color:{palette.QUANTITY.get(key, '#000')}'><b>{label}</b></span>",
-                      size="10pt")
-        plot.titleLabel.setMinimumWidth(0)
+        # Fitted (the label's own width is no minimum of the plot): "readout y" had made
+        # the readout's narrow image as wide as the three gates' together.
+        colour = palette.QUANTITY.get(key, "#000")
+        forms = [label] + ([label.split()[-1]] if " " in label else [])
+        fit_title(plot, tuple(f"<span style='color:{colour}'><b>{f}</b></span>" for f in forms),
+                  size="10pt", bold=True)
         # The axes before the links: a linked view that changes its height afterwards (new
         # ticks) shifts its partners' ranges to line up on screen (cut the first two rows).
         for axis in ("left", "bottom"):
@@ -115,7 +203,38 @@ class ImageGrid:
                               label=label)
         bar.setImageItem(images)
         self.graphics.addItem(bar, row=0, col=self.graphics.ci.layout.columnCount())
+        self.bars.append(bar)
+        self.fit_width()
         return bar
+
+    NARROW = 420      # below this width (px) the colour bars drop their names
+
+    def fit_width(self) -> None:
+        """A narrow view (the smallest window's dock, ~270 px): the bars without their names
+        ("σ gates", "tanh, h": the plots' titles and the readout say what they are), which
+        left the images a few pixels each."""
+        narrow = self.owner.width() < self.NARROW
+        changed = False
+        for bar in self.bars:
+            axis = bar.getAxis("left")
+            if axis.label.isVisible() == narrow:
+                axis.showLabel(not narrow)
+                # Its numbers ("-0.5") need ~30 px; pyqtgraph's fixed 45 cut the second bar.
+                bar.axis.setWidth(30 if narrow else 45)
+                changed = True
+        if changed:
+            self.graphics.ci.layout.invalidate()
+        self.fit_scene()
+
+    def fit_scene(self) -> None:
+        """The plots' layout back to the widget's width when it is wider: a layout whose
+        minimum grew for a moment (new titles, bars with names) kept that width once the
+        minimum shrank again, the widget's size unchanged, and drew the second colour bar
+        off the smallest window's dock."""
+        graphics = self.graphics
+        if graphics.ci.geometry().width() > graphics.width() + 0.5:
+            graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
+            graphics.resizeEvent(None)
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are
@@ -167,6 +286,15 @@ class ImageGridView:
 
     def minimumSizeHint(self):
         return QtCore.QSize(200, 150)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)  # type: ignore[misc]
+        self.grid.fit_width()
+
+    def showEvent(self, event):
+        super().showEvent(event)  # type: ignore[misc]
+        # Once shown and laid out (a tab brought to the front has no resize of its own).
+        QtCore.QTimer.singleShot(0, self.grid.graphics, self.grid.fit_scene)
 
     def _on_hover(self, scene_pos) -> None:
         hit = self._at(scene_pos)

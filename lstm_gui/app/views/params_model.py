@@ -12,10 +12,12 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import SteadyRange, data_bounds, set_curve
+from ..plots import SteadyRange, data_bounds, fit_title, set_curve
 from ..qt import Qt, QtWidgets, pg
+from .elided import ElidedLabel
 
 PAGE = 200                 # table rows at a time: 2 497 rows took 120 ms to fill
+MIN_PART = 130             # the plot's and the table's least width (px)
 LAYER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                 Qt.PenStyle.DashDotLine)
 
@@ -27,12 +29,11 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.plot.setBackground("w")
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "‖parameters‖ per gate")
-        self.plot.getPlotItem().titleLabel.setMinimumWidth(0)
         self.steady = SteadyRange(self.plot.getPlotItem().vb)
         self.filterEdit = QtWidgets.QLineEdit(objectName="paramFilter")
         self.filterEdit.setPlaceholderText("filter by name, e.g. W_z  u2.  [3,")
         self.pageSpin = QtWidgets.QSpinBox(objectName="paramPage", minimum=1, maximum=1)
-        self.pageLabel = QtWidgets.QLabel()
+        self.pageLabel = ElidedLabel(objectName="paramPageLabel")
         self.table = QtWidgets.QTableWidget(0, 2, objectName="modelParamTable")
         self.table.setHorizontalHeaderLabels(["parameter", "value"])
         self.table.verticalHeader().setVisible(False)
@@ -46,10 +47,29 @@ class ModelParamsPanel(QtWidgets.QWidget):
         pager.addWidget(self.pageSpin)
         pager.addWidget(self.pageLabel, 1)
         right.addLayout(pager)
+        right.setContentsMargins(0, 0, 0, 0)
+        # Plot and table side by side in a splitter, each at least MIN_PART wide: in a box
+        # layout the table's and the page line's widths were minimums the dock lacked at the
+        # smallest window, and the table was drawn over the plot.
+        self.filterEdit.setMinimumWidth(0)
+        table_side = QtWidgets.QWidget(objectName="paramTableSide")
+        table_side.setLayout(right)
+        self.plot.setMinimumWidth(MIN_PART)
+        table_side.setMinimumWidth(MIN_PART)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, objectName="paramsSplitter")
+        self.splitter.addWidget(self.plot)
+        self.splitter.addWidget(table_side)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._moved = False         # the learner dragged the splitter: their sizes stay
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_moved", True))
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 3)
-        layout.addLayout(right, 2)
+        layout.addWidget(self.splitter)
+        for side in ("left", "bottom"):
+            # "epoch (x0.001)" at epoch 0: no SI prefixes on epochs and norms.
+            self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
         self.curves: list = []
         self._key = None
         self._snap = None
@@ -57,6 +77,14 @@ class ModelParamsPanel(QtWidgets.QWidget):
         self.filterEdit.textChanged.connect(self._on_filter)
         self.pageSpin.valueChanged.connect(lambda *_: self._fill())
         self.table.verticalScrollBar().valueChanged.connect(lambda *_: self._fill(values_only=True))
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if not self._moved:
+            # The plot three fifths, the table two (as the unit's view); the stretch factors
+            # alone gave the table its least width at 1400 x 900.
+            total = sum(self.splitter.sizes()) or self.width()
+            self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     def show_snapshot(self, snap) -> None:
         self._snap = snap
@@ -75,7 +103,9 @@ class ModelParamsPanel(QtWidgets.QWidget):
         for k, curve in enumerate(self.curves):
             set_curve(curve, epochs, norms[:, k])        # a dot while there is one epoch
         if len(epochs):
-            self.steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
+            # At least ten epochs across: one epoch (an opened model) drew 0 to 0.025.
+            self.steady.fit(x=(float(epochs[0]), max(float(epochs[-1]), float(epochs[0]) + 10)),
+                            margin=(0.02, 0.15))
             self.steady.fit(y=data_bounds(norms), margin=0.08)
         self._fill(values_only=True)
 
@@ -90,8 +120,13 @@ class ModelParamsPanel(QtWidgets.QWidget):
         where = ", ".join(f"{name} {styles[k % len(styles)]}"
                           for k, name in enumerate(layers.group_names)) if layers.layers > 1 else ""
         # The layers' line styles on a second line: on one, the dock's default width cut them.
-        self.plot.setTitle(f"‖W, R, b‖ per gate: {gates}" + (f"<br>{where}" if where else ""),
-                           size="9pt")
+        # Shorter forms for a narrow plot (the first that fits is shown; see fit_title).
+        short = ", ".join(f"L{k + 1} {styles[k % len(styles)]}"
+                          for k in range(len(layers.group_names))) if layers.layers > 1 else ""
+        fit_title(self.plot.getPlotItem(),
+                  (f"‖W, R, b‖ per gate: {gates}" + (f"<br>{where}" if where else ""),
+                   f"‖W, R, b‖: {gates}" + (f"<br>{short}" if short else ""),
+                   gates + (f"<br>{short}" if short else "")), size="9pt")
         for k, group in enumerate(layers.group_names):
             for gate, label in zip(layers.gates, layers.labels):
                 pen = pg.mkPen(palette.QUANTITY.get(gate, "#000"), width=1,
@@ -132,5 +167,5 @@ class ModelParamsPanel(QtWidgets.QWidget):
             text = f"{snap.params[rows[r]]: .5f}"
             if item is not None and item.text() != text:
                 item.setText(text)
-        self.pageLabel.setText(f"of {self.pageSpin.maximum()}: {len(self._rows):,} of "
-                               f"{len(names):,} parameters")
+        self.pageLabel.set_full_text(f"of {self.pageSpin.maximum()}: {len(self._rows):,} of "
+                                     f"{len(names):,} parameters")

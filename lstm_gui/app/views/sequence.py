@@ -14,9 +14,13 @@ from ...core.analysis import split as split_maths
 from ...core.analysis.unit_graph import unit_graph
 from ...core.training.datasets import Dataset
 from .. import palette
-from ..plots import GatesPlot, SignalPlot, _pen
+from ..plots import GatesPlot, SignalPlot, SteadyRange, _pen, fit_title
 from ..qt import Qt, QtWidgets, pg
 from .base import View
+
+# The scatter's title, longest first: the first that fits the plot's width is shown.
+SCATTER_TITLES = ("Predictions against targets; on the diagonal = right",
+                  "Predictions vs targets", "Predictions")
 
 
 class _SequenceView(View):
@@ -94,7 +98,10 @@ class SignalView(_SequenceView):
         self.scatterPlot.setBackground("w")
         self.scatterPlot.setLabel("bottom", "target")
         self.scatterPlot.setLabel("left", "prediction (the readout at the last step)")
-        self.scatterPlot.setTitle("Predictions against targets; on the diagonal = right", size="9pt")
+        fit_title(self.scatterPlot.getPlotItem(), SCATTER_TITLES, size="9pt")
+        # The view covers every point and the diagonal, steadily (SteadyRange): pyqtgraph's
+        # auto-range had nothing to do with a plot cut by its own title's width.
+        self.scatterRange = SteadyRange(self.scatterPlot.getPlotItem().vb)
         self.legend = self.scatterPlot.addLegend(offset=(10, 10))
         self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(palette.H),
                                           name="training sequences")
@@ -132,7 +139,9 @@ class SignalView(_SequenceView):
             super().show_snapshot(snap)
             if self.split is not None:
                 self.plot.show_split(self.split.boundary, self.split.label)
-                self.plot.set_title(f"Signal · test MSE {snap.test_mse:.3g}")
+                # The longest form that fits: the number is kept ("test MSE 0.000" read cut).
+                mse = f"{snap.test_mse:.3g}"
+                self.plot.set_title((f"Signal · test MSE {mse}", f"test MSE {mse}"))
             # One signal joined from many sequences has its own time axis: the cursor's t
             # is a step of the first training sequence, which is not drawn as such.
             joined = self.split is not None and self.split.joined
@@ -149,12 +158,17 @@ class SignalView(_SequenceView):
         self.test_scatter.setData(test_t, test_p)
         self.test_scatter.setVisible(len(test_t) > 0)
         every = np.concatenate([targets, predictions, test_t, test_p])
-        ends = [float(every.min()), float(every.max())]
-        self.diagonal.setData(ends, ends)
-        title = "Predictions against targets; on the diagonal = right"
+        every = every[np.isfinite(every)]
+        if every.size:
+            ends = [float(every.min()), float(every.max())]
+            self.diagonal.setData(ends, ends)
+            # One range for both axes: the diagonal stays at 45 degrees' meaning.
+            self.scatterRange.fit(x=ends, y=ends, margin=0.05)
+        titles: tuple[str, ...] = SCATTER_TITLES
         if len(test_t):
-            title += f" · test MSE {snap.test_mse:.3g}"
-        self.scatterPlot.setTitle(title, size="9pt")
+            mse = f" · test MSE {snap.test_mse:.3g}"
+            titles = tuple(t + mse for t in titles[:-1]) + (mse[3:],)
+        fit_title(self.scatterPlot.getPlotItem(), titles, size="9pt")
 
     def _of_model(self, snap):
         """The readout's output against the target: the training part then the test part

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.models import UNIT
 from ..plots import MsePlot, ParamsPlot
-from ..qt import Qt, QtWidgets
+from ..qt import Qt, QtWidgets, pg
 from .base import View
 from .params_model import ModelParamsPanel
 
@@ -33,6 +33,36 @@ class MseView(_EpochView):
     title = "MSE"
     area = Qt.DockWidgetArea.BottomDockWidgetArea
     plot_class = MsePlot
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        # Before the first epoch there is no curve: the axes showed stray ticks of a range
+        # of nothing (an opened model); a line says why instead.
+        self.emptyNote = pg.TextItem(html="<div style='text-align: center; color: #555555'>No "
+                                     "epoch trained yet: the MSE is drawn as it trains.</div>",
+                                     anchor=(0.5, 0.5))
+        self.emptyNote.setParentItem(self.plot.getPlotItem().vb)
+        self.emptyNote.hide()
+        self.plot.getPlotItem().vb.sigResized.connect(self._place_note)
+        self._empty: bool | None = None
+
+    def _place_note(self, *_) -> None:
+        rect = self.plot.getPlotItem().vb.rect()
+        self.emptyNote.setTextWidth(max(rect.width() - 12, 60))     # wrapped in a narrow plot
+        self.emptyNote.setPos(rect.center())
+
+    def show_snapshot(self, snap) -> None:
+        super().show_snapshot(snap)
+        empty = len(snap.history.epochs) == 0
+        if empty == self._empty:
+            return
+        self._empty = empty
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            # No ticks at all on empty axes (tick marks of no range were left without values).
+            item.getAxis(side).setTicks([[], []] if empty else None)
+        self.emptyNote.setVisible(empty)
+        self._place_note()
 
 
 class ParamTable(QtWidgets.QTableWidget):

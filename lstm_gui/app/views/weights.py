@@ -3,8 +3,10 @@
 ``weightsView``: one image per gate; rows are hidden units (layer after layer), columns the
 input weights W (one per input), then the recurrent weights R (one per unit of h(t-1)), then
 the bias b.  A diverging colour map centred on 0 (vermillion negative, white 0, blue
-positive, as the cell diagram's edges), its scale a 1-2-5 step above the largest |weight| so
-that it does not flicker.  Hover reads a parameter; a click selects its hidden unit (the
+positive, as the cell diagram's edges), its scale a step above the 99th percentile of
+|weight| (colour_level), kept while the weights fill it, so that it does not flicker; weights
+beyond it are drawn in the full colour.  Where a layer has no weight (a first layer of one
+input under a wider one's W), grey.  Hover reads a parameter; a click selects its hidden unit (the
 selection the cell diagram and the gate heat map share).
 
 Images are built once per model shape; each snapshot refreshes their values in place.
@@ -18,6 +20,42 @@ from ..qt import Qt, QtCore, pg
 from .base import View
 from .heatmap import diverging_map
 from .image_grid import ImageGrid, ImageGridView
+
+# The colour scale's steps (x 10^k): fine enough that the weights fill most of it.
+LEVEL_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+LEVEL_PERCENTILE = 99     # of |weight|: one far weight does not wash the others out
+KEEP_DOWN_TO = 0.4        # the scale stays while the weights fill at least this much of it
+
+
+def colour_level(current: float | None, canvases) -> float:
+    """The colour scale's half range for these canvases' values: the LEVEL_STEPS step at or
+    above the LEVEL_PERCENTILE-th percentile of |weight|, kept while that percentile stays
+    within (KEEP_DOWN_TO, 1] of the current one (no flicker at a step's edge).  Scaled to
+    the largest |weight| instead, one parameter of 5 drew weights of +-1 near-white."""
+    values = [np.abs(v[np.isfinite(v)]) for v in canvases]
+    values = [v for v in values if v.size]
+    if not values:
+        return current or 1.0
+    top = float(np.percentile(np.concatenate(values), LEVEL_PERCENTILE))
+    if current is not None and KEEP_DOWN_TO * current < top <= current:
+        return current
+    return layer_maths.symmetric_level([top], steps=LEVEL_STEPS)
+
+
+def absent_mask(canvas: layer_maths.WeightCanvas) -> np.ndarray:
+    """(rows, cols, 4) RGBA: grey where a layer has no weight (a first layer's W of one input
+    under a wider layer's W; the readout's rows of the layers below), clear elsewhere and in
+    the gaps between W, R and b.  Drawn under the weights: "none here", not a weight of 0."""
+    absent = canvas.index < 0
+    for start in canvas.columns[1:]:
+        if start >= layer_maths.CANVAS_GAP:
+            absent[:, start - layer_maths.CANVAS_GAP:start] = False
+    rgba = np.zeros((*absent.shape, 4), dtype=np.uint8)
+    rgba[absent] = ABSENT_GREY
+    return rgba
+
+
+ABSENT_GREY = (226, 226, 226, 255)
 
 
 class WeightsView(ImageGridView, View):
@@ -36,7 +74,7 @@ class WeightsView(ImageGridView, View):
         self._layers: layer_maths.Layers | None = None
         self._canvases: dict[str, layer_maths.WeightCanvas] = {}
         self._values: dict[str, np.ndarray] = {}
-        self._level = 1.0
+        self._level: float | None = None
         ctx.selection.changed.connect(lambda *_: self._place_box())
 
 
@@ -53,7 +91,8 @@ class WeightsView(ImageGridView, View):
             if gate == layer_maths.READOUT:
                 ticks = [(0, "w_y"), (b0, "b_y")]
             else:
-                ticks = [((w0 + m - 1) / 2, "W"), ((r0 + r0 + h - 1) / 2, "R"), (b0, "b")]
+                # In order of priority where they do not all fit (NamedTicksAxis): b, R, W.
+                ticks = [(b0, "b"), ((r0 + r0 + h - 1) / 2, "R"), ((w0 + m - 1) / 2, "W")]
                 ticks += [(b0 + 1 + e, name) for e, name in enumerate(canvas.extra_names)]
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(diverging_map())
@@ -63,6 +102,13 @@ class WeightsView(ImageGridView, View):
             plot, _ = self.grid.add(gate, label, layers, link=False, separator=("#999999", 1),
                                     bottom=ticks, image=image, stretch=cols + 2)
             plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            absent = pg.ImageItem(absent_mask(canvas), axisOrder="row-major")
+            absent.setRect(QtCore.QRectF(-0.5, -0.5, cols, rows))
+            absent.setZValue(-1)
+            plot.addItem(absent)
+            # The last column's label ("b") overhangs the axis's end by half its width:
+            # pyqtgraph hid it (only n's "b", with b_nh after it, was shown).
+            plot.getAxis("bottom").setStyle(hideOverlappingLabels=12)
         self.bar = self.grid.add_bar(list(self.images.values()), (-1, 1), diverging_map(), "weight")
         self.grid.fit_rows(layers.rows)
 
@@ -73,15 +119,17 @@ class WeightsView(ImageGridView, View):
             self._canvases = layer_maths.weight_canvases(layers, snap.params)
             self._build(layers, self._canvases)
             self._key = key
+            self._level = None
         self._layers = layers
-        self._level = layer_maths.symmetric_level(snap.params)
+        for gate in self.images:
+            self._values[gate] = layer_maths.refresh_canvas(self._canvases[gate], snap.params)
+        self._level = colour_level(self._level, list(self._values.values()))
         for gate, image in self.images.items():
-            values = layer_maths.refresh_canvas(self._canvases[gate], snap.params)
-            self._values[gate] = values
-            image.setImage(values, autoLevels=False, levels=(-self._level, self._level))
+            image.setImage(self._values[gate], autoLevels=False, levels=(-self._level, self._level))
         assert self.bar is not None
         self.bar.setLevels((-self._level, self._level))
         self._place_box()
+        self.grid.fit_scene()
 
     def _place_box(self) -> None:
         self.grid.box_row(self._layers, self.ctx.selection,
