@@ -374,7 +374,7 @@ def test_a_long_history_draws_no_more_points_than_a_short_one(window, qtbot):
     assert all(len(c.getData()[0]) <= HISTORY_POINTS for c in window.paramsPlot.curves)
 
 
-def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
+def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp, qtbot):
     from lstm_gui.app import main as app_main
     from lstm_gui.app.qt import QtWidgets as W
 
@@ -398,6 +398,10 @@ def test_lstm_gui_model_opens_the_file_at_start(tmp_path, monkeypatch, qapp):
 
     def fake_exec(self=None):
         window = shown[-1]
+        # The user closes once the kernels are ready: closed while they still compile (this
+        # test first in a cold numba cache, or alone), run_app leaves with os._exit - which
+        # here would end the whole test process.
+        qtbot.waitUntil(lambda: window.trainer.kernel_ready, timeout=300_000)
         with window.trainer.locked() as opened:
             seen["epoch"], seen["title"] = opened.epoch, window.windowTitle()
         window._confirm_discard = lambda action: True
