@@ -2,7 +2,7 @@
 
 QStatusBar draws a message up to 2 px before the first permanent widget and cuts it there
 mid-word: at the smallest window "Stopped at epoch 1,627: reac" ran straight into
-"epoch 1,627", reading as one overprinted line.  Here the message is cut with "…" GAP
+"epoch 1,627", reading as one overprinted line.  Here the message is cut with "…" GAP_PX
 pixels before the leftmost permanent widget shown, and the whole message is the bar's
 tooltip.  Any message (showMessage, an action's status tip) is drawn so.
 """
@@ -12,7 +12,7 @@ import math
 
 from .qt import Qt, QtCore, QtGui, QtWidgets
 
-GAP = 12          # pixels between the message's end and the first permanent label
+GAP_PX = 12       # between the message and the first permanent label  # not a parameter count
 
 
 class StatusBar(QtWidgets.QStatusBar):
@@ -22,12 +22,12 @@ class StatusBar(QtWidgets.QStatusBar):
         self.messageChanged.connect(lambda text: self.setToolTip(text))
 
     def message_rect(self) -> QtCore.QRect:
-        """Where the message is drawn: from the left edge to GAP px before the leftmost
+        """Where the message is drawn: from the left edge to GAP_PX before the leftmost
         widget shown in the bar (the permanent labels; the size grip)."""
-        right = self.width() - 12
+        right = self.width() - GAP_PX
         for child in self.findChildren(QtWidgets.QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if child.isVisible() and child.width() > 0:
-                right = min(right, child.x() - GAP)
+                right = min(right, child.x() - GAP_PX)
         return QtCore.QRect(6, 0, max(right - 6, 0), self.height())
 
     def shown_message(self) -> str:

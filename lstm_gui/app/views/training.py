@@ -48,7 +48,7 @@ class MseView(_EpochView):
 
     def _place_note(self, *_) -> None:
         rect = self.plot.getPlotItem().vb.rect()
-        self.emptyNote.setTextWidth(max(rect.width() - 12, 60))     # wrapped in a narrow plot
+        self.emptyNote.setTextWidth(max(rect.width() - 12, 60))     # wrapped in a narrow plot  # not a parameter count
         self.emptyNote.setPos(rect.center())
 
     def show_snapshot(self, snap) -> None:

@@ -108,7 +108,7 @@ class WeightsView(ImageGridView, View):
             plot.addItem(absent)
             # The last column's label ("b") overhangs the axis's end by half its width:
             # pyqtgraph hid it (only n's "b", with b_nh after it, was shown).
-            plot.getAxis("bottom").setStyle(hideOverlappingLabels=12)
+            plot.getAxis("bottom").setStyle(hideOverlappingLabels=12)  # not a parameter count
         self.bar = self.grid.add_bar(list(self.images.values()), (-1, 1), diverging_map(), "weight")
         self.grid.fit_rows(layers.rows)
 

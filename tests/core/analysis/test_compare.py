@@ -33,7 +33,7 @@ def test_every_setting_that_differs_is_named():
              "epochs": 300, "target_mse": 0.01, "plateau": 50, "frozen": (0,), "delay": 1,
              "optimizer": "sgd", "lr": 0.3, "clip": 1.0, "seed": 7, "init_low": -0.5,
              "init_high": 0.5, "gradient": "exact", "task": preset("square-cos"),
-             "noise": None}
+             "noise": None, "precision": "float32"}
     changed, missed = 0, []
     for f in fields(RunConfig):
         value = other[f.name]

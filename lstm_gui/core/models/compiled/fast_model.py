@@ -141,7 +141,13 @@ class FastModel:
         self.layout = layout(model)
         # float32: loss_and_grad, forward and train in lstm32 (the vanilla LSTM; others,
         # and trace, stay float64)
-        self.kernels = kernels_for(model, precision)
+        self.precision = precision
+
+    @property
+    def kernels(self):
+        # Looked up, not stored: a module cannot be deep-copied, and a run holding this object
+        # is (the window's undo keeps a deep copy of the run).
+        return kernels_for(self.model, self.precision)
 
     @property
     def size(self) -> int:
