@@ -22,6 +22,7 @@ from ..plots import GATE_COLOURS, LogAxis, SteadyRange, data_bounds, param_pen, 
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
+from .image_grid import StepAxis
 
 GATES = ("f", "i", "C", "o")
 GATE_NAMES = {"f": "f", "i": "i", "C": "C~", "o": "o", "r": "r", "z": "z", "n": "n"}
@@ -124,7 +125,10 @@ class GradientView(View):
         self.graphics.setObjectName("gradientPlots")
         self.graphics.setMinimumSize(300, 300)
         g = self.graphics
-        self.mapPlot = g.addPlot(row=0, col=0)
+        # Whole steps, as many as fit: at the smallest window pyqtgraph's own ticks printed
+        # "20 40 60 80" as "2040608" under a 60-pixel map.
+        self.mapPlot = g.addPlot(row=0, col=0, axisItems={"bottom": StepAxis("bottom"),
+                                                          "left": StepAxis("left")})
         # Short enough for a third of the default dock (the formula is in the F1 help).
         # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
         # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
@@ -134,22 +138,26 @@ class GradientView(View):
                                            "teaches the error at step t (rows): |G[t, s]|")
         # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
         # its neighbours in a plot 110 px high (0.002 0.0021 0.0022 ...).
-        self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left")})
+        # Steps and epochs are whole: StepAxis names as many as fit (three plots a row).
+        self.lagPlot = g.addPlot(row=0, col=1, axisItems={"left": LogAxis("left"),
+                                                          "bottom": StepAxis("bottom")})
         self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
                                            "t − s (lag), per gate, and the cursor's row t")
         retitle(self.lagPlot, "How far back: by lag t − s", size="8pt")
-        self.horizonPlot = g.addPlot(row=0, col=2)
+        self.horizonPlot = g.addPlot(row=0, col=2, axisItems={"bottom": StepAxis("bottom")})
         retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
         self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
                                                "the gradient's magnitude arrives (steps back)")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
         # left each plot 90 px, too little for a log axis's labels.
-        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={"left": LogAxis("left")})
+        self.normsPlot = g.addPlot(row=1, col=0, colspan=2, axisItems={
+            "left": LogAxis("left"), "bottom": StepAxis("bottom")})
         self.normsPlot.titleLabel.setToolTip("The gradient's size per layer (and per hidden "
                                              "unit, thin) over the epochs: ‖dE/dθ‖")
         retitle(self.normsPlot, "‖dE/dθ‖ per layer", size="9pt")
         self.normsPlot.setObjectName("gradientNorms")
-        self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left")})
+        self.paramPlot = g.addPlot(row=1, col=2, axisItems={"left": LogAxis("left"),
+                                                            "bottom": StepAxis("bottom")})
         retitle(self.paramPlot, "|dE/dp|", size="9pt")
         for plot in (self.mapPlot, self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot):
             _title_may_shrink(plot)

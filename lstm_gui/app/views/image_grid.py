@@ -60,7 +60,8 @@ def _roundest(lo: int, hi: int) -> float:
 class StepAxis(pg.AxisItem):
     """A time axis of whole steps naming as many as fit its length: pyqtgraph's own spacing
     assumed room for labels a 40-pixel plot lacks, and printed "40" and "60" over each
-    other ("460") in the gate heat map at the window's smallest size."""
+    other ("460") in the gate heat map at the window's smallest size.  A vertical axis
+    spaces its labels by the font's height (the gradient view's "error at step t")."""
 
     GAP = 6               # pixels between two labels
 
@@ -69,7 +70,10 @@ class StepAxis(pg.AxisItem):
             return []
         metrics = QtGui.QFontMetricsF(self.style["tickFont"] or QtGui.QFont())
         ends = (int(np.ceil(minVal)), int(np.floor(maxVal)))
-        widest = max(metrics.horizontalAdvance(str(v)) for v in ends) + self.GAP
+        if self.orientation in ("left", "right"):
+            widest = metrics.height() + self.GAP
+        else:
+            widest = max(metrics.horizontalAdvance(str(v)) for v in ends) + self.GAP
         # A label is centred on its step: keep half a label from each end (pyqtgraph hides
         # a horizontal axis's labels that leave it).
         inset = widest / 2 * (maxVal - minVal) / size
