@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .plots import LogAxis
 from .qt import Qt, QtGui, QtWidgets, Signal, pg
 
 # Colours for the series of a comparison, in order (the first is the MSE plot's own blue).
@@ -50,7 +51,9 @@ class BandsPlot(pg.PlotWidget):
     member_clicked = Signal(int, int)
 
     def __init__(self, parent=None, show_members: bool = True):
-        super().__init__(parent)
+        # Labels at 1, 2 and 5 of each decade (as the MSE plot): a plain axis in log mode
+        # named 2..9 of every decade, packed over each other below two decades.
+        super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.setObjectName("ensembleMsePlot")
         self.setMinimumSize(260, 180)
         item = self.getPlotItem()

@@ -628,12 +628,32 @@ class SignalPlot(_Plot):
         self.steady.fit(y=data_bounds(*ys), margin=0.08)
 
 
+def without_overlaps(specs, margin: tuple = (1, 1)):
+    """An axis's draw specs (pyqtgraph's generateDrawSpecs) keeping only the labels that do
+    not overlap one kept before them (within `margin` = (x, y) px): pyqtgraph draws its coarsest
+    level of labels whatever the room, overprinted in a plot too short for them."""
+    if specs is None:
+        return specs
+    axis, ticks, texts = specs
+    kept: list = []
+    for spec in texts:
+        rect = spec[0].adjusted(-margin[0], -margin[1], margin[0], margin[1])
+        if not any(rect.intersects(other[0]) for other in kept):
+            kept.append(spec)
+    return axis, ticks, kept
+
+
 class _LogAxis(pg.AxisItem):
     """A log axis that labels 1, 2 and 5 of each decade: 2..9 all labelled crowd a small plot.
 
     Within less than a decade (an MSE between 0.12 and 0.15, say) there may be no such value
     at all, and the axis would carry no number: then it takes evenly spaced round values.
+    Where even the decades do not fit (8 decades in the gradient view's 60-pixel lag plot
+    printed "0.01 0.0001 10^-6 10^-8" over each other) only labels with room are drawn.
     """
+
+    def generateDrawSpecs(self, p):
+        return without_overlaps(super().generateDrawSpecs(p))
 
     _linear_step = None   # the spacing of the fallback ticks, when they are in use
 

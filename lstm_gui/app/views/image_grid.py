@@ -11,7 +11,7 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import fit_title
+from ..plots import fit_title, without_overlaps
 from ..qt import QtCore, QtGui, QtWidgets, pg
 
 
@@ -97,16 +97,7 @@ class NamedTicksAxis(pg.AxisItem):
     short one).  The ticks' order is their priority."""
 
     def generateDrawSpecs(self, p):
-        specs = super().generateDrawSpecs(p)
-        if specs is None:
-            return specs
-        axis, ticks, texts = specs
-        kept: list = []
-        for spec in texts:
-            rect = spec[0].adjusted(-2, -1, 2, 1)
-            if not any(rect.intersects(other[0]) for other in kept):
-                kept.append(spec)
-        return axis, ticks, kept
+        return without_overlaps(super().generateDrawSpecs(p), margin=(2, 1))
 
 
 MIN_IMAGE_WIDTH = 16      # an image's least width (px)

@@ -36,3 +36,6 @@ def test_heat_map_step_labels_never_overlap_at_the_smallest_window(window, qtbot
     # The other plots' steps (lags) and epochs, three plots a row in a ~380-pixel dock.
     for plot in (view.lagPlot, view.horizonPlot, view.normsPlot, view.paramPlot):
         assert_apart(drawn_labels(plot.getAxis("bottom")), "x")
+        # The log axes (LogAxis) in plots ~60 px high: "0.01 0.0001 10^-6 10^-8" overprinted.
+        if plot is not view.horizonPlot:
+            assert_apart(drawn_labels(plot.getAxis("left")), "y")
