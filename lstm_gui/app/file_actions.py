@@ -79,7 +79,7 @@ class FileActions:
             run, fmt = w.document.read(path)
         except ModelFileError as exc:
             QtWidgets.QMessageBox.warning(self.parent, "Cannot open model", str(exc))
-            w.show_message(str(exc))
+            w.show_message(str(exc), kind="error")
             return False
         if not confirmed and not w._confirm_discard("opening another model"):
             return False
@@ -132,7 +132,7 @@ class FileActions:
 
     def failed(self, title: str, message: str) -> None:
         QtWidgets.QMessageBox.warning(self.parent, title, message)
-        self.w.show_message(message)
+        self.w.show_message(message, kind="error")
 
     def write(self, path: Path, text: str) -> bool:
         try:
@@ -167,7 +167,7 @@ class FileActions:
         try:
             text = w.trainer.read(lambda run: modelfile.to_lstmlib_text(run.params, run.config.task.length))
         except ValueError as exc:
-            w.show_message(one_line(exc))
+            w.show_message(one_line(exc), kind="error")
             return
         path = self._save_name("Export lstmlib", "model.lstmlib", "lstmlib (*.lstmlib)")
         if path and self.write(Path(path), text):
@@ -204,7 +204,7 @@ class FileActions:
     def export_window_png(self) -> None:
         path = self._save_name("Save screenshot", "lstm-gui.png", "PNG (*.png)")
         if path and not self.w.grab().save(path, "PNG"):
-            self.w.show_message(f"{Path(path).name}: cannot save the screenshot")
+            self.w.show_message(f"{Path(path).name}: cannot save the screenshot", kind="error")
 
     def export_plot_dialog(self, plot) -> None:
         path, chosen = QtWidgets.QFileDialog.getSaveFileName(
@@ -217,7 +217,7 @@ class FileActions:
         try:
             export_plot(plot, path)
         except (OSError, RuntimeError, ValueError) as exc:
-            self.w.show_message(f"{Path(path).name}: cannot export ({one_line(exc)})")
+            self.w.show_message(f"{Path(path).name}: cannot export ({one_line(exc)})", kind="error")
             return
         self.w.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
 

@@ -48,7 +48,7 @@ def go_to_moment(window: Any, moment) -> None:
     reached = window.trainer.read(lambda run: run.epoch)
     if reached < moment.epoch:
         window.show_message(f"Train to epoch {moment.epoch:,} first (the run is at epoch "
-                            f"{reached:,}); then this moment replays it")
+                            f"{reached:,}); then this moment replays it", kind="info")
         return
     window.replay(moment.epoch)
     if moment.step is not None:
@@ -62,7 +62,7 @@ def apply_settings(window: Any, settings: dict) -> None:
     try:
         config = changed(current, settings)
     except (ValueError, TypeError, KeyError) as exc:
-        window.show_message(" ".join(str(exc).split()))
+        window.show_message(" ".join(str(exc).split()), kind="error")
         return
     restarted = window.commands.configure(config)
     if not restarted and window.trainer.read(lambda run: run.epoch) > 0:
@@ -79,7 +79,7 @@ def start_from(window: Any, start: dict) -> None:
     try:
         run = make_run(config, start)
     except ValueError as exc:
-        window.show_message(" ".join(str(exc).split()))
+        window.show_message(" ".join(str(exc).split()), kind="error")
         return
     shown = ", ".join(f"{name} = {value:g}" for name, value in start.items()) or "the seed's own"
     if window.commands.replace_run(run, f"Lesson: start from {shown}") is False:

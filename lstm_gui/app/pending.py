@@ -37,7 +37,7 @@ class PendingSettings:
         try:
             cfg = base.with_field(name, value)
         except (ValueError, TypeError) as exc:
-            w.show_message(one_line(exc))
+            w.show_message(one_line(exc), kind="error")
             w.panel.set_config(base)
             return
         w.show_message("")

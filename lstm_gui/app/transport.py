@@ -123,7 +123,9 @@ class Transport:
         w.leave_replay()
         reason = w.trainer.read(lambda run: run.should_stop())
         if reason and reason != DIVERGED:
-            w.show_message(f"Not training: {STOP_REASONS[reason]}. Raise the budget or reset.")
+            # Not an error: the run did what it was set to (the next step is the learner's).
+            w.show_message(f"Not training: {STOP_REASONS[reason]}. Raise the budget or reset.",
+                           kind="info")
         else:
             w.show_message("")
             w.trainer.train()
@@ -171,7 +173,8 @@ class Transport:
         epoch = w.trainer.read(lambda run: run.epoch)
         if reason == DIVERGED:
             w.show_message(f"Training diverged after epoch {epoch:,}: the loss became "
-                           f"non-finite; kept the last finite parameters. Try a lower learning rate.")
+                           f"non-finite; kept the last finite parameters. Try a lower learning rate.",
+                           kind="error")
         elif reason == STEPS_DONE:
             w.statusBar().showMessage(f"Step N done: epoch {epoch:,}.", 10_000)
         else:
@@ -191,7 +194,7 @@ class Transport:
     def on_error(self, text: str) -> None:
         w = self.w
         w.state.update()
-        w.show_message(text)
+        w.show_message(text, kind="error")
         QtWidgets.QMessageBox.warning(cast(QtWidgets.QWidget, w), "Training stopped",
                                       text + "\n\nThe model keeps its last state.")
         w.refresh()

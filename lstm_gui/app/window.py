@@ -34,6 +34,9 @@ from .views.base import TimeCursor, View, ViewContext
 from .views.registry import VIEWS
 from .window_state import State, WindowState
 
+# The message line by kind: errors red; news and hints in the text's colour (all red, an
+# ensemble done read as a failure).
+MESSAGE_STYLES = {"error": "color: #b00020;", "info": ""}
 HISTORY_POINTS = 1200     # per curve: more than a plot is pixels wide, and cheap to draw
 
 __all__ = ["MainWindow", "HISTORY_POINTS", "MIN_SIZE", "MODEL_FILTER", "SPEEDS", "one_line"]
@@ -81,7 +84,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pending = PendingSettings(self)
         self.transport = Transport(self, self.pending)
         self.ctx = ViewContext(trainer=self.commands, cursor=self.timeCursor, undo=self.commands.undo,
-                               message=self.show_message, settings=settings)
+                               message=self.show_message, settings=settings,
+                               info=lambda text: self.show_message(text, kind="info"))
         self.views: dict[str, View] = {}
         for cls in VIEWS:
             view = cls(self.ctx)
@@ -109,7 +113,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._restore_view_settings(reader)
         if reader.problems:
             self.show_message(reader.problems[0] + (f" (and {len(reader.problems) - 1} more)"
-                                                    if len(reader.problems) > 1 else ""))
+                                                    if len(reader.problems) > 1 else ""),
+                              kind="error")
         self.refresh()
         self._update_title()
 
@@ -124,7 +129,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commands.failed.connect(self._on_command_failed)
         self.document.changed.connect(self._update_title)
         self.state.changed.connect(self._show_state)
-        self.panel.message.connect(self.show_message)
+        self.panel.message.connect(lambda text: self.show_message(text, kind="error"))   # a field refused
         self.panel.load_csv_requested.connect(self.files.load_csv_dialog)
         self.panel.unitViewSpin.valueChanged.connect(self._on_view_option)
         self.panel.spanCheck.toggled.connect(self._on_view_option)
@@ -144,7 +149,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.applyButton, self.revertButton = self.pending.applyButton, self.pending.revertButton
 
         self.messageLabel = QtWidgets.QLabel(objectName="messageLabel", wordWrap=True)
-        self.messageLabel.setStyleSheet("color: #b00020;")
         self.messageLabel.hide()
         self.hintLabel = QtWidgets.QLabel(objectName="hintLabel", wordWrap=True)
         self.hintLabel.setStyleSheet("color: #0b5394;")
@@ -381,8 +385,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if not state.training:
             self.rateLabel.setText("paused")
 
-    def show_message(self, text: str) -> None:
-        """A one-line message under the transport buttons and in the status bar."""
+    def show_message(self, text: str, kind: str = "error") -> None:
+        """A one-line message under the transport buttons and in the status bar; kind
+        "error" in red, "info" (news, hints: an ensemble done, a lesson's next step) in the
+        text's own colour ("" clears)."""
+        self.messageLabel.setStyleSheet(MESSAGE_STYLES[kind])
         self.messageLabel.setText(text)
         self.messageLabel.setVisible(bool(text))
         if text:
@@ -419,7 +426,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.state.update()
 
     def _on_command_failed(self, text: str) -> None:
-        self.show_message(text)
+        self.show_message(text, kind="error")
         self.refresh()      # the views show the run as it still is (an edited cell reverts)
 
     def _on_run_changed(self, reset: bool) -> None:
@@ -500,7 +507,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_kernel_warmed(self, result) -> None:
         self.state.set_busy("kernel", None)
         if isinstance(result, str):
-            self.show_message(f"The compiled kernel is not available ({result}); training uses numpy.")
+            self.show_message(f"The compiled kernel is not available ({result}); training uses "
+                              "numpy.", kind="error")
         elif result:
             self.statusBar().showMessage("Training kernel compiled; later launches start at once.", 5000)
 
@@ -516,7 +524,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """The current run's MSE stays on the MSE plot as a ghost, labelled by what differs."""
         snap = self.trainer.snapshot(history_points=HISTORY_POINTS)
         if snap.epoch == 0:
-            self.show_message("Nothing to pin yet: train a few epochs first")
+            self.show_message("Nothing to pin yet: train a few epochs first", kind="info")
             return
         self._ghost = (snap.history.epochs, snap.history.mse, snap.config)
         self._show_ghost()

@@ -63,7 +63,9 @@ class ViewContext:
         ``configure``...) and never touch the run directly.
     cursor: the shared time cursor.
     undo: the window's QUndoStack (hand edits are undoable).
-    message: call with one line for the status bar.
+    message: call with one line for the status bar: an error or a refusal (shown red).
+    info: call with one line of news or a hint (a result, a next step; not shown as an
+        error); ``message`` when not given.
     settings: QSettings, for a view's own persistent options (prefix keys with its name).
     selection: the hidden unit shared by the views (made here when not given).
     frames: the window's FrameScheduler (``request(name, draw)``), or None (a view on its
@@ -77,8 +79,11 @@ class ViewContext:
     settings: Any
     selection: Any = None
     frames: Any = None
+    info: Any = None
 
     def __post_init__(self) -> None:
+        if self.info is None:
+            self.info = self.message
         if self.selection is None:
             self.selection = UnitSelection(self.cursor)
 

@@ -270,7 +270,7 @@ class EnsembleView(View):
             # RunConfig refuses the rule on any other model: asked here, the refusal was an
             # exception in a slot.
             self._message("The lstmlib rule trains one unit: set units to 1 (an LSTM of "
-                          "H = 1 on one sequence) to compare the rules")
+                          "H = 1 on one sequence) to compare the rules", kind="error")
             return
         exact = replace(cfg, delay=1, gradient="exact")
         rule = replace(cfg, delay=1, gradient="lstmlib")
@@ -289,7 +289,7 @@ class EnsembleView(View):
         self.ghosts = list(self.results)
         self.unpin_button.setEnabled(True)
         self._draw(self.results)
-        self._message("Pinned; change the settings and train seeds again to compare")
+        self._message("Pinned; change the settings and train seeds again to compare", kind="info")
 
     def unpin(self) -> None:
         self.ghosts = []
@@ -331,7 +331,7 @@ class EnsembleView(View):
 
     def _on_failed(self, text: str) -> None:
         self.failure = text
-        self._message(f"Ensemble of seeds failed: {text}")
+        self._message(f"Ensemble of seeds failed: {text}", kind="error")
 
     def _on_done(self, results, seconds: float) -> None:
         thread, self.worker = self.worker, None
@@ -348,7 +348,7 @@ class EnsembleView(View):
         else:
             self._draw(results)
             if results:
-                self._message(self.end_message(results))
+                self._message(self.end_message(results), kind="info")   # cancelled too
         self.finished.emit()
 
     def end_message(self, results) -> str:
@@ -458,9 +458,11 @@ class EnsembleView(View):
         trainer = getattr(self.ctx, "trainer", None)
         if trainer is not None and hasattr(trainer, "replace_run"):
             trainer.replace_run(run, f"Open seed {config.seed}")
-        self._message(f"Opened seed {config.seed} ({r.label}) at epoch {run.epoch:,} (Ctrl+Z goes back)")
+        self._message(f"Opened seed {config.seed} ({r.label}) at epoch {run.epoch:,} (Ctrl+Z goes back)",
+                      kind="info")
 
-    def _message(self, text: str) -> None:
-        message = getattr(self.ctx, "message", None)
+    def _message(self, text: str, kind: str) -> None:
+        """One line to the window: kind "error" (ctx.message) or "info" (ctx.info)."""
+        message = getattr(self.ctx, "message" if kind == "error" else "info", None)
         if callable(message):
             message(text)

@@ -127,7 +127,7 @@ class LessonView(View):
         """Keep the typed or chosen prediction; the explanation unfolds beside it."""
         text = self.predictionInput.currentText().strip()
         if not text:
-            self.ctx.message("Pick or type a prediction first, then Commit")
+            self.ctx.info("Pick or type a prediction first, then Commit")     # a hint
             return
         self.progress.commit(self.lessonCombo.currentData(), text)
         self._show_lesson()
