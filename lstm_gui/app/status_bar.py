@@ -60,17 +60,24 @@ class StatusBar(QtWidgets.QStatusBar):
 
 
 def mse_status(snap) -> tuple[str, str]:
-    """(text, tooltip) of the status bar's MSE for a snapshot.  Before the first epoch the
-    run has measured no training MSE (it is the loss met while training): an opened model,
-    never trained here, read "MSE –".  Then the model's MSE on its task's held-out part is
-    shown, said to be that, or plainly that there is none yet."""
+    """(text, tooltip) of the status bar's MSE for a snapshot.  At epoch 0 it is the model's
+    MSE on its training data at its initial (or opened) parameters: where its MSE curve
+    starts (epoch 1 records the loss before its update), so a learner reads one quantity
+    from the first moment on.  The MSE on the task's held-out part, when there is one, is in
+    the tooltip (an opened model read "MSE –" once).  A non-finite MSE is said in words,
+    never "nan"."""
     mse = snap.mse
-    if snap.epoch > 0 or (mse is not None and math.isfinite(mse)):
-        return f"MSE {mse:.4g}", "Training MSE: the loss on the training data at this epoch."
-    test = getattr(snap, "test_mse", float("nan"))
-    why = ("Not trained here yet (epoch 0): the training MSE is measured as it trains. ")
+    test = getattr(snap, "test_mse", None)
+    held_out = ""
     if test is not None and math.isfinite(test):
-        return (f"test MSE {test:.3g}",
-                why + f"Shown: this model's MSE on the part of its task it never trains on "
-                      f"(held-out sequences, or the steps after the trained ones): {test:.6g}.")
-    return "not trained", why + "Train or step once to see it."
+        held_out = (f" On the part of its task it never trains on (held-out sequences, or "
+                    f"the steps after the trained ones): {test:.6g}.")
+    if mse is None or not math.isfinite(mse):
+        return "MSE —", ("No finite MSE at these parameters: the model's output overflows "
+                         "(training keeps the last finite parameters; try a lower learning "
+                         "rate)." + held_out)
+    if snap.epoch == 0:
+        return f"MSE {mse:.4g}", ("Not trained yet (epoch 0): the model's MSE on its training "
+                                  "data at these parameters, where training starts from."
+                                  + held_out)
+    return f"MSE {mse:.4g}", "Training MSE: the loss on the training data at this epoch."

@@ -186,7 +186,8 @@ class Transport:
                 mse, test = snap.mse, snap.test_mse
             else:
                 mse, test = w.trainer.read(lambda run: (run.mse, run.test_mse()))
-            result = f"; MSE {mse:.3g}" + (f", test MSE {test:.3g}" if np.isfinite(test) else "")
+            result = (f"; MSE {mse:.3g}" if np.isfinite(mse) else "") + \
+                (f", test MSE {test:.3g}" if np.isfinite(test) else "")   # never "nan"
             w.statusBar().showMessage(f"Stopped at epoch {epoch:,}: {STOP_REASONS[reason]}{result}.",
                                       10_000)
         w.refresh()

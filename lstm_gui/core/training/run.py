@@ -985,7 +985,9 @@ class TrainingRun:
         and may run while the run trains on (the training thread traced under the run's lock,
         62 ms a snapshot of an H = 16, 2-layer GRU, while the window waited for the lock)."""
         params, epoch = self.params, self.epoch
-        mse: float | None = self.mse
+        # None: the job computes the model's MSE at these parameters.  At epoch 0 nothing has
+        # measured it yet (NaN, printed "nan"); it is where the MSE curve starts from.
+        mse: float | None = self.mse if math.isfinite(self.mse) else None
         if replay is not None and len(self.history):
             epochs, _losses, stored = self.history.arrays()
             k = int(np.clip(np.searchsorted(epochs, replay), 0, len(epochs) - 1))
@@ -1039,7 +1041,7 @@ class SnapshotJob:
 
     revision: int
     epoch: int
-    mse: float | None         # None: a replayed epoch's MSE, computed by the job
+    mse: float | None         # None: computed by the job (a replayed epoch's, epoch 0's)
     params: np.ndarray
     replay: int | None
     x: np.ndarray

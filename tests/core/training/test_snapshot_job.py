@@ -3,6 +3,8 @@
 when it computes the model.  What it shows must not change."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -145,3 +147,25 @@ def test_a_budget_stops_compiled_chunks_exactly_and_stop_rules_take_them_too():
                                             hidden=16, optimizer="momentum")))
     finally:
         compiled.use(None)
+
+
+EPOCH_ZERO = {"unit": {}, "gru": dict(cell="gru", hidden=4, units=2),
+              "sum": dict(task=preset("sum-of-sequence"))}
+
+
+@pytest.mark.parametrize("name", EPOCH_ZERO)
+def test_a_fresh_runs_snapshot_has_the_models_mse_at_its_initial_parameters(name):
+    """Not NaN (printed "nan" wherever it was shown): computed by the job, as a replay's."""
+    run = TrainingRun(RunConfig(**EPOCH_ZERO[name]))
+    snap = run.snapshot()
+    assert snap.epoch == 0 and math.isfinite(snap.mse), snap.mse
+    assert snap.mse == pytest.approx(run.current_mse(), rel=1e-12)
+
+
+def test_the_unit_at_epoch_0_shows_where_its_curve_starts():
+    """The history's MSE of epoch 1 is the loss before that epoch's update: the MSE shown at
+    epoch 0 (the unit trains on the whole sequence at once)."""
+    run = TrainingRun(RunConfig())
+    at_zero = run.snapshot().mse
+    run.train(1)
+    assert run.history.arrays()[1][0] == pytest.approx(at_zero, rel=1e-12)
