@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core.models import UNIT
-from .support import finite_or_none
+from .support import finite_or_none, mse_text
 
 NAMES = ("show",)
 
@@ -40,7 +40,7 @@ def _describe(run, fmt: str) -> str:
         lines = [f"format   {fmt}", f"model    {run.model.describe()}",
                  f"task     {run.config.task.title}, {run.config.task.length} steps",
                  f"epoch    {run.epoch}", f"MSE      {run.current_mse():.6g}",
-                 f"test MSE {run.test_mse():.6g}"]
+                 f"test MSE {mse_text(run.test_mse())}"]
         width = max(len(n) for n in run.model.names())
         lines += [f"  {name:<{width}} {float(value)!r:>24}"
                   for name, value in zip(run.model.names(), run.params)]

@@ -156,14 +156,14 @@ class Progress:
             return
         self.last = now
         budget = f"/{self.total}" if self.total else ""
-        text = f"epoch {epoch}{budget}  MSE {mse:.6g}  {self.rate(epoch)}"
+        text = f"epoch {epoch}{budget}  MSE {mse_text(mse)}  {self.rate(epoch)}"
         if not self.tty:
             print(text, file=self.stream, flush=True)
             return
         width = shutil.get_terminal_size((80, 24)).columns - 1
         # What fits, most important first: a narrow terminal gets the epoch and the MSE only.
         text = ""
-        for part in (f"epoch {epoch}{budget}", f"MSE {mse:.4g}", self.rate(epoch)):
+        for part in (f"epoch {epoch}{budget}", f"MSE {mse_text(mse, 4)}", self.rate(epoch)):
             if len(text) + len(part) + 2 > width:
                 break
             text = f"{text}  {part}" if text else part
@@ -204,6 +204,12 @@ def sigint_stops(flag: StopFlag) -> Iterator[StopFlag]:
         yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def mse_text(value: float, digits: int = 6) -> str:
+    """An MSE as printed: "—" where it is not a number (a run before its first epoch, a
+    CSV sequence's test MSE), never "nan"."""
+    return f"{value:.{digits}g}" if math.isfinite(value) else "—"
 
 
 def finite_or_none(obj):

@@ -1,6 +1,7 @@
 """`lstm-gui train`: train headless and save the model (and its history)."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from .support import (
     OutputError,
     Progress,
     StopFlag,
+    mse_text,
     output_file,
     plural,
     prepare_kernels,
@@ -108,8 +110,9 @@ def run(args, parser) -> int:
             batches = -(-run.trainer.sequences // run.trainer.batch)
             passes = (f"; an epoch is one pass over {run.trainer.sequences} training sequences "
                       f"in {batches} batch{'es' if batches > 1 else ''} of {run.trainer.batch}")
-        print(f"final MSE {final:.6g} after {plural(run.epoch, 'epoch')} ({why}{passes}), test MSE "
-              f"{test:.6g}, {rate}")
+        tested = f"test MSE {mse_text(test)}" if math.isfinite(test) else "no held-out part to test on"
+        print(f"final MSE {mse_text(final)} after {plural(run.epoch, 'epoch')} ({why}{passes}), "
+              f"{tested}, {rate}")
         for path, write in ((args.out, lambda p: modelfile.save(run, p)),
                             (args.history, lambda p: modelfile.write_atomic(p, run.history.to_csv()))):
             if not path:
