@@ -643,6 +643,14 @@ def without_overlaps(specs, margin: tuple = (1, 1)):
     return axis, ticks, kept
 
 
+def labels_with_room(axis: pg.AxisItem) -> None:
+    """An axis pyqtgraph makes itself (a ColorBarItem's) draws only labels with room
+    (:func:`without_overlaps`): the gradient view's bar printed "-4 -6 -8 -10" over each
+    other in its 60-pixel heat map at the smallest window."""
+    draw = axis.generateDrawSpecs
+    axis.generateDrawSpecs = lambda p: without_overlaps(draw(p))
+
+
 class _LogAxis(pg.AxisItem):
     """A log axis that labels 1, 2 and 5 of each decade: 2..9 all labelled crowd a small plot.
 

@@ -18,7 +18,16 @@ from ...core.analysis import gradflow, gradflow_model, model_data
 from ...core.analysis import layers as layer_maths
 from ...core.models import UNIT, Model
 from .. import palette
-from ..plots import GATE_COLOURS, LogAxis, SteadyRange, data_bounds, param_pen, retitle, set_curve
+from ..plots import (
+    GATE_COLOURS,
+    LogAxis,
+    SteadyRange,
+    data_bounds,
+    labels_with_room,
+    param_pen,
+    retitle,
+    set_curve,
+)
 from ..qt import Qt, QtCore, QtWidgets, pg
 from .background import LatestJobWorker, watch_window_close
 from .base import View
@@ -176,6 +185,7 @@ class GradientView(View):
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("inferno"), interactive=False,
                                    width=10, label="log10 size")
         self.bar.setImageItem(self.image, insert_in=self.mapPlot)
+        labels_with_room(self.bar.axis)
         self.cursorLine = pg.InfiniteLine(angle=0, pen=pg.mkPen("#00c0ff", width=1))
         self.mapPlot.addItem(self.cursorLine, ignoreBounds=True)
 

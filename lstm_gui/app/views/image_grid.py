@@ -11,7 +11,7 @@ import numpy as np
 
 from ...core.analysis import layers as layer_maths
 from .. import palette
-from ..plots import fit_title, without_overlaps
+from ..plots import fit_title, labels_with_room, without_overlaps
 from ..qt import QtCore, QtGui, QtWidgets, pg
 
 
@@ -197,6 +197,7 @@ class ImageGrid:
         bar = pg.ColorBarItem(values=values, colorMap=colour_map, interactive=False, width=10,
                               label=label)
         bar.setImageItem(images)
+        labels_with_room(bar.axis)
         self.graphics.addItem(bar, row=0, col=self.graphics.ci.layout.columnCount())
         self.bars.append(bar)
         self.fit_width()

@@ -33,6 +33,8 @@ def test_heat_map_step_labels_never_overlap_at_the_smallest_window(window, qtbot
         assert labels, name                              # at least one step is named
         assert_apart(labels, along)
         assert all(float(t).is_integer() and 0 <= float(t) <= n - 1 for _, t in labels), labels
+    # The colour bar's decades (pyqtgraph's own axis): "-4 -6 -8 -10" overprinted there.
+    assert_apart(drawn_labels(view.bar.axis), "y")
     # The other plots' steps (lags) and epochs, three plots a row in a ~380-pixel dock.
     for plot in (view.lagPlot, view.horizonPlot, view.normsPlot, view.paramPlot):
         assert_apart(drawn_labels(plot.getAxis("bottom")), "x")
