@@ -64,6 +64,19 @@ def test_a_run_at_its_budget_is_news_and_an_error_after_it_is_red_again(window, 
     assert text.startswith("lr:") and is_red(colour), colour.name()
 
 
+def test_a_run_stopped_at_its_budget_says_so_without_red(window, qtbot):
+    window.commands.replace_run(TrainingRun(RunConfig(epochs=20)), ask=False)
+    window.train()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Stopped at epoch 20"), timeout=20_000)
+    image = bar.grab(bar.message_rect()).toImage()
+    ink = min((QtGui.QColor(image.pixel(x, y)) for x in range(image.width())
+               for y in range(image.height())), key=lambda c: c.lightness())
+    assert ink.lightness() < 120 and not is_red(ink), ink.name()       # drawn, not red
+    label = window.messageLabel
+    assert not label.isVisible() or not is_red(text_colour(label))
+
+
 def test_every_message_of_the_app_says_its_kind():
     """show_message(text, kind=...) at every call with a text (clearing passes ""), so no
     caller falls back on red by not saying."""
