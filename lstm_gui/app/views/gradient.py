@@ -190,7 +190,9 @@ class GradientView(View):
         self.mapPlot.addItem(self.cursorLine, ignoreBounds=True)
 
         self.lagPlot.setLogMode(y=True)
-        self.lagPlot.setLabel("bottom", "steps back, t − s (lag)")
+        # Short: at the smallest window "steps back, t − s (lag)" ran into the horizon's
+        # "epoch" beside it (the title and its tooltip say what a lag is).
+        self.lagPlot.setLabel("bottom", "lag t − s")
         self.gates: tuple = ()
         self.gateCurves: list = []
         self._set_gates(GATES)

@@ -35,6 +35,11 @@ def test_heat_map_step_labels_never_overlap_at_the_smallest_window(window, qtbot
         assert all(float(t).is_integer() and 0 <= float(t) <= n - 1 for _, t in labels), labels
     # The colour bar's decades (pyqtgraph's own axis): "-4 -6 -8 -10" overprinted there.
     assert_apart(drawn_labels(view.bar.axis), "y")
+    # The axes' names in a row do not run together ("steps back, t − s (lag) epoch").
+    names = [plot.getAxis("bottom").label for plot in (view.mapPlot, view.lagPlot, view.horizonPlot)]
+    rects = [label.mapRectToScene(label.boundingRect()) for label in names if label.isVisible()]
+    for a, b in zip(rects, rects[1:]):
+        assert a.right() + 4 <= b.left(), [label.toPlainText() for label in names]
     # The other plots' steps (lags) and epochs, three plots a row in a ~380-pixel dock.
     for plot in (view.lagPlot, view.horizonPlot, view.normsPlot, view.paramPlot):
         assert_apart(drawn_labels(plot.getAxis("bottom")), "x")
