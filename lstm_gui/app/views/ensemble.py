@@ -112,6 +112,18 @@ class EnsembleThread(QtCore.QThread):
                 self.progress.emit([_result(label, ens) for label, ens in runs])
 
 
+def _number(value: float) -> str:
+    """A table's MSE: "—" where there is none (a CSV sequence has no held-out part to
+    test on; it read "nan")."""
+    return f"{value:.3g}" if np.isfinite(value) else "—"
+
+
+def _quartiles(q25: float, q75: float, missing: str) -> str:
+    if not (np.isfinite(q25) and np.isfinite(q75)):
+        return f"none: {missing}"
+    return f"quartiles {q25:.3g} to {q75:.3g}"
+
+
 class EnsembleView(View):
     name = "ensembleView"
     title = "Ensemble"
@@ -399,13 +411,14 @@ class EnsembleView(View):
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             finite = np.isfinite(row.low)
-            texts = (row.label, str(row.seeds), f"{row.train_median:.3g}", f"{row.test_median:.3g}",
+            texts = (row.label, str(row.seeds), _number(row.train_median), _number(row.test_median),
                      "baseline" if i == base else f"{row.difference:+.3g}",
                      f"[{row.low:+.2g}, {row.high:+.2g}]" if finite else "",
                      ("yes" if row.clear else "no") if finite else "",
                      f"{100 * row.success:.0f} %" if np.isfinite(row.success) else "no target")
-            tips = {2: f"quartiles {row.train_q25:.3g} to {row.train_q75:.3g}",
-                    3: f"quartiles {row.test_q25:.3g} to {row.test_q75:.3g}"}
+            tips = {2: _quartiles(row.train_q25, row.train_q75, "every seed diverged"),
+                    3: _quartiles(row.test_q25, row.test_q75,
+                                  "no held-out part to test on (a CSV sequence), or every seed diverged")}
             for j, text in enumerate(texts):
                 item = QtWidgets.QTableWidgetItem(text)
                 if j in tips:
