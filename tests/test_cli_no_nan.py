@@ -2,10 +2,12 @@
 CSV sequence's test MSE (it has no held-out part) are said in words."""
 import io
 import re
-import subprocess
-import sys
+from types import SimpleNamespace
+
+import pytest
 
 from lstm_gui.cli import support as cli_support
+from lstm_gui.cli.main import main
 from lstm_gui.cli.support import Progress
 
 NAN = re.compile(r"\bnan\b|\binf\b", re.I)
@@ -28,12 +30,20 @@ def test_progress_before_the_first_epoch_says_no_nan(monkeypatch):
         assert not NAN.search(out), out
 
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "lstm_gui", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def cli(capsys):
+    """The command line in this process (as tests/test_cli_pytorch.py)."""
+    def run(*args):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return run
 
 
-def test_a_csv_task_trains_and_shows_without_nan(tmp_path):
+def test_a_csv_task_trains_and_shows_without_nan(tmp_path, cli):
     task = tmp_path / "t.csv"
     task.write_text("0.1,0.2\n0.3,0.4\n0.5,0.1\n0.2,0.3\n")
     model = tmp_path / "m.json"
