@@ -1,6 +1,8 @@
-"""`lstm-gui demo`: train the C library's experiments headless and save screenshots."""
+"""`lstm-gui demo`: train the C library's experiments and the tutorials' models headless and
+save screenshots."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -22,6 +24,13 @@ class Demo:
     title: str
     config: RunConfig
     epochs: int
+    docks: tuple[str, ...] = ()     # brought to the front (and given room) before the shot
+
+
+def _lesson(name: str) -> RunConfig:
+    # A lesson's model and task, trained here for the demo's epochs.
+    from ..core import lessons
+    return dataclasses.replace(lessons.load(name).config, epochs=0)
 
 
 def _noisy(mode: str) -> RunConfig:
@@ -40,6 +49,14 @@ DEMOS = (
     Demo("noise-both", "Noise on both", _noisy("both"), 2000),
     Demo("chain-2", "A chain of two units, frequency doubled and shifted",
          RunConfig(task=preset("freq-double"), units=2, epochs=0), 3000),
+    # The models the tutorials use, seen as clearly as the unit (issue 21).
+    Demo("lstm-16", "PyTorch's tutorial model: 16 LSTM units and a linear readout",
+         _lesson("pytorch-tutorial"), 2000, ("weightsView",)),
+    Demo("gru-16x2", "A GRU, 16 units, 2 layers", RunConfig(
+        task=preset("sin-cos"), cell="gru", hidden=16, units=2, lr=0.01, epochs=0), 1300,
+         ("cellView", "gateHeatmap")),
+    Demo("chain-3", "A chain of three units: the gradient each gets, per layer",
+         _lesson("chain"), 500, ("gradientView",)),
 )
 
 
@@ -67,6 +84,31 @@ def run_demos(out: Path, only=None, epochs: int | None = None) -> int:
         return _run_demos(app, out, settings_dir.name, only, epochs)
 
 
+def _train(run: TrainingRun, epochs: int, chunk: int = 20) -> None:
+    """`epochs` epochs (fewer if the run stops), a chunk at a time as the window trains: the
+    run records the gradient's norms paced by time, and one call of 500 epochs of a chain
+    recorded two rows (a straight line in the gradient view)."""
+    end = run.epoch + epochs
+    while run.epoch < end and not run.train(min(chunk, end - run.epoch)):
+        pass
+
+
+def _settle(app, window, docks, most: float = 60.0) -> None:
+    """Let the layout place the presented docks and their views' workers (the gradient flow,
+    the landscape) deliver a first result, so the shot shows them drawn."""
+    app.processEvents()
+    views = [window.views[name] for name in docks]
+    workers = [v.worker for v in views if getattr(v, "worker", None) is not None]
+    start = time.perf_counter()
+    while time.perf_counter() - start < most:
+        app.processEvents()
+        if not any(w.isRunning() or w.pending() for w in workers):
+            break
+        time.sleep(0.02)
+    for _ in range(5):
+        app.processEvents()
+
+
 def _run_demos(app, out: Path, settings_dir: str, only, epochs: int | None) -> int:
     from .plots import export_plot
     from .qt import QtCore
@@ -81,15 +123,17 @@ def _run_demos(app, out: Path, settings_dir: str, only, epochs: int | None) -> i
     for k, demo in enumerate(chosen, start=1):
         t0 = time.perf_counter()
         run = TrainingRun(demo.config)
-        run.train(epochs or demo.epochs)
+        _train(run, epochs or demo.epochs)
         settings = QtCore.QSettings(os.path.join(settings_dir, f"{demo.name}.ini"),
                                     QtCore.QSettings.Format.IniFormat)
         window = MainWindow(settings=settings, run=run)
         window.resize(*WINDOW_SIZE)
         window.setWindowTitle(f"{demo.title} – lstm-gui")
         window.show()
+        for name in demo.docks:
+            window.layout_.present(name)
         window.refresh()
-        app.processEvents()
+        _settle(app, window, demo.docks)
         files = [out / f"{demo.name}.png"]
         window.grab().save(str(files[0]), "PNG")
         for suffix, plot in (("signal", window.signalPlot), ("mse", window.msePlot),

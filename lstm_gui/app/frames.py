@@ -12,18 +12,36 @@ A view whose dock cannot be seen (closed, a tab behind another, collapsed) keeps
 pending and draws nothing; it catches up once it is shown (``catch_up``, from the dock's
 visibility and the view's own Show and Resize events).
 
-**The budget.**  While training, each frame spends at most about ``FRAME_BUDGET`` of the GUI
+**The budget.**  While training, each frame spends at most about ``budget`` of the GUI
 thread's CPU on views.  Every part (a view's snapshot, a view's worker result) has a cost:
 the GUI thread's CPU from its start to the next part's start, i.e. its own update and the
-paint it caused (CPU time: on a loaded machine the wall time is mostly waiting for a core).
-Half the budget is shared max-min fairly (water-filling, deficit round robin): each pending
-part earns the level a frame and draws when its credit covers its cost, so a part costing k
-times the level draws every k-th frame and none starves.  What is left of the budget goes to
-the cheapest pending parts first.  So cheap views (Signal, the cell) draw about every frame
-and expensive ones (Parameters, the heat maps, a gradient-flow result) less often, instead
-of slowing every frame; a view is drawn with the latest snapshot whenever it draws.
+paint it caused (CPU time: on a loaded machine the wall time is mostly waiting for a core),
+taken as the lower median of its last ``COST_SAMPLES`` draws: one outlier (a garbage
+collection or a worker's result landing inside a part: 186 ms once for Signal, whose draws
+cost 2.5 ms) made a running mean of it starve a cheap view for seconds.
+Three quarters of the budget are shared max-min fairly, weighted by the views'
+``frame_weight`` (water-filling, deficit round robin): each pending part earns its weight times
+the level a frame and draws when its credit covers its cost, so a part costing k times that
+draws every k-th frame and none starves.  What is left of the budget goes to the pending parts
+cheapest for their weight first.  The weights say what a learner watches: Signal (the output
+closing in on the target) and the MSE weigh 3, the Parameters 2, the others 1 (unweighted, the
+MSE plot drew 1.7-2.4 times a second while the cheap heat map drew 10).  So cheap and
+watched views draw about every frame and expensive ones (the heat maps, the weights, a
+gradient-flow result) less often, instead of slowing every frame; a view is drawn with the
+latest snapshot whenever it draws.
 Measured with every dock open on an H = 16, 2-layer GRU: a frame of every view cost 100-260
 ms of GUI CPU; every view drawn every frame gave 0.2-2 frames a second.
+
+**The budget adapts to the frame rate.**  The trainer sends the next snapshot once training
+has had three times the last frame's CPU (``Trainer.snapshot_taken``), so the GUI's CPU a
+second is fixed by training's, and the budget only chooses between more frames with fewer
+views each and fewer, fuller frames.  A fixed 25 ms gave 11 frames a second on a calm
+machine and 6-7 on a loaded one (two busy processes on the two cores), under the 10 a second
+a live plot needs; 10 ms gave 20 and 11, but the MSE plot 1.7 redraws a second on a calm
+machine.  So each second of frames is looked at (:meth:`_adapt`): while frames come slower
+than ``FRAME_RATE_AIM`` and were held back by the window's cost (the trainer's
+``held_back``: not a slow-motion pace), the budget shrinks; while they come faster, or are
+not held back (paced), it grows, within ``BUDGET_RANGE``.
 
 Each part runs in its own pass of the event loop (a 1 ms timer fires after the paint the
 part caused), so timers and input are served between the parts.  While a frame is drawn,
@@ -42,25 +60,31 @@ from collections.abc import Callable
 
 from .qt import QtCore, QtWidgets, Signal
 
-FRAME_BUDGET = 0.025   # GUI CPU seconds a frame spends on views while training (the status apart)
-AGED_SHARE = 0.5       # of the budget, shared max-min fairly; the rest goes cheapest first
-SMOOTHING = 0.5        # weight of the newest cost in a part's running cost
+FRAME_BUDGET = 0.016   # GUI CPU seconds a frame spends on views while training, at first
+BUDGET_RANGE = (0.004, 0.030)   # what the budget adapts within (see "adapts" above)
+FRAME_RATE_AIM = (12.0, 18.0)   # frames a second: the budget shrinks below, grows above
+ADAPT_SECONDS = 1.0    # frames looked at together before the budget changes
+SHRINK, GROW = 0.8, 1.1
+AGED_SHARE = 0.75      # of the budget, shared max-min fairly; the rest goes cheapest first
+COST_SAMPLES = 5       # a part's cost: the lower median of its last few draws
 STATUS = "status"
 RESULT = ":result"     # a part's key suffix for a view's worker result
 CATCH_UP_TRIES, CATCH_UP_RETRY_MS = 20, 25   # a view brought forward, until it is in sight
 SAMPLES = 400          # costs kept per part, for the bench's breakdown
 
 
-def water_level(costs: list[float], budget: float) -> float:
-    """The level s with sum(min(c, s) for c in costs) == budget (inf if everything fits):
-    each part's share of a frame's budget, max-min fair."""
+def water_level(costs: list[float], budget: float, weights: list[float] | None = None) -> float:
+    """The level s with sum(min(c, w s) for c, w in zip(costs, weights)) == budget (inf if
+    everything fits): each part's share w s of a frame's budget, weighted max-min fair."""
     if sum(costs) <= budget:
         return math.inf
-    left, n = budget, len(costs)
-    for k, c in enumerate(sorted(costs)):
-        if c * (n - k) > left:
-            return left / (n - k)
+    weights = weights or [1.0] * len(costs)
+    left, heavy = budget, sum(weights)
+    for c, w in sorted(zip(costs, weights), key=lambda cw: cw[0] / cw[1]):
+        if c * heavy > left * w:
+            return left / heavy
         left -= c
+        heavy -= w
     return math.inf      # pragma: no cover - the sum exceeded the budget
 
 
@@ -76,7 +100,7 @@ class FrameScheduler(QtCore.QObject):
 
     def __init__(self, trainer, status: Callable[[], None], views: dict,
                  can_be_seen: Callable[[str], bool], titles: dict | None = None, parent=None,
-                 budget: float = FRAME_BUDGET):
+                 budget: float = FRAME_BUDGET, clock: Callable[[], float] = time.perf_counter):
         super().__init__(parent)
         self._trainer = trainer
         self._status = status
@@ -84,6 +108,10 @@ class FrameScheduler(QtCore.QObject):
         self._seen = can_be_seen
         self._titles = titles or {}
         self.budget = budget
+        self.aged_share = AGED_SHARE
+        self._clock = clock
+        self._frame_times: list[float] = []   # this second's frames (see _adapt)
+        self._frames_held = 0                  # of those, how many the window's cost held back
         self.snap = None                              # the latest snapshot
         self._stale: set[str] = set()                 # views that have not drawn self.snap
         self._requests: dict[str, Callable[[], None]] = {}   # view -> its latest result's draw
@@ -98,7 +126,8 @@ class FrameScheduler(QtCore.QObject):
         self._catch_tries = 0
         self._unseen: set[str] = set()       # views out of sight when last asked
         self.last_error: str | None = None
-        self.cost: dict[str, float] = {}      # a part's running cost, CPU seconds (update + paint)
+        self.cost: dict[str, float] = {}      # a part's cost, CPU seconds (update + paint)
+        self._recent: dict[str, deque] = {}   # a part's last COST_SAMPLES costs
         self.credit: dict[str, float] = {}    # a part's share of budgets not yet spent
         self.samples: dict[str, deque] = {}   # a part's last (update, paint) CPU seconds
         self.draws: dict[str, int] = {}       # how often each part was drawn
@@ -186,27 +215,34 @@ class FrameScheduler(QtCore.QObject):
         """The parts drawn in this frame, in their order (see the module docstring): first
         those whose credit covers their cost (each pending part earns the water level of half
         the budget a frame), then, cheapest first, those that fit in what is left of it."""
-        known = [self.cost[k] for k, _ in parts if k in self.cost]
-        level = water_level(known, self.budget * AGED_SHARE)
+        known = [k for k, _ in parts if k in self.cost]
+        level = water_level([self.cost[k] for k in known], self.budget * self.aged_share,
+                            [self._weight(k) for k in known])
         chosen: set[str] = set()
         left = self.budget
         for key, _ in parts:
             cost = self.cost.get(key)
-            if cost is None:                  # never drawn: drawn now, which measures it
+            if cost is None or len(self._recent[key]) < 2:
+                # Drawn now, which measures it: twice, as a view's first draw builds its plots.
                 chosen.add(key)
                 continue
-            credit = min(self.credit.get(key, 0.0) + level, cost)
+            credit = min(self.credit.get(key, 0.0) + self._weight(key) * level, cost)
             if credit >= cost * (1 - 1e-9):
                 credit -= cost
                 chosen.add(key)
                 left -= cost
             self.credit[key] = credit
-        for key, _ in sorted(parts, key=lambda kp: self.cost.get(kp[0], 0.0)):
+        for key, _ in sorted(parts, key=lambda kp: self.cost.get(kp[0], 0.0) / self._weight(kp[0])):
             cost = self.cost.get(key, 0.0)
             if key not in chosen and cost <= left:
                 chosen.add(key)
                 left -= cost
         return [(key, part) for key, part in parts if key in chosen]
+
+    def _weight(self, key: str) -> float:
+        """A part's weight: its view's ``frame_weight`` (1 when it has none)."""
+        view = self._views.get(key.removesuffix(RESULT))
+        return float(getattr(view, "frame_weight", 1.0))
 
     def _draw_snapshot(self, name: str) -> None:
         self._stale.discard(name)
@@ -227,11 +263,34 @@ class FrameScheduler(QtCore.QObject):
         """Draw snap part by part, training held until the last part is done: the status,
         then the views' parts due within the budget (the others stay pending)."""
         self._new_snapshot(snap)
+        self._adapt(bool(getattr(self._trainer, "held_back", False)))
         self._trainer.hold()
         self._start = time.perf_counter()
         self._start_cpu = time.thread_time()
         self._queue = [(STATUS, self._status)] + self._parts(budgeted=True)
         self._next()
+
+    def _adapt(self, held_back: bool) -> None:
+        """A frame starts (`held_back`: the trainer held its snapshot back for the window's
+        cost); after ADAPT_SECONDS of frames, the budget moves towards FRAME_RATE_AIM."""
+        now = self._clock()
+        times = self._frame_times
+        if times and now - times[-1] > ADAPT_SECONDS:   # a pause: a new second starts
+            times.clear()
+            self._frames_held = 0
+        times.append(now)
+        self._frames_held += held_back
+        if now - times[0] < ADAPT_SECONDS or len(times) < 3:
+            return
+        rate = (len(times) - 1) / (now - times[0])
+        held = self._frames_held / len(times)
+        low, high = FRAME_RATE_AIM
+        if rate < low and held > 0.5:
+            self.budget = max(BUDGET_RANGE[0], self.budget * SHRINK)
+        elif rate > high or held == 0:
+            self.budget = min(BUDGET_RANGE[1], self.budget * GROW)
+        times[:] = [now]
+        self._frames_held = 0
 
     def draw_now(self, snap) -> None:
         """Draw snap in one go (when not training): every part that can be seen."""
@@ -257,9 +316,9 @@ class FrameScheduler(QtCore.QObject):
             return
         key, started, updated = self._current
         self._current = None
-        new = cpu - started
-        old = self.cost.get(key)
-        self.cost[key] = new if old is None else (1 - SMOOTHING) * old + SMOOTHING * new
+        recent = self._recent.setdefault(key, deque(maxlen=COST_SAMPLES))
+        recent.append(cpu - started)
+        self.cost[key] = sorted(recent)[(len(recent) - 1) // 2]
         self.samples.setdefault(key, deque(maxlen=SAMPLES)).append(
             (updated - started, cpu - updated))
 

@@ -104,6 +104,7 @@ class TrainingThread(QtCore.QThread):
         window_start, window_epochs = time.perf_counter(), 0
         last_end = None       # when the last chunk ended, while training stays on
         cpu_at_emit = time.thread_time()
+        held = False          # a snapshot was due since the last one but the window's cost held it
         while not t._quit.is_set():
             if not t._training.wait(0.05):
                 window_start, window_epochs = time.perf_counter(), 0
@@ -165,6 +166,8 @@ class TrainingThread(QtCore.QThread):
                     # Copies only, under the lock; the forward passes run after it is released,
                     # so a command or a read from the window never waits for them.
                     job = run.snapshot_job(**t.snapshot_options())
+                elif slow or t1 - last_emit >= SNAPSHOT_INTERVAL:
+                    held = True       # due by the pace: waiting for the window's last frame
             snap = None if job is None else t.compute_snapshot(job)
             if done:
                 per_epoch = 0.8 * per_epoch + 0.2 * (t1 - t0) / done
@@ -176,6 +179,7 @@ class TrainingThread(QtCore.QThread):
                 last_emit = t1
                 cpu_at_emit = time.thread_time()
                 t._consumed.clear()
+                t.held_back, held = held, False
                 t.snapshot_ready.emit(snap, t.rate)
             if reason:
                 t.stopped.emit(reason)
@@ -210,6 +214,10 @@ class Trainer(QtCore.QObject):
         self._kernel_ready.set()
         self._interval = SNAPSHOT_INTERVAL
         self._frame_cpu = 0.0        # the GUI thread's CPU seconds for the last frame
+        # True if the newest snapshot was due by the pace before it was sent, and waited for
+        # the window's last frame (its drawing, or training's CPU share): frames are then as
+        # frequent as the window's cost allows (the frame scheduler adapts its budget to it).
+        self.held_back = False
         self.snapshot_options: Callable[[], dict] = snapshot_options or (lambda: {})
         self.rate = 0.0
         self.max_rate: float | None = None   # epochs per second; None: as fast as it goes

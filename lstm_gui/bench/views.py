@@ -57,6 +57,7 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=
     load_before = gt.load_average()
     r = gt.paired_rounds(window, cfg, rounds, seconds)
     breakdown = view_costs(window.frames)
+    budget = window.frames.budget
     gt.close_window(window)
     empty = gt.empty_window_lateness(cfg, seconds=min(4.0, rounds * seconds / 2))
     p50, p99, worst = r.lateness()
@@ -65,7 +66,7 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=
     name, (b1, busiest, b3) = r.busiest_view()
     result = {"p50": p50, "p99": p99, "max": worst, "frames": frames, "busiest": busiest,
               "busiest_view": name, "share": share, "share_q": (q1, q3), "docks": len(docks),
-              "empty_p99": empty[1], "headless": gt.quartiles(r.alone)[1]}
+              "empty_p99": empty[1], "headless": gt.quartiles(r.alone)[1], "budget": budget}
     closed = "; closed: " + ", ".join(skip) if skip else ""
     print(f"GUI, {cfg.cell} H = {cfg.hidden}, {cfg.units} layers, every dock open ({len(docks)}, "
           f"floating{closed}), {rounds} paired rounds of {seconds:g} s ({load_before}):")
@@ -73,7 +74,8 @@ def bench_model_window(rounds: int = 6, seconds: float = 2.0, config=None, skip=
           f"(target p99 <= 50 ms); an empty window, the same config training in a thread: "
           f"p50 {empty[0]:.1f} ms, p99 {empty[1]:.1f} ms, max {empty[2]:.1f} ms")
     print(f"  busiest plot ({name}): {busiest:.1f} redraws/s (quartiles {b1:.1f}-{b3:.1f}; "
-          f"target >= 10); frames {frames:.1f}/s (quartiles {f1:.1f}-{f3:.1f})")
+          f"target >= 10); frames {frames:.1f}/s (quartiles {f1:.1f}-{f3:.1f}); the frames' "
+          f"budget adapted to {budget * 1e3:.1f} ms of GUI CPU")
     print(f"  the window keeps {share:.0%} of headless speed (quartiles {q1:.0%}-{q3:.0%}; "
           f"target >= 75 %): {gt.quartiles(r.live)[1]:,.0f} against "
           f"{result['headless']:,.0f} epochs/s; {gt.load_average()}")

@@ -1,4 +1,5 @@
-"""`lstm-gui demo`: train the C library's experiments and save the window as PNGs."""
+"""`lstm-gui demo`: train the C library's experiments and the tutorials' models, and save the
+window as PNGs."""
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,7 @@ NAMES = ("demo",)
 
 
 def add_parser(sub) -> None:
-    d = sub.add_parser("demo", help="train the C library's experiments and save screenshots")
+    d = sub.add_parser("demo", help="train the C library's experiments and the tutorials' models, and save screenshots")
     d.add_argument("--out", type=output_folder("images"), default="screenshots",
                    help="the folder for the images (made if missing; default screenshots)")
     d.add_argument("--only", nargs="*", help="names of demos to run (default: all)")

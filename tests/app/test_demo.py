@@ -2,7 +2,7 @@ import os
 import subprocess
 import sys
 
-from lstm_gui.app.qt import QtGui
+from lstm_gui.app.qt import QtGui, QtWidgets
 
 
 def test_demo_writes_window_and_plot_pngs_of_the_expected_size(tmp_path):
@@ -43,3 +43,28 @@ def test_unknown_demo_is_a_usage_error(tmp_path):
     res = subprocess.run([sys.executable, "-m", "lstm_gui", "demo", "--out", str(tmp_path), "--only", "nope"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "unknown demo 'nope'" in res.stderr
+
+
+def test_the_model_demos_shoot_their_views_in_front_and_drawn(qapp, tmp_path, monkeypatch):
+    # The closing screenshots of issue 21 (a 16-unit LSTM's weights, a GRU's cell and heat
+    # map, a chain's gradient per unit) come from these demos: each view they name must be
+    # in sight when the window is grabbed, and the gradient view must show its first result.
+    from lstm_gui.app import demo
+    from lstm_gui.app.window import MainWindow
+    seen: dict[str, tuple[set, str]] = {}
+    grab = MainWindow.grab
+
+    def looking(self, *args):
+        summary = self.views["gradientView"].findChild(QtWidgets.QLabel, "gradientSummary")
+        seen[self.windowTitle()] = ({n for n in self.docks if self.can_be_seen(n)}, summary.text())
+        return grab(self, *args)
+    monkeypatch.setattr(MainWindow, "grab", looking)
+    models = [d for d in demo.DEMOS if d.docks]
+    assert {d.name for d in models} == {"lstm-16", "gru-16x2", "chain-3"}
+    assert demo.run_demos(tmp_path, [d.name for d in models], epochs=40) == 0
+    for d in models:
+        in_sight, header = seen[f"{d.title} – lstm-gui"]
+        assert set(d.docks) <= in_sight, (d.name, in_sight)
+        assert (tmp_path / f"{d.name}.png").stat().st_size > 10_000
+    chain = next(d for d in models if d.name == "chain-3")
+    assert "per unit 1:" in seen[f"{chain.title} – lstm-gui"][1]

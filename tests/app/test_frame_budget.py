@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from lstm_gui.app.frames import FrameScheduler, water_level
+from lstm_gui.app.frames import BUDGET_RANGE, FrameScheduler, water_level
 from lstm_gui.app.qt import QtWidgets
 
 from .conftest import enter
@@ -18,6 +18,16 @@ def test_the_water_level_shares_a_budget_max_min_fairly():
     assert water_level([1, 2, 3], 10) == float("inf")              # everything fits
     assert water_level([1, 5, 10], 7) == pytest.approx(3.0)         # 1 + 3 + 3
     assert sum(min(c, water_level([2, 4, 8, 16], 12)) for c in (2, 4, 8, 16)) == pytest.approx(12)
+
+
+def test_the_water_level_gives_each_part_its_weight_times_the_level():
+    # Weights 3 and 1 on equal costs: shares 3s and s of the budget.
+    assert water_level([10, 10], 8, [3, 1]) == pytest.approx(2.0)   # 6 + 2
+    # The heavy part's whole cost fits under its share: the rest goes to the others.
+    costs, weights = [1, 10, 10], [3, 1, 1]
+    s = water_level(costs, 9, weights)
+    assert s == pytest.approx(4.0)                                   # 1 + 4 + 4
+    assert sum(min(c, w * s) for c, w in zip(costs, weights)) == pytest.approx(9)
 
 
 class FakeTrainer:
@@ -40,17 +50,99 @@ class FakeTrainer:
 
 
 class Burner(QtWidgets.QWidget):
-    """A view whose draw costs `cost` seconds of this thread's CPU."""
+    """A view whose draw costs `cost` seconds of this thread's CPU (its k-th draw costs
+    `once[k]` instead, if given)."""
 
-    def __init__(self, name, cost):
+    def __init__(self, name, cost, weight=1.0, once=None):
         super().__init__()
         self.name, self.cost, self.drawn = name, cost, 0
+        self.frame_weight = weight
+        self.once = once or {}
 
     def show_snapshot(self, snap):
+        cost = self.once.get(self.drawn, self.cost)
         self.drawn += 1
         start = time.thread_time()
-        while time.thread_time() - start < self.cost:
+        while time.thread_time() - start < cost:
             pass
+
+
+def run_frames(qtbot, frames, trainer, n):
+    for k in range(n):
+        frames.draw_async(k)
+        qtbot.waitUntil(lambda: not frames.busy(), timeout=10_000)
+    assert trainer.frames == n and not trainer.held
+
+
+def test_a_view_weighing_three_times_more_draws_about_three_times_more_often(qtbot):
+    views = {"watched": Burner("watched", 0.004, weight=3), "other": Burner("other", 0.004)}
+    trainer = FakeTrainer()
+    # A budget for one of the two a frame, shared max-min fairly (no cheapest-first rest).
+    frames = FrameScheduler(trainer, lambda: None, views, lambda name: True, budget=0.004)
+    frames.aged_share = 1.0
+    n = 80
+    run_frames(qtbot, frames, trainer, n)
+    watched, other = views["watched"].drawn, views["other"].drawn
+    assert other >= 10, (watched, other)                  # it does not starve
+    assert 2.0 <= watched / other <= 4.5, (watched, other)
+
+
+def test_one_dear_draw_of_a_cheap_view_does_not_hold_it_back(qtbot):
+    # Its third draw cost 150 ms (a collection, a worker's result landing inside it): with a
+    # running mean of its costs it then drew about once in 20 frames; the lower median of its
+    # last draws ignores that one.
+    views = {"cheap": Burner("cheap", 0.001, once={2: 0.150}), "dear": Burner("dear", 0.012)}
+    trainer = FakeTrainer()
+    frames = FrameScheduler(trainer, lambda: None, views, lambda name: True, budget=0.006)
+    n = 40
+    run_frames(qtbot, frames, trainer, n)
+    assert views["cheap"].drawn >= 0.8 * n, views["cheap"].drawn
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def budget_after(qtbot, frame_seconds, held_back, seconds=6.0, budget=0.016):
+    """The frame budget after `seconds` of frames every `frame_seconds` (a fake clock),
+    each held back by the window's cost or not."""
+    views = {"v": Burner("v", 0.0)}
+    trainer = FakeTrainer()
+    trainer.held_back = held_back
+    clock = Clock()
+    frames = FrameScheduler(trainer, lambda: None, views, lambda name: True, budget=budget,
+                            clock=clock)
+    for _ in range(int(seconds / frame_seconds)):
+        frames.draw_async(None)
+        qtbot.waitUntil(lambda: not frames.busy(), timeout=10_000)
+        clock.now += frame_seconds
+    return frames.budget
+
+
+def test_the_budget_shrinks_while_held_back_frames_come_too_slowly_and_grows_when_they_are_fast(qtbot):
+    low, high = BUDGET_RANGE
+    slow = budget_after(qtbot, 1 / 6, held_back=True)           # 6 frames a second
+    assert low <= slow < 0.016 * 0.6, slow
+    assert budget_after(qtbot, 1 / 6, held_back=True, seconds=40) == pytest.approx(low)
+    fast = budget_after(qtbot, 1 / 30, held_back=True)           # 30 frames a second
+    assert 0.016 * 1.3 < fast <= high, fast
+    steady = budget_after(qtbot, 1 / 15, held_back=True)         # within FRAME_RATE_AIM
+    assert steady == pytest.approx(0.016)
+
+
+def test_a_slow_pace_not_held_back_by_the_window_does_not_shrink_the_budget(qtbot):
+    # Slow motion at 5 epochs a second sends 5 snapshots a second: the window could draw
+    # more and fuller frames, so its budget is not cut (it grows, every view drawn each frame).
+    assert budget_after(qtbot, 1 / 5, held_back=False) > 0.016
+
+
+def test_a_pause_starts_a_new_second_of_frames(qtbot):
+    # Frames every 2 s (a user pressing Step, say) are not "too slow": nothing is measured.
+    assert budget_after(qtbot, 2.0, held_back=True, seconds=30) == pytest.approx(0.016)
 
 
 def test_cheap_views_draw_every_frame_expensive_ones_less_often_and_none_starves(qtbot):

@@ -98,3 +98,33 @@ def test_a_floating_dock_is_drawn_while_training(window, qtbot):
     window.trainButton.click()
     qtbot.waitUntil(lambda: drawn[0] > before, timeout=60_000)
     window.pause()
+
+
+def held_back_flags(qtbot, max_rate, consume_after_ms, n=4):
+    """What Trainer.held_back says for n snapshots when the window takes consume_after_ms
+    to draw each (training a unit at max_rate epochs a second, None: full speed)."""
+    from lstm_gui.app.qt import QtCore
+    run = TrainingRun(RunConfig(epochs=0))
+    run.train(1)                       # the compiled kernel loaded before the thread starts
+    trainer = Trainer(run)
+    trainer.max_rate = max_rate
+    flags: list[bool] = []
+
+    def drawn(snap, rate):
+        flags.append(trainer.held_back)
+        QtCore.QTimer.singleShot(consume_after_ms, trainer.snapshot_taken)
+    trainer.snapshot_ready.connect(drawn)
+    try:
+        trainer.train()
+        qtbot.waitUntil(lambda: len(flags) >= n + 1, timeout=30_000)
+    finally:
+        trainer.shutdown()
+    return flags[1:]                   # the first snapshot waited for nothing
+
+
+def test_a_snapshot_that_waited_for_the_windows_last_frame_is_marked_held_back(qtbot):
+    # The frame scheduler shrinks its budget only for frames the window's cost held back.
+    assert all(held_back_flags(qtbot, None, consume_after_ms=200))
+    # Slow motion, 4 epochs a second: each snapshot comes with its epoch, the window drawing
+    # well within the pace: none was held back (the budget need not shrink).
+    assert not any(held_back_flags(qtbot, 4.0, consume_after_ms=0))

@@ -99,6 +99,9 @@ class View(QtWidgets.QWidget):
     title = ""
     area = Qt.DockWidgetArea.RightDockWidgetArea
     shown_by_default = True
+    # Its share of the frames' budget against the other views' (frames.py): what the learner
+    # watches most (the output closing in, the MSE falling, the parameters moving) weighs more.
+    frame_weight = 1.0
 
     def __init__(self, ctx: ViewContext, parent=None):
         super().__init__(parent)

@@ -88,6 +88,7 @@ class _SequenceView(View):
 class SignalView(_SequenceView):
     name = "signalView"
     title = "Signal"
+    frame_weight = 3.0
     area = Qt.DockWidgetArea.RightDockWidgetArea
     plot_class = SignalPlot
 

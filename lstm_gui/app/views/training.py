@@ -31,6 +31,7 @@ class _EpochView(View):
 class MseView(_EpochView):
     name = "mseView"
     title = "MSE"
+    frame_weight = 3.0
     area = Qt.DockWidgetArea.BottomDockWidgetArea
     plot_class = MsePlot
 
@@ -142,6 +143,7 @@ class ParamTable(QtWidgets.QTableWidget):
 class ParamsView(_EpochView):
     name = "paramsView"
     title = "Parameters"
+    frame_weight = 2.0
     area = Qt.DockWidgetArea.BottomDockWidgetArea
     plot_class = ParamsPlot
 
