@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.files import modelfile
 from ..core.files.modelfile import ModelFileError
-from ..core.training.run import TrainingRun
+from ..core.training.run import Snapshot, TrainingRun
 from .qt import QtCore, Signal
 
 MAX_RECENT = 8
@@ -32,9 +32,10 @@ class Document(QtCore.QObject):
 
     # ------------------------------------------------------------ state
 
-    def is_dirty(self, run: TrainingRun) -> bool:
+    def is_dirty(self, run: TrainingRun | Snapshot) -> bool:
         """Unsaved work: the run changed since it was saved or opened, and there is work to
-        lose (trained epochs, or a file it came from)."""
+        lose (trained epochs, or a file it came from).  A live snapshot of the run answers
+        as the run did when it was taken (its revision and epoch)."""
         if self.unsaved_elsewhere:
             return True
         if run.revision == self.saved_revision:
@@ -50,8 +51,11 @@ class Document(QtCore.QObject):
             self.changed.emit()
 
     def title(self, run: TrainingRun) -> str:
+        return self.title_for(self.is_dirty(run))
+
+    def title_for(self, dirty: bool) -> str:
         name = self.path.name if self.path else "untitled"
-        return f"{name}{' *' if self.is_dirty(run) else ''} – lstm-gui"
+        return f"{name}{' *' if dirty else ''} – lstm-gui"
 
     def mark_saved(self, run: TrainingRun, path: Path | None) -> None:
         self.path = path

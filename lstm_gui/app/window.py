@@ -365,7 +365,7 @@ class MainWindow(QtWidgets.QMainWindow):
         text, tip = mse_status(snap)
         self.mseLabel.setText(text)
         self.mseLabel.setToolTip(tip)
-        state = self.state.update()
+        state = self.state.update(snap)
         self.rateLabel.setText(f"{rate:,.0f} epochs/s" if rate and state.training else "paused")
         self.elapsedLabel.setText(training_time(snap.elapsed))
         budget = snap.config.epochs
@@ -379,7 +379,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(self.trainer.read(self.document.title))
 
     def _show_state(self, state: State) -> None:
-        self.setWindowTitle(self.trainer.read(self.document.title))
+        self.setWindowTitle(self.document.title_for(state.dirty))
         self.busyLabel.setText("; ".join(state.busy))
         self.busyLabel.setVisible(bool(state.busy))
         if not state.training:
