@@ -46,3 +46,22 @@ def test_heat_map_step_labels_never_overlap_at_the_smallest_window(window, qtbot
         # The log axes (LogAxis) in plots ~60 px high: "0.01 0.0001 10^-6 10^-8" overprinted.
         if plot is not view.horizonPlot:
             assert_apart(drawn_labels(plot.getAxis("left")), "y")
+
+
+def test_the_epoch_axes_name_their_start(window, qtbot):
+    """An epoch axis names its first epoch when its label fits: StepAxis kept half the widest
+    label's width free at each end, and the norms plot named "10 20 30" but not 0."""
+    window.layout_.present("gradientView")
+    view = window.views["gradientView"]
+    qtbot.waitUntil(lambda: window.can_be_seen("gradientView"))
+    window.step(30)
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    for size in ((1400, 900), (1, 1)):
+        window.resize(*size)
+        qtbot.wait(50)
+        QtWidgets.QApplication.processEvents()
+        axis = view.normsPlot.getAxis("bottom")
+        assert axis.range[0] <= 0, axis.range
+        texts = [t for _, t in drawn_labels(axis)]
+        assert texts and texts[0] == "0", (size, texts)
+        assert_apart(drawn_labels(axis), "x")
