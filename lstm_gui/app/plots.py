@@ -253,6 +253,36 @@ def _refit_title(plot_item, force: bool = False) -> None:
     plot_item.setTitle(shown, **options)
 
 
+def fit_axis_label(plot_item, side: str, texts) -> None:
+    """`side`'s axis label: the first of `texts` (forms longest first) whose width fits the
+    axis's length, fitted again when that length changes.  pyqtgraph centres a label longer
+    than its axis past the axis's ends: the gradient view's heat map, 60 px high at the
+    smallest window, lost the first letter of "error at step t" there."""
+    axis = plot_item.getAxis(side)
+    axis._label_forms = tuple(texts)
+    if not getattr(axis, "_label_fitting", False):
+        axis._label_fitting = True
+        axis.geometryChanged.connect(lambda: _refit_axis_label(axis))
+    axis._label_fit_length = None
+    _refit_axis_label(axis)
+
+
+def _refit_axis_label(axis) -> None:
+    vertical = axis.orientation in ("left", "right")
+    length = axis.height() if vertical else axis.width()
+    if getattr(axis, "_label_fit_length", None) == length:
+        return
+    axis._label_fit_length = length
+    forms = axis._label_forms
+    metrics = QtGui.QFontMetricsF(axis.label.font())
+    shown = forms[-1]
+    if length > 0:
+        shown = next((t for t in forms if metrics.horizontalAdvance(t) + 4 <= length), forms[-1])
+    if axis.labelText != shown:
+        axis.setLabel(shown)
+        axis.resizeEvent()      # the label placed for its new width (pyqtgraph: at a resize only)
+
+
 def data_bounds(*arrays, log: bool = False) -> tuple[float, float] | None:
     """(min, max) of the finite values (the positive ones, as log10, with `log`), or None."""
     values = [np.asarray(a, dtype=float).ravel() for a in arrays if a is not None and np.size(a)]
