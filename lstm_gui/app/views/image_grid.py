@@ -71,7 +71,7 @@ class StepAxis(pg.AxisItem):
     names beside it (69 px against 86 px at 1400 x 900), named "50" where the other three
     named "25 50 75"."""
 
-    GAP = 6               # pixels between two labels
+    GAP = 5               # pixels between two labels (a 9-pt space is 2.9 px)
     START_ROOM = 4        # pixels a horizontal axis's first label may reach before the axis
 
     def __init__(self, orientation, **kwargs):
@@ -288,6 +288,30 @@ class ImageGrid:
         if graphics.ci.geometry().width() > graphics.width() + 0.5:
             graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
             graphics.resizeEvent(None)
+        self.equal_images()
+
+    def equal_images(self) -> None:
+        """The linked images (the gate heat map's) as wide as each other: the first plot's
+        column, which holds the unit names too, is given their width besides its image's.
+        With equal stretch Qt's grid left the first image narrower (69 px against 86 px at
+        1400 x 900), and its time axis named fewer steps than the others'."""
+        plots = list(self.plots.values())
+        if len(self.step_peers) < 2 or len(plots) < 2 or getattr(self, "_equalising", False):
+            return
+        self._equalising = True
+        try:
+            layout = self.graphics.ci.layout
+            layout.setColumnMinimumWidth(0, 0)
+            layout.setColumnMaximumWidth(0, 1e6)
+            layout.activate()
+            names = plots[0].width() - plots[0].vb.width()         # the unit names' axis
+            other = plots[1].width() - plots[1].vb.width()
+            image = (sum(p.width() for p in plots) - names - (len(plots) - 1) * other) / len(plots)
+            if image > MIN_IMAGE_WIDTH:
+                layout.setColumnFixedWidth(0, image + names)
+                layout.activate()
+        finally:
+            self._equalising = False
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are

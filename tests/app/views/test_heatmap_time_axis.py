@@ -85,3 +85,16 @@ def test_the_images_name_the_same_steps(lone_view, size):
              for field, plot in view.gatePlots.items()}
     assert len({tuple(v) for v in named.values()}) == 1, named
     assert all(named.values()), named
+
+
+def test_the_images_are_as_wide_as_each_other(lone_view):
+    """The first image's column holds the unit names besides the image: with equal stretch
+    its image was 69 px against the others' 86 px (1400 x 900)."""
+    view = lone_view(GateHeatmapView, (700, 400))
+    view.show_snapshot(snapshot("gru", 16, 2, 100))
+    for width in (700, 600, 1000, 640):
+        view.resize(width, 400)
+        QtWidgets.QApplication.processEvents()
+        widths = [plot.vb.width() for plot in view.gatePlots.values()]
+        assert max(widths) - min(widths) <= 1.0, (width, widths)
+        assert view.grid.graphics.ci.geometry().width() <= view.grid.graphics.width() + 0.5
