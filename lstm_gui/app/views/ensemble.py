@@ -361,6 +361,9 @@ class EnsembleView(View):
             self._draw(results)
             if results:
                 self._message(self.end_message(results), kind="info")   # cancelled too
+        # Laid out now, not at the layout's next pass: a screenshot taken at the end showed
+        # the summary's first line only (the label kept the one line of "Training ...").
+        self.layout().activate()
         self.finished.emit()
 
     def end_message(self, results) -> str:
