@@ -204,7 +204,7 @@ def fit_title(plot_item, texts, **options) -> None:
     changes; when none fits, the last, cut with "…" (plain text).  Cut by the widget's edge
     instead, "Signal · test MSE 0.000194" read "Signal · test MSE 0.000" at the smallest
     window.  Options (size=...) as PlotItem.setTitle's."""
-    forms = (texts,) if isinstance(texts, str) else tuple(texts)
+    forms = (texts,) if isinstance(texts, str) else tuple(texts or ())     # none: no title
     label = plot_item.titleLabel
     _free_title_width(label)
     plot_item._title_forms = (forms, options)
@@ -228,6 +228,11 @@ def _title_width(text: str, options: dict) -> float:
 
 def _refit_title(plot_item, force: bool = False) -> None:
     forms, options = plot_item._title_forms
+    if not forms:
+        if getattr(plot_item, "_title_text", None) is not None:
+            plot_item._title_text = None
+            plot_item.setTitle(None)
+        return
     label = plot_item.titleLabel
     width = label.width()
     if not force and getattr(plot_item, "_title_fit_width", None) == width:
