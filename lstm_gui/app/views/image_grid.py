@@ -285,10 +285,16 @@ class ImageGrid:
         minimum shrank again, the widget's size unchanged, and drew the second colour bar
         off the smallest window's dock."""
         graphics = self.graphics
+        self.equal_images()
         if graphics.ci.geometry().width() > graphics.width() + 0.5:
+            self._free_first_column()           # equal images only where they fit
             graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
             graphics.resizeEvent(None)
-        self.equal_images()
+
+    def _free_first_column(self) -> None:
+        layout = self.graphics.ci.layout
+        layout.setColumnMinimumWidth(0, 0)
+        layout.setColumnMaximumWidth(0, 1e6)
 
     def equal_images(self) -> None:
         """The linked images (the gate heat map's) as wide as each other: the first plot's
@@ -301,8 +307,7 @@ class ImageGrid:
         self._equalising = True
         try:
             layout = self.graphics.ci.layout
-            layout.setColumnMinimumWidth(0, 0)
-            layout.setColumnMaximumWidth(0, 1e6)
+            self._free_first_column()
             layout.activate()
             names = plots[0].width() - plots[0].vb.width()         # the unit names' axis
             other = plots[1].width() - plots[1].vb.width()
