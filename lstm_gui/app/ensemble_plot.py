@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .plots import LogAxis, fit_title
+from .plots import LogAxis, fit_title, without_overlaps
 from .qt import Qt, QtGui, QtWidgets, Signal, pg
 
 # Colours for the series of a comparison, in order (the first is the MSE plot's own blue).
@@ -184,6 +184,11 @@ class FinalMseHistogram(pg.PlotWidget):
         item.setLabel("left", "seeds")
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
+        # Only labels with room (a gap of 3 px): in the view's ~120-pixel plot pyqtgraph's
+        # tenths ran together as "-1.8-1.6-1.4-1.2-1.0".
+        bottom = item.getAxis("bottom")
+        draw = bottom.generateDrawSpecs
+        bottom.generateDrawSpecs = lambda p: without_overlaps(draw(p), margin=(2, 1))
         self._bars: list = []
         self.counts: list[np.ndarray] = []
         self.edges = np.empty(0)

@@ -41,3 +41,26 @@ def test_the_legend_never_covers_the_curves(qtbot, width):
     else:                                   # the names then in the title, in their colours
         named = _plain(plot.getPlotItem().titleLabel.text)
         assert "exact gradient" in named and "lstmlib rule" in named, named
+
+
+@pytest.mark.parametrize("width", [200, 160, 150])
+def test_the_histogram_labels_never_run_together(qtbot, width):
+    """At 1400 x 900 and at the smallest window the histogram printed "-1.8-1.6-1.4-1.2-1.0"
+    in one piece under its 150-200 px plot."""
+    from lstm_gui.app.ensemble_plot import FinalMseHistogram
+
+    from .test_gradient_axes import assert_apart
+    from .test_heatmap_time_axis import drawn_labels
+    plot = FinalMseHistogram()
+    plot.setMinimumWidth(150)               # as the ensemble view sets it
+    qtbot.addWidget(plot)
+    plot.resize(width, 180)
+    plot.show()
+    qtbot.waitExposed(plot)
+    finals = 10.0 ** np.linspace(-1.88, -0.95, 8)
+    plot.set_series([("exact gradient", finals), ("lstmlib rule", finals)])
+    QtWidgets.QApplication.processEvents()
+    plot.grab().save(f"/tmp/views2/histogram-{width}.png")
+    labels = drawn_labels(plot.getPlotItem().getAxis("bottom"))
+    assert len(labels) >= 2, labels
+    assert_apart(labels, "x")
