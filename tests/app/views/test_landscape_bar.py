@@ -22,6 +22,10 @@ def test_the_colour_bar_labels_never_overlap(window, qtbot):
         assert labels, size
         assert_apart(labels, "y")
         plot = view.plot
+        # The words under the map below it, never over it (they covered its legend).
+        words = view.words.geometry()
+        assert words.top() >= plot.geometry().bottom(), (size, words, plot.geometry())
+        assert words.height() >= 2 * view.words.fontMetrics().lineSpacing(), (size, words)
         assert plot.ci.geometry().width() <= plot.width() + 0.5, (size, plot.ci.geometry())
         assert plot.bar.sceneBoundingRect().right() <= plot.width() + 0.5, size
         assert plot.legend.sceneBoundingRect().right() <= plot.width() + 0.5, size
