@@ -143,8 +143,9 @@ class GradientView(View):
         # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
         # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
         # titles overlapped the plots.  The long form is each title's tooltip.
-        # Shorter forms, longest first, for narrower plots (the smallest window cut "How …").
-        retitle(self.mapPlot, ("How much s teaches t", "s teaches t", "s → t"), size="9pt")
+        # Shorter forms, longest first, for narrower plots (the smallest window cut "How …");
+        # 8 pt, so that "How much" and "How far back" still fit a third of 1400 x 900.
+        retitle(self.mapPlot, ("How much s teaches t", "How much s → t", "s → t"), size="8pt")
         self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
                                            "teaches the error at step t (rows): |G[t, s]|")
         # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
@@ -652,7 +653,8 @@ class GradientView(View):
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
         at = f"<span style='color:#00a0e0'>t = {t}</span>"
-        retitle(self.lagPlot, (f"How far back: {gates}; {at}", f"{gates}; {at}", gates), size="8pt")
+        retitle(self.lagPlot, (f"How far back: {gates}; {at}", f"How far back: {gates}", f"{gates}; {at}",
+                               gates), size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
