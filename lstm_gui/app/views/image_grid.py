@@ -166,6 +166,7 @@ class ImageGrid:
         self.boxes: list = []
         self.bars: list = []
         self.step_peers: list = []      # the linked images' time axes (StepAxis.peers)
+        self._unequal_at = -1           # a width where equal images did not fit
         self.graphics.scene().sigMouseMoved.connect(on_hover)
         self.graphics.scene().sigMouseClicked.connect(on_click)
 
@@ -288,6 +289,7 @@ class ImageGrid:
         self.equal_images()
         if graphics.ci.geometry().width() > graphics.width() + 0.5:
             self._free_first_column()           # equal images only where they fit
+            self._unequal_at = graphics.width()
             graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
             graphics.resizeEvent(None)
 
@@ -304,6 +306,9 @@ class ImageGrid:
         plots = list(self.plots.values())
         if len(self.step_peers) < 2 or len(plots) < 2 or getattr(self, "_equalising", False):
             return
+        widths = [p.vb.width() for p in plots]
+        if max(widths) - min(widths) <= 0.5 or self.graphics.width() == self._unequal_at:
+            return          # nothing to do (called at every frame: a layout pass costs)
         self._equalising = True
         try:
             layout = self.graphics.ci.layout
