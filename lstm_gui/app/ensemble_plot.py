@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .plots import LogAxis
+from .plots import LogAxis, fit_title, without_overlaps
 from .qt import Qt, QtGui, QtWidgets, Signal, pg
 
 # Colours for the series of a comparison, in order (the first is the MSE plot's own blue).
@@ -63,6 +63,8 @@ class BandsPlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
         self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self._legend_title: tuple = ()
+        item.vb.sigResized.connect(self._fit_legend)
         self.show_members = show_members
         self._series: list = []
         self._items: list = []
@@ -114,6 +116,27 @@ class BandsPlot(pg.PlotWidget):
             self._groups.insert(0, (faint, lo, hi, median))
         for (_, _, _, median), label in zip(self._groups, labels):
             self.legend.addItem(median, f"{label}: median, 10-90 %")
+        self._labels = list(labels)
+        self._fit_legend()
+
+    LEGEND_SHARE = 0.5    # the most of the plot's width the legend may take inside it
+
+    def _fit_legend(self, *_) -> None:
+        """In a narrow plot the series' names are its title, in their colours, instead of
+        a legend over the curves (at 260 px the legend covered the medians' start)."""
+        item = self.getPlotItem()
+        labels = getattr(self, "_labels", [])
+        narrow = bool(labels) and self.legend.boundingRect().width() > self.LEGEND_SHARE * item.vb.width()
+        self.legend.setVisible(not narrow)
+        forms: tuple = ()
+        if narrow:
+            names = " · ".join(
+                f"<span style='color:{SERIES_COLOURS[k % len(SERIES_COLOURS)]}'>{label}</span>"
+                for k, label in enumerate(labels))
+            forms = (f"{names} (median, 10-90 %)", names)
+        if forms != self._legend_title:
+            self._legend_title = forms
+            fit_title(item, forms, size="9pt")
 
     def _add(self, it) -> None:
         self.getPlotItem().addItem(it)
@@ -161,6 +184,11 @@ class FinalMseHistogram(pg.PlotWidget):
         item.setLabel("left", "seeds")
         for axis in ("left", "bottom"):
             item.getAxis(axis).enableAutoSIPrefix(False)
+        # Only labels with room (a gap of 3 px): in the view's ~120-pixel plot pyqtgraph's
+        # tenths ran together as "-1.8-1.6-1.4-1.2-1.0".
+        bottom = item.getAxis("bottom")
+        draw = bottom.generateDrawSpecs
+        bottom.generateDrawSpecs = lambda p: without_overlaps(draw(p), margin=(2, 1))
         self._bars: list = []
         self.counts: list[np.ndarray] = []
         self.edges = np.empty(0)

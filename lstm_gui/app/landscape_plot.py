@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .qt import QtCore, pg
+from .plots import labels_with_room
+from .qt import Qt, QtCore, pg
 
 CONTOURS = 8          # contour lines, evenly spaced in log10(MSE)
 COLOUR_MAP = "viridis"
@@ -65,7 +66,23 @@ class LandscapePlot(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
                                    width=14, label="log10 MSE")
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        labels_with_room(self.bar.axis)     # its tenths overprinted in a short map
         self.map = None
+
+    def resizeEvent(self, event):
+        if hasattr(self, "legend"):         # not while being built
+            self._fit_legend(self.width())
+        super().resizeEvent(event)
+
+    def _fit_legend(self, width: float) -> None:
+        """The legend in as many columns (4, 2, 1) as fit `width`: its four columns, 449 px,
+        made the plot 467 px wide in the smallest window's 398-pixel view, and drew the
+        colour bar's numbers off its edge."""
+        for columns in (4, 2, 1):
+            self.legend.setColumnCount(columns)
+            need = self.legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+            if need + 20 <= width:
+                break
 
     def set_map(self, m, lines=None) -> None:
         """Draw a :class:`lstm_gui.core.plane.LandscapeMap`; lines: its :func:`contour_lines`

@@ -204,7 +204,7 @@ def fit_title(plot_item, texts, **options) -> None:
     changes; when none fits, the last, cut with "…" (plain text).  Cut by the widget's edge
     instead, "Signal · test MSE 0.000194" read "Signal · test MSE 0.000" at the smallest
     window.  Options (size=...) as PlotItem.setTitle's."""
-    forms = (texts,) if isinstance(texts, str) else tuple(texts)
+    forms = (texts,) if isinstance(texts, str) else tuple(texts or ())     # none: no title
     label = plot_item.titleLabel
     _free_title_width(label)
     plot_item._title_forms = (forms, options)
@@ -228,6 +228,11 @@ def _title_width(text: str, options: dict) -> float:
 
 def _refit_title(plot_item, force: bool = False) -> None:
     forms, options = plot_item._title_forms
+    if not forms:
+        if getattr(plot_item, "_title_text", None) is not None:
+            plot_item._title_text = None
+            plot_item.setTitle(None)
+        return
     label = plot_item.titleLabel
     width = label.width()
     if not force and getattr(plot_item, "_title_fit_width", None) == width:
@@ -251,6 +256,36 @@ def _refit_title(plot_item, force: bool = False) -> None:
         return
     plot_item._title_text = shown
     plot_item.setTitle(shown, **options)
+
+
+def fit_axis_label(plot_item, side: str, texts) -> None:
+    """`side`'s axis label: the first of `texts` (forms longest first) whose width fits the
+    axis's length, fitted again when that length changes.  pyqtgraph centres a label longer
+    than its axis past the axis's ends: the gradient view's heat map, 60 px high at the
+    smallest window, lost the first letter of "error at step t" there."""
+    axis = plot_item.getAxis(side)
+    axis._label_forms = tuple(texts)
+    if not getattr(axis, "_label_fitting", False):
+        axis._label_fitting = True
+        axis.geometryChanged.connect(lambda: _refit_axis_label(axis))
+    axis._label_fit_length = None
+    _refit_axis_label(axis)
+
+
+def _refit_axis_label(axis) -> None:
+    vertical = axis.orientation in ("left", "right")
+    length = axis.height() if vertical else axis.width()
+    if getattr(axis, "_label_fit_length", None) == length:
+        return
+    axis._label_fit_length = length
+    forms = axis._label_forms
+    metrics = QtGui.QFontMetricsF(axis.label.font())
+    shown = forms[-1]
+    if length > 0:
+        shown = next((t for t in forms if metrics.horizontalAdvance(t) + 4 <= length), forms[-1])
+    if axis.labelText != shown:
+        axis.setLabel(shown)
+        axis.resizeEvent()      # the label placed for its new width (pyqtgraph: at a resize only)
 
 
 def data_bounds(*arrays, log: bool = False) -> tuple[float, float] | None:

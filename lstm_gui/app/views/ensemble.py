@@ -222,7 +222,7 @@ class EnsembleView(View):
         below.setStretchFactor(0, 3)
         below.setStretchFactor(1, 1)
         below.setChildrenCollapsible(False)
-        layout = QtWidgets.QVBoxLayout(self)
+        self._layout = layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addLayout(buttons)
@@ -361,6 +361,9 @@ class EnsembleView(View):
             self._draw(results)
             if results:
                 self._message(self.end_message(results), kind="info")   # cancelled too
+        # Laid out now, not at the layout's next pass: a screenshot taken at the end showed
+        # the summary's first line only (the label kept the one line of "Training ...").
+        self._layout.activate()
         self.finished.emit()
 
     def end_message(self, results) -> str:

@@ -23,6 +23,7 @@ from ..plots import (
     LogAxis,
     SteadyRange,
     data_bounds,
+    fit_axis_label,
     labels_with_room,
     param_pen,
     retitle,
@@ -142,7 +143,9 @@ class GradientView(View):
         # Short titles: three plots share a row of the default dock (~180 px each at 595 px),
         # and longer ones were cut ("How much s teach…", "Memory horizon (s…"); two-line
         # titles overlapped the plots.  The long form is each title's tooltip.
-        retitle(self.mapPlot, "How much s teaches t", size="9pt")
+        # Shorter forms, longest first, for narrower plots (the smallest window cut "How …");
+        # 8 pt, so that "How much" and "How far back" still fit a third of 1400 x 900.
+        retitle(self.mapPlot, ("How much s teaches t", "How much s → t", "s → t"), size="8pt")
         self.mapPlot.titleLabel.setToolTip("How much the parameters' use at step s (columns) "
                                            "teaches the error at step t (rows): |G[t, s]|")
         # Log axes labelled at 1, 2 and 5 of a decade: every minor tick's label overprinted
@@ -152,9 +155,9 @@ class GradientView(View):
                                                           "bottom": StepAxis("bottom")})
         self.lagPlot.titleLabel.setToolTip("How far back it learns: the gradient by distance "
                                            "t − s (lag), per gate, and the cursor's row t")
-        retitle(self.lagPlot, "How far back: by lag t − s", size="8pt")
+        retitle(self.lagPlot, ("How far back: by lag t − s", "By lag t − s", "By lag"), size="8pt")
         self.horizonPlot = g.addPlot(row=0, col=2, axisItems={"bottom": StepAxis("bottom")})
-        retitle(self.horizonPlot, "Horizon (90 %)", size="9pt")
+        retitle(self.horizonPlot, ("Horizon (90 %)", "Horizon", "Horiz."), size="9pt")
         self.horizonPlot.titleLabel.setToolTip("Memory horizon: the lag within which 90 % of "
                                                "the gradient's magnitude arrives (steps back)")
         # Two rows, not three: in the window's default dock (about 330 px high) a third row
@@ -177,8 +180,8 @@ class GradientView(View):
         # paint took 70-130 ms of CPU a result with auto-range on its plots).
         self.steady = {plot: SteadyRange(plot.getViewBox())
                        for plot in (self.lagPlot, self.horizonPlot, self.paramPlot, self.normsPlot)}
-        self.mapPlot.setLabel("bottom", "step s (where used)")
-        self.mapPlot.setLabel("left", "error at step t")
+        fit_axis_label(self.mapPlot, "bottom", ("step s (where used)", "step s", "s"))
+        fit_axis_label(self.mapPlot, "left", ("error at step t", "error at t", "t"))
         self.image = pg.ImageItem(axisOrder="col-major")
         self.mapPlot.addItem(self.image)
         self.mapPlot.getViewBox().setMouseEnabled(False, False)
@@ -562,7 +565,8 @@ class GradientView(View):
                 f"<span style='color:{palette.layer_colour(k, layers)}'>{labels[k]}</span>"
                 for k in range(layers))
             thin = "; thin: units" if wide else ""
-            retitle(self.normsPlot, f"‖dE/dθ‖ of {legend}{thin}", size="9pt")
+            retitle(self.normsPlot, (f"‖dE/dθ‖ of {legend}{thin}", f"‖dE/dθ‖ of {legend}",
+                                     f"‖dE/dθ‖ {legend}", "‖dE/dθ‖"), size="9pt")
             self.normsPlot.titleLabel.setMinimumWidth(0)
         epochs, norms, units, _ = self._norm_rows()
         if norms.shape[1] != layers:
@@ -583,15 +587,31 @@ class GradientView(View):
                 curve.setData(epochs[keep], units[keep, c])
         if len(epochs):
             steady = self.steady[self.normsPlot]
-            steady.fit(x=(float(epochs[0]), float(epochs[-1])), margin=(0.02, 0.15))
+            self._fit_epochs(self.normsPlot, float(epochs[0]), float(epochs[-1]))
             every = [norms] + ([units] if self.unitCurves and units is not None else [])
             steady.fit(y=data_bounds(*every, log=True), margin=0.05, min_span=1.0)
         s = self._series
         if s["epoch"]:
             horizons = np.asarray(s["horizon"], dtype=float)
-            self.steady[self.horizonPlot].fit(x=(float(s["epoch"][0]), float(s["epoch"][-1])),
-                                              margin=(0.02, 0.15))
+            self._fit_epochs(self.horizonPlot, float(s["epoch"][0]), float(s["epoch"][-1]))
             self.steady[self.horizonPlot].fit(y=data_bounds(horizons), margin=0.15, min_span=2.0)
+
+    def _fit_epochs(self, plot, first: float, last: float) -> None:
+        """`plot`'s epoch axis for epochs first..last: room above for the next ones; a single
+        epoch (the start of training) in the middle of a range of its own, named (it sat at
+        the left edge of epochs 500-515, named only at the right)."""
+        axis = plot.getAxis("bottom")
+        single = not last > first
+        if single:
+            half = max(2.0, 0.1 * abs(first))
+            self.steady[plot].fit(x=(first - half, first + half), margin=0.0, fill=1.0)
+            ticks = [[(first, str(int(round(first))))]]
+        else:
+            self.steady[plot].fit(x=(first, last), margin=(0.02, 0.15))
+            ticks = None
+        if getattr(axis, "_single_ticks", None) != ticks:
+            axis._single_ticks = ticks
+            axis.setTicks(ticks)        # None: StepAxis's own steps again
 
     def layer_norms(self) -> np.ndarray:
         """(epochs, layers): the norms drawn in gradientNorms (tests read them)."""
@@ -632,8 +652,9 @@ class GradientView(View):
         # The legend is the title: in the plot, a legend always covered some curve.
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
-        retitle(self.lagPlot, f"How far back: {gates}; <span style='color:#00a0e0'>t = {t}</span>",
-                size="8pt")
+        at = f"<span style='color:#00a0e0'>t = {t}</span>"
+        retitle(self.lagPlot, (f"How far back: {gates}; {at}", f"How far back: {gates}", f"{gates}; {at}",
+                               gates), size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
     def reset_view_options(self) -> None:
@@ -649,7 +670,8 @@ class GradientView(View):
         if getattr(self._snap, "model", None) is not None:
             return          # a Model has no per-parameter plot (hundreds of curves)
         if self.quantityCombo.currentData() == "update":
-            retitle(self.paramPlot, f"|Δp| per epoch{self._of_unit()}", size="9pt")
+            retitle(self.paramPlot, (f"|Δp| per epoch{self._of_unit()}", "|Δp| per epoch", "|Δp|"),
+                    size="9pt")
             self.paramPlot.titleLabel.setToolTip("The step the optimizer took per epoch, per "
                                                  "parameter (|Δp|, from the history)")
             self.clipLine.setVisible(False)
@@ -664,7 +686,7 @@ class GradientView(View):
                 keep = step[:, k] > 0
                 curve.setData(epochs[1:][keep], step[keep, k])
         else:
-            retitle(self.paramPlot, f"|dE/dp|{self._of_unit()}", size="9pt")
+            retitle(self.paramPlot, (f"|dE/dp|{self._of_unit()}", "|dE/dp|"), size="9pt")
             self.paramPlot.titleLabel.setToolTip("The gradient's size per parameter (|dE/dp|)")
             epochs, _, _, grads = self._norm_rows()
             if grads is None or not len(epochs):

@@ -61,29 +61,68 @@ class StepAxis(pg.AxisItem):
     """A time axis of whole steps naming as many as fit its length: pyqtgraph's own spacing
     assumed room for labels a 40-pixel plot lacks, and printed "40" and "60" over each
     other ("460") in the gate heat map at the window's smallest size.  A vertical axis
-    spaces its labels by the font's height (the gradient view's "error at step t")."""
+    spaces its labels by the font's height (the gradient view's "error at step t").
 
-    GAP = 6               # pixels between two labels
+    A horizontal axis names its first step when its label fits (its own width, and
+    START_ROOM px before the axis, the corner under the left axis): an inset of half the
+    widest label at each end left the gradient view's epochs "50 … 300" without their 0.
+    Axes in ``peers`` (a list the axes share: images linked in x) name the same steps, those
+    that fit the narrowest of them: the gate heat map's first image, narrowed by the unit
+    names beside it (69 px against 86 px at 1400 x 900), named "50" where the other three
+    named "25 50 75"."""
+
+    GAP = 5               # pixels between two labels (a 9-pt space is 2.9 px)
+    START_ROOM = 4        # pixels a horizontal axis's first label may reach before the axis
+
+    def __init__(self, orientation, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.peers: list = [self]
+        if orientation in ("top", "bottom"):
+            # pyqtgraph hides a label that leaves its axis by more than this (0 before).
+            self.setStyle(hideOverlappingLabels=self.START_ROOM)
+
+    def _length(self, size: float) -> float:
+        lengths = [size] + [a.geometry().width() for a in self.peers
+                            if a is not self and a.isVisible() and a.geometry().width() > 0]
+        return min(lengths)
 
     def tickValues(self, minVal, maxVal, size):
         if not maxVal > minVal or size <= 0:
             return []
         metrics = QtGui.QFontMetricsF(self.style["tickFont"] or QtGui.QFont())
         ends = (int(np.ceil(minVal)), int(np.floor(maxVal)))
-        if self.orientation in ("left", "right"):
+        vertical = self.orientation in ("left", "right")
+        if vertical:
             widest = metrics.height() + self.GAP
         else:
+            size = self._length(size)
             widest = max(metrics.horizontalAdvance(str(v)) for v in ends) + self.GAP
-        # A label is centred on its step: keep half a label from each end (pyqtgraph hides
-        # a horizontal axis's labels that leave it).
-        inset = widest / 2 * (maxVal - minVal) / size
-        lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
-        if hi < lo:
-            return [(1.0, [_roundest(int(np.ceil(minVal)), int(np.floor(maxVal)))])]
+        per_pixel = (maxVal - minVal) / size
         # Steps between two labels: at least a label's width (and its gap) apart.
-        spacing = _step_at_least(widest * (maxVal - minVal) / size)
+        spacing = _step_at_least(widest * per_pixel)
+        if vertical:
+            # A label is centred on its step: half a label's height from each end.
+            inset = widest / 2 * per_pixel
+            lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
+        else:
+            lo, hi = ends
+        if hi < lo:
+            return [(1.0, [_roundest(*ends)])]
         first = np.ceil(lo / spacing) * spacing
         values = [float(v) for v in np.arange(first, hi + 0.5, spacing)]
+        if not vertical:
+            # Each label inside the axis (the first may use START_ROOM before it): pyqtgraph
+            # would hide the others.
+            def fits(v: float) -> bool:
+                half = metrics.horizontalAdvance(str(int(round(v)))) / 2 + 1
+                return ((v - minVal) / per_pixel - half >= -self.START_ROOM + 1
+                        and (maxVal - v) / per_pixel - half >= 0)
+            values = [v for v in values if fits(v)]
+            if not values:
+                inset = widest / 2 * per_pixel
+                lo, hi = int(np.ceil(minVal + inset)), int(np.floor(maxVal - inset))
+                if hi < lo:
+                    return [(1.0, [_roundest(*ends)])]
         return [(spacing, values or [_roundest(lo, hi)])]
 
     def tickStrings(self, values, scale, spacing):
@@ -126,12 +165,15 @@ class ImageGrid:
         self.images: dict[str, pg.ImageItem] = {}
         self.boxes: list = []
         self.bars: list = []
+        self.step_peers: list = []      # the linked images' time axes (StepAxis.peers)
+        self._unequal_at = -1           # a width where equal images did not fit
         self.graphics.scene().sigMouseMoved.connect(on_hover)
         self.graphics.scene().sigMouseClicked.connect(on_click)
 
     def clear(self) -> None:
         self.graphics.clear()
         self.plots, self.images, self.boxes, self.bars = {}, {}, [], []
+        self.step_peers = []
 
     def add(self, key: str, label: str, layers: layer_maths.Layers, link: bool,
             separator: tuple[str, int], bottom, image: pg.ImageItem | None = None,
@@ -144,6 +186,8 @@ class ImageGrid:
         col = len(self.plots)
         axes = {"bottom": StepAxis("bottom") if isinstance(bottom, str) else NamedTicksAxis("bottom"),
                 "left": NamedTicksAxis("left")}
+        if link and isinstance(axes["bottom"], StepAxis):
+            self._share_steps(axes["bottom"])
         plot = self.graphics.addPlot(row=0, col=col, axisItems=axes)
         self.graphics.ci.layout.setColumnStretchFactor(col, stretch)
         plot.hideButtons()
@@ -192,6 +236,20 @@ class ImageGrid:
         self.boxes.append(box)
         return plot, image
 
+    def _share_steps(self, axis: StepAxis) -> None:
+        """`axis` names the same steps as the other linked images' (StepAxis.peers), drawn
+        again when any of them changes its width."""
+        peers = self.step_peers
+        peers.append(axis)
+        axis.peers = peers
+
+        def redraw() -> None:
+            for other in peers:
+                if other is not axis:
+                    other.picture = None
+                    other.update()
+        axis.geometryChanged.connect(redraw)
+
     def add_bar(self, images: list, values: tuple, colour_map, label: str) -> pg.ColorBarItem:
         """A colour bar for `images`, in the next column."""
         bar = pg.ColorBarItem(values=values, colorMap=colour_map, interactive=False, width=10,
@@ -228,9 +286,42 @@ class ImageGrid:
         minimum shrank again, the widget's size unchanged, and drew the second colour bar
         off the smallest window's dock."""
         graphics = self.graphics
+        self.equal_images()
         if graphics.ci.geometry().width() > graphics.width() + 0.5:
+            self._free_first_column()           # equal images only where they fit
+            self._unequal_at = graphics.width()
             graphics.ci.updateGeometry()        # its cached minimum: the old, wider one
             graphics.resizeEvent(None)
+
+    def _free_first_column(self) -> None:
+        layout = self.graphics.ci.layout
+        layout.setColumnMinimumWidth(0, 0)
+        layout.setColumnMaximumWidth(0, 1e6)
+
+    def equal_images(self) -> None:
+        """The linked images (the gate heat map's) as wide as each other: the first plot's
+        column, which holds the unit names too, is given their width besides its image's.
+        With equal stretch Qt's grid left the first image narrower (69 px against 86 px at
+        1400 x 900), and its time axis named fewer steps than the others'."""
+        plots = list(self.plots.values())
+        if len(self.step_peers) < 2 or len(plots) < 2 or getattr(self, "_equalising", False):
+            return
+        widths = [p.vb.width() for p in plots]
+        if max(widths) - min(widths) <= 0.5 or self.graphics.width() == self._unequal_at:
+            return          # nothing to do (called at every frame: a layout pass costs)
+        self._equalising = True
+        try:
+            layout = self.graphics.ci.layout
+            self._free_first_column()
+            layout.activate()
+            names = plots[0].width() - plots[0].vb.width()         # the unit names' axis
+            other = plots[1].width() - plots[1].vb.width()
+            image = (sum(p.width() for p in plots) - names - (len(plots) - 1) * other) / len(plots)
+            if image > MIN_IMAGE_WIDTH:
+                layout.setColumnFixedWidth(0, image + names)
+                layout.activate()
+        finally:
+            self._equalising = False
 
     def fit_rows(self, rows: int) -> None:
         """Show rows 0..rows-1 in every plot, once the plots are laid out: the rows are

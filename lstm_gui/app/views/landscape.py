@@ -83,6 +83,49 @@ def _compute(params, x, target, delay, kind, path, names, size, span, lr, should
 PATH_INTERVAL = 0.25   # seconds between path redraws while training
 
 
+class _Words(QtWidgets.QScrollArea):
+    """The words under the map: as tall as they need where there is room, scrolled where
+    there is not (at the smallest window Qt drew them over the map's legend: the view was
+    shorter than the map's least height and the wrapped lines together)."""
+
+    def __init__(self, labels):
+        super().__init__()
+        self._box = box = QtWidgets.QWidget()
+        self._box_layout = layout = QtWidgets.QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        for label in labels:
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.setWidget(box)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        box.installEventFilter(self)
+        self._hint = 0
+
+    def _needed(self) -> int:
+        width = max(self.viewport().width(), 1)
+        layout = self._box_layout
+        return layout.totalHeightForWidth(width) if layout.hasHeightForWidth() \
+            else self._box.sizeHint().height()
+
+    def sizeHint(self):
+        return QtCore.QSize(super().sizeHint().width(), self._needed())
+
+    def minimumSizeHint(self):
+        return QtCore.QSize(0, min(self._needed(), 2 * self.fontMetrics().lineSpacing()))
+
+    def eventFilter(self, obj, event) -> bool:
+        # New words (or a new width): ask the view's layout for the height they need now.
+        if event.type() in (QtCore.QEvent.Type.LayoutRequest, QtCore.QEvent.Type.Resize):
+            needed = self._needed()
+            if needed != self._hint:
+                self._hint = needed
+                self.updateGeometry()
+        return False
+
+
 class LandscapeView(View):
     name = "landscapeView"
     title = "Landscape"
@@ -151,9 +194,8 @@ class LandscapeView(View):
         layout.addLayout(row)
         layout.addWidget(self.busyLabel)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.offPlaneLabel)
-        layout.addWidget(self.curvatureLabel)
+        self.words = _Words((self.readout, self.offPlaneLabel, self.curvatureLabel))
+        layout.addWidget(self.words)
 
         self._param_keys = None
         self._seen: list = []          # a large Model's path as the view saw it (MAX_SEEN)

@@ -46,3 +46,73 @@ def test_heat_map_step_labels_never_overlap_at_the_smallest_window(window, qtbot
         # The log axes (LogAxis) in plots ~60 px high: "0.01 0.0001 10^-6 10^-8" overprinted.
         if plot is not view.horizonPlot:
             assert_apart(drawn_labels(plot.getAxis("left")), "y")
+
+
+def test_the_epoch_axes_name_their_start(window, qtbot):
+    """An epoch axis names its first epoch when its label fits: StepAxis kept half the widest
+    label's width free at each end, and the norms plot named "10 20 30" but not 0."""
+    window.layout_.present("gradientView")
+    view = window.views["gradientView"]
+    qtbot.waitUntil(lambda: window.can_be_seen("gradientView"))
+    window.step(30)
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    for size in ((1400, 900), (1, 1)):
+        window.resize(*size)
+        qtbot.wait(50)
+        QtWidgets.QApplication.processEvents()
+        axis = view.normsPlot.getAxis("bottom")
+        assert axis.range[0] <= 0, axis.range
+        texts = [t for _, t in drawn_labels(axis)]
+        assert texts and texts[0] == "0", (size, texts)
+        assert_apart(drawn_labels(axis), "x")
+
+
+def test_titles_and_axis_names_are_whole_at_the_smallest_window(window, qtbot):
+    """Each plot's title is a whole form of it, within its place ("How …", "How far b" cut at
+    the smallest window), and the heat map's axis names fit their axes ("error at step t"
+    lost its first letter past the map's 60 px)."""
+    from lstm_gui.app.plots import _plain, _title_width
+    window.layout_.present("gradientView")
+    view = window.views["gradientView"]
+    qtbot.waitUntil(lambda: window.can_be_seen("gradientView"))
+    window.step(30)
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    for size in ((1400, 900), (1, 1)):
+        window.resize(*size)
+        qtbot.wait(50)
+        QtWidgets.QApplication.processEvents()
+        for plot in (view.mapPlot, view.lagPlot, view.horizonPlot, view.normsPlot):
+            shown = _plain(plot._title_text)
+            forms, options = plot._title_forms
+            assert shown in [_plain(f) for f in forms], (size, shown)     # no "…"
+            assert _title_width(plot._title_text, options) <= plot.titleLabel.width() + 0.5, (size, shown)
+        for side in ("left", "bottom"):
+            axis = view.mapPlot.getAxis(side)
+            label = axis.label.mapRectToScene(axis.label.boundingRect())
+            along = axis.mapRectToScene(axis.boundingRect())
+            if side == "left":
+                assert along.top() - 1 <= label.top() and label.bottom() <= along.bottom() + 1, (size, axis.labelText)
+            else:
+                assert along.left() - 1 <= label.left() and label.right() <= along.right() + 1, (size, axis.labelText)
+
+
+def test_a_single_epoch_sits_in_the_middle_of_its_axis_and_is_named(window, qtbot):
+    """At the start of training the horizon plot has one point: it was drawn at the axis's
+    left edge (epochs 500-515, named only at the right); it sits in the middle, named."""
+    window.step(20)
+    window.layout_.present("gradientView")
+    view = window.views["gradientView"]
+    qtbot.waitUntil(lambda: window.can_be_seen("gradientView"))
+    qtbot.waitUntil(lambda: view.results_drawn > 0, timeout=30_000)
+    for size in ((1400, 900), (1, 1)):
+        window.resize(*size)
+        qtbot.wait(50)
+        QtWidgets.QApplication.processEvents()
+        for plot in (view.horizonPlot,):
+            x = plot.listDataItems()[-1].getOriginalDataset()[0]
+            lo, hi = plot.vb.viewRange()[0]
+            assert len(set(x)) == 1, x
+            assert abs((x[0] - lo) - (hi - x[0])) <= 0.1 * (hi - lo), (x, lo, hi)
+            assert hi - lo >= 2, (lo, hi)
+            texts = [t for _, t in drawn_labels(plot.getAxis("bottom"))]
+            assert str(int(x[0])) in texts, (size, texts)

@@ -71,3 +71,30 @@ def test_unit_names_never_overlap_in_a_short_dock(lone_view):
         assert a.bottom() <= b.top(), [t for _, t in labels]
     texts = [t for _, t in labels]
     assert "L1: 1" in texts and "L2: 1" in texts        # the layers are always named
+
+
+@pytest.mark.parametrize("size", [(560, 400), (640, 400), (700, 400)])
+def test_the_images_name_the_same_steps(lone_view, size):
+    """The images share their time axis and name the same steps: the first image, narrowed
+    by the unit names beside it (69 px against 86 px at 1400 x 900), named "50" where the
+    other three named "25 50 75"."""
+    view = lone_view(GateHeatmapView, size)
+    view.show_snapshot(snapshot("gru", 16, 2, 100))
+    QtWidgets.QApplication.processEvents()
+    named = {field: [t for _, t in drawn_labels(plot.getAxis("bottom"))]
+             for field, plot in view.gatePlots.items()}
+    assert len({tuple(v) for v in named.values()}) == 1, named
+    assert all(named.values()), named
+
+
+def test_the_images_are_as_wide_as_each_other(lone_view):
+    """The first image's column holds the unit names besides the image: with equal stretch
+    its image was 69 px against the others' 86 px (1400 x 900)."""
+    view = lone_view(GateHeatmapView, (700, 400))
+    view.show_snapshot(snapshot("gru", 16, 2, 100))
+    for width in (700, 600, 1000, 640):
+        view.resize(width, 400)
+        QtWidgets.QApplication.processEvents()
+        widths = [plot.vb.width() for plot in view.gatePlots.values()]
+        assert max(widths) - min(widths) <= 1.0, (width, widths)
+        assert view.grid.graphics.ci.geometry().width() <= view.grid.graphics.width() + 0.5
