@@ -207,6 +207,7 @@ class LandscapeView(View):
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda text: self.ctx.message(f"Landscape: {text}"))
         self._snap = None
+        self._named: tuple = (None, [], ())    # (model, its names as combo items, default names)
         self._path_drawn = -1.0
         self._requested = None     # the revision and settings of the last job submitted
         # The readout's last line about a map (a sample, a plane not possible yet): in the
@@ -306,8 +307,11 @@ class LandscapeView(View):
     def show_snapshot(self, snap) -> None:
         model = getattr(snap, "model", None)
         if model is not None:
-            # A Model's names (u2.W_zh[3,5], ...): as many as it has, typed or chosen.
-            self._fill_param_combos([(n, n) for n in model.names()], directions.default_names(model))
+            # A Model's names (u2.W_zh[3,5], ...): as many as it has, typed or chosen; listed
+            # once per model (an H = 16, 2-layer GRU's 2 497 names: 1.9 ms a frame).
+            if self._named[0] != model:
+                self._named = (model, [(n, n) for n in model.names()], directions.default_names(model))
+            self._fill_param_combos(self._named[1], self._named[2])
             self._remember(snap)
         else:
             self._fill_param_combos(self._unit_items(snap.params.shape[0]), directions.DEFAULT_NAMES)
