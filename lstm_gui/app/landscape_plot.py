@@ -70,7 +70,10 @@ class LandscapePlot(pg.GraphicsLayoutWidget):
         self.map = None
 
     def resizeEvent(self, event):
-        if hasattr(self, "legend"):         # not while being built
+        # Not while being built, nor while closing: pyqtgraph's close() clears the scene (the
+        # legend's C++ object is gone) and then drops the viewport, which resizes: touching the
+        # legend there crashed `lstm-gui landscape --png` (segmentation fault).
+        if hasattr(self, "legend") and not getattr(self, "closed", False):
             self._fit_legend(self.width())
         super().resizeEvent(event)
 

@@ -653,7 +653,9 @@ class GradientView(View):
         gates = " ".join(f"<span style='color:{LAG_COLOURS[k]}'>{GATE_NAMES[k]}</span>"
                          for k in self.gates)
         at = f"<span style='color:#00a0e0'>t = {t}</span>"
-        retitle(self.lagPlot, (f"How far back: {gates}; {at}", f"How far back: {gates}", f"{gates}; {at}",
+        # The step t it is drawn for outlasts "How far back" (the axis says lag t - s): the
+        # profile follows the time cursor, and at a third of the window only t said which.
+        retitle(self.lagPlot, (f"How far back: {gates}; {at}", f"{gates}; {at}", f"How far back: {gates}",
                                gates), size="8pt")
         self.lagPlot.titleLabel.setMinimumWidth(0)
 
