@@ -142,6 +142,37 @@ class NamedTicksAxis(pg.AxisItem):
 MIN_IMAGE_WIDTH = 16      # an image's least width (px)
 
 
+class Readout(QtWidgets.QLabel):
+    """The hover line: drawn cut with "…" to its width (the whole line in its tooltip); its
+    text() stays whole.  A QLabel clipped it at the dock's edge: at the smallest window the
+    heat map's hint read "... click to select t" and a learner could not tell a word was gone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Its width is the layout's, never its text's.
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), QtCore.Qt.TextElideMode.ElideRight,
+                                             max(self.contentsRect().width(), 20))
+
+    def setText(self, text: str) -> None:   # noqa: N802 - Qt's name
+        super().setText(text)
+        self._tip()
+
+    def resizeEvent(self, event) -> None:   # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._tip()
+
+    def _tip(self) -> None:
+        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
+
+    def paintEvent(self, event) -> None:    # noqa: N802 - Qt's name
+        painter = QtGui.QPainter(self)
+        painter.setPen(self.palette().color(QtGui.QPalette.ColorRole.WindowText))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+
+
 class ImageGrid:
     """The graphics, readout and plots of a view of images (see the module docstring).
 
@@ -154,7 +185,7 @@ class ImageGrid:
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName(f"{name}Plots")
         self.graphics.setBackground("w")
-        self.readout = QtWidgets.QLabel(objectName=f"{name}Readout")
+        self.readout = Readout(objectName=f"{name}Readout")
         self.readout.setText(hint)
         layout = QtWidgets.QVBoxLayout(owner)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -357,7 +388,7 @@ class ImageGridView:
     hover readout (the view says what is under the mouse: ``_at`` and ``describe``)."""
 
     grid: ImageGrid
-    readout: QtWidgets.QLabel
+    readout: Readout
 
     @property
     def gatePlots(self) -> dict:

@@ -114,3 +114,26 @@ def test_the_gate_heat_maps_colour_bars_stay_in_the_smallest_dock(window, qtbot)
         assert bar.sceneBoundingRect().right() <= view.graphics.width() + 0.5
     for plot in view.gatePlots.values():
         assert plot.vb.width() >= 16
+
+
+def test_the_image_views_readout_is_cut_with_an_ellipsis_never_by_the_dock(window, qtbot):
+    # At the smallest window the heat map's hint read "... click to select t" cut by the dock's
+    # edge; a learner could not tell a word was missing.  Cut, it ends in "…" and its tooltip
+    # holds the whole line; its text stays whole for whoever reads it.
+    for name in ("gateHeatmap", "weightsView"):
+        window.docks[name].show()
+        window.docks[name].raise_()
+        smallest(window, qtbot)
+        view = window.views[name]
+        readout = view.grid.readout
+        # What a hover says of a deep layer's weight, longer than the smallest dock is wide.
+        readout.setText(readout.text() + " W of gate f, layer 2, unit 16, column 16: -0.4321")
+        full = readout.text()
+        metrics = readout.fontMetrics()
+        assert metrics.horizontalAdvance(full) > view.width(), name     # too long: it must cut
+        assert readout.width() <= view.width(), (readout.width(), view.width())
+        shown = readout.shown_text()
+        assert shown.endswith("…") and metrics.horizontalAdvance(shown) <= readout.contentsRect().width()
+        assert readout.toolTip() == full and full.startswith(shown[:-1])
+        window.resize(1400, 900)
+        qtbot.wait(50)
