@@ -50,9 +50,6 @@ class Document(QtCore.QObject):
             self.unsaved_elsewhere = True
             self.changed.emit()
 
-    def title(self, run: TrainingRun) -> str:
-        return self.title_for(self.is_dirty(run))
-
     def title_for(self, dirty: bool) -> str:
         name = self.path.name if self.path else "untitled"
         return f"{name}{' *' if dirty else ''} – lstm-gui"

@@ -131,6 +131,8 @@ class FrameScheduler(QtCore.QObject):
         self.credit: dict[str, float] = {}    # a part's share of budgets not yet spent
         self.samples: dict[str, deque] = {}   # a part's last (update, paint) CPU seconds
         self.draws: dict[str, int] = {}       # how often each part was drawn
+        # Each view's share of the budget (View.frame_weight; 1 when it has none).
+        self._weights = {name: float(getattr(v, "frame_weight", 1.0)) for name, v in views.items()}
         for view in views.values():
             view.installEventFilter(self)
 
@@ -240,9 +242,8 @@ class FrameScheduler(QtCore.QObject):
         return [(key, part) for key, part in parts if key in chosen]
 
     def _weight(self, key: str) -> float:
-        """A part's weight: its view's ``frame_weight`` (1 when it has none)."""
-        view = self._views.get(key.removesuffix(RESULT))
-        return float(getattr(view, "frame_weight", 1.0))
+        """A part's weight: its view's ``frame_weight``."""
+        return self._weights[key.removesuffix(RESULT)]
 
     def _draw_snapshot(self, name: str) -> None:
         self._stale.discard(name)

@@ -375,8 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progressBar.setFormat(f"{min(snap.epoch / budget, 1):.0%}" if budget else "no budget")
 
     def _update_title(self) -> None:
-        self.state.update()
-        self.setWindowTitle(self.trainer.read(self.document.title))
+        self.setWindowTitle(self.document.title_for(self.state.update().dirty))
 
     def _show_state(self, state: State) -> None:
         self.setWindowTitle(self.document.title_for(state.dirty))

@@ -1,9 +1,11 @@
-"""A one-line label cut to its width with "…" (the whole text in its tooltip), re-cut when
-resized: a line that sets a dock's minimum width (a page count, a model's description)
-squeezed or covered the parts beside it at the window's smallest size."""
+"""A one-line label drawn cut to its width with "…" (the whole text in its tooltip);
+its text() stays whole.  A line that set a dock's minimum width (a page count, a model's
+description) squeezed or covered the parts beside it at the window's smallest size, and a
+QLabel clipped at the dock's edge (the heat map's hint read "... click to select t": a learner
+could not tell a word was gone)."""
 from __future__ import annotations
 
-from ..qt import Qt, QtWidgets
+from ..qt import Qt, QtGui, QtWidgets
 
 
 class ElidedLabel(QtWidgets.QLabel):
@@ -16,22 +18,24 @@ class ElidedLabel(QtWidgets.QLabel):
             self.setFont(font)
         # Its width is the layout's, never its text's.
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-        self._full = ""
 
     def set_full_text(self, text: str) -> None:
-        if text == self._full:
-            return
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
+        self.setText(text)
 
     def full_text(self) -> str:
-        return self._full
+        return self.text()
 
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._elide()
+    def shown_text(self) -> str:
+        """What is drawn: the text, cut with "…" to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             max(self.contentsRect().width(), 20))
 
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                                   max(self.width(), 20)))
+    def setText(self, text: str) -> None:   # noqa: N802 - Qt's name
+        if text != self.text():
+            super().setText(text)
+            self.setToolTip(text)
+
+    def paintEvent(self, event) -> None:    # noqa: N802 - Qt's name
+        painter = QtGui.QPainter(self)
+        painter.setPen(self.palette().color(QtGui.QPalette.ColorRole.WindowText))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())

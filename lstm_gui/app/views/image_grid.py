@@ -13,6 +13,7 @@ from ...core.analysis import layers as layer_maths
 from .. import palette
 from ..plots import fit_title, labels_with_room, without_overlaps
 from ..qt import QtCore, QtGui, QtWidgets, pg
+from .elided import ElidedLabel
 
 
 def unit_ticks(layers: layer_maths.Layers) -> list:
@@ -142,37 +143,6 @@ class NamedTicksAxis(pg.AxisItem):
 MIN_IMAGE_WIDTH = 16      # an image's least width (px)
 
 
-class Readout(QtWidgets.QLabel):
-    """The hover line: drawn cut with "…" to its width (the whole line in its tooltip); its
-    text() stays whole.  A QLabel clipped it at the dock's edge: at the smallest window the
-    heat map's hint read "... click to select t" and a learner could not tell a word was gone."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # Its width is the layout's, never its text's.
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-
-    def shown_text(self) -> str:
-        return self.fontMetrics().elidedText(self.text(), QtCore.Qt.TextElideMode.ElideRight,
-                                             max(self.contentsRect().width(), 20))
-
-    def setText(self, text: str) -> None:   # noqa: N802 - Qt's name
-        super().setText(text)
-        self._tip()
-
-    def resizeEvent(self, event) -> None:   # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._tip()
-
-    def _tip(self) -> None:
-        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
-
-    def paintEvent(self, event) -> None:    # noqa: N802 - Qt's name
-        painter = QtGui.QPainter(self)
-        painter.setPen(self.palette().color(QtGui.QPalette.ColorRole.WindowText))
-        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
-
-
 class ImageGrid:
     """The graphics, readout and plots of a view of images (see the module docstring).
 
@@ -185,7 +155,7 @@ class ImageGrid:
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName(f"{name}Plots")
         self.graphics.setBackground("w")
-        self.readout = Readout(objectName=f"{name}Readout")
+        self.readout = ElidedLabel(objectName=f"{name}Readout")
         self.readout.setText(hint)
         layout = QtWidgets.QVBoxLayout(owner)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -388,7 +358,7 @@ class ImageGridView:
     hover readout (the view says what is under the mouse: ``_at`` and ``describe``)."""
 
     grid: ImageGrid
-    readout: Readout
+    readout: ElidedLabel
 
     @property
     def gatePlots(self) -> dict:
